@@ -1,0 +1,78 @@
+# ehshim build. Outputs go under build/. See README.md.
+#   make          build the library, the tool and the tests
+#   make test     run every test (unit, integration; kernel VM tests when QEMU exists)
+#   make demo     install missing build dependencies, build, show events
+#   make bench    run the benchmarks
+
+CC       ?= cc
+BUILD    ?= build
+WARN     := -Wall -Wextra -Werror -Wformat-security
+CFLAGS   ?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Icore/include -Icore/src
+ALL_CFLAGS = -std=gnu11 $(WARN) -fPIC -fvisibility=hidden $(CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS_TEST := -lcmocka
+
+CORE_SRC  := $(wildcard core/src/*.c)
+CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
+TOOL_SRC  := $(wildcard tools/*.c)
+TOOL_OBJ  := $(TOOL_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TESTLIB_SRC := $(wildcard tests/lib/*.c)
+TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+EXAMPLE_SRC := $(wildcard examples/*.c)
+EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
+
+LIBCORE := $(BUILD)/libehd.a
+EHSHIM  := $(BUILD)/ehshim
+
+.PHONY: all test unit integration demo bench clean deps
+all: $(LIBCORE) $(EHSHIM) $(UNIT_BIN) $(BENCH_BIN) $(EXAMPLE_BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBCORE): $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(EHSHIM): $(TOOL_OBJ) $(LIBCORE)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(LIBCORE) -lpthread
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TESTLIB_OBJ) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIBCORE) $(LDLIBS_TEST) -lpthread
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) -lpthread
+
+$(BUILD)/examples/%: $(BUILD)/examples/%.o $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) -lpthread
+
+# Where the reference vectors are; tests that need them say SKIP without them.
+EHSHIM_VECTORS ?= $(wildcard ../shared/vectors)
+export EHSHIM_VECTORS
+
+test: all
+	@BUILD=$(BUILD) EHSHIM=$(EHSHIM) bash tests/run.sh $(UNIT_BIN) $(sort $(wildcard tests/integration/test_*.sh))
+
+bench: all
+	@BUILD=$(BUILD) bash bench/run.sh
+
+deps:
+	@bash tools/install-deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) bash examples/demo.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(CORE_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d) $(TESTLIB_OBJ:.o=.d)

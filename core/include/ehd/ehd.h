@@ -1,0 +1,306 @@
+/*
+ * ehd: runtime-defined EventHeader events on Linux user_events.
+ *
+ * Open a provider, register the event sets (level, keyword) it needs, and
+ * write events built with an ehd_builder. Byte-compatible with the reference
+ * C++ EventHeaderDynamic.h and the Rust eventheader_dynamic crate.
+ *
+ * Error convention: calls that can fail return 0 or a positive errno value.
+ * Failure is a safe no-op: a provider that could not open, or a set that
+ * could not register, is never enabled, and writing to it returns EBADF.
+ */
+#ifndef EHD_H
+#define EHD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "ehd_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- provider --------------------------------------------------------- */
+
+/*
+ * Opens `provider` (which must be EHD_PROVIDER_INIT or closed) with `name`
+ * and optional `group` (NULL or "" for none), choosing its backend now:
+ * options->capture_path set selects the capture backend, otherwise
+ * user_events (tracefs or debugfs found through /proc/mounts).
+ *
+ * Names: `name` must be non-empty without ' ', ':' or control characters;
+ * `group` only lowercase ASCII letters and digits; together shorter than
+ * EHD_PROVIDER_NAMES_MAX. Invalid names return EINVAL and leave the provider
+ * closed.
+ *
+ * Returns 0, EINVAL for invalid names (or a NULL provider), EBUSY when the
+ * provider is already open (it is left as it was), or the errno that kept the
+ * backend from opening (ENOTSUP: neither tracefs nor debugfs is mounted;
+ * ENOENT: the kernel has no user_events; EACCES; or the capture file's open
+ * errno). In that last case the provider is still usable: its sets register
+ * with that errno and are never enabled. `options` may be NULL.
+ */
+int ehd_provider_open(ehd_provider *provider, const char *name, const char *group,
+                      const ehd_provider_options *options);
+
+/*
+ * Unregisters every set, frees them and closes the backend descriptor.
+ * Every ehd_event_set pointer from this provider becomes invalid. Safe to call
+ * again, and on a provider that never opened.
+ */
+void ehd_provider_close(ehd_provider *provider);
+
+/*
+ * Returns the set for (level, keyword), registering it first if needed.
+ * The set is owned by the provider. Returns NULL only when out of memory,
+ * level is 0, or the provider is NULL or not open (never opened, closed, or
+ * its open failed with EINVAL); a set whose registration failed is returned
+ * with its errno in ehd_event_set_errno and never enabled. Thread-safe.
+ */
+ehd_event_set *ehd_provider_register_set(ehd_provider *provider, uint8_t level, uint64_t keyword);
+
+/*
+ * Returns the already registered set for (level, keyword), or NULL. Lock-free;
+ * safe to call while another thread registers sets.
+ */
+ehd_event_set *ehd_provider_find_set(const ehd_provider *provider, uint8_t level, uint64_t keyword);
+
+/* Returns the provider's backend (EHD_BACKEND_NONE when nothing opened). */
+ehd_backend ehd_provider_backend(const ehd_provider *provider);
+
+/* Returns 0 if the backend opened, else the errno that stopped it. */
+int ehd_provider_errno(const ehd_provider *provider);
+
+/*
+ * Formats the tracepoint name for (provider name, level, keyword, options)
+ * into `out` (EHD_NAME_MAX bytes). Returns 0, or EINVAL when it would not fit.
+ */
+int ehd_format_tracepoint_name(char *out, const char *provider_name, uint8_t level,
+                               uint64_t keyword, const char *options);
+
+/* ---- event set -------------------------------------------------------- */
+
+/* True while someone listens to `set`. NULL-safe. One relaxed load. */
+static inline bool ehd_event_set_enabled(const ehd_event_set *set)
+{
+    return set != NULL && __atomic_load_n(&set->status_word, __ATOMIC_RELAXED) != 0;
+}
+
+/* Returns 0 if `set` registered, else its errno (EINVAL for NULL). */
+int ehd_event_set_errno(const ehd_event_set *set);
+
+/* Returns the set's tracepoint name; owned by the set. */
+const char *ehd_event_set_name(const ehd_event_set *set);
+
+/*
+ * Writes one event: iov[0] and iov[1] are reserved for the backend (write
+ * index, or capture record prefix); iov[2..iovcnt-1] hold the event bytes
+ * (header, extensions, metadata, data). The caller's iovecs are modified.
+ * Returns 0, EBADF when `set` is NULL or disabled, or the errno of the write.
+ */
+struct iovec;
+int ehd_event_set_writev(const ehd_event_set *set, struct iovec *iov, int iovcnt);
+
+/* ---- builder ---------------------------------------------------------- */
+
+/*
+ * Names. Every call that takes a name comes in two forms: `name` alone,
+ * NUL-terminated, and the `_n` form with its length in `name_len` (the name
+ * must not contain NUL). The short forms are inline wrappers, so a literal
+ * name costs no strlen at run time. Names may carry ";attr=value" suffixes.
+ *
+ * Appends return nothing: the first failure is kept and reported by
+ * ehd_builder_write. Invalid arguments record EINVAL, memory failures ENOMEM,
+ * a single append larger than a whole event ERANGE.
+ */
+
+/*
+ * Prepares `builder` with initial capacities (0 for defaults of 256). The
+ * builder owns its buffers until ehd_builder_destroy. A builder from
+ * EHD_BUILDER_INIT needs no init. Returns 0 or ENOMEM (the builder then
+ * grows on demand).
+ */
+int ehd_builder_init(ehd_builder *builder, size_t meta_capacity, size_t data_capacity);
+
+/* Frees the builder's buffers; it returns to EHD_BUILDER_INIT state. */
+void ehd_builder_destroy(ehd_builder *builder);
+
+/* Starts a new event named `name` with event tag `tag`; clears fields, id,
+ * version, opcode and any recorded error. */
+void ehd_builder_reset_n(ehd_builder *builder, const char *name, size_t name_len, uint16_t tag);
+
+/* Sets the header id and version. */
+void ehd_builder_id_version(ehd_builder *builder, uint16_t id, uint8_t version);
+
+/* Sets the header opcode (EHD_OPCODE_*). */
+void ehd_builder_opcode(ehd_builder *builder, uint8_t opcode);
+
+/*
+ * Adds a scalar field of `size` bytes (1, 2, 4, 8 or 16) copied from
+ * `value` as-is (host byte order), encoded Value8..Value128 with `format`
+ * (EHD_FMT_*) and field tag `tag` (0 for none).
+ */
+void ehd_builder_add_value_n(ehd_builder *builder, const char *name, size_t name_len,
+                             const void *value, size_t size, uint8_t format, uint16_t tag);
+
+/* Adds a variable-length array of `count` scalars of `size` bytes each.
+ * More than 65535 elements are cut to 65535. */
+void ehd_builder_add_value_array_n(ehd_builder *builder, const char *name, size_t name_len,
+                                   const void *values, size_t size, size_t count, uint8_t format,
+                                   uint16_t tag);
+
+/*
+ * Adds a counted string of `length` code units of `char_size` bytes (1, 2 or
+ * 4), encoded StringLength16Char8/16/32. Longer than 65535 units is cut.
+ * EHD_FMT_DEFAULT shows as UTF text; EHD_FMT_HEX_BYTES makes it binary.
+ */
+void ehd_builder_add_string_n(ehd_builder *builder, const char *name, size_t name_len,
+                              const void *chars, size_t char_size, size_t length, uint8_t format,
+                              uint16_t tag);
+
+/* Adds a NUL-terminated string (ZStringChar8/16/32): the first `length` code
+ * units of `chars`, stopping early at a NUL unit; a NUL is appended. */
+void ehd_builder_add_zstring_n(ehd_builder *builder, const char *name, size_t name_len,
+                               const void *chars, size_t char_size, size_t length, uint8_t format,
+                               uint16_t tag);
+
+/* Adds a variable-length array of `count` counted strings; string i is
+ * `lengths[i]` units at `strings[i]`. */
+void ehd_builder_add_string_array_n(ehd_builder *builder, const char *name, size_t name_len,
+                                    const void *const *strings, const size_t *lengths,
+                                    size_t char_size, size_t count, uint8_t format, uint16_t tag);
+
+/* Like ehd_builder_add_string_array_n with the NUL-terminated encoding. */
+void ehd_builder_add_zstring_array_n(ehd_builder *builder, const char *name, size_t name_len,
+                                     const void *const *strings, const size_t *lengths,
+                                     size_t char_size, size_t count, uint8_t format, uint16_t tag);
+
+/* Adds a binary field: `length` bytes with a 16-bit length prefix, encoded
+ * StringLength16Char8 with format hex_bytes when `format` is default. */
+void ehd_builder_add_binary_n(ehd_builder *builder, const char *name, size_t name_len,
+                              const void *bytes, size_t length, uint8_t format, uint16_t tag);
+
+/*
+ * Adds a struct whose next `field_count` (1..127) fields are its members; a
+ * nested struct counts as one. Returns a bookmark for
+ * ehd_builder_set_struct_field_count, or EHD_NO_BOOKMARK if nothing was added.
+ */
+size_t ehd_builder_add_struct_n(ehd_builder *builder, const char *name, size_t name_len,
+                                uint8_t field_count, uint16_t tag);
+
+/* Changes the member count of the struct at `bookmark` (from
+ * ehd_builder_add_struct since the last reset) to `field_count` (1..127).
+ * Bad arguments are ignored. */
+void ehd_builder_set_struct_field_count(ehd_builder *builder, size_t bookmark,
+                                        uint8_t field_count);
+
+/*
+ * Advanced: appends a field definition with raw `encoding` (flags allowed)
+ * and `format` without data, and raw data bytes without metadata, for layouts
+ * the typed calls cannot express (arrays of structs, constant arrays).
+ * Returns the bookmark of the format byte, or EHD_NO_BOOKMARK.
+ */
+size_t ehd_builder_raw_add_meta_n(ehd_builder *builder, const char *name, size_t name_len,
+                                  uint8_t encoding, uint8_t format, uint16_t tag);
+/* Like ehd_builder_raw_add_meta_n for a constant-length array of `count`
+ * (1..65535) elements; EHD_ENC_CARRAY is added to `encoding`. */
+size_t ehd_builder_raw_add_meta_carray_n(ehd_builder *builder, const char *name, size_t name_len,
+                                         uint8_t encoding, uint8_t format, uint16_t tag,
+                                         uint16_t count);
+/* Appends `size` raw bytes to the event data. */
+void ehd_builder_raw_add_data(ehd_builder *builder, const void *bytes, size_t size);
+
+/* NUL-terminated-name forms of the calls above. */
+static inline void ehd_builder_reset(ehd_builder *b, const char *name, uint16_t tag)
+{
+    ehd_builder_reset_n(b, name, strlen(name), tag);
+}
+static inline void ehd_builder_add_value(ehd_builder *b, const char *name, const void *value,
+                                         size_t size, uint8_t format, uint16_t tag)
+{
+    ehd_builder_add_value_n(b, name, strlen(name), value, size, format, tag);
+}
+static inline void ehd_builder_add_value_array(ehd_builder *b, const char *name,
+                                               const void *values, size_t size, size_t count,
+                                               uint8_t format, uint16_t tag)
+{
+    ehd_builder_add_value_array_n(b, name, strlen(name), values, size, count, format, tag);
+}
+static inline void ehd_builder_add_string(ehd_builder *b, const char *name, const void *chars,
+                                          size_t char_size, size_t length, uint8_t format,
+                                          uint16_t tag)
+{
+    ehd_builder_add_string_n(b, name, strlen(name), chars, char_size, length, format, tag);
+}
+static inline void ehd_builder_add_zstring(ehd_builder *b, const char *name, const void *chars,
+                                           size_t char_size, size_t length, uint8_t format,
+                                           uint16_t tag)
+{
+    ehd_builder_add_zstring_n(b, name, strlen(name), chars, char_size, length, format, tag);
+}
+static inline void ehd_builder_add_string_array(ehd_builder *b, const char *name,
+                                                const void *const *strings,
+                                                const size_t *lengths, size_t char_size,
+                                                size_t count, uint8_t format, uint16_t tag)
+{
+    ehd_builder_add_string_array_n(b, name, strlen(name), strings, lengths, char_size, count,
+                                   format, tag);
+}
+static inline void ehd_builder_add_zstring_array(ehd_builder *b, const char *name,
+                                                 const void *const *strings,
+                                                 const size_t *lengths, size_t char_size,
+                                                 size_t count, uint8_t format, uint16_t tag)
+{
+    ehd_builder_add_zstring_array_n(b, name, strlen(name), strings, lengths, char_size, count,
+                                    format, tag);
+}
+static inline void ehd_builder_add_binary(ehd_builder *b, const char *name, const void *bytes,
+                                          size_t length, uint8_t format, uint16_t tag)
+{
+    ehd_builder_add_binary_n(b, name, strlen(name), bytes, length, format, tag);
+}
+static inline size_t ehd_builder_add_struct(ehd_builder *b, const char *name,
+                                            uint8_t field_count, uint16_t tag)
+{
+    return ehd_builder_add_struct_n(b, name, strlen(name), field_count, tag);
+}
+static inline size_t ehd_builder_raw_add_meta(ehd_builder *b, const char *name,
+                                              uint8_t encoding, uint8_t format, uint16_t tag)
+{
+    return ehd_builder_raw_add_meta_n(b, name, strlen(name), encoding, format, tag);
+}
+static inline size_t ehd_builder_raw_add_meta_carray(ehd_builder *b, const char *name,
+                                                     uint8_t encoding, uint8_t format,
+                                                     uint16_t tag, uint16_t count)
+{
+    return ehd_builder_raw_add_meta_carray_n(b, name, strlen(name), encoding, format, tag,
+                                             count);
+}
+
+/*
+ * Writes the event to `set` with the set's level. `activity_id` and
+ * `related_id` (16 bytes each) may be NULL; related_id needs activity_id.
+ * Returns 0; ENOMEM after any append that failed for memory; EINVAL after an
+ * append with bad arguments; ERANGE when the event passes 64 KiB; EBADF when
+ * `set` is NULL or nobody listens; or the errno of the write itself.
+ */
+int ehd_builder_write(const ehd_builder *builder, const ehd_event_set *set,
+                      const void *activity_id, const void *related_id);
+
+/*
+ * Copies the complete event as ehd_builder_write would send it (header,
+ * extensions, metadata, data; no write index) into `buffer` of `capacity`
+ * bytes, with header level `level`. Sets *size to the event size in every
+ * case but errors of the builder. Returns 0, ENOMEM/EINVAL/ERANGE as for
+ * ehd_builder_write, or ENOSPC when the event does not fit `capacity`.
+ */
+int ehd_builder_copy_event(const ehd_builder *builder, uint8_t level, const void *activity_id,
+                           const void *related_id, void *buffer, size_t capacity, size_t *size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EHD_H */

@@ -1,0 +1,111 @@
+/*
+ * State structures of the ehd dynamic EventHeader library. Callers may keep
+ * them static; each comes with an ..._INIT initialiser. Fields are internal:
+ * read and change them only through the calls in ehd.h.
+ */
+#ifndef EHD_TYPES_H
+#define EHD_TYPES_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+
+#include "eventheader.h"
+
+/* Which backend a provider writes through; chosen once, by ehd_provider_open. */
+typedef enum ehd_backend {
+    EHD_BACKEND_NONE = 0,        /* nothing could be opened: every set stays disabled */
+    EHD_BACKEND_USER_EVENTS = 1, /* the kernel's user_events_data */
+    EHD_BACKEND_CAPTURE = 2,     /* records appended to a .dat file; every set enabled */
+} ehd_backend;
+
+struct ehd_provider;
+
+/*
+ * One tracepoint: a provider's events of one (level, keyword). Owned by its
+ * provider; valid until ehd_provider_close. Safe to use from any thread.
+ */
+typedef struct ehd_event_set {
+    /* Nonzero while someone listens. The kernel writes it (user_events enable
+     * bit 0 of this word); the capture backend sets it to 1 once. */
+    uint32_t status_word;
+    /* Kernel's index for this tracepoint, the first 4 bytes of every write. */
+    uint32_t write_index;
+    /* 0 when registered, else the errno of the failed registration. */
+    int err;
+    /* The level of every event written to this set. */
+    uint8_t level;
+    /* The keyword of this set. */
+    uint64_t keyword;
+    /* The provider this set belongs to. */
+    struct ehd_provider *provider;
+    /* Next set of the same provider, newest first; published with release order. */
+    struct ehd_event_set *next;
+    /* Length of tracepoint_name without its NUL. */
+    uint32_t name_len;
+    /* "Provider_L<level>K<keyword>[G<group>]", NUL-terminated. */
+    char tracepoint_name[EHD_NAME_MAX];
+} ehd_event_set;
+
+/* Options for ehd_provider_open; zero-initialised means "user_events". */
+typedef struct ehd_provider_options {
+    /* Non-NULL: append events to this .dat file instead of user_events. */
+    const char *capture_path;
+} ehd_provider_options;
+
+/*
+ * A named event provider and its event sets. Open with ehd_provider_open,
+ * close with ehd_provider_close. Registering sets is serialised internally;
+ * finding sets and writing events never take a lock.
+ */
+typedef struct ehd_provider {
+    /* Which backend data_fd belongs to. */
+    ehd_backend backend;
+    /* user_events_data or the capture file; -1 when none. Always above 2. */
+    int data_fd;
+    /* 0 when the backend opened, else the errno that stopped it. */
+    int err;
+    /* Sets registered so far, newest first (read with acquire order). */
+    ehd_event_set *sets;
+    /* Serialises ehd_provider_register_set and ehd_provider_close. */
+    pthread_mutex_t lock;
+    /* Provider name, NUL-terminated; empty exactly while the provider is closed. */
+    char name[EHD_PROVIDER_NAMES_MAX];
+    /* Options suffix, "" or "G<group>", NUL-terminated. */
+    char options[EHD_PROVIDER_NAMES_MAX + 1];
+} ehd_provider;
+
+#define EHD_PROVIDER_INIT \
+    { EHD_BACKEND_NONE, -1, EINVAL, NULL, PTHREAD_MUTEX_INITIALIZER, "", "" }
+
+/* A growable byte buffer of the builder. */
+typedef struct ehd_buffer {
+    uint8_t *bytes;  /* heap storage, or NULL */
+    size_t size;     /* bytes in use */
+    size_t capacity; /* bytes allocated */
+} ehd_buffer;
+
+/*
+ * Builds one event at a time; reusable for any number of events. Not
+ * thread-safe: use one builder per thread. After warm-up, building events of
+ * the same shape allocates nothing.
+ */
+typedef struct ehd_builder {
+    ehd_buffer meta;  /* event name and field definitions */
+    ehd_buffer data;  /* field values */
+    int error;        /* 0, or the errno recorded by the first failed call since reset */
+    uint8_t version;  /* header version */
+    uint16_t id;      /* header id */
+    uint16_t tag;     /* header tag */
+    uint8_t opcode;   /* header opcode */
+} ehd_builder;
+
+/* A builder that was never reset writes nothing: error is EINVAL until then. */
+#define EHD_BUILDER_INIT { { NULL, 0, 0 }, { NULL, 0, 0 }, EINVAL, 0, 0, 0, 0 }
+
+/* No bookmark: returned by ehd_builder_add_struct when it could not add. */
+#define EHD_NO_BOOKMARK ((size_t)-1)
+
+#endif /* EHD_TYPES_H */

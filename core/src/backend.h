@@ -1,0 +1,74 @@
+/*
+ * Internal: the two ways a provider can deliver events. provider.c decides
+ * which one a provider uses when it opens; everything here is hidden from
+ * the library's users.
+ *
+ * Conventions: helpers that produce a descriptor return it or -errno; the
+ * others return 0 or a positive errno.
+ */
+#ifndef EHD_BACKEND_H
+#define EHD_BACKEND_H
+
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "ehd/ehd_types.h"
+
+/* ---- shared ------------------------------------------------------------ */
+
+/*
+ * Returns `fd` itself when it is above 2, else a close-on-exec duplicate
+ * above 2 (and closes `fd`), so a host program's dup2/close on 0..2 can never
+ * hit it. Returns -errno when no duplicate could be made (`fd` is closed).
+ */
+int ehd__fd_above_stdio(int fd);
+
+/* ---- user_events ------------------------------------------------------- */
+
+/*
+ * Finds tracefs (or debugfs) in the mounts file and opens user_events_data
+ * write-only, close-on-exec, above 2. Returns the descriptor, or -ENOTSUP
+ * when neither file system is mounted, or -errno of the failed open.
+ */
+int ehd__user_events_open(void);
+
+/*
+ * Registers `set` (its tracepoint_name must be filled in) on `data_fd`: the
+ * kernel will keep bit 0 of set->status_word up to date. Stores the write
+ * index in the set. Returns 0 or the errno of the ioctl.
+ */
+int ehd__user_events_register(int data_fd, ehd_event_set *set);
+
+/*
+ * Stops the kernel from updating `set`; only for a set that registered.
+ * Returns 0 or the errno of the ioctl. The kernel ties the enable bit to the
+ * process's memory, not to the descriptor: until this succeeds (or says
+ * ENOENT) it may still write to the set, so the set must not be freed.
+ */
+int ehd__user_events_unregister(int data_fd, ehd_event_set *set);
+
+/* Sends iov[2..iovcnt) with the write index in iov[1]; iov[0] is left out. */
+int ehd__user_events_writev(int data_fd, const ehd_event_set *set, struct iovec *iov,
+                            int iovcnt);
+
+/*
+ * Test seam: reads mount points from `path` instead of /proc/mounts; NULL
+ * restores the default. Not thread-safe; call before opening providers.
+ */
+void ehd__user_events_set_mounts_path(const char *path);
+
+/* ---- capture ----------------------------------------------------------- */
+
+/* Opens (creating, mode 0644 less umask) `path` for appending records, above
+ * 2 and close-on-exec. Returns the descriptor or -errno. */
+int ehd__capture_open(const char *path);
+
+/*
+ * Appends one record: iov[0] becomes the size word, iov[1] the tracepoint
+ * name with its NUL, iov[2..iovcnt) are the event. One writev, so records of
+ * concurrent writers never interleave. Returns 0, ERANGE for a record too big
+ * for its size word, EIO for a short write, or the errno of writev.
+ */
+int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt);
+
+#endif /* EHD_BACKEND_H */

@@ -1,0 +1,487 @@
+/*
+ * The event builder: event name and field definitions go to `meta`, field
+ * values to `data`. Appends never return errors; the first failure is kept
+ * in builder->error and reported by ehd_builder_write.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder_buffer.h"
+#include "ehd/ehd.h"
+#include "ehd_api.h"
+
+/* Field definition bytes after the name: encoding, format, 16-bit tag,
+ * 16-bit constant array length. */
+enum { FIELD_META_MAX = 6 };
+/* Counts in the payload and lengths of counted strings are 16 bits. */
+enum { COUNT_MAX = 0xFFFF };
+
+static void record_error(ehd_builder *b, int err)
+{
+    if (b->error == 0)
+        b->error = err;
+}
+
+/* Slow path of room(): grows `buf`, or records why it cannot. A single
+ * append larger than a whole event is refused with ERANGE: the write would
+ * fail anyway, and this bounds what a runaway caller can make us allocate. */
+__attribute__((noinline)) static uint8_t *room_slow(ehd_builder *b, ehd_buffer *buf,
+                                                     size_t needed)
+{
+    if (needed > EHD_EVENT_MAX || buf->size > EHD_EVENT_MAX) {
+        record_error(b, ERANGE);
+        return NULL;
+    }
+    uint8_t *p = ehd__buffer_grow(buf, needed);
+    if (p == NULL)
+        record_error(b, ENOMEM);
+    return p;
+}
+
+/* Returns room for `needed` more bytes in `buf`, or NULL with the error
+ * recorded. The caller advances buf->size by what it used. */
+static inline uint8_t *room(ehd_builder *b, ehd_buffer *buf, size_t needed)
+{
+    if (__builtin_expect(buf->capacity - buf->size >= needed, 1))
+        return buf->bytes + buf->size;
+    return room_slow(b, buf, needed);
+}
+
+/* memcpy for the short names and values of typical events: fixed-size
+ * moves instead of a library call. */
+static inline void copy_bytes(uint8_t *dst, const void *src_void, size_t n)
+{
+    const uint8_t *src = src_void;
+    if (n >= 8 && n <= 16) {
+        uint64_t head, tail;
+        memcpy(&head, src, 8);
+        memcpy(&tail, src + n - 8, 8);
+        memcpy(dst, &head, 8);
+        memcpy(dst + n - 8, &tail, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t head, tail;
+        memcpy(&head, src, 4);
+        memcpy(&tail, src + n - 4, 4);
+        memcpy(dst, &head, 4);
+        memcpy(dst + n - 4, &tail, 4);
+    } else if (n >= 2 && n < 4) {
+        uint16_t head, tail;
+        memcpy(&head, src, 2);
+        memcpy(&tail, src + n - 2, 2);
+        memcpy(dst, &head, 2);
+        memcpy(dst + n - 2, &tail, 2);
+    } else if (n == 1) {
+        *dst = *src;
+    } else if (n != 0) {
+        memcpy(dst, src, n);
+    }
+}
+
+static inline void store_u16(uint8_t *p, uint16_t v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+static inline size_t char_size_valid(size_t char_size)
+{
+    return char_size == 1 || char_size == 2 || char_size == 4;
+}
+
+static inline uint8_t value_encoding(size_t size)
+{
+    switch (size) {
+    case 1: return EHD_ENC_VALUE8;
+    case 2: return EHD_ENC_VALUE16;
+    case 4: return EHD_ENC_VALUE32;
+    case 8: return EHD_ENC_VALUE64;
+    case 16: return EHD_ENC_VALUE128;
+    default: return EHD_ENC_INVALID;
+    }
+}
+
+static inline uint8_t counted_encoding(size_t char_size)
+{
+    return char_size == 1 ? EHD_ENC_STRING_LENGTH16_CHAR8
+         : char_size == 2 ? EHD_ENC_STRING_LENGTH16_CHAR16
+                          : EHD_ENC_STRING_LENGTH16_CHAR32;
+}
+
+static inline uint8_t zstring_encoding(size_t char_size)
+{
+    return char_size == 1 ? EHD_ENC_ZSTRING_CHAR8
+         : char_size == 2 ? EHD_ENC_ZSTRING_CHAR16
+                          : EHD_ENC_ZSTRING_CHAR32;
+}
+
+/* Appends a field definition; returns the offset of its format byte, or
+ * EHD_NO_BOOKMARK when the field has no format byte or could not be added. */
+__attribute__((always_inline)) static inline size_t add_meta(ehd_builder *b, const char *name, size_t name_len,
+                                                              uint8_t encoding, uint8_t format, uint16_t tag)
+{
+    size_t name_size = name_len + 1;
+    uint8_t *p = room(b, &b->meta, name_size + FIELD_META_MAX);
+    if (p == NULL)
+        return EHD_NO_BOOKMARK;
+    copy_bytes(p, name, name_len);
+    p[name_len] = '\0';
+    size_t used = name_size;
+    size_t bookmark = EHD_NO_BOOKMARK;
+    if (tag != 0) {
+        p[used++] = encoding | EHD_ENC_CHAIN;
+        bookmark = b->meta.size + used;
+        p[used++] = format | EHD_FMT_CHAIN;
+        store_u16(p + used, tag);
+        used += 2;
+    } else if (format != 0) {
+        p[used++] = encoding | EHD_ENC_CHAIN;
+        bookmark = b->meta.size + used;
+        p[used++] = format;
+    } else {
+        p[used++] = encoding;
+    }
+    b->meta.size += used;
+    return bookmark;
+}
+
+__attribute__((always_inline)) static inline void add_data(ehd_builder *b, const void *bytes, size_t size)
+{
+    uint8_t *p = room(b, &b->data, size);
+    if (p != NULL) {
+        copy_bytes(p, bytes, size);
+        b->data.size += size;
+    }
+}
+
+__attribute__((always_inline)) static inline void add_counted_data(ehd_builder *b, const void *chars, size_t char_size, size_t length)
+{
+    if (length > COUNT_MAX)
+        length = COUNT_MAX;
+    size_t bytes = length * char_size;
+    uint8_t *p = room(b, &b->data, 2 + bytes);
+    if (p != NULL) {
+        store_u16(p, (uint16_t)length);
+        copy_bytes(p + 2, chars, bytes);
+        b->data.size += 2 + bytes;
+    }
+}
+
+/* Number of code units before the first NUL unit, at most `length`. */
+static size_t units_before_nul(const void *chars, size_t char_size, size_t length)
+{
+    if (char_size == 1) {
+        const char *nul = memchr(chars, 0, length);
+        return nul ? (size_t)(nul - (const char *)chars) : length;
+    }
+    const uint8_t *p = chars;
+    static const uint8_t zero[4];
+    for (size_t i = 0; i < length; i++)
+        if (memcmp(p + i * char_size, zero, char_size) == 0)
+            return i;
+    return length;
+}
+
+static void add_zstring_data(ehd_builder *b, const void *chars, size_t char_size, size_t length)
+{
+    size_t units = units_before_nul(chars, char_size, length);
+    size_t bytes = units * char_size;
+    uint8_t *p = room(b, &b->data, bytes + char_size);
+    if (p != NULL) {
+        memcpy(p, chars, bytes);
+        memset(p + bytes, 0, char_size);
+        b->data.size += bytes + char_size;
+    }
+}
+
+EHD_API int ehd_builder_init(ehd_builder *b, size_t meta_capacity, size_t data_capacity)
+{
+    *b = (ehd_builder)EHD_BUILDER_INIT;
+    int err = 0;
+    if (ehd__buffer_grow(&b->meta, meta_capacity ? meta_capacity : 256) == NULL)
+        err = ENOMEM;
+    if (ehd__buffer_grow(&b->data, data_capacity ? data_capacity : 256) == NULL)
+        err = ENOMEM;
+    return err;
+}
+
+EHD_API void ehd_builder_destroy(ehd_builder *b)
+{
+    free(b->meta.bytes);
+    free(b->data.bytes);
+    *b = (ehd_builder)EHD_BUILDER_INIT;
+}
+
+EHD_API void ehd_builder_reset_n(ehd_builder *b, const char *name, size_t name_len, uint16_t tag)
+{
+    b->meta.size = 0;
+    b->data.size = 0;
+    b->error = 0;
+    b->version = 0;
+    b->id = 0;
+    b->tag = tag;
+    b->opcode = EHD_OPCODE_INFO;
+
+    size_t name_size = name_len + 1;
+    uint8_t *p = room(b, &b->meta, name_size);
+    if (p == NULL)
+        return;
+    copy_bytes(p, name, name_len);
+    p[name_len] = '\0';
+    b->meta.size = name_size;
+}
+
+EHD_API void ehd_builder_id_version(ehd_builder *b, uint16_t id, uint8_t version)
+{
+    b->id = id;
+    b->version = version;
+}
+
+EHD_API void ehd_builder_opcode(ehd_builder *b, uint8_t opcode)
+{
+    b->opcode = opcode;
+}
+
+__attribute__((noinline)) static void add_value_general(ehd_builder *b, const char *name, size_t name_len, const void *value,
+                                   size_t size, uint8_t format, uint16_t tag)
+{
+    uint8_t encoding = value_encoding(size);
+    if (encoding == EHD_ENC_INVALID) {
+        record_error(b, EINVAL);
+        return;
+    }
+    add_meta(b, name, name_len, encoding, format, tag);
+    uint8_t *p = room(b, &b->data, size);
+    if (p == NULL)
+        return;
+    switch (size) {
+    case 1: memcpy(p, value, 1); break;
+    case 2: memcpy(p, value, 2); break;
+    case 4: memcpy(p, value, 4); break;
+    case 8: memcpy(p, value, 8); break;
+    default: memcpy(p, value, 16); break;
+    }
+    b->data.size += size;
+}
+
+EHD_API void ehd_builder_add_value_array_n(ehd_builder *b, const char *name, size_t name_len, const void *values,
+                                         size_t size, size_t count, uint8_t format, uint16_t tag)
+{
+    uint8_t encoding = value_encoding(size);
+    if (encoding == EHD_ENC_INVALID) {
+        record_error(b, EINVAL);
+        return;
+    }
+    add_meta(b, name, name_len, encoding | EHD_ENC_VARRAY, format, tag);
+    add_counted_data(b, values, size, count);
+}
+
+__attribute__((noinline)) static void add_string_general(ehd_builder *b, const char *name, size_t name_len, const void *chars,
+                                    size_t char_size, size_t length, uint8_t format,
+                                    uint16_t tag)
+{
+    if (!char_size_valid(char_size)) {
+        record_error(b, EINVAL);
+        return;
+    }
+    add_meta(b, name, name_len, counted_encoding(char_size), format, tag);
+    add_counted_data(b, chars, char_size, length);
+}
+
+EHD_API void ehd_builder_add_zstring_n(ehd_builder *b, const char *name, size_t name_len, const void *chars,
+                                     size_t char_size, size_t length, uint8_t format,
+                                     uint16_t tag)
+{
+    if (!char_size_valid(char_size)) {
+        record_error(b, EINVAL);
+        return;
+    }
+    add_meta(b, name, name_len, zstring_encoding(char_size), format, tag);
+    add_zstring_data(b, chars, char_size, length);
+}
+
+/* Appends the 16-bit element count of an array; returns its offset, or
+ * EHD_NO_BOOKMARK when it could not be added. */
+static size_t add_array_count(ehd_builder *b)
+{
+    uint8_t *p = room(b, &b->data, 2);
+    if (p == NULL)
+        return EHD_NO_BOOKMARK;
+    size_t at = b->data.size;
+    store_u16(p, 0);
+    b->data.size += 2;
+    return at;
+}
+
+static void add_strings(ehd_builder *b, const char *name, size_t name_len, uint8_t encoding,
+                        const void *const *strings, const size_t *lengths, size_t char_size,
+                        size_t count, uint8_t format, uint16_t tag, bool nul_terminated)
+{
+    if (!char_size_valid(char_size)) {
+        record_error(b, EINVAL);
+        return;
+    }
+    add_meta(b, name, name_len, encoding | EHD_ENC_VARRAY, format, tag);
+    size_t count_at = add_array_count(b);
+    if (count_at == EHD_NO_BOOKMARK)
+        return;
+    if (count > COUNT_MAX)
+        count = COUNT_MAX;
+    for (size_t i = 0; i < count; i++) {
+        if (nul_terminated)
+            add_zstring_data(b, strings[i], char_size, lengths[i]);
+        else
+            add_counted_data(b, strings[i], char_size, lengths[i]);
+    }
+    store_u16(b->data.bytes + count_at, (uint16_t)count);
+}
+
+EHD_API void ehd_builder_add_string_array_n(ehd_builder *b, const char *name, size_t name_len,
+                                          const void *const *strings, const size_t *lengths,
+                                          size_t char_size, size_t count, uint8_t format,
+                                          uint16_t tag)
+{
+    add_strings(b, name, name_len, counted_encoding(char_size), strings, lengths, char_size, count, format,
+                tag, false);
+}
+
+EHD_API void ehd_builder_add_zstring_array_n(ehd_builder *b, const char *name, size_t name_len,
+                                           const void *const *strings, const size_t *lengths,
+                                           size_t char_size, size_t count, uint8_t format,
+                                           uint16_t tag)
+{
+    add_strings(b, name, name_len, zstring_encoding(char_size), strings, lengths, char_size, count, format,
+                tag, true);
+}
+
+EHD_API void ehd_builder_add_binary_n(ehd_builder *b, const char *name, size_t name_len, const void *bytes,
+                                    size_t length, uint8_t format, uint16_t tag)
+{
+    add_meta(b, name, name_len, EHD_ENC_STRING_LENGTH16_CHAR8,
+             format == EHD_FMT_DEFAULT ? EHD_FMT_HEX_BYTES : format, tag);
+    add_counted_data(b, bytes, 1, length);
+}
+
+EHD_API size_t ehd_builder_add_struct_n(ehd_builder *b, const char *name, size_t name_len, uint8_t field_count,
+                                      uint16_t tag)
+{
+    if (field_count == 0 || field_count > EHD_STRUCT_FIELDS_MAX) {
+        record_error(b, EINVAL);
+        return EHD_NO_BOOKMARK;
+    }
+    return add_meta(b, name, name_len, EHD_ENC_STRUCT, field_count, tag);
+}
+
+EHD_API void ehd_builder_set_struct_field_count(ehd_builder *b, size_t bookmark,
+                                                uint8_t field_count)
+{
+    if (field_count == 0 || field_count > EHD_STRUCT_FIELDS_MAX || bookmark >= b->meta.size)
+        return;
+    uint8_t *format = b->meta.bytes + bookmark;
+    *format = (uint8_t)((*format & EHD_FMT_CHAIN) | field_count);
+}
+
+EHD_API size_t ehd_builder_raw_add_meta_n(ehd_builder *b, const char *name, size_t name_len, uint8_t encoding,
+                                        uint8_t format, uint16_t tag)
+{
+    return add_meta(b, name, name_len, encoding, format, tag);
+}
+
+EHD_API size_t ehd_builder_raw_add_meta_carray_n(ehd_builder *b, const char *name, size_t name_len,
+                                               uint8_t encoding, uint8_t format, uint16_t tag,
+                                               uint16_t count)
+{
+    if (count == 0) {
+        record_error(b, EINVAL);
+        return EHD_NO_BOOKMARK;
+    }
+    size_t bookmark = add_meta(b, name, name_len, encoding | EHD_ENC_CARRAY, format, tag);
+    if (b->error == 0) {
+        /* add_meta reserved room for the count behind the definition. */
+        store_u16(b->meta.bytes + b->meta.size, count);
+        b->meta.size += 2;
+    }
+    return bookmark;
+}
+
+EHD_API void ehd_builder_raw_add_data(ehd_builder *b, const void *bytes, size_t size)
+{
+    add_data(b, bytes, size);
+}
+
+/*
+ * Fast paths for the fields of typical log events: a short name and room
+ * already in both buffers. They make no calls for the metadata, so the
+ * compiler keeps them free of register spills; anything else takes the
+ * general path above.
+ */
+enum { SHORT_NAME_MAX = 15 };
+
+static inline bool has_room(const ehd_buffer *buf, size_t needed)
+{
+    return buf->capacity - buf->size >= needed;
+}
+
+/* Writes a short name, its NUL and the field definition; returns the bytes used. */
+static inline size_t put_short_field_meta(uint8_t *p, const char *name, size_t name_len,
+                                          uint8_t encoding, uint8_t format, uint16_t tag)
+{
+    copy_bytes(p, name, name_len);
+    p[name_len] = '\0';
+    size_t used = name_len + 1;
+    if (tag != 0) {
+        p[used] = encoding | EHD_ENC_CHAIN;
+        p[used + 1] = format | EHD_FMT_CHAIN;
+        store_u16(p + used + 2, tag);
+        return used + 4;
+    }
+    if (format != 0) {
+        p[used] = encoding | EHD_ENC_CHAIN;
+        p[used + 1] = format;
+        return used + 2;
+    }
+    p[used] = encoding;
+    return used + 1;
+}
+
+EHD_API void ehd_builder_add_value_n(ehd_builder *b, const char *name, size_t name_len,
+                                     const void *value, size_t size, uint8_t format, uint16_t tag)
+{
+    uint8_t encoding = value_encoding(size);
+    if (__builtin_expect(encoding == EHD_ENC_INVALID || name_len > SHORT_NAME_MAX ||
+                             !has_room(&b->meta, SHORT_NAME_MAX + 1 + FIELD_META_MAX) ||
+                             !has_room(&b->data, 16),
+                         0)) {
+        add_value_general(b, name, name_len, value, size, format, tag);
+        return;
+    }
+    b->meta.size += put_short_field_meta(b->meta.bytes + b->meta.size, name, name_len, encoding,
+                                         format, tag);
+    uint8_t *p = b->data.bytes + b->data.size;
+    switch (size) {
+    case 1: memcpy(p, value, 1); break;
+    case 2: memcpy(p, value, 2); break;
+    case 4: memcpy(p, value, 4); break;
+    case 8: memcpy(p, value, 8); break;
+    default: memcpy(p, value, 16); break;
+    }
+    b->data.size += size;
+}
+
+EHD_API void ehd_builder_add_string_n(ehd_builder *b, const char *name, size_t name_len,
+                                      const void *chars, size_t char_size, size_t length,
+                                      uint8_t format, uint16_t tag)
+{
+    if (__builtin_expect(char_size != 1 || name_len > SHORT_NAME_MAX || length > COUNT_MAX ||
+                             !has_room(&b->meta, SHORT_NAME_MAX + 1 + FIELD_META_MAX) ||
+                             !has_room(&b->data, 2 + length),
+                         0)) {
+        add_string_general(b, name, name_len, chars, char_size, length, format, tag);
+        return;
+    }
+    b->meta.size += put_short_field_meta(b->meta.bytes + b->meta.size, name, name_len,
+                                         EHD_ENC_STRING_LENGTH16_CHAR8, format, tag);
+    uint8_t *p = b->data.bytes + b->data.size;
+    store_u16(p, (uint16_t)length);
+    memcpy(p + 2, chars, length);
+    b->data.size += 2 + length;
+}

@@ -1,0 +1,521 @@
+/*
+ * The capture backend: records land byte for byte as ehd_capture.h says,
+ * whole records only, from any number of threads and processes; its
+ * descriptor stays out of 0..2 and out of exec'd programs; a capture file
+ * that cannot be opened leaves everything disabled.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ehd/ehd.h"
+#include "ehd/ehd_capture.h"
+
+typedef struct scratch {
+    char dir[PATH_MAX];
+    char capture[PATH_MAX + 16];
+} scratch;
+
+static void scratch_make(scratch *s)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(s->dir, sizeof(s->dir), "%s/ehd-capture-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    assert_non_null(mkdtemp(s->dir));
+    snprintf(s->capture, sizeof(s->capture), "%s/events.dat", s->dir);
+}
+
+static void scratch_remove(scratch *s)
+{
+    unlink(s->capture);
+    assert_int_equal(rmdir(s->dir), 0);
+}
+
+/* Reads the whole file; the caller frees. */
+static uint8_t *read_file(const char *path, size_t *size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    struct stat st;
+    assert_int_equal(fstat(fd, &st), 0);
+    uint8_t *bytes = malloc((size_t)st.st_size + 1);
+    assert_non_null(bytes);
+    size_t got = 0;
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, bytes + got, (size_t)st.st_size - got);
+        assert_true(n > 0);
+        got += (size_t)n;
+    }
+    close(fd);
+    *size = got;
+    return bytes;
+}
+
+/* Frees descriptor 0 so that the next open would land there; returns a copy
+ * of what was there (or -1) for restore_stdin. */
+static int vacate_stdin(void)
+{
+    int saved = fcntl(0, F_DUPFD_CLOEXEC, 3);
+    close(0);
+    return saved;
+}
+
+static void restore_stdin(int saved)
+{
+    if (saved >= 0) {
+        dup2(saved, 0);
+        close(saved);
+    }
+}
+
+static void test_capture_sets_are_enabled(void **state)
+{
+    (void)state;
+    scratch s;
+    scratch_make(&s);
+    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider provider = EHD_PROVIDER_INIT;
+    assert_int_equal(ehd_provider_open(&provider, "CapProv", "grp", &options), 0);
+    assert_int_equal(ehd_provider_backend(&provider), EHD_BACKEND_CAPTURE);
+    assert_int_equal(ehd_provider_errno(&provider), 0);
+
+    for (uint8_t level = 1; level <= 5; level++) {
+        ehd_event_set *set = ehd_provider_register_set(&provider, level, 1u << level);
+        assert_non_null(set);
+        assert_int_equal(ehd_event_set_errno(set), 0);
+        assert_true(ehd_event_set_enabled(set));
+        assert_int_equal(set->status_word, 1);
+    }
+    ehd_provider_close(&provider);
+    scratch_remove(&s);
+}
+
+/* Descriptor above 2 even when 0 is free, close-on-exec, mode 0644 less umask. */
+static void test_capture_descriptor(void **state)
+{
+    (void)state;
+    scratch s;
+    scratch_make(&s);
+    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider provider = EHD_PROVIDER_INIT;
+
+    int saved_stdin = vacate_stdin();
+    mode_t old_umask = umask(022);
+    int err = ehd_provider_open(&provider, "CapProv", NULL, &options);
+    int fd0_flags = fcntl(0, F_GETFD);
+    umask(old_umask);
+    restore_stdin(saved_stdin);
+
+    assert_int_equal(err, 0);
+    assert_int_equal(fd0_flags, -1); /* the low descriptor did not stay open */
+    assert_true(provider.data_fd > 2);
+    int flags = fcntl(provider.data_fd, F_GETFD);
+    assert_true(flags >= 0 && (flags & FD_CLOEXEC) != 0);
+    int status_flags = fcntl(provider.data_fd, F_GETFL);
+    assert_true((status_flags & O_APPEND) != 0);
+    assert_int_equal(status_flags & O_ACCMODE, O_WRONLY);
+    struct stat st;
+    assert_int_equal(stat(s.capture, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0644);
+    ehd_provider_close(&provider);
+    unlink(s.capture);
+
+    old_umask = umask(077);
+    err = ehd_provider_open(&provider, "CapProv", NULL, &options);
+    umask(old_umask);
+    assert_int_equal(err, 0);
+    assert_int_equal(stat(s.capture, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    ehd_provider_close(&provider);
+    scratch_remove(&s);
+}
+
+static void test_capture_record_bytes(void **state)
+{
+    (void)state;
+    scratch s;
+    scratch_make(&s);
+    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider provider = EHD_PROVIDER_INIT;
+    assert_int_equal(ehd_provider_open(&provider, "CapProv", NULL, &options), 0);
+    ehd_event_set *set = ehd_provider_register_set(&provider, 4, 1);
+    assert_non_null(set);
+
+    uint8_t header[8] = { 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04 };
+    char payload[] = "abc";
+    struct iovec iov[4] = {
+        { (void *)"junk", 4 }, /* reserved slots: the backend overwrites them */
+        { (void *)"junk", 4 },
+        { header, sizeof(header) },
+        { payload, 3 },
+    };
+    assert_int_equal(ehd_event_set_writev(set, iov, 4), 0);
+    /* An event with no bytes at all is still a well-formed record. */
+    struct iovec empty[2];
+    assert_int_equal(ehd_event_set_writev(set, empty, 2), 0);
+
+    static const uint8_t expected[] = {
+        28, 0, 0, 0,                                               /* 4 + 13 + 8 + 3 */
+        'C', 'a', 'p', 'P', 'r', 'o', 'v', '_', 'L', '4', 'K', '1', 0, /* name + NUL */
+        0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04,            /* event header */
+        'a', 'b', 'c',                                             /* payload */
+        17, 0, 0, 0,                                               /* 4 + 13 */
+        'C', 'a', 'p', 'P', 'r', 'o', 'v', '_', 'L', '4', 'K', '1', 0,
+    };
+    size_t size;
+    uint8_t *bytes = read_file(s.capture, &size);
+    assert_int_equal(size, sizeof(expected));
+    assert_memory_equal(bytes, expected, sizeof(expected));
+
+    /* And the reader agrees. */
+    size_t offset = 0;
+    ehd_capture_record record;
+    assert_int_equal(ehd_capture_next(bytes, size, &offset, &record, NULL), 0);
+    assert_string_equal(record.tracepoint_name, "CapProv_L4K1");
+    assert_int_equal(record.event_size, 11);
+    assert_memory_equal(record.event, "\x07\0\0\0\0\0\0\x04" "abc", 11);
+    assert_int_equal(ehd_capture_next(bytes, size, &offset, &record, NULL), 0);
+    assert_int_equal(record.event_size, 0);
+    assert_int_equal(ehd_capture_next(bytes, size, &offset, &record, NULL), ENODATA);
+    free(bytes);
+
+    /* The two reserved slots are required. */
+    assert_int_equal(ehd_event_set_writev(set, iov, 1), EINVAL);
+    assert_int_equal(ehd_event_set_writev(set, NULL, 4), EINVAL);
+
+    ehd_provider_close(&provider);
+    scratch_remove(&s);
+}
+
+/* A second provider on an existing file appends after what is there. */
+static void test_capture_appends(void **state)
+{
+    (void)state;
+    scratch s;
+    scratch_make(&s);
+    ehd_provider_options options = { .capture_path = s.capture };
+    for (int round = 0; round < 2; round++) {
+        ehd_provider provider = EHD_PROVIDER_INIT;
+        assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), 0);
+        ehd_event_set *set = ehd_provider_register_set(&provider, 1, (uint64_t)round);
+        uint8_t byte = (uint8_t)(0xa0 + round);
+        struct iovec iov[3] = { { NULL, 0 }, { NULL, 0 }, { &byte, 1 } };
+        assert_int_equal(ehd_event_set_writev(set, iov, 3), 0);
+        ehd_provider_close(&provider);
+    }
+    static const uint8_t expected[] = {
+        12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '0', 0, 0xa0,
+        12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '1', 0, 0xa1,
+    };
+    size_t size;
+    uint8_t *bytes = read_file(s.capture, &size);
+    assert_int_equal(size, sizeof(expected));
+    assert_memory_equal(bytes, expected, sizeof(expected));
+    free(bytes);
+    scratch_remove(&s);
+}
+
+/* A record too large for its size word is refused before any write. */
+static void test_capture_refuses_oversized_records(void **state)
+{
+    (void)state;
+    scratch s;
+    scratch_make(&s);
+    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider provider = EHD_PROVIDER_INIT;
+    assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), 0);
+    ehd_event_set *set = ehd_provider_register_set(&provider, 1, 1);
+    uint8_t byte = 0;
+    struct iovec iov[4] = { { NULL, 0 }, { NULL, 0 }, { &byte, SIZE_MAX }, { &byte, 2 } };
+    assert_int_equal(ehd_event_set_writev(set, iov, 4), ERANGE);
+    struct iovec big[3] = { { NULL, 0 }, { NULL, 0 }, { &byte, UINT32_MAX } };
+    assert_int_equal(ehd_event_set_writev(set, big, 3), ERANGE);
+    struct stat st;
+    assert_int_equal(stat(s.capture, &st), 0);
+    assert_int_equal(st.st_size, 0);
+    ehd_provider_close(&provider);
+    scratch_remove(&s);
+}
+
+/*
+ * A write the file system cuts short is an error, never finished by a
+ * second write. RLIMIT_FSIZE cuts it; done in a child to keep the limit out
+ * of this process. Exit status: 0 ok, else the step that failed.
+ */
+static int short_write_child(const char *path)
+{
+    ehd_provider_options options = { .capture_path = path };
+    ehd_provider provider = EHD_PROVIDER_INIT;
+    if (ehd_provider_open(&provider, "P", NULL, &options) != 0)
+        return 1;
+    ehd_event_set *set = ehd_provider_register_set(&provider, 1, 1);
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit limit = { 20, 20 };
+    if (setrlimit(RLIMIT_FSIZE, &limit) != 0)
+        return 2;
+    uint8_t event[32] = { 0 };
+    struct iovec iov[3] = { { NULL, 0 }, { NULL, 0 }, { event, sizeof(event) } };
+    if (ehd_event_set_writev(set, iov, 3) != EIO)
+        return 3;
+    /* Now at the limit: the next write fails outright. */
+    if (ehd_event_set_writev(set, iov, 3) != EFBIG)
+        return 4;
+    ehd_provider_close(&provider);
+    return 0;
+}
+
+static void test_capture_short_write_is_eio(void **state)
+{
+    (void)state;
+    scratch s;
+    scratch_make(&s);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0)
+        _exit(short_write_child(s.capture));
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    struct stat st;
+    assert_int_equal(stat(s.capture, &st), 0);
+    assert_int_equal(st.st_size, 20); /* the cut record, and nothing after it */
+    scratch_remove(&s);
+}
+
+/* ---- concurrent writers ------------------------------------------------- */
+
+enum {
+    WRITER_THREADS = 8,
+    WRITER_PROCESSES = 4,
+    RECORDS_PER_WRITER = 1500,
+    WRITERS = WRITER_THREADS + WRITER_PROCESSES,
+};
+
+/* Event of writer `writer`, number `seq`: writer, seq and length, then a
+ * payload whose every byte depends on all three, in several iovecs. */
+static size_t payload_length(unsigned writer, unsigned seq)
+{
+    return (writer * 977u + seq * 131u) % 3000u;
+}
+
+static uint8_t payload_byte(unsigned writer, unsigned seq, size_t i)
+{
+    return (uint8_t)(writer * 31u + seq * 7u + i);
+}
+
+static uint8_t level_of(unsigned writer)
+{
+    return (uint8_t)(1 + writer % 5);
+}
+
+/* Writes this writer's records; returns 0 or the first failing errno. */
+static int write_records(ehd_provider *provider, unsigned writer)
+{
+    ehd_event_set *set = ehd_provider_register_set(provider, level_of(writer), writer);
+    if (set == NULL)
+        return ENOMEM;
+    static _Thread_local uint8_t payload[3000];
+    for (unsigned seq = 0; seq < RECORDS_PER_WRITER; seq++) {
+        uint32_t head[3] = { writer, seq, (uint32_t)payload_length(writer, seq) };
+        size_t length = head[2];
+        for (size_t i = 0; i < length; i++)
+            payload[i] = payload_byte(writer, seq, i);
+        struct iovec iov[5] = {
+            { NULL, 0 },
+            { NULL, 0 },
+            { head, sizeof(head) },
+            { payload, length / 2 },
+            { payload + length / 2, length - length / 2 },
+        };
+        int err = ehd_event_set_writev(set, iov, 5);
+        if (err != 0)
+            return err;
+    }
+    return 0;
+}
+
+typedef struct writer_arg {
+    ehd_provider *provider;
+    unsigned writer;
+    int err;
+} writer_arg;
+
+static void *writer_thread(void *arg)
+{
+    writer_arg *w = arg;
+    w->err = write_records(w->provider, w->writer);
+    return NULL;
+}
+
+/* Parses the whole file and checks every record; all writers complete. */
+static void check_concurrent_file(const char *path, ehd_provider *provider)
+{
+    size_t size;
+    uint8_t *bytes = read_file(path, &size);
+    unsigned next_seq[WRITERS] = { 0 };
+    size_t offset = 0;
+    ehd_capture_record record;
+    const char *why = NULL;
+    int err;
+    while ((err = ehd_capture_next(bytes, size, &offset, &record, &why)) == 0) {
+        uint32_t head[3];
+        assert_true(record.event_size >= sizeof(head));
+        memcpy(head, record.event, sizeof(head));
+        unsigned writer = head[0], seq = head[1];
+        assert_true(writer < WRITERS);
+        /* Each writer's records appear in order, none lost or doubled. */
+        assert_int_equal(seq, next_seq[writer]);
+        next_seq[writer]++;
+        assert_int_equal(head[2], payload_length(writer, seq));
+        assert_int_equal(record.event_size, sizeof(head) + head[2]);
+        char name[EHD_NAME_MAX];
+        assert_int_equal(ehd_format_tracepoint_name(name, provider->name, level_of(writer), writer,
+                                                    provider->options),
+                         0);
+        assert_string_equal(record.tracepoint_name, name);
+        const uint8_t *payload = record.event + sizeof(head);
+        for (size_t i = 0; i < head[2]; i++) {
+            if (payload[i] != payload_byte(writer, seq, i))
+                fail_msg("writer %u record %u: byte %zu differs", writer, seq, i);
+        }
+    }
+    if (err != ENODATA)
+        fail_msg("malformed record at offset %zu: %s", offset, why);
+    for (unsigned w = 0; w < WRITERS; w++)
+        assert_int_equal(next_seq[w], RECORDS_PER_WRITER);
+    free(bytes);
+}
+
+static void test_capture_concurrent_writers_never_interleave(void **state)
+{
+    (void)state;
+    scratch s;
+    scratch_make(&s);
+    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider provider = EHD_PROVIDER_INIT;
+    assert_int_equal(ehd_provider_open(&provider, "Busy", "many", &options), 0);
+
+    /* Processes share the descriptor through fork, like a forking server. */
+    pid_t children[WRITER_PROCESSES];
+    for (unsigned p = 0; p < WRITER_PROCESSES; p++) {
+        children[p] = fork();
+        assert_true(children[p] >= 0);
+        if (children[p] == 0)
+            _exit(write_records(&provider, WRITER_THREADS + p) == 0 ? 0 : 1);
+    }
+    writer_arg args[WRITER_THREADS];
+    pthread_t threads[WRITER_THREADS];
+    for (unsigned t = 0; t < WRITER_THREADS; t++) {
+        args[t] = (writer_arg){ .provider = &provider, .writer = t };
+        assert_int_equal(pthread_create(&threads[t], NULL, writer_thread, &args[t]), 0);
+    }
+    for (unsigned t = 0; t < WRITER_THREADS; t++) {
+        assert_int_equal(pthread_join(threads[t], NULL), 0);
+        assert_int_equal(args[t].err, 0);
+    }
+    for (unsigned p = 0; p < WRITER_PROCESSES; p++) {
+        int status;
+        assert_int_equal(waitpid(children[p], &status, 0), children[p]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+
+    check_concurrent_file(s.capture, &provider);
+    ehd_provider_close(&provider);
+    scratch_remove(&s);
+}
+
+/* ---- closing, and files that cannot be opened ---------------------------- */
+
+static void test_capture_close_is_idempotent(void **state)
+{
+    (void)state;
+    scratch s;
+    scratch_make(&s);
+    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider provider = EHD_PROVIDER_INIT;
+    assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), 0);
+    ehd_provider_register_set(&provider, 1, 1);
+    ehd_provider_register_set(&provider, 2, 1);
+    int fd = provider.data_fd;
+
+    ehd_provider_close(&provider);
+    assert_int_equal(fcntl(fd, F_GETFD), -1);
+    assert_int_equal(errno, EBADF);
+    assert_int_equal(provider.data_fd, -1);
+    assert_null(provider.sets);
+    assert_int_equal(ehd_provider_backend(&provider), EHD_BACKEND_NONE);
+    assert_int_equal(ehd_provider_errno(&provider), EINVAL);
+    assert_null(ehd_provider_find_set(&provider, 1, 1));
+
+    /* A second close must not close whatever now has that number. */
+    int other = open(s.capture, O_RDONLY | O_CLOEXEC);
+    assert_true(other >= 0);
+    ehd_provider_close(&provider);
+    assert_true(fcntl(other, F_GETFD) >= 0);
+    close(other);
+    scratch_remove(&s);
+}
+
+static void expect_unwritable(const char *path, int expected)
+{
+    ehd_provider_options options = { .capture_path = path };
+    ehd_provider provider = EHD_PROVIDER_INIT;
+    assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), expected);
+    assert_int_equal(ehd_provider_errno(&provider), expected);
+    assert_int_equal(ehd_provider_backend(&provider), EHD_BACKEND_NONE);
+    assert_int_equal(provider.data_fd, -1);
+
+    ehd_event_set *set = ehd_provider_register_set(&provider, 3, 5);
+    assert_non_null(set);
+    assert_string_equal(ehd_event_set_name(set), "P_L3K5");
+    assert_int_equal(ehd_event_set_errno(set), expected);
+    assert_false(ehd_event_set_enabled(set));
+    uint8_t byte = 1;
+    struct iovec iov[3] = { { NULL, 0 }, { NULL, 0 }, { &byte, 1 } };
+    assert_int_equal(ehd_event_set_writev(set, iov, 3), EBADF);
+    ehd_provider_close(&provider);
+    ehd_provider_close(&provider);
+}
+
+static void test_capture_unwritable_path_disables_everything(void **state)
+{
+    (void)state;
+    scratch s;
+    scratch_make(&s);
+    expect_unwritable(s.dir, EISDIR);
+    expect_unwritable("/nonexistent/dir/x.dat", ENOENT);
+    expect_unwritable("", ENOENT);
+    scratch_remove(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_capture_sets_are_enabled),
+        cmocka_unit_test(test_capture_descriptor),
+        cmocka_unit_test(test_capture_record_bytes),
+        cmocka_unit_test(test_capture_appends),
+        cmocka_unit_test(test_capture_refuses_oversized_records),
+        cmocka_unit_test(test_capture_short_write_is_eio),
+        cmocka_unit_test(test_capture_concurrent_writers_never_interleave),
+        cmocka_unit_test(test_capture_close_is_idempotent),
+        cmocka_unit_test(test_capture_unwritable_path_disables_everything),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
