@@ -8,12 +8,15 @@ CC       ?= cc
 BUILD    ?= build
 WARN     := -Wall -Wextra -Werror -Wformat-security
 CFLAGS   ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Icore/include -Icore/src
+CPPFLAGS += -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Icore/include -Icore/src -Iconfig/include -Iconfig/src
 ALL_CFLAGS = -std=gnu11 $(WARN) -fPIC -fvisibility=hidden $(CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS_CONFIG := -lpcre2-8 -lcjson
 LDLIBS_TEST := -lcmocka
 
 CORE_SRC  := $(wildcard core/src/*.c)
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CONFIG_SRC := $(wildcard config/src/*.c)
+CONFIG_OBJ := $(CONFIG_SRC:%.c=$(BUILD)/%.o)
 TOOL_SRC  := $(wildcard tools/*.c)
 TOOL_OBJ  := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
@@ -26,10 +29,11 @@ EXAMPLE_SRC := $(wildcard examples/*.c)
 EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 
 LIBCORE := $(BUILD)/libehd.a
+LIBCONFIG := $(BUILD)/libehsconfig.a
 EHSHIM  := $(BUILD)/ehshim
 
-.PHONY: all test unit integration demo bench clean deps
-all: $(LIBCORE) $(EHSHIM) $(UNIT_BIN) $(BENCH_BIN) $(EXAMPLE_BIN)
+.PHONY: all test asan-build demo bench clean deps
+all: $(LIBCORE) $(LIBCONFIG) $(EHSHIM) $(UNIT_BIN) $(BENCH_BIN) $(EXAMPLE_BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -40,16 +44,21 @@ $(LIBCORE): $(CORE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(EHSHIM): $(TOOL_OBJ) $(LIBCORE)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(LIBCORE) -lpthread
-
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TESTLIB_OBJ) $(LIBCORE)
+$(LIBCONFIG): $(CONFIG_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIBCORE) $(LDLIBS_TEST) -lpthread
+	rm -f $@
+	ar rcs $@ $^
 
-$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBCORE)
+$(EHSHIM): $(TOOL_OBJ) $(LIBCONFIG) $(LIBCORE)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(LIBCONFIG) $(LIBCORE) $(LDLIBS_CONFIG) -lpthread
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TESTLIB_OBJ) $(LIBCONFIG) $(LIBCORE)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) -lpthread
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIBCONFIG) $(LIBCORE) $(LDLIBS_CONFIG) $(LDLIBS_TEST) -lpthread
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBCONFIG) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCONFIG) $(LIBCORE) $(LDLIBS_CONFIG) -lpthread
 
 $(BUILD)/examples/%: $(BUILD)/examples/%.o $(LIBCORE)
 	@mkdir -p $(dir $@)
@@ -59,8 +68,19 @@ $(BUILD)/examples/%: $(BUILD)/examples/%.o $(LIBCORE)
 EHSHIM_VECTORS ?= $(wildcard ../shared/vectors)
 export EHSHIM_VECTORS
 
-test: all
-	@BUILD=$(BUILD) EHSHIM=$(EHSHIM) bash tests/run.sh $(UNIT_BIN) $(sort $(wildcard tests/integration/test_*.sh))
+INTEGRATION := $(sort $(wildcard tests/integration/test_*.sh))
+# The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
+ASAN_BUILD := $(BUILD)/asan
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+asan-build:
+	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) EXTRA_CFLAGS='$(ASAN_FLAGS)' \
+	    LDFLAGS='$(ASAN_FLAGS)' all
+
+test: all asan-build
+	@BUILD=$(BUILD) bash tests/run.sh \
+	    --build $(BUILD) $(UNIT_BIN) $(INTEGRATION) \
+	    --build $(ASAN_BUILD) $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%) $(INTEGRATION)
 
 bench: all
 	@BUILD=$(BUILD) bash bench/run.sh
@@ -75,4 +95,4 @@ demo: deps
 clean:
 	rm -rf $(BUILD)
 
--include $(CORE_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d) $(TESTLIB_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(CONFIG_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d) $(TESTLIB_OBJ:.o=.d)

@@ -169,6 +169,8 @@ __attribute__((always_inline)) static inline void add_counted_data(ehd_builder *
 /* Number of code units before the first NUL unit, at most `length`. */
 static size_t units_before_nul(const void *chars, size_t char_size, size_t length)
 {
+    if (length == 0)
+        return 0;
     if (char_size == 1) {
         const char *nul = memchr(chars, 0, length);
         return nul ? (size_t)(nul - (const char *)chars) : length;
@@ -187,7 +189,7 @@ static void add_zstring_data(ehd_builder *b, const void *chars, size_t char_size
     size_t bytes = units * char_size;
     uint8_t *p = room(b, &b->data, bytes + char_size);
     if (p != NULL) {
-        memcpy(p, chars, bytes);
+        copy_bytes(p, chars, bytes);
         memset(p + bytes, 0, char_size);
         b->data.size += bytes + char_size;
     }
@@ -353,11 +355,11 @@ EHD_API void ehd_builder_add_zstring_array_n(ehd_builder *b, const char *name, s
                 tag, true);
 }
 
-EHD_API void ehd_builder_add_binary_n(ehd_builder *b, const char *name, size_t name_len, const void *bytes,
-                                    size_t length, uint8_t format, uint16_t tag)
+EHD_API void ehd_builder_add_binary_n(ehd_builder *b, const char *name, size_t name_len,
+                                      const void *bytes, size_t length, uint8_t format,
+                                      uint16_t tag)
 {
-    add_meta(b, name, name_len, EHD_ENC_STRING_LENGTH16_CHAR8,
-             format == EHD_FMT_DEFAULT ? EHD_FMT_HEX_BYTES : format, tag);
+    add_meta(b, name, name_len, EHD_ENC_BINARY_LENGTH16_CHAR8, format, tag);
     add_counted_data(b, bytes, 1, length);
 }
 
@@ -482,6 +484,7 @@ EHD_API void ehd_builder_add_string_n(ehd_builder *b, const char *name, size_t n
                                          EHD_ENC_STRING_LENGTH16_CHAR8, format, tag);
     uint8_t *p = b->data.bytes + b->data.size;
     store_u16(p, (uint16_t)length);
-    memcpy(p + 2, chars, length);
+    if (length != 0) /* chars may be NULL then */
+        memcpy(p + 2, chars, length);
     b->data.size += 2 + length;
 }

@@ -106,6 +106,8 @@ int ehd_event_set_writev(const ehd_event_set *set, struct iovec *iov, int iovcnt
 /* ---- builder ---------------------------------------------------------- */
 
 /*
+ * Values: a value pointer may be NULL when its length or count is 0.
+ *
  * Names. Every call that takes a name comes in two forms: `name` alone,
  * NUL-terminated, and the `_n` form with its length in `name_len` (the name
  * must not contain NUL). The short forms are inline wrappers, so a literal
@@ -178,7 +180,9 @@ void ehd_builder_add_zstring_array_n(ehd_builder *builder, const char *name, siz
                                      size_t char_size, size_t count, uint8_t format, uint16_t tag);
 
 /* Adds a binary field: `length` bytes with a 16-bit length prefix, encoded
- * StringLength16Char8 with format hex_bytes when `format` is default. */
+ * BinaryLength16Char8 with `format` as given (EHD_FMT_DEFAULT shows as hex
+ * bytes; a numeric format shows the bytes as that number when their count
+ * fits it, and a zero-length value as null). */
 void ehd_builder_add_binary_n(ehd_builder *builder, const char *name, size_t name_len,
                               const void *bytes, size_t length, uint8_t format, uint16_t tag);
 
