@@ -130,8 +130,13 @@ enum {
     EHD_FMT_STRING_JSON = 14,
     EHD_FMT_UUID = 15,
     EHD_FMT_PORT = 16,       /* network byte order, Value16 */
-    EHD_FMT_IPV4 = 17,       /* network byte order, Value32 */
-    EHD_FMT_IPV6 = 18,       /* in6_addr layout, Value128 */
+    /* IP address in network byte order: 4 bytes show as IPv4, 16 as IPv6.
+     * Older headers called 17 "ipv4" and 18 "ipv6"; decoders treat both
+     * by size today, and 18 is kept only for old events. */
+    EHD_FMT_IP_ADDRESS = 17,
+    EHD_FMT_IP_ADDRESS_OBSOLETE = 18,
+    EHD_FMT_IPV4 = EHD_FMT_IP_ADDRESS,
+    EHD_FMT_IPV6 = EHD_FMT_IP_ADDRESS_OBSOLETE,
 };
 
 /* Names and sizes. */

@@ -1,0 +1,112 @@
+/* Internal: pieces the decoder's files share (see ehd/ehd_decode.h). */
+#ifndef EHD_DECODE_INTERNAL_H
+#define EHD_DECODE_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ehd/ehd_decode.h"
+
+/* ---- errors (decode_error.c) ---- */
+
+/*
+ * Fills `error` (may be NULL) with `offset` and the printf-style message,
+ * and returns `code`, so a failure is one statement:
+ *   return ehd__fail(error, EBADMSG, at, "... at offset %zu", at);
+ */
+int ehd__fail(ehd_decode_error *error, int code, size_t offset, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+int ehd__vfail(ehd_decode_error *error, int code, size_t offset, const char *format, va_list args)
+    __attribute__((format(printf, 4, 0)));
+
+/* ---- byte order (inline: used per value) ---- */
+
+static inline uint16_t ehd__load16(const uint8_t *p, bool little_endian)
+{
+    return little_endian ? (uint16_t)(p[0] | p[1] << 8) : (uint16_t)(p[1] | p[0] << 8);
+}
+
+static inline uint32_t ehd__load32(const uint8_t *p, bool little_endian)
+{
+    if (little_endian)
+        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    return (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
+}
+
+static inline uint64_t ehd__load64(const uint8_t *p, bool little_endian)
+{
+    uint64_t lo = ehd__load32(p + (little_endian ? 0 : 4), little_endian);
+    uint64_t hi = ehd__load32(p + (little_endian ? 4 : 0), little_endian);
+    return lo | hi << 32;
+}
+
+/* ---- text buffer (decode_text.c) ---- */
+
+/*
+ * Returns room for `extra` more bytes (plus the NUL) at text->chars +
+ * text->len, or NULL after recording ENOMEM/E2BIG in text->error. The
+ * caller advances text->len by what it wrote.
+ */
+char *ehd__text_room(ehd_text *text, size_t extra);
+
+void ehd__text_put(ehd_text *text, const void *bytes, size_t size);
+void ehd__text_putc(ehd_text *text, char c);
+void ehd__text_printf(ehd_text *text, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+/* Drops everything after `len` and forgets a growth failure: undoes a
+ * partly written event. */
+void ehd__text_truncate(ehd_text *text, size_t len);
+
+/* ---- JSON strings (decode_json_string.c) ----
+ * All of these write the characters only, escaped for the inside of a JSON
+ * string; the caller writes the quotes. */
+
+/* UTF-8 input: valid sequences (and encoded surrogates) pass through, every
+ * other byte is taken as Latin-1. */
+void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size);
+
+/* One code point, any value up to 0xFFFFFFFF (long UTF-8 forms above U+10FFFF). */
+void ehd__json_code_point(ehd_text *text, uint32_t code_point);
+
+/* Code units as code points: 1-byte units (Latin-1) or 4-byte units (UCS-4). */
+void ehd__json_latin1(ehd_text *text, const uint8_t *bytes, size_t size);
+void ehd__json_ucs4(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endian);
+
+/* UTF-16: surrogate pairs combine; lone surrogates pass through. */
+void ehd__json_utf16(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endian);
+
+/* ---- numbers (decode_number.c) ---- */
+
+/* Buffer size that holds any number these functions write, with its NUL. */
+enum { EHD__NUMBER_MAX = 40 };
+
+/*
+ * Shortest text that reads back as the same value, in the shorter of fixed
+ * and scientific notation (fixed on a tie), as C++ std::to_chars(value)
+ * writes it: "3.14", "1e-45", "-5.9903676e+29", "inf", "-nan". Returns the
+ * length written to `out` (EHD__NUMBER_MAX bytes).
+ */
+size_t ehd__format_float32(char *out, float value);
+size_t ehd__format_float64(char *out, double value);
+
+/* ---- errno names (decode_errno.c) ---- */
+
+/* The symbolic name of a Linux errno value ("EPERM" for 1); NULL for 0,
+ * the unused numbers 41 and 58, and values past EHWPOISON (133). */
+const char *ehd__errno_name(uint32_t value);
+
+/* ---- values (decode_value.c) ---- */
+
+/*
+ * Appends the JSON of one value: `encoding` without flags, `format` without
+ * chain flag. Returns 0; EINVAL when the size does not fit the encoding or
+ * the encoding is no value, ENOTSUP for an unknown encoding, or the text's
+ * growth failure. On failure part of the value may be written: the caller
+ * rolls back.
+ */
+int ehd__json_value(ehd_text *text, uint8_t encoding, uint8_t format, const uint8_t *value,
+                    size_t size, bool little_endian);
+
+#endif /* EHD_DECODE_INTERNAL_H */

@@ -1,0 +1,200 @@
+/*
+ * ehd_decode_json: one event as the single JSON line the reference
+ * EventFormatter writes with its Space and FieldTag flags:
+ *
+ *   { "n": "Provider:Event", <fields>, "meta": { <header values> } }
+ *
+ * Fields are named members ("name;tag=0xN" when the field has a tag),
+ * array elements and struct array elements are bare values; a space
+ * follows every ',' ':' '[' '{' and precedes every ']' '}'. The reference
+ * also starts the line with a space, which we leave out.
+ */
+#include <errno.h>
+#include <inttypes.h>
+
+#include "decode_internal.h"
+#include "ehd_api.h"
+
+/* Where the JSON writer is: whether the next member or value needs a comma. */
+typedef struct json_writer {
+    ehd_text *text;
+    bool need_comma;
+} json_writer;
+
+static void begin_value(json_writer *w)
+{
+    if (w->need_comma)
+        ehd__text_putc(w->text, ',');
+    ehd__text_putc(w->text, ' ');
+    w->need_comma = true;
+}
+
+/* `, "name;tag=0x12": ` */
+static void begin_member(json_writer *w, const char *name, size_t name_len, uint16_t tag)
+{
+    begin_value(w);
+    ehd__text_putc(w->text, '"');
+    ehd__json_utf8(w->text, (const uint8_t *)name, name_len);
+    if (tag != 0)
+        ehd__text_printf(w->text, ";tag=0x%X", tag);
+    ehd__text_put(w->text, "\": ", 3);
+}
+
+static void open_container(json_writer *w, char bracket)
+{
+    ehd__text_putc(w->text, bracket);
+    w->need_comma = false;
+}
+
+static void close_container(json_writer *w, char bracket)
+{
+    ehd__text_putc(w->text, ' ');
+    ehd__text_putc(w->text, bracket);
+    w->need_comma = true;
+}
+
+/* "n": provider name, ':', event name without its attributes. */
+static void write_n(json_writer *w, const ehd_event_view *view)
+{
+    begin_member(w, "n", 1, 0);
+    ehd__text_putc(w->text, '"');
+    ehd__json_utf8(w->text, (const uint8_t *)view->provider_name, view->provider_name_len);
+    ehd__text_putc(w->text, ':');
+    ehd__json_utf8(w->text, (const uint8_t *)view->event_name, view->event_name_plain_len);
+    ehd__text_putc(w->text, '"');
+}
+
+static void write_uuid_member(json_writer *w, const char *name, size_t name_len,
+                              const uint8_t *uuid)
+{
+    static const char hex[] = "0123456789abcdef";
+    char text[38];
+    char *p = text;
+    *p++ = '"';
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *p++ = '-';
+        *p++ = hex[uuid[i] >> 4];
+        *p++ = hex[uuid[i] & 0xF];
+    }
+    *p++ = '"';
+    begin_member(w, name, name_len, 0);
+    ehd__text_put(w->text, text, (size_t)(p - text));
+}
+
+/* "meta": the header values that are not zero, in the reference's order. */
+static void write_meta(json_writer *w, const ehd_event_view *view)
+{
+    begin_member(w, "meta", 4, 0);
+    open_container(w, '{');
+    if (view->id != 0) {
+        begin_member(w, "id", 2, 0);
+        ehd__text_printf(w->text, "%u", view->id);
+    }
+    if (view->version != 0) {
+        begin_member(w, "version", 7, 0);
+        ehd__text_printf(w->text, "%u", view->version);
+    }
+    if (view->level != 0) {
+        begin_member(w, "level", 5, 0);
+        ehd__text_printf(w->text, "%u", view->level);
+    }
+    if (view->keyword != 0) {
+        begin_member(w, "keyword", 7, 0);
+        ehd__text_printf(w->text, "\"0x%" PRIX64 "\"", view->keyword);
+    }
+    if (view->opcode != 0) {
+        begin_member(w, "opcode", 6, 0);
+        ehd__text_printf(w->text, "%u", view->opcode);
+    }
+    if (view->tag != 0) {
+        begin_member(w, "tag", 3, 0);
+        ehd__text_printf(w->text, "\"0x%X\"", view->tag);
+    }
+    if (view->activity_id != NULL)
+        write_uuid_member(w, "activity", 8, view->activity_id);
+    if (view->related_id != NULL)
+        write_uuid_member(w, "relatedActivity", 15, view->related_id);
+    close_container(w, '}');
+}
+
+/* Every item of the event, until the enumerator runs out or fails. */
+static int write_fields(json_writer *w, const ehd_event_view *view, ehd_decode_error *error)
+{
+    ehd_enumerator e;
+    ehd_item item;
+    int err;
+    ehd_enum_start(&e, view);
+    while ((err = ehd_enum_next(&e, &item, error)) == 0) {
+        /* Elements of arrays have no names; the array itself has one. */
+        bool named = item.array_flags == 0 || item.kind == EHD_ITEM_ARRAY_BEGIN;
+        switch (item.kind) {
+        case EHD_ITEM_VALUE:
+            if (named)
+                begin_member(w, item.name, item.name_len, item.tag);
+            else
+                begin_value(w);
+            err = ehd__json_value(w->text, item.encoding, item.format, item.value,
+                                  item.value_size, view->little_endian);
+            if (err != 0)
+                return ehd__fail(error, err, view->data_offset + (size_t)(item.value - view->data),
+                                 "value of %zu bytes at offset %zu does not fit its encoding %u",
+                                 item.value_size,
+                                 view->data_offset + (size_t)(item.value - view->data),
+                                 item.encoding);
+            break;
+        case EHD_ITEM_ARRAY_BEGIN:
+        case EHD_ITEM_STRUCT_BEGIN:
+            if (named)
+                begin_member(w, item.name, item.name_len, item.tag);
+            else
+                begin_value(w);
+            open_container(w, item.kind == EHD_ITEM_ARRAY_BEGIN ? '[' : '{');
+            break;
+        case EHD_ITEM_ARRAY_END:
+            close_container(w, ']');
+            break;
+        case EHD_ITEM_STRUCT_END:
+            close_container(w, '}');
+            break;
+        }
+        if (w->text->error != 0)
+            break;
+    }
+    return err == ENODATA ? 0 : err;
+}
+
+EHD_API int ehd_decode_json(ehd_text *out, const char *tracepoint_name, size_t tracepoint_name_len,
+                            const void *event, size_t event_size, ehd_decode_error *error)
+{
+    if (out == NULL)
+        return ehd__fail(error, EINVAL, 0, "invalid arguments");
+    ehd_event_view view;
+    int err = ehd_event_parse(&view, tracepoint_name, tracepoint_name_len, event, event_size, error);
+    if (err != 0)
+        return err;
+
+    size_t start = out->len;
+    json_writer w = { out, false };
+    open_container(&w, '{');
+    write_n(&w, &view);
+    err = write_fields(&w, &view, error);
+    if (err == 0) {
+        write_meta(&w, &view);
+        close_container(&w, '}');
+    }
+    if (err == 0 && out->error != 0)
+        err = ehd__fail(error, out->error, 0,
+                        out->error == E2BIG ? "JSON text would pass %zu MiB"
+                                            : "out of memory at %zu MiB of JSON text",
+                        (out->error == E2BIG ? EHD_TEXT_MAX : out->len) >> 20);
+    if (err != 0) {
+        ehd__text_truncate(out, start);
+        return err;
+    }
+    if (error != NULL) {
+        error->offset = 0;
+        error->message[0] = '\0';
+    }
+    return 0;
+}
