@@ -1,0 +1,128 @@
+/*
+ * ehshim rules engine: one message in, one event (or nothing) out.
+ *
+ * Thread-safe without a global lock: every thread keeps its own
+ * ehs_thread_state (PCRE2 match data, JIT stack and scratch space). After
+ * warm-up, matching and building allocate nothing.
+ *
+ * The event of a message, field by field, in this order:
+ *   captures    regex/grok: named groups in group order; kv: pairs in message
+ *               order (after the groups with kv_after); json: members in
+ *               message order (see config/src/json_message.h)
+ *   message     config->message_field (unless NULL): the text, "<N>" prefix
+ *               removed, cut to max_message_bytes on a UTF-8 boundary
+ *   truncated   bool true, only when the message field was cut
+ *   ident       string, the message's ident (at most 255 bytes)
+ *   facility    syslog only: (priority & LOG_FACMASK) >> 3 as u8 (4 = LOG_AUTH)
+ * Field encodings (what the reference formatter shows):
+ *   string      counted UTF-8 string                            "text"
+ *   i8..i64     counted 1/2/4/8 bytes, format signed_int        -5
+ *   u8..u64     counted 1/2/4/8 bytes, format unsigned_int      5
+ *   hex         counted 8 bytes, format hex_int                 "0x1F"
+ *   f32, f64    counted 4/8 bytes, format float                 1.5
+ *   bool        counted 1 byte, format boolean                  true
+ *   ip, ipv4, ipv6  counted 4 or 16 bytes, format 17 (ip)       "10.0.0.1", "::1"
+ *   port        counted 2 bytes big-endian, format port         22
+ *   pid         counted 4 bytes, format pid                     1234
+ *   errno       counted 4 bytes, format errno                   "ENOENT(2)"
+ *   time        counted 8 bytes (seconds since 1970), format time
+ *                                                               "2024-01-02T03:04:05"
+ *   uuid        counted 16 bytes, format uuid                   "123e4567-..."
+ *   hexbytes    counted n bytes, format hex_bytes               "de ad be ef"
+ *   null        the same counted field with zero bytes (format unsigned_int for
+ *               string and hexbytes, whose own formats would show "")  null
+ * "Counted" is ehd_builder_add_binary_n; strings use ehd_builder_add_string_n.
+ * Strings are cut to max_message_bytes; fields stop being added (kv pairs,
+ * JSON members, array elements) before the event would pass 64 KiB or the
+ * decoder's item limits.
+ */
+#ifndef EHS_ENGINE_H
+#define EHS_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ehd/ehd.h"
+#include "ehs/ehs_config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One message as the shim saw it. */
+typedef struct ehs_message {
+    ehs_source source;       /* EHS_SOURCE_SYSLOG or EHS_SOURCE_STDERR */
+    const char *ident;       /* openlog ident or the program's short name */
+    size_t ident_len;
+    int priority;            /* syslog: facility | severity as syslog() applies it (with
+                                openlog's default facility filled in: the engine
+                                reports the facility bits it is given); stderr: ignored */
+    const char *text;        /* the message without its final newline */
+    size_t len;
+} ehs_message;
+
+/* What ehs_engine_build decided, for the caller to pick the event set and
+ * keep its counters. For a dropped line `rule`, `level` and `keyword` say
+ * what the event would have been. */
+typedef struct ehs_outcome {
+    const ehs_rule *rule;        /* the matching rule, NULL for the default event */
+    uint8_t level;               /* level of the event set to write to: the rule's,
+                                    else level_map's for the level_field value,
+                                    else the message's (priority, "<N>", or 4) */
+    uint64_t keyword;            /* keyword of the event set to write to: the rule's
+                                    (default's), else 0x1 syslog / 0x2 stderr */
+    unsigned conversion_failures;/* captures that did not convert and became null */
+    bool truncated;              /* the message was cut to max_message_bytes */
+    bool match_limit_hit;        /* a PCRE2 match, depth, heap or JIT stack limit
+                                    was hit: the line became the default event */
+} ehs_outcome;
+
+/* Per-thread state; opaque. */
+typedef struct ehs_thread_state ehs_thread_state;
+
+/* Returns new per-thread state for `config` (owned by the caller), or NULL
+ * when out of memory. Use it with that config only (with another it still
+ * works, but slower and with at most the first config's group count). */
+ehs_thread_state *ehs_thread_state_new(const ehs_config *config);
+
+/* Frees per-thread state; NULL is fine. */
+void ehs_thread_state_free(ehs_thread_state *state);
+
+/* ehs_engine_build results */
+enum {
+    EHS_DROPPED = 0, /* a drop rule (or a dropping default) took the message */
+    EHS_BUILT = 1,   /* `builder` holds the event; see `outcome` */
+};
+
+/*
+ * Matches `message` against the rules in order (the first match wins) and,
+ * unless the line is dropped, builds its event into `builder` (reset first).
+ * Returns EHS_BUILT or EHS_DROPPED; fills `outcome` in both cases. Never
+ * fails: a value that does not convert becomes null, a line that hits a
+ * match limit becomes the default event.
+ */
+int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
+                     const ehs_message *message, ehd_builder *builder, ehs_outcome *outcome);
+
+/* One (level, keyword) pair an event of a config can have. */
+typedef struct ehs_set_key {
+    uint8_t level;
+    uint64_t keyword;
+} ehs_set_key;
+
+/*
+ * Lists every (level, keyword) an event of `config` can be written with,
+ * without duplicates, into `keys` (up to `max`). Returns how many there are
+ * (may exceed `max`: call again with more room). Order: keywords as rules
+ * (then the default event) first name them, each with its levels ascending.
+ * Drop rules and a dropping default add nothing; sources the config does
+ * not capture add nothing; a level taken from the message adds 1..5.
+ */
+size_t ehs_config_set_keys(const ehs_config *config, ehs_set_key *keys, size_t max);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EHS_ENGINE_H */

@@ -1,0 +1,104 @@
+/*
+ * IPv4 and IPv6 addresses from text, into network byte order as the
+ * ip_address format expects. Hand-written because captures are not
+ * NUL-terminated and inet_pton wants a C string.
+ */
+#include <string.h>
+
+#include "convert.h"
+
+bool ehs_parse_ipv4(const char *text, size_t len, uint8_t out[4])
+{
+    uint8_t bytes[4];
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        if (part != 0) {
+            if (i == len || text[i] != '.')
+                return false;
+            i++;
+        }
+        size_t start = i;
+        unsigned value = 0;
+        while (i < len && i - start < 3 && text[i] >= '0' && text[i] <= '9')
+            value = value * 10 + (unsigned)(text[i++] - '0');
+        size_t digits = i - start;
+        /* "010" could mean octal to some readers: refuse it, as inet_pton does. */
+        if (digits == 0 || value > 255 || (digits > 1 && text[start] == '0'))
+            return false;
+        bytes[part] = (uint8_t)value;
+    }
+    if (i != len)
+        return false;
+    memcpy(out, bytes, 4);
+    return true;
+}
+
+static inline int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+bool ehs_parse_ipv6(const char *text, size_t len, uint8_t out[16])
+{
+    uint8_t bytes[16] = { 0 };
+    size_t filled = 0; /* bytes of groups written so far */
+    int gap = -1;      /* where "::" stands, in bytes */
+    size_t i = 0;
+    if (len < 2)
+        return false;
+    if (text[0] == ':') {
+        if (text[1] != ':')
+            return false;
+        gap = 0;
+        i = 2;
+    }
+    while (i < len) {
+        size_t start = i;
+        unsigned group = 0;
+        while (i < len && i - start < 4 && hex_value(text[i]) >= 0)
+            group = group << 4 | (unsigned)hex_value(text[i++]);
+        if (i == start)
+            return false;
+        if (i < len && text[i] == '.') {
+            /* An IPv4 tail: the last 32 bits, written as a dotted quad. */
+            if (filled + 4 > 16 || !ehs_parse_ipv4(text + start, len - start, bytes + filled))
+                return false;
+            filled += 4;
+            i = len;
+            break;
+        }
+        if (filled + 2 > 16)
+            return false;
+        bytes[filled++] = (uint8_t)(group >> 8);
+        bytes[filled++] = (uint8_t)group;
+        if (i == len)
+            break;
+        if (text[i] != ':')
+            return false;
+        i++;
+        if (i < len && text[i] == ':') {
+            if (gap >= 0)
+                return false;
+            gap = (int)filled;
+            i++;
+        } else if (i == len) {
+            return false; /* a single trailing ':' */
+        }
+    }
+    if (gap >= 0) {
+        if (filled == 16)
+            return false; /* "::" must stand for at least one group */
+        size_t tail = filled - (size_t)gap;
+        memmove(bytes + 16 - tail, bytes + gap, tail);
+        memset(bytes + gap, 0, 16 - tail - (size_t)gap);
+    } else if (filled != 16) {
+        return false;
+    }
+    memcpy(out, bytes, 16);
+    return true;
+}

@@ -1,0 +1,434 @@
+/*
+ * The rules engine: per-thread state, and one message to one event.
+ *
+ * Cheap tests first: a rule's source and ident are compared before any
+ * pattern runs. Everything a build writes to lives in the thread's state
+ * or on the stack, so threads share nothing but the read-only config, and
+ * once the builder's and PCRE2's buffers have grown to the sizes the
+ * config's lines need, a build allocates nothing.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ehs/ehs_engine.h"
+#include "engine_emit.h"
+#include "engine_prefix.h"
+#include "json_message.h"
+#include "kv.h"
+#include "level.h"
+
+/* Scratch buffers are at least this big, so short max_message_bytes still
+ * leave room for JSON arrays and unescaped values. */
+enum { SCRATCH_MIN = 8192 };
+/* The thread's own JIT stack: PCRE2's default uses 32 KiB of the calling
+ * thread's stack, which a host program's small thread stacks may not have. */
+enum { JIT_STACK_START = 32 * 1024, JIT_STACK_MAX = 512 * 1024 };
+/* Longest ident carried in the `ident` field. */
+enum { IDENT_MAX = 255 };
+/* Event bytes left unbudgeted: the few bytes a forced struct member may
+ * take past an exhausted budget (see json_message.c). */
+enum { EVENT_SLACK = 512 };
+
+/* What the state knows of a rule to skip it cheaply. */
+typedef struct rule_hint {
+    uint8_t prefix_len;               /* 0: no known prefix */
+    char prefix[EHS_PREFIX_MAX];      /* every match starts the line with this */
+} rule_hint;
+
+struct ehs_thread_state {
+    const ehs_config *config;         /* the config this state was made for */
+    rule_hint *hints;                 /* one per rule of `config` */
+    pcre2_match_data *match_data;     /* room for every group of every rule */
+    pcre2_match_context *match_context; /* copy of the config's, with jit_stack */
+    pcre2_jit_stack *jit_stack;       /* NULL when no rule is JIT-compiled */
+    uint8_t *value_scratch;           /* converted values */
+    char *text_scratch;               /* unescaped strings */
+    size_t scratch_size;              /* of each scratch buffer */
+    ehs_name_set names;               /* kv/JSON names seen in the current event */
+    ehs_json_scratch json;            /* string array elements */
+};
+
+ehs_thread_state *ehs_thread_state_new(const ehs_config *config)
+{
+    if (config == NULL)
+        return NULL;
+    ehs_thread_state *state = calloc(1, sizeof *state);
+    if (state == NULL)
+        return NULL;
+    state->config = config;
+
+    uint32_t groups = config->max_capture_count;
+    bool any_jit = false;
+    for (size_t i = 0; i < config->rule_count; i++) {
+        const ehs_rule *rule = &config->rules[i];
+        if (rule->capture_count > groups)
+            groups = rule->capture_count;
+        any_jit |= rule->code != NULL && rule->jit;
+    }
+    state->match_data = pcre2_match_data_create(groups + 1, NULL);
+
+    /* Kept per thread rather than in the config, which the loader owns;
+     * a few bytes per rule, worked out once. */
+    state->hints = calloc(config->rule_count ? config->rule_count : 1, sizeof *state->hints);
+    for (size_t i = 0; state->hints != NULL && i < config->rule_count; i++) {
+        const ehs_rule *rule = &config->rules[i];
+        uint32_t options = 0;
+        if (rule->code == NULL || rule->pattern == NULL ||
+            pcre2_pattern_info(rule->code, PCRE2_INFO_ARGOPTIONS, &options) != 0)
+            continue;
+        state->hints[i].prefix_len =
+            (uint8_t)ehs_pattern_prefix(rule->pattern, options, state->hints[i].prefix);
+    }
+
+    state->match_context = config->match_context != NULL
+                               ? pcre2_match_context_copy(config->match_context)
+                               : pcre2_match_context_create(NULL);
+    if (any_jit && state->match_context != NULL) {
+        state->jit_stack = pcre2_jit_stack_create(JIT_STACK_START, JIT_STACK_MAX, NULL);
+        /* Without its own stack PCRE2 falls back to 32 KiB of the machine
+         * stack: worse, but still bounded. */
+        if (state->jit_stack != NULL)
+            pcre2_jit_stack_assign(state->match_context, NULL, state->jit_stack);
+    }
+
+    size_t scratch = config->max_message_bytes;
+    if (scratch < SCRATCH_MIN)
+        scratch = SCRATCH_MIN;
+    if (scratch > EHD_EVENT_MAX)
+        scratch = EHD_EVENT_MAX;
+    state->scratch_size = scratch;
+    state->value_scratch = malloc(scratch);
+    state->text_scratch = malloc(scratch);
+    state->names.bytes = malloc(EHS_NAME_SET_BYTES);
+    state->names.ends = malloc(EHS_NAME_SET_ENTRIES * sizeof *state->names.ends);
+    state->json.strings = malloc(EHS_JSON_STRING_ARRAY_MAX * sizeof *state->json.strings);
+    state->json.lengths = malloc(EHS_JSON_STRING_ARRAY_MAX * sizeof *state->json.lengths);
+
+    if (state->match_data == NULL || state->match_context == NULL || state->hints == NULL ||
+        state->value_scratch == NULL || state->text_scratch == NULL ||
+        state->names.bytes == NULL || state->names.ends == NULL ||
+        state->json.strings == NULL || state->json.lengths == NULL) {
+        ehs_thread_state_free(state);
+        return NULL;
+    }
+    return state;
+}
+
+void ehs_thread_state_free(ehs_thread_state *state)
+{
+    if (state == NULL)
+        return;
+    pcre2_match_data_free(state->match_data);
+    pcre2_match_context_free(state->match_context);
+    pcre2_jit_stack_free(state->jit_stack);
+    free(state->hints);
+    free(state->value_scratch);
+    free(state->text_scratch);
+    free(state->names.bytes);
+    free(state->names.ends);
+    free((void *)state->json.strings);
+    free(state->json.lengths);
+    free(state);
+}
+
+/* ---- building ---- */
+
+/* What every path of one build shares. */
+typedef struct build {
+    const ehs_config *config;
+    ehs_thread_state *state;
+    const ehs_message *message;
+    ehd_builder *builder;
+    ehs_outcome *outcome;
+    const char *text;        /* the message text, "<N>" prefix removed */
+    size_t len;
+    size_t message_len;      /* of it in the message field: cut to max_message_bytes */
+    bool syslog;
+    uint8_t message_level;   /* from the priority or prefix */
+    uint64_t source_keyword; /* 0x1 syslog, 0x2 stderr */
+} build;
+
+static size_t max_string(const ehs_config *config)
+{
+    size_t max = config->max_message_bytes;
+    return max == 0 || max > 0xFFFF ? 0xFFFF : max;
+}
+
+static void start_event(build *b, const char *name, size_t name_len, const ehs_rule *rule)
+{
+    ehd_builder_reset_n(b->builder, name, name_len, rule != NULL ? rule->tag : 0);
+    if (rule != NULL && (rule->id != 0 || rule->version != 0))
+        ehd_builder_id_version(b->builder, rule->id, rule->version);
+}
+
+/* The fields every event ends with: message, truncated, ident, facility. */
+static void add_fixed_fields(build *b)
+{
+    const ehs_config *config = b->config;
+    ehd_builder *builder = b->builder;
+    if (config->message_field != NULL) {
+        ehd_builder_add_string_n(builder, config->message_field, config->message_field_len,
+                                 b->text, 1, b->message_len, EHD_FMT_DEFAULT, 0);
+        if (b->message_len < b->len) {
+            static const uint8_t yes = 1;
+            ehd_builder_add_value_n(builder, "truncated", 9, &yes, 1, EHD_FMT_BOOLEAN, 0);
+            b->outcome->truncated = true;
+        }
+    }
+    const char *ident = b->message->ident != NULL ? b->message->ident : "";
+    size_t ident_len = b->message->ident != NULL ? b->message->ident_len : 0;
+    ehd_builder_add_string_n(builder, "ident", 5, ident, 1, ehs_utf8_cut(ident, ident_len, IDENT_MAX),
+                             EHD_FMT_DEFAULT, 0);
+    if (b->syslog) {
+        /* LOG_FACMASK is 0x3F8: the facility code is at most 127. */
+        uint8_t facility = (uint8_t)((b->message->priority & 0x3F8) >> 3);
+        ehd_builder_add_value_n(builder, "facility", 8, &facility, 1, EHD_FMT_UNSIGNED_INT, 0);
+    }
+}
+
+/* Event bytes the fields of a rule's event may take: 64 KiB less the
+ * headers, the event name and the fixed fields at their largest. */
+static size_t field_bytes(const build *b, const ehs_rule *rule)
+{
+    const ehs_config *config = b->config;
+    size_t fixed = EHD_HEADERS_MAX + rule->name_len + 1 + EVENT_SLACK;
+    if (config->message_field != NULL)
+        fixed += ehs_field_overhead(config->message_field_len) + b->message_len +
+                 ehs_field_overhead(9) + 1; /* truncated */
+    fixed += ehs_field_overhead(5) + IDENT_MAX + ehs_field_overhead(8) + 1;
+    return EHD_EVENT_MAX > fixed ? EHD_EVENT_MAX - fixed : 0;
+}
+
+static void init_emit(build *b, ehs_emit *emit, const ehs_rule *rule)
+{
+    ehs_thread_state *state = b->state;
+    state->names.count = 0;
+    state->names.level_start = 0;
+    *emit = (ehs_emit){
+        .builder = b->builder,
+        .rule = rule,
+        .value_scratch = state->value_scratch,
+        .value_scratch_size = state->scratch_size,
+        .text_scratch = state->text_scratch,
+        .text_scratch_size = state->scratch_size,
+        .max_string = max_string(b->config),
+        .message_field = b->config->message_field,
+        .message_field_len = b->config->message_field_len,
+        .names = &state->names,
+        .items_left = EHS_EMIT_ITEMS,
+        .top_fields_left = EHS_EMIT_TOP_FIELDS,
+        .bytes_left = field_bytes(b, rule),
+    };
+}
+
+/* Level and keyword of an event of `rule` (before any level_field). */
+static void rule_outcome(build *b, const ehs_rule *rule)
+{
+    b->outcome->rule = rule;
+    b->outcome->level = rule->level != 0 ? rule->level : b->message_level;
+    b->outcome->keyword = rule->has_keyword ? rule->keyword : b->source_keyword;
+}
+
+static bool is_limit_error(int rc)
+{
+    return rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+           rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
+}
+
+static int run_pattern(build *b, const ehs_rule *rule)
+{
+    ehs_thread_state *state = b->state;
+    PCRE2_SPTR subject = (PCRE2_SPTR)(b->text != NULL ? b->text : "");
+    if (rule->jit)
+        return pcre2_jit_match(rule->code, subject, b->len, 0, 0, state->match_data,
+                               state->match_context);
+    return pcre2_match(rule->code, subject, b->len, 0, 0, state->match_data,
+                       state->match_context);
+}
+
+/* The event of a regex/grok rule whose pattern matched; `rc` is what the
+ * match returned (groups set + 1, or 0 when the ovector was full). */
+static void build_pattern_event(build *b, const ehs_rule *rule, int rc)
+{
+    ehs_emit emit;
+    init_emit(b, &emit, rule);
+    start_event(b, rule->name, rule->name_len, rule);
+
+    pcre2_match_data *md = b->state->match_data;
+    const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+    uint32_t pairs = rc > 0 ? (uint32_t)rc : pcre2_get_ovector_count(md);
+    for (size_t i = 0; i < rule->field_count; i++) {
+        const ehs_field *f = &rule->fields[i];
+        if (f->group == 0)
+            break; /* kv member types follow the groups */
+        if (emit.top_fields_left == 0)
+            break;
+        uint32_t g = f->group;
+        if (g < pairs && ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] >= ov[2 * g])
+            ehs_emit_typed(&emit, f->name, f->name_len, f->type, b->text + ov[2 * g],
+                           ov[2 * g + 1] - ov[2 * g]);
+        else
+            ehs_emit_null(&emit, f->name, f->name_len, f->type); /* did not take part */
+        emit.top_fields_left--;
+        if (rule->kv_after)
+            ehs_names_add(emit.names, f->name, f->name_len);
+    }
+
+    if (rule->level_field != NULL && rule->level_field_group != 0) {
+        uint32_t g = rule->level_field_group;
+        if (g < pairs && ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] >= ov[2 * g]) {
+            uint8_t level = ehs_level_map_find(rule, b->text + ov[2 * g],
+                                               ov[2 * g + 1] - ov[2 * g]);
+            if (level != 0)
+                b->outcome->level = level;
+        }
+    }
+    if (rule->kv_after) {
+        size_t end = ov[1] <= b->len ? ov[1] : b->len;
+        ehs_emit_kv(&emit, b->text + end, b->len - end);
+        if (emit.level_found)
+            b->outcome->level = emit.level;
+    }
+    b->outcome->conversion_failures = emit.failures;
+    add_fixed_fields(b);
+}
+
+/* The event of a kv rule; false (nothing usable in the builder) when the
+ * line has no key=value pair. */
+static bool build_kv_event(build *b, const ehs_rule *rule)
+{
+    ehs_emit emit;
+    init_emit(b, &emit, rule);
+    start_event(b, rule->name, rule->name_len, rule);
+    if (ehs_emit_kv(&emit, b->text, b->len) == 0)
+        return false;
+    if (emit.level_found)
+        b->outcome->level = emit.level;
+    b->outcome->conversion_failures = emit.failures;
+    add_fixed_fields(b);
+    return true;
+}
+
+static void build_json_event(build *b, const ehs_rule *rule)
+{
+    ehs_emit emit;
+    init_emit(b, &emit, rule);
+    start_event(b, rule->name, rule->name_len, rule);
+    ehs_json_emit(&emit, &b->state->json, b->text, b->len);
+    if (emit.level_found)
+        b->outcome->level = emit.level;
+    b->outcome->conversion_failures = emit.failures;
+    add_fixed_fields(b);
+}
+
+static int build_default_event(build *b)
+{
+    const ehs_default_event *d = &b->config->default_event;
+    ehs_outcome *outcome = b->outcome;
+    outcome->rule = NULL;
+    outcome->level = d->level != 0 ? d->level : b->message_level;
+    outcome->keyword = d->has_keyword ? d->keyword : b->source_keyword;
+    if (d->drop)
+        return EHS_DROPPED;
+    if (d->name != NULL)
+        start_event(b, d->name, strlen(d->name), NULL);
+    else if (b->syslog)
+        start_event(b, "Syslog", 6, NULL);
+    else
+        start_event(b, "Stderr", 6, NULL);
+    add_fixed_fields(b);
+    return EHS_BUILT;
+}
+
+static inline bool rule_applies(const ehs_rule *rule, const ehs_message *message)
+{
+    if (rule->source != EHS_SOURCE_ANY && rule->source != message->source)
+        return false;
+    return rule->ident == NULL ||
+           (rule->ident_len == message->ident_len &&
+            (rule->ident_len == 0 || memcmp(rule->ident, message->ident, rule->ident_len) == 0));
+}
+
+int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
+                     const ehs_message *message, ehd_builder *builder, ehs_outcome *outcome)
+{
+    *outcome = (ehs_outcome){ 0 };
+    build b = {
+        .config = config,
+        .state = state,
+        .message = message,
+        .builder = builder,
+        .outcome = outcome,
+        .text = message->text != NULL ? message->text : "",
+        .len = message->text != NULL ? message->len : 0,
+        .syslog = message->source == EHS_SOURCE_SYSLOG,
+    };
+    if (b.syslog) {
+        b.message_level = ehs_level_of_severity(message->priority & 7);
+        b.source_keyword = 0x1;
+    } else {
+        int severity;
+        size_t prefix = ehs_stderr_prefix(b.text, b.len, &severity);
+        b.message_level = prefix != 0 ? ehs_level_of_severity(severity) : EHD_LEVEL_INFO;
+        b.text += prefix;
+        b.len -= prefix;
+        b.source_keyword = 0x2;
+    }
+    b.message_len = ehs_utf8_cut(b.text, b.len, max_string(config));
+
+    /* Hints belong to the config the state was made for. */
+    const rule_hint *hints = state->config == config ? state->hints : NULL;
+    for (size_t i = 0; i < config->rule_count; i++) {
+        const ehs_rule *rule = &config->rules[i];
+        if (!rule_applies(rule, message))
+            continue;
+        switch (rule->matcher) {
+        case EHS_MATCH_REGEX:
+        case EHS_MATCH_GROK: {
+            if (rule->code == NULL)
+                continue;
+            if (hints != NULL && hints[i].prefix_len != 0 &&
+                (b.len < hints[i].prefix_len ||
+                 memcmp(b.text, hints[i].prefix, hints[i].prefix_len) != 0))
+                continue;
+            int rc = run_pattern(&b, rule);
+            if (rc < 0) {
+                if (is_limit_error(rc)) {
+                    outcome->match_limit_hit = true;
+                    return build_default_event(&b);
+                }
+                continue; /* no match (or an error that is no better) */
+            }
+            rule_outcome(&b, rule);
+            if (rule->drop)
+                return EHS_DROPPED;
+            build_pattern_event(&b, rule, rc);
+            return EHS_BUILT;
+        }
+        case EHS_MATCH_KV:
+            if (rule->drop) {
+                if (!ehs_kv_has_pair(b.text, b.len))
+                    continue;
+                rule_outcome(&b, rule);
+                return EHS_DROPPED;
+            }
+            rule_outcome(&b, rule);
+            if (build_kv_event(&b, rule))
+                return EHS_BUILT;
+            continue;
+        case EHS_MATCH_JSON:
+            if (!ehs_json_is_object(b.text, b.len))
+                continue;
+            rule_outcome(&b, rule);
+            if (rule->drop)
+                return EHS_DROPPED;
+            build_json_event(&b, rule);
+            return EHS_BUILT;
+        default:
+            continue;
+        }
+    }
+    return build_default_event(&b);
+}
