@@ -1,0 +1,115 @@
+/*
+ * From a message to an event: the rules engine builds it into this thread's
+ * builder, the set for its (level, keyword) carries it. Also the stderr side
+ * of the line assembler: bytes in, one event per completed line.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lines.h"
+#include "shim.h"
+
+void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int priority,
+               const char *text, size_t len)
+{
+    int saved_errno = errno;
+    shim_count(source, SHIM_COUNT_LINES, 1);
+    ehs_thread_state *state;
+    ehd_builder *builder;
+    if (!shim_thread_engine(thread, &state, &builder)) {
+        shim_count(source, SHIM_COUNT_WRITE_ERROR, 1);
+        errno = saved_errno;
+        return;
+    }
+    if (ident == NULL)
+        ident = "";
+    ehs_message message = {
+        .source = source,
+        .ident = ident,
+        .ident_len = strlen(ident),
+        .priority = priority,
+        .text = text,
+        .len = len,
+    };
+    ehs_outcome outcome;
+    memset(&outcome, 0, sizeof(outcome));
+    if (ehs_engine_build(shim_config, state, &message, builder, &outcome) != EHS_BUILT) {
+        shim_count(source, SHIM_COUNT_RULE_DROP, 1);
+        errno = saved_errno;
+        return;
+    }
+    shim_count(source, SHIM_COUNT_CONVERSION, outcome.conversion_failures);
+    if (outcome.truncated)
+        shim_count(source, SHIM_COUNT_TRUNCATED, 1);
+    ehd_event_set *set = shim_sets_get(outcome.level, outcome.keyword);
+    if (!ehd_event_set_enabled(set)) {
+        shim_count(source, SHIM_COUNT_DISABLED, 1);
+        errno = saved_errno;
+        return;
+    }
+    int err = ehd_builder_write(builder, set, NULL, NULL);
+    /* EBADF: the listener went away between the check and the write. */
+    shim_count(source,
+               err == 0       ? SHIM_COUNT_WRITTEN
+               : err == EBADF ? SHIM_COUNT_DISABLED
+                              : SHIM_COUNT_WRITE_ERROR,
+               1);
+    errno = saved_errno;
+}
+
+void shim_stderr_line_done(void *thread, const char *text, size_t len)
+{
+    shim_emit(thread, EHS_SOURCE_STDERR, shim_program_name(), 0, text, len);
+}
+
+void shim_stderr_feed(const char *bytes, size_t count)
+{
+    if (count == 0)
+        return;
+    shim_thread *thread = shim_thread_get();
+    if (thread != NULL)
+        shim_line_feed(shim_thread_line(thread), bytes, count, shim_stderr_line_done, thread);
+}
+
+void shim_stderr_feed_str(const char *text)
+{
+    if (text != NULL)
+        shim_stderr_feed(text, strlen(text));
+}
+
+void shim_stderr_feed_vformat(int caller_errno, const char *format, va_list args)
+{
+    shim_thread *thread = shim_thread_get();
+    if (thread == NULL)
+        return;
+    size_t capacity;
+    char *text = shim_thread_scratch(thread, &capacity);
+    va_list first;
+    va_copy(first, args);
+    errno = caller_errno;
+    int n = vsnprintf(text, capacity, format, first);
+    va_end(first);
+    if (n <= 0)
+        return;
+    size_t len = (size_t)n;
+    /* The scratch space holds any line the engine keeps whole, but one call
+     * may print many lines: format again into room for all of it. */
+    char *heap = NULL;
+    if (len >= capacity) {
+        heap = malloc(len + 1);
+        if (heap != NULL) {
+            errno = caller_errno;
+            n = vsnprintf(heap, len + 1, format, args);
+            if (n >= 0 && (size_t)n <= len) {
+                text = heap;
+                len = (size_t)n;
+            }
+        }
+        if (text != heap)
+            len = capacity - 1;
+    }
+    shim_line_feed(shim_thread_line(thread), text, len, shim_stderr_line_done, thread);
+    free(heap);
+}

@@ -1,0 +1,137 @@
+/*
+ * Formatted output to stderr: fprintf, vfprintf, dprintf, vdprintf and the
+ * fortified __*_chk forms that _FORTIFY_SOURCE builds call instead (most of
+ * Debian). Each forwards to the real v-variant with the caller's va_list;
+ * only when someone listens is the message formatted a second time, from a
+ * va_copy, for the event. The caller's format string is used as a format
+ * exactly once per formatting, and message text never is.
+ */
+#undef _FORTIFY_SOURCE /* fortified headers would define inline wrappers of what we define */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "io.h"
+#include "real.h"
+
+/* A fortify flag meaning "this is not a _chk call". */
+#define NOT_CHECKED INT_MIN
+
+static int call_vfprintf(FILE *stream, int flag, const char *format, va_list args)
+{
+    if (flag == NOT_CHECKED) {
+        shim_real_vfprintf_fn *real = SHIM_REAL(vfprintf);
+        if (real != NULL)
+            return real(stream, format, args);
+    } else {
+        shim_real___vfprintf_chk_fn *real = SHIM_REAL(__vfprintf_chk);
+        if (real != NULL)
+            return real(stream, flag, format, args);
+    }
+    errno = ENOSYS;
+    return -1;
+}
+
+static int call_vdprintf(int fd, int flag, const char *format, va_list args)
+{
+    if (flag == NOT_CHECKED) {
+        shim_real_vdprintf_fn *real = SHIM_REAL(vdprintf);
+        if (real != NULL)
+            return real(fd, format, args);
+    } else {
+        shim_real___vdprintf_chk_fn *real = SHIM_REAL(__vdprintf_chk);
+        if (real != NULL)
+            return real(fd, flag, format, args);
+    }
+    errno = ENOSYS;
+    return -1;
+}
+
+static int stream_printf(FILE *stream, int flag, const char *format, va_list args)
+{
+    int caller_errno;
+    if (!shim_io_begin_stream(stream, &caller_errno))
+        return call_vfprintf(stream, flag, format, args);
+    va_list for_event;
+    va_copy(for_event, args);
+    int result = call_vfprintf(stream, flag, format, args);
+    int real_errno = errno;
+    if (result > 0)
+        shim_stderr_feed_vformat(caller_errno, format, for_event);
+    va_end(for_event);
+    shim_io_end(real_errno);
+    return result;
+}
+
+static int fd_printf(int fd, int flag, const char *format, va_list args)
+{
+    int caller_errno;
+    if (!shim_io_begin_fd(fd, &caller_errno))
+        return call_vdprintf(fd, flag, format, args);
+    va_list for_event;
+    va_copy(for_event, args);
+    int result = call_vdprintf(fd, flag, format, args);
+    int real_errno = errno;
+    if (result > 0)
+        shim_stderr_feed_vformat(caller_errno, format, for_event);
+    va_end(for_event);
+    shim_io_end(real_errno);
+    return result;
+}
+
+SHIM_EXPORT int fprintf(FILE *stream, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int result = stream_printf(stream, NOT_CHECKED, format, args);
+    va_end(args);
+    return result;
+}
+
+SHIM_EXPORT int vfprintf(FILE *stream, const char *format, va_list args)
+{
+    return stream_printf(stream, NOT_CHECKED, format, args);
+}
+
+SHIM_EXPORT int __fprintf_chk(FILE *stream, int flag, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int result = stream_printf(stream, flag, format, args);
+    va_end(args);
+    return result;
+}
+
+SHIM_EXPORT int __vfprintf_chk(FILE *stream, int flag, const char *format, va_list args)
+{
+    return stream_printf(stream, flag, format, args);
+}
+
+SHIM_EXPORT int dprintf(int fd, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int result = fd_printf(fd, NOT_CHECKED, format, args);
+    va_end(args);
+    return result;
+}
+
+SHIM_EXPORT int vdprintf(int fd, const char *format, va_list args)
+{
+    return fd_printf(fd, NOT_CHECKED, format, args);
+}
+
+SHIM_EXPORT int __dprintf_chk(int fd, int flag, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int result = fd_printf(fd, flag, format, args);
+    va_end(args);
+    return result;
+}
+
+SHIM_EXPORT int __vdprintf_chk(int fd, int flag, const char *format, va_list args)
+{
+    return fd_printf(fd, flag, format, args);
+}

@@ -1,0 +1,147 @@
+/*
+ * Unformatted stdio output: fwrite, fputs, fputc, putc and their _unlocked
+ * variants (and _IO_putc, which old binaries call for putc), and __overflow.
+ * glibc's stdio
+ * flushes with internal writes the write interposer never sees, so the text
+ * is captured here, at the call, whether the stream is unbuffered, line- or
+ * fully buffered: any FILE whose descriptor is stderr counts.
+ *
+ * __overflow is where putc_unlocked and fputc_unlocked end up when <stdio.h>
+ * inlines them (at -O2): the character goes straight into the FILE buffer,
+ * and only a full buffer calls __overflow with the character that did not
+ * fit. An unbuffered stream (stderr's default) is always full, so every
+ * character arrives here. On a buffered stderr, inlined characters that fit
+ * the buffer are not seen (libc flushes them internally). glibc calls its
+ * own __overflow without the PLT, so nothing arrives here twice.
+ */
+#undef _FORTIFY_SOURCE /* fortified headers would define inline wrappers of what we define */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "io.h"
+#include "real.h"
+
+/* <bits/stdio.h> may define fwrite_unlocked as a macro (with optimisation):
+ * the definition below puts the name in parentheses to define the function. */
+
+static size_t write_items(shim_real_fwrite_fn *real, const void *items, size_t size,
+                          size_t count, FILE *stream)
+{
+    if (real == NULL) {
+        errno = ENOSYS;
+        return 0;
+    }
+    int caller_errno;
+    if (!shim_io_begin_stream(stream, &caller_errno))
+        return real(items, size, count, stream);
+    size_t done = real(items, size, count, stream);
+    int real_errno = errno;
+    size_t bytes;
+    if (!__builtin_mul_overflow(done, size, &bytes))
+        shim_stderr_feed(items, bytes);
+    shim_io_end(real_errno);
+    return done;
+}
+
+static int put_string(shim_real_fputs_fn *real, const char *text, FILE *stream)
+{
+    if (real == NULL) {
+        errno = ENOSYS;
+        return EOF;
+    }
+    int caller_errno;
+    if (!shim_io_begin_stream(stream, &caller_errno))
+        return real(text, stream);
+    int result = real(text, stream);
+    int real_errno = errno;
+    if (result >= 0)
+        shim_stderr_feed_str(text);
+    shim_io_end(real_errno);
+    return result;
+}
+
+static int put_char(shim_real_fputc_fn *real, int c, FILE *stream)
+{
+    if (real == NULL) {
+        errno = ENOSYS;
+        return EOF;
+    }
+    int caller_errno;
+    if (!shim_io_begin_stream(stream, &caller_errno))
+        return real(c, stream);
+    int result = real(c, stream);
+    int real_errno = errno;
+    if (result != EOF) {
+        char byte = (char)(unsigned char)result;
+        shim_stderr_feed(&byte, 1);
+    }
+    shim_io_end(real_errno);
+    return result;
+}
+
+SHIM_EXPORT size_t fwrite(const void *items, size_t size, size_t count, FILE *stream)
+{
+    return write_items(SHIM_REAL(fwrite), items, size, count, stream);
+}
+
+SHIM_EXPORT size_t (fwrite_unlocked)(const void *items, size_t size, size_t count, FILE *stream)
+{
+    return write_items(SHIM_REAL(fwrite_unlocked), items, size, count, stream);
+}
+
+SHIM_EXPORT int fputs(const char *text, FILE *stream)
+{
+    return put_string(SHIM_REAL(fputs), text, stream);
+}
+
+SHIM_EXPORT int fputs_unlocked(const char *text, FILE *stream)
+{
+    return put_string(SHIM_REAL(fputs_unlocked), text, stream);
+}
+
+SHIM_EXPORT int fputc(int c, FILE *stream)
+{
+    return put_char(SHIM_REAL(fputc), c, stream);
+}
+
+SHIM_EXPORT int fputc_unlocked(int c, FILE *stream)
+{
+    return put_char(SHIM_REAL(fputc_unlocked), c, stream);
+}
+
+SHIM_EXPORT int putc(int c, FILE *stream)
+{
+    return put_char(SHIM_REAL(putc), c, stream);
+}
+
+SHIM_EXPORT int putc_unlocked(int c, FILE *stream)
+{
+    return put_char(SHIM_REAL(putc_unlocked), c, stream);
+}
+
+SHIM_EXPORT int _IO_putc(int c, FILE *stream)
+{
+    return put_char(SHIM_REAL(_IO_putc), c, stream);
+}
+
+SHIM_EXPORT int __overflow(FILE *stream, int c)
+{
+    shim_real___overflow_fn *real = SHIM_REAL(__overflow);
+    if (real == NULL) {
+        errno = ENOSYS;
+        return EOF;
+    }
+    int caller_errno;
+    /* EOF asks for a flush only: no character to capture. */
+    if (c == EOF || !shim_io_begin_stream(stream, &caller_errno))
+        return real(stream, c);
+    int result = real(stream, c);
+    int real_errno = errno;
+    if (result != EOF) {
+        char byte = (char)(unsigned char)c;
+        shim_stderr_feed(&byte, 1);
+    }
+    shim_io_end(real_errno);
+    return result;
+}

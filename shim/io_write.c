@@ -1,0 +1,54 @@
+/*
+ * write and writev: the async-signal-safe entry points. No lock, no malloc,
+ * no initialisation here; a call nested in shim code (a signal handler
+ * interrupting us, the core's own writev) passes through untouched. Before
+ * the real functions are resolved, raw system calls stand in.
+ */
+#undef _FORTIFY_SOURCE /* fortified headers would define inline wrappers of what we define */
+#include <errno.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "real.h"
+#include "shim.h"
+
+SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t count)
+{
+    shim_real_write_fn *real = SHIM_REAL(write);
+    if (real == NULL)
+        return shim_raw_write(fd, buf, count);
+    if (!shim_fd_maybe_stderr(fd) || !shim_capturing(SHIM_ARM_STDERR, false))
+        return real(fd, buf, count);
+    shim_busy_enter();
+    ssize_t written = real(fd, buf, count);
+    int real_errno = errno;
+    if (written > 0 && shim_fd_is_stderr(fd))
+        shim_stderr_feed(buf, (size_t)written);
+    shim_busy_leave();
+    errno = real_errno;
+    return written;
+}
+
+SHIM_EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
+{
+    shim_real_writev_fn *real = SHIM_REAL(writev);
+    if (real == NULL)
+        return shim_raw_writev(fd, iov, iovcnt);
+    if (!shim_fd_maybe_stderr(fd) || !shim_capturing(SHIM_ARM_STDERR, false))
+        return real(fd, iov, iovcnt);
+    shim_busy_enter();
+    ssize_t written = real(fd, iov, iovcnt);
+    int real_errno = errno;
+    if (written > 0 && shim_fd_is_stderr(fd)) {
+        /* Only what the kernel took: a short writev ends mid-vector. */
+        size_t left = (size_t)written;
+        for (int i = 0; i < iovcnt && left > 0; i++) {
+            size_t piece = iov[i].iov_len < left ? iov[i].iov_len : left;
+            shim_stderr_feed(iov[i].iov_base, piece);
+            left -= piece;
+        }
+    }
+    shim_busy_leave();
+    errno = real_errno;
+    return written;
+}

@@ -1,0 +1,94 @@
+/*
+ * The shim's own descriptor (user_events_data or the capture file) must stay
+ * out of the host program's way. The core opens it above 2 with O_CLOEXEC,
+ * but programs also use 3..9 by number: `exec 3>&2` in a shell script is a
+ * dup2(2, 3), which would silently replace our descriptor with stderr and
+ * send binary records to the terminal. So:
+ *
+ *  - after the provider opens, its descriptor moves high (half the soft
+ *    RLIMIT_NOFILE, at most SHIM_OWN_FD_FLOOR_MAX), where no program uses
+ *    fixed numbers;
+ *  - close() of it (a program closing "all" descriptors one by one) fails
+ *    with EBADF, as for a descriptor that is not open, and close_range /
+ *    closefrom skip it;
+ *  - dup2/dup3 onto it first move it elsewhere, then let the program have
+ *    the number it asked for.
+ *
+ * Raw close_range system calls still reach it; events then stop (failure is
+ * a safe no-op in the core) and the program is unharmed. The provider's
+ * data_fd is the one field of a core struct the shim changes: the core has
+ * no call to move its descriptor, and readers of the field load it plainly
+ * (an aligned int, so they see the old or the new number, both valid until
+ * the dup2 that follows).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+#define SHIM_OWN_FD_FLOOR_MAX 512
+
+static int own_fd = -1;
+static int own_fd_floor = 3;
+
+static int choose_floor(void)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+        return SHIM_OWN_FD_FLOOR_MAX;
+    rlim_t half = limit.rlim_cur / 2;
+    if (half > SHIM_OWN_FD_FLOOR_MAX)
+        return SHIM_OWN_FD_FLOOR_MAX;
+    return half > 3 ? (int)half : 3;
+}
+
+/* Moves the provider's descriptor to `floor` or above; false on failure. */
+static bool move_own_fd(int floor)
+{
+    int fd = __atomic_load_n(&shim_provider.data_fd, __ATOMIC_RELAXED);
+    int moved = fcntl(fd, F_DUPFD_CLOEXEC, floor);
+    if (moved < 0)
+        return false;
+    __atomic_store_n(&shim_provider.data_fd, moved, __ATOMIC_RELEASE);
+    __atomic_store_n(&own_fd, moved, __ATOMIC_RELEASE);
+    return true;
+}
+
+void shim_own_fd_setup(void)
+{
+    int fd = shim_provider.data_fd;
+    if (fd < 0)
+        return;
+    int saved_errno = errno;
+    own_fd_floor = choose_floor();
+    if (fd < own_fd_floor && move_own_fd(own_fd_floor))
+        close(fd);
+    else
+        __atomic_store_n(&own_fd, fd, __ATOMIC_RELEASE);
+    errno = saved_errno;
+}
+
+bool shim_is_own_fd(int fd)
+{
+    return fd >= 0 && fd == __atomic_load_n(&own_fd, __ATOMIC_ACQUIRE);
+}
+
+int shim_own_fd(void)
+{
+    return __atomic_load_n(&own_fd, __ATOMIC_ACQUIRE);
+}
+
+void shim_own_fd_make_way(int fd)
+{
+    if (!shim_is_own_fd(fd))
+        return;
+    int saved_errno = errno;
+    /* Above the number the program wants, so the next such call (a loop
+     * over numbers) does not meet us again right away. */
+    int floor = fd + 1 > own_fd_floor ? fd + 1 : own_fd_floor;
+    if (!move_own_fd(floor))
+        move_own_fd(3);
+    errno = saved_errno;
+}

@@ -1,0 +1,260 @@
+/*
+ * Internal interfaces of libehshim.so, the preloaded library. Nothing here is
+ * exported: the build hides every symbol but the interposed libc names
+ * (libehshim.map).
+ *
+ * Lifecycle: shim_state goes UNINIT -> STARTING -> READY or PASSIVE once, in
+ * the constructor or in the first interposer that may initialise (see
+ * init.c). Interposers read shim_armed (one acquire load) to learn whether
+ * their source is captured at all, then the per-thread busy guard and the
+ * enable words of the registered event sets.
+ */
+#ifndef SHIM_H
+#define SHIM_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ehd/ehd.h"
+#include "ehs/ehs_config.h"
+#include "ehs/ehs_engine.h"
+#include "lines.h"
+
+/* The only symbols the library exports: the interposed libc names. */
+#define SHIM_EXPORT __attribute__((visibility("default")))
+
+/* Per-thread variables of the shim. A global-dynamic TLS access may call
+ * malloc on first use (LTTng-UST 49400d96); initial-exec never does. The
+ * library is preloaded, so its TLS always fits the static block. */
+#define SHIM_TLS __attribute__((tls_model("initial-exec")))
+
+/* ---- lifecycle (init.c) ------------------------------------------------ */
+
+enum shim_state {
+    SHIM_UNINIT = 0,   /* nothing done yet */
+    SHIM_STARTING = 1, /* one thread is setting up; everyone else passes through */
+    SHIM_READY = 2,    /* capturing what the config asks for */
+    SHIM_PASSIVE = 3,  /* set-up failed or was refused: pure passthrough forever */
+};
+extern int shim_state;
+
+/* Sources being captured (SHIM_ARM_*); 0 until READY, published last. */
+enum { SHIM_ARM_STDERR = 1, SHIM_ARM_SYSLOG = 2 };
+extern int shim_armed;
+
+/* Set up now unless this thread is already inside the shim or inside dlsym.
+ * Only entry points that are not async-signal-safe call this: write, writev
+ * and the descriptor calls never initialise (they may run in a signal
+ * handler, or in a vfork child). */
+void shim_init_lazy(void);
+
+/* pid of this process as the shim last saw it; differs from getpid() in a
+ * vfork child, which shares our memory and must not change any of it. */
+extern pid_t shim_pid;
+
+/* The loaded config (immutable) and the provider; valid once READY. */
+extern const ehs_config *shim_config;
+extern ehd_provider shim_provider;
+
+/* ---- reentrancy guard ---------------------------------------------------- */
+
+/* Nonzero while this thread runs shim code or a real function called from
+ * an interposer: nested interposer calls (glibc calling itself through the
+ * PLT, the core's own writev, a signal handler) then pass straight through,
+ * so nothing is captured twice and per-thread buffers are never re-entered. */
+extern __thread unsigned shim_tls_busy SHIM_TLS;
+
+static inline void shim_busy_enter(void)
+{
+    shim_tls_busy++;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void shim_busy_leave(void)
+{
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    shim_tls_busy--;
+}
+
+/* ---- event sets (sets.c) ----------------------------------------------- */
+
+/* Registers every set the config can write to. Returns 0 or an errno. */
+int shim_sets_setup(void);
+
+/* True when some registered set has a listener: capture is worth doing. */
+bool shim_sets_any_enabled(void);
+
+/* The set for (level, keyword), registered now if the config did not list it. */
+ehd_event_set *shim_sets_get(uint8_t level, uint64_t keyword);
+
+/* fork: hold the registration lock across fork so the child never inherits it
+ * taken (it also guards the core provider's lock, only taken under ours). */
+void shim_sets_lock(void);
+void shim_sets_unlock(void);
+void shim_sets_reset_in_child(void);
+
+/* Should an interposer of `source_bit` capture this call? May initialise
+ * when `may_init` (entry points that are not async-signal-safe). */
+static inline bool shim_capturing(int source_bit, bool may_init)
+{
+    int armed = __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(!(armed & source_bit), 0)) {
+        if (!may_init || __atomic_load_n(&shim_state, __ATOMIC_RELAXED) != SHIM_UNINIT)
+            return false;
+        shim_init_lazy();
+        armed = __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE);
+        if (!(armed & source_bit))
+            return false;
+    }
+    return shim_tls_busy == 0 && shim_sets_any_enabled();
+}
+
+/* Descriptors must be followed whenever stderr is captured at all, whether
+ * or not anyone listens right now. */
+static inline bool shim_tracking_fds(void)
+{
+    return __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE) & SHIM_ARM_STDERR;
+}
+
+/* ---- per-thread state (thread.c) ----------------------------------------- */
+
+typedef struct shim_thread shim_thread;
+
+/* Sizes every later thread context; creates the thread-exit key. Returns 0
+ * or an errno. */
+int shim_thread_setup(size_t max_message_bytes);
+
+/* This thread's context, created on first use; NULL if it cannot be made
+ * (out of memory, or this is a vfork child). Never calls malloc: contexts
+ * are mmap'ed, so assembling lines stays async-signal-safe. (A thread's
+ * first event does allocate its engine state, see shim_thread_engine; the
+ * thread that sets the shim up gets its state right then.) */
+shim_thread *shim_thread_get(void);
+
+/* Engine state and builder of `thread`, created on its first message
+ * (this does allocate). Returns false when out of memory. */
+bool shim_thread_engine(shim_thread *thread, ehs_thread_state **state, ehd_builder **builder);
+
+/* The stderr line assembler of `thread`. */
+shim_line *shim_thread_line(shim_thread *thread);
+
+/* Scratch space for printf-style messages: at least max_message_bytes + 2. */
+char *shim_thread_scratch(shim_thread *thread, size_t *capacity);
+
+/* Emits this thread's unfinished stderr line, if any, as an event. */
+void shim_thread_flush_line(void);
+
+/* At process exit: flushes and frees the calling thread's context. */
+void shim_thread_exit_process(void);
+
+/* In a fork child: forgets the unfinished line inherited from the parent
+ * (the parent will finish and emit it). */
+void shim_thread_after_fork(void);
+
+/* ---- messages (emit.c) ----------------------------------------------------- */
+
+/* Turns one message into an event of its set, counting what happened. */
+void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int priority,
+               const char *text, size_t len);
+
+/* The line sink of stderr: one completed line of `thread` becomes an event. */
+void shim_stderr_line_done(void *thread, const char *text, size_t len);
+
+/* Adds bytes written to stderr to this thread's line assembler; every
+ * completed line becomes one event. Call with the busy guard held. */
+void shim_stderr_feed(const char *bytes, size_t count);
+void shim_stderr_feed_str(const char *text);
+
+/* Formats `format` with `args` (with errno set to `caller_errno`, for %m)
+ * and feeds the whole result. */
+void shim_stderr_feed_vformat(int caller_errno, const char *format, va_list args);
+
+/* ---- descriptors that are stderr (fdtrack.c) -------------------------------- */
+
+/* Starts following descriptors: fd 2 is stderr, as it is now. */
+void shim_fd_track_init(void);
+
+/* Cheap pre-check (no system call): could `fd` be stderr? */
+bool shim_fd_maybe_stderr(int fd);
+
+/* Is `fd` stderr right now? Checks the file is still the one it was. */
+bool shim_fd_is_stderr(int fd);
+
+/* The program made `to` a copy of `from` (dup, dup2, dup3, F_DUPFD). */
+void shim_fd_copied(int from, int to);
+
+/* The program closed `fd`. */
+void shim_fd_closed(int fd);
+
+/* ---- the shim's own descriptor (ownfd.c) ----------------------------------- */
+
+/* Moves the provider's descriptor out of the way of fixed numbers. */
+void shim_own_fd_setup(void);
+
+/* Is `fd` the shim's own descriptor? */
+bool shim_is_own_fd(int fd);
+
+/* The shim's own descriptor, -1 when none. */
+int shim_own_fd(void);
+
+/* The program is about to dup2/dup3 onto `fd`: if it is ours, move it. */
+void shim_own_fd_make_way(int fd);
+
+/* ---- counters (stats.c) ----------------------------------------------------- */
+
+typedef enum shim_counter {
+    SHIM_COUNT_LINES,       /* messages seen (syslog calls, stderr lines) */
+    SHIM_COUNT_WRITTEN,     /* events written */
+    SHIM_COUNT_DISABLED,    /* built but nobody listened to its set */
+    SHIM_COUNT_RULE_DROP,   /* dropped by a rule or the default */
+    SHIM_COUNT_CONVERSION,  /* captures that did not convert (became null) */
+    SHIM_COUNT_WRITE_ERROR, /* the backend write failed, or no memory */
+    SHIM_COUNT_TRUNCATED,   /* messages cut to max_message_bytes */
+    SHIM_COUNTER_KINDS
+} shim_counter;
+
+void shim_count(ehs_source source, shim_counter counter, unsigned long n);
+void shim_stats_reset(void);
+/* Writes the counters to fd 2 (EHSHIM_DEBUG=1 only). */
+void shim_stats_report(void);
+
+/* ---- before libc is set up (startup.c) ------------------------------------ */
+
+/* getenv, also before libc's constructor has set `environ`. */
+const char *shim_getenv(const char *name);
+
+/* program_invocation_short_name, also before libc has set it. */
+const char *shim_program_name(void);
+
+/* ---- diagnostics (diag.c) --------------------------------------------------- */
+
+/* EHSHIM_DEBUG=1 was set (and the process is not secure-execution). */
+extern bool shim_debug_enabled;
+
+/* Writes "ehshim: <message>\n" to fd 2 with the real write, when debugging. */
+void shim_debug(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- exec (exec_env.c) ------------------------------------------------------ */
+
+/* Config said inherit: false: exec'd programs lose our LD_PRELOAD entry. */
+extern bool shim_exec_strip_preload;
+
+/* Remembers which file this library is, to find it in LD_PRELOAD later. */
+void shim_exec_setup(void);
+
+/* ---- syslog (io_syslog.c) ------------------------------------------------------ */
+
+/* fork: held across fork so that no thread is inside glibc's syslog. */
+void shim_syslog_lock(void);
+void shim_syslog_unlock(void);
+void shim_syslog_reset_in_child(void);
+
+/* ---- fork (fork.c) ------------------------------------------------------------ */
+
+/* Installs the pthread_atfork handlers. Returns 0 or an errno. */
+int shim_fork_setup(void);
+
+#endif /* SHIM_H */

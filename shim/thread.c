@@ -1,0 +1,147 @@
+/*
+ * Per-thread state: the stderr line assembler, scratch space for formatting,
+ * and the rules engine's state with an event builder. A context is mmap'ed
+ * (mmap is async-signal-safe, malloc is not) the first time a thread has
+ * something to capture; the engine part is created with its first message.
+ * A pthread key destructor emits the thread's unfinished line and frees the
+ * context when the thread exits; the exiting process's thread is handled by
+ * shim_thread_exit_process.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+struct __attribute__((aligned(16))) shim_thread {
+    shim_line line;            /* stderr bytes not yet ending in '\n' */
+    char *scratch;             /* formatting space for printf-style messages */
+    size_t scratch_capacity;
+    ehs_thread_state *engine;  /* NULL until the thread's first message */
+    ehd_builder builder;       /* valid once `engine` is set */
+    size_t mapping_size;       /* bytes mmap'ed for this context */
+};
+
+static size_t line_capacity = 1;
+static size_t scratch_capacity = 1024;
+static pthread_key_t thread_key;
+
+static __thread shim_thread *tls_thread SHIM_TLS;
+
+static void free_thread(shim_thread *thread)
+{
+    if (thread->engine != NULL) {
+        ehs_thread_state_free(thread->engine);
+        ehd_builder_destroy(&thread->builder);
+    }
+    munmap(thread, thread->mapping_size);
+}
+
+/* pthread key destructor: runs in the exiting thread. */
+static void thread_exit(void *context)
+{
+    shim_thread *thread = context;
+    int saved_errno = errno;
+    shim_busy_enter();
+    shim_line_flush(&thread->line, shim_stderr_line_done, thread);
+    tls_thread = NULL;
+    free_thread(thread);
+    shim_busy_leave();
+    errno = saved_errno;
+}
+
+int shim_thread_setup(size_t max_message_bytes)
+{
+    if (max_message_bytes > ((size_t)1 << 30))
+        max_message_bytes = (size_t)1 << 30;
+    line_capacity = max_message_bytes + 1;
+    scratch_capacity = max_message_bytes + 2 > 1024 ? max_message_bytes + 2 : 1024;
+    return pthread_key_create(&thread_key, thread_exit);
+}
+
+shim_thread *shim_thread_get(void)
+{
+    shim_thread *thread = tls_thread;
+    if (thread != NULL)
+        return thread;
+    /* A vfork child runs on its parent's memory: a context made here would
+     * belong to the parent's thread and leak a mapping into the parent. */
+    if (getpid() != shim_pid)
+        return NULL;
+    int saved_errno = errno;
+    long page = sysconf(_SC_PAGESIZE);
+    /* The scratch space also holds wide characters: keep it aligned. */
+    size_t scratch_offset = (line_capacity + 15) & ~(size_t)15;
+    size_t size = sizeof(*thread) + scratch_offset + scratch_capacity;
+    if (page > 0)
+        size = (size + (size_t)page - 1) & ~((size_t)page - 1);
+    void *memory = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) {
+        errno = saved_errno;
+        return NULL;
+    }
+    thread = memory;
+    char *storage = (char *)(thread + 1);
+    shim_line_init(&thread->line, storage, line_capacity);
+    thread->scratch = storage + scratch_offset;
+    thread->scratch_capacity = scratch_capacity;
+    thread->engine = NULL;
+    thread->builder = (ehd_builder)EHD_BUILDER_INIT;
+    thread->mapping_size = size;
+    tls_thread = thread;
+    pthread_setspecific(thread_key, thread);
+    errno = saved_errno;
+    return thread;
+}
+
+bool shim_thread_engine(shim_thread *thread, ehs_thread_state **state, ehd_builder **builder)
+{
+    if (thread->engine == NULL) {
+        thread->engine = ehs_thread_state_new(shim_config);
+        if (thread->engine == NULL)
+            return false;
+        /* Room for a whole event up front, so events of the usual size never
+         * make the builder grow (and allocate) later. */
+        ehd_builder_init(&thread->builder, 256, scratch_capacity + 256);
+    }
+    *state = thread->engine;
+    *builder = &thread->builder;
+    return true;
+}
+
+shim_line *shim_thread_line(shim_thread *thread)
+{
+    return &thread->line;
+}
+
+char *shim_thread_scratch(shim_thread *thread, size_t *capacity)
+{
+    *capacity = thread->scratch_capacity;
+    return thread->scratch;
+}
+
+void shim_thread_flush_line(void)
+{
+    shim_thread *thread = tls_thread;
+    if (thread != NULL)
+        shim_line_flush(&thread->line, shim_stderr_line_done, thread);
+}
+
+void shim_thread_exit_process(void)
+{
+    shim_thread *thread = tls_thread;
+    if (thread == NULL)
+        return;
+    shim_line_flush(&thread->line, shim_stderr_line_done, thread);
+    pthread_setspecific(thread_key, NULL);
+    tls_thread = NULL;
+    free_thread(thread);
+}
+
+void shim_thread_after_fork(void)
+{
+    shim_thread *thread = tls_thread;
+    if (thread != NULL)
+        shim_line_discard(&thread->line);
+}

@@ -1,0 +1,17 @@
+/* vsyslog in a fortified build (__vsyslog_chk), LOG_DEBUG. */
+#include <stdarg.h>
+#include <syslog.h>
+
+static void log_it(int priority, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vsyslog(priority, format, args);
+    va_end(args);
+}
+
+int main(void)
+{
+    log_it(LOG_DEBUG, "__vsyslog_chk works %d", 42);
+    return 0;
+}
