@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# `ehshim parse` options and line handling: defaults, --source, --ident,
+# --priority (facility and level), dropped lines, long lines, '\r', the last
+# line without '\n', standard input, bad configs and bad usage.
+set -u
+EHSHIM=${EHSHIM:-${BUILD:-build}/ehshim}
+if [ ! -x "$EHSHIM" ]; then
+    echo "FAIL: $EHSHIM is not built"
+    exit 1
+fi
+export LC_ALL=C
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+
+fail() {
+    echo "FAIL: $*"
+    failures=$((failures + 1))
+}
+
+# expect NAME EXPECTED_STDOUT COMMAND...: runs COMMAND, wants exit 0, an
+# empty stderr and exactly EXPECTED_STDOUT (compared as bytes).
+expect() {
+    local name=$1 expected=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    local rc=$?
+    [ $rc -eq 0 ] || fail "$name: exit status $rc, want 0 ($(head -c 300 "$tmp/err"))"
+    [ -s "$tmp/err" ] && fail "$name: wrote on stderr: $(head -c 300 "$tmp/err")"
+    printf '%s' "$expected" >"$tmp/want"
+    if ! cmp -s "$tmp/want" "$tmp/out"; then
+        fail "$name: output differs (- want, + got)"
+        diff -u "$tmp/want" "$tmp/out" | sed 's/^/    /'
+    fi
+}
+
+# expect_status NAME STATUS STDERR_REGEX COMMAND...: wants that exit
+# status, nothing on stdout, and a stderr line matching STDERR_REGEX.
+expect_status() {
+    local name=$1 status=$2 pattern=$3
+    shift 3
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    local rc=$?
+    [ $rc -eq "$status" ] || fail "$name: exit status $rc, want $status"
+    [ -s "$tmp/out" ] && fail "$name: printed on stdout: $(head -c 300 "$tmp/out")"
+    grep -Eq -- "$pattern" "$tmp/err" || fail "$name: stderr lacks /$pattern/: $(head -c 300 "$tmp/err")"
+}
+
+parse() { "$EHSHIM" parse "$@"; }
+
+# ---- defaults: stderr source, ident "ehshim", built-in config ----
+printf 'hello\n' >"$tmp/hello.log"
+expect "defaults" \
+    '{ "n": "ehshim:Stderr", "msg": "hello", "ident": "ehshim", "meta": { "level": 4, "keyword": "0x2" } }
+' parse "$tmp/hello.log"
+expect "stdin when no FILE" \
+    '{ "n": "ehshim:Stderr", "msg": "hello", "ident": "ehshim", "meta": { "level": 4, "keyword": "0x2" } }
+' parse <"$tmp/hello.log"
+expect "stdin as '-'" \
+    '{ "n": "ehshim:Stderr", "msg": "hello", "ident": "ehshim", "meta": { "level": 4, "keyword": "0x2" } }
+' parse - <"$tmp/hello.log"
+expect "--ident and --opt=value" \
+    '{ "n": "ehshim:Stderr", "msg": "hello", "ident": "myprog", "meta": { "level": 4, "keyword": "0x2" } }
+' parse --ident=myprog "$tmp/hello.log"
+
+# A stderr "<N>" prefix sets the level (journald's convention) and goes.
+expect "stderr <N> prefix" \
+    '{ "n": "ehshim:Stderr", "msg": "disk full", "ident": "ehshim", "meta": { "level": 2, "keyword": "0x2" } }
+' parse <<<'<3>disk full'
+
+# ---- syslog: priority = facility | severity ----
+expect "syslog default priority LOG_USER|LOG_INFO" \
+    '{ "n": "ehshim:Syslog", "msg": "hello", "ident": "ehshim", "facility": 1, "meta": { "level": 4, "keyword": "0x1" } }
+' parse --source syslog "$tmp/hello.log"
+# 38 = LOG_AUTH (4 << 3) | LOG_INFO (6)
+expect "--priority 38" \
+    '{ "n": "ehshim:Syslog", "msg": "hello", "ident": "sshd", "facility": 4, "meta": { "level": 4, "keyword": "0x1" } }
+' parse --source syslog --ident sshd --priority 38 "$tmp/hello.log"
+# 35 = LOG_AUTH | LOG_ERR: level 2
+expect "--priority 35" \
+    '{ "n": "ehshim:Syslog", "msg": "hello", "ident": "ehshim", "facility": 4, "meta": { "level": 2, "keyword": "0x1" } }
+' parse --source syslog --priority 35 "$tmp/hello.log"
+# 4 = LOG_WARNING without facility: LOG_USER is added, as syslog() does
+expect "--priority without facility" \
+    '{ "n": "ehshim:Syslog", "msg": "hello", "ident": "ehshim", "facility": 1, "meta": { "level": 3, "keyword": "0x1" } }
+' parse --source syslog --priority 4 "$tmp/hello.log"
+# 167 = LOG_LOCAL4 (20 << 3) | LOG_DEBUG (7): level 5
+expect "--priority 167" \
+    '{ "n": "ehshim:Syslog", "msg": "hello", "ident": "ehshim", "facility": 20, "meta": { "level": 5, "keyword": "0x1" } }
+' parse --source syslog --priority 167 "$tmp/hello.log"
+# 10 = LOG_USER | LOG_CRIT: level 1
+expect "--priority 10" \
+    '{ "n": "ehshim:Syslog", "msg": "hello", "ident": "ehshim", "facility": 1, "meta": { "level": 1, "keyword": "0x1" } }
+' parse --source syslog --priority 10 "$tmp/hello.log"
+# A "<N>" is no prefix in a syslog message.
+expect "syslog keeps <N>" \
+    '{ "n": "ehshim:Syslog", "msg": "<3>x", "ident": "ehshim", "facility": 1, "meta": { "level": 4, "keyword": "0x1" } }
+' parse --source syslog <<<'<3>x'
+
+# --priority alone does not make the lines syslog messages; a note says so.
+parse --priority 38 "$tmp/hello.log" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 0 ] || fail "--priority with stderr source must still work"
+grep -q '"keyword": "0x2"' "$tmp/out" || fail "--priority alone changed the source: $(cat "$tmp/out")"
+grep -q 'applies to --source syslog only' "$tmp/err" || fail "--priority alone: no note on stderr"
+
+# ---- lines: '\r' kept, empty lines, last line without '\n', split reads ----
+expect "CR kept, empty line, unterminated last line" \
+    '{ "n": "ehshim:Stderr", "msg": "dos\r", "ident": "ehshim", "meta": { "level": 4, "keyword": "0x2" } }
+{ "n": "ehshim:Stderr", "msg": "", "ident": "ehshim", "meta": { "level": 4, "keyword": "0x2" } }
+{ "n": "ehshim:Stderr", "msg": "last", "ident": "ehshim", "meta": { "level": 4, "keyword": "0x2" } }
+' bash -c 'printf "dos\r\n\nlast" | "$1" parse' _ "$EHSHIM"
+expect "a line arriving in pieces" \
+    '{ "n": "ehshim:Stderr", "msg": "hello world", "ident": "ehshim", "meta": { "level": 4, "keyword": "0x2" } }
+' bash -c '{ printf "hello "; sleep 0.2; printf "world\n"; } | "$1" parse' _ "$EHSHIM"
+expect "empty input" '' parse </dev/null
+
+# ---- long lines: cut to max_message_bytes, flagged, memory bounded ----
+printf '{ "max_message_bytes": 64 }\n' >"$tmp/short.json"
+a64=$(printf 'a%.0s' {1..64})
+expect "exactly max_message_bytes" \
+    "{ \"n\": \"ehshim:Stderr\", \"msg\": \"$a64\", \"ident\": \"ehshim\", \"meta\": { \"level\": 4, \"keyword\": \"0x2\" } }
+" parse -c "$tmp/short.json" <<<"$a64"
+expect "one byte over" \
+    "{ \"n\": \"ehshim:Stderr\", \"msg\": \"$a64\", \"truncated\": true, \"ident\": \"ehshim\", \"meta\": { \"level\": 4, \"keyword\": \"0x2\" } }
+" parse -c "$tmp/short.json" <<<"${a64}b"
+# A "<N>" prefix is stripped before the engine measures: a longer line
+# must still say truncated.
+a100=$(printf 'a%.0s' {1..100})
+expect "prefixed line over the maximum" \
+    "{ \"n\": \"ehshim:Stderr\", \"msg\": \"$a64\", \"truncated\": true, \"ident\": \"ehshim\", \"meta\": { \"level\": 2, \"keyword\": \"0x2\" } }
+" parse -c "$tmp/short.json" <<<"<3>$a100"
+expect "prefixed line at the maximum" \
+    "{ \"n\": \"ehshim:Stderr\", \"msg\": \"$a64\", \"ident\": \"ehshim\", \"meta\": { \"level\": 2, \"keyword\": \"0x2\" } }
+" parse -c "$tmp/short.json" <<<"<003>$a64"
+expect "syslog message one byte over" \
+    "{ \"n\": \"ehshim:Syslog\", \"msg\": \"$a64\", \"truncated\": true, \"ident\": \"ehshim\", \"facility\": 1, \"meta\": { \"level\": 4, \"keyword\": \"0x1\" } }
+" parse -c "$tmp/short.json" --source syslog <<<"${a64}b"
+# 300000 bytes: several reads, both after a kept line and as the first line.
+head -c 300000 /dev/zero | tr '\0' 'x' >"$tmp/long.log"
+{ printf 'short\n'; cat "$tmp/long.log"; printf '\nafter\n'; cat "$tmp/long.log"; } >"$tmp/mixed.log"
+x64=$(printf 'x%.0s' {1..64})
+expect "very long lines" \
+    "{ \"n\": \"ehshim:Stderr\", \"msg\": \"short\", \"ident\": \"ehshim\", \"meta\": { \"level\": 4, \"keyword\": \"0x2\" } }
+{ \"n\": \"ehshim:Stderr\", \"msg\": \"$x64\", \"truncated\": true, \"ident\": \"ehshim\", \"meta\": { \"level\": 4, \"keyword\": \"0x2\" } }
+{ \"n\": \"ehshim:Stderr\", \"msg\": \"after\", \"ident\": \"ehshim\", \"meta\": { \"level\": 4, \"keyword\": \"0x2\" } }
+{ \"n\": \"ehshim:Stderr\", \"msg\": \"$x64\", \"truncated\": true, \"ident\": \"ehshim\", \"meta\": { \"level\": 4, \"keyword\": \"0x2\" } }
+" parse -c "$tmp/short.json" "$tmp/mixed.log"
+
+# ---- rules: ident filter, drop, group in the tracepoint name ----
+cat >"$tmp/rules.json" <<'EOF'
+{
+  "provider": "Test",
+  "group": "grp",
+  "rules": [
+    { "name": "Noise", "regex": "^DEBUG ", "drop": true },
+    { "name": "Only", "ident": "sshd", "grok": "^user %{WORD:user}$", "level": "warning", "keyword": "0x10" }
+  ],
+  "default": { "name": "Other" }
+}
+EOF
+printf 'DEBUG tick\nuser bob\nDEBUG tock\n' >"$tmp/rules.log"
+expect "drop rule and ident filter (ident does not match)" \
+    '{ "n": "Test:Other", "msg": "user bob", "ident": "ehshim", "meta": { "level": 4, "keyword": "0x2" } }
+' parse -c "$tmp/rules.json" "$tmp/rules.log"
+expect "ident filter (ident matches)" \
+    '{ "n": "Test:Only", "user": "bob", "msg": "user bob", "ident": "sshd", "meta": { "level": 3, "keyword": "0x10" } }
+' parse -c "$tmp/rules.json" --ident sshd "$tmp/rules.log"
+expect "all lines dropped" '' parse -c "$tmp/rules.json" <<<'DEBUG only'
+
+# A source the config does not capture: the shim emits nothing.
+printf '{ "capture": { "syslog": true, "stderr": false } }\n' >"$tmp/nostderr.json"
+parse -c "$tmp/nostderr.json" "$tmp/hello.log" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 0 ] || fail "uncaptured source: exit status"
+[ -s "$tmp/out" ] && fail "uncaptured source printed events: $(cat "$tmp/out")"
+grep -q 'does not capture stderr' "$tmp/err" || fail "uncaptured source: no note: $(cat "$tmp/err")"
+
+# ---- errors ----
+printf '{\n  "rules": [\n    { "name": "X", "regx": "a" }\n  ]\n}\n' >"$tmp/bad.json"
+expect_status "bad config" 1 "^$tmp/bad.json:3:20: unknown key 'regx'" \
+    parse -c "$tmp/bad.json" "$tmp/hello.log"
+expect_status "missing config" 1 "nonexistent.json: cannot read" \
+    parse -c "$tmp/nonexistent.json" "$tmp/hello.log"
+expect_status "missing input" 1 "nonexistent.log: No such file or directory" \
+    parse "$tmp/nonexistent.log"
+expect_status "unknown option" 2 "unknown option '--bogus'" parse --bogus "$tmp/hello.log"
+expect_status "bad source" 2 "--source is syslog or stderr" parse --source journal "$tmp/hello.log"
+expect_status "priority too large" 2 "--priority is a number" parse --priority 1024 "$tmp/hello.log"
+expect_status "priority not a number" 2 "--priority is a number" parse --priority LOG_AUTH "$tmp/hello.log"
+expect_status "negative priority" 2 "--priority is a number" parse --priority -1 "$tmp/hello.log"
+expect_status "missing value" 2 "missing value after '-c'" parse -c
+expect_status "two inputs" 2 "only one input file" parse "$tmp/hello.log" "$tmp/hello.log"
+
+"$EHSHIM" parse --help >"$tmp/out" 2>&1 && grep -q '^usage: ehshim parse' "$tmp/out" ||
+    fail "parse --help must exit 0 with the usage on stdout"
+"$EHSHIM" --help | grep -q 'parse \[-c CONFIG\]' || fail "ehshim --help does not list parse"
+
+echo "$failures failures"
+[ $failures -eq 0 ]

@@ -1,0 +1,427 @@
+/*
+ * ehshim parse [-c CONFIG] [--source syslog|stderr] [--ident NAME]
+ *              [--priority N] [FILE|-]: shows, for each input line, the
+ * JSON line of the event the shim would emit for it.
+ *
+ * The point is to try a config on sample lines without running anything
+ * under the shim, so every step is the shim's own: the same rules engine
+ * builds the event, the same builder lays it out, the same decoder prints
+ * it. Where the shim makes a choice about a line, parse makes the same one:
+ *   - a line ends at '\n', which is not part of the message; a '\r' before
+ *     it stays, since a program that writes "\r\n" really wrote the '\r'
+ *     (the shim's line assembler splits on '\n' alone);
+ *   - an empty line is a message (an empty one), and a last line without
+ *     '\n' is one too (the shim passes it on at exit);
+ *   - at most LINE_KEEP(max_message_bytes, source) bytes of a line are
+ *     kept and the rest up to its '\n' is discarded: one byte past the
+ *     maximum, plus room for a stderr "<N>" prefix, which the engine strips
+ *     before it measures. So the engine still sees that a longer line was
+ *     longer and flags its event truncated, and the memory a line costs
+ *     stays bounded however long it is. The shim's line buffer must keep
+ *     as much for the two to agree on lines past the maximum;
+ *   - a source the config does not capture produces no events at all.
+ * Defaults: source stderr (what people pipe); ident "ehshim", the name the
+ * shim would give lines that this very process wrote; priority
+ * LOG_USER|LOG_INFO. A priority without facility bits gets LOG_USER, as
+ * syslog() does when openlog() chose none.
+ *
+ * Exit status: 0; 1 when the config is invalid, the input cannot be read,
+ * an event could not be built or decoded, or the output could not be
+ * written; 2 for a bad command line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "ehd/ehd.h"
+#include "ehd/ehd_decode.h"
+#include "ehs/ehs_config.h"
+#include "ehs/ehs_engine.h"
+
+#define DEFAULT_IDENT "ehshim"
+#define DEFAULT_PRIORITY (LOG_USER | LOG_INFO)
+/* Longest stderr priority prefix the engine strips: "<007>". */
+#define PRIORITY_PREFIX_MAX 5
+/* Bytes of a line kept: one past the maximum so the engine still sees that
+ * a longer line was longer, after it has removed a stderr "<N>" prefix. */
+#define LINE_KEEP(max_message_bytes, source)                                             \
+    ((max_message_bytes) + 1 + ((source) == EHS_SOURCE_STDERR ? PRIORITY_PREFIX_MAX : 0))
+/* Bytes asked of read(2) at a time. */
+#define READ_CHUNK (64 * 1024)
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: ehshim parse [-c CONFIG] [--source syslog|stderr] [--ident NAME]\n"
+            "                    [--priority N] [FILE|-]\n"
+            "\n"
+            "Prints, for each line of FILE (standard input when FILE is missing or\n"
+            "'-'), the JSON line of the event the shim would emit for it, built and\n"
+            "decoded by the shim's own engine, builder and decoder. A line the\n"
+            "config drops prints nothing.\n"
+            "\n"
+            "options:\n"
+            "  -c, --config CONFIG  rules config (JSON); default: the built-in defaults\n"
+            "                       (every line an event, no parsing)\n"
+            "  --source SOURCE      'stderr' (default): lines a program wrote to stderr;\n"
+            "                       'syslog': messages it passed to syslog()\n"
+            "  --ident NAME         the ident rules compare with their \"ident\" (the\n"
+            "                       openlog ident or the program's short name);\n"
+            "                       default: " DEFAULT_IDENT "\n"
+            "  --priority N         syslog only: the priority passed to syslog(),\n"
+            "                       facility included, 0..1023 (38 = LOG_AUTH|LOG_INFO);\n"
+            "                       default 14 (LOG_USER|LOG_INFO). Without facility\n"
+            "                       bits (0..7) LOG_USER is added, as syslog() does.\n"
+            "                       It does not change the source: add --source syslog\n"
+            "  -h, --help           show this help\n"
+            "\n"
+            "Lines end at '\\n'; a '\\r' before it is kept, as the shim keeps it. A\n"
+            "line longer than the config's max_message_bytes is cut as the shim cuts\n"
+            "it, and its event says \"truncated\": true. When the config does not\n"
+            "capture the chosen source, nothing is printed (the shim would emit\n"
+            "nothing) and a note says so on stderr.\n"
+            "\n"
+            "exit status: 0; 1 invalid config, unreadable input or failed output;\n"
+            "2 bad usage.\n");
+}
+
+/* What the command line asked for. */
+typedef struct parse_options {
+    const char *config_path;     /* NULL: built-in defaults */
+    ehs_source source;
+    const char *ident;
+    int priority;
+    bool priority_given;
+    const char *input_path;      /* NULL or "-": standard input */
+} parse_options;
+
+/* Everything one line needs on its way to a JSON line. */
+typedef struct parse_context {
+    const ehs_config *config;
+    ehs_thread_state *state;
+    const parse_options *options;
+    const char *input_name;      /* for messages */
+    char tracepoint_options[EHD_NAME_MAX]; /* "G<group>" or "" */
+    ehd_builder builder;
+    uint8_t *event;              /* EHD_EVENT_MAX bytes */
+    ehd_text json;
+    unsigned long line_number;
+    bool captured;               /* the config captures options->source */
+    bool failed;                 /* some line could not be shown */
+} parse_context;
+
+/* parse_command_line's "no reason to stop": every exit status is >= 0. */
+#define GO_ON (-1)
+
+/* Reports a bad command line; returns its exit status. */
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "ehshim parse: %s '%s'\n", what, arg);
+    usage(stderr);
+    return 2;
+}
+
+/* The value of option `name` at argv[*i]: after '=' in "--name=VALUE", else
+ * the next argument. NULL when there is none. */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+    const char *arg = argv[*i];
+    size_t name_len = strlen(name);
+    if (strncmp(arg, name, name_len) == 0 && arg[name_len] == '=')
+        return arg + name_len + 1;
+    if (*i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+/* Whether `arg` is option `name`, alone or as "name=VALUE". */
+static bool is_option(const char *arg, const char *name)
+{
+    size_t name_len = strlen(name);
+    return strncmp(arg, name, name_len) == 0 && (arg[name_len] == '\0' || arg[name_len] == '=');
+}
+
+static bool parse_priority(const char *text, int *out)
+{
+    if (text[0] < '0' || text[0] > '9')
+        return false;
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno != 0 || *end != '\0' || value < 0 || value > (LOG_FACMASK | LOG_PRIMASK))
+        return false;
+    *out = (int)value;
+    return true;
+}
+
+/* Fills `options` from the command line. Returns GO_ON, or the exit status
+ * to stop with (0 after --help, 2 after a usage error). */
+static int parse_command_line(int argc, char **argv, parse_options *options)
+{
+    *options = (parse_options){
+        .source = EHS_SOURCE_STDERR,
+        .ident = DEFAULT_IDENT,
+        .priority = DEFAULT_PRIORITY,
+    };
+    bool options_ended = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *value;
+        if (options_ended || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (options->input_path != NULL)
+                return usage_error("only one input file may be given; extra", arg);
+            options->input_path = arg;
+        } else if (strcmp(arg, "--") == 0) {
+            options_ended = true;
+        } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(arg, "-c") == 0 || is_option(arg, "--config")) {
+            if ((value = option_value(argc, argv, &i, "--config")) == NULL)
+                return usage_error("missing value after", arg);
+            options->config_path = value;
+        } else if (is_option(arg, "--source")) {
+            if ((value = option_value(argc, argv, &i, "--source")) == NULL)
+                return usage_error("missing value after", arg);
+            if (strcmp(value, "stderr") == 0)
+                options->source = EHS_SOURCE_STDERR;
+            else if (strcmp(value, "syslog") == 0)
+                options->source = EHS_SOURCE_SYSLOG;
+            else
+                return usage_error("--source is syslog or stderr, not", value);
+        } else if (is_option(arg, "--ident")) {
+            if ((value = option_value(argc, argv, &i, "--ident")) == NULL)
+                return usage_error("missing value after", arg);
+            options->ident = value;
+        } else if (is_option(arg, "--priority")) {
+            if ((value = option_value(argc, argv, &i, "--priority")) == NULL)
+                return usage_error("missing value after", arg);
+            if (!parse_priority(value, &options->priority))
+                return usage_error("--priority is a number 0..1023, not", value);
+            options->priority_given = true;
+        } else {
+            return usage_error("unknown option", arg);
+        }
+    }
+    /* As glibc's syslog() without openlog(): no facility means LOG_USER. */
+    if ((options->priority & LOG_FACMASK) == 0)
+        options->priority |= LOG_USER;
+    return GO_ON;
+}
+
+/* Prints `config`'s problems; returns it loaded, or NULL. */
+static ehs_config *load_config(const char *path)
+{
+    if (path == NULL) {
+        ehs_config *config = ehs_config_new_default();
+        if (config == NULL)
+            fprintf(stderr, "ehshim parse: out of memory\n");
+        return config;
+    }
+    ehs_config *config = NULL;
+    ehs_errors errors = { 0 };
+    int err = ehs_config_load_file(path, &config, &errors);
+    for (size_t i = 0; i < errors.count; i++) {
+        fputs(errors.lines[i], stderr);
+        fputc('\n', stderr);
+    }
+    if (err != 0 && errors.count == 0)
+        fprintf(stderr, "%s: cannot load: %s\n", path, strerror(err));
+    ehs_errors_free(&errors);
+    return err == 0 ? config : NULL;
+}
+
+/* Builds, decodes and prints the event of one line (`len` bytes of `text`,
+ * without its '\n'). */
+static void parse_line(parse_context *context, const char *text, size_t len)
+{
+    context->line_number++;
+    if (!context->captured)
+        return;
+    const parse_options *options = context->options;
+    ehs_message message = {
+        .source = options->source,
+        .ident = options->ident,
+        .ident_len = strlen(options->ident),
+        .priority = options->priority,
+        .text = text,
+        .len = len,
+    };
+    ehs_outcome outcome;
+    if (ehs_engine_build(context->config, context->state, &message, &context->builder,
+                         &outcome) != EHS_BUILT)
+        return;
+
+    size_t event_size = 0;
+    int err = ehd_builder_copy_event(&context->builder, outcome.level, NULL, NULL,
+                                     context->event, EHD_EVENT_MAX, &event_size);
+    char tracepoint[EHD_NAME_MAX];
+    if (err == 0)
+        err = ehd_format_tracepoint_name(tracepoint, context->config->provider, outcome.level,
+                                         outcome.keyword, context->tracepoint_options);
+    if (err != 0) {
+        fprintf(stderr, "ehshim parse: %s:%lu: cannot build the event: %s\n",
+                context->input_name, context->line_number, strerror(err));
+        context->failed = true;
+        return;
+    }
+    ehd_decode_error problem;
+    ehd_text_clear(&context->json);
+    err = ehd_decode_json(&context->json, tracepoint, strlen(tracepoint), context->event,
+                          event_size, &problem);
+    if (err != 0) {
+        fprintf(stderr, "ehshim parse: %s:%lu: cannot decode the event: %s\n",
+                context->input_name, context->line_number,
+                problem.message[0] != '\0' ? problem.message : strerror(err));
+        context->failed = true;
+        return;
+    }
+    fwrite(context->json.chars, 1, context->json.len, stdout);
+    putchar('\n');
+}
+
+/*
+ * Splits the bytes of `fd` into lines for parse_line, keeping at most
+ * `keep` bytes of each (the rest of a longer line is read and discarded).
+ * A line that lies whole in one chunk is passed from the chunk itself.
+ * Returns 0 or the errno of read.
+ */
+static int read_lines(int fd, size_t keep, parse_context *context)
+{
+    char *chunk = malloc(READ_CHUNK);
+    char *line = malloc(keep > 0 ? keep : 1);
+    if (chunk == NULL || line == NULL) {
+        free(chunk);
+        free(line);
+        return ENOMEM;
+    }
+    size_t line_len = 0;
+    bool pending = false; /* bytes of an unfinished line were seen */
+    int err = 0;
+    for (;;) {
+        ssize_t n = read(fd, chunk, READ_CHUNK);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            err = errno;
+            break;
+        }
+        if (n == 0)
+            break;
+        const char *bytes = chunk;
+        size_t count = (size_t)n;
+        while (count > 0) {
+            const char *newline = memchr(bytes, '\n', count);
+            size_t piece = newline != NULL ? (size_t)(newline - bytes) : count;
+            if (newline != NULL && !pending) {
+                parse_line(context, bytes, piece < keep ? piece : keep);
+            } else {
+                size_t room = keep - line_len;
+                size_t taken = piece < room ? piece : room;
+                memcpy(line + line_len, bytes, taken);
+                line_len += taken;
+                pending = true;
+                if (newline != NULL) {
+                    parse_line(context, line, line_len);
+                    line_len = 0;
+                    pending = false;
+                }
+            }
+            if (newline == NULL)
+                break;
+            bytes += piece + 1;
+            count -= piece + 1;
+        }
+        /* The next read may wait on a live pipe (tail -f | ehshim parse):
+         * show what this chunk gave first. */
+        fflush(stdout);
+    }
+    if (err == 0 && pending)
+        parse_line(context, line, line_len);
+    free(chunk);
+    free(line);
+    return err;
+}
+
+static const char *source_name(ehs_source source)
+{
+    return source == EHS_SOURCE_SYSLOG ? "syslog" : "stderr";
+}
+
+int cmd_parse(int argc, char **argv)
+{
+    parse_options options;
+    int status = parse_command_line(argc, argv, &options);
+    if (status != GO_ON)
+        return status;
+
+    ehs_config *config = load_config(options.config_path);
+    if (config == NULL)
+        return 1;
+
+    if (options.priority_given && options.source != EHS_SOURCE_SYSLOG)
+        fprintf(stderr, "ehshim parse: note: --priority applies to --source syslog only; "
+                        "these lines are stderr lines\n");
+    bool captured = options.source == EHS_SOURCE_SYSLOG ? config->capture_syslog
+                                                         : config->capture_stderr;
+    if (!captured)
+        fprintf(stderr, "ehshim parse: note: %s does not capture %s: the shim emits no "
+                        "events for these lines\n",
+                config->path, source_name(options.source));
+
+    bool from_stdin = options.input_path == NULL || strcmp(options.input_path, "-") == 0;
+    int fd = STDIN_FILENO;
+    if (!from_stdin) {
+        fd = open(options.input_path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            fprintf(stderr, "ehshim parse: %s: %s\n", options.input_path, strerror(errno));
+            ehs_config_free(config);
+            return 1;
+        }
+    }
+
+    parse_context context = {
+        .config = config,
+        .options = &options,
+        .input_name = from_stdin ? "<stdin>" : options.input_path,
+        .captured = captured,
+        .builder = EHD_BUILDER_INIT,
+        .json = EHD_TEXT_INIT,
+    };
+    if (config->group != NULL)
+        snprintf(context.tracepoint_options, sizeof context.tracepoint_options, "G%s",
+                 config->group);
+    context.state = ehs_thread_state_new(config);
+    context.event = malloc(EHD_EVENT_MAX);
+    int err = ENOMEM;
+    if (context.state != NULL && context.event != NULL) {
+        size_t keep = LINE_KEEP(config->max_message_bytes, options.source);
+        /* Read even when nothing is captured: a writer piping into parse
+         * should not die of SIGPIPE. */
+        err = read_lines(fd, keep, &context);
+    }
+    bool failed = context.failed;
+    if (err != 0) {
+        fprintf(stderr, "ehshim parse: %s: %s\n", context.input_name, strerror(err));
+        failed = true;
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "ehshim parse: writing the output: %s\n", strerror(errno));
+        failed = true;
+    }
+
+    if (!from_stdin)
+        close(fd);
+    ehd_text_free(&context.json);
+    ehd_builder_destroy(&context.builder);
+    free(context.event);
+    ehs_thread_state_free(context.state);
+    ehs_config_free(config);
+    return failed ? 1 : 0;
+}
