@@ -23,6 +23,9 @@ struct __attribute__((aligned(16))) shim_thread {
     size_t mapping_size;       /* bytes mmap'ed for this context */
 };
 
+/* Longest "<N>" prefix the engine accepts as a level ("<007>"). */
+enum { LEVEL_PREFIX_MAX = 5 };
+
 static size_t line_capacity = 1;
 static size_t scratch_capacity = 1024;
 static pthread_key_t thread_key;
@@ -55,8 +58,14 @@ int shim_thread_setup(size_t max_message_bytes)
 {
     if (max_message_bytes > ((size_t)1 << 30))
         max_message_bytes = (size_t)1 << 30;
-    line_capacity = max_message_bytes + 1;
-    scratch_capacity = max_message_bytes + 2 > 1024 ? max_message_bytes + 2 : 1024;
+    /* The engine strips a "<N>" level prefix (at most "<007>") before it
+     * measures the message, so keep room for it: otherwise a prefixed line
+     * would be cut to max_message_bytes minus the prefix and reach the
+     * engine looking short enough, losing its `truncated` flag. The +1 is
+     * what tells the engine the message was longer than the limit. */
+    size_t room = max_message_bytes + LEVEL_PREFIX_MAX + 1;
+    line_capacity = room;
+    scratch_capacity = room + 1 > 1024 ? room + 1 : 1024;
     return pthread_key_create(&thread_key, thread_exit);
 }
 
