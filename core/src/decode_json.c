@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <time.h>
 
 #include "decode_internal.h"
 #include "ehd_api.h"
@@ -82,11 +83,52 @@ static void write_uuid_member(json_writer *w, const char *name, size_t name_len,
     ehd__text_put(w->text, text, (size_t)(p - text));
 }
 
-/* "meta": the header values that are not zero, in the reference's order. */
-static void write_meta(json_writer *w, const ehd_event_view *view)
+/* "time" as the reference shows a sample's time: a quoted UTC date with
+ * nanoseconds when the clock's offset is known, else bare seconds. */
+static void write_sample_time(json_writer *w, const ehd_sample_meta *sample)
+{
+    uint64_t seconds = sample->time_ns / 1000000000u;
+    unsigned nanoseconds = (unsigned)(sample->time_ns % 1000000000u);
+    begin_member(w, "time", 4, 0);
+    if (!sample->time_is_utc) {
+        ehd__text_printf(w->text, "%" PRIu64 ".%09u", seconds, nanoseconds);
+        return;
+    }
+    time_t whole = (time_t)seconds;
+    struct tm utc;
+    if (gmtime_r(&whole, &utc) != NULL)
+        ehd__text_printf(w->text, "\"%04d-%02u-%02uT%02u:%02u:%02u.%09uZ\"", 1900 + utc.tm_year,
+                         (unsigned)utc.tm_mon + 1, (unsigned)utc.tm_mday, (unsigned)utc.tm_hour,
+                         (unsigned)utc.tm_min, (unsigned)utc.tm_sec, nanoseconds);
+    else
+        ehd__text_printf(w->text, "\"TIME(%" PRId64 ").%09uZ\"", (int64_t)whole, nanoseconds);
+}
+
+/* The perf sample's values, which the reference puts first in "meta". */
+static void write_sample_meta(json_writer *w, const ehd_sample_meta *sample)
+{
+    if (sample->present & EHD_SAMPLE_TIME)
+        write_sample_time(w, sample);
+    if (sample->present & EHD_SAMPLE_CPU) {
+        begin_member(w, "cpu", 3, 0);
+        ehd__text_printf(w->text, "%" PRIu32, sample->cpu);
+    }
+    if (sample->present & EHD_SAMPLE_PID_TID) {
+        begin_member(w, "pid", 3, 0);
+        ehd__text_printf(w->text, "%" PRIu32, sample->pid);
+        begin_member(w, "tid", 3, 0);
+        ehd__text_printf(w->text, "%" PRIu32, sample->tid);
+    }
+}
+
+/* "meta": the sample's values if any, then the header values that are not
+ * zero, in the reference's order. */
+static void write_meta(json_writer *w, const ehd_event_view *view, const ehd_sample_meta *sample)
 {
     begin_member(w, "meta", 4, 0);
     open_container(w, '{');
+    if (sample != NULL)
+        write_sample_meta(w, sample);
     if (view->id != 0) {
         begin_member(w, "id", 2, 0);
         ehd__text_printf(w->text, "%u", view->id);
@@ -167,6 +209,14 @@ static int write_fields(json_writer *w, const ehd_event_view *view, ehd_decode_e
 EHD_API int ehd_decode_json(ehd_text *out, const char *tracepoint_name, size_t tracepoint_name_len,
                             const void *event, size_t event_size, ehd_decode_error *error)
 {
+    return ehd_decode_json_ex(out, tracepoint_name, tracepoint_name_len, event, event_size, NULL,
+                              error);
+}
+
+EHD_API int ehd_decode_json_ex(ehd_text *out, const char *tracepoint_name,
+                               size_t tracepoint_name_len, const void *event, size_t event_size,
+                               const ehd_sample_meta *sample, ehd_decode_error *error)
+{
     if (out == NULL)
         return ehd__fail(error, EINVAL, 0, "invalid arguments");
     ehd_event_view view;
@@ -180,7 +230,7 @@ EHD_API int ehd_decode_json(ehd_text *out, const char *tracepoint_name, size_t t
     write_n(&w, &view);
     err = write_fields(&w, &view, error);
     if (err == 0) {
-        write_meta(&w, &view);
+        write_meta(&w, &view, sample);
         close_container(&w, '}');
     }
     if (err == 0 && out->error != 0)

@@ -224,6 +224,40 @@ void ehd_text_clear(ehd_text *text);
 int ehd_decode_json(ehd_text *out, const char *tracepoint_name, size_t tracepoint_name_len,
                     const void *event, size_t event_size, ehd_decode_error *error);
 
+/* Which members of an ehd_sample_meta hold values. */
+enum {
+    EHD_SAMPLE_TIME = 1u << 0,    /* time_ns */
+    EHD_SAMPLE_CPU = 1u << 1,     /* cpu */
+    EHD_SAMPLE_PID_TID = 1u << 2, /* pid and tid */
+};
+
+/*
+ * What a collector knows about an event besides its bytes: the values of a
+ * perf sample. ehd_decode_json_ex shows them first in "meta", in the order
+ * and form the reference formatter gives them for a perf sample.
+ */
+typedef struct ehd_sample_meta {
+    unsigned present;   /* EHD_SAMPLE_* bits; members without their bit are not shown */
+    bool time_is_utc;   /* true: time_ns counts from 1970-01-01 UTC and shows as
+                           "2024-01-02T03:04:05.123456789Z" (the reference does so when it
+                           knows the clock's offset); false: the sampling clock's own
+                           count, shown as the number 1234.000000001 (seconds) */
+    uint64_t time_ns;   /* nanoseconds */
+    uint32_t cpu;       /* the CPU the event was written on */
+    uint32_t pid;       /* process id of the writer */
+    uint32_t tid;       /* thread id of the writer */
+} ehd_sample_meta;
+
+/*
+ * ehd_decode_json with what a collector knows about the event: "meta"
+ * starts with "time", "cpu", "pid" and "tid" from `sample` (each only when
+ * present), then the header values as ehd_decode_json shows them. A NULL
+ * `sample` gives exactly the line of ehd_decode_json. Same returns.
+ */
+int ehd_decode_json_ex(ehd_text *out, const char *tracepoint_name, size_t tracepoint_name_len,
+                       const void *event, size_t event_size, const ehd_sample_meta *sample,
+                       ehd_decode_error *error);
+
 /*
  * Appends to `out` the JSON of one EHD_ITEM_VALUE item as the reference
  * formats a value: numbers and booleans bare, strings, hex integers and

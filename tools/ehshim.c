@@ -1,0 +1,54 @@
+/* ehshim: the command line tool; dispatches to one subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+#ifndef EHSHIM_VERSION
+#define EHSHIM_VERSION "0.1.0"
+#endif
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    { "check", cmd_check, "check CONFIG   validate a config; FILE:LINE:COL: messages on errors" },
+    { "decode", cmd_decode, "decode [FILE.dat ...]   print every record as a JSON line" },
+    { "listen", cmd_listen, "listen [-c CONFIG] [-o FILE.dat] [PROVIDER ...]   collect live events from user_events" },
+    { "parse", cmd_parse, "parse [-c CONFIG] [--source syslog|stderr] [--ident NAME] [--priority N] [FILE|-]   print the event of each line" },
+    { "run", cmd_run, "run [-c CONFIG] [-o FILE.dat] [--] PROGRAM [ARGS]   run PROGRAM with the shim preloaded" },
+    { "status", cmd_status, "status   say whether this machine can carry events, and what is missing" },
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: ehshim COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %s\n", commands[i].summary);
+    fprintf(out, "\nehshim COMMAND --help shows a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("ehshim %s\n", EHSHIM_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "ehshim: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
