@@ -15,11 +15,9 @@
  *    the number it asked for.
  *
  * Raw close_range system calls still reach it; events then stop (failure is
- * a safe no-op in the core) and the program is unharmed. The provider's
- * data_fd is the one field of a core struct the shim changes: the core has
- * no call to move its descriptor, and readers of the field load it plainly
- * (an aligned int, so they see the old or the new number, both valid until
- * the dup2 that follows).
+ * a safe no-op in the core) and the program is unharmed. Moving goes through
+ * ehd_provider_move_fd, so writers on other threads see the old or the new
+ * number, both valid until the dup2 that follows.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,28 +42,24 @@ static int choose_floor(void)
     return half > 3 ? (int)half : 3;
 }
 
-/* Moves the provider's descriptor to `floor` or above; false on failure. */
-static bool move_own_fd(int floor)
+/* Moves the provider's descriptor to `floor` or above, closing the old
+ * number only with `close_old`; false on failure. */
+static bool move_own_fd(int floor, bool close_old)
 {
-    int fd = __atomic_load_n(&shim_provider.data_fd, __ATOMIC_RELAXED);
-    int moved = fcntl(fd, F_DUPFD_CLOEXEC, floor);
-    if (moved < 0)
+    if (ehd_provider_move_fd(&shim_provider, floor, close_old) != 0)
         return false;
-    __atomic_store_n(&shim_provider.data_fd, moved, __ATOMIC_RELEASE);
-    __atomic_store_n(&own_fd, moved, __ATOMIC_RELEASE);
+    __atomic_store_n(&own_fd, ehd_provider_fd(&shim_provider), __ATOMIC_RELEASE);
     return true;
 }
 
 void shim_own_fd_setup(void)
 {
-    int fd = shim_provider.data_fd;
+    int fd = ehd_provider_fd(&shim_provider);
     if (fd < 0)
         return;
     int saved_errno = errno;
     own_fd_floor = choose_floor();
-    if (fd < own_fd_floor && move_own_fd(own_fd_floor))
-        close(fd);
-    else
+    if (fd >= own_fd_floor || !move_own_fd(own_fd_floor, true))
         __atomic_store_n(&own_fd, fd, __ATOMIC_RELEASE);
     errno = saved_errno;
 }
@@ -88,7 +82,7 @@ void shim_own_fd_make_way(int fd)
     /* Above the number the program wants, so the next such call (a loop
      * over numbers) does not meet us again right away. */
     int floor = fd + 1 > own_fd_floor ? fd + 1 : own_fd_floor;
-    if (!move_own_fd(floor))
-        move_own_fd(3);
+    if (!move_own_fd(floor, false))
+        move_own_fd(3, false);
     errno = saved_errno;
 }

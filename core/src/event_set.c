@@ -27,11 +27,13 @@ EHD_API int ehd_event_set_writev(const ehd_event_set *set, struct iovec *iov, in
     if (iov == NULL || iovcnt < 2)
         return EINVAL;
     const ehd_provider *provider = set->provider;
+    /* The descriptor may move (ehd_provider_move_fd) while others write. */
+    int fd = __atomic_load_n(&provider->data_fd, __ATOMIC_RELAXED);
     switch (provider->backend) {
     case EHD_BACKEND_USER_EVENTS:
-        return ehd__user_events_writev(provider->data_fd, set, iov, iovcnt);
+        return ehd__user_events_writev(fd, set, iov, iovcnt);
     case EHD_BACKEND_CAPTURE:
-        return ehd__capture_writev(provider->data_fd, set, iov, iovcnt);
+        return ehd__capture_writev(fd, set, iov, iovcnt);
     case EHD_BACKEND_NONE:
         break;
     }

@@ -9,6 +9,7 @@
  * so readers may walk the list with acquire loads and no lock.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +214,25 @@ EHD_API ehd_backend ehd_provider_backend(const ehd_provider *provider)
 EHD_API int ehd_provider_errno(const ehd_provider *provider)
 {
     return provider != NULL ? provider->err : EINVAL;
+}
+
+EHD_API int ehd_provider_fd(const ehd_provider *provider)
+{
+    return provider != NULL ? __atomic_load_n(&provider->data_fd, __ATOMIC_ACQUIRE) : -1;
+}
+
+EHD_API int ehd_provider_move_fd(ehd_provider *provider, int min_fd, bool close_old)
+{
+    int fd = ehd_provider_fd(provider);
+    if (fd < 0)
+        return EBADF;
+    int moved = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
+    if (moved < 0)
+        return errno;
+    __atomic_store_n(&provider->data_fd, moved, __ATOMIC_RELEASE);
+    if (close_old)
+        close(fd);
+    return 0;
 }
 
 EHD_API int ehd_format_tracepoint_name(char *out, const char *provider_name, uint8_t level,

@@ -229,6 +229,52 @@ static void test_capture_appends(void **state)
     scratch_remove(&s);
 }
 
+/* The descriptor can move out of a host program's way; writes follow it,
+ * the old number is closed only when asked. */
+static void test_capture_descriptor_moves(void **state)
+{
+    (void)state;
+    scratch s;
+    scratch_make(&s);
+    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider provider = EHD_PROVIDER_INIT;
+    assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), 0);
+    ehd_event_set *set = ehd_provider_register_set(&provider, 1, 0);
+    int first = ehd_provider_fd(&provider);
+    assert_true(first > 2);
+
+    assert_int_equal(ehd_provider_move_fd(&provider, 200, true), 0);
+    int second = ehd_provider_fd(&provider);
+    assert_true(second >= 200);
+    assert_int_equal(fcntl(second, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+    assert_int_equal(fcntl(first, F_GETFD), -1);
+    assert_int_equal(errno, EBADF);
+
+    assert_int_equal(ehd_provider_move_fd(&provider, 300, false), 0);
+    int third = ehd_provider_fd(&provider);
+    assert_true(third >= 300);
+    assert_true(fcntl(second, F_GETFD) >= 0); /* left for the caller */
+    close(second);
+
+    uint8_t byte = 0xb0;
+    struct iovec iov[3] = { { NULL, 0 }, { NULL, 0 }, { &byte, 1 } };
+    assert_int_equal(ehd_event_set_writev(set, iov, 3), 0);
+    ehd_provider_close(&provider);
+    assert_int_equal(fcntl(third, F_GETFD), -1);
+
+    static const uint8_t expected[] = { 12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '0', 0, 0xb0 };
+    size_t size;
+    uint8_t *bytes = read_file(s.capture, &size);
+    assert_int_equal(size, sizeof(expected));
+    assert_memory_equal(bytes, expected, sizeof(expected));
+    free(bytes);
+
+    ehd_provider closed = EHD_PROVIDER_INIT;
+    assert_int_equal(ehd_provider_fd(&closed), -1);
+    assert_int_equal(ehd_provider_move_fd(&closed, 10, true), EBADF);
+    scratch_remove(&s);
+}
+
 /* A record too large for its size word is refused before any write. */
 static void test_capture_refuses_oversized_records(void **state)
 {
@@ -511,6 +557,7 @@ int main(void)
         cmocka_unit_test(test_capture_descriptor),
         cmocka_unit_test(test_capture_record_bytes),
         cmocka_unit_test(test_capture_appends),
+        cmocka_unit_test(test_capture_descriptor_moves),
         cmocka_unit_test(test_capture_refuses_oversized_records),
         cmocka_unit_test(test_capture_short_write_is_eio),
         cmocka_unit_test(test_capture_concurrent_writers_never_interleave),

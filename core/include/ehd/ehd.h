@@ -73,6 +73,21 @@ ehd_backend ehd_provider_backend(const ehd_provider *provider);
 /* Returns 0 if the backend opened, else the errno that stopped it. */
 int ehd_provider_errno(const ehd_provider *provider);
 
+/* Returns the backend's descriptor, or -1 when it has none. */
+int ehd_provider_fd(const ehd_provider *provider);
+
+/*
+ * Moves the backend's descriptor to the lowest free number at or above
+ * `min_fd`, with close-on-exec, for callers that must keep it away from the
+ * numbers a host program uses by habit (a shell's `exec 3>&2`). Writers pick
+ * up the new number atomically; registrations stay valid (they belong to the
+ * open file, which both numbers share). With `close_old` the old number is
+ * closed; without it stays open for the caller, who is about to reuse it
+ * (as the target of a dup2, say). Returns 0, EBADF when the provider has no
+ * descriptor, or the errno of fcntl.
+ */
+int ehd_provider_move_fd(ehd_provider *provider, int min_fd, bool close_old);
+
 /*
  * Formats the tracepoint name for (provider name, level, keyword, options)
  * into `out` (EHD_NAME_MAX bytes). Returns 0, or EINVAL when it would not fit.
