@@ -243,7 +243,7 @@ EHD_API void ehd_builder_opcode(ehd_builder *b, uint8_t opcode)
     b->opcode = opcode;
 }
 
-__attribute__((noinline)) static void add_value_general(ehd_builder *b, const char *name, size_t name_len, const void *value,
+EHD_API void ehd_builder_add_value_general(ehd_builder *b, const char *name, size_t name_len, const void *value,
                                    size_t size, uint8_t format, uint16_t tag)
 {
     uint8_t encoding = value_encoding(size);
@@ -277,7 +277,7 @@ EHD_API void ehd_builder_add_value_array_n(ehd_builder *b, const char *name, siz
     add_counted_data(b, values, size, count);
 }
 
-__attribute__((noinline)) static void add_string_general(ehd_builder *b, const char *name, size_t name_len, const void *chars,
+EHD_API void ehd_builder_add_string_general(ehd_builder *b, const char *name, size_t name_len, const void *chars,
                                     size_t char_size, size_t length, uint8_t format,
                                     uint16_t tag)
 {
@@ -355,7 +355,7 @@ EHD_API void ehd_builder_add_zstring_array_n(ehd_builder *b, const char *name, s
                 tag, true);
 }
 
-EHD_API void ehd_builder_add_binary_n(ehd_builder *b, const char *name, size_t name_len,
+EHD_API void ehd_builder_add_binary_general(ehd_builder *b, const char *name, size_t name_len,
                                       const void *bytes, size_t length, uint8_t format,
                                       uint16_t tag)
 {
@@ -408,83 +408,4 @@ EHD_API size_t ehd_builder_raw_add_meta_carray_n(ehd_builder *b, const char *nam
 EHD_API void ehd_builder_raw_add_data(ehd_builder *b, const void *bytes, size_t size)
 {
     add_data(b, bytes, size);
-}
-
-/*
- * Fast paths for the fields of typical log events: a short name and room
- * already in both buffers. They make no calls for the metadata, so the
- * compiler keeps them free of register spills; anything else takes the
- * general path above.
- */
-enum { SHORT_NAME_MAX = 15 };
-
-static inline bool has_room(const ehd_buffer *buf, size_t needed)
-{
-    return buf->capacity - buf->size >= needed;
-}
-
-/* Writes a short name, its NUL and the field definition; returns the bytes used. */
-static inline size_t put_short_field_meta(uint8_t *p, const char *name, size_t name_len,
-                                          uint8_t encoding, uint8_t format, uint16_t tag)
-{
-    copy_bytes(p, name, name_len);
-    p[name_len] = '\0';
-    size_t used = name_len + 1;
-    if (tag != 0) {
-        p[used] = encoding | EHD_ENC_CHAIN;
-        p[used + 1] = format | EHD_FMT_CHAIN;
-        store_u16(p + used + 2, tag);
-        return used + 4;
-    }
-    if (format != 0) {
-        p[used] = encoding | EHD_ENC_CHAIN;
-        p[used + 1] = format;
-        return used + 2;
-    }
-    p[used] = encoding;
-    return used + 1;
-}
-
-EHD_API void ehd_builder_add_value_n(ehd_builder *b, const char *name, size_t name_len,
-                                     const void *value, size_t size, uint8_t format, uint16_t tag)
-{
-    uint8_t encoding = value_encoding(size);
-    if (__builtin_expect(encoding == EHD_ENC_INVALID || name_len > SHORT_NAME_MAX ||
-                             !has_room(&b->meta, SHORT_NAME_MAX + 1 + FIELD_META_MAX) ||
-                             !has_room(&b->data, 16),
-                         0)) {
-        add_value_general(b, name, name_len, value, size, format, tag);
-        return;
-    }
-    b->meta.size += put_short_field_meta(b->meta.bytes + b->meta.size, name, name_len, encoding,
-                                         format, tag);
-    uint8_t *p = b->data.bytes + b->data.size;
-    switch (size) {
-    case 1: memcpy(p, value, 1); break;
-    case 2: memcpy(p, value, 2); break;
-    case 4: memcpy(p, value, 4); break;
-    case 8: memcpy(p, value, 8); break;
-    default: memcpy(p, value, 16); break;
-    }
-    b->data.size += size;
-}
-
-EHD_API void ehd_builder_add_string_n(ehd_builder *b, const char *name, size_t name_len,
-                                      const void *chars, size_t char_size, size_t length,
-                                      uint8_t format, uint16_t tag)
-{
-    if (__builtin_expect(char_size != 1 || name_len > SHORT_NAME_MAX || length > COUNT_MAX ||
-                             !has_room(&b->meta, SHORT_NAME_MAX + 1 + FIELD_META_MAX) ||
-                             !has_room(&b->data, 2 + length),
-                         0)) {
-        add_string_general(b, name, name_len, chars, char_size, length, format, tag);
-        return;
-    }
-    b->meta.size += put_short_field_meta(b->meta.bytes + b->meta.size, name, name_len,
-                                         EHD_ENC_STRING_LENGTH16_CHAR8, format, tag);
-    uint8_t *p = b->data.bytes + b->data.size;
-    store_u16(p, (uint16_t)length);
-    if (length != 0) /* chars may be NULL then */
-        memcpy(p + 2, chars, length);
-    b->data.size += 2 + length;
 }

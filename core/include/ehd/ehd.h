@@ -103,6 +103,30 @@ static inline bool ehd_event_set_enabled(const ehd_event_set *set)
     return set != NULL && __atomic_load_n(&set->status_word, __ATOMIC_RELAXED) != 0;
 }
 
+/*
+ * True while someone listens to at least one set of `provider`: the question
+ * a program with many sets asks before doing any work for an event. One
+ * relaxed load of a word the kernel keeps, as long as every set has a bit of
+ * its own there (the first 63 sets to register, 31 where a long has 32 bits);
+ * beyond that it also looks at the sets without one. NULL-safe.
+ */
+static inline bool ehd_provider_any_enabled(const ehd_provider *provider)
+{
+    if (provider == NULL)
+        return false;
+    unsigned long word = __atomic_load_n(&provider->any_enabled, __ATOMIC_RELAXED);
+    if (__builtin_expect(!(word & EHD_ANY_ENABLED_OTHERS), 1))
+        return word != 0;
+    if (word != EHD_ANY_ENABLED_OTHERS)
+        return true;
+    const ehd_event_set *set = __atomic_load_n(&provider->sets, __ATOMIC_ACQUIRE);
+    for (; set != NULL; set = __atomic_load_n(&set->next, __ATOMIC_ACQUIRE)) {
+        if (ehd_event_set_enabled(set))
+            return true;
+    }
+    return false;
+}
+
 /* Returns 0 if `set` registered, else its errno (EINVAL for NULL). */
 int ehd_event_set_errno(const ehd_event_set *set);
 
@@ -158,9 +182,11 @@ void ehd_builder_opcode(ehd_builder *builder, uint8_t opcode);
  * Adds a scalar field of `size` bytes (1, 2, 4, 8 or 16) copied from
  * `value` as-is (host byte order), encoded Value8..Value128 with `format`
  * (EHD_FMT_*) and field tag `tag` (0 for none).
+ *
+ *   void ehd_builder_add_value_n(ehd_builder *builder, const char *name,
+ *       size_t name_len, const void *value, size_t size, uint8_t format,
+ *       uint16_t tag);   -- static inline, in ehd_inline.h
  */
-void ehd_builder_add_value_n(ehd_builder *builder, const char *name, size_t name_len,
-                             const void *value, size_t size, uint8_t format, uint16_t tag);
 
 /* Adds a variable-length array of `count` scalars of `size` bytes each.
  * More than 65535 elements are cut to 65535. */
@@ -172,10 +198,11 @@ void ehd_builder_add_value_array_n(ehd_builder *builder, const char *name, size_
  * Adds a counted string of `length` code units of `char_size` bytes (1, 2 or
  * 4), encoded StringLength16Char8/16/32. Longer than 65535 units is cut.
  * EHD_FMT_DEFAULT shows as UTF text; EHD_FMT_HEX_BYTES makes it binary.
+ *
+ *   void ehd_builder_add_string_n(ehd_builder *builder, const char *name,
+ *       size_t name_len, const void *chars, size_t char_size, size_t length,
+ *       uint8_t format, uint16_t tag);   -- static inline, in ehd_inline.h
  */
-void ehd_builder_add_string_n(ehd_builder *builder, const char *name, size_t name_len,
-                              const void *chars, size_t char_size, size_t length, uint8_t format,
-                              uint16_t tag);
 
 /* Adds a NUL-terminated string (ZStringChar8/16/32): the first `length` code
  * units of `chars`, stopping early at a NUL unit; a NUL is appended. */
@@ -197,9 +224,12 @@ void ehd_builder_add_zstring_array_n(ehd_builder *builder, const char *name, siz
 /* Adds a binary field: `length` bytes with a 16-bit length prefix, encoded
  * BinaryLength16Char8 with `format` as given (EHD_FMT_DEFAULT shows as hex
  * bytes; a numeric format shows the bytes as that number when their count
- * fits it, and a zero-length value as null). */
-void ehd_builder_add_binary_n(ehd_builder *builder, const char *name, size_t name_len,
-                              const void *bytes, size_t length, uint8_t format, uint16_t tag);
+ * fits it, and a zero-length value as null).
+ *
+ *   void ehd_builder_add_binary_n(ehd_builder *builder, const char *name,
+ *       size_t name_len, const void *bytes, size_t length, uint8_t format,
+ *       uint16_t tag);   -- static inline, in ehd_inline.h
+ */
 
 /*
  * Adds a struct whose next `field_count` (1..127) fields are its members; a
@@ -230,6 +260,9 @@ size_t ehd_builder_raw_add_meta_carray_n(ehd_builder *builder, const char *name,
                                          uint16_t count);
 /* Appends `size` raw bytes to the event data. */
 void ehd_builder_raw_add_data(ehd_builder *builder, const void *bytes, size_t size);
+
+/* Inline fast paths of add_value_n, add_string_n and add_binary_n. */
+#include "ehd_inline.h"
 
 /* NUL-terminated-name forms of the calls above. */
 static inline void ehd_builder_reset(ehd_builder *b, const char *name, uint16_t tag)
