@@ -8,19 +8,27 @@
  */
 #undef _FORTIFY_SOURCE /* fortified headers would define inline wrappers of what we define */
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "io.h"
 #include "real.h"
 
-/* A fortify flag meaning "this is not a _chk call". */
-#define NOT_CHECKED INT_MIN
+/* Which entry point was called: the plain one, or its fortified __*_chk
+ * form, whose `flag` is passed on. Always a constant, so each interposer
+ * inlines the one real function it calls. */
+enum { PLAIN = 0, CHECKED = 1 };
 
-static int call_vfprintf(FILE *stream, int flag, const char *format, va_list args)
+/* Every interposer here inlines its whole path to the real function: while
+ * nobody listens that path is the call the program made plus a few loads
+ * (bench/stderr_loop counts it). Capturing is out of line. */
+#define SHIM_INLINE static inline __attribute__((always_inline))
+#define SHIM_OUT_OF_LINE static __attribute__((noinline))
+
+SHIM_INLINE int call_vfprintf(FILE *stream, int checked, int flag, const char *format,
+                              va_list args)
 {
-    if (flag == NOT_CHECKED) {
+    if (!checked) {
         shim_real_vfprintf_fn *real = SHIM_REAL(vfprintf);
         if (real != NULL)
             return real(stream, format, args);
@@ -33,9 +41,10 @@ static int call_vfprintf(FILE *stream, int flag, const char *format, va_list arg
     return -1;
 }
 
-static int call_vdprintf(int fd, int flag, const char *format, va_list args)
+SHIM_INLINE int call_vdprintf(int fd, int checked, int flag, const char *format,
+                              va_list args)
 {
-    if (flag == NOT_CHECKED) {
+    if (!checked) {
         shim_real_vdprintf_fn *real = SHIM_REAL(vdprintf);
         if (real != NULL)
             return real(fd, format, args);
@@ -48,14 +57,16 @@ static int call_vdprintf(int fd, int flag, const char *format, va_list args)
     return -1;
 }
 
-static int stream_printf(FILE *stream, int flag, const char *format, va_list args)
+/* Someone listens: the real call, then the event from a second formatting. */
+SHIM_OUT_OF_LINE int stream_printf_captured(FILE *stream, int checked, int flag,
+                                            const char *format, va_list args)
 {
     int caller_errno;
-    if (!shim_io_begin_stream(stream, &caller_errno))
-        return call_vfprintf(stream, flag, format, args);
+    if (!shim_io_claim_stream(stream, &caller_errno))
+        return call_vfprintf(stream, checked, flag, format, args);
     va_list for_event;
     va_copy(for_event, args);
-    int result = call_vfprintf(stream, flag, format, args);
+    int result = call_vfprintf(stream, checked, flag, format, args);
     int real_errno = errno;
     if (result > 0)
         shim_stderr_feed_vformat(caller_errno, format, for_event);
@@ -64,74 +75,90 @@ static int stream_printf(FILE *stream, int flag, const char *format, va_list arg
     return result;
 }
 
-static int fd_printf(int fd, int flag, const char *format, va_list args)
+SHIM_INLINE int stream_printf(FILE *stream, int checked, int flag, const char *format,
+                              va_list args)
+{
+    if (__builtin_expect(shim_capturing(SHIM_ARM_STDERR, true), 0))
+        return stream_printf_captured(stream, checked, flag, format, args);
+    return call_vfprintf(stream, checked, flag, format, args);
+}
+
+SHIM_OUT_OF_LINE int fd_printf_captured(int fd, int checked, int flag, const char *format,
+                                        va_list args)
 {
     int caller_errno;
-    if (!shim_io_begin_fd(fd, &caller_errno))
-        return call_vdprintf(fd, flag, format, args);
+    if (!shim_io_claim_fd(fd, &caller_errno))
+        return call_vdprintf(fd, checked, flag, format, args);
     va_list for_event;
     va_copy(for_event, args);
-    int result = call_vdprintf(fd, flag, format, args);
+    int result = call_vdprintf(fd, checked, flag, format, args);
     int real_errno = errno;
     if (result > 0)
         shim_stderr_feed_vformat(caller_errno, format, for_event);
     va_end(for_event);
     shim_io_end(real_errno);
     return result;
+}
+
+SHIM_INLINE int fd_printf(int fd, int checked, int flag, const char *format, va_list args)
+{
+    if (__builtin_expect(shim_fd_maybe_stderr(fd) && shim_capturing(SHIM_ARM_STDERR, true), 0))
+        return fd_printf_captured(fd, checked, flag, format, args);
+    return call_vdprintf(fd, checked, flag, format, args);
 }
 
 SHIM_EXPORT int fprintf(FILE *stream, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
-    int result = stream_printf(stream, NOT_CHECKED, format, args);
+    int result = stream_printf(stream, PLAIN, 0, format, args);
     va_end(args);
     return result;
 }
 
 SHIM_EXPORT int vfprintf(FILE *stream, const char *format, va_list args)
 {
-    return stream_printf(stream, NOT_CHECKED, format, args);
+    return stream_printf(stream, PLAIN, 0, format, args);
 }
 
 SHIM_EXPORT int __fprintf_chk(FILE *stream, int flag, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
-    int result = stream_printf(stream, flag, format, args);
+    int result = stream_printf(stream, CHECKED, flag, format, args);
     va_end(args);
     return result;
 }
 
 SHIM_EXPORT int __vfprintf_chk(FILE *stream, int flag, const char *format, va_list args)
 {
-    return stream_printf(stream, flag, format, args);
+    return stream_printf(stream, CHECKED, flag, format, args);
 }
 
 SHIM_EXPORT int dprintf(int fd, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
-    int result = fd_printf(fd, NOT_CHECKED, format, args);
+    int result = fd_printf(fd, PLAIN, 0, format, args);
     va_end(args);
     return result;
 }
 
 SHIM_EXPORT int vdprintf(int fd, const char *format, va_list args)
 {
-    return fd_printf(fd, NOT_CHECKED, format, args);
+    return fd_printf(fd, PLAIN, 0, format, args);
 }
 
 SHIM_EXPORT int __dprintf_chk(int fd, int flag, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
-    int result = fd_printf(fd, flag, format, args);
+    int result = fd_printf(fd, CHECKED, flag, format, args);
     va_end(args);
     return result;
 }
 
 SHIM_EXPORT int __vdprintf_chk(int fd, int flag, const char *format, va_list args)
 {
-    return fd_printf(fd, flag, format, args);
+    return fd_printf(fd, CHECKED, flag, format, args);
 }

@@ -1,9 +1,10 @@
 /*
- * The event sets the shim writes to, and the question every interposer asks
- * first: does anybody listen? The answer must cost a few loads, so every set
- * the shim registers is also kept in a small array whose enable words are
- * read with relaxed loads. Sets are registered up front from the config's
- * (level, keyword) list; one the list missed is registered on first use.
+ * The event sets the shim writes to. Sets are registered up front from the
+ * config's (level, keyword) list; one the list missed is registered on first
+ * use. The question every interposer asks first, does anybody listen, is
+ * answered by the provider's any_enabled word (shim_sets_any_enabled in
+ * shim.h): the kernel keeps one bit of it per set, so it costs one load
+ * however many sets there are.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -12,13 +13,9 @@
 
 #include "shim.h"
 
-#define SHIM_WATCHED_MAX 64
+/* Keys read on the stack; a config with more gets a heap array. */
+#define SHIM_KEYS_LOCAL 64
 
-static ehd_event_set *watched[SHIM_WATCHED_MAX];
-static unsigned watched_count;
-/* A set did not fit in `watched`: its listeners cannot be seen cheaply, so
- * capture always runs (correct, only slower). */
-static bool watched_overflow;
 /* Serialises registration; the core's provider lock is only ever taken
  * under this one, so holding it across fork keeps both free in the child.
  * Recursive, so that a fork from a signal handler that interrupted a
@@ -55,22 +52,15 @@ static ehd_event_set *register_locked(uint8_t level, uint64_t keyword)
     int err = ehd_event_set_errno(set);
     if (err != 0)
         shim_debug("cannot register tracepoint %s: %s", ehd_event_set_name(set), strerror(err));
-    unsigned count = watched_count;
-    if (count < SHIM_WATCHED_MAX) {
-        watched[count] = set;
-        __atomic_store_n(&watched_count, count + 1, __ATOMIC_RELEASE);
-    } else {
-        __atomic_store_n(&watched_overflow, true, __ATOMIC_RELAXED);
-    }
     return set;
 }
 
 int shim_sets_setup(void)
 {
-    ehs_set_key local[SHIM_WATCHED_MAX];
+    ehs_set_key local[SHIM_KEYS_LOCAL];
     ehs_set_key *keys = local;
-    size_t count = ehs_config_set_keys(shim_config, keys, SHIM_WATCHED_MAX);
-    if (count > SHIM_WATCHED_MAX) {
+    size_t count = ehs_config_set_keys(shim_config, keys, SHIM_KEYS_LOCAL);
+    if (count > SHIM_KEYS_LOCAL) {
         keys = calloc(count, sizeof(*keys));
         if (keys == NULL)
             return ENOMEM;
@@ -85,18 +75,6 @@ int shim_sets_setup(void)
     if (keys != local)
         free(keys);
     return 0;
-}
-
-bool shim_sets_any_enabled(void)
-{
-    if (__atomic_load_n(&watched_overflow, __ATOMIC_RELAXED))
-        return true;
-    unsigned count = __atomic_load_n(&watched_count, __ATOMIC_ACQUIRE);
-    for (unsigned i = 0; i < count; i++) {
-        if (ehd_event_set_enabled(watched[i]))
-            return true;
-    }
-    return false;
 }
 
 ehd_event_set *shim_sets_get(uint8_t level, uint64_t keyword)

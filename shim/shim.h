@@ -7,7 +7,8 @@
  * the constructor or in the first interposer that may initialise (see
  * init.c). Interposers read shim_armed (one acquire load) to learn whether
  * their source is captured at all, then the per-thread busy guard and the
- * enable words of the registered event sets.
+ * provider's any-enabled word (one bit per registered event set, kept by
+ * the kernel).
  */
 #ifndef SHIM_H
 #define SHIM_H
@@ -84,8 +85,14 @@ static inline void shim_busy_leave(void)
 /* Registers every set the config can write to. Returns 0 or an errno. */
 int shim_sets_setup(void);
 
-/* True when some registered set has a listener: capture is worth doing. */
-bool shim_sets_any_enabled(void);
+/* True when some registered set has a listener: capture is worth doing.
+ * One relaxed load of the word the kernel keeps for all of the shim's sets
+ * (ehd_provider_any_enabled), the cost of every interposed call while
+ * nobody listens. */
+static inline bool shim_sets_any_enabled(void)
+{
+    return ehd_provider_any_enabled(&shim_provider);
+}
 
 /* The set for (level, keyword), registered now if the config did not list it. */
 ehd_event_set *shim_sets_get(uint8_t level, uint64_t keyword);
@@ -200,8 +207,14 @@ bool shim_is_own_fd(int fd);
 /* The shim's own descriptor, -1 when none. */
 int shim_own_fd(void);
 
-/* The program is about to dup2/dup3 onto `fd`: if it is ours, move it. */
+/* The program is about to dup2/dup3 onto `fd`: if it is ours, move it;
+ * with no number left to move to, give it up and stop capturing. */
 void shim_own_fd_make_way(int fd);
+
+/* A write failed with EBADF: if the shim's descriptor is closed (a raw
+ * close_range), give it up and stop capturing before the program reuses
+ * the number. */
+void shim_own_fd_check_closed(void);
 
 /* ---- counters (stats.c) ----------------------------------------------------- */
 
@@ -234,7 +247,13 @@ const char *shim_program_name(void);
 /* EHSHIM_DEBUG=1 was set (and the process is not secure-execution). */
 extern bool shim_debug_enabled;
 
-/* Writes "ehshim: <message>\n" to fd 2 with the real write, when debugging. */
+/* Turns debugging on and notes which file fd 2 is now: the shim's messages
+ * go to fd 2 only while it still refers to that file, never into whatever
+ * the program puts there later (a data file, a socket). */
+void shim_debug_enable(void);
+
+/* Writes "ehshim: <message>\n" to fd 2 with the real write, when debugging
+ * and fd 2 is still the stderr of shim_debug_enable. */
 void shim_debug(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- exec (exec_env.c) ------------------------------------------------------ */

@@ -40,6 +40,18 @@ int ehd__user_events_open(void);
 int ehd__user_events_register(int data_fd, ehd_event_set *set);
 
 /*
+ * Registers the tracepoint of `set` (registered with the call above) once
+ * more, with bit `bit` of *word as the enable bit: the kernel then keeps
+ * that bit current as well (ehd_provider_any_enabled). Returns 0 or the
+ * errno of the ioctl.
+ */
+int ehd__user_events_register_bit(int data_fd, const ehd_event_set *set, unsigned long *word,
+                                  unsigned bit);
+
+/* Undoes ehd__user_events_register_bit, like the call below. */
+int ehd__user_events_unregister_bit(int data_fd, unsigned long *word, unsigned bit);
+
+/*
  * Stops the kernel from updating `set`; only for a set that registered.
  * Returns 0 or the errno of the ioctl. The kernel ties the enable bit to the
  * process's memory, not to the descriptor: until this succeeds (or says
@@ -67,7 +79,9 @@ int ehd__capture_open(const char *path);
  * Appends one record: iov[0] becomes the size word, iov[1] the tracepoint
  * name with its NUL, iov[2..iovcnt) are the event. One writev, so records of
  * concurrent writers never interleave. Returns 0, ERANGE for a record too big
- * for its size word, EIO for a short write, or the errno of writev.
+ * for its size word, EIO for a short write (full disk, RLIMIT_FSIZE; the
+ * part written is truncated away again unless another writer appended after
+ * it, so readers never meet a torn record), or the errno of writev.
  */
 int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt);
 

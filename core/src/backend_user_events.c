@@ -180,7 +180,10 @@ int ehd__user_events_open(void)
     return ehd__fd_above_stdio(fd);
 }
 
-int ehd__user_events_register(int data_fd, ehd_event_set *set)
+/* Registers the tracepoint of `set` with bit `bit` of the `size`-byte word
+ * at `word` as an enable bit; stores the write index in *write_index. */
+static int register_enabler(int data_fd, const ehd_event_set *set, void *word, size_t size,
+                            unsigned bit, uint32_t *write_index)
 {
     char command[EHD_NAME_MAX + sizeof(EHD_COMMAND_TYPES)];
     int length = snprintf(command, sizeof(command), "%s %s", set->tracepoint_name,
@@ -188,31 +191,57 @@ int ehd__user_events_register(int data_fd, ehd_event_set *set)
     if (length < 0 || (size_t)length >= sizeof(command))
         return EINVAL;
 
-    set->status_word = 0;
     struct ehd_user_reg reg = {
         .size = sizeof(reg),
-        .enable_bit = STATUS_ENABLE_BIT,
-        .enable_size = sizeof(set->status_word),
+        .enable_bit = (uint8_t)bit,
+        .enable_size = (uint8_t)size,
         .flags = 0,
-        .enable_addr = (uintptr_t)&set->status_word,
+        .enable_addr = (uintptr_t)word,
         .name_args = (uintptr_t)command,
     };
     if (ioctl(data_fd, EHD_DIAG_IOCSREG, &reg) < 0)
         return errno;
-    set->write_index = reg.write_index;
+    *write_index = reg.write_index;
     return 0;
 }
 
-int ehd__user_events_unregister(int data_fd, ehd_event_set *set)
+static int unregister_enabler(int data_fd, void *word, unsigned bit)
 {
     struct ehd_user_unreg unreg = {
         .size = sizeof(unreg),
-        .disable_bit = STATUS_ENABLE_BIT,
-        .disable_addr = (uintptr_t)&set->status_word,
+        .disable_bit = (uint8_t)bit,
+        .disable_addr = (uintptr_t)word,
     };
     if (ioctl(data_fd, EHD_DIAG_IOCSUNREG, &unreg) < 0)
         return errno;
     return 0;
+}
+
+int ehd__user_events_register(int data_fd, ehd_event_set *set)
+{
+    set->status_word = 0;
+    return register_enabler(data_fd, set, &set->status_word, sizeof(set->status_word),
+                            STATUS_ENABLE_BIT, &set->write_index);
+}
+
+int ehd__user_events_register_bit(int data_fd, const ehd_event_set *set, unsigned long *word,
+                                  unsigned bit)
+{
+    /* The same name and fields: the kernel finds the tracepoint the first
+     * registration made and adds an enable bit to it (a different address
+     * and bit, so it accepts both). The write index is the same. */
+    uint32_t write_index;
+    return register_enabler(data_fd, set, word, sizeof(*word), bit, &write_index);
+}
+
+int ehd__user_events_unregister_bit(int data_fd, unsigned long *word, unsigned bit)
+{
+    return unregister_enabler(data_fd, word, bit);
+}
+
+int ehd__user_events_unregister(int data_fd, ehd_event_set *set)
+{
+    return unregister_enabler(data_fd, &set->status_word, STATUS_ENABLE_BIT);
 }
 
 int ehd__user_events_writev(int data_fd, const ehd_event_set *set, struct iovec *iov,

@@ -68,6 +68,8 @@ static void reset_provider(ehd_provider *provider)
     provider->err = EINVAL;
     provider->name[0] = '\0';
     provider->options[0] = '\0';
+    __atomic_store_n(&provider->any_enabled, 0, __ATOMIC_RELAXED);
+    provider->any_bits_used = 0;
 }
 
 EHD_API int ehd_provider_open(ehd_provider *provider, const char *name, const char *group,
@@ -90,6 +92,8 @@ EHD_API int ehd_provider_open(ehd_provider *provider, const char *name, const ch
     }
     provider->options[group_len != 0 ? group_len + 1 : 0] = '\0';
     provider->sets = NULL;
+    __atomic_store_n(&provider->any_enabled, 0, __ATOMIC_RELAXED);
+    provider->any_bits_used = 0;
 
     bool capture = options != NULL && options->capture_path != NULL;
     int fd = capture ? ehd__capture_open(options->capture_path) : ehd__user_events_open();
@@ -124,11 +128,52 @@ static int connect_set(const ehd_provider *provider, ehd_event_set *set)
     return ENODEV;
 }
 
+/*
+ * Gives `set`, connected and published, a bit of provider->any_enabled that
+ * follows its status word; called with the lock held. A set that cannot
+ * have one (all bits taken, or the kernel refused) turns on
+ * EHD_ANY_ENABLED_OTHERS for good, so readers look at it on its own.
+ */
+static void add_any_bit(ehd_provider *provider, ehd_event_set *set)
+{
+    if (set->err != 0)
+        return; /* never enabled: nothing to follow */
+    unsigned bit = provider->any_bits_used;
+    int err = ENOSPC;
+    if (bit < EHD_ANY_ENABLED_BITS) {
+        switch (provider->backend) {
+        case EHD_BACKEND_USER_EVENTS:
+            err = ehd__user_events_register_bit(provider->data_fd, set, &provider->any_enabled,
+                                                bit);
+            break;
+        case EHD_BACKEND_CAPTURE:
+            __atomic_fetch_or(&provider->any_enabled, 1UL << bit, __ATOMIC_RELAXED);
+            err = 0;
+            break;
+        case EHD_BACKEND_NONE:
+            err = ENODEV;
+            break;
+        }
+    }
+    if (err == 0) {
+        provider->any_bits_used = bit + 1;
+        set->any_bit = (int)bit;
+    } else {
+        __atomic_fetch_or(&provider->any_enabled, EHD_ANY_ENABLED_OTHERS, __ATOMIC_RELAXED);
+    }
+}
+
 /* Stops delivery to `set`; returns false when the set must not be freed. */
-static bool disconnect_set(const ehd_provider *provider, ehd_event_set *set)
+static bool disconnect_set(ehd_provider *provider, ehd_event_set *set)
 {
     if (provider->backend != EHD_BACKEND_USER_EVENTS || set->err != 0)
         return true;
+    /* The bit lives in the provider, not in the set: a failure here leaves
+     * the kernel a bit to flip in memory that stays valid, and at worst
+     * makes ehd_provider_any_enabled say yes for nothing. */
+    if (set->any_bit >= 0)
+        ehd__user_events_unregister_bit(provider->data_fd, &provider->any_enabled,
+                                        (unsigned)set->any_bit);
     int err = ehd__user_events_unregister(provider->data_fd, set);
     /* Otherwise the kernel may still flip a bit in this memory: leaking the
      * set is the only safe choice. */
@@ -149,11 +194,13 @@ static ehd_event_set *add_set(ehd_provider *provider, uint8_t level, uint64_t ke
     if (set->err != 0)
         set->tracepoint_name[0] = '\0';
     set->name_len = (uint32_t)strlen(set->tracepoint_name);
+    set->any_bit = -1;
     if (set->err == 0)
         set->err = connect_set(provider, set);
 
     set->next = provider->sets;
     __atomic_store_n(&provider->sets, set, __ATOMIC_RELEASE);
+    add_any_bit(provider, set);
     return set;
 }
 

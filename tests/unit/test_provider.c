@@ -262,6 +262,7 @@ static void test_closed_provider_is_inert(void **state)
     assert_int_equal(ehd_provider_backend(&provider), EHD_BACKEND_NONE);
     assert_null(ehd_provider_register_set(&provider, 4, 1));
     assert_null(ehd_provider_find_set(&provider, 4, 1));
+    assert_false(ehd_provider_any_enabled(&provider));
     ehd_provider_close(&provider);
     ehd_provider_close(&provider);
     ehd_provider_close(NULL);
@@ -299,6 +300,51 @@ static void test_open_twice_is_ebusy_and_reopen_after_close(void **state)
     set = ehd_provider_register_set(&provider, 2, 7);
     assert_non_null(set);
     assert_string_equal(ehd_event_set_name(set), "Second_L2K7Gg");
+    ehd_provider_close(&provider);
+    scratch_remove(&s);
+}
+
+/* ehd_provider_any_enabled: capture sets are always enabled, each set up to
+ * EHD_ANY_ENABLED_BITS gets a bit of its own, the rest are looked at one
+ * by one (the kernel side is proved by tests/kernel/ktest_register.c). */
+static void test_any_enabled(void **state)
+{
+    (void)state;
+    scratch s;
+    scratch_make(&s);
+    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider provider = EHD_PROVIDER_INIT;
+    assert_false(ehd_provider_any_enabled(NULL));
+    assert_false(ehd_provider_any_enabled(&provider));
+    assert_int_equal(ehd_provider_open(&provider, "Any", NULL, &options), 0);
+    assert_false(ehd_provider_any_enabled(&provider));
+
+    ehd_event_set *set = ehd_provider_register_set(&provider, 4, 1);
+    assert_non_null(set);
+    assert_int_equal(set->any_bit, 0);
+    assert_true(ehd_provider_any_enabled(&provider));
+    /* Registering it again hands out no second bit. */
+    assert_ptr_equal(ehd_provider_register_set(&provider, 4, 1), set);
+    assert_int_equal(provider.any_bits_used, 1);
+
+    unsigned count = EHD_ANY_ENABLED_BITS + 3;
+    for (unsigned i = 1; i < count; i++) {
+        set = ehd_provider_register_set(&provider, 5, i + 1);
+        assert_non_null(set);
+        assert_int_equal(set->any_bit, i < EHD_ANY_ENABLED_BITS ? (int)i : -1);
+    }
+    assert_int_equal(provider.any_bits_used, EHD_ANY_ENABLED_BITS);
+    assert_true(provider.any_enabled & EHD_ANY_ENABLED_OTHERS);
+    assert_true(ehd_provider_any_enabled(&provider));
+    /* Only the sets without a bit are left to say yes: the walk finds one. */
+    __atomic_store_n(&provider.any_enabled, EHD_ANY_ENABLED_OTHERS, __ATOMIC_RELAXED);
+    assert_true(ehd_provider_any_enabled(&provider));
+
+    ehd_provider_close(&provider);
+    assert_false(ehd_provider_any_enabled(&provider));
+    assert_int_equal(provider.any_bits_used, 0);
+    assert_int_equal(ehd_provider_open(&provider, "Again", NULL, &options), 0);
+    assert_false(ehd_provider_any_enabled(&provider));
     ehd_provider_close(&provider);
     scratch_remove(&s);
 }
@@ -424,6 +470,8 @@ static void test_kernel_without_user_events(void **state)
     assert_string_equal(ehd_event_set_name(set), "MyProvider_L4K10");
     assert_int_equal(ehd_event_set_errno(set), expected);
     assert_false(ehd_event_set_enabled(set));
+    assert_int_equal(set->any_bit, -1);
+    assert_false(ehd_provider_any_enabled(&provider));
     assert_ptr_equal(ehd_provider_register_set(&provider, 4, 0x10), set);
     assert_ptr_equal(ehd_provider_find_set(&provider, 4, 0x10), set);
 
@@ -446,6 +494,7 @@ int main(void)
         cmocka_unit_test(test_register_once_and_find),
         cmocka_unit_test(test_closed_provider_is_inert),
         cmocka_unit_test(test_open_twice_is_ebusy_and_reopen_after_close),
+        cmocka_unit_test(test_any_enabled),
         cmocka_unit_test(test_concurrent_register_and_find),
         cmocka_unit_test(test_kernel_without_user_events),
     };

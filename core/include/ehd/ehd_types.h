@@ -43,6 +43,9 @@ typedef struct ehd_event_set {
     struct ehd_provider *provider;
     /* Next set of the same provider, newest first; published with release order. */
     struct ehd_event_set *next;
+    /* The bit of the provider's any_enabled word that follows this set too,
+     * or -1 when it has none (see ehd_provider_any_enabled). */
+    int any_bit;
     /* Length of tracepoint_name without its NUL. */
     uint32_t name_len;
     /* "Provider_L<level>K<keyword>[G<group>]", NUL-terminated. */
@@ -75,10 +78,22 @@ typedef struct ehd_provider {
     char name[EHD_PROVIDER_NAMES_MAX];
     /* Options suffix, "" or "G<group>", NUL-terminated. */
     char options[EHD_PROVIDER_NAMES_MAX + 1];
+    /* Bit i is set while the set whose any_bit is i is enabled: the kernel
+     * drives it (each set registers a second time with this word and its
+     * bit), the capture backend sets it once. EHD_ANY_ENABLED_OTHERS: some
+     * set has no bit here and must be looked at on its own. */
+    unsigned long any_enabled;
+    /* Bits of any_enabled handed out so far. */
+    unsigned any_bits_used;
 } ehd_provider;
 
+/* Sets that get a bit of their own in ehd_provider.any_enabled: all its bits
+ * but the top one, EHD_ANY_ENABLED_OTHERS. */
+#define EHD_ANY_ENABLED_BITS ((unsigned)(sizeof(unsigned long) * 8 - 1))
+#define EHD_ANY_ENABLED_OTHERS (1UL << EHD_ANY_ENABLED_BITS)
+
 #define EHD_PROVIDER_INIT \
-    { EHD_BACKEND_NONE, -1, EINVAL, NULL, PTHREAD_MUTEX_INITIALIZER, "", "" }
+    { EHD_BACKEND_NONE, -1, EINVAL, NULL, PTHREAD_MUTEX_INITIALIZER, "", "", 0, 0 }
 
 /* A growable byte buffer of the builder. */
 typedef struct ehd_buffer {
