@@ -16,6 +16,13 @@ void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int pr
 {
     int saved_errno = errno;
     shim_count(source, SHIM_COUNT_LINES, 1);
+    /* Disarmed after set-up: the shim gave its descriptor up (ownfd.c), and
+     * the number may be one of the program's files by now. */
+    if (__atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE) == 0) {
+        shim_count(source, SHIM_COUNT_DISABLED, 1);
+        errno = saved_errno;
+        return;
+    }
     ehs_thread_state *state;
     ehd_builder *builder;
     if (!shim_thread_engine(thread, &state, &builder)) {
@@ -50,7 +57,10 @@ void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int pr
         return;
     }
     int err = ehd_builder_write(builder, set, NULL, NULL);
-    /* EBADF: the listener went away between the check and the write. */
+    /* EBADF: the listener went away between the check and the write, or
+     * the program closed the shim's descriptor behind its back. */
+    if (err == EBADF)
+        shim_own_fd_check_closed();
     shim_count(source,
                err == 0       ? SHIM_COUNT_WRITTEN
                : err == EBADF ? SHIM_COUNT_DISABLED

@@ -90,7 +90,8 @@ static int set_up(int *armed)
     if (getauxval(AT_SECURE) != 0)
         return SHIM_PASSIVE;
     const char *debug = shim_getenv("EHSHIM_DEBUG");
-    shim_debug_enabled = debug != NULL && strcmp(debug, "1") == 0;
+    if (debug != NULL && strcmp(debug, "1") == 0)
+        shim_debug_enable();
 
     ehs_config *config = load_config();
     if (config == NULL)

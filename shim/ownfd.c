@@ -14,8 +14,16 @@
  *  - dup2/dup3 onto it first move it elsewhere, then let the program have
  *    the number it asked for.
  *
- * Raw close_range system calls still reach it; events then stop (failure is
- * a safe no-op in the core) and the program is unharmed. Moving goes through
+ * When it cannot stay, the shim gives it up and stops capturing for good
+ * (shim_armed goes to 0, and shim_emit writes nothing once it is 0): the
+ * number is then the program's, and another write there would put records
+ * into the program's own files or sockets. That happens on a dup2 onto it
+ * with no other number left to move to, and when a raw close_range system
+ * call closed it, seen as EBADF at the shim's next write. One gap remains:
+ * after a raw close, a program that reuses the number before the shim's
+ * next write (it would have to open about half its descriptor limit) gets
+ * that write; so may a write already under way on another thread at the
+ * moment the shim gives up. Moving goes through
  * ehd_provider_move_fd, so writers on other threads see the old or the new
  * number, both valid until the dup2 that follows.
  */
@@ -74,6 +82,17 @@ int shim_own_fd(void)
     return __atomic_load_n(&own_fd, __ATOMIC_ACQUIRE);
 }
 
+/* The number is the program's now: stop capturing, never write there again,
+ * and let the program's close/close_range/dup2 have it. Idempotent. */
+static void give_up_own_fd(const char *why)
+{
+    int fd = __atomic_exchange_n(&own_fd, -1, __ATOMIC_ACQ_REL);
+    if (fd < 0)
+        return;
+    __atomic_store_n(&shim_armed, 0, __ATOMIC_RELEASE);
+    shim_debug("descriptor %d, the shim's own, %s; not capturing any more", fd, why);
+}
+
 void shim_own_fd_make_way(int fd)
 {
     if (!shim_is_own_fd(fd))
@@ -82,7 +101,18 @@ void shim_own_fd_make_way(int fd)
     /* Above the number the program wants, so the next such call (a loop
      * over numbers) does not meet us again right away. */
     int floor = fd + 1 > own_fd_floor ? fd + 1 : own_fd_floor;
-    if (!move_own_fd(floor, false))
-        move_own_fd(3, false);
+    if (!move_own_fd(floor, false) && !move_own_fd(3, false))
+        give_up_own_fd("is wanted by the program's dup2 and no other number is free");
+    errno = saved_errno;
+}
+
+void shim_own_fd_check_closed(void)
+{
+    int fd = shim_own_fd();
+    if (fd < 0)
+        return;
+    int saved_errno = errno;
+    if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+        give_up_own_fd("was closed behind the shim's back (a raw close_range?)");
     errno = saved_errno;
 }

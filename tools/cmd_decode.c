@@ -20,9 +20,6 @@
 #include "ehd/ehd_capture.h"
 #include "ehd/ehd_decode.h"
 
-/* Files are read whole; this bounds the memory a mistaken argument costs. */
-#define INPUT_MAX ((size_t)1 << 30)
-
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -39,92 +36,156 @@ static void usage(FILE *out)
             "  -h, --help   show this help\n");
 }
 
-/* Reads all of `fd` into a heap buffer. Returns 0, E2BIG past INPUT_MAX,
- * ENOMEM, or the errno of read. */
-static int read_all(int fd, uint8_t **bytes_out, size_t *size_out)
+/* Records are read one at a time, through a buffer that holds at least the
+ * current one, so memory stays at the largest record whatever the file's
+ * size. No writer makes a record anywhere near this (an event is at most
+ * 64 KiB): a size word above it is refused. */
+#define RECORD_MAX ((size_t)16 << 20)
+#define READ_CHUNK ((size_t)64 << 10)
+
+typedef struct reader {
+    int fd;
+    uint8_t *buf;
+    size_t capacity;
+    size_t start, end; /* unread bytes: buf[start..end) */
+    bool eof;
+} reader;
+
+/* Makes at least `need` unread bytes available unless the input ends first.
+ * Returns 0 (check reader_available) or an errno. */
+static int reader_fill(reader *r, size_t need)
 {
-    size_t capacity = 1 << 16, size = 0;
-    struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-        if ((uintmax_t)st.st_size > INPUT_MAX)
-            return E2BIG;
-        capacity = (size_t)st.st_size + 1; /* +1: EOF shows without growing */
+    if (r->end - r->start >= need || r->eof)
+        return 0;
+    if (r->start > 0) {
+        memmove(r->buf, r->buf + r->start, r->end - r->start);
+        r->end -= r->start;
+        r->start = 0;
     }
-    uint8_t *bytes = malloc(capacity);
-    if (bytes == NULL)
-        return ENOMEM;
-    for (;;) {
-        if (size == capacity) {
-            if (capacity > INPUT_MAX) {
-                free(bytes);
-                return E2BIG;
-            }
-            size_t bigger = capacity * 2 > INPUT_MAX + 1 ? INPUT_MAX + 1 : capacity * 2;
-            uint8_t *grown = realloc(bytes, bigger);
-            if (grown == NULL) {
-                free(bytes);
-                return ENOMEM;
-            }
-            bytes = grown;
-            capacity = bigger;
-        }
-        ssize_t n = read(fd, bytes + size, capacity - size);
+    if (need > r->capacity || r->capacity - r->end < READ_CHUNK / 2) {
+        size_t bigger = r->capacity != 0 ? r->capacity : READ_CHUNK;
+        while (bigger < need || bigger - r->end < READ_CHUNK / 2)
+            bigger *= 2;
+        uint8_t *grown = realloc(r->buf, bigger);
+        if (grown == NULL)
+            return ENOMEM;
+        r->buf = grown;
+        r->capacity = bigger;
+    }
+    while (r->end < need) {
+        ssize_t n = read(r->fd, r->buf + r->end, r->capacity - r->end);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            int err = errno;
-            free(bytes);
-            return err;
+            return errno;
         }
-        if (n == 0)
+        if (n == 0) {
+            r->eof = true;
             break;
-        size += (size_t)n;
-        if (size > INPUT_MAX) {
-            free(bytes);
-            return E2BIG;
         }
+        r->end += (size_t)n;
     }
-    *bytes_out = bytes;
-    *size_out = size;
     return 0;
 }
 
-static int load(const char *path, uint8_t **bytes, size_t *size)
+static size_t reader_available(const reader *r)
 {
-    if (strcmp(path, "-") == 0)
-        return read_all(STDIN_FILENO, bytes, size);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno;
-    int err = read_all(fd, bytes, size);
-    close(fd);
-    return err;
+    return r->end - r->start;
+}
+
+static uint32_t load_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Is `size` more than a regular file `fd` still holds after `unread`
+ * buffered bytes? False when unknown (a pipe). */
+static bool past_end_of_file(int fd, size_t unread, size_t size)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    off_t at = lseek(fd, 0, SEEK_CUR);
+    if (at < 0 || at > st.st_size)
+        return false;
+    return (uintmax_t)size > (uintmax_t)(st.st_size - at) + unread;
+}
+
+/* Reads the next record: on 0 it is at r->buf + r->start, `*size` bytes,
+ * and consumed. ENODATA at a clean end; EBADMSG with `*why` set when the
+ * frame is broken (nothing after it can be trusted to start a record);
+ * another errno when reading failed. */
+static int read_record(reader *r, size_t *at, size_t *size, const char **why)
+{
+    int err = reader_fill(r, 4);
+    if (err != 0)
+        return err;
+    size_t available = reader_available(r);
+    if (available == 0)
+        return ENODATA;
+    if (available < 4) {
+        *why = "truncated record size";
+        return EBADMSG;
+    }
+    size_t record_size = load_le32(r->buf + r->start);
+    if (record_size < EHD_CAPTURE_RECORD_MIN) {
+        *why = "record size smaller than a record can be";
+        return EBADMSG;
+    }
+    if (record_size > RECORD_MAX) {
+        *why = past_end_of_file(r->fd, available, record_size)
+                   ? "record size runs past the end of the file"
+                   : "record size over 16 MiB, more than any event can take";
+        return EBADMSG;
+    }
+    err = reader_fill(r, record_size);
+    if (err != 0)
+        return err;
+    if (reader_available(r) < record_size) {
+        *why = "record size runs past the end of the file";
+        return EBADMSG;
+    }
+    *at = r->start;
+    *size = record_size;
+    r->start += record_size;
+    return 0;
 }
 
 /* Decodes one file to stdout. Returns true when anything was wrong. */
 static bool decode_file(const char *path, ehd_text *line)
 {
-    const char *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
-    uint8_t *bytes = NULL;
-    size_t size = 0;
-    int err = load(path, &bytes, &size);
-    if (err != 0) {
-        if (err == E2BIG)
-            fprintf(stderr, "ehshim: %s: larger than 1 GiB; refusing to read it whole\n", shown);
-        else
-            fprintf(stderr, "ehshim: %s: %s\n", shown, strerror(err));
+    bool from_stdin = strcmp(path, "-") == 0;
+    const char *shown = from_stdin ? "<stdin>" : path;
+    int fd = from_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "ehshim: %s: %s\n", shown, strerror(errno));
         return true;
     }
-
+    reader r = { .fd = fd };
     bool failed = false;
     size_t offset = 0;
     for (unsigned long number = 1;; number++) {
-        ehd_capture_record record;
         const char *why = NULL;
-        size_t record_offset = offset;
-        err = ehd_capture_next(bytes, size, &offset, &record, &why);
+        size_t at = 0, size = 0;
+        int err = read_record(&r, &at, &size, &why);
         if (err == ENODATA)
             break;
+        if (err == EBADMSG) {
+            fprintf(stderr, "ehshim: %s: record %lu at offset %zu: %s\n", shown, number, offset,
+                    why);
+            failed = true;
+            break;
+        }
+        if (err != 0) {
+            fprintf(stderr, "ehshim: %s: %s\n", shown, strerror(err));
+            failed = true;
+            break;
+        }
+        size_t record_offset = offset;
+        offset += size;
+        ehd_capture_record record;
+        size_t within = 0;
+        err = ehd_capture_next(r.buf + at, size, &within, &record, &why);
         if (err != 0) {
             fprintf(stderr, "ehshim: %s: record %lu at offset %zu: %s\n", shown, number,
                     record_offset, why != NULL ? why : strerror(err));
@@ -144,7 +205,9 @@ static bool decode_file(const char *path, ehd_text *line)
         fwrite(line->chars, 1, line->len, stdout);
         putchar('\n');
     }
-    free(bytes);
+    free(r.buf);
+    if (!from_stdin)
+        close(fd);
     return failed;
 }
 

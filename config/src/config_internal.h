@@ -105,7 +105,13 @@ void ehs_read_level(ehs_load *load, const cJSON *object, const char *key, uint8_
 void ehs_read_keyword(ehs_load *load, const cJSON *object, const char *key, bool *has,
                       uint64_t *out);
 
-/* Checks an event name (rule or default): not empty, no ';'. */
+/* Longest event name (rule or default), bytes. Every event carries its name
+ * in its metadata; a longer name would eat into the 4 KiB an event should
+ * stay under (and past 64 KiB make every event fail to build). */
+#define EHS_EVENT_NAME_MAX 255
+
+/* Checks an event name (rule or default): not empty, no ';', at most
+ * EHS_EVENT_NAME_MAX bytes. */
 bool ehs_check_event_name(ehs_load *load, const cJSON *item);
 
 /* ---- config_types.c ---- */

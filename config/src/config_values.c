@@ -333,5 +333,12 @@ bool ehs_check_event_name(ehs_load *load, const cJSON *item)
                      item->string);
         return false;
     }
+    size_t len = strlen(name);
+    if (len > EHS_EVENT_NAME_MAX) {
+        ehs_diag_add(&load->diag, ehs_value_position(load, item),
+                     "'%s' is %zu bytes long; an event name takes at most %d", item->string, len,
+                     EHS_EVENT_NAME_MAX);
+        return false;
+    }
     return true;
 }

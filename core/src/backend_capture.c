@@ -7,6 +7,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -19,6 +23,65 @@ int ehd__capture_open(const char *path)
     if (fd < 0)
         return -errno;
     return ehd__fd_above_stdio(fd);
+}
+
+/* Are the `count` bytes of the file at `offset` the first `count` bytes of
+ * `iov`? Read back, in pieces, through `reader`. */
+static bool file_holds(int reader, off_t offset, const struct iovec *iov, size_t count)
+{
+    uint8_t piece[1024];
+    size_t vec = 0, within = 0;
+    while (count > 0) {
+        size_t want = count < sizeof(piece) ? count : sizeof(piece);
+        ssize_t got = pread(reader, piece, want, offset);
+        if (got <= 0)
+            return false;
+        for (ssize_t i = 0; i < got; i++) {
+            while (within == iov[vec].iov_len) {
+                vec++;
+                within = 0;
+            }
+            if (piece[i] != ((const uint8_t *)iov[vec].iov_base)[within++])
+                return false;
+        }
+        offset += got;
+        count -= (size_t)got;
+    }
+    return true;
+}
+
+/*
+ * Takes back the `written` bytes of a record the file system cut short (a
+ * full disk, RLIMIT_FSIZE): left in place, the torn record would make every
+ * record after it unreadable, since a reader finds records by their size
+ * words. With O_APPEND the descriptor's offset is the end of what this
+ * write placed, unless a process sharing the descriptor (a forked child)
+ * wrote since. So the file is cut back only when it still ends there and,
+ * when it can be read (the descriptor is write-only: the file is opened
+ * again through /proc/self/fd), its last `written` bytes are this record's
+ * first ones. When another writer appended in between, cutting would take
+ * its record too: the torn one stays then (and when the file cannot be
+ * truncated, e.g. it is append-only). All of it only on this failure path.
+ */
+static void drop_partial_record(int data_fd, const struct iovec *iov, size_t written)
+{
+    int saved_errno = errno;
+    off_t end = lseek(data_fd, 0, SEEK_CUR);
+    struct stat st;
+    if (end < 0 || (uintmax_t)end < written || fstat(data_fd, &st) != 0 || st.st_size != end) {
+        errno = saved_errno;
+        return;
+    }
+    off_t start = end - (off_t)written;
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", data_fd);
+    int reader = open(path, O_RDONLY | O_CLOEXEC);
+    bool ours = reader < 0 || file_holds(reader, start, iov, written);
+    if (reader >= 0)
+        close(reader);
+    if (ours)
+        (void)!ftruncate(data_fd, start);
+    errno = saved_errno;
 }
 
 int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt)
@@ -42,7 +105,11 @@ int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov
     while (written < 0 && errno == EINTR);
     if (written < 0)
         return errno;
+    if ((size_t)written == record_size)
+        return 0;
     /* Writing the rest now could land after another writer's record and
-     * corrupt the file for every reader; a partial record is reported. */
-    return (size_t)written == record_size ? 0 : EIO;
+     * corrupt the file for every reader: the partial record is taken back
+     * and reported. */
+    drop_partial_record(data_fd, iov, (size_t)written);
+    return EIO;
 }

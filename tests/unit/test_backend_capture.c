@@ -299,9 +299,14 @@ static void test_capture_refuses_oversized_records(void **state)
 
 /*
  * A write the file system cuts short is an error, never finished by a
- * second write. RLIMIT_FSIZE cuts it; done in a child to keep the limit out
- * of this process. Exit status: 0 ok, else the step that failed.
+ * second write, and the part that was written is taken back: a torn record
+ * would make every later record unreadable. RLIMIT_FSIZE cuts it; done in
+ * a child to keep the limit out of this process. The limit lets one whole
+ * record through and a part of the next. Exit status: 0 ok, else the step
+ * that failed.
  */
+enum { SHORT_EVENT = 32, SHORT_RECORD = 4 + sizeof("P_L1K1") + SHORT_EVENT };
+
 static int short_write_child(const char *path)
 {
     ehd_provider_options options = { .capture_path = path };
@@ -310,16 +315,21 @@ static int short_write_child(const char *path)
         return 1;
     ehd_event_set *set = ehd_provider_register_set(&provider, 1, 1);
     signal(SIGXFSZ, SIG_IGN);
-    struct rlimit limit = { 20, 20 };
+    struct rlimit limit = { SHORT_RECORD + 20, SHORT_RECORD + 20 };
     if (setrlimit(RLIMIT_FSIZE, &limit) != 0)
         return 2;
-    uint8_t event[32] = { 0 };
+    uint8_t event[SHORT_EVENT] = { 0 };
     struct iovec iov[3] = { { NULL, 0 }, { NULL, 0 }, { event, sizeof(event) } };
-    if (ehd_event_set_writev(set, iov, 3) != EIO)
+    if (ehd_event_set_writev(set, iov, 3) != 0)
         return 3;
-    /* Now at the limit: the next write fails outright. */
-    if (ehd_event_set_writev(set, iov, 3) != EFBIG)
+    if (ehd_event_set_writev(set, iov, 3) != EIO)
         return 4;
+    struct stat st;
+    if (stat(path, &st) != 0 || st.st_size != SHORT_RECORD)
+        return 5;
+    /* Cut back, so the next write is cut again, and taken back again. */
+    if (ehd_event_set_writev(set, iov, 3) != EIO)
+        return 6;
     ehd_provider_close(&provider);
     return 0;
 }
@@ -339,7 +349,7 @@ static void test_capture_short_write_is_eio(void **state)
     assert_int_equal(WEXITSTATUS(status), 0);
     struct stat st;
     assert_int_equal(stat(s.capture, &st), 0);
-    assert_int_equal(st.st_size, 20); /* the cut record, and nothing after it */
+    assert_int_equal(st.st_size, SHORT_RECORD); /* the whole record, no torn one */
     scratch_remove(&s);
 }
 
