@@ -31,6 +31,9 @@ static void usage(FILE *out)
             "user_events_data, and what perf_event_paranoid allows ehshim listen.\n"
             "Each missing piece is followed by the command or change that adds it.\n"
             "\n"
+            "options:\n"
+            "  -h, --help   show this help\n"
+            "\n"
             "exit status: 0 everything is there; 1 something is missing.\n");
 }
 

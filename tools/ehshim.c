@@ -11,24 +11,40 @@
 struct command {
     const char *name;
     int (*run)(int argc, char **argv);
+    const char *synopsis; /* the command's usage line, without "ehshim " */
     const char *summary;
 };
 
 static const struct command commands[] = {
-    { "check", cmd_check, "check CONFIG   validate a config; FILE:LINE:COL: messages on errors" },
-    { "decode", cmd_decode, "decode [FILE.dat ...]   print every record as a JSON line" },
-    { "listen", cmd_listen, "listen [-c CONFIG] [-o FILE.dat] [PROVIDER ...]   collect live events from user_events" },
-    { "parse", cmd_parse, "parse [-c CONFIG] [--source syslog|stderr] [--ident NAME] [--priority N] [FILE|-]   print the event of each line" },
-    { "run", cmd_run, "run [-c CONFIG] [-o FILE.dat] [--] PROGRAM [ARGS]   run PROGRAM with the shim preloaded" },
-    { "status", cmd_status, "status   say whether this machine can carry events, and what is missing" },
+    { "check", cmd_check, "check CONFIG",
+      "validate a config; FILE:LINE:COL: messages on errors" },
+    { "decode", cmd_decode, "decode [FILE.dat ...]", "print every record as a JSON line" },
+    { "listen", cmd_listen, "listen [-c CONFIG] [-o FILE.dat] [PROVIDER ...]",
+      "collect live events from user_events" },
+    { "parse", cmd_parse,
+      "parse [-c CONFIG] [--source syslog|stderr] [--ident NAME] [--priority N] [FILE|-]",
+      "print the event the shim would emit for each line" },
+    { "run", cmd_run, "run [-c CONFIG] [-o FILE.dat] [--] PROGRAM [ARGS]",
+      "run PROGRAM with the shim preloaded" },
+    { "status", cmd_status, "status",
+      "say whether this machine can carry events, and what is missing" },
 };
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: ehshim COMMAND [ARGS]\n\ncommands:\n");
+    fprintf(out, "usage: ehshim COMMAND [ARGS]\n"
+                 "       ehshim --help | --version\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %s\n", commands[i].summary);
-    fprintf(out, "\nehshim COMMAND --help shows a command's options.\n");
+        fprintf(out, "  %s\n      %s\n", commands[i].synopsis, commands[i].summary);
+    fprintf(out, "\n"
+                 "options:\n"
+                 "  -h, --help   show this help\n"
+                 "  --version    print the version\n"
+                 "\n"
+                 "ehshim COMMAND --help shows a command's options; ehshim(1) and\n"
+                 "ehshim.json(5) describe the commands and the config file.\n"
+                 "\n"
+                 "exit status: the command's; 2 bad usage.\n");
 }
 
 int main(int argc, char **argv)
@@ -48,7 +64,10 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "ehshim: unknown command '%s'\n", argv[1]);
+    if (argv[1][0] == '-')
+        fprintf(stderr, "ehshim: unknown option '%s'\n", argv[1]);
+    else
+        fprintf(stderr, "ehshim: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;
 }

@@ -28,8 +28,14 @@ typedef struct ehd_extension {
     uint16_t kind; /* EHD_EXT_* value, optionally | EHD_EXT_CHAIN */
 } ehd_extension;
 
+/* C++ (these headers are extern "C" ready) spells it static_assert. */
+#ifdef __cplusplus
+static_assert(sizeof(ehd_eventheader) == 8, "eventheader is 8 bytes");
+static_assert(sizeof(ehd_extension) == 4, "extension header is 4 bytes");
+#else
 _Static_assert(sizeof(ehd_eventheader) == 8, "eventheader is 8 bytes");
 _Static_assert(sizeof(ehd_extension) == 4, "extension header is 4 bytes");
+#endif
 
 /* eventheader.flags */
 enum {
