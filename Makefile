@@ -1,8 +1,11 @@
 # ehshim build. Outputs go under build/. See README.md.
 #   make          build the library, the tool and the tests
 #   make test     run every test (unit, integration; kernel VM tests when QEMU exists)
+#   make test-asan  the unit and integration tests of the ASan/UBSan build only
 #   make demo     install missing build dependencies, build, show events
 #   make bench    run the benchmarks
+#   make install  install under PREFIX (default /usr/local), DESTDIR honoured;
+#                 make uninstall removes it again (README.md, "Install")
 
 CC       ?= cc
 BUILD    ?= build
@@ -34,14 +37,21 @@ KTEST_SRC := $(wildcard tests/kernel/*.c)
 KTEST_BIN := $(KTEST_SRC:tests/kernel/%.c=$(BUILD)/tests/kernel/%)
 
 LIBCORE := $(BUILD)/libehd.a
+# The core as a library of its own for other programs (make install): the
+# same objects as libehd.a, shared and static. See "Install" below.
+EHD_LIB := libeventheader-dynamic
+EHD_SOVERSION := 1
+EHD_VERSION := 1.0.0
+LIBCORE_SO := $(BUILD)/$(EHD_LIB).so.$(EHD_VERSION)
+LIBCORE_STATIC := $(BUILD)/$(EHD_LIB).a
 LIBCONFIG := $(BUILD)/libehsconfig.a
 EHSHIM  := $(BUILD)/ehshim
 SHIM_SRC := $(wildcard shim/*.c)
 SHIM_OBJ := $(SHIM_SRC:%.c=$(BUILD)/%.o)
 LIBSHIM := $(BUILD)/libehshim.so
 
-.PHONY: all test asan-build demo bench clean deps check-kernel
-all: $(LIBCORE) $(LIBCONFIG) $(EHSHIM) $(LIBSHIM) $(UNIT_BIN) $(BENCH_BIN) $(EXAMPLE_BIN) $(SHIM_TEST_BIN) $(KTEST_BIN)
+.PHONY: all test test-asan asan-build demo bench clean deps check-kernel install uninstall
+all: $(LIBCORE) $(LIBCONFIG) $(EHSHIM) $(LIBSHIM) $(LIBCORE_SO) $(LIBCORE_STATIC) $(UNIT_BIN) $(BENCH_BIN) $(EXAMPLE_BIN) $(SHIM_TEST_BIN) $(KTEST_BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -123,10 +133,21 @@ asan-build:
 	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) EXTRA_CFLAGS='$(ASAN_FLAGS)' \
 	    LDFLAGS='$(ASAN_FLAGS)' all
 
+# The suites of each build, as tests/run.sh takes them. The shim's
+# integration scripts preload the sanitizer runtime ahead of the sanitized
+# shim in the ASan build (tests/integration/shim_lib.sh); valgrind's skips
+# there, the VM suite boots with the plain build only.
+TESTS_PLAIN := --build $(BUILD) $(UNIT_BIN) $(INTEGRATION)
+TESTS_ASAN := --build $(ASAN_BUILD) $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%) $(INTEGRATION)
+
+# Everything, both builds, one summary line. CI runs this (.ci/run), which
+# includes test-asan's suite: it is not run a second time.
 test: all asan-build
-	@BUILD=$(BUILD) bash tests/run.sh \
-	    --build $(BUILD) $(UNIT_BIN) $(INTEGRATION) \
-	    --build $(ASAN_BUILD) $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%) $(INTEGRATION)
+	@BUILD=$(BUILD) bash tests/run.sh $(TESTS_PLAIN) $(TESTS_ASAN)
+
+# The unit and integration suites of the ASan/UBSan build alone.
+test-asan: asan-build
+	@BUILD=$(BUILD) bash tests/run.sh $(TESTS_ASAN)
 
 bench: all
 	@BUILD=$(BUILD) bash bench/run.sh
@@ -137,6 +158,137 @@ deps:
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bash examples/demo.sh
+
+# ---- Fuzzing ----------------------------------------------------------------
+# make fuzz [FUZZ_SECONDS=60]: libFuzzer harnesses (fuzz/fuzz_*.c) for every
+# parser of untrusted input, each run FUZZ_SECONDS on a corpus seeded from
+# the repo and the reference vectors (fuzz/run.sh); one line per harness
+# goes to $(BUILD)/fuzz/summary.txt. libFuzzer needs clang and its runtime
+# (Debian: clang, libclang-rt-dev), so the libraries are compiled again
+# with clang, with the same sanitizers, into a tree of their own.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CPPFLAGS := $(filter-out -D_FORTIFY_SOURCE=%,$(CPPFLAGS)) -Ishim
+FUZZ_CFLAGS := -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN)
+FUZZ_LIB_SRC := $(CORE_SRC) $(CONFIG_SRC) shim/lines.c
+FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_LIB := $(FUZZ_DIR)/libehshim-fuzz.a
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(FUZZ_DIR)/%)
+
+# Says what to install when clang or its libFuzzer runtime is missing,
+# instead of a linker error about libclang_rt.fuzzer.
+$(FUZZ_DIR)/toolchain-ok:
+	@mkdir -p $(dir $@)
+	@printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; return (int)n * 0; }\n' \
+	    >$(FUZZ_DIR)/toolchain.c
+	@$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $(FUZZ_DIR)/toolchain $(FUZZ_DIR)/toolchain.c || \
+	    { echo "make fuzz needs clang with libFuzzer (Debian: clang libclang-rt-dev;" \
+	        "bash tools/install-deps.sh --test installs them)" >&2; exit 1; }
+	@touch $@
+
+$(FUZZ_DIR)/obj/%.o: %.c | $(FUZZ_DIR)/toolchain-ok
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) -DFUZZ_SOURCE_DIR='"$(CURDIR)"' $(FUZZ_CFLAGS) -fsanitize=fuzzer \
+	    -o $@ $< $(FUZZ_LIB) $(LDLIBS_CONFIG) -lpthread
+
+# Splits the reference capture into one-record seeds (plain build).
+$(FUZZ_DIR)/split_dat: fuzz/split_dat.c $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIBCORE)
+
+.PHONY: fuzz
+fuzz: $(FUZZ_BIN) $(FUZZ_DIR)/split_dat
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh $(FUZZ_BIN)
+
+-include $(FUZZ_LIB_OBJ:.o=.d)
+
+# ---- Install ---------------------------------------------------------------
+# The core as a library of its own: the shared library has a soname and a
+# version script that exports exactly the functions of core/include/ehd/*.h
+# (tests/integration/test_core_exports.sh compares them); the static one
+# holds the same objects as libehd.a.
+EHD_MAP := core/$(EHD_LIB).map
+
+$(LIBCORE_SO): $(CORE_OBJ) $(EHD_MAP)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(EHD_LIB).so.$(EHD_SOVERSION) \
+	    -Wl,--version-script=$(EHD_MAP) -Wl,-z,relro -Wl,--no-undefined \
+	    -o $@ $(CORE_OBJ) -lpthread
+	ln -sf $(EHD_LIB).so.$(EHD_VERSION) $(BUILD)/$(EHD_LIB).so.$(EHD_SOVERSION)
+	ln -sf $(EHD_LIB).so.$(EHD_SOVERSION) $(BUILD)/$(EHD_LIB).so
+
+$(LIBCORE_STATIC): $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [BUILD=build] installs what
+# BUILD holds (it builds only what is missing there, with the flags given).
+# ehshim run finds libehshim.so at ../lib/ehshim/ from the ehshim binary,
+# so those two places follow PREFIX alone; LIBDIR, INCLUDEDIR, MANDIR and
+# PKGCONFIGDIR may be moved (a distribution's multiarch libdir, say).
+PREFIX ?= /usr/local
+BINDIR := $(PREFIX)/bin
+SHIMDIR := $(PREFIX)/lib/ehshim
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DATADIR ?= $(PREFIX)/share/ehshim
+EHD_HEADERS := $(sort $(wildcard core/include/ehd/*.h))
+# Example configs, the systemd drop-in and the pkg-config sample, under
+# DATADIR/examples/ (only files in git: no build output of the sample).
+INSTALL_EXAMPLES := examples/README.md examples/demo.json \
+    $(sort $(wildcard examples/*/config.json examples/*/args examples/*/input.log \
+        examples/*/expected.jsonl)) \
+    examples/systemd/myservice.json examples/systemd/myservice.service.d/ehshim.conf \
+    examples/systemd/ehshim-user-events.conf \
+    examples/pkgconfig_sample/Makefile examples/pkgconfig_sample/sample.c
+# In the .pc file, directories under PREFIX are written as ${prefix}/...
+pc_dir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+
+install: $(EHSHIM) $(LIBSHIM) $(LIBCORE_SO) $(LIBCORE_STATIC)
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(SHIMDIR)' '$(DESTDIR)$(LIBDIR)' \
+	    '$(DESTDIR)$(INCLUDEDIR)/ehd' '$(DESTDIR)$(PKGCONFIGDIR)' \
+	    '$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(MANDIR)/man5'
+	install -m 0755 $(EHSHIM) '$(DESTDIR)$(BINDIR)/ehshim'
+	install -m 0644 $(LIBSHIM) '$(DESTDIR)$(SHIMDIR)/libehshim.so'
+	install -m 0644 $(LIBCORE_SO) $(LIBCORE_STATIC) '$(DESTDIR)$(LIBDIR)/'
+	ln -sf $(EHD_LIB).so.$(EHD_VERSION) '$(DESTDIR)$(LIBDIR)/$(EHD_LIB).so.$(EHD_SOVERSION)'
+	ln -sf $(EHD_LIB).so.$(EHD_SOVERSION) '$(DESTDIR)$(LIBDIR)/$(EHD_LIB).so'
+	install -m 0644 $(EHD_HEADERS) '$(DESTDIR)$(INCLUDEDIR)/ehd/'
+	sed -e 's|@prefix@|$(PREFIX)|' -e 's|@libdir@|$(call pc_dir,$(LIBDIR))|' \
+	    -e 's|@includedir@|$(call pc_dir,$(INCLUDEDIR))|' -e 's|@version@|$(EHD_VERSION)|' \
+	    core/eventheader-dynamic.pc.in >'$(DESTDIR)$(PKGCONFIGDIR)/eventheader-dynamic.pc'
+	install -m 0644 man/ehshim.1 '$(DESTDIR)$(MANDIR)/man1/ehshim.1'
+	install -m 0644 man/ehshim.json.5 '$(DESTDIR)$(MANDIR)/man5/ehshim.json.5'
+	for f in $(INSTALL_EXAMPLES); do \
+	    install -D -m 0644 "$$f" '$(DESTDIR)$(DATADIR)'/"$$f" || exit 1; done
+	@if [ -z '$(DESTDIR)' ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
+	    ldconfig; fi
+
+# Removes exactly what install put (and the directories that held only that).
+uninstall:
+	rm -f '$(DESTDIR)$(BINDIR)/ehshim' '$(DESTDIR)$(SHIMDIR)/libehshim.so' \
+	    '$(DESTDIR)$(LIBDIR)/$(EHD_LIB).so.$(EHD_VERSION)' \
+	    '$(DESTDIR)$(LIBDIR)/$(EHD_LIB).so.$(EHD_SOVERSION)' '$(DESTDIR)$(LIBDIR)/$(EHD_LIB).so' \
+	    '$(DESTDIR)$(LIBDIR)/$(EHD_LIB).a' '$(DESTDIR)$(PKGCONFIGDIR)/eventheader-dynamic.pc' \
+	    '$(DESTDIR)$(MANDIR)/man1/ehshim.1' '$(DESTDIR)$(MANDIR)/man5/ehshim.json.5'
+	rm -f $(EHD_HEADERS:core/include/%='$(DESTDIR)$(INCLUDEDIR)/%')
+	rm -f $(INSTALL_EXAMPLES:%='$(DESTDIR)$(DATADIR)/%')
+	rmdir '$(DESTDIR)$(SHIMDIR)' '$(DESTDIR)$(INCLUDEDIR)/ehd' 2>/dev/null || true
+	[ ! -d '$(DESTDIR)$(DATADIR)' ] || find '$(DESTDIR)$(DATADIR)' -depth -type d -empty -delete
+	@if [ -z '$(DESTDIR)' ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
+	    ldconfig; fi
 
 clean:
 	rm -rf $(BUILD)

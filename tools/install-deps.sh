@@ -4,9 +4,14 @@
 set -eu
 
 # build: compiler, make, the libraries; test: cmocka, valgrind for bench,
-# QEMU + busybox + cpio for the kernel VM tests, clang for fuzzing.
+# QEMU + busybox + cpio for the kernel VM tests, clang for fuzzing with
+# libclang-rt-dev: clang's libFuzzer and sanitizer runtimes, which clang
+# only recommends (and recommends are not installed here).
 BUILD_PACKAGES="gcc make libc6-dev libcjson-dev libpcre2-dev"
-TEST_PACKAGES="libcmocka-dev valgrind qemu-system-x86 busybox-static cpio clang"
+# pkgconf and groff-base: the install test builds a program through
+# pkg-config, the man page test formats the pages with groff -ww. time:
+# /usr/bin/time measures peak RSS (test_security_dat.sh).
+TEST_PACKAGES="libcmocka-dev valgrind qemu-system-x86 busybox-static cpio clang libclang-rt-dev pkgconf groff-base time"
 
 want="$BUILD_PACKAGES"
 [ "${1:-}" = "--test" ] && want="$want $TEST_PACKAGES"
