@@ -3,20 +3,11 @@
  */
 #include "convert.h"
 
-static inline int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
 
 /* Two hex digits at text[0..1] into *out. */
 static inline bool hex_pair(const char *text, uint8_t *out)
 {
-    int high = hex_value(text[0]), low = hex_value(text[1]);
+    int high = ehs_hex_digit(text[0]), low = ehs_hex_digit(text[1]);
     if (high < 0 || low < 0)
         return false;
     *out = (uint8_t)(high << 4 | low);

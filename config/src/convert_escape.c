@@ -5,15 +5,6 @@
 
 #include "convert.h"
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
 
 /* `digits` hex digits at text[i..], or -1. */
 static long hex_number(const char *text, size_t len, size_t i, int digits)
@@ -22,7 +13,7 @@ static long hex_number(const char *text, size_t len, size_t i, int digits)
         return -1;
     long value = 0;
     for (int k = 0; k < digits; k++) {
-        int d = hex_value(text[i + (size_t)k]);
+        int d = ehs_hex_digit(text[i + (size_t)k]);
         if (d < 0)
             return -1;
         value = value << 4 | d;

@@ -33,15 +33,6 @@ bool ehs_parse_ipv4(const char *text, size_t len, uint8_t out[4])
     return true;
 }
 
-static inline int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
 
 bool ehs_parse_ipv6(const char *text, size_t len, uint8_t out[16])
 {
@@ -60,8 +51,8 @@ bool ehs_parse_ipv6(const char *text, size_t len, uint8_t out[16])
     while (i < len) {
         size_t start = i;
         unsigned group = 0;
-        while (i < len && i - start < 4 && hex_value(text[i]) >= 0)
-            group = group << 4 | (unsigned)hex_value(text[i++]);
+        while (i < len && i - start < 4 && ehs_hex_digit(text[i]) >= 0)
+            group = group << 4 | (unsigned)ehs_hex_digit(text[i++]);
         if (i == start)
             return false;
         if (i < len && text[i] == '.') {

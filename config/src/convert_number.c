@@ -18,15 +18,6 @@ static inline int digit_value(char c)
     return c >= '0' && c <= '9' ? c - '0' : -1;
 }
 
-static inline int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20; /* ASCII lower case */
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
 
 bool ehs_parse_magnitude(const char *text, size_t len, bool allow_hex, bool *negative,
                          uint64_t *magnitude)
@@ -41,7 +32,7 @@ bool ehs_parse_magnitude(const char *text, size_t len, bool allow_hex, bool *neg
     if (allow_hex && len - i > 2 && text[i] == '0' && (text[i + 1] | 0x20) == 'x') {
         i += 2;
         for (; i < len; i++) {
-            int d = hex_value(text[i]);
+            int d = ehs_hex_digit(text[i]);
             if (d < 0 || value > (UINT64_MAX >> 4))
                 return false;
             value = value << 4 | (uint64_t)d;
