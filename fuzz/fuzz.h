@@ -1,0 +1,217 @@
+/*
+ * What the libFuzzer harnesses share: a check that aborts (so libFuzzer
+ * records the input as a crash even when no sanitizer fires), and building
+ * one message with the real engine and decoding the event with the real
+ * decoder, which must always work: a build the decoder refuses is a bug in
+ * the engine or the builder, not a property of the input.
+ *
+ * Header-only so that each harness is one translation unit; how they are
+ * built and run: README.md (Fuzzing), Makefile (fuzz), fuzz/run.sh.
+ */
+#ifndef EHSHIM_FUZZ_H
+#define EHSHIM_FUZZ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ehd/ehd.h"
+#include "ehd/ehd_decode.h"
+#include "ehs/ehs_config.h"
+#include "ehs/ehs_engine.h"
+#include "json_message.h"
+
+/* The source tree, for harnesses that read the example configs; the
+ * Makefile passes the absolute path so a harness runs from anywhere. */
+#ifndef FUZZ_SOURCE_DIR
+#define FUZZ_SOURCE_DIR "."
+#endif
+
+#define FUZZ_CHECK(cond, ...)                                                             \
+    do {                                                                                  \
+        if (!(cond)) {                                                                    \
+            fprintf(stderr, "fuzz check failed at %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                                                 \
+            fputc('\n', stderr);                                                          \
+            abort();                                                                      \
+        }                                                                                 \
+    } while (0)
+
+/* ---- configs ---- */
+
+/* A loaded config with its thread state and the idents its rules ask for. */
+typedef struct fuzz_config {
+    const char *label;
+    ehs_config *config;
+    ehs_thread_state *state;
+    const char *idents[8];    /* distinct rule idents (pointing into config), then "fuzz" */
+    size_t ident_count;
+} fuzz_config;
+
+static inline void fuzz_config_prepare(fuzz_config *fc, const char *label, ehs_config *config)
+{
+    fc->label = label;
+    fc->config = config;
+    fc->state = ehs_thread_state_new(config);
+    FUZZ_CHECK(fc->state != NULL, "%s: no thread state", label);
+    fc->ident_count = 0;
+    for (size_t i = 0; i < config->rule_count && fc->ident_count < 7; i++) {
+        const char *ident = config->rules[i].ident;
+        bool seen = false;
+        for (size_t j = 0; ident != NULL && j < fc->ident_count; j++)
+            seen |= strcmp(fc->idents[j], ident) == 0;
+        if (ident != NULL && !seen)
+            fc->idents[fc->ident_count++] = ident;
+    }
+    fc->idents[fc->ident_count++] = "fuzz";
+}
+
+/* Loads a config from text (`label` names it in messages); aborts when it
+ * does not load, since the harness would otherwise fuzz less than it says. */
+static inline void fuzz_config_load_text(fuzz_config *fc, const char *label, const char *text,
+                                         size_t len)
+{
+    ehs_config *config = NULL;
+    ehs_errors errors = { 0 };
+    int rc = ehs_config_load_text(label, text, len, &config, &errors);
+    for (size_t i = 0; i < errors.count; i++)
+        fprintf(stderr, "%s\n", errors.lines[i]);
+    ehs_errors_free(&errors);
+    FUZZ_CHECK(rc == 0, "%s does not load", label);
+    fuzz_config_prepare(fc, label, config);
+}
+
+/* Loads FUZZ_SOURCE_DIR/relative_path. */
+static inline void fuzz_config_load_file(fuzz_config *fc, const char *relative_path)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", FUZZ_SOURCE_DIR, relative_path);
+    ehs_config *config = NULL;
+    ehs_errors errors = { 0 };
+    int rc = ehs_config_load_file(path, &config, &errors);
+    for (size_t i = 0; i < errors.count; i++)
+        fprintf(stderr, "%s\n", errors.lines[i]);
+    ehs_errors_free(&errors);
+    FUZZ_CHECK(rc == 0, "%s does not load", path);
+    fuzz_config_prepare(fc, relative_path, config);
+}
+
+/* ---- one message through the engine ---- */
+
+/* The last event fuzz_build made. */
+static uint8_t fuzz_event[EHD_EVENT_MAX + 1];
+static size_t fuzz_event_size;
+
+/* True when `keys` of `config` include (level, keyword): the shim
+ * registers exactly those event sets, so an event outside them is lost. */
+static inline bool fuzz_set_listed(const ehs_config *config, uint8_t level, uint64_t keyword)
+{
+    static ehs_set_key keys[4096];
+    size_t count = ehs_config_set_keys(config, keys, sizeof keys / sizeof keys[0]);
+    if (count > sizeof keys / sizeof keys[0])
+        return true; /* more than we can look at; not this check's business */
+    for (size_t i = 0; i < count; i++)
+        if (keys[i].level == level && keys[i].keyword == keyword)
+            return true;
+    return false;
+}
+
+/*
+ * Builds `text` as a message of `source` with `fc`'s config and checks the
+ * event: it fits, has a level, goes to an event set the config lists, and
+ * decodes. Returns what ehs_engine_build returned (EHS_BUILT or
+ * EHS_DROPPED) and its outcome in `*outcome_out` (may be NULL).
+ */
+static inline int fuzz_build(fuzz_config *fc, ehs_source source, const char *ident,
+                             size_t ident_len, int priority, const char *text, size_t len,
+                             ehs_outcome *outcome_out)
+{
+    static ehd_builder builder = EHD_BUILDER_INIT;
+    static ehd_text json = EHD_TEXT_INIT;
+    uint8_t *event = fuzz_event;
+
+    ehs_message message = {
+        .source = source,
+        .ident = ident,
+        .ident_len = ident_len,
+        .priority = priority,
+        .text = text,
+        .len = len,
+    };
+    ehs_outcome outcome;
+    int result = ehs_engine_build(fc->config, fc->state, &message, &builder, &outcome);
+    FUZZ_CHECK(result == EHS_BUILT || result == EHS_DROPPED, "%s: build returned %d", fc->label,
+               result);
+    if (outcome_out != NULL)
+        *outcome_out = outcome;
+    if (result == EHS_DROPPED)
+        return result;
+
+    FUZZ_CHECK(outcome.level != 0, "%s: event with level 0", fc->label);
+    bool captured = source == EHS_SOURCE_SYSLOG ? fc->config->capture_syslog
+                                                : fc->config->capture_stderr;
+    if (captured)
+        FUZZ_CHECK(fuzz_set_listed(fc->config, outcome.level, outcome.keyword),
+                   "%s: event set L%xK%llx is not among the config's set keys", fc->label,
+                   outcome.level, (unsigned long long)outcome.keyword);
+
+    size_t size = 0;
+    int rc = ehd_builder_copy_event(&builder, outcome.level, NULL, NULL, event, sizeof fuzz_event,
+                                    &size);
+    fuzz_event_size = size;
+    FUZZ_CHECK(rc == 0, "%s: the built event does not copy (errno %d, %zu bytes)", fc->label,
+               rc, size);
+
+    char options[EHD_NAME_MAX] = "";
+    if (fc->config->group != NULL)
+        snprintf(options, sizeof options, "G%s", fc->config->group);
+    char name[EHD_NAME_MAX];
+    rc = ehd_format_tracepoint_name(name, fc->config->provider, outcome.level, outcome.keyword,
+                                    options);
+    FUZZ_CHECK(rc == 0, "%s: no tracepoint name (errno %d)", fc->label, rc);
+
+    ehd_decode_error error;
+    ehd_text_clear(&json);
+    rc = ehd_decode_json(&json, name, strlen(name), event, size, &error);
+    FUZZ_CHECK(rc == 0, "%s: the built event does not decode (errno %d): %s", fc->label, rc,
+               error.message);
+    /* Collectors read one JSON object per line. */
+    FUZZ_CHECK(memchr(json.chars, '\n', json.len) == NULL, "%s: newline in the JSON line",
+               fc->label);
+    FUZZ_CHECK(ehs_json_is_object(json.chars, json.len), "%s: not a JSON object: %s", fc->label,
+               json.chars);
+    return result;
+}
+
+/* Runs `text` through every ident of `fc` for both sources, and once with
+ * the input itself as the ident (long, binary idents are cut). */
+static inline void fuzz_build_all(fuzz_config *fc, const char *text, size_t len, int priority)
+{
+    static uint8_t first[sizeof fuzz_event];
+    size_t first_size = 0;
+    const char *ident0 = fc->idents[0];
+    int first_result =
+        fuzz_build(fc, EHS_SOURCE_STDERR, ident0, strlen(ident0), priority, text, len, NULL);
+    if (first_result == EHS_BUILT) {
+        first_size = fuzz_event_size;
+        memcpy(first, fuzz_event, first_size);
+    }
+    for (size_t i = 0; i < fc->ident_count; i++) {
+        const char *ident = fc->idents[i];
+        fuzz_build(fc, EHS_SOURCE_SYSLOG, ident, strlen(ident), priority, text, len, NULL);
+        fuzz_build(fc, EHS_SOURCE_STDERR, ident, strlen(ident), priority, text, len, NULL);
+    }
+    fuzz_build(fc, EHS_SOURCE_SYSLOG, text, len, priority, text, len, NULL);
+    /* The thread state is reused from message to message: nothing of the
+     * builds in between may show in the same message built again. */
+    int again = fuzz_build(fc, EHS_SOURCE_STDERR, ident0, strlen(ident0), priority, text, len, NULL);
+    FUZZ_CHECK(again == first_result, "%s: the same message built differently", fc->label);
+    FUZZ_CHECK(again != EHS_BUILT ||
+                   (fuzz_event_size == first_size && memcmp(fuzz_event, first, first_size) == 0),
+               "%s: the same message gave different event bytes", fc->label);
+}
+
+#endif /* EHSHIM_FUZZ_H */
