@@ -50,7 +50,7 @@ SHIM_SRC := $(wildcard shim/*.c)
 SHIM_OBJ := $(SHIM_SRC:%.c=$(BUILD)/%.o)
 LIBSHIM := $(BUILD)/libehshim.so
 
-.PHONY: all test test-asan asan-build demo bench clean deps check-kernel install uninstall
+.PHONY: all test test-asan asan-build demo bench clean deps test-deps check-kernel install uninstall
 all: $(LIBCORE) $(LIBCONFIG) $(EHSHIM) $(LIBSHIM) $(LIBCORE_SO) $(LIBCORE_STATIC) $(UNIT_BIN) $(BENCH_BIN) $(EXAMPLE_BIN) $(SHIM_TEST_BIN) $(KTEST_BIN)
 
 $(BUILD)/%.o: %.c
@@ -142,7 +142,10 @@ TESTS_ASAN := --build $(ASAN_BUILD) $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%) $(INT
 
 # Everything, both builds, one summary line. CI runs this (.ci/run), which
 # includes test-asan's suite: it is not run a second time.
-test: all asan-build
+# make test first installs what the tests need (a fresh machine has none of
+# it), then builds and runs both suites; test-deps does nothing when all is there.
+test: test-deps
+	@$(MAKE) --no-print-directory all asan-build
 	@BUILD=$(BUILD) bash tests/run.sh $(TESTS_PLAIN) $(TESTS_ASAN)
 
 # The unit and integration suites of the ASan/UBSan build alone.
@@ -154,6 +157,9 @@ bench: all
 
 deps:
 	@bash tools/install-deps.sh
+
+test-deps:
+	@bash tools/install-deps.sh --test
 
 # Only what the demo runs: the test packages (cmocka...) need not be there.
 demo: deps
