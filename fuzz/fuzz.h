@@ -49,6 +49,8 @@ typedef struct fuzz_config {
     ehs_thread_state *state;
     const char *idents[8];    /* distinct rule idents (pointing into config), then "fuzz" */
     size_t ident_count;
+    ehs_set_key keys[1024];   /* ehs_config_set_keys: the event sets the shim registers */
+    size_t key_count;         /* of them; above 1024 (a fuzzed config) the check is skipped */
 } fuzz_config;
 
 static inline void fuzz_config_prepare(fuzz_config *fc, const char *label, ehs_config *config)
@@ -67,6 +69,7 @@ static inline void fuzz_config_prepare(fuzz_config *fc, const char *label, ehs_c
             fc->idents[fc->ident_count++] = ident;
     }
     fc->idents[fc->ident_count++] = "fuzz";
+    fc->key_count = ehs_config_set_keys(config, fc->keys, sizeof fc->keys / sizeof fc->keys[0]);
 }
 
 /* Loads a config from text (`label` names it in messages); aborts when it
@@ -105,16 +108,14 @@ static inline void fuzz_config_load_file(fuzz_config *fc, const char *relative_p
 static uint8_t fuzz_event[EHD_EVENT_MAX + 1];
 static size_t fuzz_event_size;
 
-/* True when `keys` of `config` include (level, keyword): the shim
+/* True when the config's set keys include (level, keyword): the shim
  * registers exactly those event sets, so an event outside them is lost. */
-static inline bool fuzz_set_listed(const ehs_config *config, uint8_t level, uint64_t keyword)
+static inline bool fuzz_set_listed(const fuzz_config *fc, uint8_t level, uint64_t keyword)
 {
-    static ehs_set_key keys[4096];
-    size_t count = ehs_config_set_keys(config, keys, sizeof keys / sizeof keys[0]);
-    if (count > sizeof keys / sizeof keys[0])
-        return true; /* more than we can look at; not this check's business */
-    for (size_t i = 0; i < count; i++)
-        if (keys[i].level == level && keys[i].keyword == keyword)
+    if (fc->key_count > sizeof fc->keys / sizeof fc->keys[0])
+        return true; /* more than we kept */
+    for (size_t i = 0; i < fc->key_count; i++)
+        if (fc->keys[i].level == level && fc->keys[i].keyword == keyword)
             return true;
     return false;
 }
@@ -131,7 +132,6 @@ static inline int fuzz_build(fuzz_config *fc, ehs_source source, const char *ide
 {
     static ehd_builder builder = EHD_BUILDER_INIT;
     static ehd_text json = EHD_TEXT_INIT;
-    uint8_t *event = fuzz_event;
 
     ehs_message message = {
         .source = source,
@@ -151,16 +151,22 @@ static inline int fuzz_build(fuzz_config *fc, ehs_source source, const char *ide
         return result;
 
     FUZZ_CHECK(outcome.level != 0, "%s: event with level 0", fc->label);
+    /* Syslog text is the message as is (no "<N>" prefix to strip): it is
+     * cut, and flagged, exactly when it is longer than the maximum. */
+    if (source == EHS_SOURCE_SYSLOG && fc->config->message_field != NULL)
+        FUZZ_CHECK(outcome.truncated == (len > fc->config->max_message_bytes),
+                   "%s: truncated %d for %zu bytes, max %zu", fc->label, outcome.truncated, len,
+                   fc->config->max_message_bytes);
     bool captured = source == EHS_SOURCE_SYSLOG ? fc->config->capture_syslog
                                                 : fc->config->capture_stderr;
     if (captured)
-        FUZZ_CHECK(fuzz_set_listed(fc->config, outcome.level, outcome.keyword),
+        FUZZ_CHECK(fuzz_set_listed(fc, outcome.level, outcome.keyword),
                    "%s: event set L%xK%llx is not among the config's set keys", fc->label,
                    outcome.level, (unsigned long long)outcome.keyword);
 
     size_t size = 0;
-    int rc = ehd_builder_copy_event(&builder, outcome.level, NULL, NULL, event, sizeof fuzz_event,
-                                    &size);
+    int rc = ehd_builder_copy_event(&builder, outcome.level, NULL, NULL, fuzz_event,
+                                    sizeof fuzz_event, &size);
     fuzz_event_size = size;
     FUZZ_CHECK(rc == 0, "%s: the built event does not copy (errno %d, %zu bytes)", fc->label,
                rc, size);
@@ -175,7 +181,7 @@ static inline int fuzz_build(fuzz_config *fc, ehs_source source, const char *ide
 
     ehd_decode_error error;
     ehd_text_clear(&json);
-    rc = ehd_decode_json(&json, name, strlen(name), event, size, &error);
+    rc = ehd_decode_json(&json, name, strlen(name), fuzz_event, size, &error);
     FUZZ_CHECK(rc == 0, "%s: the built event does not decode (errno %d): %s", fc->label, rc,
                error.message);
     /* Collectors read one JSON object per line. */
