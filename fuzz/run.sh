@@ -9,7 +9,7 @@
 # EHSHIM_VECTORS (reference vectors; seeds for fuzz_decode when set),
 # FUZZ_FLAGS (more libFuzzer flags).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 build=${BUILD:-build}
 seconds=${FUZZ_SECONDS:-60}
 dir=$build/fuzz
@@ -32,7 +32,7 @@ split_lines() {
 
 # Write sequences for fuzz_lines: capacity byte, then (length, bytes)
 # writes, 0xFF flush, 0xFE discard, 0xFD rest.
-lines_seed() { printf "$2" >"$(corpus lines)/$1"; }
+lines_seed() { printf '%b' "$2" >"$(corpus lines)/$1"; }
 
 seed() {
     local c
