@@ -61,7 +61,9 @@ static inline void fuzz_config_prepare(fuzz_config *fc, const char *label, ehs_c
     FUZZ_CHECK(fc->state != NULL, "%s: no thread state", label);
     fc->ident_count = 0;
     for (size_t i = 0; i < config->rule_count && fc->ident_count < 7; i++) {
-        const char *ident = config->rules[i].ident;
+        const ehs_names *names = &config->rules[i].ident;
+        /* A glob is no ident a program has: the fuzzer finds its own. */
+        const char *ident = names->count != 0 && !names->globs[0] ? names->names[0] : NULL;
         bool seen = false;
         for (size_t j = 0; ident != NULL && j < fc->ident_count; j++)
             seen |= strcmp(fc->idents[j], ident) == 0;

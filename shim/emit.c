@@ -32,10 +32,14 @@ void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int pr
     }
     if (ident == NULL)
         ident = "";
+    size_t exe_len;
+    const char *exe = shim_exe_name(&exe_len);
     ehs_message message = {
         .source = source,
         .ident = ident,
         .ident_len = strlen(ident),
+        .exe = exe,
+        .exe_len = exe_len,
         .priority = priority,
         .text = text,
         .len = len,
@@ -71,6 +75,10 @@ void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int pr
 
 void shim_stderr_line_done(void *thread, const char *text, size_t len)
 {
+    /* OpenSSH's -e lines and Windows-minded programs end lines in "\r\n":
+     * the '\r' is no part of what they said. */
+    if (len > 0 && text[len - 1] == '\r' && shim_config->strip_cr)
+        len--;
     shim_emit(thread, EHS_SOURCE_STDERR, shim_program_name(), 0, text, len);
 }
 

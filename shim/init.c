@@ -85,6 +85,7 @@ static int set_up(int *armed)
     *armed = 0;
     shim_real_resolve_all();
     shim_pid = getpid();
+    shim_identity_setup();
     /* A secure-execution (setuid, file capabilities) process must not let
      * its environment steer what it opens or writes (LTTng-UST 8d20bf54). */
     if (getauxval(AT_SECURE) != 0)

@@ -223,7 +223,7 @@ static void warn_common(bool with_errno, const char *format, va_list args)
     va_copy(for_event, args);
     real(format, args);
     int real_errno = errno;
-    shim_stderr_feed_str(shim_program_name());
+    shim_stderr_feed_str(shim_program_name_now());
     shim_stderr_feed(": ", 2);
     if (format != NULL) {
         shim_stderr_feed_vformat(caller_errno, format, for_event);

@@ -68,6 +68,18 @@
     X(close, int, (int))                                                                       \
     X(close_range, int, (unsigned int, unsigned int, int))                                     \
     X(closefrom, void, (int))                                                                  \
+    X(open, int, (const char *, int, ...))                                                     \
+    X(open64, int, (const char *, int, ...))                                                   \
+    X(openat, int, (int, const char *, int, ...))                                              \
+    X(openat64, int, (int, const char *, int, ...))                                            \
+    X(__open_2, int, (const char *, int))                                                      \
+    X(__open64_2, int, (const char *, int))                                                    \
+    X(__openat_2, int, (int, const char *, int))                                               \
+    X(__openat64_2, int, (int, const char *, int))                                             \
+    X(fopen, FILE *, (const char *, const char *))                                             \
+    X(fopen64, FILE *, (const char *, const char *))                                           \
+    X(freopen, FILE *, (const char *, const char *, FILE *))                                   \
+    X(freopen64, FILE *, (const char *, const char *, FILE *))                                 \
     X(execve, int, (const char *, char *const[], char *const[]))                               \
     X(execv, int, (const char *, char *const[]))                                               \
     X(execvp, int, (const char *, char *const[]))                                              \

@@ -239,8 +239,21 @@ void shim_stats_report(void);
 /* getenv, also before libc's constructor has set `environ`. */
 const char *shim_getenv(const char *name);
 
-/* program_invocation_short_name, also before libc has set it. */
+/* program_invocation_short_name as it is now, also before libc has set it:
+ * what glibc itself prints (warn, err) at this moment. */
+const char *shim_program_name_now(void);
+
+/* Copies the program's short name and its executable's file name; call once
+ * at set-up, before anything may rewrite argv. */
+void shim_identity_setup(void);
+
+/* The program's short name as it was at set-up: the ident of stderr lines
+ * (and of syslog without openlog). Never NULL. */
 const char *shim_program_name(void);
+
+/* The file name of the executable as it was at set-up, with its length in
+ * *len; NULL (and 0) when unknown. */
+const char *shim_exe_name(size_t *len);
 
 /* ---- diagnostics (diag.c) --------------------------------------------------- */
 

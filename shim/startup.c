@@ -66,7 +66,7 @@ const char *shim_getenv(const char *name)
     return value;
 }
 
-const char *shim_program_name(void)
+const char *shim_program_name_now(void)
 {
     if (program_invocation_short_name != NULL && program_invocation_short_name[0] != '\0')
         return program_invocation_short_name;
@@ -92,4 +92,66 @@ const char *shim_program_name(void)
     memcpy(name, base, strlen(base) + 1);
     __atomic_store_n(&state, 1, __ATOMIC_RELEASE);
     return name;
+}
+
+/*
+ * The process's names, copied once at set-up (and so again after exec, in
+ * the new image's set-up). Programs rewrite their argv memory for process
+ * titles (nginx "worker process", PostgreSQL, perl's $0), and
+ * program_invocation_short_name points into it: read later, it is garbage.
+ */
+static char program_name_copy[256];
+static char exe_name_copy[256];
+static size_t exe_name_len;
+static bool identity_ready;
+
+/* The file name of the executable: /proc/self/exe names the file that was
+ * run after symlinks (a venv's `python` -> python3.11). */
+static void read_exe_name(void)
+{
+    char path[4096];
+    ssize_t got = readlink("/proc/self/exe", path, sizeof(path) - 1);
+    if (got <= 0)
+        return;
+    path[got] = '\0';
+    static const char deleted[] = " (deleted)";
+    size_t len = (size_t)got;
+    if (len > sizeof(deleted) - 1 && strcmp(path + len - (sizeof(deleted) - 1), deleted) == 0)
+        path[len -= sizeof(deleted) - 1] = '\0';
+    const char *slash = strrchr(path, '/');
+    const char *base = slash != NULL ? slash + 1 : path;
+    size_t base_len = strlen(base);
+    if (base_len == 0 || base_len >= sizeof(exe_name_copy))
+        return;
+    memcpy(exe_name_copy, base, base_len + 1);
+    exe_name_len = base_len;
+}
+
+void shim_identity_setup(void)
+{
+    int saved_errno = errno;
+    const char *name = shim_program_name_now();
+    size_t len = strnlen(name, sizeof(program_name_copy) - 1);
+    memcpy(program_name_copy, name, len);
+    program_name_copy[len] = '\0';
+    read_exe_name();
+    __atomic_store_n(&identity_ready, true, __ATOMIC_RELEASE);
+    errno = saved_errno;
+}
+
+const char *shim_program_name(void)
+{
+    if (__atomic_load_n(&identity_ready, __ATOMIC_ACQUIRE))
+        return program_name_copy;
+    return shim_program_name_now();
+}
+
+const char *shim_exe_name(size_t *len)
+{
+    if (!__atomic_load_n(&identity_ready, __ATOMIC_ACQUIRE) || exe_name_len == 0) {
+        *len = 0;
+        return NULL;
+    }
+    *len = exe_name_len;
+    return exe_name_copy;
 }

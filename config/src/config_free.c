@@ -9,7 +9,8 @@
 void ehs_rule_free(ehs_rule *rule)
 {
     free(rule->name);
-    free(rule->ident);
+    ehs_names_free(&rule->ident);
+    ehs_names_free(&rule->exe);
     free(rule->pattern);
     ehs_regex_code_free(rule->code);
     for (size_t i = 0; i < rule->field_count; i++)
@@ -53,6 +54,8 @@ ehs_config *ehs_config_defaults(const char *path)
     config->capture_stderr = true;
     config->max_message_bytes = EHS_MAX_MESSAGE_BYTES_DEFAULT;
     config->inherit = true;
+    config->strip_cr = true;
+    config->default_event.level_words = true;
     config->match_context = ehs_regex_match_context_new();
     if (config->path == NULL || config->provider == NULL || config->message_field == NULL ||
         config->match_context == NULL) {

@@ -197,6 +197,14 @@ typedef struct ehs_rule_source {
 /* Builds rule->fields and the level_field/level_map part of `rule`. */
 void ehs_load_rule_fields(ehs_load *load, const ehs_rule_source *source, ehs_rule *rule);
 
+/* ---- names.c ---- */
+
+/* Reads `key` of a rule (a name or a non-empty list of names, each a
+ * non-empty string) into `names`; reports problems. Absent or null: any. */
+void ehs_read_names(ehs_load *load, const cJSON *object, const char *key, ehs_names *names);
+
+void ehs_names_free(ehs_names *names);
+
 /* ---- config_free.c ---- */
 
 void ehs_rule_free(ehs_rule *rule);

@@ -19,7 +19,7 @@
 
 static const char *const top_keys[] = {
     "provider", "group",    "capture", "message_field", "max_message_bytes",
-    "inherit",  "patterns", "rules",   "default",       NULL,
+    "inherit",  "patterns", "rules",   "default",       "strip_cr", NULL,
 };
 
 /* Names the byte at `offset` of `text` for a message. */
@@ -161,7 +161,7 @@ static void read_default(ehs_load *load, const cJSON *root)
         ehs_member(load, root, "default", cJSON_Object, false, "an object");
     if (object == NULL)
         return;
-    static const char *const keys[] = { "name", "level", "keyword", "drop", NULL };
+    static const char *const keys[] = { "name", "level", "keyword", "drop", "level_words", NULL };
     ehs_check_keys(load, object, keys, "'default'");
     ehs_default_event *event = &load->config->default_event;
     const cJSON *name = ehs_member(load, object, "name", cJSON_String, true, "a string or null");
@@ -170,6 +170,7 @@ static void read_default(ehs_load *load, const cJSON *root)
     ehs_read_level(load, object, "level", &event->level);
     ehs_read_keyword(load, object, "keyword", &event->has_keyword, &event->keyword);
     ehs_read_bool(load, object, "drop", &event->drop);
+    ehs_read_bool(load, object, "level_words", &event->level_words);
 }
 
 /* A rule's name and where it is written, for finding repeats. */
@@ -269,6 +270,7 @@ static void read_config(ehs_load *load, const cJSON *root)
     read_message_field(load, root);
     read_max_message_bytes(load, root);
     ehs_read_bool(load, root, "inherit", &load->config->inherit);
+    ehs_read_bool(load, root, "strip_cr", &load->config->strip_cr);
     /* Rules check capture names against the message field and expand grok
      * with the patterns, so both come first. */
     ehs_load_patterns(load, ehs_member(load, root, "patterns", cJSON_Object, true,

@@ -10,7 +10,7 @@
 #include "config_internal.h"
 
 static const char *const rule_keys[] = {
-    "name",    "source",     "ident",     "regex",   "grok", "json",    "kv",  "fields", "time_format",
+    "name",    "source",     "ident",     "exe",     "regex",   "grok", "json",    "kv",  "fields", "time_format",
     "level",   "level_field", "level_map", "keyword", "id",   "version", "tag", "drop",   NULL,
 };
 
@@ -221,7 +221,8 @@ void ehs_load_rule(ehs_load *load, const cJSON *object, ehs_rule *rule)
     ehs_check_keys(load, object, rule_keys, "a rule");
     read_name(load, object, rule);
     read_source(load, object, rule);
-    rule->ident = read_optional_text(load, object, "ident", &rule->ident_len);
+    ehs_read_names(load, object, "ident", &rule->ident);
+    ehs_read_names(load, object, "exe", &rule->exe);
     rule->time_format = read_optional_text(load, object, "time_format", NULL);
     ehs_read_level(load, object, "level", &rule->level);
     ehs_read_keyword(load, object, "keyword", &rule->has_keyword, &rule->keyword);

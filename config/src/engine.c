@@ -147,6 +147,7 @@ typedef struct build {
     size_t message_len;      /* of it in the message field: cut to max_message_bytes */
     bool syslog;
     uint8_t message_level;   /* from the priority or prefix */
+    bool level_from_prefix;  /* stderr: a "<N>" prefix gave message_level */
     uint64_t source_keyword; /* 0x1 syslog, 0x2 stderr */
 } build;
 
@@ -329,6 +330,10 @@ static int build_default_event(build *b)
     ehs_outcome *outcome = b->outcome;
     outcome->rule = NULL;
     outcome->level = d->level != 0 ? d->level : b->message_level;
+    uint8_t worded;
+    if (d->level == 0 && d->level_words && !b->syslog && !b->level_from_prefix &&
+        ehs_level_from_words(b->text, b->len, &worded))
+        outcome->level = worded;
     outcome->keyword = d->has_keyword ? d->keyword : b->source_keyword;
     if (d->drop)
         return EHS_DROPPED;
@@ -346,9 +351,12 @@ static inline bool rule_applies(const ehs_rule *rule, const ehs_message *message
 {
     if (rule->source != EHS_SOURCE_ANY && rule->source != message->source)
         return false;
-    return rule->ident == NULL ||
-           (rule->ident_len == message->ident_len &&
-            (rule->ident_len == 0 || memcmp(rule->ident, message->ident, rule->ident_len) == 0));
+    if (rule->ident.count != 0 &&
+        !ehs_names_match(&rule->ident, message->ident != NULL ? message->ident : "",
+                         message->ident != NULL ? message->ident_len : 0))
+        return false;
+    return rule->exe.count == 0 ||
+           (message->exe != NULL && ehs_names_match(&rule->exe, message->exe, message->exe_len));
 }
 
 int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
@@ -372,6 +380,7 @@ int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
         int severity;
         size_t prefix = ehs_stderr_prefix(b.text, b.len, &severity);
         b.message_level = prefix != 0 ? ehs_level_of_severity(severity) : EHD_LEVEL_INFO;
+        b.level_from_prefix = prefix != 0;
         b.text += prefix;
         b.len -= prefix;
         b.source_keyword = 0x2;

@@ -4,6 +4,7 @@
 #ifndef EHS_LEVEL_H
 #define EHS_LEVEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,5 +24,11 @@ static inline uint8_t ehs_level_of_severity(int severity)
  * text is left alone).
  */
 size_t ehs_stderr_prefix(const char *text, size_t len, int *severity);
+
+/*
+ * The level an unmatched stderr line states in words (level_words.c has the
+ * forms): stores it and returns true, or returns false. Allocates nothing.
+ */
+bool ehs_level_from_words(const char *text, size_t len, uint8_t *level);
 
 #endif /* EHS_LEVEL_H */

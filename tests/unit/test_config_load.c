@@ -204,8 +204,11 @@ static void test_rule_keys(void **state)
     assert_int_equal(a->position.line, 2);
     assert_int_equal(a->position.column, 2);
     assert_int_equal(a->source, EHS_SOURCE_SYSLOG);
-    assert_string_equal(a->ident, "sshd");
-    assert_int_equal(a->ident_len, 4);
+    assert_int_equal(a->ident.count, 1);
+    assert_string_equal(a->ident.names[0], "sshd");
+    assert_int_equal(a->ident.lens[0], 4);
+    assert_false(a->ident.globs[0]);
+    assert_int_equal(a->exe.count, 0);
     assert_int_equal(a->matcher, EHS_MATCH_REGEX);
     assert_false(a->kv_after);
     assert_string_equal(a->pattern, "^x");
@@ -226,7 +229,7 @@ static void test_rule_keys(void **state)
     assert_int_equal(b->matcher, EHS_MATCH_KV);
     assert_null(b->code);
     assert_null(b->pattern);
-    assert_null(b->ident);
+    assert_int_equal(b->ident.count, 0);
     assert_null(b->time_format);
     assert_int_equal(b->level, 0);
     assert_false(b->has_keyword);
@@ -235,7 +238,7 @@ static void test_rule_keys(void **state)
     const ehs_rule *c = &config->rules[2];
     assert_int_equal(c->source, EHS_SOURCE_ANY);
     assert_int_equal(c->matcher, EHS_MATCH_JSON);
-    assert_null(c->ident);
+    assert_int_equal(c->ident.count, 0);
     ehs_config_free(config);
 }
 

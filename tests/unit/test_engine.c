@@ -140,10 +140,11 @@ static void test_level_map(void **state)
     assert_json(harness_syslog(h, "a", 4 << 3 | 7, "other: o"),
                 "{ \"n\": \"P:Mapped\", \"sev\": \"other\", \"msg\": \"other: o\", "
                 "\"ident\": \"a\", \"facility\": 4, \"meta\": { \"level\": 5, \"keyword\": \"0x1\" } }");
-    /* Case matters in the map. */
+    /* Case matters in the map: the line is no rule's, and the default
+     * event reads its level from the severity word it starts with. */
     assert_json(harness_stderr(h, "a", "Crit: x"),
                 "{ \"n\": \"P:Stderr\", \"msg\": \"Crit: x\", \"ident\": \"a\", "
-                "\"meta\": { \"level\": 4, \"keyword\": \"0x2\" } }");
+                "\"meta\": { \"level\": 1, \"keyword\": \"0x2\" } }");
     /* Miss with a fixed level: the fixed level; a group that did not take
      * part is a miss too. */
     assert_json(harness_stderr(h, "a", "CRIT! x"),

@@ -94,14 +94,24 @@ typedef struct ehs_level_entry {
     uint8_t level;
 } ehs_level_entry;
 
+/* The names a rule's `ident` or `exe` accepts: each is exact or a glob
+ * (`*`, `?`, `[...]` as in fnmatch without flags). count == 0: any name. */
+typedef struct ehs_names {
+    char **names;               /* `count` owned strings */
+    size_t *lens;               /* strlen of each */
+    bool *globs;                /* names[i] holds a glob character */
+    size_t count;
+} ehs_names;
+
 /* A compiled rule. */
 typedef struct ehs_rule {
     char *name;                 /* event name, owned */
     size_t name_len;
     ehs_position position;      /* of the rule object in the file */
     ehs_source source;
-    char *ident;                /* NULL: any ident */
-    size_t ident_len;
+    ehs_names ident;            /* the message's ident must be one of these */
+    ehs_names exe;              /* the file name of the process's executable must be
+                                   one of these (ehs_message.exe) */
     ehs_matcher matcher;
     bool kv_after;              /* regex/grok followed by kv on the rest of the line */
     char *pattern;              /* final PCRE2 pattern (grok expanded); NULL for kv/json */
@@ -137,6 +147,9 @@ typedef struct ehs_default_event {
     bool has_keyword;
     uint64_t keyword;
     bool drop;
+    bool level_words;           /* default true: with no level set, a stderr line's
+                                   level comes from a severity word it starts with
+                                   (ehs_level_from_words) */
 } ehs_default_event;
 
 /* A loaded config. Immutable after loading; free with ehs_config_free. */
@@ -150,6 +163,8 @@ typedef struct ehs_config {
     size_t message_field_len;
     size_t max_message_bytes;   /* default 3072 */
     bool inherit;               /* default true */
+    bool strip_cr;              /* default true: a stderr line's final '\r' (of a
+                                   "\r\n" ending) is not part of the message */
     ehs_rule *rules;
     size_t rule_count;
     ehs_default_event default_event;
@@ -195,6 +210,15 @@ void ehs_config_free(ehs_config *config);
 
 /* Frees the lines of `errors` and zeroes it. */
 void ehs_errors_free(ehs_errors *errors);
+
+/* Does `name` (`len` bytes, need not be NUL-terminated) satisfy `names`?
+ * True when names->count is 0. Thread-safe; allocates nothing. */
+bool ehs_names_match(const ehs_names *names, const char *name, size_t len);
+
+/* Does the whole of `text` match the glob `pattern` (`*`, `?`, `[...]`,
+ * `[!...]`, `\` quoting the next character)? Both are counted, not
+ * NUL-terminated. Allocates nothing. */
+bool ehs_glob_match(const char *pattern, size_t pattern_len, const char *text, size_t text_len);
 
 /* Name of a type as written in configs ("u16", "ipv4", ...). Static string. */
 const char *ehs_type_name(ehs_type type);

@@ -55,6 +55,10 @@ typedef struct ehs_message {
     ehs_source source;       /* EHS_SOURCE_SYSLOG or EHS_SOURCE_STDERR */
     const char *ident;       /* openlog ident or the program's short name */
     size_t ident_len;
+    const char *exe;         /* file name of the process's executable (no directory),
+                                for rules with `exe`; NULL: unknown, such rules never
+                                match */
+    size_t exe_len;
     int priority;            /* syslog: facility | severity as syslog() applies it (with
                                 openlog's default facility filled in: the engine
                                 reports the facility bits it is given); stderr: ignored */

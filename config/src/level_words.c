@@ -1,0 +1,135 @@
+/*
+ * The level of a line no rule matched, from the severity word real programs
+ * put near its start. Without it every unmatched stderr line would be an
+ * info event, errors included, and an operator filtering on level would
+ * miss exactly the lines no rule was written for.
+ *
+ * The forms (README "Levels without rules"), looked for in the first
+ * LOOK_BYTES bytes, the first one found wins:
+ *   [word]                   any case: nginx "[error]", "[WARN]"
+ *   level=word               also lvl=, severity=, loglevel=; any case,
+ *                            the value may be quoted: logfmt
+ *   WORD followed by ':', ' ', ']', '-', '|', ',' or the end, upper case
+ *                            only, as a whole word: "ERROR:root:...",
+ *                            "... [123] FATAL:  ...", "... - WARNING - ..."
+ *   word: at the line start  any case: "error: ...", "Warning: ..."
+ * Lower-case words elsewhere are prose ("no error found") and are ignored.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "level.h"
+
+#define LOOK_BYTES 160
+
+struct severity_word {
+    const char *word;
+    uint8_t level;
+};
+
+static const struct severity_word severity_words[] = {
+    { "emerg", 1 }, { "emergency", 1 }, { "alert", 1 },   { "crit", 1 },    { "critical", 1 },
+    { "fatal", 1 }, { "panic", 1 },     { "err", 2 },     { "error", 2 },   { "severe", 2 },
+    { "warn", 3 },  { "warning", 3 },   { "notice", 4 },  { "info", 4 },    { "debug", 5 },
+    { "trace", 5 },
+};
+
+static bool is_letter(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_upper_word(const char *word, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (word[i] < 'A' || word[i] > 'Z')
+            return false;
+    }
+    return true;
+}
+
+static bool same_word(const char *word, size_t len, const char *lower)
+{
+    if (strlen(lower) != len)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = word[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != lower[i])
+            return false;
+    }
+    return true;
+}
+
+/* The level of `word` in any case, or 0. */
+static uint8_t level_of_word(const char *word, size_t len)
+{
+    for (size_t i = 0; i < sizeof severity_words / sizeof severity_words[0]; i++) {
+        if (same_word(word, len, severity_words[i].word))
+            return severity_words[i].level;
+    }
+    return 0;
+}
+
+static size_t letters_from(const char *text, size_t len, size_t at)
+{
+    size_t end = at;
+    while (end < len && is_letter(text[end]))
+        end++;
+    return end;
+}
+
+static bool is_key_word(const char *word, size_t len)
+{
+    return same_word(word, len, "level") || same_word(word, len, "lvl") ||
+           same_word(word, len, "severity") || same_word(word, len, "loglevel");
+}
+
+bool ehs_level_from_words(const char *text, size_t len, uint8_t *level)
+{
+    size_t limit = len < LOOK_BYTES ? len : LOOK_BYTES;
+    size_t start = 0;
+    while (start < limit && (text[start] == ' ' || text[start] == '\t'))
+        start++;
+    for (size_t i = start; i < limit; i++) {
+        if (text[i] == '[') {
+            size_t end = letters_from(text, limit, i + 1);
+            uint8_t found = level_of_word(text + i + 1, end - i - 1);
+            if (end < limit && text[end] == ']' && found != 0) {
+                *level = found;
+                return true;
+            }
+            continue;
+        }
+        if (!is_letter(text[i]) || (i > 0 && (is_letter(text[i - 1]) || (text[i - 1] >= '0' &&
+                                                                          text[i - 1] <= '9'))))
+            continue;
+        size_t end = letters_from(text, limit, i);
+        const char *word = text + i;
+        size_t word_len = end - i;
+        char next = end < len ? text[end] : '\0';
+        if (next == '=' && is_key_word(word, word_len)) {
+            size_t value = end + 1;
+            if (value < limit && (text[value] == '"' || text[value] == '\''))
+                value++;
+            size_t value_end = letters_from(text, len, value);
+            uint8_t found = level_of_word(text + value, value_end - value);
+            if (found != 0) {
+                *level = found;
+                return true;
+            }
+        }
+        uint8_t found = level_of_word(word, word_len);
+        if (found != 0) {
+            bool upper_form = is_upper_word(word, word_len) && strchr(":]-|, ", next) != NULL;
+            bool start_form = i == start && next == ':';
+            if (upper_form || start_form) {
+                *level = found;
+                return true;
+            }
+        }
+        i = end - 1;
+    }
+    return false;
+}

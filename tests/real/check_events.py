@@ -1,0 +1,223 @@
+#!/usr/bin/python3
+"""Checks that every message a real program sent became exactly one correct event.
+
+check_events.py --expect EXPECT.json --messages MESSAGES.txt --events EVENTS.jsonl
+                [--source syslog|stderr]
+
+MESSAGES.txt  the messages the program really sent, one per line (stderr: the
+              line without its "\\n", a trailing "\\r" removed; syslog: the
+              message after the "<PRI>TIMESTAMP ident[pid]: " header).
+EVENTS.jsonl  `ehshim decode` output.
+EXPECT.json   a list of {"match": REGEX, "event": "Provider:Name", "level": N,
+              "fields": {"name": TYPE, ...}}, tried in order with re.search
+              (the first entry whose match finds something wins). TYPE is
+              string, int (a JSON integer), float (a JSON number), bool, null,
+              ip (a string ipaddress parses), time (a string such as
+              2024-05-01T10:00:00), errno (a string such as "ENOENT(2)"), or
+              any; several may be joined with "|" ("int|null").
+              Optional keys of an entry, checked when present:
+                "values": {"name": exact JSON value}
+                "ident": the event's ident
+                "keyword": the event's meta keyword ("0x10")
+
+--source      only events of that source take part (syslog events carry a
+              "facility" field, stderr events do not); events of the other
+              source are ignored.
+
+Messages and events are paired in order by the event's "msg" text (events of
+several processes may interleave; each event is used once; a truncated event
+pairs with the message it is a prefix of). Fails (exit 1, one line per
+problem) when a message has no event or more than one, an event has no
+message, a message matches no entry, the event's name or level differ, an
+expected field is missing or of the wrong type, or the event has a field the
+entry does not list (besides msg, ident, facility, truncated, meta, n).
+Prints "checked N messages" at the end.
+"""
+import argparse
+import datetime
+import ipaddress
+import json
+import re
+import sys
+
+FIXED = {'n', 'msg', 'ident', 'facility', 'truncated', 'meta'}
+TYPES = {'string', 'int', 'float', 'bool', 'null', 'ip', 'time', 'errno', 'any'}
+
+
+def type_ok(value, typ):
+    if typ == 'any':
+        return True
+    if typ == 'null':
+        return value is None
+    if typ == 'string':
+        return isinstance(value, str)
+    if typ == 'int':
+        return isinstance(value, int) and not isinstance(value, bool)
+    if typ == 'float':
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if typ == 'bool':
+        return isinstance(value, bool)
+    if typ == 'ip':
+        if not isinstance(value, str):
+            return False
+        try:
+            ipaddress.ip_address(value)
+            return True
+        except ValueError:
+            return False
+    if typ == 'time':
+        if not isinstance(value, str):
+            return False
+        text = value[:-1] if value.endswith('Z') else value
+        try:
+            datetime.datetime.fromisoformat(text)
+            return True
+        except ValueError:
+            return False
+    if typ == 'errno':
+        return isinstance(value, str) and re.fullmatch(r'[A-Z0-9]+\(\d+\)|ERRNO\(-?\d+\)', value) is not None
+    raise ValueError(typ)
+
+
+def load_expect(path):
+    with open(path, encoding='utf-8') as f:
+        entries = json.load(f)
+    if not isinstance(entries, list):
+        raise SystemExit('%s: not a JSON list' % path)
+    for i, e in enumerate(entries):
+        for key in ('match', 'event', 'level'):
+            if key not in e:
+                raise SystemExit('%s: entry %d has no "%s"' % (path, i, key))
+        e['_re'] = re.compile(e['match'])
+        for name, typ in e.get('fields', {}).items():
+            for t in typ.split('|'):
+                if t not in TYPES:
+                    raise SystemExit('%s: entry %d: field %s: unknown type %s' % (path, i, name, t))
+    return entries
+
+
+def event_source(ev):
+    return 'syslog' if 'facility' in ev else 'stderr'
+
+
+def show(text):
+    return json.dumps(text, ensure_ascii=False)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--expect', required=True)
+    ap.add_argument('--messages', required=True)
+    ap.add_argument('--events', required=True)
+    ap.add_argument('--source', choices=('syslog', 'stderr'))
+    args = ap.parse_args()
+
+    entries = load_expect(args.expect)
+    with open(args.messages, 'rb') as f:
+        messages = [line.decode('utf-8', 'replace') for line in f.read().split(b'\n')]
+    if messages and messages[-1] == '':
+        messages.pop()
+    events = []
+    problems = []
+    with open(args.events, encoding='utf-8', errors='replace') as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                ev = json.loads(line)
+            except ValueError as e:
+                problems.append('events line %d is not JSON (%s): %s' % (lineno, e, line.rstrip()))
+                continue
+            if args.source and event_source(ev) != args.source:
+                continue
+            events.append(ev)
+
+    used = [False] * len(events)
+    # message text -> indexes of unused events carrying it, in order
+    by_text = {}
+    truncated = []
+    for i, ev in enumerate(events):
+        msg = ev.get('msg')
+        if not isinstance(msg, str):
+            problems.append('event without a msg string: %s' % json.dumps(ev))
+            used[i] = True
+            continue
+        if ev.get('truncated') is True:
+            truncated.append(i)
+        else:
+            by_text.setdefault(msg, []).append(i)
+    cursor = {}
+
+    paired = []
+    for text in messages:
+        idxs = by_text.get(text, [])
+        k = cursor.get(text, 0)
+        idx = None
+        while k < len(idxs):
+            if not used[idxs[k]]:
+                idx = idxs[k]
+                k += 1
+                break
+            k += 1
+        cursor[text] = k
+        if idx is None:
+            for j in truncated:
+                if not used[j] and text.startswith(events[j]['msg']):
+                    idx = j
+                    break
+        if idx is None:
+            problems.append('message without event: %s' % show(text))
+            continue
+        used[idx] = True
+        paired.append((text, events[idx]))
+
+    message_set = set(messages)
+    for i, ev in enumerate(events):
+        if used[i]:
+            continue
+        msg = ev.get('msg')
+        if msg in message_set:
+            problems.append('message with more than one event: %s (extra: %s)' % (show(msg), json.dumps(ev)))
+        else:
+            problems.append('event without message: %s' % json.dumps(ev))
+
+    for text, ev in paired:
+        entry = None
+        for e in entries:
+            if e['_re'].search(text):
+                entry = e
+                break
+        if entry is None:
+            problems.append('message matches no expect entry: %s (event %s)' % (show(text), json.dumps(ev)))
+            continue
+        what = '%s -> %s' % (show(text), json.dumps(ev))
+        if ev.get('n') != entry['event']:
+            problems.append('event name %s, expected %s: %s' % (ev.get('n'), entry['event'], what))
+        level = ev.get('meta', {}).get('level')
+        if level != entry['level']:
+            problems.append('level %s, expected %s: %s' % (level, entry['level'], what))
+        if 'keyword' in entry and ev.get('meta', {}).get('keyword') != entry['keyword']:
+            problems.append('keyword %s, expected %s: %s' % (ev.get('meta', {}).get('keyword'), entry['keyword'], what))
+        if 'ident' in entry and ev.get('ident') != entry['ident']:
+            problems.append('ident %s, expected %s: %s' % (show(ev.get('ident')), show(entry['ident']), what))
+        fields = entry.get('fields', {})
+        for name, typ in fields.items():
+            if name not in ev:
+                problems.append('field %s missing: %s' % (name, what))
+            elif not any(type_ok(ev[name], t) for t in typ.split('|')):
+                problems.append('field %s = %s is not %s: %s' % (name, json.dumps(ev[name]), typ, what))
+        for name, value in entry.get('values', {}).items():
+            if name in ev and ev[name] != value:
+                problems.append('field %s = %s, expected %s: %s' % (name, json.dumps(ev[name]), json.dumps(value), what))
+        for name in ev:
+            if name not in FIXED and name not in fields:
+                problems.append('field %s not expected: %s' % (name, what))
+
+    for p in problems:
+        print(p)
+    print('checked %d messages, %d events, %d problems' % (len(messages), len(events), len(problems)))
+    return 1 if problems else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

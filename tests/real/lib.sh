@@ -1,0 +1,327 @@
+# Helpers shared by the tests/real/test_*.sh scripts; sourced, never run alone.
+#
+# These tests run real Debian daemons on 127.0.0.1 under the shim, drive real
+# traffic and check that every message the program really sent became exactly
+# one correct event (tests/real/check_events.py).
+#
+# Environment: BUILD (build directory, default build) and EHSHIM (the tool,
+# default $BUILD/ehshim), as tests/run.sh gives them. Both are made absolute.
+#
+# What a script gets:
+#   real_skip REASON          prints "SKIP: REASON", exits 77
+#   real_fail MESSAGE         prints "FAIL: MESSAGE", counts it, goes on
+#   real_finish               exits 1 if anything failed, else prints PASS, 0
+#   real_need_root            SKIP unless root
+#   real_need_build           FAIL unless $EHSHIM and $BUILD/libehshim.so exist;
+#                             SKIP for a sanitized (ASan) build
+#   real_install PKG...       installs missing Debian packages (services kept
+#                             from starting by a temporary policy-rc.d); SKIP
+#                             when that fails
+#   real_tmpdir               makes REAL_TMP, a private work dir (mode 0755, so
+#                             daemons that drop privileges can read it),
+#                             removed at exit
+#   real_start CMD...         starts CMD in the background in a session of its
+#                             own (setsid: it leads its process group); sets
+#                             REAL_PID; redirections given to real_start apply.
+#                             CMD may begin with real_in_ns or real_shim.
+#   real_stop PID [SECS]      SIGTERM to PID, waits (default 10 s), then
+#                             SIGKILL to its process group; returns its status
+#   real_wait_port PORT [SECS]      TCP listener on 127.0.0.1:PORT (or any addr)
+#   real_wait_udp PORT [SECS]       UDP socket bound on 127.0.0.1:PORT
+#   real_port_free PORT       SKIP when something already uses TCP/UDP PORT
+#   real_wait_file FILE PATTERN [SECS]  waits until FILE has a line matching
+#                             the extended regex PATTERN
+#   real_devlog_start         starts the /dev/log receiver for the namespace:
+#                             socket $REAL_TMP/devlog.sock, datagrams (escaped,
+#                             one per line) in $REAL_DEVLOG ($REAL_TMP/devlog.txt
+#                             unless REAL_DEVLOG was set before)
+#   real_devlog_stop          drains and stops the receiver
+#   real_devlog_messages DEVLOG [IDENT]   prints the message part of every
+#                             datagram (of IDENT only, when given)
+#   real_in_ns [--bind SRC DST]... [--tmpfs DIR]... [--mkdir DIR]... [--] CMD...
+#                             runs CMD (exec, same pid) in a private mount
+#                             namespace: /dev is a tmpfs holding the usual
+#                             nodes and /dev/log = $REAL_TMP/devlog.sock (when
+#                             the receiver runs); --bind mounts SRC over DST
+#                             (both must exist), --tmpfs mounts a tmpfs on DIR
+#                             (must exist), --mkdir makes DIR inside the
+#                             namespace (put it under a --tmpfs: it is made
+#                             after the mounts). Options apply in that order.
+#                             real_start real_in_ns ... works (same pid).
+#   real_shim CMD...          runs CMD as "$EHSHIM" run CMD... (use with -c/-o)
+#   real_check EXPECT MESSAGES EVENTS [SOURCE]   check_events.py, counts a
+#                             failure
+#   REAL_PY                   Debian's /usr/bin/python3
+#   REAL_DIR, REAL_ROOT       tests/real and the repository, absolute
+#
+# Cleanup at exit ends ONLY the processes real_start recorded (their process
+# groups, by pid), then removes REAL_TMP.
+set -u
+
+REAL_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REAL_ROOT=$(cd "$REAL_DIR/../.." && pwd)
+BUILD=${BUILD:-build}
+EHSHIM=${EHSHIM:-$BUILD/ehshim}
+case "$BUILD" in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+case "$EHSHIM" in /*) ;; *) EHSHIM=$PWD/$EHSHIM ;; esac
+REAL_PY=/usr/bin/python3
+
+unset EHSHIM_CONFIG EHSHIM_CAPTURE EHSHIM_DEBUG
+export LC_ALL=C
+export TZ=UTC
+
+REAL_PIDS=()
+REAL_PID=""
+REAL_TMP=""
+REAL_DEVLOG=${REAL_DEVLOG:-}
+REAL_DEVLOG_PID=""
+REAL_FAILURES=0
+_real_apt_updated=0
+
+real_skip() {
+    echo "SKIP: $*"
+    exit 77
+}
+
+real_fail() {
+    echo "FAIL: $*"
+    REAL_FAILURES=$((REAL_FAILURES + 1))
+}
+
+real_finish() {
+    if [ "$REAL_FAILURES" -ne 0 ]; then
+        echo "$REAL_FAILURES check(s) failed"
+        exit 1
+    fi
+    echo "PASS"
+    exit 0
+}
+
+real_need_root() {
+    [ "$(id -u)" = 0 ] || real_skip "needs root (mount namespaces, daemons, apt-get)"
+}
+
+real_need_build() {
+    local missing=""
+    [ -x "$EHSHIM" ] || missing="$missing $EHSHIM"
+    [ -f "$BUILD/libehshim.so" ] || missing="$missing $BUILD/libehshim.so"
+    if [ -n "$missing" ]; then
+        echo "FAIL: not built:$missing (run make BUILD=$BUILD)"
+        exit 1
+    fi
+    if ldd "$BUILD/libehshim.so" 2>/dev/null | grep -Eq '^[[:space:]]*lib(asan|ubsan)\.so'; then
+        real_skip "sanitized build: real daemons run under the plain build only"
+    fi
+    [ -x "$REAL_PY" ] || real_install python3
+    command -v unshare >/dev/null || real_skip "unshare (util-linux) missing"
+}
+
+# True when every package named is installed.
+_real_installed() {
+    local p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || return 1
+    done
+}
+
+real_install() {
+    local missing=() p
+    for p in "$@"; do
+        _real_installed "$p" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    [ "$(id -u)" = 0 ] || real_skip "packages missing (${missing[*]}) and not root to install them"
+    command -v apt-get >/dev/null || real_skip "packages missing (${missing[*]}) and no apt-get"
+    local made_policy=0 log rc
+    log=$(mktemp "${TMPDIR:-/tmp}/ehshim-apt.XXXXXX")
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\n# ehshim tests/real: keep services of installed packages from starting\nexit 101\n' \
+            >/usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        made_policy=1
+    fi
+    rc=0
+    if [ "$_real_apt_updated" = 0 ]; then
+        apt-get -o DPkg::Lock::Timeout=300 update -qq >"$log" 2>&1 || rc=$?
+        _real_apt_updated=1
+    fi
+    if [ $rc -eq 0 ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
+            --no-install-recommends "${missing[@]}" >>"$log" 2>&1 || rc=$?
+    fi
+    [ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+    if [ $rc -ne 0 ] || ! _real_installed "${missing[@]}"; then
+        local why
+        why=$(grep -E '^(E|W):' "$log" | head -n 1)
+        rm -f "$log"
+        real_skip "could not install ${missing[*]}: ${why:-apt-get exit $rc}"
+    fi
+    rm -f "$log"
+}
+
+_real_cleanup() {
+    local pid i
+    for pid in "${REAL_PIDS[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM -- "-$pid" 2>/dev/null
+            kill -TERM "$pid" 2>/dev/null
+        fi
+    done
+    for pid in "${REAL_PIDS[@]}"; do
+        for i in $(seq 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL -- "-$pid" 2>/dev/null
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    if [ -n "$REAL_TMP" ] && [ -d "$REAL_TMP" ]; then
+        # Anything still mounted inside (a namespace that outlived us) is
+        # not ours to remove through.
+        rm -rf --one-file-system "$REAL_TMP"
+    fi
+}
+trap _real_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+real_tmpdir() {
+    [ -n "$REAL_TMP" ] && return 0
+    REAL_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ehshim-real.XXXXXX")
+    chmod 755 "$REAL_TMP"
+    [ -n "$REAL_DEVLOG" ] || REAL_DEVLOG=$REAL_TMP/devlog.txt
+}
+
+real_start() {
+    local cmd=("$@")
+    # the helpers that are shell functions, spelled out for setsid
+    case "$1" in
+        real_in_ns)
+            real_tmpdir
+            cmd=(unshare -m --propagation private -- /bin/bash "$REAL_DIR/ns_exec.sh" "$REAL_TMP" "${@:2}") ;;
+        real_shim)
+            cmd=("$EHSHIM" run "${@:2}") ;;
+    esac
+    setsid "${cmd[@]}" &
+    REAL_PID=$!
+    REAL_PIDS+=("$REAL_PID")
+}
+
+real_stop() {
+    local pid=$1 secs=${2:-10} i rc
+    kill -TERM "$pid" 2>/dev/null
+    for i in $(seq $((secs * 10))); do
+        kill -0 "$pid" 2>/dev/null || break
+        # a zombie child counts as ended
+        [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" = Z ] && break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" != Z ]; then
+        echo "real_stop: $pid still running after ${secs}s, killing its group" >&2
+        kill -KILL -- "-$pid" 2>/dev/null
+        kill -KILL "$pid" 2>/dev/null
+    fi
+    wait "$pid" 2>/dev/null
+    rc=$?
+    # whatever of its group is left (children it forked) goes too
+    kill -TERM -- "-$pid" 2>/dev/null
+    return $rc
+}
+
+# _real_listening tcp|udp PORT: something listens (tcp) / is bound (udp) on
+# 127.0.0.1:PORT or the wildcard address.
+_real_listening() {
+    local proto=$1 port=$2 hex
+    hex=$(printf '%04X' "$port")
+    if [ "$proto" = tcp ]; then
+        awk -v p=":$hex" 'NR > 1 && $4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' \
+            /proc/net/tcp /proc/net/tcp6 2>/dev/null
+    else
+        awk -v p=":$hex" 'NR > 1 && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' \
+            /proc/net/udp /proc/net/udp6 2>/dev/null
+    fi
+}
+
+real_wait_port() {
+    local port=$1 secs=${2:-15} i
+    for i in $(seq $((secs * 10))); do
+        _real_listening tcp "$port" && return 0
+        sleep 0.1
+    done
+    real_fail "nothing listens on TCP port $port after ${secs}s"
+    return 1
+}
+
+real_wait_udp() {
+    local port=$1 secs=${2:-15} i
+    for i in $(seq $((secs * 10))); do
+        _real_listening udp "$port" && return 0
+        sleep 0.1
+    done
+    real_fail "nothing bound to UDP port $port after ${secs}s"
+    return 1
+}
+
+real_port_free() {
+    local port
+    for port in "$@"; do
+        if _real_listening tcp "$port" || _real_listening udp "$port"; then
+            real_skip "port $port is already in use on this machine"
+        fi
+    done
+}
+
+real_wait_file() {
+    local file=$1 pattern=$2 secs=${3:-15} i
+    for i in $(seq $((secs * 10))); do
+        grep -Eq -- "$pattern" "$file" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    real_fail "no line matching /$pattern/ in $file after ${secs}s"
+    return 1
+}
+
+real_devlog_start() {
+    real_tmpdir
+    rm -f "$REAL_TMP/devlog.sock"
+    : >"$REAL_DEVLOG"
+    real_start "$REAL_PY" "$REAL_DIR/devlog.py" serve "$REAL_TMP/devlog.sock" "$REAL_DEVLOG"
+    REAL_DEVLOG_PID=$REAL_PID
+    local i
+    for i in $(seq 50); do
+        [ -S "$REAL_TMP/devlog.sock" ] && return 0
+        sleep 0.1
+    done
+    echo "FAIL: the /dev/log receiver did not start"
+    exit 1
+}
+
+real_devlog_stop() {
+    [ -n "$REAL_DEVLOG_PID" ] || return 0
+    real_stop "$REAL_DEVLOG_PID" 10
+    REAL_DEVLOG_PID=""
+}
+
+real_devlog_messages() {
+    "$REAL_PY" "$REAL_DIR/devlog.py" messages "$@"
+}
+
+real_in_ns() {
+    real_tmpdir
+    unshare -m --propagation private -- /bin/bash "$REAL_DIR/ns_exec.sh" "$REAL_TMP" "$@"
+}
+
+real_shim() {
+    "$EHSHIM" run "$@"
+}
+
+real_check() {
+    local expect=$1 messages=$2 events=$3 source=${4:-}
+    local args=(--expect "$expect" --messages "$messages" --events "$events")
+    [ -n "$source" ] && args+=(--source "$source")
+    if ! "$REAL_PY" "$REAL_DIR/check_events.py" "${args[@]}"; then
+        real_fail "check_events.py $(basename "$expect") $(basename "$messages")"
+        return 1
+    fi
+}
