@@ -194,8 +194,12 @@ static bool decode_file(const char *path, ehd_text *line)
         }
         ehd_decode_error problem;
         ehd_text_clear(line);
-        err = ehd_decode_json(line, record.tracepoint_name, record.name_len, record.event,
-                              record.event_size, &problem);
+        /* A stamped record (capture backend, listen -o) says when and who
+         * wrote it: shown first in "meta", as listen shows it. */
+        ehd_sample_meta stamp;
+        bool stamped = ehd_capture_stamp(record.event, record.event_size, &stamp);
+        err = ehd_decode_json_ex(line, record.tracepoint_name, record.name_len, record.event,
+                                 record.event_size, stamped ? &stamp : NULL, &problem);
         if (err != 0) {
             fprintf(stderr, "ehshim: %s: record %lu at offset %zu: %s\n", shown, number,
                     record_offset, problem.message[0] != '\0' ? problem.message : strerror(err));

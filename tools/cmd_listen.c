@@ -300,7 +300,7 @@ int cmd_listen(int argc, char **argv)
     }
     int capture_fd = -1;
     if (request.capture_path != NULL) {
-        capture_fd = open(request.capture_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        capture_fd = open(request.capture_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
         if (capture_fd < 0) {
             fprintf(stderr, "ehshim listen: %s: %s\n", request.capture_path, strerror(errno));
             ehs_config_free(config);

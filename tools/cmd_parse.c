@@ -1,15 +1,15 @@
 /*
  * ehshim parse [-c CONFIG] [--source syslog|stderr] [--ident NAME]
- *              [--priority N] [FILE|-]: shows, for each input line, the
+ *              [--exe NAME] [--priority N] [FILE|-]: shows, for each input line, the
  * JSON line of the event the shim would emit for it.
  *
  * The point is to try a config on sample lines without running anything
  * under the shim, so every step is the shim's own: the same rules engine
  * builds the event, the same builder lays it out, the same decoder prints
  * it. Where the shim makes a choice about a line, parse makes the same one:
- *   - a line ends at '\n', which is not part of the message; a '\r' before
- *     it stays, since a program that writes "\r\n" really wrote the '\r'
- *     (the shim's line assembler splits on '\n' alone);
+ *   - a line ends at '\n', which is not part of the message; a stderr
+ *     line's '\r' before it goes too, unless the config says strip_cr:
+ *     false (the shim does the same);
  *   - an empty line is a message (an empty one), and a last line without
  *     '\n' is one too (the shim passes it on at exit);
  *   - at most LINE_KEEP(max_message_bytes, source) bytes of a line are
@@ -21,7 +21,8 @@
  *     as much for the two to agree on lines past the maximum;
  *   - a source the config does not capture produces no events at all.
  * Defaults: source stderr (what people pipe); ident "ehshim", the name the
- * shim would give lines that this very process wrote; priority
+ * shim would give lines that this very process wrote; exe the ident (most
+ * programs' short name is their executable's file name); priority
  * LOG_USER|LOG_INFO. A priority without facility bits gets LOG_USER, as
  * syslog() does when openlog() chose none.
  *
@@ -59,7 +60,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: ehshim parse [-c CONFIG] [--source syslog|stderr] [--ident NAME]\n"
-            "                    [--priority N] [FILE|-]\n"
+            "                    [--exe NAME] [--priority N] [FILE|-]\n"
             "\n"
             "Prints, for each line of FILE (standard input when FILE is missing or\n"
             "'-'), the JSON line of the event the shim would emit for it, built and\n"
@@ -74,6 +75,8 @@ static void usage(FILE *out)
             "  --ident NAME         the ident rules compare with their \"ident\" (the\n"
             "                       openlog ident or the program's short name);\n"
             "                       default: " DEFAULT_IDENT "\n"
+            "  --exe NAME           the executable's file name rules compare with their\n"
+            "                       \"exe\" (python3.11 for python3); default: the ident\n"
             "  --priority N         syslog only: the priority passed to syslog(),\n"
             "                       facility included, 0..1023 (38 = LOG_AUTH|LOG_INFO);\n"
             "                       default 14 (LOG_USER|LOG_INFO). Without facility\n"
@@ -81,7 +84,8 @@ static void usage(FILE *out)
             "                       It does not change the source: add --source syslog\n"
             "  -h, --help           show this help\n"
             "\n"
-            "Lines end at '\\n'; a '\\r' before it is kept, as the shim keeps it. A\n"
+            "Lines end at '\\n'; a stderr line's '\\r' before it is dropped, as the\n"
+            "shim drops it (unless the config says \"strip_cr\": false). A\n"
             "line longer than the config's max_message_bytes is cut as the shim cuts\n"
             "it, and its event says \"truncated\": true. When the config does not\n"
             "capture the chosen source, nothing is printed (the shim would emit\n"
@@ -96,6 +100,7 @@ typedef struct parse_options {
     const char *config_path;     /* NULL: built-in defaults */
     ehs_source source;
     const char *ident;
+    const char *exe;             /* NULL: the ident */
     int priority;
     bool priority_given;
     const char *input_path;      /* NULL or "-": standard input */
@@ -199,6 +204,10 @@ static int parse_command_line(int argc, char **argv, parse_options *options)
             if ((value = option_value(argc, argv, &i, "--ident")) == NULL)
                 return usage_error("missing value after", arg);
             options->ident = value;
+        } else if (is_option(arg, "--exe")) {
+            if ((value = option_value(argc, argv, &i, "--exe")) == NULL)
+                return usage_error("missing value after", arg);
+            options->exe = value;
         } else if (is_option(arg, "--priority")) {
             if ((value = option_value(argc, argv, &i, "--priority")) == NULL)
                 return usage_error("missing value after", arg);
@@ -245,10 +254,16 @@ static void parse_line(parse_context *context, const char *text, size_t len)
     if (!context->captured)
         return;
     const parse_options *options = context->options;
+    const char *exe = options->exe != NULL ? options->exe : options->ident;
+    if (options->source == EHS_SOURCE_STDERR && context->config->strip_cr && len > 0 &&
+        text[len - 1] == '\r')
+        len--;
     ehs_message message = {
         .source = options->source,
         .ident = options->ident,
         .ident_len = strlen(options->ident),
+        .exe = exe,
+        .exe_len = strlen(exe),
         .priority = options->priority,
         .text = text,
         .len = len,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ehd/ehd_capture.h"
+#include "ehd/eventheader.h"
 #include "listen.h"
 
 /* The fixed part of a sample with PERF_RING_SAMPLE_TYPE, as the kernel
@@ -157,21 +158,44 @@ static void write_json(listen_output *out, const listen_pending *sample)
  * writers of the same file never interleave. */
 static int write_record(listen_output *out, const listen_pending *sample)
 {
-    const listen_tracepoint *tracepoint = &out->session->tracepoints[sample->tracepoint];
+    const listen_session *session = out->session;
+    const listen_tracepoint *tracepoint = &session->tracepoints[sample->tracepoint];
+    /* The sample's time, pid and tid go into the record as a capture stamp
+     * (ehd_capture.h), so that `ehshim decode` shows what listen would
+     * have: a header with the extension flag, the stamp block chained to
+     * the event's own blocks, the rest of the event. The time is only
+     * known in UTC with the monotonic clock; otherwise no stamp. */
+    ehd_eventheader header;
+    uint8_t block[sizeof(ehd_extension) + EHD_CAPTURE_STAMP_SIZE];
+    struct iovec iov[5];
+    int count = 0;
+    size_t event_size = sample->size;
     uint8_t prefix[4];
-    if (ehd_capture_size_word(prefix, tracepoint->name_len, sample->size) != 0) {
+    iov[count++] = (struct iovec){ prefix, sizeof prefix };
+    iov[count++] = (struct iovec){ tracepoint->name, tracepoint->name_len + 1 };
+    if (session->monotonic_clock && sample->size >= sizeof header) {
+        memcpy(&header, sample->event, sizeof header);
+        bool chained = (header.flags & EHD_FLAG_EXTENSION) != 0;
+        header.flags |= EHD_FLAG_EXTENSION;
+        size_t block_size = ehd_capture_stamp_block(
+            block, header.flags, chained, sample->time + (uint64_t)session->utc_offset_ns,
+            sample->pid, sample->tid);
+        iov[count++] = (struct iovec){ &header, sizeof header };
+        iov[count++] = (struct iovec){ block, block_size };
+        iov[count++] = (struct iovec){ (void *)(sample->event + sizeof header),
+                                       sample->size - sizeof header };
+        event_size += block_size;
+    } else {
+        iov[count++] = (struct iovec){ (void *)sample->event, sample->size };
+    }
+    if (ehd_capture_size_word(prefix, tracepoint->name_len, event_size) != 0) {
         out->failed++;
         return 0;
     }
-    struct iovec iov[3] = {
-        { prefix, sizeof prefix },
-        { tracepoint->name, tracepoint->name_len + 1 },
-        { (void *)sample->event, sample->size },
-    };
-    size_t total = sizeof prefix + tracepoint->name_len + 1 + sample->size;
+    size_t total = sizeof prefix + tracepoint->name_len + 1 + event_size;
     ssize_t written;
     do
-        written = writev(out->capture_fd, iov, 3);
+        written = writev(out->capture_fd, iov, count);
     while (written < 0 && errno == EINTR);
     if (written < 0)
         return errno;

@@ -10,16 +10,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend.h"
 #include "ehd/ehd_capture.h"
+#include "ehd/eventheader.h"
 
 int ehd__capture_open(const char *path)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    /* Events carry what programs log: authentication failures, SQL text.
+     * A new file is the user's alone; an existing one keeps its mode. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0)
         return -errno;
     return ehd__fd_above_stdio(fd);
@@ -84,8 +90,68 @@ static void drop_partial_record(int data_fd, const struct iovec *iov, size_t wri
     errno = saved_errno;
 }
 
+/* Pieces of an event a stamped record can take; the builder uses three. */
+#define STAMPED_IOV_MAX 16
+
+/*
+ * Rewrites the event of iov[2..iovcnt) as a stamped one into `out`: the
+ * header (with the extension flag), the stamp block, then the rest of the
+ * event unchanged. Returns the new count, or 0 when the event cannot take
+ * a stamp (fewer than 8 bytes, or too many pieces): it is written as it is.
+ */
+static int stamp_event(const struct iovec *iov, int iovcnt, struct iovec *out,
+                       ehd_eventheader *header, uint8_t *block)
+{
+    if (iovcnt - 2 + 4 > STAMPED_IOV_MAX)
+        return 0;
+    uint8_t *head = (uint8_t *)header;
+    size_t have = 0;
+    int vec = 2;
+    size_t within = 0;
+    while (have < sizeof *header && vec < iovcnt) {
+        size_t take = iov[vec].iov_len - within;
+        if (take > sizeof *header - have)
+            take = sizeof *header - have;
+        memcpy(head + have, (const uint8_t *)iov[vec].iov_base + within, take);
+        have += take;
+        within += take;
+        if (within == iov[vec].iov_len) {
+            vec++;
+            within = 0;
+        }
+    }
+    if (have < sizeof *header)
+        return 0;
+    bool chained = (header->flags & EHD_FLAG_EXTENSION) != 0;
+    header->flags |= EHD_FLAG_EXTENSION;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+    size_t block_size = ehd_capture_stamp_block(block, header->flags, chained, time_ns,
+                                                (uint32_t)getpid(), (uint32_t)syscall(SYS_gettid));
+    int n = 2;
+    out[n++] = (struct iovec){ header, sizeof *header };
+    out[n++] = (struct iovec){ block, block_size };
+    if (vec < iovcnt && within < iov[vec].iov_len) {
+        out[n++] = (struct iovec){ (uint8_t *)iov[vec].iov_base + within,
+                                   iov[vec].iov_len - within };
+        vec++;
+    }
+    while (vec < iovcnt)
+        out[n++] = iov[vec++];
+    return n;
+}
+
 int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt)
 {
+    struct iovec stamped[STAMPED_IOV_MAX];
+    ehd_eventheader header;
+    uint8_t block[sizeof(ehd_extension) + EHD_CAPTURE_STAMP_SIZE];
+    int stamped_count = stamp_event(iov, iovcnt, stamped, &header, block);
+    if (stamped_count != 0) {
+        iov = stamped;
+        iovcnt = stamped_count;
+    }
     size_t event_size = 0;
     for (int i = 2; i < iovcnt; i++) {
         if (__builtin_add_overflow(event_size, iov[i].iov_len, &event_size))

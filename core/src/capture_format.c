@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ehd/ehd_capture.h"
+#include "ehd/eventheader.h"
 #include "ehd_api.h"
 
 static uint32_t load_le32(const uint8_t *p)
@@ -65,4 +66,70 @@ EHD_API int ehd_capture_size_word(uint8_t prefix[4], size_t name_len, size_t eve
     prefix[2] = (uint8_t)(total >> 16);
     prefix[3] = (uint8_t)(total >> 24);
     return 0;
+}
+
+static uint16_t load16(const uint8_t *p, bool little)
+{
+    return little ? (uint16_t)(p[0] | p[1] << 8) : (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint64_t load_n(const uint8_t *p, size_t n, bool little)
+{
+    uint64_t value = 0;
+    for (size_t i = 0; i < n; i++)
+        value = value << 8 | p[little ? n - 1 - i : i];
+    return value;
+}
+
+static void store_n(uint8_t *p, size_t n, uint64_t value, bool little)
+{
+    for (size_t i = 0; i < n; i++)
+        p[little ? i : n - 1 - i] = (uint8_t)(value >> (8 * i));
+}
+
+EHD_API bool ehd_capture_stamp(const void *event, size_t size, ehd_sample_meta *meta)
+{
+    const uint8_t *bytes = event;
+    memset(meta, 0, sizeof *meta);
+    if (bytes == NULL || size < sizeof(ehd_eventheader))
+        return false;
+    uint8_t flags = bytes[0];
+    bool little = (flags & EHD_FLAG_LITTLE_ENDIAN) != 0;
+    if (!(flags & EHD_FLAG_EXTENSION))
+        return false;
+    size_t at = sizeof(ehd_eventheader);
+    bool chained = true;
+    while (chained) {
+        if (size - at < sizeof(ehd_extension))
+            return false;
+        uint16_t block_size = load16(bytes + at, little);
+        uint16_t kind = load16(bytes + at + 2, little);
+        size_t body = at + sizeof(ehd_extension);
+        if (size - body < block_size)
+            return false;
+        if ((kind & EHD_EXT_KIND_MASK) == EHD_EXT_CAPTURE_STAMP &&
+            block_size == EHD_CAPTURE_STAMP_SIZE) {
+            meta->present = EHD_SAMPLE_TIME | EHD_SAMPLE_PID_TID;
+            meta->time_is_utc = true;
+            meta->time_ns = load_n(bytes + body, 8, little);
+            meta->pid = (uint32_t)load_n(bytes + body + 8, 4, little);
+            meta->tid = (uint32_t)load_n(bytes + body + 12, 4, little);
+            return true;
+        }
+        chained = (kind & EHD_EXT_CHAIN) != 0;
+        at = body + block_size;
+    }
+    return false;
+}
+
+EHD_API size_t ehd_capture_stamp_block(uint8_t *block, uint8_t flags, bool chained,
+                                       uint64_t time_ns, uint32_t pid, uint32_t tid)
+{
+    bool little = (flags & EHD_FLAG_LITTLE_ENDIAN) != 0;
+    store_n(block, 2, EHD_CAPTURE_STAMP_SIZE, little);
+    store_n(block + 2, 2, EHD_EXT_CAPTURE_STAMP | (chained ? EHD_EXT_CHAIN : 0), little);
+    store_n(block + 4, 8, time_ns, little);
+    store_n(block + 12, 4, pid, little);
+    store_n(block + 16, 4, tid, little);
+    return sizeof(ehd_extension) + EHD_CAPTURE_STAMP_SIZE;
 }

@@ -15,6 +15,8 @@ EXPECT.json   a list of {"match": REGEX, "event": "Provider:Name", "level": N,
               ip (a string ipaddress parses), time (a string such as
               2024-05-01T10:00:00), errno (a string such as "ENOENT(2)"), or
               any; several may be joined with "|" ("int|null").
+              An entry {"match": REGEX, "drop": true} says such messages must
+              have NO event (a drop rule).
               Optional keys of an entry, checked when present:
                 "values": {"name": exact JSON value}
                 "ident": the event's ident
@@ -85,7 +87,7 @@ def load_expect(path):
     if not isinstance(entries, list):
         raise SystemExit('%s: not a JSON list' % path)
     for i, e in enumerate(entries):
-        for key in ('match', 'event', 'level'):
+        for key in (('match',) if e.get('drop') else ('match', 'event', 'level')):
             if key not in e:
                 raise SystemExit('%s: entry %d has no "%s"' % (path, i, key))
         e['_re'] = re.compile(e['match'])
@@ -148,6 +150,12 @@ def main():
             by_text.setdefault(msg, []).append(i)
     cursor = {}
 
+    def entry_of(text):
+        for e in entries:
+            if e['_re'].search(text):
+                return e
+        return None
+
     paired = []
     for text in messages:
         idxs = by_text.get(text, [])
@@ -165,6 +173,12 @@ def main():
                 if not used[j] and text.startswith(events[j]['msg']):
                     idx = j
                     break
+        entry = entry_of(text)
+        if entry is not None and entry.get('drop'):
+            if idx is not None:
+                used[idx] = True
+                problems.append('message of a drop entry has an event: %s -> %s' % (show(text), json.dumps(events[idx])))
+            continue
         if idx is None:
             problems.append('message without event: %s' % show(text))
             continue
@@ -182,11 +196,7 @@ def main():
             problems.append('event without message: %s' % json.dumps(ev))
 
     for text, ev in paired:
-        entry = None
-        for e in entries:
-            if e['_re'].search(text):
-                entry = e
-                break
+        entry = entry_of(text)
         if entry is None:
             problems.append('message matches no expect entry: %s (event %s)' % (show(text), json.dumps(ev)))
             continue

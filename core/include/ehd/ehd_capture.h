@@ -1,14 +1,27 @@
 /*
  * Capture files (.dat): a sequence of records, nothing else. A record is a
  * uint32 little-endian size that counts its own 4 bytes, the tracepoint name
- * and a NUL, then the event bytes exactly as they follow the write index of a
+ * and a NUL, then the event bytes as they follow the write index of a
  * user_events write. The reference interceptor writes the same layout.
+ *
+ * What a perf sample says about an event besides its bytes - when, which
+ * process, which thread - a file has no place for. The capture backend and
+ * `ehshim listen -o` therefore put it in the event itself: a first header
+ * extension block of kind EHD_EXT_CAPTURE_STAMP (chained to the event's own
+ * blocks, which follow unchanged) holding the time in nanoseconds since
+ * 1970-01-01 UTC (u64), the process id (u32) and the thread id (u32), in
+ * the event's byte order. EventHeader decoders skip extension kinds they do
+ * not know (the reference EventEnumerator does), so every reader still
+ * reads the event; ehd_capture_stamp reads the stamp back.
  */
 #ifndef EHD_CAPTURE_H
 #define EHD_CAPTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "ehd/ehd_decode.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,6 +56,28 @@ int ehd_capture_next(const void *buf, size_t size, size_t *offset, ehd_capture_r
  * or ERANGE when the record would not fit in 32 bits.
  */
 int ehd_capture_size_word(uint8_t prefix[4], size_t name_len, size_t event_size);
+
+/* Extension kind of the capture stamp (see above), and its size. */
+#define EHD_EXT_CAPTURE_STAMP 0x7EC0
+#define EHD_CAPTURE_STAMP_SIZE 16u
+
+/*
+ * Reads the capture stamp of `event` (`size` bytes, as a record holds it)
+ * into `meta`: time_ns (time_is_utc), pid and tid, with present =
+ * EHD_SAMPLE_TIME | EHD_SAMPLE_PID_TID. Returns true when the event has a
+ * well-formed stamp; false (meta zeroed) for an event without one or one
+ * too malformed to walk. Never reads outside event[0..size). Thread-safe.
+ */
+bool ehd_capture_stamp(const void *event, size_t size, ehd_sample_meta *meta);
+
+/*
+ * Fills `block` (4 + EHD_CAPTURE_STAMP_SIZE bytes) with a stamp extension
+ * block for an event whose header has `flags` (byte order): the block's
+ * kind carries the chain flag when `chained` (the event's own extension
+ * blocks follow). Returns the block's size.
+ */
+size_t ehd_capture_stamp_block(uint8_t *block, uint8_t flags, bool chained, uint64_t time_ns,
+                               uint32_t pid, uint32_t tid);
 
 #ifdef __cplusplus
 }
