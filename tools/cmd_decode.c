@@ -1,6 +1,8 @@
 /*
- * ehshim decode [FILE.dat ...]: prints the JSON line of every record of
- * capture files, standard input when no file is given or for "-".
+ * ehshim decode [--no-stamp] [FILE.dat ...]: prints the JSON line of every
+ * record of capture files, standard input when no file is given or for "-".
+ * A stamped record (ehd_capture.h) shows its time, pid and tid first in
+ * "meta", as `ehshim listen` shows a live event's.
  *
  * A record whose event is malformed gets a message on stderr and the next
  * record is decoded; a broken record frame (size word) stops that file,
@@ -23,7 +25,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: ehshim decode [FILE.dat ...]\n"
+            "usage: ehshim decode [--no-stamp] [FILE.dat ...]\n"
             "\n"
             "Prints every record of the capture files as one JSON line, as the\n"
             "reference EventHeader formatter does. Reads standard input when no\n"
@@ -32,7 +34,14 @@ static void usage(FILE *out)
             "offsets are bytes from the start of the file); the exit status is\n"
             "then 1.\n"
             "\n"
+            "Records written by the shim's capture backend or by 'ehshim listen'\n"
+            "into a file carry when and by whom each event was written: \"meta\"\n"
+            "then starts with "
+            "\"time\" (UTC), \"pid\" and \"tid\", as 'ehshim listen' prints them.\n"
+            "\n"
             "options:\n"
+            "  --no-stamp   leave time, pid and tid out (output that is the same\n"
+            "               for the same events on every run)\n"
             "  -h, --help   show this help\n");
 }
 
@@ -152,7 +161,7 @@ static int read_record(reader *r, size_t *at, size_t *size, const char **why)
 }
 
 /* Decodes one file to stdout. Returns true when anything was wrong. */
-static bool decode_file(const char *path, ehd_text *line)
+static bool decode_file(const char *path, ehd_text *line, bool show_stamp)
 {
     bool from_stdin = strcmp(path, "-") == 0;
     const char *shown = from_stdin ? "<stdin>" : path;
@@ -197,7 +206,8 @@ static bool decode_file(const char *path, ehd_text *line)
         /* A stamped record (capture backend, listen -o) says when and who
          * wrote it: shown first in "meta", as listen shows it. */
         ehd_sample_meta stamp;
-        bool stamped = ehd_capture_stamp(record.event, record.event_size, &stamp);
+        bool stamped =
+            show_stamp && ehd_capture_stamp(record.event, record.event_size, &stamp);
         err = ehd_decode_json_ex(line, record.tracepoint_name, record.name_len, record.event,
                                  record.event_size, stamped ? &stamp : NULL, &problem);
         if (err != 0) {
@@ -223,12 +233,14 @@ static bool is_option(const char *arg, bool options_ended)
 
 int cmd_decode(int argc, char **argv)
 {
-    bool options_ended = false;
+    bool options_ended = false, show_stamp = true;
     for (int i = 1; i < argc; i++) {
         if (!is_option(argv[i], options_ended))
             continue;
         if (strcmp(argv[i], "--") == 0) {
             options_ended = true;
+        } else if (strcmp(argv[i], "--no-stamp") == 0) {
+            show_stamp = false;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
@@ -244,14 +256,15 @@ int cmd_decode(int argc, char **argv)
     options_ended = false;
     for (int i = 1; i < argc; i++) {
         if (is_option(argv[i], options_ended)) {
-            options_ended = true; /* only "--" gets here */
+            if (strcmp(argv[i], "--") == 0)
+                options_ended = true;
             continue;
         }
         any_file = true;
-        failed |= decode_file(argv[i], &line);
+        failed |= decode_file(argv[i], &line, show_stamp);
     }
     if (!any_file)
-        failed |= decode_file("-", &line);
+        failed |= decode_file("-", &line, show_stamp);
     ehd_text_free(&line);
 
     if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -138,7 +138,7 @@ decode_events() {
     local out=$1
     : >"$out.jsonl"
     [ -e "$out.dat" ] || return 0
-    if ! "$EHSHIM" decode "$out.dat" >"$out.jsonl" 2>"$out.decode-err"; then
+    if ! "$EHSHIM" decode --no-stamp "$out.dat" >"$out.jsonl" 2>"$out.decode-err"; then
         fail "$(basename "$out"): ehshim decode failed on the capture file:"
         head -n 5 "$out.decode-err"
     fi

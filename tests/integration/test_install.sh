@@ -182,7 +182,7 @@ run_sample() {
     [ $rc -eq 0 ] || fail "$name exited $rc: $(cat "$tmp/$name.err")"
     [ "$(cat "$tmp/$name.out")" = "$expected_stdout" ] || fail "$name printed: $(cat "$tmp/$name.out")"
     [ -s "$tmp/$name.err" ] && fail "$name wrote on stderr: $(cat "$tmp/$name.err")"
-    "$p/bin/ehshim" decode "$tmp/$name.dat" >"$tmp/$name.jsonl" 2>"$tmp/$name.decode-err" ||
+    "$p/bin/ehshim" decode --no-stamp "$tmp/$name.dat" >"$tmp/$name.jsonl" 2>"$tmp/$name.decode-err" ||
         fail "installed ehshim decode failed on $name's capture: $(cat "$tmp/$name.decode-err")"
     if ! cmp -s "$tmp/expected.jsonl" "$tmp/$name.jsonl"; then
         fail "$name's events differ (< expected, > decoded):"
@@ -239,7 +239,7 @@ rc=$?
 [ $rc -eq 3 ] || fail "installed ehshim run: exit $rc, expected the program's 3"
 [ "$(cat "$tmp/run.err")" = "hello from the installed shim" ] || fail "program's stderr changed: $(cat "$tmp/run.err")"
 want='{ "n": "ehshim:Stderr", "msg": "hello from the installed shim", "ident": "sh", "meta": { "level": 4, "keyword": "0x2" } }'
-got=$("$p/bin/ehshim" decode "$tmp/run.dat" 2>&1)
+got=$("$p/bin/ehshim" decode --no-stamp "$tmp/run.dat" 2>&1)
 [ "$got" = "$want" ] || fail "installed ehshim run captured: $got"
 "$p/bin/ehshim" check "$p/share/ehshim/examples/systemd/myservice.json" ||
     fail "the installed examples/systemd/myservice.json does not pass ehshim check"

@@ -103,12 +103,20 @@ parse --priority 38 "$tmp/hello.log" >"$tmp/out" 2>"$tmp/err"
 grep -q '"keyword": "0x2"' "$tmp/out" || fail "--priority alone changed the source: $(cat "$tmp/out")"
 grep -q 'applies to --source syslog only' "$tmp/err" || fail "--priority alone: no note on stderr"
 
-# ---- lines: '\r' kept, empty lines, last line without '\n', split reads ----
-expect "CR kept, empty line, unterminated last line" \
-    '{ "n": "ehshim:Stderr", "msg": "dos\r", "ident": "ehshim", "meta": { "level": 4, "keyword": "0x2" } }
+# ---- lines: "\r\n" endings, empty lines, last line without '\n', split reads ----
+expect "CR of CRLF dropped, empty line, unterminated last line" \
+    '{ "n": "ehshim:Stderr", "msg": "dos", "ident": "ehshim", "meta": { "level": 4, "keyword": "0x2" } }
 { "n": "ehshim:Stderr", "msg": "", "ident": "ehshim", "meta": { "level": 4, "keyword": "0x2" } }
 { "n": "ehshim:Stderr", "msg": "last", "ident": "ehshim", "meta": { "level": 4, "keyword": "0x2" } }
 ' bash -c 'printf "dos\r\n\nlast" | "$1" parse' _ "$EHSHIM"
+printf '{ "strip_cr": false }\n' >"$tmp/raw_cr.json"
+expect "strip_cr: false keeps the CR; a CR inside a line always stays" \
+    '{ "n": "ehshim:Stderr", "msg": "dos\r", "ident": "ehshim", "meta": { "level": 4, "keyword": "0x2" } }
+{ "n": "ehshim:Stderr", "msg": "a\rb", "ident": "ehshim", "meta": { "level": 4, "keyword": "0x2" } }
+' bash -c 'printf "dos\r\na\rb\n" | "$1" parse -c "$2"' _ "$EHSHIM" "$tmp/raw_cr.json"
+expect "syslog messages keep a final CR (syslog() sends what it is given)" \
+    '{ "n": "ehshim:Syslog", "msg": "dos\r", "ident": "ehshim", "facility": 1, "meta": { "level": 4, "keyword": "0x1" } }
+' bash -c 'printf "dos\r\n" | "$1" parse --source syslog' _ "$EHSHIM"
 expect "a line arriving in pieces" \
     '{ "n": "ehshim:Stderr", "msg": "hello world", "ident": "ehshim", "meta": { "level": 4, "keyword": "0x2" } }
 ' bash -c '{ printf "hello "; sleep 0.2; printf "world\n"; } | "$1" parse' _ "$EHSHIM"

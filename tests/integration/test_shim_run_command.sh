@@ -102,7 +102,7 @@ ehshim_run capture -o events.dat "$SHIM_PROGRAMS/call_fprintf"
 expect_status "run -o events.dat call_fprintf" 0 "$shim_tmp/capture"
 expect_text capture err "fprintf works 42"
 if [ -e "$work/events.dat" ]; then
-    "$EHSHIM" decode "$work/events.dat" >"$shim_tmp/capture.jsonl" 2>&1
+    "$EHSHIM" decode --no-stamp "$work/events.dat" >"$shim_tmp/capture.jsonl" 2>&1
     stderr_event call_fprintf 'fprintf works 42' >"$shim_tmp/capture.expected"
     expect_file "run -o events.dat call_fprintf" "events" "$shim_tmp/capture.expected" \
         "$shim_tmp/capture.jsonl"

@@ -11,8 +11,9 @@
   devlog.py messages OUT [IDENT]
       prints the message part of every datagram in OUT (what follows the
       "<PRI>Mmm dd hh:mm:ss ident[pid]: " header syslog() puts first), one per
-      line, unescaped (a newline inside a message stays as \\n); with IDENT,
-      only datagrams of that ident. A line without such a header is an error.
+      line, unescaped, less one trailing newline (as the shim takes it; a
+      newline left inside stays as the two characters \\n); with IDENT, only
+      datagrams of that ident. A line without such a header is an error.
 
   devlog.py records OUT
       prints one JSON object per datagram: pri, facility, severity, time,
@@ -81,6 +82,17 @@ def unescape(text, keep_newline_escaped=False):
     return bytes(out)
 
 
+def message_bytes(escaped):
+    """The message as the program handed it to syslog(), less one trailing
+    newline (syslog() programs such as rsync end their text with one; the
+    shim drops it as syslog daemons do). A newline left inside stays as the
+    two characters \\n, so that one message is one line."""
+    data = unescape(escaped)
+    if data.endswith(b'\n'):
+        data = data[:-1]
+    return data.replace(b'\n', b'\\n')
+
+
 def serve(path, outpath):
     if os.path.exists(path):
         os.unlink(path)
@@ -143,11 +155,11 @@ def main(argv):
         for r in records(argv[2]):
             if ident is not None and r['ident'] != ident:
                 continue
-            out.write(unescape(r['message'], keep_newline_escaped=True) + b'\n')
+            out.write(message_bytes(r['message']) + b'\n')
         return 0
     if len(argv) == 3 and argv[1] == 'records':
         for r in records(argv[2]):
-            r['message'] = unescape(r['message'], True).decode('utf-8', 'replace')
+            r['message'] = unescape(r['message']).decode('utf-8', 'replace')
             print(json.dumps(r))
         return 0
     sys.stderr.write(__doc__)

@@ -91,12 +91,17 @@ s.settimeout(10)
 banner = s.recv(200)
 s.sendall(b"GET / HTTP/1.0\r\n\r\n")
 data = b""
-while True:
-    d = s.recv(200)
-    if not d:
-        break
-    data += d
-print(banner.startswith(b"SSH-2.0-"), data)' "$PORT"
+try:
+    while True:
+        d = s.recv(200)
+        if not d:
+            break
+        data += d
+except ConnectionResetError:
+    pass
+# sshd answers "Invalid SSH identification string." and closes; a reset may
+# eat the answer, so only the banner is compared
+print("banner", banner.startswith(b"SSH-2.0-OpenSSH_"), "closed")' "$PORT"
     step no-identification "$REAL_PY" -c '
 import socket, sys
 socket.create_connection(("127.0.0.1", int(sys.argv[1]))).close()' "$PORT"

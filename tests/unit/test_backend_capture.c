@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -130,6 +131,14 @@ static void test_capture_descriptor(void **state)
     assert_int_equal(status_flags & O_ACCMODE, O_WRONLY);
     struct stat st;
     assert_int_equal(stat(s.capture, &st), 0);
+    /* Events hold what programs log (logins, SQL): a new file is private. */
+    assert_int_equal(st.st_mode & 07777, 0600);
+    ehd_provider_close(&provider);
+
+    /* An existing file keeps the mode its owner gave it. */
+    assert_int_equal(chmod(s.capture, 0644), 0);
+    assert_int_equal(ehd_provider_open(&provider, "CapProv", NULL, &options), 0);
+    assert_int_equal(stat(s.capture, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0644);
     ehd_provider_close(&provider);
     unlink(s.capture);
@@ -163,33 +172,59 @@ static void test_capture_record_bytes(void **state)
         { header, sizeof(header) },
         { payload, 3 },
     };
+    struct timespec before, after;
+    clock_gettime(CLOCK_REALTIME, &before);
     assert_int_equal(ehd_event_set_writev(set, iov, 4), 0);
-    /* An event with no bytes at all is still a well-formed record. */
+    clock_gettime(CLOCK_REALTIME, &after);
+    /* An event with no bytes at all is still a well-formed record, without
+     * a stamp: it has no header to carry one. */
     struct iovec empty[2];
     assert_int_equal(ehd_event_set_writev(set, empty, 2), 0);
+    /* A header without the extension flag gets it; the stamp is then the
+     * only block, not chained. */
+    uint8_t bare[8] = { 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04 };
+    struct iovec bare_iov[4] = { { NULL, 0 }, { NULL, 0 }, { bare, 3 }, { bare + 3, 5 } };
+    assert_int_equal(ehd_event_set_writev(set, bare_iov, 4), 0);
 
-    static const uint8_t expected[] = {
-        28, 0, 0, 0,                                               /* 4 + 13 + 8 + 3 */
+    static const uint8_t expected_head[] = {
+        48, 0, 0, 0,                                               /* 4 + 13 + 8 + 20 + 3 */
         'C', 'a', 'p', 'P', 'r', 'o', 'v', '_', 'L', '4', 'K', '1', 0, /* name + NUL */
         0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04,            /* event header */
-        'a', 'b', 'c',                                             /* payload */
-        17, 0, 0, 0,                                               /* 4 + 13 */
-        'C', 'a', 'p', 'P', 'r', 'o', 'v', '_', 'L', '4', 'K', '1', 0,
+        16, 0, 0xC0, 0xFE,                                         /* stamp block, chained */
     };
     size_t size;
     uint8_t *bytes = read_file(s.capture, &size);
-    assert_int_equal(size, sizeof(expected));
-    assert_memory_equal(bytes, expected, sizeof(expected));
+    assert_int_equal(size, 48 + 17 + 45);
+    assert_memory_equal(bytes, expected_head, sizeof(expected_head));
+    assert_memory_equal(bytes + 45, "abc", 3);
 
     /* And the reader agrees. */
     size_t offset = 0;
     ehd_capture_record record;
     assert_int_equal(ehd_capture_next(bytes, size, &offset, &record, NULL), 0);
     assert_string_equal(record.tracepoint_name, "CapProv_L4K1");
-    assert_int_equal(record.event_size, 11);
-    assert_memory_equal(record.event, "\x07\0\0\0\0\0\0\x04" "abc", 11);
+    assert_int_equal(record.event_size, 31);
+    ehd_sample_meta stamp;
+    assert_true(ehd_capture_stamp(record.event, record.event_size, &stamp));
+    assert_int_equal(stamp.present, EHD_SAMPLE_TIME | EHD_SAMPLE_PID_TID);
+    assert_true(stamp.time_is_utc);
+    assert_int_equal(stamp.pid, getpid());
+    assert_int_equal(stamp.tid, gettid());
+    uint64_t low = (uint64_t)before.tv_sec * 1000000000u + (uint64_t)before.tv_nsec;
+    uint64_t high = (uint64_t)after.tv_sec * 1000000000u + (uint64_t)after.tv_nsec;
+    assert_true(stamp.time_ns >= low && stamp.time_ns <= high);
+
     assert_int_equal(ehd_capture_next(bytes, size, &offset, &record, NULL), 0);
     assert_int_equal(record.event_size, 0);
+    assert_false(ehd_capture_stamp(record.event, record.event_size, &stamp));
+    assert_int_equal(stamp.present, 0);
+
+    assert_int_equal(ehd_capture_next(bytes, size, &offset, &record, NULL), 0);
+    assert_int_equal(record.event_size, 28);
+    static const uint8_t bare_expected[] = { 0x07, 0, 0, 0, 0, 0, 0, 0x04, 16, 0, 0xC0, 0x7E };
+    assert_memory_equal(record.event, bare_expected, sizeof(bare_expected));
+    assert_true(ehd_capture_stamp(record.event, record.event_size, &stamp));
+    assert_int_equal(stamp.pid, getpid());
     assert_int_equal(ehd_capture_next(bytes, size, &offset, &record, NULL), ENODATA);
     free(bytes);
 
@@ -305,7 +340,7 @@ static void test_capture_refuses_oversized_records(void **state)
  * record through and a part of the next. Exit status: 0 ok, else the step
  * that failed.
  */
-enum { SHORT_EVENT = 32, SHORT_RECORD = 4 + sizeof("P_L1K1") + SHORT_EVENT };
+enum { SHORT_EVENT = 32, SHORT_RECORD = 4 + sizeof("P_L1K1") + SHORT_EVENT + 4 + 16 };
 
 static int short_write_child(const char *path)
 {
@@ -391,14 +426,17 @@ static int write_records(ehd_provider *provider, unsigned writer)
         size_t length = head[2];
         for (size_t i = 0; i < length; i++)
             payload[i] = payload_byte(writer, seq, i);
-        struct iovec iov[5] = {
+        /* An event header first: the backend stamps the record after it. */
+        uint8_t header[8] = { 0x07, 0, 0, 0, 0, 0, 0, level_of(writer) };
+        struct iovec iov[6] = {
             { NULL, 0 },
             { NULL, 0 },
+            { header, sizeof(header) },
             { head, sizeof(head) },
             { payload, length / 2 },
             { payload + length / 2, length - length / 2 },
         };
-        int err = ehd_event_set_writev(set, iov, 5);
+        int err = ehd_event_set_writev(set, iov, 6);
         if (err != 0)
             return err;
     }
@@ -430,21 +468,24 @@ static void check_concurrent_file(const char *path, ehd_provider *provider)
     int err;
     while ((err = ehd_capture_next(bytes, size, &offset, &record, &why)) == 0) {
         uint32_t head[3];
-        assert_true(record.event_size >= sizeof(head));
-        memcpy(head, record.event, sizeof(head));
+        enum { STAMPED = 8 + 4 + 16 };
+        assert_true(record.event_size >= STAMPED + sizeof(head));
+        ehd_sample_meta stamp;
+        assert_true(ehd_capture_stamp(record.event, record.event_size, &stamp));
+        memcpy(head, record.event + STAMPED, sizeof(head));
         unsigned writer = head[0], seq = head[1];
         assert_true(writer < WRITERS);
         /* Each writer's records appear in order, none lost or doubled. */
         assert_int_equal(seq, next_seq[writer]);
         next_seq[writer]++;
         assert_int_equal(head[2], payload_length(writer, seq));
-        assert_int_equal(record.event_size, sizeof(head) + head[2]);
+        assert_int_equal(record.event_size, STAMPED + sizeof(head) + head[2]);
         char name[EHD_NAME_MAX];
         assert_int_equal(ehd_format_tracepoint_name(name, provider->name, level_of(writer), writer,
                                                     provider->options),
                          0);
         assert_string_equal(record.tracepoint_name, name);
-        const uint8_t *payload = record.event + sizeof(head);
+        const uint8_t *payload = record.event + STAMPED + sizeof(head);
         for (size_t i = 0; i < head[2]; i++) {
             if (payload[i] != payload_byte(writer, seq, i))
                 fail_msg("writer %u record %u: byte %zu differs", writer, seq, i);
