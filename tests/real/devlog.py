@@ -126,7 +126,10 @@ def serve(path, outpath):
             out.write(escape(data) + '\n')
         out.flush()
     sock.close()
-    os.unlink(path)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def records(outpath):

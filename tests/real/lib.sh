@@ -32,16 +32,18 @@
 #   real_wait_file FILE PATTERN [SECS]  waits until FILE has a line matching
 #                             the extended regex PATTERN
 #   real_devlog_start         starts the /dev/log receiver for the namespace:
-#                             socket $REAL_TMP/devlog.sock, datagrams (escaped,
-#                             one per line) in $REAL_DEVLOG ($REAL_TMP/devlog.txt
-#                             unless REAL_DEVLOG was set before)
-#   real_devlog_stop          drains and stops the receiver
+#                             socket $REAL_DEVLOG_SOCK ($REAL_TMP/devlog.sock
+#                             unless set before), datagrams (escaped, one per
+#                             line) in $REAL_DEVLOG ($REAL_TMP/devlog.txt
+#                             unless set before); sets REAL_DEVLOG_PID. Two
+#                             at once: set both variables before each call.
+#   real_devlog_stop [PID]    drains and stops the receiver (the last started)
 #   real_devlog_messages DEVLOG [IDENT]   prints the message part of every
 #                             datagram (of IDENT only, when given)
 #   real_in_ns [--bind SRC DST]... [--tmpfs DIR]... [--mkdir DIR]... [--] CMD...
 #                             runs CMD (exec, same pid) in a private mount
 #                             namespace: /dev is a tmpfs holding the usual
-#                             nodes and /dev/log = $REAL_TMP/devlog.sock (when
+#                             nodes and /dev/log = $REAL_DEVLOG_SOCK (when
 #                             the receiver runs); --bind mounts SRC over DST
 #                             (both must exist), --tmpfs mounts a tmpfs on DIR
 #                             (must exist), --mkdir makes DIR inside the
@@ -74,6 +76,7 @@ REAL_PIDS=()
 REAL_PID=""
 REAL_TMP=""
 REAL_DEVLOG=${REAL_DEVLOG:-}
+REAL_DEVLOG_SOCK=${REAL_DEVLOG_SOCK:-}
 REAL_DEVLOG_PID=""
 REAL_FAILURES=0
 _real_apt_updated=0
@@ -191,6 +194,7 @@ real_tmpdir() {
     REAL_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ehshim-real.XXXXXX")
     chmod 755 "$REAL_TMP"
     [ -n "$REAL_DEVLOG" ] || REAL_DEVLOG=$REAL_TMP/devlog.txt
+    [ -n "$REAL_DEVLOG_SOCK" ] || REAL_DEVLOG_SOCK=$REAL_TMP/devlog.sock
 }
 
 real_start() {
@@ -199,7 +203,7 @@ real_start() {
     case "$1" in
         real_in_ns)
             real_tmpdir
-            cmd=(unshare -m --propagation private -- /bin/bash "$REAL_DIR/ns_exec.sh" "$REAL_TMP" "${@:2}") ;;
+            cmd=(unshare -m --propagation private -- /bin/bash "$REAL_DIR/ns_exec.sh" "$REAL_DEVLOG_SOCK" "${@:2}") ;;
         real_shim)
             cmd=("$EHSHIM" run "${@:2}") ;;
     esac
@@ -284,13 +288,13 @@ real_wait_file() {
 
 real_devlog_start() {
     real_tmpdir
-    rm -f "$REAL_TMP/devlog.sock"
+    rm -f "$REAL_DEVLOG_SOCK"
     : >"$REAL_DEVLOG"
-    real_start "$REAL_PY" "$REAL_DIR/devlog.py" serve "$REAL_TMP/devlog.sock" "$REAL_DEVLOG"
+    real_start "$REAL_PY" "$REAL_DIR/devlog.py" serve "$REAL_DEVLOG_SOCK" "$REAL_DEVLOG"
     REAL_DEVLOG_PID=$REAL_PID
     local i
     for i in $(seq 50); do
-        [ -S "$REAL_TMP/devlog.sock" ] && return 0
+        [ -S "$REAL_DEVLOG_SOCK" ] && return 0
         sleep 0.1
     done
     echo "FAIL: the /dev/log receiver did not start"
@@ -298,9 +302,11 @@ real_devlog_start() {
 }
 
 real_devlog_stop() {
-    [ -n "$REAL_DEVLOG_PID" ] || return 0
-    real_stop "$REAL_DEVLOG_PID" 10
-    REAL_DEVLOG_PID=""
+    local pid=${1:-$REAL_DEVLOG_PID}
+    [ -n "$pid" ] || return 0
+    real_stop "$pid" 10
+    [ "$pid" = "$REAL_DEVLOG_PID" ] && REAL_DEVLOG_PID=""
+    return 0
 }
 
 real_devlog_messages() {
@@ -309,7 +315,7 @@ real_devlog_messages() {
 
 real_in_ns() {
     real_tmpdir
-    unshare -m --propagation private -- /bin/bash "$REAL_DIR/ns_exec.sh" "$REAL_TMP" "$@"
+    unshare -m --propagation private -- /bin/bash "$REAL_DIR/ns_exec.sh" "$REAL_DEVLOG_SOCK" "$@"
 }
 
 real_shim() {

@@ -1,8 +1,8 @@
 # Runs a command in the private mount namespace real_in_ns (tests/real/lib.sh)
 # made for it: run as
-#   unshare -m --propagation private -- bash ns_exec.sh TMP [OPTIONS] [--] CMD...
+#   unshare -m --propagation private -- bash ns_exec.sh SOCKET [OPTIONS] [--] CMD...
 # /dev becomes a tmpfs holding the usual nodes (bound from the real /dev) and,
-# when TMP/devlog.sock exists, /dev/log bound to that socket, so whatever the
+# when SOCKET exists, /dev/log bound to that socket, so whatever the
 # program sends to /dev/log reaches the test's receiver and nothing reaches
 # the machine's own logging. Options, applied in this order:
 #   --bind SRC DST   bind-mount SRC over DST (both must exist)
@@ -10,7 +10,7 @@
 #   --mkdir DIR      make DIR (after the mounts: put it under a --tmpfs)
 # Then execs CMD (same pid). Nothing here is seen outside the namespace.
 set -eu
-tmp=$1
+sock=$1
 shift
 binds=() tmpfss=() mkdirs=()
 while [ $# -gt 0 ]; do
@@ -31,7 +31,8 @@ if [ "$(awk '$5 == "/" { print $7 }' /proc/self/mountinfo | grep -c shared)" != 
     exit 1
 fi
 
-old=$tmp/ns-olddev.$$
+# a mount point for the real /dev, beside the socket (in the test's tmp dir)
+old=$(dirname "$sock")/ns-olddev.$$
 mkdir "$old"
 mount --rbind /dev "$old"
 mount -t tmpfs -o mode=755,nosuid,size=1m ehshim-dev /dev
@@ -54,9 +55,9 @@ ln -s /proc/self/fd /dev/fd
 ln -s /proc/self/fd/0 /dev/stdin
 ln -s /proc/self/fd/1 /dev/stdout
 ln -s /proc/self/fd/2 /dev/stderr
-if [ -S "$tmp/devlog.sock" ]; then
+if [ -S "$sock" ]; then
     : >/dev/log
-    mount --bind "$tmp/devlog.sock" /dev/log
+    mount --bind "$sock" /dev/log
 fi
 umount -l "$old"
 rmdir "$old"

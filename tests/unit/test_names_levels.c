@@ -1,0 +1,244 @@
+/*
+ * A rule's `ident` and `exe` (a name, a list, globs) and the level of an
+ * unmatched stderr line from its severity words: the matcher on its own,
+ * the config keys with their errors, and the engine choosing rules and
+ * levels with them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ehs/ehs_config.h"
+#include "ehs/ehs_engine.h"
+#include "level.h"
+
+static bool glob(const char *pattern, const char *text)
+{
+    return ehs_glob_match(pattern, strlen(pattern), text, strlen(text));
+}
+
+static void test_glob(void **state)
+{
+    (void)state;
+    assert_true(glob("python3*", "python3"));
+    assert_true(glob("python3*", "python3.11"));
+    assert_false(glob("python3*", "python"));
+    assert_true(glob("*", ""));
+    assert_true(glob("", ""));
+    assert_false(glob("", "a"));
+    assert_true(glob("a?c", "abc"));
+    assert_false(glob("a?c", "ac"));
+    assert_true(glob("*d*", "sshd-session"));
+    assert_true(glob("s*d*n", "sshd-session"));
+    assert_false(glob("s*d*x", "sshd-session"));
+    assert_true(glob("[ps]ython", "python"));
+    assert_true(glob("[a-z]x", "qx"));
+    assert_false(glob("[a-z]x", "Qx"));
+    assert_true(glob("[!a-z]x", "Qx"));
+    assert_true(glob("[^a]", "b"));
+    assert_true(glob("[]]", "]"));
+    assert_true(glob("a[", "a["));
+    assert_true(glob("\\*", "*"));
+    assert_false(glob("\\*", "x"));
+    assert_true(glob("**a**b", "xxaxxb"));
+    /* Quadratic at worst: this must finish at once. */
+    char text[4001];
+    memset(text, 'a', 4000);
+    text[4000] = '\0';
+    assert_false(glob("*a*a*a*a*a*a*a*b", text));
+}
+
+static ehs_config *load(const char *text)
+{
+    ehs_config *config = NULL;
+    ehs_errors errors = { 0 };
+    int rc = ehs_config_load_text("t.json", text, strlen(text), &config, &errors);
+    for (size_t i = 0; i < errors.count; i++)
+        print_error("%s\n", errors.lines[i]);
+    ehs_errors_free(&errors);
+    assert_int_equal(rc, 0);
+    return config;
+}
+
+static void expect_error(const char *text, const char *line)
+{
+    ehs_config *config = NULL;
+    ehs_errors errors = { 0 };
+    assert_int_equal(ehs_config_load_text("t.json", text, strlen(text), &config, &errors), EINVAL);
+    assert_int_equal(errors.count, 1);
+    assert_string_equal(errors.lines[0], line);
+    ehs_errors_free(&errors);
+}
+
+static void test_names_config(void **state)
+{
+    (void)state;
+    ehs_config *config = load("{\"rules\": [\n"
+                              " {\"name\": \"A\", \"ident\": [\"sshd\", \"sshd-*\"],\n"
+                              "  \"exe\": \"python3*\", \"kv\": true}]}");
+    const ehs_rule *rule = &config->rules[0];
+    assert_int_equal(rule->ident.count, 2);
+    assert_string_equal(rule->ident.names[1], "sshd-*");
+    assert_false(rule->ident.globs[0]);
+    assert_true(rule->ident.globs[1]);
+    assert_int_equal(rule->exe.count, 1);
+    assert_true(ehs_names_match(&rule->ident, "sshd-session", 12));
+    assert_true(ehs_names_match(&rule->ident, "sshd", 4));
+    assert_false(ehs_names_match(&rule->ident, "sshd2", 5));
+    assert_true(ehs_names_match(&rule->exe, "python3.11", 10));
+    ehs_config_free(config);
+
+    expect_error("{\"rules\": [{\"name\": \"A\", \"ident\": [], \"kv\": true}]}",
+                 "t.json:1:35: 'ident' must list at least one name (leave it out for any)");
+    expect_error("{\"rules\": [{\"name\": \"A\", \"exe\": [\"a\", 3], \"kv\": true}]}",
+                 "t.json:1:39: 'exe' must be a name or a list of names, not a number");
+    expect_error("{\"rules\": [{\"name\": \"A\", \"exe\": \"\", \"kv\": true}]}",
+                 "t.json:1:33: 'exe' must not be empty (leave it out for any)");
+    expect_error("{\"rules\": [{\"name\": \"A\", \"ident\": {}, \"kv\": true}]}",
+                 "t.json:1:35: 'ident' must be a name or a list of names, not an object");
+    expect_error("{\"strip_cr\": 1}", "t.json:1:14: 'strip_cr' must be true or false, not a number");
+    expect_error("{\"default\": {\"level_words\": \"no\"}}",
+                 "t.json:1:29: 'level_words' must be true or false, not a string");
+}
+
+/* The event name and level the engine picks for one message. */
+static void pick(const ehs_config *config, ehs_source source, const char *ident, const char *exe,
+                 const char *text, const char *want_name, uint8_t want_level)
+{
+    ehs_thread_state *state = ehs_thread_state_new(config);
+    ehd_builder builder;
+    assert_int_equal(ehd_builder_init(&builder, 0, 0), 0);
+    ehs_message message = {
+        .source = source,
+        .ident = ident,
+        .ident_len = strlen(ident),
+        .exe = exe,
+        .exe_len = exe != NULL ? strlen(exe) : 0,
+        .priority = 14,
+        .text = text,
+        .len = strlen(text),
+    };
+    ehs_outcome outcome;
+    assert_int_equal(ehs_engine_build(config, state, &message, &builder, &outcome), EHS_BUILT);
+    const char *name = outcome.rule != NULL ? outcome.rule->name
+                       : source == EHS_SOURCE_SYSLOG ? "Syslog"
+                                                     : "Stderr";
+    if (strcmp(name, want_name) != 0 || outcome.level != want_level)
+        fail_msg("'%s' (ident %s, exe %s): got %s level %u, want %s level %u", text, ident,
+                 exe != NULL ? exe : "(none)", name, outcome.level, want_name, want_level);
+    ehd_builder_destroy(&builder);
+    ehs_thread_state_free(state);
+}
+
+static void test_engine_names(void **state)
+{
+    (void)state;
+    ehs_config *config = load("{\"rules\": [\n"
+                              " {\"name\": \"Py\", \"exe\": [\"python3*\"], \"regex\": \"^x\"},\n"
+                              " {\"name\": \"Both\", \"ident\": \"a*\", \"exe\": \"b\", \"regex\": \"^y\"},\n"
+                              " {\"name\": \"List\", \"ident\": [\"nginx\", \"postgres\"], \"regex\": \"^\"}]}");
+    pick(config, EHS_SOURCE_STDERR, "python3", "python3.11", "x", "Py", 4);
+    pick(config, EHS_SOURCE_STDERR, "python", "python3.11", "x", "Py", 4);
+    pick(config, EHS_SOURCE_STDERR, "python3", NULL, "x", "Stderr", 4);
+    pick(config, EHS_SOURCE_STDERR, "app", "b", "y", "Both", 4);
+    pick(config, EHS_SOURCE_STDERR, "app", "c", "y", "Stderr", 4);
+    pick(config, EHS_SOURCE_STDERR, "zap", "b", "y", "Stderr", 4);
+    pick(config, EHS_SOURCE_SYSLOG, "postgres", NULL, "y", "List", 4);
+    pick(config, EHS_SOURCE_STDERR, "nginx", NULL, "q", "List", 4);
+    pick(config, EHS_SOURCE_STDERR, "nginx: worker", NULL, "q", "Stderr", 4);
+    ehs_config_free(config);
+}
+
+static void words(const char *text, uint8_t want)
+{
+    uint8_t level = 0;
+    bool found = ehs_level_from_words(text, strlen(text), &level);
+    if (want == 0 ? found : !found || level != want)
+        fail_msg("'%s': got %s %u, want %u", text, found ? "level" : "none", level, want);
+}
+
+static void test_level_words(void **state)
+{
+    (void)state;
+    words("ERROR:root:boom", 2);
+    words("CRITICAL:app.api:pool exhausted", 1);
+    words("WARNING:py.warnings:careful", 3);
+    words("DEBUG:x", 5);
+    words("INFO something", 4);
+    words("2024/01/02 03:04:05 [error] 12#12: *1 open() failed", 2);
+    words("2024/01/02 03:04:05 [emerg] 1#1: bind() failed", 1);
+    words("2024/01/02 03:04:05 [notice] 1#1: start", 4);
+    words("[WARN] x", 3);
+    words("[Warning] x", 3);
+    words("2024-01-02 03:04:05.123 UTC [42] FATAL:  password authentication failed", 1);
+    words("2024-01-02 03:04:05.123 CET [42] LOG:  statement: select 1", 0);
+    words("2024-01-02 03:04:05,123 - app - ERROR - failed", 2);
+    words("time=2024 level=warn msg=\"x\"", 3);
+    words("time=2024 level=\"error\" msg=x", 2);
+    words("ts=1 severity=CRITICAL", 1);
+    words("lvl=trace", 5);
+    words("error: file not found", 2);
+    words("Warning: deprecated", 3);
+    words("  fatal: not a git repository", 1);
+    words("PANIC: out of memory", 1);
+    words("ALERT x", 1);
+    words("EMERG x", 1);
+    words("NOTICE|x", 4);
+    words("TRACE", 5);
+    words("SEVERE: x", 2);
+    /* Prose and near misses are not severity words. */
+    words("no error here", 0);
+    words("errors: 0", 0);
+    words("ERRORS: 3", 0);
+    words("connection error: reset", 0);
+    words("INFORMATION x", 0);
+    words("xERROR: x", 0);
+    words("3ERROR: x", 0);
+    words("ERROR.x", 0);
+    words("[errorx]", 0);
+    words("levelx=error", 0);
+    words("", 0);
+    /* Only the first 160 bytes are looked at. */
+    char text[300];
+    memset(text, 'a', sizeof text);
+    memcpy(text + 200, " ERROR: x", 9);
+    text[209] = '\0';
+    words(text, 0);
+    memcpy(text + 100, " ERROR: x", 9);
+    words(text, 2);
+}
+
+static void test_engine_levels(void **state)
+{
+    (void)state;
+    ehs_config *config = load("{\"rules\": [{\"name\": \"R\", \"regex\": \"^rule\"}]}");
+    pick(config, EHS_SOURCE_STDERR, "a", NULL, "ERROR: x", "Stderr", 2);
+    pick(config, EHS_SOURCE_STDERR, "a", NULL, "<6>ERROR: x", "Stderr", 4);
+    pick(config, EHS_SOURCE_SYSLOG, "a", NULL, "ERROR: x", "Syslog", 4);
+    pick(config, EHS_SOURCE_STDERR, "a", NULL, "rule ERROR: x", "R", 4);
+    ehs_config_free(config);
+    config = load("{\"default\": {\"level_words\": false}}");
+    pick(config, EHS_SOURCE_STDERR, "a", NULL, "ERROR: x", "Stderr", 4);
+    ehs_config_free(config);
+    config = load("{\"default\": {\"level\": \"verbose\"}}");
+    pick(config, EHS_SOURCE_STDERR, "a", NULL, "ERROR: x", "Stderr", 5);
+    ehs_config_free(config);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_glob),
+        cmocka_unit_test(test_names_config),
+        cmocka_unit_test(test_engine_names),
+        cmocka_unit_test(test_level_words),
+        cmocka_unit_test(test_engine_levels),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
