@@ -50,7 +50,7 @@ SHIM_SRC := $(wildcard shim/*.c)
 SHIM_OBJ := $(SHIM_SRC:%.c=$(BUILD)/%.o)
 LIBSHIM := $(BUILD)/libehshim.so
 
-.PHONY: all test test-asan asan-build demo bench clean deps test-deps check-kernel install uninstall
+.PHONY: all test test-real test-asan asan-build demo bench clean deps test-deps check-kernel install uninstall
 all: $(LIBCORE) $(LIBCONFIG) $(EHSHIM) $(LIBSHIM) $(LIBCORE_SO) $(LIBCORE_STATIC) $(UNIT_BIN) $(BENCH_BIN) $(EXAMPLE_BIN) $(SHIM_TEST_BIN) $(KTEST_BIN)
 
 $(BUILD)/%.o: %.c
@@ -125,6 +125,10 @@ EHSHIM_VECTORS ?= $(wildcard ../shared/vectors)
 export EHSHIM_VECTORS
 
 INTEGRATION := $(sort $(wildcard tests/integration/test_*.sh))
+# Real Debian daemons under the shim with real traffic (tests/real/README.md):
+# the plain build only, since a sanitized shim in nginx or PostgreSQL tests
+# the sanitizer's interposers more than ours.
+REAL_TESTS := $(sort $(wildcard tests/real/test_*.sh))
 # The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
 ASAN_BUILD := $(BUILD)/asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
@@ -137,7 +141,7 @@ asan-build:
 # integration scripts preload the sanitizer runtime ahead of the sanitized
 # shim in the ASan build (tests/integration/shim_lib.sh); valgrind's skips
 # there, the VM suite boots with the plain build only.
-TESTS_PLAIN := --build $(BUILD) $(UNIT_BIN) $(INTEGRATION)
+TESTS_PLAIN := --build $(BUILD) $(UNIT_BIN) $(INTEGRATION) $(REAL_TESTS)
 TESTS_ASAN := --build $(ASAN_BUILD) $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%) $(INTEGRATION)
 
 # Everything, both builds, one summary line. CI runs this (.ci/run), which
@@ -149,6 +153,10 @@ test: test-deps
 	@BUILD=$(BUILD) bash tests/run.sh $(TESTS_PLAIN) $(TESTS_ASAN)
 
 # The unit and integration suites of the ASan/UBSan build alone.
+# The real-daemon suite alone (installs the daemons it needs; root).
+test-real: all
+	@BUILD=$(BUILD) bash tests/run.sh --build $(BUILD) $(REAL_TESTS)
+
 test-asan: asan-build
 	@BUILD=$(BUILD) bash tests/run.sh $(TESTS_ASAN)
 

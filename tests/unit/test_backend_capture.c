@@ -26,6 +26,7 @@
 
 #include "ehd/ehd.h"
 #include "ehd/ehd_capture.h"
+#include "ehd/ehd_decode.h"
 
 typedef struct scratch {
     char dir[PATH_MAX];
@@ -149,6 +150,58 @@ static void test_capture_descriptor(void **state)
     assert_int_equal(err, 0);
     assert_int_equal(stat(s.capture, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0600);
+    ehd_provider_close(&provider);
+    scratch_remove(&s);
+}
+
+/*
+ * A stamped event reads as the unstamped one: the decoder, which makes the
+ * reference EventEnumerator's checks, skips the unknown extension kind, so
+ * the JSON line is the one of the bytes a user_events write would carry,
+ * with activity ids too (the stamp chains in front of their block).
+ */
+static void test_capture_stamp_is_transparent(void **state)
+{
+    (void)state;
+    scratch s;
+    scratch_make(&s);
+    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider provider = EHD_PROVIDER_INIT;
+    assert_int_equal(ehd_provider_open(&provider, "CapProv", NULL, &options), 0);
+    ehd_event_set *set = ehd_provider_register_set(&provider, 3, 0x10);
+    ehd_builder builder;
+    assert_int_equal(ehd_builder_init(&builder, 0, 0), 0);
+    static const uint8_t activity[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+    for (int with_activity = 0; with_activity < 2; with_activity++) {
+        ehd_builder_reset(&builder, "Login", 7);
+        ehd_builder_add_string_n(&builder, "user", 4, "root", 1, 4, 0, 0);
+        assert_int_equal(ehd_builder_write(&builder, set, with_activity ? activity : NULL, NULL), 0);
+        uint8_t plain[256];
+        size_t plain_size;
+        assert_int_equal(ehd_builder_copy_event(&builder, 3, with_activity ? activity : NULL, NULL,
+                                                plain, sizeof plain, &plain_size),
+                         0);
+        ehd_text expected = EHD_TEXT_INIT, got = EHD_TEXT_INIT;
+        assert_int_equal(ehd_decode_json(&expected, "CapProv_L3K10", 13, plain, plain_size, NULL), 0);
+
+        size_t size;
+        uint8_t *bytes = read_file(s.capture, &size);
+        size_t offset = 0;
+        ehd_capture_record record;
+        for (int i = 0; i <= with_activity; i++)
+            assert_int_equal(ehd_capture_next(bytes, size, &offset, &record, NULL), 0);
+        assert_int_equal(record.event_size, plain_size + 20);
+        assert_int_equal(ehd_decode_json(&got, record.tracepoint_name, record.name_len,
+                                         record.event, record.event_size, NULL),
+                         0);
+        assert_string_equal(got.chars, expected.chars);
+        /* The bytes are the plain event's with the block after the header. */
+        assert_memory_equal(record.event + 28, plain + 8, plain_size - 8);
+        ehd_text_free(&expected);
+        ehd_text_free(&got);
+        free(bytes);
+    }
+    ehd_builder_destroy(&builder);
     ehd_provider_close(&provider);
     scratch_remove(&s);
 }
@@ -607,6 +660,7 @@ int main(void)
         cmocka_unit_test(test_capture_sets_are_enabled),
         cmocka_unit_test(test_capture_descriptor),
         cmocka_unit_test(test_capture_record_bytes),
+        cmocka_unit_test(test_capture_stamp_is_transparent),
         cmocka_unit_test(test_capture_appends),
         cmocka_unit_test(test_capture_descriptor_moves),
         cmocka_unit_test(test_capture_refuses_oversized_records),
