@@ -144,14 +144,7 @@ static int stamp_event(const struct iovec *iov, int iovcnt, struct iovec *out,
 
 int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt)
 {
-    struct iovec stamped[STAMPED_IOV_MAX];
-    ehd_eventheader header;
-    uint8_t block[sizeof(ehd_extension) + EHD_CAPTURE_STAMP_SIZE];
-    int stamped_count = stamp_event(iov, iovcnt, stamped, &header, block);
-    if (stamped_count != 0) {
-        iov = stamped;
-        iovcnt = stamped_count;
-    }
+    /* Sizes first: the pieces are not read before they are known to fit. */
     size_t event_size = 0;
     for (int i = 2; i < iovcnt; i++) {
         if (__builtin_add_overflow(event_size, iov[i].iov_len, &event_size))
@@ -160,6 +153,17 @@ int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov
     uint8_t size_word[4];
     if (ehd_capture_size_word(size_word, set->name_len, event_size) != 0)
         return ERANGE;
+    struct iovec stamped[STAMPED_IOV_MAX];
+    ehd_eventheader header;
+    uint8_t block[sizeof(ehd_extension) + EHD_CAPTURE_STAMP_SIZE];
+    int stamped_count = stamp_event(iov, iovcnt, stamped, &header, block);
+    if (stamped_count != 0) {
+        iov = stamped;
+        iovcnt = stamped_count;
+        event_size += sizeof block;
+        if (ehd_capture_size_word(size_word, set->name_len, event_size) != 0)
+            return ERANGE;
+    }
     /* Cannot overflow: ehd_capture_size_word just checked it fits 32 bits. */
     size_t record_size = sizeof(size_word) + set->name_len + 1 + event_size;
 
