@@ -21,6 +21,9 @@ static const char *const config_files[] = {
     "examples/nginx/config.json",
     "examples/postgresql/config.json",
     "examples/python/config.json",
+    "examples/rsyncd/config.json",
+    "examples/cron/config.json",
+    "examples/dnsmasq/config.json",
     "tests/config/good/all_keys.json",
     "tests/config/good/design_example.json",
 };

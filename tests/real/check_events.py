@@ -15,6 +15,9 @@ EXPECT.json   a list of {"match": REGEX, "event": "Provider:Name", "level": N,
               ip (a string ipaddress parses), time (a string such as
               2024-05-01T10:00:00), errno (a string such as "ENOENT(2)"), or
               any; several may be joined with "|" ("int|null").
+              "level": "priority" (with --devlog) wants the level the
+              datagram's severity maps to (EMERG..CRIT 1, ERR 2, WARNING 3,
+              NOTICE and INFO 4, DEBUG 5).
               An entry {"match": REGEX, "drop": true} says such messages must
               have NO event (a drop rule).
               Optional keys of an entry, checked when present:
@@ -22,13 +25,19 @@ EXPECT.json   a list of {"match": REGEX, "event": "Provider:Name", "level": N,
                 "ident": the event's ident
                 "keyword": the event's meta keyword ("0x10")
 
+--devlog DEVLOG.txt   (syslog only) the receiver's file the messages were
+              taken from (tests/real/devlog.py): each event must then also
+              carry the facility and ident of its datagram, and its meta pid
+              must be the datagram's pid (when the header has one).
+
 --source      only events of that source take part (syslog events carry a
               "facility" field, stderr events do not); events of the other
               source are ignored.
 
 Messages and events are paired in order by the event's "msg" text (events of
 several processes may interleave; each event is used once; a truncated event
-pairs with the message it is a prefix of). Fails (exit 1, one line per
+pairs with the message it is a prefix of; with --devlog, among events of the
+same text the one of the datagram's pid is taken first). Fails (exit 1, one line per
 problem) when a message has no event or more than one, an event has no
 message, a message matches no entry, the event's name or level differ, an
 expected field is missing or of the wrong type, or the event has a field the
@@ -39,9 +48,12 @@ import argparse
 import datetime
 import ipaddress
 import json
+import os
 import re
 import sys
 
+# syslog severity -> event level, as the shim maps a priority
+SEVERITY_LEVEL = {0: 1, 1: 1, 2: 1, 3: 2, 4: 3, 5: 4, 6: 4, 7: 5}
 FIXED = {'n', 'msg', 'ident', 'facility', 'truncated', 'meta'}
 TYPES = {'string', 'int', 'float', 'bool', 'null', 'ip', 'time', 'errno', 'any'}
 
@@ -112,6 +124,7 @@ def main():
     ap.add_argument('--messages', required=True)
     ap.add_argument('--events', required=True)
     ap.add_argument('--source', choices=('syslog', 'stderr'))
+    ap.add_argument('--devlog')
     args = ap.parse_args()
 
     entries = load_expect(args.expect)
@@ -156,12 +169,30 @@ def main():
                 return e
         return None
 
+    records = None
+    if args.devlog:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import devlog
+        records = list(devlog.records(args.devlog))
+        if len(records) != len(messages):
+            problems.append('%s holds %d datagrams, %s %d messages' % (args.devlog, len(records), args.messages, len(messages)))
+            records = None
+
     paired = []
-    for text in messages:
+    index_of = {}
+    for index, text in enumerate(messages):
         idxs = by_text.get(text, [])
         k = cursor.get(text, 0)
         idx = None
-        while k < len(idxs):
+        want_pid = records[index]['pid'] if records is not None else None
+        if want_pid is not None:
+            # the same text from several processes: the event of the
+            # datagram's process, whatever order they were written in
+            for j in idxs[k:]:
+                if not used[j] and events[j].get('meta', {}).get('pid') == want_pid:
+                    idx = j
+                    break
+        while idx is None and k < len(idxs):
             if not used[idxs[k]]:
                 idx = idxs[k]
                 k += 1
@@ -184,6 +215,17 @@ def main():
             continue
         used[idx] = True
         paired.append((text, events[idx]))
+        index_of[id(events[idx])] = index if records is not None else None
+        if records is not None:
+            r = records[index]
+            ev = events[idx]
+            what = '%s -> %s' % (show(text), json.dumps(ev))
+            if ev.get('facility') != r['facility']:
+                problems.append('facility %s, the datagram says %s: %s' % (ev.get('facility'), r['facility'], what))
+            if ev.get('ident') != r['ident']:
+                problems.append('ident %s, the datagram says %s: %s' % (show(ev.get('ident')), show(r['ident']), what))
+            if r['pid'] is not None and ev.get('meta', {}).get('pid') != r['pid']:
+                problems.append('meta pid %s, the datagram says %s: %s' % (ev.get('meta', {}).get('pid'), r['pid'], what))
 
     message_set = set(messages)
     for i, ev in enumerate(events):
@@ -204,8 +246,15 @@ def main():
         if ev.get('n') != entry['event']:
             problems.append('event name %s, expected %s: %s' % (ev.get('n'), entry['event'], what))
         level = ev.get('meta', {}).get('level')
-        if level != entry['level']:
-            problems.append('level %s, expected %s: %s' % (level, entry['level'], what))
+        want = entry['level']
+        if want == 'priority':
+            if index_of[id(ev)] is None:
+                problems.append('level "priority" needs --devlog: %s' % what)
+                want = None
+            else:
+                want = SEVERITY_LEVEL[records[index_of[id(ev)]]['severity']]
+        if want is not None and level != want:
+            problems.append('level %s, expected %s: %s' % (level, want, what))
         if 'keyword' in entry and ev.get('meta', {}).get('keyword') != entry['keyword']:
             problems.append('keyword %s, expected %s: %s' % (ev.get('meta', {}).get('keyword'), entry['keyword'], what))
         if 'ident' in entry and ev.get('ident') != entry['ident']:

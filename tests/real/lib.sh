@@ -51,7 +51,8 @@
 #                             after the mounts). Options apply in that order.
 #                             real_start real_in_ns ... works (same pid).
 #   real_shim CMD...          runs CMD as "$EHSHIM" run CMD... (use with -c/-o)
-#   real_check EXPECT MESSAGES EVENTS [SOURCE]   check_events.py, counts a
+#   real_check EXPECT MESSAGES EVENTS [SOURCE [DEVLOG]]   check_events.py
+#                             (with --devlog DEVLOG when given), counts a
 #                             failure
 #   REAL_PY                   Debian's /usr/bin/python3
 #   REAL_DIR, REAL_ROOT       tests/real and the repository, absolute
@@ -61,6 +62,7 @@
 set -u
 
 REAL_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2034  # for the scripts that source this file
 REAL_ROOT=$(cd "$REAL_DIR/../.." && pwd)
 BUILD=${BUILD:-build}
 EHSHIM=${EHSHIM:-$BUILD/ehshim}
@@ -163,7 +165,7 @@ real_install() {
 }
 
 _real_cleanup() {
-    local pid i
+    local pid
     for pid in "${REAL_PIDS[@]}"; do
         if kill -0 "$pid" 2>/dev/null; then
             kill -TERM -- "-$pid" 2>/dev/null
@@ -171,7 +173,7 @@ _real_cleanup() {
         fi
     done
     for pid in "${REAL_PIDS[@]}"; do
-        for i in $(seq 50); do
+        for _ in $(seq 50); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.1
         done
@@ -213,9 +215,9 @@ real_start() {
 }
 
 real_stop() {
-    local pid=$1 secs=${2:-10} i rc
+    local pid=$1 secs=${2:-10} rc
     kill -TERM "$pid" 2>/dev/null
-    for i in $(seq $((secs * 10))); do
+    for _ in $(seq $((secs * 10))); do
         kill -0 "$pid" 2>/dev/null || break
         # a zombie child counts as ended
         [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" = Z ] && break
@@ -248,8 +250,8 @@ _real_listening() {
 }
 
 real_wait_port() {
-    local port=$1 secs=${2:-15} i
-    for i in $(seq $((secs * 10))); do
+    local port=$1 secs=${2:-15}
+    for _ in $(seq $((secs * 10))); do
         _real_listening tcp "$port" && return 0
         sleep 0.1
     done
@@ -258,8 +260,8 @@ real_wait_port() {
 }
 
 real_wait_udp() {
-    local port=$1 secs=${2:-15} i
-    for i in $(seq $((secs * 10))); do
+    local port=$1 secs=${2:-15}
+    for _ in $(seq $((secs * 10))); do
         _real_listening udp "$port" && return 0
         sleep 0.1
     done
@@ -277,8 +279,8 @@ real_port_free() {
 }
 
 real_wait_file() {
-    local file=$1 pattern=$2 secs=${3:-15} i
-    for i in $(seq $((secs * 10))); do
+    local file=$1 pattern=$2 secs=${3:-15}
+    for _ in $(seq $((secs * 10))); do
         grep -Eq -- "$pattern" "$file" 2>/dev/null && return 0
         sleep 0.1
     done
@@ -292,8 +294,7 @@ real_devlog_start() {
     : >"$REAL_DEVLOG"
     real_start "$REAL_PY" "$REAL_DIR/devlog.py" serve "$REAL_DEVLOG_SOCK" "$REAL_DEVLOG"
     REAL_DEVLOG_PID=$REAL_PID
-    local i
-    for i in $(seq 50); do
+    for _ in $(seq 50); do
         [ -S "$REAL_DEVLOG_SOCK" ] && return 0
         sleep 0.1
     done
@@ -301,6 +302,7 @@ real_devlog_start() {
     exit 1
 }
 
+# shellcheck disable=SC2120  # the PID argument is optional
 real_devlog_stop() {
     local pid=${1:-$REAL_DEVLOG_PID}
     [ -n "$pid" ] || return 0
@@ -323,9 +325,10 @@ real_shim() {
 }
 
 real_check() {
-    local expect=$1 messages=$2 events=$3 source=${4:-}
+    local expect=$1 messages=$2 events=$3 source=${4:-} devlog=${5:-}
     local args=(--expect "$expect" --messages "$messages" --events "$events")
     [ -n "$source" ] && args+=(--source "$source")
+    [ -n "$devlog" ] && args+=(--devlog "$devlog")
     if ! "$REAL_PY" "$REAL_DIR/check_events.py" "${args[@]}"; then
         real_fail "check_events.py $(basename "$expect") $(basename "$messages")"
         return 1

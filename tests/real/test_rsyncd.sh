@@ -131,7 +131,7 @@ grep -q 'auth failed on module priv from .* for mallory: ' "$T/plain/syslog.txt"
     real_fail "no auth failure logged for the unknown user"
 
 echo "== check syslog"
-real_check "$EXPECT" "$T/shim/syslog.txt" "$T/shim/events.jsonl" syslog
+real_check "$EXPECT" "$T/shim/syslog.txt" "$T/shim/events.jsonl" syslog "$T/shim/devlog.txt"
 echo "== check stderr"
 real_check "$EXPECT" "$T/shim/stderr.txt" "$T/shim/events.jsonl" stderr
 

@@ -177,19 +177,21 @@ same_behaviour plain-stderr shim-stderr syslog.txt stderr.raw
 # sshd -e ends its lines with "\r\n", with and without the shim
 for r in plain-stderr shim-stderr; do
     n=$(grep -c $'\r$' "$T/$r/stderr.raw")
-    [ "$n" -gt 10 ] && [ "$n" = "$(wc -l <"$T/$r/stderr.raw")" ] ||
+    if [ "$n" -le 10 ] || [ "$n" != "$(wc -l <"$T/$r/stderr.raw")" ]; then
         real_fail "$r: $n of $(wc -l <"$T/$r/stderr.raw") stderr lines end in CR LF"
+    fi
 done
 grep -q '^Accepted key ' "$T/shim-verbose/syslog.txt" || real_fail "shim-verbose: no VERBOSE line seen"
 
 for r in shim-syslog shim-verbose; do
     echo "== check $r"
-    real_check "$EXPECT" "$T/$r/syslog.txt" "$T/$r/events.jsonl"
+    real_check "$EXPECT" "$T/$r/syslog.txt" "$T/$r/events.jsonl" syslog "$T/$r/devlog.txt"
+    real_check "$EXPECT" "$T/$r/stderr.txt" "$T/$r/events.jsonl" stderr
 done
 echo "== check shim-stderr (stderr)"
 real_check "$EXPECT" "$T/shim-stderr/stderr.txt" "$T/shim-stderr/events.jsonl" stderr
 echo "== check shim-stderr (syslog of PAM)"
-real_check "$EXPECT" "$T/shim-stderr/syslog.txt" "$T/shim-stderr/events.jsonl" syslog
+real_check "$EXPECT" "$T/shim-stderr/syslog.txt" "$T/shim-stderr/events.jsonl" syslog "$T/shim-stderr/devlog.txt"
 
 if [ -n "${REAL_KEEP:-}" ]; then
     rm -rf "$REAL_KEEP"
