@@ -47,7 +47,9 @@ typedef struct fuzz_config {
     const char *label;
     ehs_config *config;
     ehs_thread_state *state;
-    const char *idents[8];    /* distinct rule idents (pointing into config), then "fuzz" */
+    const char *idents[8];    /* distinct rule idents and exe names (pointing into config or
+                                 exe_names), then "fuzz"; a message's exe is its ident */
+    char exe_names[4][64];    /* exe globs cut at their first glob character */
     size_t ident_count;
     ehs_set_key keys[1024];   /* ehs_config_set_keys: the event sets the shim registers */
     size_t key_count;         /* of them; above 1024 (a fuzzed config) the check is skipped */
@@ -69,6 +71,24 @@ static inline void fuzz_config_prepare(fuzz_config *fc, const char *label, ehs_c
             seen |= strcmp(fc->idents[j], ident) == 0;
         if (ident != NULL && !seen)
             fc->idents[fc->ident_count++] = ident;
+    }
+    /* A name that satisfies a rule's first exe: the glob's literal start
+     * ("python3*" -> "python3"), so exe rules fire too. */
+    size_t exe_count = 0;
+    for (size_t i = 0; i < config->rule_count && fc->ident_count < 7 && exe_count < 4; i++) {
+        const ehs_names *exe = &config->rules[i].exe;
+        if (exe->count == 0)
+            continue;
+        size_t literal = strcspn(exe->names[0], "*?[\\");
+        if (literal == 0 || literal >= sizeof fc->exe_names[0])
+            continue;
+        memcpy(fc->exe_names[exe_count], exe->names[0], literal);
+        fc->exe_names[exe_count][literal] = '\0';
+        bool seen = false;
+        for (size_t j = 0; j < fc->ident_count; j++)
+            seen |= strcmp(fc->idents[j], fc->exe_names[exe_count]) == 0;
+        if (!seen)
+            fc->idents[fc->ident_count++] = fc->exe_names[exe_count++];
     }
     fc->idents[fc->ident_count++] = "fuzz";
     fc->key_count = ehs_config_set_keys(config, fc->keys, sizeof fc->keys / sizeof fc->keys[0]);
@@ -139,6 +159,8 @@ static inline int fuzz_build(fuzz_config *fc, ehs_source source, const char *ide
         .source = source,
         .ident = ident,
         .ident_len = ident_len,
+        .exe = ident,
+        .exe_len = ident_len,
         .priority = priority,
         .text = text,
         .len = len,
