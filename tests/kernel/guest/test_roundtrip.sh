@@ -26,7 +26,7 @@ expect "listener did not end cleanly on SIGINT" stop_listener "$listener_pid" IN
 sed 's/^/    /' "$T/live.err"
 echo "    stopped: $(cut -d' ' -f1 /proc/uptime)"
 
-"$EHSHIM" decode "$T/rt.dat" >"$T/capture.json" || note_failure "ehshim decode failed"
+"$EHSHIM" decode --no-stamp "$T/rt.dat" >"$T/capture.json" || note_failure "ehshim decode failed"
 strip_sample_meta "$T/live.json" >"$T/live.stripped"
 echo "    compared: $(cut -d' ' -f1 /proc/uptime)"
 expect "expected 3000 captured events" [ "$(wc -l <"$T/capture.json")" -eq 3000 ]
