@@ -175,11 +175,9 @@ static int write_record(listen_output *out, const listen_pending *sample)
     iov[count++] = (struct iovec){ tracepoint->name, tracepoint->name_len + 1 };
     if (session->monotonic_clock && sample->size >= sizeof header) {
         memcpy(&header, sample->event, sizeof header);
-        bool chained = (header.flags & EHD_FLAG_EXTENSION) != 0;
-        header.flags |= EHD_FLAG_EXTENSION;
-        size_t block_size = ehd_capture_stamp_block(
-            block, header.flags, chained, sample->time + (uint64_t)session->utc_offset_ns,
-            sample->pid, sample->tid);
+        size_t block_size =
+            ehd_capture_stamp_block(block, &header, sample->time + (uint64_t)session->utc_offset_ns,
+                                    sample->pid, sample->tid);
         iov[count++] = (struct iovec){ &header, sizeof header };
         iov[count++] = (struct iovec){ block, block_size };
         iov[count++] = (struct iovec){ (void *)(sample->event + sizeof header),

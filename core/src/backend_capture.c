@@ -122,13 +122,11 @@ static int stamp_event(const struct iovec *iov, int iovcnt, struct iovec *out,
     }
     if (have < sizeof *header)
         return 0;
-    bool chained = (header->flags & EHD_FLAG_EXTENSION) != 0;
-    header->flags |= EHD_FLAG_EXTENSION;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     uint64_t time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-    size_t block_size = ehd_capture_stamp_block(block, header->flags, chained, time_ns,
-                                                (uint32_t)getpid(), (uint32_t)syscall(SYS_gettid));
+    size_t block_size = ehd_capture_stamp_block(block, header, time_ns, (uint32_t)getpid(),
+                                                (uint32_t)syscall(SYS_gettid));
     int n = 2;
     out[n++] = (struct iovec){ header, sizeof *header };
     out[n++] = (struct iovec){ block, block_size };

@@ -4,6 +4,7 @@
 
 #include "ehd/ehd_capture.h"
 #include "ehd/eventheader.h"
+#include "decode_internal.h"
 #include "ehd_api.h"
 
 static uint32_t load_le32(const uint8_t *p)
@@ -68,19 +69,6 @@ EHD_API int ehd_capture_size_word(uint8_t prefix[4], size_t name_len, size_t eve
     return 0;
 }
 
-static uint16_t load16(const uint8_t *p, bool little)
-{
-    return little ? (uint16_t)(p[0] | p[1] << 8) : (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint64_t load_n(const uint8_t *p, size_t n, bool little)
-{
-    uint64_t value = 0;
-    for (size_t i = 0; i < n; i++)
-        value = value << 8 | p[little ? n - 1 - i : i];
-    return value;
-}
-
 static void store_n(uint8_t *p, size_t n, uint64_t value, bool little)
 {
     for (size_t i = 0; i < n; i++)
@@ -102,8 +90,8 @@ EHD_API bool ehd_capture_stamp(const void *event, size_t size, ehd_sample_meta *
     while (chained) {
         if (size - at < sizeof(ehd_extension))
             return false;
-        uint16_t block_size = load16(bytes + at, little);
-        uint16_t kind = load16(bytes + at + 2, little);
+        uint16_t block_size = ehd__load16(bytes + at, little);
+        uint16_t kind = ehd__load16(bytes + at + 2, little);
         size_t body = at + sizeof(ehd_extension);
         if (size - body < block_size)
             return false;
@@ -111,9 +99,9 @@ EHD_API bool ehd_capture_stamp(const void *event, size_t size, ehd_sample_meta *
             block_size == EHD_CAPTURE_STAMP_SIZE) {
             meta->present = EHD_SAMPLE_TIME | EHD_SAMPLE_PID_TID;
             meta->time_is_utc = true;
-            meta->time_ns = load_n(bytes + body, 8, little);
-            meta->pid = (uint32_t)load_n(bytes + body + 8, 4, little);
-            meta->tid = (uint32_t)load_n(bytes + body + 12, 4, little);
+            meta->time_ns = ehd__load64(bytes + body, little);
+            meta->pid = ehd__load32(bytes + body + 8, little);
+            meta->tid = ehd__load32(bytes + body + 12, little);
             return true;
         }
         chained = (kind & EHD_EXT_CHAIN) != 0;
@@ -122,10 +110,13 @@ EHD_API bool ehd_capture_stamp(const void *event, size_t size, ehd_sample_meta *
     return false;
 }
 
-EHD_API size_t ehd_capture_stamp_block(uint8_t *block, uint8_t flags, bool chained,
-                                       uint64_t time_ns, uint32_t pid, uint32_t tid)
+EHD_API size_t ehd_capture_stamp_block(uint8_t *block, ehd_eventheader *header, uint64_t time_ns,
+                                       uint32_t pid, uint32_t tid)
 {
-    bool little = (flags & EHD_FLAG_LITTLE_ENDIAN) != 0;
+    /* The event's own blocks, if it has any, follow the stamp. */
+    bool chained = (header->flags & EHD_FLAG_EXTENSION) != 0;
+    header->flags |= EHD_FLAG_EXTENSION;
+    bool little = (header->flags & EHD_FLAG_LITTLE_ENDIAN) != 0;
     store_n(block, 2, EHD_CAPTURE_STAMP_SIZE, little);
     store_n(block + 2, 2, EHD_EXT_CAPTURE_STAMP | (chained ? EHD_EXT_CHAIN : 0), little);
     store_n(block + 4, 8, time_ns, little);

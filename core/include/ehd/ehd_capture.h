@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "ehd/ehd_decode.h"
+#include "ehd/eventheader.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -71,12 +72,14 @@ int ehd_capture_size_word(uint8_t prefix[4], size_t name_len, size_t event_size)
 bool ehd_capture_stamp(const void *event, size_t size, ehd_sample_meta *meta);
 
 /*
- * Fills `block` (4 + EHD_CAPTURE_STAMP_SIZE bytes) with a stamp extension
- * block for an event whose header has `flags` (byte order): the block's
- * kind carries the chain flag when `chained` (the event's own extension
- * blocks follow). Returns the block's size.
+ * Stamps an event: fills `block` (4 + EHD_CAPTURE_STAMP_SIZE bytes) with a
+ * stamp extension block in the byte order of `*header`, a copy of the
+ * event's header, and sets the extension flag in that copy. The stamped
+ * event is the copy, the block, then the event's bytes after its header.
+ * The block chains to the event's own blocks when it had any. Returns the
+ * block's size. Thread-safe; allocates nothing.
  */
-size_t ehd_capture_stamp_block(uint8_t *block, uint8_t flags, bool chained, uint64_t time_ns,
+size_t ehd_capture_stamp_block(uint8_t *block, ehd_eventheader *header, uint64_t time_ns,
                                uint32_t pid, uint32_t tid);
 
 #ifdef __cplusplus
