@@ -75,10 +75,6 @@ void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int pr
 
 void shim_stderr_line_done(void *thread, const char *text, size_t len)
 {
-    /* OpenSSH's -e lines and Windows-minded programs end lines in "\r\n":
-     * the '\r' is no part of what they said. */
-    if (len > 0 && text[len - 1] == '\r' && shim_config->strip_cr)
-        len--;
     shim_emit(thread, EHS_SOURCE_STDERR, shim_program_name(), 0, text, len);
 }
 

@@ -255,9 +255,6 @@ static void parse_line(parse_context *context, const char *text, size_t len)
         return;
     const parse_options *options = context->options;
     const char *exe = options->exe != NULL ? options->exe : options->ident;
-    if (options->source == EHS_SOURCE_STDERR && context->config->strip_cr && len > 0 &&
-        text[len - 1] == '\r')
-        len--;
     ehs_message message = {
         .source = options->source,
         .ident = options->ident,

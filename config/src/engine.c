@@ -377,6 +377,10 @@ int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
         b.message_level = ehs_level_of_severity(message->priority & 7);
         b.source_keyword = 0x1;
     } else {
+        /* OpenSSH's -e lines and programs written for terminals end in
+         * "\r\n": the '\r' is no part of what they said. */
+        if (config->strip_cr && b.len > 0 && b.text[b.len - 1] == '\r')
+            b.len--;
         int severity;
         size_t prefix = ehs_stderr_prefix(b.text, b.len, &severity);
         b.message_level = prefix != 0 ? ehs_level_of_severity(severity) : EHD_LEVEL_INFO;

@@ -9,7 +9,8 @@
  *   captures    regex/grok: named groups in group order; kv: pairs in message
  *               order (after the groups with kv_after); json: members in
  *               message order (see config/src/json_message.h)
- *   message     config->message_field (unless NULL): the text, "<N>" prefix
+ *   message     config->message_field (unless NULL): the text, a stderr
+ *               line's final '\r' removed (config->strip_cr), "<N>" prefix
  *               removed, cut to max_message_bytes on a UTF-8 boundary
  *   truncated   bool true, only when the message field was cut
  *   ident       string, the message's ident (at most 255 bytes)
