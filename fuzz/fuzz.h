@@ -65,7 +65,7 @@ static inline void fuzz_config_prepare(fuzz_config *fc, const char *label, ehs_c
     for (size_t i = 0; i < config->rule_count && fc->ident_count < 7; i++) {
         const ehs_names *names = &config->rules[i].ident;
         /* A glob is no ident a program has: the fuzzer finds its own. */
-        const char *ident = names->count != 0 && !names->globs[0] ? names->names[0] : NULL;
+        const char *ident = names->count != 0 && !names->items[0].glob ? names->items[0].text : NULL;
         bool seen = false;
         for (size_t j = 0; ident != NULL && j < fc->ident_count; j++)
             seen |= strcmp(fc->idents[j], ident) == 0;
@@ -79,10 +79,10 @@ static inline void fuzz_config_prepare(fuzz_config *fc, const char *label, ehs_c
         const ehs_names *exe = &config->rules[i].exe;
         if (exe->count == 0)
             continue;
-        size_t literal = strcspn(exe->names[0], "*?[\\");
+        size_t literal = strcspn(exe->items[0].text, "*?[\\");
         if (literal == 0 || literal >= sizeof fc->exe_names[0])
             continue;
-        memcpy(fc->exe_names[exe_count], exe->names[0], literal);
+        memcpy(fc->exe_names[exe_count], exe->items[0].text, literal);
         fc->exe_names[exe_count][literal] = '\0';
         bool seen = false;
         for (size_t j = 0; j < fc->ident_count; j++)

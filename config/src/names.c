@@ -95,10 +95,11 @@ EHS_API bool ehs_names_match(const ehs_names *names, const char *name, size_t le
     if (names->count == 0)
         return true;
     for (size_t i = 0; i < names->count; i++) {
-        if (names->globs[i]) {
-            if (ehs_glob_match(names->names[i], names->lens[i], name, len))
+        const ehs_name *item = &names->items[i];
+        if (item->glob) {
+            if (ehs_glob_match(item->text, item->len, name, len))
                 return true;
-        } else if (names->lens[i] == len && memcmp(names->names[i], name, len) == 0) {
+        } else if (item->len == len && memcmp(item->text, name, len) == 0) {
             return true;
         }
     }
@@ -122,10 +123,8 @@ static bool add_name(ehs_load *load, const cJSON *item, const char *key, ehs_nam
     char *copy = ehs_copy_string(load, item);
     if (copy == NULL)
         return false;
-    names->names[names->count] = copy;
-    names->lens[names->count] = len;
-    names->globs[names->count] = strpbrk(copy, "*?[\\") != NULL;
-    names->count++;
+    names->items[names->count++] =
+        (ehs_name){ .text = copy, .len = len, .glob = strpbrk(copy, "*?[\\") != NULL };
     return true;
 }
 
@@ -146,10 +145,8 @@ void ehs_read_names(ehs_load *load, const cJSON *object, const char *key, ehs_na
             return;
         }
     }
-    names->names = calloc(count, sizeof *names->names);
-    names->lens = calloc(count, sizeof *names->lens);
-    names->globs = calloc(count, sizeof *names->globs);
-    if (names->names == NULL || names->lens == NULL || names->globs == NULL) {
+    names->items = calloc(count, sizeof *names->items);
+    if (names->items == NULL) {
         ehs_load_nomem(load);
         return;
     }
@@ -164,9 +161,7 @@ void ehs_read_names(ehs_load *load, const cJSON *object, const char *key, ehs_na
 void ehs_names_free(ehs_names *names)
 {
     for (size_t i = 0; i < names->count; i++)
-        free(names->names[i]);
-    free(names->names);
-    free(names->lens);
-    free(names->globs);
+        free(names->items[i].text);
+    free(names->items);
     memset(names, 0, sizeof *names);
 }

@@ -205,9 +205,9 @@ static void test_rule_keys(void **state)
     assert_int_equal(a->position.column, 2);
     assert_int_equal(a->source, EHS_SOURCE_SYSLOG);
     assert_int_equal(a->ident.count, 1);
-    assert_string_equal(a->ident.names[0], "sshd");
-    assert_int_equal(a->ident.lens[0], 4);
-    assert_false(a->ident.globs[0]);
+    assert_string_equal(a->ident.items[0].text, "sshd");
+    assert_int_equal(a->ident.items[0].len, 4);
+    assert_false(a->ident.items[0].glob);
     assert_int_equal(a->exe.count, 0);
     assert_int_equal(a->matcher, EHS_MATCH_REGEX);
     assert_false(a->kv_after);

@@ -84,9 +84,9 @@ static void test_names_config(void **state)
                               "  \"exe\": \"python3*\", \"kv\": true}]}");
     const ehs_rule *rule = &config->rules[0];
     assert_int_equal(rule->ident.count, 2);
-    assert_string_equal(rule->ident.names[1], "sshd-*");
-    assert_false(rule->ident.globs[0]);
-    assert_true(rule->ident.globs[1]);
+    assert_string_equal(rule->ident.items[1].text, "sshd-*");
+    assert_false(rule->ident.items[0].glob);
+    assert_true(rule->ident.items[1].glob);
     assert_int_equal(rule->exe.count, 1);
     assert_true(ehs_names_match(&rule->ident, "sshd-session", 12));
     assert_true(ehs_names_match(&rule->ident, "sshd", 4));

@@ -94,12 +94,17 @@ typedef struct ehs_level_entry {
     uint8_t level;
 } ehs_level_entry;
 
-/* The names a rule's `ident` or `exe` accepts: each is exact or a glob
- * (`*`, `?`, `[...]` as in fnmatch without flags). count == 0: any name. */
+/* One name of a rule's `ident` or `exe`: exact, or a glob (`*`, `?`,
+ * `[...]` as in fnmatch without flags). */
+typedef struct ehs_name {
+    char *text;                 /* owned */
+    size_t len;
+    bool glob;                  /* text holds a glob character */
+} ehs_name;
+
+/* The names a rule's `ident` or `exe` accepts. count == 0: any name. */
 typedef struct ehs_names {
-    char **names;               /* `count` owned strings */
-    size_t *lens;               /* strlen of each */
-    bool *globs;                /* names[i] holds a glob character */
+    ehs_name *items;            /* `count` of them, owned */
     size_t count;
 } ehs_names;
 
