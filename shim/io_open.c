@@ -179,14 +179,12 @@ SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
     return fd;
 }
 
-/* fopen and freopen open through libc's internal open, not the PLT. */
+/* fopen and freopen open through libc's internal open, not the PLT.
+ * freopen(NULL, ...) keeps the stream's file: nothing changes then. */
 static FILE *stream_opened(const char *path, FILE *stream)
 {
-    if (stream != NULL && path != NULL && shim_tracking_fds()) {
-        int saved_errno = errno;
+    if (stream != NULL && path != NULL && shim_tracking_fds())
         opened(path, fileno(stream));
-        errno = saved_errno;
-    }
     return stream;
 }
 
