@@ -40,6 +40,9 @@
 #   real_devlog_stop [PID]    drains and stops the receiver (the last started)
 #   real_devlog_messages DEVLOG [IDENT]   prints the message part of every
 #                             datagram (of IDENT only, when given)
+#   real_collect NAME HOW DIR PID START   ends a syslog test's run: the
+#                             daemon, the receiver; DIR/syslog.txt,
+#                             DIR/stderr.txt, DIR/events.jsonl (HOW=shim)
 #   real_in_ns [--bind SRC DST]... [--tmpfs DIR]... [--mkdir DIR]... [--] CMD...
 #                             runs CMD (exec, same pid) in a private mount
 #                             namespace: /dev is a tmpfs holding the usual
@@ -94,6 +97,12 @@ real_fail() {
 }
 
 real_finish() {
+    # REAL_KEEP=DIR: the work directory is copied there, for a look at what
+    # was sent and what came out.
+    if [ -n "${REAL_KEEP:-}" ] && [ -n "$REAL_TMP" ]; then
+        rm -rf "$REAL_KEEP"
+        cp -a "$REAL_TMP" "$REAL_KEEP"
+    fi
     if [ "$REAL_FAILURES" -ne 0 ]; then
         echo "$REAL_FAILURES check(s) failed"
         exit 1
@@ -249,24 +258,23 @@ _real_listening() {
     fi
 }
 
-real_wait_port() {
-    local port=$1 secs=${2:-15}
+# _real_wait_listening PROTO PORT SECS WHAT
+_real_wait_listening() {
+    local proto=$1 port=$2 secs=$3
     for _ in $(seq $((secs * 10))); do
-        _real_listening tcp "$port" && return 0
+        _real_listening "$proto" "$port" && return 0
         sleep 0.1
     done
-    real_fail "nothing listens on TCP port $port after ${secs}s"
+    real_fail "$4 after ${secs}s"
     return 1
 }
 
+real_wait_port() {
+    _real_wait_listening tcp "$1" "${2:-15}" "nothing listens on TCP port $1"
+}
+
 real_wait_udp() {
-    local port=$1 secs=${2:-15}
-    for _ in $(seq $((secs * 10))); do
-        _real_listening udp "$port" && return 0
-        sleep 0.1
-    done
-    real_fail "nothing bound to UDP port $port after ${secs}s"
-    return 1
+    _real_wait_listening udp "$1" "${2:-15}" "nothing bound to UDP port $1"
 }
 
 real_port_free() {
@@ -313,6 +321,24 @@ real_devlog_stop() {
 
 real_devlog_messages() {
     "$REAL_PY" "$REAL_DIR/devlog.py" messages "$@"
+}
+
+# real_collect NAME HOW DIR PID START: ends a syslog test's run: stops the
+# daemon PID and the /dev/log receiver, appends "exit=N" to DIR/clients.txt
+# and leaves DIR/syslog.txt (the messages sent to /dev/log), DIR/stderr.txt
+# (DIR/stderr.raw without "\r" line ends) and, for HOW=shim,
+# DIR/events.jsonl (the decoded capture DIR/events.dat).
+real_collect() {
+    local name=$1 how=$2 d=$3 pid=$4 start=$5
+    real_stop "$pid" 10
+    echo "exit=$?" >>"$d/clients.txt"
+    real_devlog_stop
+    real_devlog_messages "$d/devlog.txt" >"$d/syslog.txt"
+    sed 's/\r$//' "$d/stderr.raw" >"$d/stderr.txt"
+    if [ "$how" = shim ]; then
+        "$EHSHIM" decode "$d/events.dat" >"$d/events.jsonl" || real_fail "$name: ehshim decode failed"
+    fi
+    echo "== $name: $((SECONDS - start)) s, $(wc -l <"$d/syslog.txt") syslog messages, $(wc -l <"$d/stderr.txt") stderr lines"
 }
 
 real_in_ns() {

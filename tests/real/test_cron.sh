@@ -127,8 +127,4 @@ real_check "$EXPECT" "$T/shim/syslog.txt" "$T/shim/events.jsonl" syslog "$T/shim
 echo "== check stderr"
 real_check "$EXPECT" "$T/shim/stderr.txt" "$T/shim/events.jsonl" stderr
 
-if [ -n "${REAL_KEEP:-}" ]; then
-    rm -rf "$REAL_KEEP"
-    cp -a "$T" "$REAL_KEEP"
-fi
 real_finish

@@ -62,15 +62,7 @@ run() {
             "$REAL_PY" "$REAL_DIR/dnsq.py" "$PORT" web.ehshim.test web db.ehshim.test:28
         } >"$d/clients.txt"
     fi
-    real_stop "$pid" 10
-    echo "exit=$?" >>"$d/clients.txt"
-    real_devlog_stop
-    sed 's/\r$//' "$d/stderr.raw" >"$d/stderr.txt"
-    real_devlog_messages "$d/devlog.txt" >"$d/syslog.txt"
-    if [ "$how" = shim ]; then
-        "$EHSHIM" decode "$d/events.dat" >"$d/events.jsonl" || real_fail "$name: ehshim decode failed"
-    fi
-    echo "== $name: $((SECONDS - start)) s, $(wc -l <"$d/stderr.txt") stderr lines, $(wc -l <"$d/syslog.txt") /dev/log messages"
+    real_collect "$name" "$how" "$d" "$pid" "$start"
 }
 
 run plain plain
@@ -95,8 +87,4 @@ real_check "$EXPECT" "$T/shim/stderr.txt" "$T/shim/events.jsonl" stderr
 echo "== check syslog"
 real_check "$EXPECT" "$T/shim/syslog.txt" "$T/shim/events.jsonl" syslog "$T/shim/devlog.txt"
 
-if [ -n "${REAL_KEEP:-}" ]; then
-    rm -rf "$REAL_KEEP"
-    cp -a "$T" "$REAL_KEEP"
-fi
 real_finish

@@ -195,8 +195,4 @@ grep -aq '"GET /index.html HTTP/1.1" 200 .*probe \\x22quoted\\x22' "$T/shim/stde
 echo "== check"
 real_check "$EXPECT" "$T/shim/messages.txt" "$T/shim/events.jsonl" stderr
 
-if [ -n "${REAL_KEEP:-}" ]; then
-    rm -rf "$REAL_KEEP"
-    cp -a "$T" "$REAL_KEEP"
-fi
 real_finish

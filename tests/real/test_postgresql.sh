@@ -163,8 +163,4 @@ for c in "${combos[@]}"; do
 done
 cat "$T/debian-utc-shim/clients.txt"
 
-if [ -n "${REAL_KEEP:-}" ]; then
-    rm -rf "$REAL_KEEP"
-    cp -a "$T" "$REAL_KEEP"
-fi
 real_finish

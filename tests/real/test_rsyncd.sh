@@ -95,15 +95,7 @@ run() {
     if real_wait_port "$PORT"; then
         traffic "$d" >"$d/clients.txt"
     fi
-    real_stop "$pid" 10
-    echo "exit=$?" >>"$d/clients.txt"
-    real_devlog_stop
-    real_devlog_messages "$d/devlog.txt" >"$d/syslog.txt"
-    sed 's/\r$//' "$d/stderr.raw" >"$d/stderr.txt"
-    if [ "$how" = shim ]; then
-        "$EHSHIM" decode "$d/events.dat" >"$d/events.jsonl" || real_fail "$name: ehshim decode failed"
-    fi
-    echo "== $name: $((SECONDS - start)) s, $(wc -l <"$d/syslog.txt") syslog messages, $(wc -l <"$d/stderr.txt") stderr lines"
+    real_collect "$name" "$how" "$d" "$pid" "$start"
 }
 
 # the byte counts of a transfer vary a little from run to run (file times);
@@ -135,8 +127,4 @@ real_check "$EXPECT" "$T/shim/syslog.txt" "$T/shim/events.jsonl" syslog "$T/shim
 echo "== check stderr"
 real_check "$EXPECT" "$T/shim/stderr.txt" "$T/shim/events.jsonl" stderr
 
-if [ -n "${REAL_KEEP:-}" ]; then
-    rm -rf "$REAL_KEEP"
-    cp -a "$T" "$REAL_KEEP"
-fi
 real_finish

@@ -125,15 +125,7 @@ run() {
     if real_wait_port "$PORT"; then
         traffic >"$d/clients.txt"
     fi
-    real_stop "$pid" 10
-    echo "exit=$?" >>"$d/clients.txt"
-    real_devlog_stop
-    real_devlog_messages "$d/devlog.txt" >"$d/syslog.txt"
-    sed 's/\r$//' "$d/stderr.raw" >"$d/stderr.txt"
-    if [ "$how" = shim ]; then
-        "$EHSHIM" decode "$d/events.dat" >"$d/events.jsonl" || real_fail "$name: ehshim decode failed"
-    fi
-    echo "== $name: $((SECONDS - start)) s, $(wc -l <"$d/syslog.txt") syslog messages, $(wc -l <"$d/stderr.txt") stderr lines"
+    real_collect "$name" "$how" "$d" "$pid" "$start"
     # every datagram must carry sshd's ident
     local other
     other=$("$REAL_PY" "$REAL_DIR/devlog.py" records "$d/devlog.txt" | grep -vc '"ident": "sshd"')
@@ -193,8 +185,4 @@ real_check "$EXPECT" "$T/shim-stderr/stderr.txt" "$T/shim-stderr/events.jsonl" s
 echo "== check shim-stderr (syslog of PAM)"
 real_check "$EXPECT" "$T/shim-stderr/syslog.txt" "$T/shim-stderr/events.jsonl" syslog "$T/shim-stderr/devlog.txt"
 
-if [ -n "${REAL_KEEP:-}" ]; then
-    rm -rf "$REAL_KEEP"
-    cp -a "$T" "$REAL_KEEP"
-fi
 real_finish
