@@ -1,9 +1,9 @@
 /*
  * fork in a multi-threaded program copies only the forking thread; a lock
  * another thread held stays held forever in the child (gperftools 178,
- * LTTng-UST c1be081a). The shim's two locks (set registration, and syslog,
- * held for glibc's sake: io_syslog.c) are taken before fork, released in
- * the parent and made anew in the child. The child also learns its pid
+ * LTTng-UST c1be081a). The shim's one lock, set registration (held only
+ * for a registration, never across the program's I/O), is taken before
+ * fork, released in the parent and made anew in the child. The child also learns its pid
  * (shim_pid tells vfork children apart), drops the unfinished line it
  * inherited (the parent emits it) and starts its own counters.
  *
@@ -15,23 +15,19 @@
 
 #include "shim.h"
 
-/* syslog first: a syslog call may register a set under the sets lock. */
 static void before_fork(void)
 {
-    shim_syslog_lock();
     shim_sets_lock();
 }
 
 static void after_fork_in_parent(void)
 {
     shim_sets_unlock();
-    shim_syslog_unlock();
 }
 
 static void after_fork_in_child(void)
 {
     shim_sets_reset_in_child();
-    shim_syslog_reset_in_child();
     shim_pid = getpid();
     shim_thread_after_fork();
     shim_stats_reset();

@@ -11,17 +11,17 @@
  * interposer sees, and the busy guard held over the real call would pass
  * them through anyway: one event per message.
  *
- * fork: glibc does not reset its syslog lock in a fork child, so a child
- * forked while another thread is inside syslog() hangs in its first syslog
- * call (with or without the shim). While syslog is captured, every syslog
- * call runs under syslog_mutex, which fork.c holds across fork: no thread
- * is inside glibc's syslog when a child is made. Recursive, in case anything
- * calls back into syslog through the PLT from inside.
+ * No lock of ours is held here: glibc's vsyslog blocks in send() while the
+ * log daemon is stalled and is a cancellation point, so a lock held across
+ * it would turn a slow daemon into a fork deadlock and a cancelled thread
+ * into a lock held forever. What is mirrored is kept in atomics instead.
+ * (glibc itself does not reset its syslog lock in a fork child: a child
+ * forked while another thread is inside syslog() can hang in its own first
+ * syslog call. That is the program's behaviour with or without the shim.)
  */
 #undef _FORTIFY_SOURCE /* fortified headers would define inline wrappers of what we define */
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,41 +36,6 @@ static const char *syslog_ident;
 static int syslog_facility = LOG_USER;
 /* setlogmask's mask: priorities outside it are not logged. */
 static int syslog_mask = 0xff;
-
-static pthread_mutex_t syslog_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
-
-/* Whether this call holds syslog_mutex (syslog is captured at all). */
-static bool syslog_enter(void)
-{
-    if (!(__atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE) & SHIM_ARM_SYSLOG))
-        return false;
-    pthread_mutex_lock(&syslog_mutex);
-    return true;
-}
-
-static void syslog_leave(bool locked)
-{
-    if (locked)
-        pthread_mutex_unlock(&syslog_mutex);
-}
-
-void shim_syslog_lock(void)
-{
-    pthread_mutex_lock(&syslog_mutex);
-}
-
-void shim_syslog_unlock(void)
-{
-    pthread_mutex_unlock(&syslog_mutex);
-}
-
-void shim_syslog_reset_in_child(void)
-{
-    /* The child's thread has a new thread id, and a recursive mutex only
-     * unlocks for its owner's id: start over instead. */
-    static const pthread_mutex_t unlocked = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
-    memcpy(&syslog_mutex, &unlocked, sizeof(syslog_mutex));
-}
 
 #define NOT_CHECKED INT_MIN
 
@@ -118,22 +83,17 @@ static void capture(int priority, int caller_errno, const char *format, va_list 
 static void syslog_common(int priority, int flag, const char *format, va_list args)
 {
     if (!shim_capturing(SHIM_ARM_SYSLOG, true)) {
-        bool locked = syslog_enter();
         call_vsyslog(priority, flag, format, args);
-        syslog_leave(locked);
         return;
     }
     int caller_errno = errno;
     shim_busy_enter();
-    bool locked = syslog_enter();
-    errno = caller_errno;
     va_list for_event;
     va_copy(for_event, args);
     call_vsyslog(priority, flag, format, args);
     int real_errno = errno;
     capture(priority, caller_errno, format, for_event);
     va_end(for_event);
-    syslog_leave(locked);
     shim_busy_leave();
     errno = real_errno;
 }
@@ -167,7 +127,6 @@ SHIM_EXPORT void __vsyslog_chk(int priority, int flag, const char *format, va_li
 SHIM_EXPORT void openlog(const char *ident, int option, int facility)
 {
     shim_real_openlog_fn *real = SHIM_REAL(openlog);
-    bool locked = syslog_enter();
     if (real != NULL)
         real(ident, option, facility);
     /* glibc's rules: a NULL ident keeps the old one; any valid facility,
@@ -176,18 +135,15 @@ SHIM_EXPORT void openlog(const char *ident, int option, int facility)
         __atomic_store_n(&syslog_ident, ident, __ATOMIC_RELEASE);
     if ((facility & ~LOG_FACMASK) == 0)
         __atomic_store_n(&syslog_facility, facility, __ATOMIC_RELAXED);
-    syslog_leave(locked);
 }
 
 SHIM_EXPORT void closelog(void)
 {
     shim_real_closelog_fn *real = SHIM_REAL(closelog);
-    bool locked = syslog_enter();
     if (real != NULL)
         real();
     /* glibc forgets the ident (back to the program name), keeps the facility. */
     __atomic_store_n(&syslog_ident, NULL, __ATOMIC_RELEASE);
-    syslog_leave(locked);
 }
 
 SHIM_EXPORT int setlogmask(int mask)
@@ -195,11 +151,9 @@ SHIM_EXPORT int setlogmask(int mask)
     shim_real_setlogmask_fn *real = SHIM_REAL(setlogmask);
     if (real == NULL)
         return __atomic_load_n(&syslog_mask, __ATOMIC_RELAXED);
-    bool locked = syslog_enter();
     int previous = real(mask);
     /* setlogmask(0) only asks. */
     if (mask != 0)
         __atomic_store_n(&syslog_mask, mask, __ATOMIC_RELAXED);
-    syslog_leave(locked);
     return previous;
 }

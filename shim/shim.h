@@ -80,6 +80,18 @@ static inline void shim_busy_leave(void)
     shim_tls_busy--;
 }
 
+/* ---- one shim per process (instance.c) ---------------------------------- */
+
+/* False when another copy of the library was loaded before this one (it
+ * captures; this one must only pass calls through). */
+bool shim_is_first_copy(void);
+
+/* ---- heap (alloc.c) ------------------------------------------------------ */
+
+/* From now on the shim's malloc, calloc, realloc and free are served by mmap
+ * (async-signal-safe). Call once in set-up, after the config is loaded. */
+void shim_alloc_use_mmap(void);
+
 /* ---- event sets (sets.c) ----------------------------------------------- */
 
 /* Registers every set the config can write to. Returns 0 or an errno. */
@@ -276,13 +288,6 @@ extern bool shim_exec_strip_preload;
 
 /* Remembers which file this library is, to find it in LD_PRELOAD later. */
 void shim_exec_setup(void);
-
-/* ---- syslog (io_syslog.c) ------------------------------------------------------ */
-
-/* fork: held across fork so that no thread is inside glibc's syslog. */
-void shim_syslog_lock(void);
-void shim_syslog_unlock(void);
-void shim_syslog_reset_in_child(void);
 
 /* ---- fork (fork.c) ------------------------------------------------------------ */
 
