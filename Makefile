@@ -104,6 +104,10 @@ $(BUILD)/tests/shim/%: tests/shim/%.c
 PCRE2_STATIC ?= $(shell $(CC) -print-file-name=libpcre2-8.a)
 SHIM_LDFLAGS := -shared -Wl,--version-script=shim/libehshim.map -Wl,--exclude-libs,ALL \
     -Wl,-z,now -Wl,-z,relro -Wl,--no-undefined
+# After set-up the shim's allocations go to mmap, never to malloc, which a
+# signal handler may have interrupted (shim/alloc.c): every allocator call of
+# the shim and of the static libraries is wrapped.
+SHIM_LDFLAGS += $(foreach f,malloc calloc realloc reallocarray free,-Wl,--wrap=$(f))
 
 $(LIBSHIM): $(SHIM_OBJ) $(LIBCONFIG) $(LIBCORE) shim/libehshim.map
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(SHIM_LDFLAGS) -o $@ $(SHIM_OBJ) $(LIBCONFIG) $(LIBCORE) \

@@ -93,6 +93,8 @@ static int set_up(int *armed)
     const char *debug = shim_getenv("EHSHIM_DEBUG");
     if (debug != NULL && strcmp(debug, "1") == 0)
         shim_debug_enable();
+    if (!shim_is_first_copy())
+        return SHIM_PASSIVE;
 
     ehs_config *config = load_config();
     if (config == NULL)
@@ -110,6 +112,9 @@ static int set_up(int *armed)
         return SHIM_PASSIVE;
     }
     shim_config = config;
+    /* Everything allocated from here on may be allocated again or grown
+     * inside a signal handler: the thread states and builders. */
+    shim_alloc_use_mmap();
     shim_own_fd_setup();
     int err = shim_thread_setup(config->max_message_bytes);
     if (err == 0)
