@@ -100,30 +100,12 @@ void shim_stderr_feed_vformat(int caller_errno, const char *format, va_list args
         return;
     size_t capacity;
     char *text = shim_thread_scratch(thread, &capacity);
-    va_list first;
-    va_copy(first, args);
     errno = caller_errno;
-    int n = vsnprintf(text, capacity, format, first);
-    va_end(first);
+    int n = vsnprintf(text, capacity, format, args);
     if (n <= 0)
         return;
-    size_t len = (size_t)n;
-    /* The scratch space holds any line the engine keeps whole, but one call
-     * may print many lines: format again into room for all of it. */
-    char *heap = NULL;
-    if (len >= capacity) {
-        heap = malloc(len + 1);
-        if (heap != NULL) {
-            errno = caller_errno;
-            n = vsnprintf(heap, len + 1, format, args);
-            if (n >= 0 && (size_t)n <= len) {
-                text = heap;
-                len = (size_t)n;
-            }
-        }
-        if (text != heap)
-            len = capacity - 1;
-    }
+    /* Memory stays bounded by the config: a longer text is cut (the tee,
+     * io_tee.c, is the path that sees all of it). */
+    size_t len = (size_t)n < capacity ? (size_t)n : capacity - 1;
     shim_line_feed(shim_thread_line(thread), text, len, shim_stderr_line_done, thread);
-    free(heap);
 }

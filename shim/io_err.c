@@ -2,9 +2,12 @@
  * BSD and libc error reporters that print to stderr: perror, psignal,
  * psiginfo, warn, warnx, vwarn, vwarnx, err, errx, verr, verrx. glibc prints
  * them through internal calls that reach no other interposer, so each is
- * caught here, once. The real function prints; the event text is rebuilt
- * from the same parts in the same order (glibc misc/err.c,
- * stdio-common/perror.c, psignal.c, psiginfo.c), with the caller's errno.
+ * caught here, once. perror, psignal and the warn family are printed here,
+ * as glibc 2.36 prints them (the same pieces, in the same writes), through
+ * the tee (io_tee.c): the caller's format is formatted once and an event
+ * holds only what was written. On a wide-oriented stderr (glibc converts
+ * inside) and for psiginfo (glibc writes to descriptor 2 itself) the real
+ * function prints and the event text is rebuilt from the same parts.
  *
  * err and friends are vwarn/vwarnx followed by exit(status), exactly as in
  * glibc, so that exit runs outside the busy guard: atexit handlers and our
@@ -14,6 +17,7 @@
 #include <err.h>
 #include <libintl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +34,64 @@ static void feed_strerror(int errnum)
     shim_stderr_feed_str(strerror_r(errnum, buffer, sizeof(buffer)));
 }
 
+/* printf to stderr through the tee (formatted once, fed as written). */
+static void tee_printf(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static void tee_printf(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int ignored;
+    shim_tee_vfprintf(stderr, 0, 0, format, args, &ignored);
+    va_end(args);
+}
+
+static void tee_vprintf(const char *format, va_list args)
+{
+    int ignored;
+    shim_tee_vfprintf(stderr, 0, 0, format, args, &ignored);
+}
+
+/* The same onto descriptor 2, leaving the stderr stream alone. */
+static void tee_fd_printf(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static void tee_fd_printf(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int ignored;
+    shim_tee_vdprintf(2, 0, 0, format, args, &ignored);
+    va_end(args);
+}
+
+/* Whether the glibc reporters' text can go through the tee: a narrow or
+ * unoriented stderr (a wide one is converted inside glibc). */
+static bool tee_usable(void)
+{
+    return fwide(stderr, 0) <= 0 && shim_tee_available();
+}
+
+/* perror, as glibc 2.36 prints it: "prefix: strerror\n". glibc must not
+ * orient an unoriented stderr, so it then tries fdopen(dup(fd), "w+"),
+ * which works only on a descriptor open for reading too (a terminal); on
+ * any other it prints on stderr, orienting it. */
+static void perror_teed(const char *prefix, int caller_errno)
+{
+    const char *colon = ": ";
+    if (prefix == NULL || prefix[0] == '\0')
+        prefix = colon = "";
+    char buffer[1024];
+    const char *text = strerror_r(caller_errno, buffer, sizeof(buffer));
+    int fd = fileno_unlocked(stderr);
+    bool own_stream = false;
+    if (fwide(stderr, 0) == 0 && fd >= 0) {
+        int flags = fcntl(fd, F_GETFL);
+        own_stream = flags >= 0 && (flags & O_ACCMODE) == O_RDWR;
+    }
+    if (own_stream && fd == 2)
+        tee_fd_printf("%s%s%s\n", prefix, colon, text);
+    else
+        tee_printf("%s%s%s\n", prefix, colon, text);
+}
+
 SHIM_EXPORT void perror(const char *prefix)
 {
     shim_real_perror_fn *real = SHIM_REAL(perror);
@@ -38,6 +100,11 @@ SHIM_EXPORT void perror(const char *prefix)
     int caller_errno;
     if (!shim_io_begin_stream(stderr, &caller_errno)) {
         real(prefix);
+        return;
+    }
+    if (tee_usable()) {
+        perror_teed(prefix, caller_errno);
+        shim_io_end(errno);
         return;
     }
     real(prefix);
@@ -51,6 +118,17 @@ SHIM_EXPORT void perror(const char *prefix)
     shim_io_end(real_errno);
 }
 
+/* psignal's description of `sig`: it knows the classic signals only;
+ * real-time ones are "Unknown" there, where strsignal would say
+ * "Real-time signal N". */
+static const char *psignal_text(int sig, char *unknown, size_t capacity)
+{
+    if (sigdescr_np(sig) != NULL)
+        return strsignal(sig);
+    snprintf(unknown, capacity, "Unknown signal %d", sig);
+    return unknown;
+}
+
 SHIM_EXPORT void psignal(int sig, const char *prefix)
 {
     shim_real_psignal_fn *real = SHIM_REAL(psignal);
@@ -61,21 +139,21 @@ SHIM_EXPORT void psignal(int sig, const char *prefix)
         real(sig, prefix);
         return;
     }
+    char unknown[64];
+    const char *text = psignal_text(sig, unknown, sizeof(unknown));
+    bool prefixed = prefix != NULL && prefix[0] != '\0';
+    if (tee_usable()) {
+        tee_printf("%s%s%s\n", prefixed ? prefix : "", prefixed ? ": " : "", text);
+        shim_io_end(errno);
+        return;
+    }
     real(sig, prefix);
     int real_errno = errno;
-    if (prefix != NULL && prefix[0] != '\0') {
+    if (prefixed) {
         shim_stderr_feed_str(prefix);
         shim_stderr_feed(": ", 2);
     }
-    /* psignal knows the classic signals only; real-time ones are "Unknown"
-     * there, where strsignal would say "Real-time signal N". */
-    if (sigdescr_np(sig) != NULL) {
-        shim_stderr_feed_str(strsignal(sig));
-    } else {
-        char unknown[64];
-        snprintf(unknown, sizeof(unknown), "Unknown signal %d", sig);
-        shim_stderr_feed_str(unknown);
-    }
+    shim_stderr_feed_str(text);
     shim_stderr_feed("\n", 1);
     shim_io_end(real_errno);
 }
@@ -208,6 +286,32 @@ SHIM_EXPORT void psiginfo(const siginfo_t *info, const char *prefix)
     shim_io_end(real_errno);
 }
 
+/* vwarn and vwarnx as glibc 2.36 prints them, piece by piece under the
+ * stream's lock: "prog: ", the message, then ": strerror\n" or "\n". */
+static void warn_teed(bool with_errno, int caller_errno, const char *format, va_list args)
+{
+    const char *name = shim_program_name_now();
+    flockfile(stderr);
+    if (with_errno && format == NULL) {
+        errno = caller_errno;
+        tee_printf("%s: %m\n", name);
+    } else {
+        tee_printf("%s: ", name);
+        if (format != NULL) {
+            errno = caller_errno;
+            tee_vprintf(format, args);
+        }
+        errno = caller_errno;
+        if (with_errno)
+            tee_printf(": %m\n");
+        else
+            tee_printf("\n");
+    }
+    int saved_errno = errno;
+    funlockfile(stderr);
+    errno = saved_errno;
+}
+
 /* vwarn (with_errno) or vwarnx: "prog: [message][: strerror]\n". */
 static void warn_common(bool with_errno, const char *format, va_list args)
 {
@@ -219,6 +323,12 @@ static void warn_common(bool with_errno, const char *format, va_list args)
         real(format, args);
         return;
     }
+    if (tee_usable()) {
+        warn_teed(with_errno, caller_errno, format, args);
+        shim_io_end(errno);
+        return;
+    }
+    /* A wide stderr: glibc converts; the event is rebuilt from the parts. */
     va_list for_event;
     va_copy(for_event, args);
     real(format, args);

@@ -2,9 +2,10 @@
  * Formatted output to stderr: fprintf, vfprintf, dprintf, vdprintf and the
  * fortified __*_chk forms that _FORTIFY_SOURCE builds call instead (most of
  * Debian). Each forwards to the real v-variant with the caller's va_list;
- * only when someone listens is the message formatted a second time, from a
- * va_copy, for the event. The caller's format string is used as a format
- * exactly once per formatting, and message text never is.
+ * when someone listens and the target is stderr, the real v-variant formats
+ * into the tee (io_tee.c), which passes the text on and feeds the event:
+ * the caller's format is formatted exactly once, and message text is never
+ * used as a format.
  */
 #undef _FORTIFY_SOURCE /* fortified headers would define inline wrappers of what we define */
 #include <errno.h>
@@ -57,21 +58,17 @@ SHIM_INLINE int call_vdprintf(int fd, int checked, int flag, const char *format,
     return -1;
 }
 
-/* Someone listens: the real call, then the event from a second formatting. */
+/* Someone listens: the real call, through the tee if it is stderr. */
 SHIM_OUT_OF_LINE int stream_printf_captured(FILE *stream, int checked, int flag,
                                             const char *format, va_list args)
 {
     int caller_errno;
     if (!shim_io_claim_stream(stream, &caller_errno))
         return call_vfprintf(stream, checked, flag, format, args);
-    va_list for_event;
-    va_copy(for_event, args);
-    int result = call_vfprintf(stream, checked, flag, format, args);
-    int real_errno = errno;
-    if (result > 0)
-        shim_stderr_feed_vformat(caller_errno, format, for_event);
-    va_end(for_event);
-    shim_io_end(real_errno);
+    int result;
+    if (!shim_tee_vfprintf(stream, checked, flag, format, args, &result))
+        result = call_vfprintf(stream, checked, flag, format, args);
+    shim_io_end(errno);
     return result;
 }
 
@@ -89,14 +86,10 @@ SHIM_OUT_OF_LINE int fd_printf_captured(int fd, int checked, int flag, const cha
     int caller_errno;
     if (!shim_io_claim_fd(fd, &caller_errno))
         return call_vdprintf(fd, checked, flag, format, args);
-    va_list for_event;
-    va_copy(for_event, args);
-    int result = call_vdprintf(fd, checked, flag, format, args);
-    int real_errno = errno;
-    if (result > 0)
-        shim_stderr_feed_vformat(caller_errno, format, for_event);
-    va_end(for_event);
-    shim_io_end(real_errno);
+    int result;
+    if (!shim_tee_vdprintf(fd, checked, flag, format, args, &result))
+        result = call_vdprintf(fd, checked, flag, format, args);
+    shim_io_end(errno);
     return result;
 }
 

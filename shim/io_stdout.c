@@ -38,14 +38,11 @@ static int stdout_printf(int flag, const char *format, va_list args)
     int caller_errno;
     if (!shim_io_begin_stream(stdout, &caller_errno))
         return call_vprintf(flag, format, args);
-    va_list for_event;
-    va_copy(for_event, args);
-    int result = call_vprintf(flag, format, args);
-    int real_errno = errno;
-    if (result > 0)
-        shim_stderr_feed_vformat(caller_errno, format, for_event);
-    va_end(for_event);
-    shim_io_end(real_errno);
+    int result;
+    bool checked = flag != NOT_CHECKED;
+    if (!shim_tee_vfprintf(stdout, checked, checked ? flag : 0, format, args, &result))
+        result = call_vprintf(flag, format, args);
+    shim_io_end(errno);
     return result;
 }
 

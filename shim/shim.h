@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "ehd/ehd.h"
@@ -163,6 +164,10 @@ shim_line *shim_thread_line(shim_thread *thread);
 /* Scratch space for printf-style messages: at least max_message_bytes + 2. */
 char *shim_thread_scratch(shim_thread *thread, size_t *capacity);
 
+/* Where this thread keeps its tee (io_tee.c); NULL in the slot until made. */
+typedef struct shim_tee shim_tee;
+shim_tee **shim_thread_tee_slot(shim_thread *thread);
+
 /* Emits this thread's unfinished stderr line, if any, as an event. */
 void shim_thread_flush_line(void);
 
@@ -188,8 +193,33 @@ void shim_stderr_feed(const char *bytes, size_t count);
 void shim_stderr_feed_str(const char *text);
 
 /* Formats `format` with `args` (with errno set to `caller_errno`, for %m)
- * and feeds the whole result. */
+ * into the thread's scratch space and feeds the result, cut to that space.
+ * Only where glibc prints by itself (a wide stderr); elsewhere the tee
+ * formats once. */
 void shim_stderr_feed_vformat(int caller_errno, const char *format, va_list args);
+
+/* ---- formatting once (io_tee.c) ------------------------------------------- */
+
+/*
+ * The real vfprintf (or __vfprintf_chk with `flag` when `checked`) of
+ * `format` and `args` onto `stream`, formatted once: what the stream takes
+ * is fed as stderr bytes. Holds the stream's lock for the call. Returns
+ * false, with `args` untouched, when this thread has no tee (no memory, a
+ * wide stream): call the real function then. Otherwise *result is what
+ * the real call returns (with errno). Call with the busy guard held.
+ */
+bool shim_tee_vfprintf(FILE *stream, int checked, int flag, const char *format, va_list args,
+                       int *result);
+
+/* The same for dprintf's descriptor `fd`. */
+bool shim_tee_vdprintf(int fd, int checked, int flag, const char *format, va_list args,
+                       int *result);
+
+/* True when this thread has its tee (made now if need be). */
+bool shim_tee_available(void);
+
+/* Closes a thread's tee (at thread exit). NULL is ignored. */
+void shim_tee_free(shim_tee *tee);
 
 /* ---- descriptors that are stderr (fdtrack.c) -------------------------------- */
 

@@ -20,6 +20,7 @@ struct __attribute__((aligned(16))) shim_thread {
     size_t scratch_capacity;
     ehs_thread_state *engine;  /* NULL until the thread's first message */
     ehd_builder builder;       /* valid once `engine` is set */
+    shim_tee *tee;             /* printf formatting stream, NULL until used */
     size_t mapping_size;       /* bytes mmap'ed for this context */
 };
 
@@ -34,6 +35,7 @@ static __thread shim_thread *tls_thread SHIM_TLS;
 
 static void free_thread(shim_thread *thread)
 {
+    shim_tee_free(thread->tee);
     if (thread->engine != NULL) {
         ehs_thread_state_free(thread->engine);
         ehd_builder_destroy(&thread->builder);
@@ -97,6 +99,7 @@ shim_thread *shim_thread_get(void)
     thread->scratch_capacity = scratch_capacity;
     thread->engine = NULL;
     thread->builder = (ehd_builder)EHD_BUILDER_INIT;
+    thread->tee = NULL;
     thread->mapping_size = size;
     tls_thread = thread;
     pthread_setspecific(thread_key, thread);
@@ -117,6 +120,11 @@ bool shim_thread_engine(shim_thread *thread, ehs_thread_state **state, ehd_build
     *state = thread->engine;
     *builder = &thread->builder;
     return true;
+}
+
+shim_tee **shim_thread_tee_slot(shim_thread *thread)
+{
+    return &thread->tee;
 }
 
 shim_line *shim_thread_line(shim_thread *thread)

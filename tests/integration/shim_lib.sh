@@ -71,11 +71,18 @@ RUN_ENV=()
 # OUT.err is then empty.
 RUN_MERGE=0
 
+# When set for one run (RUN_STDERR=FILE run_plain ...): the program's
+# stderr is FILE (/dev/null, /dev/full); OUT.err is then empty.
+RUN_STDERR=${RUN_STDERR:-}
+
 # Opens OUT.out and OUT.err on fds 1 and 2 of the calling subshell.
 _redirect_outputs() {
     local out=$1
     exec >"$out.out"
-    if [ "$RUN_MERGE" = 1 ]; then
+    if [ -n "$RUN_STDERR" ]; then
+        : >"$out.err"
+        exec 2>"$RUN_STDERR"
+    elif [ "$RUN_MERGE" = 1 ]; then
         : >"$out.err"
         exec 2>&1
     else

@@ -59,6 +59,61 @@ if run_case safety_fork_stalled_syslog 0; then
     expect_file safety_fork_stalled_syslog events "$out.expected" "$out.shim.jsonl"
 fi
 
+# 13. One fprintf of a 64 MiB line (stderr on /dev/null): memory stays
+#     bounded by the config, not by what the call prints.
+name=safety_printf_huge
+out=$shim_tmp/$name
+RUN_STDERR=/dev/null run_plain "$out.plain" "$name" "$SHIM_PROGRAMS/$name"
+RUN_STDERR=/dev/null run_shim "$out.shim" "$name" "$SHIM_PROGRAMS/$name"
+expect_status "$name" 0 "$out.shim"
+expect_same_output "$name" "$out.plain" "$out.shim"
+echo bounded >"$out.expected"
+expect_file "$name" "stdout (peak memory)" "$out.expected" "$out.shim.out"
+decode_events "$out.shim"
+[ "$(wc -l <"$out.shim.jsonl")" = 1 ] && grep -q '"msg": "huge xxxxx*", "truncated": true, "ident": "safety_printf_huge"' "$out.shim.jsonl" ||
+    fail "$name: expected one truncated event, got: $(cut -c1-120 "$out.shim.jsonl")"
+
+# 14. The program's own printf handler runs once per fprintf.
+if run_case safety_printf_handler 0; then
+    echo "handler ran 3 times" >"$out.expected"
+    expect_file safety_printf_handler stdout "$out.expected" "$out.shim.out"
+    for i in 1 2 3; do stderr_event safety_printf_handler "made <widget $i>"; done >"$out.expected"
+    expect_file safety_printf_handler events "$out.expected" "$out.shim.jsonl"
+fi
+
+# 6. stderr on /dev/full: fprintf, dprintf, perror, warn, warnx and psignal
+#    write nothing, so they make no event (the syslog message shows the
+#    shim was capturing).
+name=safety_failed_writes
+out=$shim_tmp/$name
+RUN_STDERR=/dev/full run_plain "$out.plain" "$name" "$SHIM_PROGRAMS/$name"
+RUN_STDERR=/dev/full run_shim "$out.shim" "$name" "$SHIM_PROGRAMS/$name"
+expect_status "$name" 0 "$out.shim"
+expect_same_output "$name" "$out.plain" "$out.shim"
+decode_events "$out.shim"
+syslog_event "$name" 1 4 "the shim is capturing" >"$out.expected"
+expect_file "$name" events "$out.expected" "$out.shim.jsonl"
+
+# 6. A fprintf the kernel took 4,096 bytes of before EAGAIN: those bytes are
+#    on stderr, so they are in an event (cut to max_message_bytes, 3072).
+name=safety_partial_write
+out=$shim_tmp/$name
+for how in plain shim; do
+    settings=(LIBC_FATAL_STDERR_=1)
+    [ "$how" = shim ] && settings+=("LD_PRELOAD=$SHIM_PRELOAD" "EHSHIM_CAPTURE=$out.$how.dat")
+    [ "$how" = shim ] && [ -n "$SHIM_ASAN_OPTIONS" ] && settings+=("ASAN_OPTIONS=$SHIM_ASAN_OPTIONS")
+    rm -f "$out.$how.dat"
+    # stderr is a pipe read only after the program is done
+    { timeout -k 5 "$RUN_TIMEOUT" env "${settings[@]}" "$SHIM_PROGRAMS/$name" 2>&1 >"$out.$how.out" </dev/null
+      echo $? >"$out.$how.status"; } | { sleep 1; cat >"$out.$how.err"; }
+done
+expect_status "$name" 0 "$out.shim"
+expect_same_output "$name" "$out.plain" "$out.shim"
+decode_events "$out.shim"
+printf '{ "n": "ehshim:Stderr", "msg": "%s", "truncated": true, "ident": "%s", "meta": { "level": 4, "keyword": "0x2" } }\n' \
+    "$(head -c 3072 /dev/zero | tr '\0' p)" "$name" >"$out.expected"
+expect_file "$name" events "$out.expected" "$out.shim.jsonl"
+
 # 15. Two copies of the library preloaded (an installed one and ehshim run's):
 #     the first captures, the second passes through; one event per line.
 name=two_copies

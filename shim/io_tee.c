@@ -1,0 +1,206 @@
+/*
+ * Formatting once. A printf-family call to stderr is formatted by the real
+ * vfprintf exactly once, with the program's own printf handlers, into this
+ * thread's tee: a cookie stream over a buffer of fixed size whose write
+ * function hands each chunk to the program's stream (real fwrite) or
+ * descriptor (real write) and feeds the stderr line assembler with exactly
+ * the bytes that were taken. So an event holds only text the call wrote, a
+ * failed write ends the call the way glibc's own failure would (-1, the
+ * stream's error flag, errno), and memory per call is the buffer, whatever
+ * the call prints.
+ *
+ * Chunks go out as glibc's own would: an unbuffered stream gets pieces of
+ * at most BUFSIZ bytes (glibc formats into a BUFSIZ helper first); a
+ * descriptor gets pieces of its st_blksize, line by line on a terminal (the
+ * buffer glibc's dprintf gives its temporary stream). A buffered stream
+ * gets the same pieces through fwrite; its own buffering decides when they
+ * are written, as with glibc (its text is fed when the stream takes it).
+ *
+ * The cookie stream is made with fopencookie, which allocates with libc's
+ * malloc, on a thread's first formatted call: the printf family is not
+ * async-signal-safe, and the descriptor entry points (write, writev) never
+ * come here.
+ */
+#undef _FORTIFY_SOURCE /* fortified headers would define inline wrappers of what we define */
+#include <errno.h>
+#include <stdio.h>
+#include <stdio_ext.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "real.h"
+
+struct shim_tee {
+    FILE *file;      /* the cookie stream over `buffer` */
+    char buffer[BUFSIZ];
+    FILE *stream;    /* where chunks go: this stream, */
+    int fd;          /* or, when `stream` is NULL, this descriptor */
+    size_t piece;    /* largest piece handed on at once */
+    bool by_line;    /* hand on one line at a time (a terminal) */
+    bool failed;     /* a chunk was not taken whole */
+    int error;       /* errno of that failure */
+};
+
+/* Hands `size` bytes to the descriptor as glibc's file streams do: again
+ * after a short write, stopping at the first error. */
+static size_t write_out(int fd, const char *bytes, size_t size)
+{
+    shim_real_write_fn *real = SHIM_REAL(write);
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = real != NULL ? real(fd, bytes + done, size - done)
+                                 : shim_raw_write(fd, bytes + done, size - done);
+        if (n < 0)
+            break;
+        done += (size_t)n;
+    }
+    return done;
+}
+
+static ssize_t tee_write(void *cookie, const char *bytes, size_t size)
+{
+    shim_tee *tee = cookie;
+    shim_real_fwrite_unlocked_fn *real_fwrite = SHIM_REAL(fwrite_unlocked);
+    size_t done = 0;
+    while (done < size) {
+        size_t piece = size - done < tee->piece ? size - done : tee->piece;
+        if (tee->by_line) {
+            const char *newline = memchr(bytes + done, '\n', piece);
+            if (newline != NULL)
+                piece = (size_t)(newline - (bytes + done)) + 1;
+        }
+        size_t taken;
+        if (tee->stream != NULL)
+            taken = real_fwrite != NULL ? real_fwrite(bytes + done, 1, piece, tee->stream) : 0;
+        else
+            taken = write_out(tee->fd, bytes + done, piece);
+        int taken_errno = errno;
+        shim_stderr_feed(bytes + done, taken);
+        done += taken;
+        if (taken < piece) {
+            tee->failed = true;
+            tee->error = taken_errno != 0 ? taken_errno : EIO;
+            errno = tee->error;
+            return -1;
+        }
+    }
+    return (ssize_t)size;
+}
+
+/* This thread's tee, made on first use; NULL without memory. */
+static shim_tee *get_tee(void)
+{
+    shim_thread *thread = shim_thread_get();
+    if (thread == NULL)
+        return NULL;
+    shim_tee **slot = shim_thread_tee_slot(thread);
+    if (*slot != NULL)
+        return *slot;
+    shim_tee *tee = calloc(1, sizeof(*tee));
+    if (tee == NULL)
+        return NULL;
+    cookie_io_functions_t functions = { .write = tee_write };
+    tee->file = fopencookie(tee, "w", functions);
+    if (tee->file == NULL) {
+        free(tee);
+        return NULL;
+    }
+    /* Set once: glibc's setvbuf on a stream that has written leaves it
+     * unable to buffer. */
+    setvbuf(tee->file, tee->buffer, _IOFBF, sizeof(tee->buffer));
+    *slot = tee;
+    return tee;
+}
+
+bool shim_tee_available(void)
+{
+    return get_tee() != NULL;
+}
+
+void shim_tee_free(shim_tee *tee)
+{
+    if (tee == NULL)
+        return;
+    /* Nothing left over may reach a stream the program has closed. */
+    __fpurge(tee->file);
+    fclose(tee->file);
+    free(tee);
+}
+
+/* Formats into the tee, which hands everything on; returns like vfprintf. */
+static int run(shim_tee *tee, int checked, int flag, const char *format, va_list args)
+{
+    /* Left over only when a printf handler jumped out of an earlier call. */
+    if (__fpending(tee->file) > 0)
+        __fpurge(tee->file);
+    clearerr_unlocked(tee->file);
+    tee->failed = false;
+    int result;
+    if (checked) {
+        shim_real___vfprintf_chk_fn *real = SHIM_REAL(__vfprintf_chk);
+        result = real != NULL ? real(tee->file, flag, format, args) : -1;
+    } else {
+        shim_real_vfprintf_fn *real = SHIM_REAL(vfprintf);
+        result = real != NULL ? real(tee->file, format, args) : -1;
+    }
+    int format_errno = errno;
+    fflush_unlocked(tee->file);
+    if (tee->failed) {
+        errno = tee->error;
+        return -1;
+    }
+    errno = format_errno;
+    return result;
+}
+
+bool shim_tee_vfprintf(FILE *stream, int checked, int flag, const char *format, va_list args,
+                       int *result)
+{
+    int caller_errno = errno; /* for %m */
+    /* glibc refuses a wide stream (and makes an unoriented one narrow)
+     * before it formats anything. */
+    if (fwide(stream, -1) > 0)
+        return false;
+    shim_tee *tee = get_tee();
+    if (tee == NULL)
+        return false;
+    tee->stream = stream;
+    tee->fd = -1;
+    tee->piece = BUFSIZ;
+    tee->by_line = false;
+    /* One call's text goes out whole, as with glibc's own lock held over it. */
+    flockfile(stream);
+    errno = caller_errno;
+    *result = run(tee, checked, flag, format, args);
+    int saved_errno = errno;
+    funlockfile(stream);
+    errno = saved_errno;
+    return true;
+}
+
+bool shim_tee_vdprintf(int fd, int checked, int flag, const char *format, va_list args,
+                       int *result)
+{
+    int caller_errno = errno; /* for %m */
+    shim_tee *tee = get_tee();
+    if (tee == NULL)
+        return false;
+    size_t size = BUFSIZ;
+    bool by_line = false;
+    struct stat st;
+    if (fstat(fd, &st) == 0) {
+        if (st.st_blksize > 0 && st.st_blksize < BUFSIZ)
+            size = (size_t)st.st_blksize;
+        by_line = S_ISCHR(st.st_mode) && isatty(fd);
+    }
+    tee->stream = NULL;
+    tee->fd = fd;
+    tee->piece = size;
+    tee->by_line = by_line;
+    errno = caller_errno;
+    *result = run(tee, checked, flag, format, args);
+    return true;
+}
