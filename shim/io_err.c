@@ -34,23 +34,6 @@ static void feed_strerror(int errnum)
     shim_stderr_feed_str(strerror_r(errnum, buffer, sizeof(buffer)));
 }
 
-/* printf to stderr through the tee (formatted once, fed as written). */
-static void tee_printf(const char *format, ...) __attribute__((format(printf, 1, 2)));
-static void tee_printf(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    int ignored;
-    shim_tee_vfprintf(stderr, 0, 0, format, args, &ignored);
-    va_end(args);
-}
-
-static void tee_vprintf(const char *format, va_list args)
-{
-    int ignored;
-    shim_tee_vfprintf(stderr, 0, 0, format, args, &ignored);
-}
-
 /* The same onto descriptor 2, leaving the stderr stream alone. */
 static void tee_fd_printf(const char *format, ...) __attribute__((format(printf, 1, 2)));
 static void tee_fd_printf(const char *format, ...)
@@ -89,7 +72,7 @@ static void perror_teed(const char *prefix, int caller_errno)
     if (own_stream && fd == 2)
         tee_fd_printf("%s%s%s\n", prefix, colon, text);
     else
-        tee_printf("%s%s%s\n", prefix, colon, text);
+        shim_tee_stderr_printf("%s%s%s\n", prefix, colon, text);
 }
 
 SHIM_EXPORT void perror(const char *prefix)
@@ -143,7 +126,7 @@ SHIM_EXPORT void psignal(int sig, const char *prefix)
     const char *text = psignal_text(sig, unknown, sizeof(unknown));
     bool prefixed = prefix != NULL && prefix[0] != '\0';
     if (tee_usable()) {
-        tee_printf("%s%s%s\n", prefixed ? prefix : "", prefixed ? ": " : "", text);
+        shim_tee_stderr_printf("%s%s%s\n", prefixed ? prefix : "", prefixed ? ": " : "", text);
         shim_io_end(errno);
         return;
     }
@@ -294,18 +277,18 @@ static void warn_teed(bool with_errno, int caller_errno, const char *format, va_
     flockfile(stderr);
     if (with_errno && format == NULL) {
         errno = caller_errno;
-        tee_printf("%s: %m\n", name);
+        shim_tee_stderr_printf("%s: %m\n", name);
     } else {
-        tee_printf("%s: ", name);
+        shim_tee_stderr_printf("%s: ", name);
         if (format != NULL) {
             errno = caller_errno;
-            tee_vprintf(format, args);
+            shim_tee_stderr_vprintf(format, args);
         }
         errno = caller_errno;
         if (with_errno)
-            tee_printf(": %m\n");
+            shim_tee_stderr_printf(": %m\n");
         else
-            tee_printf("\n");
+            shim_tee_stderr_printf("\n");
     }
     int saved_errno = errno;
     funlockfile(stderr);

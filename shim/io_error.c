@@ -1,9 +1,11 @@
 /*
- * glibc's error() and error_at_line(). There is no v-variant to forward a
- * va_list to, so the message is formatted here (with the caller's errno, for
- * %m) and the real function is called with "%s" and that text: it then
- * prints the very same bytes, since the text is what it would have formatted
- * itself. That one formatting is paid even when nobody listens.
+ * glibc's error() and error_at_line(). While stderr is captured (and not
+ * wide-oriented) they are printed here, as glibc prints them, through the
+ * tee (io_tee.c): formatted once, and the event holds only what was
+ * written. Otherwise there is no v-variant to forward a va_list to, so the
+ * message is formatted here (with the caller's errno, for %m) and the real
+ * function is called with "%s" and that text: it then prints the very same
+ * bytes, since the text is what it would have formatted itself.
  *
  * The real function is called with status 0 and exit(status) follows here,
  * as glibc does it, so that exit runs outside the busy guard. Whether the
@@ -21,6 +23,8 @@
 #undef _FORTIFY_SOURCE /* fortified headers would define inline wrappers of what we define */
 #include <errno.h>
 #include <error.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,17 +89,100 @@ static void feed_event_text(const error_call *call, bool hooked, const char *mes
     shim_stderr_feed("\n", 1);
 }
 
+/* error_at_line's memory of the FILE:LINE it printed last, for
+ * error_one_per_line (glibc keeps its own; both follow what was printed). */
+static const char *last_file;
+static unsigned last_line;
+
+static bool repeats_last(const error_call *call)
+{
+    return last_line == call->line_number &&
+           (call->file_name == last_file ||
+            (last_file != NULL && call->file_name != NULL &&
+             strcmp(last_file, call->file_name) == 0));
+}
+
+static void remember_last(const error_call *call)
+{
+    last_file = call->file_name;
+    last_line = call->line_number;
+}
+
+/* glibc flushes stdout first, when its descriptor is open. */
+static void flush_stdout(void)
+{
+    int fd = fileno(stdout);
+    if (fd >= 0 && fcntl(fd, F_GETFL) >= 0)
+        fflush(stdout);
+}
+
+/*
+ * Prints as glibc 2.36 does (misc/error.c), piece by piece through the
+ * tee: the message is formatted once, and the event holds what was
+ * written. Returns whether anything was printed (a repeated FILE:LINE
+ * under error_one_per_line is not, and does not exit either).
+ */
+static bool report_teed(const error_call *call, int caller_errno, const char *format,
+                        va_list args)
+{
+    if (call->at_line && error_one_per_line) {
+        if (repeats_last(call))
+            return false;
+        remember_last(call);
+    }
+    int cancel_state;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+    flush_stdout();
+    flockfile(stderr);
+    void (*hook)(void) = error_print_progname;
+    if (hook != NULL) {
+        /* It prints through the ordinary stdio calls, captured there. */
+        shim_busy_leave();
+        hook();
+        shim_busy_enter();
+    } else {
+        shim_tee_stderr_printf(call->at_line ? "%s:" : "%s: ", program_invocation_name);
+    }
+    if (call->at_line) {
+        if (call->file_name != NULL)
+            shim_tee_stderr_printf("%s:%u: ", call->file_name, call->line_number);
+        else
+            shim_tee_stderr_printf(" ");
+    }
+    errno = caller_errno;
+    shim_tee_stderr_vprintf(format, args);
+    error_message_count++;
+    if (call->errnum != 0) {
+        char buffer[1024];
+        shim_tee_stderr_printf(": %s", strerror_r(call->errnum, buffer, sizeof(buffer)));
+    }
+    shim_tee_stderr_printf("\n");
+    fflush(stderr);
+    int saved_errno = errno;
+    funlockfile(stderr);
+    pthread_setcancelstate(cancel_state, NULL);
+    errno = saved_errno;
+    return true;
+}
+
 static void report(const error_call *call, int caller_errno, const char *format, va_list args)
 {
     shim_real_error_fn *real_error = SHIM_REAL(error);
     shim_real_error_at_line_fn *real_at_line = SHIM_REAL(error_at_line);
     if ((call->at_line ? (void *)real_at_line : (void *)real_error) == NULL)
         return;
-    char local[1024];
-    char *message = format_message(local, sizeof(local), caller_errno, format, args);
-
     int ignored;
     bool capture = shim_io_begin_stream(stderr, &ignored);
+    if (capture && fwide(stderr, 0) <= 0 && shim_tee_available()) {
+        bool printed = report_teed(call, caller_errno, format, args);
+        shim_io_end(errno);
+        if (call->status != 0 && printed)
+            exit(call->status);
+        return;
+    }
+
+    char local[1024];
+    char *message = format_message(local, sizeof(local), caller_errno, format, args);
     void (*hook)(void) = error_print_progname;
     if (capture && hook != NULL)
         shim_busy_leave();
@@ -107,6 +194,8 @@ static void report(const error_call *call, int caller_errno, const char *format,
         real_error(0, call->errnum, "%s", message);
     int real_errno = errno;
     bool printed = !call->at_line || !error_one_per_line || error_message_count != count_before;
+    if (printed && call->at_line && error_one_per_line)
+        remember_last(call);
     if (capture && hook != NULL)
         shim_busy_enter();
     if (capture) {

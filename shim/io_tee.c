@@ -204,3 +204,17 @@ bool shim_tee_vdprintf(int fd, int checked, int flag, const char *format, va_lis
     *result = run(tee, checked, flag, format, args);
     return true;
 }
+
+void shim_tee_stderr_vprintf(const char *format, va_list args)
+{
+    int ignored;
+    shim_tee_vfprintf(stderr, 0, 0, format, args, &ignored);
+}
+
+void shim_tee_stderr_printf(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    shim_tee_stderr_vprintf(format, args);
+    va_end(args);
+}

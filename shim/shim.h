@@ -215,6 +215,11 @@ bool shim_tee_vfprintf(FILE *stream, int checked, int flag, const char *format, 
 bool shim_tee_vdprintf(int fd, int checked, int flag, const char *format, va_list args,
                        int *result);
 
+/* fprintf/vfprintf to stderr through the tee, result ignored (the glibc
+ * reporters return nothing). Only after shim_tee_available(). */
+void shim_tee_stderr_printf(const char *format, ...) __attribute__((format(printf, 1, 2)));
+void shim_tee_stderr_vprintf(const char *format, va_list args);
+
 /* True when this thread has its tee (made now if need be). */
 bool shim_tee_available(void);
 

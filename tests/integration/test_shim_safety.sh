@@ -81,8 +81,8 @@ if run_case safety_printf_handler 0; then
     expect_file safety_printf_handler events "$out.expected" "$out.shim.jsonl"
 fi
 
-# 6. stderr on /dev/full: fprintf, dprintf, perror, warn, warnx and psignal
-#    write nothing, so they make no event (the syslog message shows the
+# 6. stderr on /dev/full: fprintf, dprintf, perror, warn, warnx, psignal,
+#    error and error_at_line write nothing, so they make no event (the syslog message shows the
 #    shim was capturing).
 name=safety_failed_writes
 out=$shim_tmp/$name
