@@ -114,6 +114,30 @@ printf '{ "n": "ehshim:Stderr", "msg": "%s", "truncated": true, "ident": "%s", "
     "$(head -c 3072 /dev/zero | tr '\0' p)" "$name" >"$out.expected"
 expect_file "$name" events "$out.expected" "$out.shim.jsonl"
 
+# 14. syslog formats once too: the conversion runs once per call. And 11:
+#     with LOG_PERROR, a config capturing stderr only gets glibc's copies.
+if run_case safety_syslog_once 0; then
+    echo "conversion ran 2 times" >"$out.expected"
+    expect_file safety_syslog_once stdout "$out.expected" "$out.shim.out"
+    {
+        syslog_event widgets 16 3 "made <widget 1>"
+        syslog_event widgets 16 2 "made <widget 2>"
+    } >"$out.expected"
+    expect_file safety_syslog_once events "$out.expected" "$out.shim.jsonl"
+    echo '{ "capture": { "syslog": false, "stderr": true } }' >"$shim_tmp/stderr-only.json"
+    saved_env=("${RUN_ENV[@]}")
+    RUN_ENV+=("EHSHIM_CONFIG=$shim_tmp/stderr-only.json")
+    run_shim "$out.stderr-only" safety_syslog_once "$SHIM_PROGRAMS/safety_syslog_once"
+    RUN_ENV=("${saved_env[@]}")
+    expect_same_output "safety_syslog_once (stderr only)" "$out.plain" "$out.stderr-only"
+    decode_events "$out.stderr-only"
+    {
+        stderr_event safety_syslog_once "widgets: made <widget 1>"
+        stderr_event safety_syslog_once "widgets: made <widget 2>"
+    } >"$out.expected"
+    expect_file "safety_syslog_once (stderr only)" events "$out.expected" "$out.stderr-only.jsonl"
+fi
+
 # 15. Two copies of the library preloaded (an installed one and ehshim run's):
 #     the first captures, the second passes through; one event per line.
 name=two_copies
