@@ -22,19 +22,6 @@
 #include "real.h"
 #include "shim.h"
 
-static void flush_before_exec(void)
-{
-    if (__atomic_load_n(&shim_state, __ATOMIC_ACQUIRE) != SHIM_READY || shim_tls_busy != 0)
-        return;
-    int saved_errno = errno;
-    if (getpid() == shim_pid) {
-        shim_busy_enter();
-        shim_thread_flush_line();
-        shim_busy_leave();
-    }
-    errno = saved_errno;
-}
-
 static int missing(void)
 {
     errno = ENOSYS;
@@ -65,13 +52,13 @@ static int execvpe_common(const char *file, char *const argv[], char *const envp
 
 SHIM_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-    flush_before_exec();
+    shim_flush_calling_thread();
     return execve_common(path, argv, envp);
 }
 
 SHIM_EXPORT int execv(const char *path, char *const argv[])
 {
-    flush_before_exec();
+    shim_flush_calling_thread();
     if (shim_exec_strip_preload)
         return execve_common(path, argv, environ);
     shim_real_execv_fn *real = SHIM_REAL(execv);
@@ -80,13 +67,13 @@ SHIM_EXPORT int execv(const char *path, char *const argv[])
 
 SHIM_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-    flush_before_exec();
+    shim_flush_calling_thread();
     return execvpe_common(file, argv, envp);
 }
 
 SHIM_EXPORT int execvp(const char *file, char *const argv[])
 {
-    flush_before_exec();
+    shim_flush_calling_thread();
     if (shim_exec_strip_preload)
         return execvpe_common(file, argv, environ);
     shim_real_execvp_fn *real = SHIM_REAL(execvp);
@@ -95,7 +82,7 @@ SHIM_EXPORT int execvp(const char *file, char *const argv[])
 
 SHIM_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-    flush_before_exec();
+    shim_flush_calling_thread();
     shim_real_fexecve_fn *real = SHIM_REAL(fexecve);
     if (real == NULL)
         return missing();
@@ -108,7 +95,7 @@ SHIM_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 SHIM_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[],
                          int flags)
 {
-    flush_before_exec();
+    shim_flush_calling_thread();
     shim_real_execveat_fn *real = SHIM_REAL(execveat);
     if (real == NULL)
         return missing();
@@ -147,7 +134,7 @@ SHIM_EXPORT int execl(const char *path, const char *first, ...)
     char *argv[count + 2];
     COLLECT_ARGV(argv, first, args, count);
     va_end(args);
-    flush_before_exec();
+    shim_flush_calling_thread();
     return execve_common(path, argv, environ);
 }
 
@@ -159,7 +146,7 @@ SHIM_EXPORT int execlp(const char *file, const char *first, ...)
     char *argv[count + 2];
     COLLECT_ARGV(argv, first, args, count);
     va_end(args);
-    flush_before_exec();
+    shim_flush_calling_thread();
     return execvpe_common(file, argv, environ);
 }
 
@@ -172,7 +159,7 @@ SHIM_EXPORT int execle(const char *path, const char *first, ...)
     COLLECT_ARGV(argv, first, args, count);
     char *const *envp = va_arg(args, char *const *);
     va_end(args);
-    flush_before_exec();
+    shim_flush_calling_thread();
     return execve_common(path, argv, envp);
 }
 

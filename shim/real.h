@@ -91,7 +91,14 @@
        char *const[], char *const[]))                                                          \
     X(posix_spawnp, int,                                                                       \
       (pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,   \
-       char *const[], char *const[]))
+       char *const[], char *const[]))                                                          \
+    X(_exit, void, (int))                                                                      \
+    X(_Exit, void, (int))                                                                      \
+    X(abort, void, (void))                                                                     \
+    X(daemon, int, (int, int))                                                                 \
+    X(__assert_fail, void, (const char *, const char *, unsigned int, const char *))           \
+    X(__assert_perror_fail, void, (int, const char *, unsigned int, const char *))             \
+    X(__assert, void, (const char *, const char *, int))
 
 typedef enum shim_real_id {
 #define SHIM_REAL_ID(name, ret, params) SHIM_REAL_ID_##name,

@@ -171,6 +171,12 @@ shim_tee **shim_thread_tee_slot(shim_thread *thread);
 /* Emits this thread's unfinished stderr line, if any, as an event. */
 void shim_thread_flush_line(void);
 
+/* Before this process image ends or is replaced (exec, _exit, abort,
+ * daemon's parent): emits the calling thread's unfinished line, unless
+ * inside the shim or in a vfork child (the line is the parent's). Keeps
+ * errno. */
+void shim_flush_calling_thread(void);
+
 /* At process exit: flushes and frees the calling thread's context. */
 void shim_thread_exit_process(void);
 

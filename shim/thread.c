@@ -162,3 +162,16 @@ void shim_thread_after_fork(void)
     if (thread != NULL)
         shim_line_discard(&thread->line);
 }
+
+void shim_flush_calling_thread(void)
+{
+    if (__atomic_load_n(&shim_state, __ATOMIC_ACQUIRE) != SHIM_READY || shim_tls_busy != 0)
+        return;
+    int saved_errno = errno;
+    if (getpid() == shim_pid) {
+        shim_busy_enter();
+        shim_thread_flush_line();
+        shim_busy_leave();
+    }
+    errno = saved_errno;
+}

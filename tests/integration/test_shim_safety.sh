@@ -138,6 +138,27 @@ if run_case safety_syslog_once 0; then
     expect_file "safety_syslog_once (stderr only)" events "$out.expected" "$out.stderr-only.jsonl"
 fi
 
+# 9 and 12. An unfinished line before _exit, _Exit, abort() or daemon(), and
+#    a failed assert(): what stderr shows is in the events. (glibc's malloc
+#    messages are not: case 1 pins that, see README "Not covered".)
+name=safety_process_end
+for how in _exit:4 _Exit:5 abort:134 daemon:0 assert:134; do
+    ending=${how%%:*} status=${how#*:}
+    out=$shim_tmp/$name.$ending
+    run_plain "$out.plain" "$name" "$SHIM_PROGRAMS/$name" "$ending"
+    run_shim "$out.shim" "$name" "$SHIM_PROGRAMS/$name" "$ending"
+    expect_status "$name $ending" "$status" "$out.shim"
+    expect_same_output "$name $ending" "$out.plain" "$out.shim"
+    decode_events "$out.shim"
+    {
+        stderr_event "$name" "unfinished before $ending"
+        if [ "$ending" = assert ]; then
+            stderr_event "$name" "$(sed -n 2p "$out.plain.err")"
+        fi
+    } >"$out.expected"
+    expect_file "$name $ending" events "$out.expected" "$out.shim.jsonl"
+done
+
 # 15. Two copies of the library preloaded (an installed one and ehshim run's):
 #     the first captures, the second passes through; one event per line.
 name=two_copies
