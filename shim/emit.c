@@ -11,8 +11,8 @@
 #include "lines.h"
 #include "shim.h"
 
-void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int priority,
-               const char *text, size_t len)
+static void emit_now(shim_thread *thread, ehs_source source, const char *ident, int priority,
+                     const char *text, size_t len)
 {
     int saved_errno = errno;
     shim_count(source, SHIM_COUNT_LINES, 1);
@@ -71,6 +71,38 @@ void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int pr
                               : SHIM_COUNT_WRITE_ERROR,
                1);
     errno = saved_errno;
+}
+
+/* One shim_emit call, carried onto the work stack. */
+typedef struct emit_call {
+    shim_thread *thread;
+    ehs_source source;
+    const char *ident;
+    int priority;
+    const char *text;
+    size_t len;
+} emit_call;
+
+static void emit_on_work_stack(void *context)
+{
+    const emit_call *call = context;
+    emit_now(call->thread, call->source, call->ident, call->priority, call->text, call->len);
+}
+
+void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int priority,
+               const char *text, size_t len)
+{
+    /* A handler on the alternate stack: the rules engine and the builder
+     * need more stack than such a handler may have left. */
+    if (__builtin_expect(shim_on_alternate_stack(), 0) && shim_stack_switch_supported()) {
+        void *top = shim_thread_work_stack(thread);
+        if (top != NULL) {
+            emit_call call = { thread, source, ident, priority, text, len };
+            shim_call_on_stack(emit_on_work_stack, &call, top);
+            return;
+        }
+    }
+    emit_now(thread, source, ident, priority, text, len);
 }
 
 void shim_stderr_line_done(void *thread, const char *text, size_t len)

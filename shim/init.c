@@ -186,7 +186,7 @@ __attribute__((destructor)) static void shim_destructor(void)
     int saved_errno = errno;
     /* exit() from inside the shim (a signal handler) or from a vfork child
      * must not touch the buffers. */
-    if (shim_tls_busy == 0 && getpid() == shim_pid) {
+    if ((shim_tls_busy == 0 || shim_busy_recover()) && getpid() == shim_pid) {
         shim_busy_enter();
         shim_thread_exit_process();
         shim_stats_report();

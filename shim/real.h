@@ -98,7 +98,15 @@
     X(daemon, int, (int, int))                                                                 \
     X(__assert_fail, void, (const char *, const char *, unsigned int, const char *))           \
     X(__assert_perror_fail, void, (int, const char *, unsigned int, const char *))             \
-    X(__assert, void, (const char *, const char *, int))
+    X(__assert, void, (const char *, const char *, int))                                       \
+    X(sigaction, int, (int, const struct sigaction *, struct sigaction *))                     \
+    X(__sigaction, int, (int, const struct sigaction *, struct sigaction *))                   \
+    X(signal, __sighandler_t, (int, __sighandler_t))                                           \
+    X(bsd_signal, __sighandler_t, (int, __sighandler_t))                                       \
+    X(sysv_signal, __sighandler_t, (int, __sighandler_t))                                      \
+    X(__sysv_signal, __sighandler_t, (int, __sighandler_t))                                    \
+    X(ssignal, __sighandler_t, (int, __sighandler_t))                                          \
+    X(sigset, __sighandler_t, (int, __sighandler_t))
 
 typedef enum shim_real_id {
 #define SHIM_REAL_ID(name, ret, params) SHIM_REAL_ID_##name,

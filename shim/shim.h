@@ -78,8 +78,24 @@ static inline void shim_busy_enter(void)
 static inline void shim_busy_leave(void)
 {
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    shim_tls_busy--;
+    /* Never below zero: a guard given back by shim_busy_recover. */
+    if (__builtin_expect(shim_tls_busy != 0, 1))
+        shim_tls_busy--;
 }
+
+/* The busy guard is held, but perhaps by shim code a signal handler left
+ * with siglongjmp (signals.c): puts the guard back where the live frames
+ * say it is. True when it is free now. */
+bool shim_busy_recover(void);
+
+/* True while this thread runs a signal handler on the alternate stack
+ * (signals.c): little stack to spare. */
+bool shim_on_alternate_stack(void);
+
+/* Running on the shim's own stack (stack.c): whether this architecture can,
+ * and the call itself (plain call where it cannot). */
+bool shim_stack_switch_supported(void);
+void shim_call_on_stack(void (*fn)(void *), void *arg, void *top);
 
 /* ---- one shim per process (instance.c) ---------------------------------- */
 
@@ -129,7 +145,8 @@ static inline bool shim_capturing(int source_bit, bool may_init)
         if (!(armed & source_bit))
             return false;
     }
-    return shim_tls_busy == 0 && shim_sets_any_enabled();
+    return (__builtin_expect(shim_tls_busy == 0, 1) || shim_busy_recover()) &&
+           shim_sets_any_enabled();
 }
 
 /* Descriptors must be followed whenever stderr is captured at all, whether
@@ -163,6 +180,10 @@ shim_line *shim_thread_line(shim_thread *thread);
 
 /* Scratch space for printf-style messages: at least max_message_bytes + 2. */
 char *shim_thread_scratch(shim_thread *thread, size_t *capacity);
+
+/* The top of this thread's work stack (made now if need be, mmap only);
+ * NULL without memory. */
+void *shim_thread_work_stack(shim_thread *thread);
 
 /* Where this thread keeps its tee (io_tee.c); NULL in the slot until made. */
 typedef struct shim_tee shim_tee;
@@ -283,6 +304,9 @@ typedef enum shim_counter {
 } shim_counter;
 
 void shim_count(ehs_source source, shim_counter counter, unsigned long n);
+/* An intercepted call was left by a signal handler's siglongjmp before its
+ * text was captured (signals.c found its busy guard abandoned). */
+void shim_count_abandoned(void);
 void shim_stats_reset(void);
 /* Writes the counters to fd 2 (EHSHIM_DEBUG=1 only). */
 void shim_stats_report(void);

@@ -7,6 +7,12 @@
 #include "shim.h"
 
 static unsigned long shim_counters[3][SHIM_COUNTER_KINDS];
+static unsigned long abandoned_calls;
+
+void shim_count_abandoned(void)
+{
+    __atomic_fetch_add(&abandoned_calls, 1, __ATOMIC_RELAXED);
+}
 
 static const char *const source_names[3] = {
     [EHS_SOURCE_ANY] = "other",
@@ -26,6 +32,7 @@ void shim_stats_reset(void)
     for (int s = 0; s < 3; s++)
         for (int c = 0; c < SHIM_COUNTER_KINDS; c++)
             __atomic_store_n(&shim_counters[s][c], 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&abandoned_calls, 0, __ATOMIC_RELAXED);
 }
 
 static unsigned long counter(int source, shim_counter which)
@@ -47,4 +54,9 @@ void shim_stats_report(void)
                    disabled + by_rule + failed, disabled, by_rule, failed,
                    counter(s, SHIM_COUNT_CONVERSION), counter(s, SHIM_COUNT_TRUNCATED));
     }
+    unsigned long abandoned = __atomic_load_n(&abandoned_calls, __ATOMIC_RELAXED);
+    if (abandoned != 0)
+        shim_debug("%lu intercepted calls were left by a signal handler's jump before their "
+                   "text was captured",
+                   abandoned);
 }

@@ -21,6 +21,7 @@ struct __attribute__((aligned(16))) shim_thread {
     ehs_thread_state *engine;  /* NULL until the thread's first message */
     ehd_builder builder;       /* valid once `engine` is set */
     shim_tee *tee;             /* printf formatting stream, NULL until used */
+    char *work_stack;          /* for events made on a small stack (emit.c) */
     size_t mapping_size;       /* bytes mmap'ed for this context */
 };
 
@@ -33,9 +34,15 @@ static pthread_key_t thread_key;
 
 static __thread shim_thread *tls_thread SHIM_TLS;
 
+/* The work stack, with a guard page below it: an overflow faults there
+ * instead of writing into whatever is mapped next. */
+enum { WORK_STACK_BYTES = 128 * 1024, GUARD_BYTES = 4096 };
+
 static void free_thread(shim_thread *thread)
 {
     shim_tee_free(thread->tee);
+    if (thread->work_stack != NULL)
+        munmap(thread->work_stack, WORK_STACK_BYTES + GUARD_BYTES);
     if (thread->engine != NULL) {
         ehs_thread_state_free(thread->engine);
         ehd_builder_destroy(&thread->builder);
@@ -100,6 +107,7 @@ shim_thread *shim_thread_get(void)
     thread->engine = NULL;
     thread->builder = (ehd_builder)EHD_BUILDER_INIT;
     thread->tee = NULL;
+    thread->work_stack = NULL;
     thread->mapping_size = size;
     tls_thread = thread;
     pthread_setspecific(thread_key, thread);
@@ -120,6 +128,23 @@ bool shim_thread_engine(shim_thread *thread, ehs_thread_state **state, ehd_build
     *state = thread->engine;
     *builder = &thread->builder;
     return true;
+}
+
+void *shim_thread_work_stack(shim_thread *thread)
+{
+    if (thread->work_stack == NULL) {
+        int saved_errno = errno;
+        void *memory = mmap(NULL, WORK_STACK_BYTES + GUARD_BYTES, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        if (memory != MAP_FAILED && mprotect(memory, GUARD_BYTES, PROT_NONE) == 0)
+            thread->work_stack = memory;
+        else if (memory != MAP_FAILED)
+            munmap(memory, WORK_STACK_BYTES + GUARD_BYTES);
+        errno = saved_errno;
+        if (thread->work_stack == NULL)
+            return NULL;
+    }
+    return thread->work_stack + GUARD_BYTES + WORK_STACK_BYTES;
 }
 
 shim_tee **shim_thread_tee_slot(shim_thread *thread)
@@ -165,7 +190,8 @@ void shim_thread_after_fork(void)
 
 void shim_flush_calling_thread(void)
 {
-    if (__atomic_load_n(&shim_state, __ATOMIC_ACQUIRE) != SHIM_READY || shim_tls_busy != 0)
+    if (__atomic_load_n(&shim_state, __ATOMIC_ACQUIRE) != SHIM_READY ||
+        (shim_tls_busy != 0 && !shim_busy_recover()))
         return;
     int saved_errno = errno;
     if (getpid() == shim_pid) {
