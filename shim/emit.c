@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lines.h"
 #include "shim.h"
@@ -115,8 +116,20 @@ void shim_stderr_feed(const char *bytes, size_t count)
     if (count == 0)
         return;
     shim_thread *thread = shim_thread_get();
-    if (thread != NULL)
-        shim_line_feed(shim_thread_line(thread), bytes, count, shim_stderr_line_done, thread);
+    if (thread == NULL)
+        return;
+    shim_line *line = shim_thread_line(thread);
+    /* A vfork child runs on its parent's memory: its text must neither
+     * join the parent's unfinished line nor leave one behind for it. Only
+     * then is it worth a system call to ask which process this is. */
+    if (shim_line_pending(line) || bytes[count - 1] != '\n') {
+        int saved_errno = errno;
+        pid_t pid = getpid();
+        errno = saved_errno;
+        if (pid != shim_pid)
+            line = shim_thread_vfork_line(thread, pid);
+    }
+    shim_line_feed(line, bytes, count, shim_stderr_line_done, thread);
 }
 
 void shim_stderr_feed_str(const char *text)

@@ -7,10 +7,17 @@
  * (shim_pid tells vfork children apart), drops the unfinished line it
  * inherited (the parent emits it) and starts its own counters.
  *
- * vfork runs no atfork handlers; its child shares our memory and is handled
- * by never changing anything when getpid() != shim_pid.
+ * _Fork() and a raw fork or clone system call run no atfork handlers: a
+ * page marked MADV_WIPEONFORK, which the kernel gives every such child
+ * zeroed, tells the child it was forked; the first capture there does what
+ * the atfork handler would have done.
+ *
+ * vfork runs no atfork handlers either, and its child shares our memory
+ * (the page too): it is told apart by getpid() != shim_pid, and changes
+ * nothing of its parent's (thread.c, emit.c).
  */
 #include <pthread.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -25,15 +32,41 @@ static void after_fork_in_parent(void)
     shim_sets_unlock();
 }
 
+/* Nonzero in this process; zero in a child the kernel made by fork without
+ * glibc's atfork handlers (NULL: the kernel has no MADV_WIPEONFORK). */
+volatile unsigned char *shim_fork_marker;
+
 static void after_fork_in_child(void)
 {
     shim_sets_reset_in_child();
     shim_pid = getpid();
     shim_thread_after_fork();
     shim_stats_reset();
+    if (shim_fork_marker != NULL)
+        *shim_fork_marker = 1;
+}
+
+void shim_fork_detected(void)
+{
+    unsigned char expected = 0;
+    /* One thread does it; a child has one thread when it starts. */
+    if (__atomic_compare_exchange_n(shim_fork_marker, &expected, 2, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_RELAXED))
+        after_fork_in_child();
 }
 
 int shim_fork_setup(void)
 {
+    long page = sysconf(_SC_PAGESIZE);
+    void *marker = mmap(NULL, page > 0 ? (size_t)page : 4096, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (marker != MAP_FAILED) {
+        if (madvise(marker, page > 0 ? (size_t)page : 4096, MADV_WIPEONFORK) == 0) {
+            *(volatile unsigned char *)marker = 1;
+            shim_fork_marker = marker;
+        } else {
+            munmap(marker, page > 0 ? (size_t)page : 4096);
+        }
+    }
     return pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
 }

@@ -178,6 +178,11 @@ bool shim_thread_engine(shim_thread *thread, ehs_thread_state **state, ehd_build
 /* The stderr line assembler of `thread`. */
 shim_line *shim_thread_line(shim_thread *thread);
 
+/* The line assembler of the vfork child `child` of `thread` (which shares
+ * the parent's memory while the parent waits): emptied when the child is
+ * not the one that used it last. */
+shim_line *shim_thread_vfork_line(shim_thread *thread, pid_t child);
+
 /* Scratch space for printf-style messages: at least max_message_bytes + 2. */
 char *shim_thread_scratch(shim_thread *thread, size_t *capacity);
 
@@ -193,9 +198,8 @@ shim_tee **shim_thread_tee_slot(shim_thread *thread);
 void shim_thread_flush_line(void);
 
 /* Before this process image ends or is replaced (exec, _exit, abort,
- * daemon's parent): emits the calling thread's unfinished line, unless
- * inside the shim or in a vfork child (the line is the parent's). Keeps
- * errno. */
+ * daemon's parent): emits the calling thread's unfinished line (in a vfork
+ * child, the child's own), unless inside the shim. Keeps errno. */
 void shim_flush_calling_thread(void);
 
 /* At process exit: flushes and frees the calling thread's context. */
@@ -356,7 +360,23 @@ void shim_exec_setup(void);
 
 /* ---- fork (fork.c) ------------------------------------------------------------ */
 
-/* Installs the pthread_atfork handlers. Returns 0 or an errno. */
+/* Installs the pthread_atfork handlers and the fork marker. Returns 0 or an
+ * errno. */
 int shim_fork_setup(void);
+
+/* Zero in a child forked without atfork handlers (_Fork, raw system
+ * calls); NULL when the kernel cannot tell. */
+extern volatile unsigned char *shim_fork_marker;
+
+/* Such a child was detected: do what the atfork child handler does. */
+void shim_fork_detected(void);
+
+/* Cheap: one load. Call before touching per-thread state. */
+static inline void shim_fork_check(void)
+{
+    volatile unsigned char *marker = shim_fork_marker;
+    if (__builtin_expect(marker != NULL && *marker == 0, 0))
+        shim_fork_detected();
+}
 
 #endif /* SHIM_H */

@@ -16,6 +16,8 @@
 
 struct __attribute__((aligned(16))) shim_thread {
     shim_line line;            /* stderr bytes not yet ending in '\n' */
+    shim_line vfork_line;      /* the same for a vfork child of this thread, */
+    pid_t vfork_pid;           /* which is this process */
     char *scratch;             /* formatting space for printf-style messages */
     size_t scratch_capacity;
     ehs_thread_state *engine;  /* NULL until the thread's first message */
@@ -80,6 +82,7 @@ int shim_thread_setup(size_t max_message_bytes)
 
 shim_thread *shim_thread_get(void)
 {
+    shim_fork_check();
     shim_thread *thread = tls_thread;
     if (thread != NULL)
         return thread;
@@ -90,7 +93,8 @@ shim_thread *shim_thread_get(void)
     int saved_errno = errno;
     long page = sysconf(_SC_PAGESIZE);
     /* The scratch space also holds wide characters: keep it aligned. */
-    size_t scratch_offset = (line_capacity + 15) & ~(size_t)15;
+    size_t line_room = (line_capacity + 15) & ~(size_t)15;
+    size_t scratch_offset = 2 * line_room;
     size_t size = sizeof(*thread) + scratch_offset + scratch_capacity;
     if (page > 0)
         size = (size + (size_t)page - 1) & ~((size_t)page - 1);
@@ -102,6 +106,8 @@ shim_thread *shim_thread_get(void)
     thread = memory;
     char *storage = (char *)(thread + 1);
     shim_line_init(&thread->line, storage, line_capacity);
+    shim_line_init(&thread->vfork_line, storage + line_room, line_capacity);
+    thread->vfork_pid = 0;
     thread->scratch = storage + scratch_offset;
     thread->scratch_capacity = scratch_capacity;
     thread->engine = NULL;
@@ -157,6 +163,16 @@ shim_line *shim_thread_line(shim_thread *thread)
     return &thread->line;
 }
 
+shim_line *shim_thread_vfork_line(shim_thread *thread, pid_t child)
+{
+    if (thread->vfork_pid != child) {
+        /* A new child: whatever an earlier one left is not its text. */
+        shim_line_discard(&thread->vfork_line);
+        thread->vfork_pid = child;
+    }
+    return &thread->vfork_line;
+}
+
 char *shim_thread_scratch(shim_thread *thread, size_t *capacity)
 {
     *capacity = thread->scratch_capacity;
@@ -194,9 +210,13 @@ void shim_flush_calling_thread(void)
         (shim_tls_busy != 0 && !shim_busy_recover()))
         return;
     int saved_errno = errno;
-    if (getpid() == shim_pid) {
+    pid_t pid = getpid();
+    shim_thread *thread = tls_thread;
+    if (thread != NULL) {
+        /* In a vfork child: its own unfinished line, never the parent's. */
+        shim_line *line = pid == shim_pid ? &thread->line : shim_thread_vfork_line(thread, pid);
         shim_busy_enter();
-        shim_thread_flush_line();
+        shim_line_flush(line, shim_stderr_line_done, thread);
         shim_busy_leave();
     }
     errno = saved_errno;

@@ -188,6 +188,24 @@ echo "$name: $(wc -l <"$out.lines") lines, $(wc -l <"$out.events") events, ${jum
     fail "$name: $missing lines without an event, more than the $jumps jumps"
 grep -v -x 'line [0-9]*' "$out.shim.err" | head -3 | grep . && fail "$name: damaged stderr lines"
 
+# 8. A child made while the parent has an unfinished line (vfork, _Fork, a
+#    raw clone): each process's events hold its own text only.
+name=safety_fork_lines
+for how in vfork _Fork clone; do
+    out=$shim_tmp/$name.$how
+    run_plain "$out.plain" "$name" "$SHIM_PROGRAMS/$name" "$how"
+    run_shim "$out.shim" "$name" "$SHIM_PROGRAMS/$name" "$how"
+    expect_status "$name $how" 0 "$out.shim"
+    expect_same_output "$name $how" "$out.plain" "$out.shim"
+    decode_events "$out.shim"
+    {
+        stderr_event "$name" "child line"
+        stderr_event "$name" "child unfinished"
+        stderr_event "$name" "parent begins, parent ends"
+    } >"$out.expected"
+    expect_file "$name $how" events "$out.expected" "$out.shim.jsonl"
+done
+
 # 15. Two copies of the library preloaded (an installed one and ehshim run's):
 #     the first captures, the second passes through; one event per line.
 name=two_copies
