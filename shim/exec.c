@@ -1,7 +1,7 @@
 /*
  * The exec family and posix_spawn. Before this process image is replaced,
  * the calling thread's unfinished stderr line is emitted (other threads'
- * lines die with them). With inherit: false the new program gets an
+ * lines die with them), when exec will find a program to run. With inherit: false the new program gets an
  * environment without our LD_PRELOAD entry (exec_env.h), built on this
  * stack frame.
  *
@@ -14,13 +14,86 @@
  */
 #undef _FORTIFY_SOURCE /* fortified headers would define inline wrappers of what we define */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <unistd.h>
 
 #include "exec_env.h"
 #include "real.h"
 #include "shim.h"
+
+/*
+ * The unfinished line is emitted before exec only when exec will find a
+ * program to run: a failed exec leaves the process going on with its line,
+ * which must stay one event. What only the kernel can tell (a bad format,
+ * too long arguments, no memory) still cuts such a line in two.
+ */
+static bool runnable_at(int dirfd, const char *path, int flags)
+{
+    struct stat st;
+    int empty = flags & AT_EMPTY_PATH;
+    return path != NULL && fstatat(dirfd, path, &st, empty) == 0 && S_ISREG(st.st_mode) &&
+           faccessat(dirfd, path, X_OK, AT_EACCESS | empty) == 0;
+}
+
+/* execvp's search: FILE itself when it names a directory, else each PATH
+ * entry (glibc's default when PATH is unset; an empty entry is "."). */
+static bool runnable_on_path(const char *file)
+{
+    if (file == NULL || file[0] == '\0')
+        return false;
+    if (strchr(file, '/') != NULL)
+        return runnable_at(AT_FDCWD, file, 0);
+    const char *path = getenv("PATH");
+    if (path == NULL)
+        path = "/bin:/usr/bin";
+    size_t file_len = strlen(file);
+    char candidate[PATH_MAX];
+    for (const char *entry = path;; entry++) {
+        const char *end = strchrnul(entry, ':');
+        size_t dir_len = (size_t)(end - entry);
+        if (dir_len == 0) {
+            if (runnable_at(AT_FDCWD, file, 0))
+                return true;
+        } else if (dir_len + 1 + file_len < sizeof(candidate)) {
+            memcpy(candidate, entry, dir_len);
+            candidate[dir_len] = '/';
+            memcpy(candidate + dir_len + 1, file, file_len + 1);
+            if (runnable_at(AT_FDCWD, candidate, 0))
+                return true;
+        }
+        if (*end == '\0')
+            return false;
+        entry = end;
+    }
+}
+
+static void flush_if(bool runnable)
+{
+    if (runnable)
+        shim_flush_calling_thread();
+}
+
+/* Only while there is a line to keep whole is the file system asked. */
+static bool line_waiting(void)
+{
+    return __atomic_load_n(&shim_state, __ATOMIC_ACQUIRE) == SHIM_READY &&
+           shim_thread_line_waiting();
+}
+
+#define FLUSH_BEFORE_EXEC(runnable)                                                            \
+    do {                                                                                       \
+        if (line_waiting()) {                                                                  \
+            int saved_errno_ = errno;                                                          \
+            flush_if(runnable);                                                                \
+            errno = saved_errno_;                                                              \
+        }                                                                                      \
+    } while (0)
 
 static int missing(void)
 {
@@ -52,13 +125,13 @@ static int execvpe_common(const char *file, char *const argv[], char *const envp
 
 SHIM_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-    shim_flush_calling_thread();
+    FLUSH_BEFORE_EXEC(runnable_at(AT_FDCWD, path, 0));
     return execve_common(path, argv, envp);
 }
 
 SHIM_EXPORT int execv(const char *path, char *const argv[])
 {
-    shim_flush_calling_thread();
+    FLUSH_BEFORE_EXEC(runnable_at(AT_FDCWD, path, 0));
     if (shim_exec_strip_preload)
         return execve_common(path, argv, environ);
     shim_real_execv_fn *real = SHIM_REAL(execv);
@@ -67,13 +140,13 @@ SHIM_EXPORT int execv(const char *path, char *const argv[])
 
 SHIM_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-    shim_flush_calling_thread();
+    FLUSH_BEFORE_EXEC(runnable_on_path(file));
     return execvpe_common(file, argv, envp);
 }
 
 SHIM_EXPORT int execvp(const char *file, char *const argv[])
 {
-    shim_flush_calling_thread();
+    FLUSH_BEFORE_EXEC(runnable_on_path(file));
     if (shim_exec_strip_preload)
         return execvpe_common(file, argv, environ);
     shim_real_execvp_fn *real = SHIM_REAL(execvp);
@@ -82,7 +155,7 @@ SHIM_EXPORT int execvp(const char *file, char *const argv[])
 
 SHIM_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-    shim_flush_calling_thread();
+    FLUSH_BEFORE_EXEC(runnable_at(fd, "", AT_EMPTY_PATH));
     shim_real_fexecve_fn *real = SHIM_REAL(fexecve);
     if (real == NULL)
         return missing();
@@ -95,7 +168,7 @@ SHIM_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 SHIM_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[],
                          int flags)
 {
-    shim_flush_calling_thread();
+    FLUSH_BEFORE_EXEC(runnable_at(dirfd, path, flags));
     shim_real_execveat_fn *real = SHIM_REAL(execveat);
     if (real == NULL)
         return missing();
@@ -134,7 +207,7 @@ SHIM_EXPORT int execl(const char *path, const char *first, ...)
     char *argv[count + 2];
     COLLECT_ARGV(argv, first, args, count);
     va_end(args);
-    shim_flush_calling_thread();
+    FLUSH_BEFORE_EXEC(runnable_at(AT_FDCWD, path, 0));
     return execve_common(path, argv, environ);
 }
 
@@ -146,7 +219,7 @@ SHIM_EXPORT int execlp(const char *file, const char *first, ...)
     char *argv[count + 2];
     COLLECT_ARGV(argv, first, args, count);
     va_end(args);
-    shim_flush_calling_thread();
+    FLUSH_BEFORE_EXEC(runnable_on_path(file));
     return execvpe_common(file, argv, environ);
 }
 
@@ -159,7 +232,7 @@ SHIM_EXPORT int execle(const char *path, const char *first, ...)
     COLLECT_ARGV(argv, first, args, count);
     char *const *envp = va_arg(args, char *const *);
     va_end(args);
-    shim_flush_calling_thread();
+    FLUSH_BEFORE_EXEC(runnable_at(AT_FDCWD, path, 0));
     return execve_common(path, argv, envp);
 }
 

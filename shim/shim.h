@@ -202,6 +202,10 @@ void shim_thread_flush_line(void);
  * child, the child's own), unless inside the shim. Keeps errno. */
 void shim_flush_calling_thread(void);
 
+/* True when the calling thread has unfinished stderr text (its own, or a
+ * vfork child's). */
+bool shim_thread_line_waiting(void);
+
 /* At process exit: flushes and frees the calling thread's context. */
 void shim_thread_exit_process(void);
 

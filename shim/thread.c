@@ -221,3 +221,10 @@ void shim_flush_calling_thread(void)
     }
     errno = saved_errno;
 }
+
+bool shim_thread_line_waiting(void)
+{
+    shim_thread *thread = tls_thread;
+    return thread != NULL && (shim_line_pending(&thread->line) ||
+                              (thread->vfork_pid != 0 && shim_line_pending(&thread->vfork_line)));
+}

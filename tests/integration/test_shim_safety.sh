@@ -206,6 +206,16 @@ for how in vfork _Fork clone; do
     expect_file "$name $how" events "$out.expected" "$out.shim.jsonl"
 done
 
+# 9. Failed execs in the middle of a line keep it one event; a working exec
+#    still emits the line started before it.
+if run_case safety_exec_fail 0; then
+    {
+        stderr_event safety_exec_fail "one line, despite three failed execs"
+        stderr_event safety_exec_fail "before true, "
+    } >"$out.expected"
+    expect_file safety_exec_fail events "$out.expected" "$out.shim.jsonl"
+fi
+
 # 15. Two copies of the library preloaded (an installed one and ehshim run's):
 #     the first captures, the second passes through; one event per line.
 name=two_copies
