@@ -2,9 +2,9 @@
  * The end of a process, and glibc's assert messages.
  *
  * _exit, _Exit and abort end the process without the destructors that
- * emit an unfinished stderr line; daemon's parent ends in glibc's internal
- * _exit. The text of such a line is on stderr, so it is emitted first (the
- * calling thread's: other threads' lines are theirs to finish).
+ * emit unfinished stderr lines; daemon's parent ends in glibc's internal
+ * _exit. The text of such lines is on stderr, so it is emitted first, every
+ * thread's: all of them end with the process.
  *
  * assert() failures are printed by glibc through internal calls no other
  * interposer sees, then glibc aborts (keeping the message for core dumps).
@@ -26,7 +26,7 @@
 
 SHIM_EXPORT void _exit(int status)
 {
-    shim_flush_calling_thread();
+    shim_flush_before_process_end();
     shim_real__exit_fn *real = SHIM_REAL(_exit);
     if (real != NULL)
         real(status);
@@ -36,7 +36,7 @@ SHIM_EXPORT void _exit(int status)
 
 SHIM_EXPORT void _Exit(int status)
 {
-    shim_flush_calling_thread();
+    shim_flush_before_process_end();
     shim_real__Exit_fn *real = SHIM_REAL(_Exit);
     if (real != NULL)
         real(status);
@@ -46,7 +46,7 @@ SHIM_EXPORT void _Exit(int status)
 
 SHIM_EXPORT void abort(void)
 {
-    shim_flush_calling_thread();
+    shim_flush_before_process_end();
     shim_real_abort_fn *real = SHIM_REAL(abort);
     if (real != NULL)
         real();
@@ -55,7 +55,7 @@ SHIM_EXPORT void abort(void)
 
 SHIM_EXPORT int daemon(int nochdir, int noclose)
 {
-    shim_flush_calling_thread();
+    shim_flush_before_process_end();
     shim_real_daemon_fn *real = SHIM_REAL(daemon);
     if (real == NULL) {
         errno = ENOSYS;

@@ -206,11 +206,17 @@ void shim_flush_calling_thread(void);
  * vfork child's). */
 bool shim_thread_line_waiting(void);
 
-/* At process exit: flushes and frees the calling thread's context. */
+/* At process exit: emits the calling thread's unfinished line, then every
+ * other thread's (they end with the process). Call with the busy guard. */
 void shim_thread_exit_process(void);
 
-/* In a fork child: forgets the unfinished line inherited from the parent
- * (the parent will finish and emit it). */
+/* Before _exit, _Exit or abort ends the process: shim_thread_exit_process
+ * unless inside the shim; in a vfork child, only the child's line. */
+void shim_flush_before_process_end(void);
+
+/* In a fork child: forgets the unfinished lines inherited from the parent
+ * (the parent will finish and emit them) and frees the contexts of the
+ * threads that did not come along. */
 void shim_thread_after_fork(void);
 
 /* ---- messages (emit.c) ----------------------------------------------------- */

@@ -3,12 +3,18 @@
  * and the rules engine's state with an event builder. A context is mmap'ed
  * (mmap is async-signal-safe, malloc is not) the first time a thread has
  * something to capture; the engine part is created with its first message.
- * A pthread key destructor emits the thread's unfinished line and frees the
- * context when the thread exits; the exiting process's thread is handled by
- * shim_thread_exit_process.
+ *
+ * Contexts are never unmapped: a pthread key destructor emits the exiting
+ * thread's unfinished line and gives its context back to a list of all of
+ * them, where the next new thread takes it, engine and all. So the process
+ * keeps as many as it ever had threads logging at once, and whoever ends
+ * the process (exit, _exit, abort) can read every thread's unfinished line
+ * safely: a line another thread has not finished when the process ends is
+ * on stderr too.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -25,7 +31,12 @@ struct __attribute__((aligned(16))) shim_thread {
     shim_tee *tee;             /* printf formatting stream, NULL until used */
     char *work_stack;          /* for events made on a small stack (emit.c) */
     size_t mapping_size;       /* bytes mmap'ed for this context */
+    shim_thread *next;         /* the list of all contexts */
+    int in_use;                /* a thread has it (atomic) */
 };
+
+/* Every context made, newest first; entries are only ever added. */
+static shim_thread *all_threads;
 
 /* Longest "<N>" prefix the engine accepts as a level ("<007>"). */
 enum { LEVEL_PREFIX_MAX = 5 };
@@ -40,18 +51,6 @@ static __thread shim_thread *tls_thread SHIM_TLS;
  * instead of writing into whatever is mapped next. */
 enum { WORK_STACK_BYTES = 128 * 1024, GUARD_BYTES = 4096 };
 
-static void free_thread(shim_thread *thread)
-{
-    shim_tee_free(thread->tee);
-    if (thread->work_stack != NULL)
-        munmap(thread->work_stack, WORK_STACK_BYTES + GUARD_BYTES);
-    if (thread->engine != NULL) {
-        ehs_thread_state_free(thread->engine);
-        ehd_builder_destroy(&thread->builder);
-    }
-    munmap(thread, thread->mapping_size);
-}
-
 /* pthread key destructor: runs in the exiting thread. */
 static void thread_exit(void *context)
 {
@@ -60,9 +59,36 @@ static void thread_exit(void *context)
     shim_busy_enter();
     shim_line_flush(&thread->line, shim_stderr_line_done, thread);
     tls_thread = NULL;
-    free_thread(thread);
+    __atomic_store_n(&thread->in_use, 0, __ATOMIC_RELEASE);
     shim_busy_leave();
     errno = saved_errno;
+}
+
+/* A context a thread gave back, now this thread's; NULL when none is free. */
+static shim_thread *reuse_context(void)
+{
+    for (shim_thread *t = __atomic_load_n(&all_threads, __ATOMIC_ACQUIRE); t != NULL;
+         t = t->next) {
+        int expected = 0;
+        if (__atomic_load_n(&t->in_use, __ATOMIC_RELAXED) == 0 &&
+            __atomic_compare_exchange_n(&t->in_use, &expected, 1, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_RELAXED)) {
+            shim_line_discard(&t->line);
+            shim_line_discard(&t->vfork_line);
+            t->vfork_pid = 0;
+            return t;
+        }
+    }
+    return NULL;
+}
+
+static void add_context(shim_thread *thread)
+{
+    shim_thread *head = __atomic_load_n(&all_threads, __ATOMIC_RELAXED);
+    do
+        thread->next = head;
+    while (!__atomic_compare_exchange_n(&all_threads, &head, thread, true, __ATOMIC_RELEASE,
+                                        __ATOMIC_RELAXED));
 }
 
 int shim_thread_setup(size_t max_message_bytes)
@@ -91,30 +117,36 @@ shim_thread *shim_thread_get(void)
     if (getpid() != shim_pid)
         return NULL;
     int saved_errno = errno;
-    long page = sysconf(_SC_PAGESIZE);
-    /* The scratch space also holds wide characters: keep it aligned. */
-    size_t line_room = (line_capacity + 15) & ~(size_t)15;
-    size_t scratch_offset = 2 * line_room;
-    size_t size = sizeof(*thread) + scratch_offset + scratch_capacity;
-    if (page > 0)
-        size = (size + (size_t)page - 1) & ~((size_t)page - 1);
-    void *memory = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (memory == MAP_FAILED) {
-        errno = saved_errno;
-        return NULL;
+    thread = reuse_context();
+    if (thread == NULL) {
+        long page = sysconf(_SC_PAGESIZE);
+        /* The scratch space also holds wide characters: keep it aligned. */
+        size_t line_room = (line_capacity + 15) & ~(size_t)15;
+        size_t scratch_offset = 2 * line_room;
+        size_t size = sizeof(*thread) + scratch_offset + scratch_capacity;
+        if (page > 0)
+            size = (size + (size_t)page - 1) & ~((size_t)page - 1);
+        void *memory =
+            mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (memory == MAP_FAILED) {
+            errno = saved_errno;
+            return NULL;
+        }
+        thread = memory;
+        char *storage = (char *)(thread + 1);
+        shim_line_init(&thread->line, storage, line_capacity);
+        shim_line_init(&thread->vfork_line, storage + line_room, line_capacity);
+        thread->vfork_pid = 0;
+        thread->scratch = storage + scratch_offset;
+        thread->scratch_capacity = scratch_capacity;
+        thread->engine = NULL;
+        thread->builder = (ehd_builder)EHD_BUILDER_INIT;
+        thread->tee = NULL;
+        thread->work_stack = NULL;
+        thread->mapping_size = size;
+        thread->in_use = 1;
+        add_context(thread);
     }
-    thread = memory;
-    char *storage = (char *)(thread + 1);
-    shim_line_init(&thread->line, storage, line_capacity);
-    shim_line_init(&thread->vfork_line, storage + line_room, line_capacity);
-    thread->vfork_pid = 0;
-    thread->scratch = storage + scratch_offset;
-    thread->scratch_capacity = scratch_capacity;
-    thread->engine = NULL;
-    thread->builder = (ehd_builder)EHD_BUILDER_INIT;
-    thread->tee = NULL;
-    thread->work_stack = NULL;
-    thread->mapping_size = size;
     tls_thread = thread;
     pthread_setspecific(thread_key, thread);
     errno = saved_errno;
@@ -186,22 +218,50 @@ void shim_thread_flush_line(void)
         shim_line_flush(&thread->line, shim_stderr_line_done, thread);
 }
 
+/* Emits the unfinished line of every other thread, through `self`. The
+ * owners may still be running: a line is read as it is now (its bytes stay
+ * inside its buffer), and left empty so that nothing is emitted twice. */
+static void flush_other_threads(shim_thread *self)
+{
+    size_t capacity;
+    char *copy = shim_thread_scratch(self, &capacity);
+    for (shim_thread *t = __atomic_load_n(&all_threads, __ATOMIC_ACQUIRE); t != NULL;
+         t = t->next) {
+        if (t == self || !__atomic_load_n(&t->in_use, __ATOMIC_ACQUIRE))
+            continue;
+        size_t len = __atomic_load_n(&t->line.len, __ATOMIC_RELAXED);
+        if (len == 0)
+            continue;
+        if (len > capacity)
+            len = capacity;
+        memcpy(copy, t->line.storage, len);
+        __atomic_store_n(&t->line.len, 0, __ATOMIC_RELAXED);
+        shim_stderr_line_done(self, copy, len);
+    }
+}
+
 void shim_thread_exit_process(void)
 {
-    shim_thread *thread = tls_thread;
+    shim_thread *thread = shim_thread_get();
     if (thread == NULL)
         return;
     shim_line_flush(&thread->line, shim_stderr_line_done, thread);
-    pthread_setspecific(thread_key, NULL);
-    tls_thread = NULL;
-    free_thread(thread);
+    flush_other_threads(thread);
 }
 
 void shim_thread_after_fork(void)
 {
-    shim_thread *thread = tls_thread;
-    if (thread != NULL)
-        shim_line_discard(&thread->line);
+    shim_thread *self = tls_thread;
+    /* The other threads did not come along: their contexts are free, and
+     * their unfinished lines are the parent's to emit. */
+    for (shim_thread *t = __atomic_load_n(&all_threads, __ATOMIC_ACQUIRE); t != NULL;
+         t = t->next) {
+        shim_line_discard(&t->line);
+        shim_line_discard(&t->vfork_line);
+        t->vfork_pid = 0;
+        if (t != self)
+            __atomic_store_n(&t->in_use, 0, __ATOMIC_RELEASE);
+    }
 }
 
 void shim_flush_calling_thread(void)
@@ -227,4 +287,23 @@ bool shim_thread_line_waiting(void)
     shim_thread *thread = tls_thread;
     return thread != NULL && (shim_line_pending(&thread->line) ||
                               (thread->vfork_pid != 0 && shim_line_pending(&thread->vfork_line)));
+}
+
+void shim_flush_before_process_end(void)
+{
+    if (__atomic_load_n(&shim_state, __ATOMIC_ACQUIRE) != SHIM_READY ||
+        (shim_tls_busy != 0 && !shim_busy_recover()))
+        return;
+    int saved_errno = errno;
+    pid_t pid = getpid();
+    if (pid != shim_pid) {
+        /* A vfork child ends only itself. */
+        errno = saved_errno;
+        shim_flush_calling_thread();
+        return;
+    }
+    shim_busy_enter();
+    shim_thread_exit_process();
+    shim_busy_leave();
+    errno = saved_errno;
 }

@@ -216,6 +216,23 @@ if run_case safety_exec_fail 0; then
     expect_file safety_exec_fail events "$out.expected" "$out.shim.jsonl"
 fi
 
+# 9. Other threads' unfinished lines when the main thread ends the process
+#    (exit, _exit): on stderr, so events (in any order: the threads race).
+name=safety_threads_at_exit
+for how in exit _exit; do
+    out=$shim_tmp/$name.$how
+    run_plain "$out.plain" "$name" "$SHIM_PROGRAMS/$name" "$how"
+    run_shim "$out.shim" "$name" "$SHIM_PROGRAMS/$name" "$how"
+    expect_status "$name $how" 0 "$out.shim"
+    decode_events "$out.shim"
+    {
+        stderr_event "$name" ""
+        for i in 0 1 2; do stderr_event "$name" "thread $i, unfinished"; done
+    } | LC_ALL=C sort >"$out.expected"
+    LC_ALL=C sort "$out.shim.jsonl" >"$out.sorted"
+    expect_file "$name $how" "events (sorted)" "$out.expected" "$out.sorted"
+done
+
 # 15. Two copies of the library preloaded (an installed one and ehshim run's):
 #     the first captures, the second passes through; one event per line.
 name=two_copies
