@@ -46,6 +46,7 @@
     X(putwc_unlocked, wint_t, (wchar_t, FILE *))                                               \
     X(fputws, int, (const wchar_t *, FILE *))                                                  \
     X(fputws_unlocked, int, (const wchar_t *, FILE *))                                         \
+    X(fwide, int, (FILE *, int))                                                               \
     X(vfwprintf, int, (FILE *, const wchar_t *, va_list))                                      \
     X(__vfwprintf_chk, int, (FILE *, int, const wchar_t *, va_list))                           \
     X(perror, void, (const char *))                                                            \

@@ -239,6 +239,12 @@ void shim_stderr_feed_str(const char *text);
  * formats once. */
 void shim_stderr_feed_vformat(int caller_errno, const char *format, va_list args);
 
+/* ---- wide streams (io_wide.c) ------------------------------------------- */
+
+/* `stream` printed wide text; `just_now`: it was unoriented before, so it
+ * took the calling thread's locale for its conversions now. */
+void shim_wide_oriented(FILE *stream, bool just_now);
+
 /* ---- formatting once (io_tee.c) ------------------------------------------- */
 
 /*

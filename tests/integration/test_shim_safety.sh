@@ -233,6 +233,13 @@ for how in exit _exit; do
     expect_file "$name $how" "events (sorted)" "$out.expected" "$out.sorted"
 done
 
+# 10. A wide stderr keeps the locale it was oriented under: after setlocale
+#     goes back to "C", the events still hold the UTF-8 it writes.
+if run_case safety_wide_locale 0; then
+    for n in one two three; do stderr_event safety_wide_locale "café $n"; done >"$out.expected"
+    expect_file safety_wide_locale events "$out.expected" "$out.shim.jsonl"
+fi
+
 # 15. Two copies of the library preloaded (an installed one and ehshim run's):
 #     the first captures, the second passes through; one event per line.
 name=two_copies
