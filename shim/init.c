@@ -188,6 +188,9 @@ __attribute__((destructor)) static void shim_destructor(void)
      * must not touch the buffers. */
     if ((shim_tls_busy == 0 || shim_busy_recover()) && getpid() == shim_pid) {
         shim_busy_enter();
+        /* exit flushes stdio after the destructors: what waits in a
+         * buffered stderr (or a stdout that is stderr) is written then. */
+        shim_stream_feed_waiting_at_exit();
         shim_thread_exit_process();
         shim_stats_report();
         shim_busy_leave();

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "real.h"
 #include "shim.h"
 
@@ -215,7 +216,7 @@ SHIM_EXPORT FILE *freopen(const char *path, const char *mode, FILE *stream)
         errno = ENOSYS;
         return NULL;
     }
-    return stream_opened(path, real(path, mode, stream));
+    return stream_opened(path, shim_stream_reopen(real, path, mode, stream));
 }
 
 SHIM_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *stream)
@@ -225,5 +226,5 @@ SHIM_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *stream)
         errno = ENOSYS;
         return NULL;
     }
-    return stream_opened(path, real(path, mode, stream));
+    return stream_opened(path, shim_stream_reopen(real, path, mode, stream));
 }

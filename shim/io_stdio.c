@@ -1,18 +1,19 @@
 /*
  * Unformatted stdio output: fwrite, fputs, fputc, putc and their _unlocked
  * variants (and _IO_putc, which old binaries call for putc), and __overflow.
- * glibc's stdio
- * flushes with internal writes the write interposer never sees, so the text
- * is captured here, at the call, whether the stream is unbuffered, line- or
- * fully buffered: any FILE whose descriptor is stderr counts.
+ * glibc's stdio writes with internal calls the write interposer never sees,
+ * so the text is captured here, as it is written: at the call on an
+ * unbuffered stream, as it leaves the buffer on a buffered one
+ * (io_buffered.c). Any FILE whose descriptor is stderr counts.
  *
  * __overflow is where putc_unlocked and fputc_unlocked end up when <stdio.h>
  * inlines them (at -O2): the character goes straight into the FILE buffer,
  * and only a full buffer calls __overflow with the character that did not
  * fit. An unbuffered stream (stderr's default) is always full, so every
  * character arrives here. On a buffered stderr, inlined characters that fit
- * the buffer are not seen (libc flushes them internally). glibc calls its
- * own __overflow without the PLT, so nothing arrives here twice.
+ * the buffer are not seen going in, but are in the buffer when it is next
+ * written. glibc calls its own __overflow without the PLT, so nothing
+ * arrives here twice.
  */
 #undef _FORTIFY_SOURCE /* fortified headers would define inline wrappers of what we define */
 #include <errno.h>
@@ -25,6 +26,25 @@
 /* <bits/stdio.h> may define fwrite_unlocked as a macro (with optimisation):
  * the definition below puts the name in parentheses to define the function. */
 
+/* The real call bracketed for io_buffered.c: locks a buffered stream so
+ * that its buffer is read and changed by this call alone. */
+static void stream_enter(FILE *stream, shim_stream_call *call, bool *locked)
+{
+    *locked = shim_stream_needs_lock(stream);
+    if (*locked)
+        flockfile(stream);
+    shim_stream_begin(call, stream);
+}
+
+static void stream_leave(shim_stream_call *call, bool locked, const char *bytes, size_t len,
+                         size_t taken)
+{
+    shim_stream_piece piece = { bytes, len };
+    shim_stream_end(call, &piece, 1, taken);
+    if (locked)
+        funlockfile(call->stream);
+}
+
 static size_t write_items(shim_real_fwrite_fn *real, const void *items, size_t size,
                           size_t count, FILE *stream)
 {
@@ -35,11 +55,20 @@ static size_t write_items(shim_real_fwrite_fn *real, const void *items, size_t s
     int caller_errno;
     if (!shim_io_begin_stream(stream, &caller_errno))
         return real(items, size, count, stream);
+    size_t bytes;
+    if (__builtin_mul_overflow(size, count, &bytes)) {
+        shim_io_end(caller_errno);
+        return real(items, size, count, stream);
+    }
+    shim_stream_call call;
+    bool locked;
+    stream_enter(stream, &call, &locked);
+    errno = caller_errno;
     size_t done = real(items, size, count, stream);
     int real_errno = errno;
-    size_t bytes;
-    if (!__builtin_mul_overflow(done, size, &bytes))
-        shim_stderr_feed(items, bytes);
+    /* fwrite counts whole items; a short one may have written part of the
+     * next, which glibc does not report either. */
+    stream_leave(&call, locked, items, bytes, done * size);
     shim_io_end(real_errno);
     return done;
 }
@@ -53,10 +82,14 @@ static int put_string(shim_real_fputs_fn *real, const char *text, FILE *stream)
     int caller_errno;
     if (!shim_io_begin_stream(stream, &caller_errno))
         return real(text, stream);
+    size_t len = strlen(text);
+    shim_stream_call call;
+    bool locked;
+    stream_enter(stream, &call, &locked);
+    errno = caller_errno;
     int result = real(text, stream);
     int real_errno = errno;
-    if (result >= 0)
-        shim_stderr_feed_str(text);
+    stream_leave(&call, locked, text, len, result >= 0 ? len : 0);
     shim_io_end(real_errno);
     return result;
 }
@@ -70,12 +103,14 @@ static int put_char(shim_real_fputc_fn *real, int c, FILE *stream)
     int caller_errno;
     if (!shim_io_begin_stream(stream, &caller_errno))
         return real(c, stream);
+    char byte = (char)(unsigned char)c;
+    shim_stream_call call;
+    bool locked;
+    stream_enter(stream, &call, &locked);
+    errno = caller_errno;
     int result = real(c, stream);
     int real_errno = errno;
-    if (result != EOF) {
-        char byte = (char)(unsigned char)result;
-        shim_stderr_feed(&byte, 1);
-    }
+    stream_leave(&call, locked, &byte, 1, result != EOF ? 1 : 0);
     shim_io_end(real_errno);
     return result;
 }
@@ -133,15 +168,17 @@ SHIM_EXPORT int __overflow(FILE *stream, int c)
         return EOF;
     }
     int caller_errno;
-    /* EOF asks for a flush only: no character to capture. */
-    if (c == EOF || !shim_io_begin_stream(stream, &caller_errno))
+    if (!shim_io_begin_stream(stream, &caller_errno))
         return real(stream, c);
+    /* EOF asks for a flush only: no new character, but waiting text goes. */
+    char byte = (char)(unsigned char)c;
+    shim_stream_call call;
+    bool locked;
+    stream_enter(stream, &call, &locked);
+    errno = caller_errno;
     int result = real(stream, c);
     int real_errno = errno;
-    if (result != EOF) {
-        char byte = (char)(unsigned char)c;
-        shim_stderr_feed(&byte, 1);
-    }
+    stream_leave(&call, locked, &byte, c == EOF ? 0 : 1, c != EOF && result != EOF ? 1 : 0);
     shim_io_end(real_errno);
     return result;
 }

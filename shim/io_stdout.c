@@ -4,6 +4,8 @@
  * by dup2(2, 1) and printing to stdout (bash's echo is printf plus putchar
  * on the stdout FILE), and some programs do it on purpose. Otherwise these
  * cost the same few loads as every other interposer and pass through.
+ * stdout is usually buffered: its text is fed as it is written
+ * (io_buffered.c), at the latest from fflush or at exit.
  * fwrite/fputs/fputc on stdout need nothing extra: they name the stream.
  */
 #undef _FORTIFY_SOURCE /* fortified headers would define inline wrappers of what we define */
@@ -84,12 +86,16 @@ SHIM_EXPORT int puts(const char *text)
     int caller_errno;
     if (!shim_io_begin_stream(stdout, &caller_errno))
         return real(text);
+    size_t len = strlen(text);
+    shim_stream_piece pieces[2] = { { text, len }, { "\n", 1 } };
+    shim_stream_call call;
+    flockfile(stdout);
+    shim_stream_begin(&call, stdout);
+    errno = caller_errno;
     int result = real(text);
     int real_errno = errno;
-    if (result >= 0) {
-        shim_stderr_feed_str(text);
-        shim_stderr_feed("\n", 1);
-    }
+    shim_stream_end(&call, pieces, 2, result >= 0 ? len + 1 : 0);
+    funlockfile(stdout);
     shim_io_end(real_errno);
     return result;
 }
@@ -103,12 +109,15 @@ static int put_stdout_char(shim_real_putchar_fn *real, int c)
     int caller_errno;
     if (!shim_io_begin_stream(stdout, &caller_errno))
         return real(c);
+    shim_stream_piece piece = { &(char){ (char)(unsigned char)c }, 1 };
+    shim_stream_call call;
+    flockfile(stdout);
+    shim_stream_begin(&call, stdout);
+    errno = caller_errno;
     int result = real(c);
     int real_errno = errno;
-    if (result != EOF) {
-        char byte = (char)(unsigned char)result;
-        shim_stderr_feed(&byte, 1);
-    }
+    shim_stream_end(&call, &piece, 1, result != EOF ? 1 : 0);
+    funlockfile(stdout);
     shim_io_end(real_errno);
     return result;
 }

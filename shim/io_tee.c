@@ -14,7 +14,8 @@
  * descriptor gets pieces of its st_blksize, line by line on a terminal (the
  * buffer glibc's dprintf gives its temporary stream). A buffered stream
  * gets the same pieces through fwrite; its own buffering decides when they
- * are written, as with glibc (its text is fed when the stream takes it).
+ * are written, as with glibc, and its text is fed as it is written
+ * (io_buffered.c).
  *
  * The cookie stream is made with fopencookie, which allocates with libc's
  * malloc, on a thread's first formatted call: the printf family is not
@@ -73,12 +74,20 @@ static ssize_t tee_write(void *cookie, const char *bytes, size_t size)
                 piece = (size_t)(newline - (bytes + done)) + 1;
         }
         size_t taken;
-        if (tee->stream != NULL)
+        int taken_errno;
+        if (tee->stream != NULL) {
+            /* The stream is locked for the whole call (shim_tee_vfprintf). */
+            shim_stream_call call;
+            shim_stream_begin(&call, tee->stream);
             taken = real_fwrite != NULL ? real_fwrite(bytes + done, 1, piece, tee->stream) : 0;
-        else
+            taken_errno = errno;
+            shim_stream_piece written = { bytes + done, piece };
+            shim_stream_end(&call, &written, 1, taken);
+        } else {
             taken = write_out(tee->fd, bytes + done, piece);
-        int taken_errno = errno;
-        shim_stderr_feed(bytes + done, taken);
+            taken_errno = errno;
+            shim_stderr_feed(bytes + done, taken);
+        }
         done += taken;
         if (taken < piece) {
             tee->failed = true;

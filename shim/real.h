@@ -47,6 +47,9 @@
     X(fputws, int, (const wchar_t *, FILE *))                                                  \
     X(fputws_unlocked, int, (const wchar_t *, FILE *))                                         \
     X(fwide, int, (FILE *, int))                                                               \
+    X(fflush, int, (FILE *))                                                                   \
+    X(fflush_unlocked, int, (FILE *))                                                          \
+    X(fclose, int, (FILE *))                                                                   \
     X(vfwprintf, int, (FILE *, const wchar_t *, va_list))                                      \
     X(__vfwprintf_chk, int, (FILE *, int, const wchar_t *, va_list))                           \
     X(perror, void, (const char *))                                                            \

@@ -190,6 +190,10 @@ char *shim_thread_scratch(shim_thread *thread, size_t *capacity);
  * NULL without memory. */
 void *shim_thread_work_stack(shim_thread *thread);
 
+/* At least `size` bytes of this thread's copy space (grown as needed);
+ * NULL without memory. */
+char *shim_thread_copy_space(shim_thread *thread, size_t size);
+
 /* Where this thread keeps its tee (io_tee.c); NULL in the slot until made. */
 typedef struct shim_tee shim_tee;
 shim_tee **shim_thread_tee_slot(shim_thread *thread);
@@ -238,6 +242,12 @@ void shim_stderr_feed_str(const char *text);
  * Only where glibc prints by itself (a wide stderr); elsewhere the tee
  * formats once. */
 void shim_stderr_feed_vformat(int caller_errno, const char *format, va_list args);
+
+/* ---- buffered streams (io_buffered.c) ------------------------------------ */
+
+/* At exit, before glibc's own flush: feeds what waits in the buffers of
+ * stderr and of stdout when they are stderr. Call with the busy guard. */
+void shim_stream_feed_waiting_at_exit(void);
 
 /* ---- wide streams (io_wide.c) ------------------------------------------- */
 

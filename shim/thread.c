@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -30,6 +31,8 @@ struct __attribute__((aligned(16))) shim_thread {
     ehd_builder builder;       /* valid once `engine` is set */
     shim_tee *tee;             /* printf formatting stream, NULL until used */
     char *work_stack;          /* for events made on a small stack (emit.c) */
+    char *copy_space;          /* a stream buffer's waiting bytes (io_buffered.c) */
+    size_t copy_capacity;
     size_t mapping_size;       /* bytes mmap'ed for this context */
     shim_thread *next;         /* the list of all contexts */
     int in_use;                /* a thread has it (atomic) */
@@ -143,6 +146,8 @@ shim_thread *shim_thread_get(void)
         thread->builder = (ehd_builder)EHD_BUILDER_INIT;
         thread->tee = NULL;
         thread->work_stack = NULL;
+        thread->copy_space = NULL;
+        thread->copy_capacity = 0;
         thread->mapping_size = size;
         thread->in_use = 1;
         add_context(thread);
@@ -183,6 +188,19 @@ void *shim_thread_work_stack(shim_thread *thread)
             return NULL;
     }
     return thread->work_stack + GUARD_BYTES + WORK_STACK_BYTES;
+}
+
+char *shim_thread_copy_space(shim_thread *thread, size_t size)
+{
+    if (size > thread->copy_capacity) {
+        /* The shim's heap is mmap after set-up (alloc.c). */
+        char *grown = realloc(thread->copy_space, size);
+        if (grown == NULL)
+            return NULL;
+        thread->copy_space = grown;
+        thread->copy_capacity = size;
+    }
+    return thread->copy_space;
 }
 
 shim_tee **shim_thread_tee_slot(shim_thread *thread)

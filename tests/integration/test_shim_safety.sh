@@ -240,6 +240,25 @@ if run_case safety_wide_locale 0; then
     expect_file safety_wide_locale events "$out.expected" "$out.shim.jsonl"
 fi
 
+# 7. A buffered stderr (full, line) with direct writes in between: events
+#    follow the lines as stderr has them, the last one written at exit. On
+#    /dev/full the buffer's writes fail: no events.
+name=safety_buffered
+for how in full line; do
+    out=$shim_tmp/$name.$how
+    run_plain "$out.plain" "$name" "$SHIM_PROGRAMS/$name" "$how"
+    run_shim "$out.shim" "$name" "$SHIM_PROGRAMS/$name" "$how"
+    expect_status "$name $how" 0 "$out.shim"
+    expect_same_output "$name $how" "$out.plain" "$out.shim"
+    decode_events "$out.shim"
+    while IFS= read -r line; do stderr_event "$name" "$line"; done <"$out.plain.err" >"$out.expected"
+    expect_file "$name $how" events "$out.expected" "$out.shim.jsonl"
+    RUN_STDERR=/dev/full run_shim "$out.full" "$name" "$SHIM_PROGRAMS/$name" "$how"
+    decode_events "$out.full"
+    grep '"ehshim:Stderr"' "$out.full.jsonl" | grep -v '"msg": "direct' | head -3 | grep . &&
+        fail "$name $how: events for buffered text that failed to reach /dev/full"
+done
+
 # 15. Two copies of the library preloaded (an installed one and ehshim run's):
 #     the first captures, the second passes through; one event per line.
 name=two_copies
