@@ -173,8 +173,15 @@ static void report(const error_call *call, int caller_errno, const char *format,
         return;
     int ignored;
     bool capture = shim_io_begin_stream(stderr, &ignored);
-    if (capture && fwide(stderr, 0) <= 0 && shim_tee_available()) {
+    /* Through the tee even while nobody listens (quietly then): formatting
+     * the message here first would need memory for all of it. */
+    if (shim_tracking_fds() && (capture || shim_tls_busy == 0) && fwide(stderr, 0) <= 0 &&
+        shim_tee_available()) {
+        if (!capture)
+            shim_busy_enter();
+        shim_tee_quiet(!capture);
         bool printed = report_teed(call, caller_errno, format, args);
+        shim_tee_quiet(false);
         shim_io_end(errno);
         if (call->status != 0 && printed)
             exit(call->status);

@@ -66,8 +66,19 @@ SHIM_OUT_OF_LINE int stream_printf_captured(FILE *stream, int checked, int flag,
     if (!shim_io_claim_stream(stream, &caller_errno))
         return call_vfprintf(stream, checked, flag, format, args);
     int result;
-    if (!shim_tee_vfprintf(stream, checked, flag, format, args, &result))
+    if (!shim_tee_vfprintf(stream, checked, flag, format, args, &result)) {
+        /* No tee (a thread's first printf inside a signal handler, or no
+         * memory): the text is formatted again for the event, cut to the
+         * scratch space. */
+        va_list for_event;
+        va_copy(for_event, args);
         result = call_vfprintf(stream, checked, flag, format, args);
+        int real_errno = errno;
+        if (result > 0)
+            shim_stderr_feed_vformat(caller_errno, format, for_event);
+        va_end(for_event);
+        errno = real_errno;
+    }
     shim_io_end(errno);
     return result;
 }
@@ -87,8 +98,16 @@ SHIM_OUT_OF_LINE int fd_printf_captured(int fd, int checked, int flag, const cha
     if (!shim_io_claim_fd(fd, &caller_errno))
         return call_vdprintf(fd, checked, flag, format, args);
     int result;
-    if (!shim_tee_vdprintf(fd, checked, flag, format, args, &result))
+    if (!shim_tee_vdprintf(fd, checked, flag, format, args, &result)) {
+        va_list for_event;
+        va_copy(for_event, args);
         result = call_vdprintf(fd, checked, flag, format, args);
+        int real_errno = errno;
+        if (result > 0)
+            shim_stderr_feed_vformat(caller_errno, format, for_event);
+        va_end(for_event);
+        errno = real_errno;
+    }
     shim_io_end(errno);
     return result;
 }

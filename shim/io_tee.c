@@ -45,6 +45,15 @@ struct shim_tee {
     int error;       /* errno of that failure */
 };
 
+/* Set while the tee prints for the program with nobody listening
+ * (error(), which has no v-variant to call): nothing is fed then. */
+static __thread bool tls_quiet SHIM_TLS;
+
+void shim_tee_quiet(bool quiet)
+{
+    tls_quiet = quiet;
+}
+
 /* Hands `size` bytes to the descriptor as glibc's file streams do: again
  * after a short write, stopping at the first error. */
 static size_t write_out(int fd, const char *bytes, size_t size)
@@ -75,7 +84,12 @@ static ssize_t tee_write(void *cookie, const char *bytes, size_t size)
         }
         size_t taken;
         int taken_errno;
-        if (tee->stream != NULL) {
+        if (tls_quiet) {
+            taken = tee->stream != NULL
+                        ? (real_fwrite != NULL ? real_fwrite(bytes + done, 1, piece, tee->stream) : 0)
+                        : write_out(tee->fd, bytes + done, piece);
+            taken_errno = errno;
+        } else if (tee->stream != NULL) {
             /* The stream is locked for the whole call (shim_tee_vfprintf). */
             shim_stream_call call;
             shim_stream_begin(&call, tee->stream);
@@ -99,7 +113,9 @@ static ssize_t tee_write(void *cookie, const char *bytes, size_t size)
     return (ssize_t)size;
 }
 
-/* This thread's tee, made on first use; NULL without memory. */
+/* This thread's tee, made on first use; NULL without memory, and inside a
+ * signal handler until made (fopencookie allocates with libc's malloc,
+ * which the handler may have interrupted). */
 static shim_tee *get_tee(void)
 {
     shim_thread *thread = shim_thread_get();
@@ -108,6 +124,8 @@ static shim_tee *get_tee(void)
     shim_tee **slot = shim_thread_tee_slot(thread);
     if (*slot != NULL)
         return *slot;
+    if (shim_in_signal_handler())
+        return NULL;
     shim_tee *tee = calloc(1, sizeof(*tee));
     if (tee == NULL)
         return NULL;

@@ -88,6 +88,10 @@ static inline void shim_busy_leave(void)
  * say it is. True when it is free now. */
 bool shim_busy_recover(void);
 
+/* True while this thread runs a signal handler of the program (signals.c):
+ * malloc is off limits. */
+bool shim_in_signal_handler(void);
+
 /* True while this thread runs a signal handler on the alternate stack
  * (signals.c): little stack to spare. */
 bool shim_on_alternate_stack(void);
@@ -276,6 +280,10 @@ bool shim_tee_vdprintf(int fd, int checked, int flag, const char *format, va_lis
  * reporters return nothing). Only after shim_tee_available(). */
 void shim_tee_stderr_printf(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void shim_tee_stderr_vprintf(const char *format, va_list args);
+
+/* Quiet: the tee prints without feeding anything (for a call made while
+ * nobody listens). Per thread; set and cleared around one call. */
+void shim_tee_quiet(bool quiet);
 
 /* True when this thread has its tee (made now if need be). */
 bool shim_tee_available(void);

@@ -315,3 +315,11 @@ SHIM_EXPORT plain_handler *sigset(int sig, plain_handler *handler)
 {
     return signal_common(SHIM_REAL(sigset), sig, handler);
 }
+
+bool shim_in_signal_handler(void)
+{
+    if (__builtin_expect(tls_depth == 0, 1))
+        return false;
+    prune((uintptr_t)__builtin_frame_address(0));
+    return tls_depth != 0;
+}

@@ -36,6 +36,15 @@ run_case() {
 if run_case safety_abort_in_free 3; then
     stderr_event safety_abort_in_free "crash reporter: caught SIGABRT" >"$out.expected"
     expect_file safety_abort_in_free events "$out.expected" "$out.shim.jsonl"
+    # The same with fprintf in the handler: the thread's first formatted
+    # output must not allocate either.
+    run_plain "$out.fprintf.plain" safety_abort_in_free "$SHIM_PROGRAMS/safety_abort_in_free" fprintf
+    run_shim "$out.fprintf.shim" safety_abort_in_free "$SHIM_PROGRAMS/safety_abort_in_free" fprintf
+    expect_status "safety_abort_in_free fprintf (124 is a hang)" 3 "$out.fprintf.shim"
+    expect_same_output "safety_abort_in_free fprintf" "$out.fprintf.plain" "$out.fprintf.shim"
+    decode_events "$out.fprintf.shim"
+    stderr_event safety_abort_in_free "crash reporter: caught signal 6" >"$out.expected"
+    expect_file "safety_abort_in_free fprintf" events "$out.expected" "$out.fprintf.shim.jsonl"
 fi
 
 # 2. A thread cancelled inside syslog(): later syslog, openlog, closelog and
