@@ -157,6 +157,20 @@ static void init_once(void)
     errno = saved_errno;
 }
 
+bool shim_capturing_slow(int source_bit, bool may_init)
+{
+    int armed = __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE);
+    if (!(armed & source_bit)) {
+        if (!may_init || __atomic_load_n(&shim_state, __ATOMIC_RELAXED) != SHIM_UNINIT)
+            return false;
+        shim_init_lazy();
+        armed = __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE);
+        if (!(armed & source_bit))
+            return false;
+    }
+    return (shim_tls_busy == 0 || shim_busy_recover()) && shim_sets_any_enabled();
+}
+
 void shim_init_lazy(void)
 {
     if (shim_tls_busy != 0 || shim_real_resolving())

@@ -136,21 +136,26 @@ void shim_sets_lock(void);
 void shim_sets_unlock(void);
 void shim_sets_reset_in_child(void);
 
+/* The rare cases of shim_capturing (init.c): not set up yet, or the busy
+ * guard held (perhaps by shim code a signal handler left). */
+bool shim_capturing_slow(int source_bit, bool may_init) __attribute__((cold));
+
 /* Should an interposer of `source_bit` capture this call? May initialise
- * when `may_init` (entry points that are not async-signal-safe). */
+ * when `may_init` (entry points that are not async-signal-safe). The common
+ * case is inline: one load of the armed sources, the busy guard and the
+ * provider's enabled word. */
 static inline bool shim_capturing(int source_bit, bool may_init)
 {
     int armed = __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE);
     if (__builtin_expect(!(armed & source_bit), 0)) {
+        /* Passive, or not this source: no call at all. */
         if (!may_init || __atomic_load_n(&shim_state, __ATOMIC_RELAXED) != SHIM_UNINIT)
             return false;
-        shim_init_lazy();
-        armed = __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE);
-        if (!(armed & source_bit))
-            return false;
+        return shim_capturing_slow(source_bit, may_init);
     }
-    return (__builtin_expect(shim_tls_busy == 0, 1) || shim_busy_recover()) &&
-           shim_sets_any_enabled();
+    if (__builtin_expect(shim_tls_busy != 0, 0))
+        return shim_capturing_slow(source_bit, may_init);
+    return shim_sets_any_enabled();
 }
 
 /* Descriptors must be followed whenever stderr is captured at all, whether
