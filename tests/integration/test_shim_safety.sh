@@ -268,6 +268,14 @@ for how in full line; do
         fail "$name $how: events for buffered text that failed to reach /dev/full"
 done
 
+# 12, not covered: glibc's own messages through its internal calls (getopt
+#     here; malloc's in case 1) are on stderr but not events.
+if run_case safety_glibc_messages 0; then
+    grep -q "invalid option -- 'z'" "$out.shim.err" || fail "safety_glibc_messages: no getopt message on stderr"
+    stderr_event safety_glibc_messages "after getopt" >"$out.expected"
+    expect_file safety_glibc_messages events "$out.expected" "$out.shim.jsonl"
+fi
+
 # 15. Two copies of the library preloaded (an installed one and ehshim run's):
 #     the first captures, the second passes through; one event per line.
 name=two_copies
