@@ -61,7 +61,9 @@ shim_require() {
     if [ -n "$runtime" ]; then
         SHIM_SANITIZER_RUNTIME=$runtime
         SHIM_PRELOAD=$runtime:$SHIM_LIBRARY
-        SHIM_ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+        # check_printf=0: the runtime's own printf interceptor warns about
+        # a host program's registered conversions (%W), which is not ours.
+        SHIM_ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0:check_printf=0
     fi
 }
 
