@@ -18,9 +18,10 @@
  * (io_buffered.c).
  *
  * The cookie stream is made with fopencookie, which allocates with libc's
- * malloc, on a thread's first formatted call: the printf family is not
- * async-signal-safe, and the descriptor entry points (write, writev) never
- * come here.
+ * malloc, on a thread's first formatted call, never inside a signal handler
+ * (signals.c knows): there the caller formats into its scratch space
+ * instead. A thread's tee stays with its context, which is reused, never
+ * freed (thread.c).
  */
 #undef _FORTIFY_SOURCE /* fortified headers would define inline wrappers of what we define */
 #include <errno.h>
@@ -145,16 +146,6 @@ static shim_tee *get_tee(void)
 bool shim_tee_available(void)
 {
     return get_tee() != NULL;
-}
-
-void shim_tee_free(shim_tee *tee)
-{
-    if (tee == NULL)
-        return;
-    /* Nothing left over may reach a stream the program has closed. */
-    __fpurge(tee->file);
-    fclose(tee->file);
-    free(tee);
 }
 
 /* Formats into the tee, which hands everything on; returns like vfprintf. */

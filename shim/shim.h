@@ -173,15 +173,14 @@ typedef struct shim_thread shim_thread;
  * or an errno. */
 int shim_thread_setup(size_t max_message_bytes);
 
-/* This thread's context, created on first use; NULL if it cannot be made
- * (out of memory, or this is a vfork child). Never calls malloc: contexts
- * are mmap'ed, so assembling lines stays async-signal-safe. (A thread's
- * first event does allocate its engine state, see shim_thread_engine; the
- * thread that sets the shim up gets its state right then.) */
+/* This thread's context, created on first use (or a context a finished
+ * thread gave back); NULL if it cannot be made (out of memory, or this is a
+ * vfork child). Never calls libc's malloc: contexts are mmap'ed, so it is
+ * safe in a signal handler. */
 shim_thread *shim_thread_get(void);
 
 /* Engine state and builder of `thread`, created on its first message
- * (this does allocate). Returns false when out of memory. */
+ * (from the shim's mmap heap, alloc.c). Returns false when out of memory. */
 bool shim_thread_engine(shim_thread *thread, ehs_thread_state **state, ehd_builder **builder);
 
 /* The stderr line assembler of `thread`. */
@@ -207,12 +206,9 @@ char *shim_thread_copy_space(shim_thread *thread, size_t size);
 typedef struct shim_tee shim_tee;
 shim_tee **shim_thread_tee_slot(shim_thread *thread);
 
-/* Emits this thread's unfinished stderr line, if any, as an event. */
-void shim_thread_flush_line(void);
-
-/* Before this process image ends or is replaced (exec, _exit, abort,
- * daemon's parent): emits the calling thread's unfinished line (in a vfork
- * child, the child's own), unless inside the shim. Keeps errno. */
+/* Before exec replaces this process image: emits the calling thread's
+ * unfinished line (in a vfork child, the child's own), unless inside the
+ * shim. Keeps errno. */
 void shim_flush_calling_thread(void);
 
 /* True when the calling thread has unfinished stderr text (its own, or a
@@ -292,9 +288,6 @@ void shim_tee_quiet(bool quiet);
 
 /* True when this thread has its tee (made now if need be). */
 bool shim_tee_available(void);
-
-/* Closes a thread's tee (at thread exit). NULL is ignored. */
-void shim_tee_free(shim_tee *tee);
 
 /* ---- descriptors that are stderr (fdtrack.c) -------------------------------- */
 

@@ -229,13 +229,6 @@ char *shim_thread_scratch(shim_thread *thread, size_t *capacity)
     return thread->scratch;
 }
 
-void shim_thread_flush_line(void)
-{
-    shim_thread *thread = tls_thread;
-    if (thread != NULL)
-        shim_line_flush(&thread->line, shim_stderr_line_done, thread);
-}
-
 /* Emits the unfinished line of every other thread, through `self`. The
  * owners may still be running: a line is read as it is now (its bytes stay
  * inside its buffer), and left empty so that nothing is emitted twice. */
