@@ -58,6 +58,24 @@ SHIM_INLINE int call_vdprintf(int fd, int checked, int flag, const char *format,
     return -1;
 }
 
+/* No tee (a thread's first printf inside a signal handler, or no memory):
+ * the real call on `stream` (or, when NULL, `fd`), then the text formatted
+ * again for the event, cut to the scratch space. */
+static int print_without_tee(FILE *stream, int fd, int checked, int flag, int caller_errno,
+                             const char *format, va_list args)
+{
+    va_list for_event;
+    va_copy(for_event, args);
+    int result = stream != NULL ? call_vfprintf(stream, checked, flag, format, args)
+                                : call_vdprintf(fd, checked, flag, format, args);
+    int real_errno = errno;
+    if (result > 0)
+        shim_stderr_feed_vformat(caller_errno, format, for_event);
+    va_end(for_event);
+    errno = real_errno;
+    return result;
+}
+
 /* Someone listens: the real call, through the tee if it is stderr. */
 SHIM_OUT_OF_LINE int stream_printf_captured(FILE *stream, int checked, int flag,
                                             const char *format, va_list args)
@@ -66,19 +84,8 @@ SHIM_OUT_OF_LINE int stream_printf_captured(FILE *stream, int checked, int flag,
     if (!shim_io_claim_stream(stream, &caller_errno))
         return call_vfprintf(stream, checked, flag, format, args);
     int result;
-    if (!shim_tee_vfprintf(stream, checked, flag, format, args, &result)) {
-        /* No tee (a thread's first printf inside a signal handler, or no
-         * memory): the text is formatted again for the event, cut to the
-         * scratch space. */
-        va_list for_event;
-        va_copy(for_event, args);
-        result = call_vfprintf(stream, checked, flag, format, args);
-        int real_errno = errno;
-        if (result > 0)
-            shim_stderr_feed_vformat(caller_errno, format, for_event);
-        va_end(for_event);
-        errno = real_errno;
-    }
+    if (!shim_tee_vfprintf(stream, checked, flag, format, args, &result))
+        result = print_without_tee(stream, -1, checked, flag, caller_errno, format, args);
     shim_io_end(errno);
     return result;
 }
@@ -98,16 +105,8 @@ SHIM_OUT_OF_LINE int fd_printf_captured(int fd, int checked, int flag, const cha
     if (!shim_io_claim_fd(fd, &caller_errno))
         return call_vdprintf(fd, checked, flag, format, args);
     int result;
-    if (!shim_tee_vdprintf(fd, checked, flag, format, args, &result)) {
-        va_list for_event;
-        va_copy(for_event, args);
-        result = call_vdprintf(fd, checked, flag, format, args);
-        int real_errno = errno;
-        if (result > 0)
-            shim_stderr_feed_vformat(caller_errno, format, for_event);
-        va_end(for_event);
-        errno = real_errno;
-    }
+    if (!shim_tee_vdprintf(fd, checked, flag, format, args, &result))
+        result = print_without_tee(NULL, fd, checked, flag, caller_errno, format, args);
     shim_io_end(errno);
     return result;
 }

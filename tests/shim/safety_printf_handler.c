@@ -4,32 +4,15 @@
  * shim too (formatting the text a second time for the event would run it
  * again, and whatever the handler does, it does twice).
  */
-#include <printf.h>
 #include <stdio.h>
 
-static int calls;
-
-static int print_widget(FILE *stream, const struct printf_info *info, const void *const *args)
-{
-    (void)info;
-    calls++;
-    return fprintf(stream, "<widget %d>", *(const int *)args[0]);
-}
-
-static int widget_arginfo(const struct printf_info *info, size_t n, int *types, int *size)
-{
-    (void)info;
-    (void)size;
-    if (n > 0)
-        types[0] = PA_INT;
-    return 1;
-}
+#include "widget_conversion.h"
 
 int main(void)
 {
-    register_printf_specifier('W', print_widget, widget_arginfo);
+    register_widget();
     for (int i = 1; i <= 3; i++)
         fprintf(stderr, "made %W\n", i);
-    printf("handler ran %d times\n", calls);
+    printf("handler ran %d times\n", widget_calls);
     return 0;
 }
