@@ -124,8 +124,9 @@ $(BUILD)/tests/kernel/%: $(BUILD)/tests/kernel/%.o $(TESTLIB_OBJ) $(LIBCONFIG) $
 check-kernel: all
 	@BUILD=$(BUILD) bash tests/kernel/run.sh
 
-# Where the reference vectors are; tests that need them say SKIP without them.
-EHSHIM_VECTORS ?= $(wildcard ../shared/vectors)
+# The reference vectors, kept in the repository (tests/vectors/README.md
+# says where they come from); EHSHIM_VECTORS may point elsewhere.
+EHSHIM_VECTORS ?= $(CURDIR)/tests/vectors
 export EHSHIM_VECTORS
 
 INTEGRATION := $(sort $(wildcard tests/integration/test_*.sh))

@@ -6,7 +6,7 @@
 # when any harness failed (its log and crashing input are named).
 #
 # Environment: BUILD (default build), FUZZ_SECONDS (default 60),
-# EHSHIM_VECTORS (reference vectors; seeds for fuzz_decode when set),
+# EHSHIM_VECTORS (reference vectors, default tests/vectors; seeds for fuzz_decode),
 # FUZZ_FLAGS (more libFuzzer flags).
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -37,12 +37,13 @@ lines_seed() { printf '%b' "$2" >"$(corpus lines)/$1"; }
 seed() {
     local c
     c=$(corpus decode)
-    if [ -n "${EHSHIM_VECTORS:-}" ] && [ -f "$EHSHIM_VECTORS/EventHeaderInterceptorLE64.dat" ]; then
-        "$dir/split_dat" "$EHSHIM_VECTORS/EventHeaderInterceptorLE64.dat" "$c" || return 1
+    local vectors=${EHSHIM_VECTORS:-tests/vectors}
+    if [ -f "$vectors/EventHeaderInterceptorLE64.dat" ]; then
+        "$dir/split_dat" "$vectors/EventHeaderInterceptorLE64.dat" "$c" || return 1
         # Small multi-record files too: records that follow one another.
-        head -c 2048 "$EHSHIM_VECTORS/EventHeaderInterceptorLE64.dat" >"$c/head-2048"
+        head -c 2048 "$vectors/EventHeaderInterceptorLE64.dat" >"$c/head-2048"
     else
-        echo "fuzz: EHSHIM_VECTORS not set: fuzz_decode starts from its own seeds only" >&2
+        echo "fuzz: no reference vectors at $vectors: fuzz_decode starts from its own seeds only" >&2
     fi
 
     c=$(corpus config)
