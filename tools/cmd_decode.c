@@ -196,10 +196,12 @@ static bool decode_file(const char *path, ehd_text *line, bool show_stamp)
         size_t within = 0;
         err = ehd_capture_next(r.buf + at, size, &within, &record, &why);
         if (err != 0) {
+            /* The record's size word was good (read_record checked it): a
+             * bad name costs this record only. */
             fprintf(stderr, "ehshim: %s: record %lu at offset %zu: %s\n", shown, number,
                     record_offset, why != NULL ? why : strerror(err));
             failed = true;
-            break;
+            continue;
         }
         ehd_decode_error problem;
         ehd_text_clear(line);

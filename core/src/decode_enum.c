@@ -266,6 +266,11 @@ static int skip_struct_members(ehd_enumerator *e, ehd_decode_error *error)
         int err = read_field(e, &type, error);
         if (err != 0)
             return err;
+        /* Unread, yet refused as the reference refuses it. */
+        if ((type.encoding & EHD_ENC_VALUE_MASK) == EHD_ENC_INVALID)
+            return fail(e, error, EBADMSG, meta_offset(e, e->top.name_offset),
+                        "member at offset %zu has encoding 0 (invalid)",
+                        meta_offset(e, e->top.name_offset));
         if ((type.encoding & EHD_ENC_VALUE_MASK) == EHD_ENC_STRUCT)
             remaining += type.format;
         if ((type.encoding & ARRAY_FLAGS) == ARRAY_FLAGS)

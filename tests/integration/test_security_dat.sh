@@ -7,7 +7,8 @@
 # event inside a well-framed record costs that record only: the good record
 # after it still prints. The files:
 #   size words 0..5 (smaller than any record), 0xFFFFFFFF, a size word cut
-#   short, a tracepoint name without its NUL, an empty name;
+#   short; a tracepoint name without its NUL, an empty name (each in a
+#   record whose size word is intact: the good record after it prints);
 #   events whose metadata extension claims 64 KiB it does not have; 16,000
 #   nested structs; 20,000 fields; a 65,535-element array of 16-byte values (1 MiB of payload)
 #   and a constant-length array claiming 65,535 elements with none present;
@@ -73,8 +74,10 @@ for n in 0 1 2 3 4 5; do
 done
 { le32 4294967295; printf 'Name\0abc'; } >size_max.dat
 printf '\x10\x00' >size_cut.dat
-{ le32 20; printf 'NameWithoutItsNul'; } >name_no_nul.dat
-{ le32 10; printf '\0abcde'; } >name_empty.dat
+# Names gone wrong inside records whose size words are intact: the good
+# record after each still prints.
+{ le32 20; printf 'NameWithoutItsNu'; good_record; } >name_no_nul.dat
+{ le32 10; printf '\0abcde'; good_record; } >name_empty.dat
 
 # Metadata extension claiming 65,535 bytes with 8 present; then a good record.
 printf '\x07\x00\x00\x00\x00\x00\x00\x04\xff\xff\x01\x00Ev\0v\0\x02\x2a' >meta64k.event
@@ -165,8 +168,8 @@ for n in 0 1 2 3 4 5; do
 done
 check size_max.dat "record size runs past the end of the file"
 check size_cut.dat "truncated record size"
-check name_no_nul.dat "tracepoint name is not NUL-terminated"
-check name_empty.dat "empty tracepoint name"
+check name_no_nul.dat "tracepoint name is not NUL-terminated" 1
+check name_empty.dat "empty tracepoint name" 1
 check meta64k.dat "" 1
 check deep.dat "" 1
 check wide.dat "" 1

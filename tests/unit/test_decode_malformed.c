@@ -596,6 +596,12 @@ static void test_field_errors(void **state)
     build(&ev, 1, META("E\0" "x\0\x1f"), "\x01", 1);
     expect_error(&ev, EBADMSG, "encoding 31");
 
+    /* A member of encoding 0 in an empty struct array: no element makes
+     * the decoder read it, yet the reference refuses the event (EBADMSG),
+     * and so does this decoder (event "07000000000000050900010045007300c1016d00000000"). */
+    build(&ev, 1, META("E\0" "s\0\xc1\x01" "m\0\x00"), "\x00\x00", 2);
+    expect_error(&ev, EBADMSG, "encoding 0");
+
     build(&ev, 1, META("E\0" "x\0\x5f"), "\x01\x00\x01", 3);
     expect_error(&ev, ENOTSUP, "unknown encoding");
 
