@@ -164,19 +164,22 @@ static void start_event(build *b, const char *name, size_t name_len, const ehs_r
         ehd_builder_id_version(b->builder, rule->id, rule->version);
 }
 
-/* The fields every event ends with: message, truncated, ident, facility. */
-static void add_fixed_fields(build *b)
+/* The fields every event ends with: message, truncated, ident, facility.
+ * `fields_cut`: a field before them was cut short or left out. */
+static void add_fixed_fields(build *b, bool fields_cut)
 {
     const ehs_config *config = b->config;
     ehd_builder *builder = b->builder;
+    bool message_cut = false;
     if (config->message_field != NULL) {
         ehd_builder_add_string_n(builder, config->message_field, config->message_field_len,
                                  b->text, 1, b->message_len, EHD_FMT_DEFAULT, 0);
-        if (b->message_len < b->len) {
-            static const uint8_t yes = 1;
-            ehd_builder_add_value_n(builder, "truncated", 9, &yes, 1, EHD_FMT_BOOLEAN, 0);
-            b->outcome->truncated = true;
-        }
+        message_cut = b->message_len < b->len;
+    }
+    if (message_cut || fields_cut) {
+        static const uint8_t yes = 1;
+        ehd_builder_add_value_n(builder, "truncated", 9, &yes, 1, EHD_FMT_BOOLEAN, 0);
+        b->outcome->truncated = true;
     }
     const char *ident = b->message->ident != NULL ? b->message->ident : "";
     size_t ident_len = b->message->ident != NULL ? b->message->ident_len : 0;
@@ -196,8 +199,8 @@ static size_t field_bytes(const build *b, const ehs_rule *rule)
     const ehs_config *config = b->config;
     size_t fixed = EHD_HEADERS_MAX + rule->name_len + 1 + EVENT_SLACK;
     if (config->message_field != NULL)
-        fixed += ehs_field_overhead(config->message_field_len) + b->message_len +
-                 ehs_field_overhead(9) + 1; /* truncated */
+        fixed += ehs_field_overhead(config->message_field_len) + b->message_len;
+    fixed += ehs_field_overhead(9) + 1; /* truncated */
     fixed += ehs_field_overhead(5) + IDENT_MAX + ehs_field_overhead(8) + 1;
     return EHD_EVENT_MAX > fixed ? EHD_EVENT_MAX - fixed : 0;
 }
@@ -264,8 +267,10 @@ static void build_pattern_event(build *b, const ehs_rule *rule, int rc)
         const ehs_field *f = &rule->fields[i];
         if (f->group == 0)
             break; /* kv member types follow the groups */
-        if (emit.top_fields_left == 0)
+        if (emit.top_fields_left == 0) {
+            emit.cut = true;
             break;
+        }
         uint32_t g = f->group;
         if (g < pairs && ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] >= ov[2 * g])
             ehs_emit_typed(&emit, f->name, f->name_len, f->type, b->text + ov[2 * g],
@@ -293,7 +298,7 @@ static void build_pattern_event(build *b, const ehs_rule *rule, int rc)
             b->outcome->level = emit.level;
     }
     b->outcome->conversion_failures = emit.failures;
-    add_fixed_fields(b);
+    add_fixed_fields(b, emit.cut);
 }
 
 /* The event of a kv rule; false (nothing usable in the builder) when the
@@ -308,7 +313,7 @@ static bool build_kv_event(build *b, const ehs_rule *rule)
     if (emit.level_found)
         b->outcome->level = emit.level;
     b->outcome->conversion_failures = emit.failures;
-    add_fixed_fields(b);
+    add_fixed_fields(b, emit.cut);
     return true;
 }
 
@@ -321,7 +326,7 @@ static void build_json_event(build *b, const ehs_rule *rule)
     if (emit.level_found)
         b->outcome->level = emit.level;
     b->outcome->conversion_failures = emit.failures;
-    add_fixed_fields(b);
+    add_fixed_fields(b, emit.cut);
 }
 
 static int build_default_event(build *b)
@@ -343,7 +348,7 @@ static int build_default_event(build *b)
         start_event(b, "Syslog", 6, NULL);
     else
         start_event(b, "Stderr", 6, NULL);
-    add_fixed_fields(b);
+    add_fixed_fields(b, false);
     return EHS_BUILT;
 }
 

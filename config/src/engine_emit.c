@@ -36,9 +36,11 @@ void ehs_emit_string(ehs_emit *emit, const char *name, size_t name_len, const ch
 {
     size_t overhead = ehs_field_overhead(name_len);
     size_t room = emit->bytes_left > overhead ? emit->bytes_left - overhead : 0;
-    len = ehs_utf8_cut(text, len, emit->max_string < room ? emit->max_string : room);
-    ehd_builder_add_string_n(emit->builder, name, name_len, text, 1, len, EHD_FMT_DEFAULT, 0);
-    ehs_emit_spend(emit, 1, overhead + len);
+    size_t kept = ehs_utf8_cut(text, len, emit->max_string < room ? emit->max_string : room);
+    if (kept < len)
+        emit->cut = true;
+    ehd_builder_add_string_n(emit->builder, name, name_len, text, 1, kept, EHD_FMT_DEFAULT, 0);
+    ehs_emit_spend(emit, 1, overhead + kept);
 }
 
 void ehs_emit_null(ehs_emit *emit, const char *name, size_t name_len, ehs_type type)

@@ -69,6 +69,8 @@ typedef struct ehs_emit {
     unsigned top_fields_left;   /* EHS_EMIT_TOP_FIELDS budget */
     size_t bytes_left;          /* event bytes (metadata and data) still free
                                    under the 64 KiB limit for these fields */
+    bool cut;                   /* something was cut short or left out by a
+                                   budget: the event says truncated */
     bool level_found;           /* the level_field's value was seen and mapped */
     uint8_t level;              /* its level when level_found */
 } ehs_emit;

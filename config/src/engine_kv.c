@@ -17,10 +17,14 @@ size_t ehs_emit_kv(ehs_emit *emit, const char *text, size_t len)
     while (ehs_kv_next(&cursor, &pair)) {
         if (!pair.bare)
             pairs++;
-        if (emit->top_fields_left == 0 || !ehs_emit_has_room(emit))
+        if (emit->top_fields_left == 0 || !ehs_emit_has_room(emit)) {
+            emit->cut = true;
             continue; /* keep counting pairs: the rule still matched */
+        }
 
         size_t key_len = ehs_utf8_cut(pair.key, pair.key_len, EHS_NAME_MAX);
+        if (key_len < pair.key_len)
+            emit->cut = true;
         const char *name = pair.key;
         size_t name_len = key_len;
         if (ehs_emit_is_reserved(emit->message_field, emit->message_field_len, pair.key,
@@ -40,6 +44,8 @@ size_t ehs_emit_kv(ehs_emit *emit, const char *text, size_t len)
             value_len = ehs_unescape(value, value_len, emit->text_scratch,
                                      emit->text_scratch_size, &complete);
             value = emit->text_scratch;
+            if (!complete)
+                emit->cut = true;
         }
         bool typed;
         ehs_type type = ehs_emit_member_type(emit, pair.key, key_len, &typed);

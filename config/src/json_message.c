@@ -342,8 +342,11 @@ static bool emit_array(json_emitter *je, const char *name, size_t name_len, cons
                 text = emit->text_scratch + used;
                 used += len;
             }
+            size_t whole = len;
             len = ehs_utf8_cut(text, len, emit->max_string < budget - 2 ? emit->max_string
                                                                         : budget - 2);
+            if (len < whole)
+                emit->cut = true;
             je->scratch->strings[n] = text;
             je->scratch->lengths[n] = len;
             budget -= 2 + len;
@@ -359,6 +362,9 @@ static bool emit_array(json_emitter *je, const char *name, size_t name_len, cons
     case ARRAY_OTHER:
         break;
     }
+    /* Elements past the budgets are left out. */
+    if (*p != ']')
+        emit->cut = true;
     ehs_emit_spend(emit, (unsigned)(2 + n), bytes);
     return true;
 }
@@ -501,6 +507,10 @@ static const char *emit_members(json_emitter *je, const char *p, const char *end
         bool fresh = room && budget && (ehs_names_add(emit->names, name, name_len) ||
                                         (first && depth > 0));
         if (!fresh) {
+            /* Past the field count or the event's room it is a cut; a
+             * repeated name is not (the first one is kept on purpose). */
+            if (!room || !budget)
+                emit->cut = true;
             p = scan_value(p, end, 0);
         } else {
             ehs_type type = EHS_TYPE_STRING;

@@ -697,6 +697,43 @@ static void test_set_keys_rules(void **state)
     expect_key(&keys[5], 9, 0x1);
 }
 
+/* Every cut is flagged: kv pairs past the 248 top-level fields, and a
+ * capture cut to max_message_bytes, set "truncated" though the message
+ * itself fits; an event with nothing cut does not. */
+static void test_cut_fields_are_flagged(void **state)
+{
+    (void)state;
+    harness *h = harness_new("{ 'provider': 'P', 'max_message_bytes': 4000, 'rules': ["
+                             "  { 'name': 'Kv', 'kv': true },"
+                             "  { 'name': 'Cap', 'regex': '^cap (?<v>.*)$' } ] }");
+    char line[3000];
+    size_t n = 0;
+    for (int i = 0; i < 300 && n + 16 < sizeof line; i++)
+        n += (size_t)snprintf(line + n, sizeof line - n, "%sk%d=%d", i ? " " : "", i, i % 10);
+    assert_true(n < 4000);
+    harness_stderr(h, "a", line);
+    assert_non_null(strstr(h->json.chars, "\"k247\": \""));
+    assert_null(strstr(h->json.chars, "\"k248\""));
+    assert_true(h->outcome.truncated);
+    assert_non_null(strstr(h->json.chars, "\"truncated\": true"));
+
+    harness_stderr(h, "a", "k1=1 k2=2");
+    assert_false(h->outcome.truncated);
+    assert_null(strstr(h->json.chars, "truncated"));
+    harness_free(h);
+
+    /* A capture longer than max_message_bytes (the message field off, so
+     * that the message itself is not what is cut). */
+    h = harness_new("{ 'provider': 'P', 'max_message_bytes': 64, 'message_field': null,"
+                    "  'rules': [ { 'name': 'Cap', 'regex': '^cap (?<v>.*)$' } ] }");
+    char capture[200] = "cap ";
+    memset(capture + 4, 'x', 150);
+    harness_stderr(h, "a", capture);
+    assert_true(h->outcome.truncated);
+    assert_non_null(strstr(h->json.chars, "\"truncated\": true"));
+    harness_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -725,6 +762,7 @@ int main(void)
         cmocka_unit_test(test_outcome_is_reset),
         cmocka_unit_test(test_set_keys_default_config),
         cmocka_unit_test(test_set_keys_rules),
+        cmocka_unit_test(test_cut_fields_are_flagged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -260,6 +260,9 @@ static void test_wide_objects(void **state)
     harness_stderr(h, "a", json);
     assert_non_null(strstr(h->json.chars, "\"k247\": 247"));
     assert_null(strstr(h->json.chars, "\"k248\""));
+    /* What is left out is flagged: the event says truncated. */
+    assert_true(h->outcome.truncated);
+    assert_non_null(strstr(h->json.chars, "\"truncated\": true"));
 
     /* A struct of 200 members: 127 kept. */
     n = 0;
@@ -270,6 +273,7 @@ static void test_wide_objects(void **state)
     harness_stderr(h, "a", json);
     assert_non_null(strstr(h->json.chars, "\"m126\": 126 }"));
     assert_null(strstr(h->json.chars, "\"m127\""));
+    assert_true(h->outcome.truncated);
 
     /* Huge arrays are cut to the item budget; the event still decodes. */
     n = 0;
@@ -282,7 +286,9 @@ static void test_wide_objects(void **state)
     n += (size_t)snprintf(json + n, sizeof json - n, "],\"c\":{\"d\":[true]}}");
     harness_stderr(h, "a", json); /* decodes: the harness checks */
     assert_true(h->event_size <= 65535);
-    assert_true(h->outcome.truncated == false);
+    /* The message fits whole; the arrays' left-out elements are the cut. */
+    assert_true(h->outcome.truncated);
+    assert_non_null(strstr(h->json.chars, "\"truncated\": true"));
     /* The 40 KB message leaves room for about 2800 of the 10000 numbers. */
     const char *a = strstr(h->json.chars, "\"a\": [");
     assert_non_null(a);

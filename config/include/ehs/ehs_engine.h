@@ -12,7 +12,9 @@
  *   message     config->message_field (unless NULL): the text, a stderr
  *               line's final '\r' removed (config->strip_cr), "<N>" prefix
  *               removed, cut to max_message_bytes on a UTF-8 boundary
- *   truncated   bool true, only when the message field was cut
+ *   truncated   bool true, only when something was cut: the message field
+ *               (max_message_bytes), a field value, or fields and array
+ *               elements left out by the event's budgets
  *   ident       string, the message's ident (at most 255 bytes)
  *   facility    syslog only: (priority & LOG_FACMASK) >> 3 as u8 (4 = LOG_AUTH)
  * Field encodings (what the reference formatter shows):
@@ -78,7 +80,7 @@ typedef struct ehs_outcome {
     uint64_t keyword;            /* keyword of the event set to write to: the rule's
                                     (default's), else 0x1 syslog / 0x2 stderr */
     unsigned conversion_failures;/* captures that did not convert and became null */
-    bool truncated;              /* the message was cut to max_message_bytes */
+    bool truncated;              /* the message or a field was cut (see above) */
     bool match_limit_hit;        /* a PCRE2 match, depth, heap or JIT stack limit
                                     was hit: the line became the default event */
 } ehs_outcome;
