@@ -71,9 +71,18 @@ static size_t write_out(int fd, const char *bytes, size_t size)
     return done;
 }
 
+/* The tee this thread is printing through right now, NULL between calls. */
+static __thread shim_tee *tls_active SHIM_TLS;
+
 static ssize_t tee_write(void *cookie, const char *bytes, size_t size)
 {
     shim_tee *tee = cookie;
+    /* glibc's exit flushes every stream, the tees too: in a fork child, a
+     * tee another thread of the parent was filling holds part of that
+     * thread's message, and at exit a tee may hold a running thread's.
+     * Neither is this thread's to write. */
+    if (tls_active != tee)
+        return (ssize_t)size;
     shim_real_fwrite_unlocked_fn *real_fwrite = SHIM_REAL(fwrite_unlocked);
     size_t done = 0;
     while (done < size) {
@@ -156,6 +165,7 @@ static int run(shim_tee *tee, int checked, int flag, const char *format, va_list
         __fpurge(tee->file);
     clearerr_unlocked(tee->file);
     tee->failed = false;
+    tls_active = tee;
     int result;
     if (checked) {
         shim_real___vfprintf_chk_fn *real = SHIM_REAL(__vfprintf_chk);
@@ -166,6 +176,7 @@ static int run(shim_tee *tee, int checked, int flag, const char *format, va_list
     }
     int format_errno = errno;
     fflush_unlocked(tee->file);
+    tls_active = NULL;
     if (tee->failed) {
         errno = tee->error;
         return -1;

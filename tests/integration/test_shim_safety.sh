@@ -211,6 +211,14 @@ for how in vfork _Fork clone; do
     expect_file "$label" events "$out.expected" "$out.shim.jsonl"
 done
 
+# 8. fork() while another thread is inside an fprintf to stderr: the child's
+#    exit (which flushes every stdio stream) must not write that thread's
+#    unfinished message.
+if run_case safety_fork_mid_printf 0; then
+    stderr_event safety_fork_mid_printf "the message begins, <7>, and ends" >"$out.expected"
+    expect_file safety_fork_mid_printf events "$out.expected" "$out.shim.jsonl"
+fi
+
 # 9. Failed execs in the middle of a line keep it one event; a working exec
 #    still emits the line started before it.
 if run_case safety_exec_fail 0; then
