@@ -14,8 +14,14 @@ BUILD_PACKAGES="gcc make libc6-dev libcjson-dev libpcre2-dev"
 # real interpreters under the shim (test_shim_system_programs.sh).
 TEST_PACKAGES="libcmocka-dev valgrind qemu-system-x86 busybox-static cpio clang libclang-rt-dev pkgconf groff-base time python3 perl"
 
+# The VM tests' kernel is built once from Debian's source (bookworm-security
+# carries linux-source-6.12; tests/kernel/kernel.sh) unless EHSHIM_TEST_KERNEL
+# names a prebuilt one.
+KERNEL_PACKAGES="linux-source-6.12 bc flex bison libelf-dev xz-utils"
+
 want="$BUILD_PACKAGES"
 [ "${1:-}" = "--test" ] && want="$want $TEST_PACKAGES"
+[ "${1:-}" = "--test" ] && [ -z "${EHSHIM_TEST_KERNEL:-}" ] && want="$want $KERNEL_PACKAGES"
 
 missing=""
 for p in $want; do

@@ -16,7 +16,7 @@ fragment=$here/user_events.config
 
 tarball=$(ls /usr/src/linux-source-6.12*.tar.xz 2>/dev/null | sort -V | tail -n 1)
 if [ -z "$tarball" ]; then
-    echo "linux-source-6.12 is not installed (apt-get install linux-source-6.12, from bookworm-backports or trixie), and EHSHIM_TEST_KERNEL is not set"
+    echo "linux-source-6.12 is not installed (make test installs it: bash tools/install-deps.sh --test; Debian 12 has it in bookworm-security), and EHSHIM_TEST_KERNEL is not set"
     exit 77
 fi
 version=$(basename "$tarball" .tar.xz)
