@@ -392,7 +392,11 @@ EHD_API size_t ehd_builder_raw_add_meta_carray_n(ehd_builder *b, const char *nam
                                                uint8_t encoding, uint8_t format, uint16_t tag,
                                                uint16_t count)
 {
-    if (count == 0) {
+    /* A constant-length array of two or more structs is refused: the
+     * reference decoders (perf-decode, the Rust port) misread it, so no
+     * standard tool could show such an event. A variable-length array of
+     * structs carries the same data and every decoder reads it. */
+    if (count == 0 || ((encoding & EHD_ENC_VALUE_MASK) == EHD_ENC_STRUCT && count > 1)) {
         record_error(b, EINVAL);
         return EHD_NO_BOOKMARK;
     }

@@ -178,6 +178,26 @@ static void test_builder_errors(void **state)
     ehd_builder_add_value(&b, "x", big, 1, 0, 0);
     assert_int_equal(ERANGE, ehd_builder_copy_event(&b, 4, NULL, NULL, buf, sizeof buf, &size));
 
+    /* A constant-length array of two structs: refused, since the reference
+     * decoders misread that shape; of one struct, and a variable-length
+     * array of structs, are fine. */
+    ehd_builder_reset(&b, "E", 0);
+    assert_int_equal(EHD_NO_BOOKMARK, ehd_builder_raw_add_meta_carray(&b, "s", EHD_ENC_STRUCT,
+                                                                      1, 0, 2));
+    assert_int_equal(EINVAL, ehd_builder_copy_event(&b, 4, NULL, NULL, buf, sizeof buf, &size));
+    ehd_builder_reset(&b, "E", 0);
+    assert_int_not_equal(EHD_NO_BOOKMARK,
+                         ehd_builder_raw_add_meta_carray(&b, "s", EHD_ENC_STRUCT, 1, 0, 1));
+    ehd_builder_raw_add_meta(&b, "m", EHD_ENC_VALUE8, 0, 0);
+    ehd_builder_raw_add_data(&b, "\x01", 1);
+    assert_int_equal(0, ehd_builder_copy_event(&b, 4, NULL, NULL, buf, sizeof buf, &size));
+    ehd_builder_reset(&b, "E", 0);
+    assert_int_not_equal(EHD_NO_BOOKMARK, ehd_builder_raw_add_meta(&b, "s", EHD_ENC_STRUCT |
+                                                                   EHD_ENC_VARRAY, 1, 0));
+    ehd_builder_raw_add_meta(&b, "m", EHD_ENC_VALUE8, 0, 0);
+    ehd_builder_raw_add_data(&b, "\x02\x00\x01\x02", 4);
+    assert_int_equal(0, ehd_builder_copy_event(&b, 4, NULL, NULL, buf, sizeof buf, &size));
+
     /* A disabled or missing set: EBADF. */
     ehd_builder_reset(&b, "E", 0);
     assert_int_equal(EBADF, ehd_builder_write(&b, NULL, NULL, NULL));

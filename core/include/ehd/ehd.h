@@ -254,7 +254,10 @@ void ehd_builder_set_struct_field_count(ehd_builder *builder, size_t bookmark,
 size_t ehd_builder_raw_add_meta_n(ehd_builder *builder, const char *name, size_t name_len,
                                   uint8_t encoding, uint8_t format, uint16_t tag);
 /* Like ehd_builder_raw_add_meta_n for a constant-length array of `count`
- * (1..65535) elements; EHD_ENC_CARRAY is added to `encoding`. */
+ * (1..65535) elements; EHD_ENC_CARRAY is added to `encoding`. A struct
+ * array of two or more elements is refused (EINVAL recorded in the builder,
+ * EHD_NO_BOOKMARK returned): the reference decoders misread that shape; use
+ * EHD_ENC_VARRAY for an array of structs. */
 size_t ehd_builder_raw_add_meta_carray_n(ehd_builder *builder, const char *name, size_t name_len,
                                          uint8_t encoding, uint8_t format, uint16_t tag,
                                          uint16_t count);
