@@ -183,9 +183,8 @@ static bool is_special(void *handler)
 }
 
 /* The program's handler behind `installed`, when it is a trampoline. */
-static void *unwrap(void *installed, int sig, plain_handler *old_plain, info_handler *old_info)
+static void *unwrap(void *installed, plain_handler *old_plain, info_handler *old_info)
 {
-    (void)sig;
     if (installed == (void *)trampoline_plain)
         return (void *)old_plain;
     if (installed == (void *)trampoline_info)
@@ -234,7 +233,7 @@ static int sigaction_common(shim_real_sigaction_fn *real, int sig, const struct 
     if (result == 0 && old != NULL) {
         void *was = (old->sa_flags & SA_SIGINFO) ? (void *)old->sa_sigaction
                                                  : (void *)old->sa_handler;
-        void *program = unwrap(was, sig, old_plain, old_info);
+        void *program = unwrap(was, old_plain, old_info);
         if (was == (void *)trampoline_plain) {
             old->sa_handler = (plain_handler *)program;
             old->sa_flags &= ~SA_SIGINFO;
@@ -267,7 +266,7 @@ static plain_handler *signal_common(signal_fn *real, int sig, plain_handler *han
         return SIG_ERR;
     }
     if (sig <= 0 || sig >= _NSIG || is_special((void *)handler))
-        return (plain_handler *)unwrap((void *)real(sig, handler), sig,
+        return (plain_handler *)unwrap((void *)real(sig, handler),
                                        sig > 0 && sig < _NSIG ? plain_handlers[sig] : NULL,
                                        sig > 0 && sig < _NSIG ? info_handlers[sig] : NULL);
     plain_handler *old_plain = __atomic_load_n(&plain_handlers[sig], __ATOMIC_ACQUIRE);
@@ -283,7 +282,7 @@ static plain_handler *signal_common(signal_fn *real, int sig, plain_handler *han
         errno = saved_errno;
         return SIG_ERR;
     }
-    return (plain_handler *)unwrap((void *)was, sig, old_plain, old_info);
+    return (plain_handler *)unwrap((void *)was, old_plain, old_info);
 }
 
 SHIM_EXPORT plain_handler *signal(int sig, plain_handler *handler)
