@@ -220,6 +220,15 @@ if run_case safety_exec_fail 0; then
     } >"$out.expected"
     expect_file safety_exec_fail events "$out.expected" "$out.shim.jsonl"
 fi
+# Not covered, pinned: an exec only the kernel refuses (ENOEXEC) comes after
+# the line was emitted; the rest of the line is a second event.
+if run_case safety_exec_fail 0 enoexec; then
+    {
+        stderr_event safety_exec_fail "before a file that is no program, "
+        stderr_event safety_exec_fail "after it"
+    } >"$out.expected"
+    expect_file "$label" events "$out.expected" "$out.shim.jsonl"
+fi
 
 # 9. Other threads' unfinished lines when the main thread ends the process
 #    (exit, _exit): on stderr, so events (the order of the events is that
