@@ -64,7 +64,7 @@ def old_api(x):
     return x
 
 
-def worker(n, barrier, app, counts):
+def worker(n, barrier, done, app, counts):
     log = logging.getLogger("app.worker%d" % n)
     audit = logging.getLogger("audit")
     metrics = logging.getLogger("metrics")
@@ -100,6 +100,10 @@ def worker(n, barrier, app, counts):
             load_setting({"retries": 3}, "timeout")
         except ValueError:
             log.error("config reload failed", exc_info=True)
+    # Everyone has logged before worker 3 dies: threading.excepthook prints
+    # its traceback piece by piece (with -u, write by write), which another
+    # thread's logging would otherwise cut into, differently in every run.
+    done.wait()
     if n == 3:
         raise RuntimeError("worker 3 lost its lease (lease_id=42, holder=\"db-1\")")
 
@@ -124,8 +128,10 @@ def main():
     print("note: cache dir is /var/cache/app (size=3 MiB, 'shared')", file=sys.stderr)
     old_api(7)
     barrier = threading.Barrier(4)
+    done = threading.Barrier(4)
     counts = [0] * 4
-    threads = [threading.Thread(target=worker, name="worker-%d" % n, args=(n, barrier, app, counts))
+    threads = [threading.Thread(target=worker, name="worker-%d" % n,
+                                args=(n, barrier, done, app, counts))
                for n in range(4)]
     for t in threads:
         t.start()
