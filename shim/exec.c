@@ -1,9 +1,9 @@
 /*
  * The exec family and posix_spawn. Before this process image is replaced,
  * the calling thread's unfinished stderr line is emitted (other threads'
- * lines die with them), when exec will find a program to run. With inherit: false the new program gets an
- * environment without our LD_PRELOAD entry (exec_env.h), built on this
- * stack frame.
+ * lines die with them), when exec will find a program to run. With
+ * inherit: false the new program gets an environment without our LD_PRELOAD
+ * entry (exec_env.h), built on this stack frame.
  *
  * exec may run in a vfork child, which shares the parent's memory: nothing
  * is flushed there (the line is the parent's), nothing allocated, nothing
@@ -17,10 +17,10 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <stdarg.h>
 #include <unistd.h>
 
 #include "exec_env.h"
@@ -73,24 +73,15 @@ static bool runnable_on_path(const char *file)
     }
 }
 
-static void flush_if(bool runnable)
-{
-    if (runnable)
-        shim_flush_calling_thread();
-}
-
-/* Only while there is a line to keep whole is the file system asked. */
-static bool line_waiting(void)
-{
-    return __atomic_load_n(&shim_state, __ATOMIC_ACQUIRE) == SHIM_READY &&
-           shim_thread_line_waiting();
-}
-
+/* Only while there is a line to keep whole is the file system asked;
+ * `runnable` is evaluated only then. */
 #define FLUSH_BEFORE_EXEC(runnable)                                                            \
     do {                                                                                       \
-        if (line_waiting()) {                                                                  \
+        if (__atomic_load_n(&shim_state, __ATOMIC_ACQUIRE) == SHIM_READY &&                    \
+            shim_thread_line_waiting()) {                                                      \
             int saved_errno_ = errno;                                                          \
-            flush_if(runnable);                                                                \
+            if (runnable)                                                                      \
+                shim_flush_calling_thread();                                                   \
             errno = saved_errno_;                                                              \
         }                                                                                      \
     } while (0)

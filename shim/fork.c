@@ -3,9 +3,10 @@
  * another thread held stays held forever in the child (gperftools 178,
  * LTTng-UST c1be081a). The shim's one lock, set registration (held only
  * for a registration, never across the program's I/O), is taken before
- * fork, released in the parent and made anew in the child. The child also learns its pid
- * (shim_pid tells vfork children apart), drops the unfinished line it
- * inherited (the parent emits it) and starts its own counters.
+ * fork, released in the parent and made anew in the child. The child also
+ * learns its pid (shim_pid tells vfork children apart), drops the
+ * unfinished lines it inherited (the parent emits them) and starts its own
+ * counters.
  *
  * _Fork() and a raw fork or clone system call run no atfork handlers: a
  * page marked MADV_WIPEONFORK, which the kernel gives every such child
@@ -57,15 +58,15 @@ void shim_fork_detected(void)
 
 int shim_fork_setup(void)
 {
-    long page = sysconf(_SC_PAGESIZE);
-    void *marker = mmap(NULL, page > 0 ? (size_t)page : 4096, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    long page_size = sysconf(_SC_PAGESIZE);
+    size_t page = page_size > 0 ? (size_t)page_size : 4096;
+    void *marker = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (marker != MAP_FAILED) {
-        if (madvise(marker, page > 0 ? (size_t)page : 4096, MADV_WIPEONFORK) == 0) {
+        if (madvise(marker, page, MADV_WIPEONFORK) == 0) {
             *(volatile unsigned char *)marker = 1;
             shim_fork_marker = marker;
         } else {
-            munmap(marker, page > 0 ? (size_t)page : 4096);
+            munmap(marker, page);
         }
     }
     return pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);

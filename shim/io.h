@@ -77,37 +77,33 @@ typedef struct shim_stream_piece {
 typedef struct shim_stream_call {
     FILE *stream;
     bool buffered;      /* not unbuffered: text may wait in the buffer */
+    bool locked;        /* shim_stream_enter took the stream's lock */
     bool had_error;     /* the error flag was up already */
     size_t waiting;     /* bytes waiting in the buffer, copied to `saved` */
     const char *saved;
 } shim_stream_call;
 
 /*
- * Around a real call that gives `stream` (stderr) new text: begin before
- * it (with the stream locked, when it is buffered, so no other thread's
- * text comes between), end after it with the call's pieces and how many
- * bytes of them the stream took. end feeds the bytes that were written
- * during the call: on an unbuffered stream what it took, on a buffered one
- * what left the buffer. Call with the busy guard held.
+ * Around a real call that gives `stream` (stderr) new text: enter before it,
+ * leave after it with the call's pieces and how many bytes of them the
+ * stream took. leave feeds the bytes that were written during the call: on
+ * an unbuffered stream what it took, on a buffered one what left the
+ * buffer. A buffered stream is locked from enter to leave, so that no
+ * other thread's text comes between. Call with the busy guard held.
  */
+void shim_stream_enter(shim_stream_call *call, FILE *stream);
+void shim_stream_leave(shim_stream_call *call, const shim_stream_piece *pieces, int piece_count,
+                       size_t taken);
+
+/* The same without the locking, for a caller that holds the stream's lock
+ * already (the tee, io_tee.c). */
 void shim_stream_begin(shim_stream_call *call, FILE *stream);
 void shim_stream_end(shim_stream_call *call, const shim_stream_piece *pieces, int piece_count,
                      size_t taken);
-
-/* At exit, before glibc flushes `stream`: feeds the text waiting in its
- * buffer, if it is buffered and its error flag is down. */
-void shim_stream_feed_waiting(FILE *stream);
 
 /* freopen through `reopen` (the real freopen or freopen64): text waiting in
  * a buffered stderr is fed once the old file was flushed. */
 FILE *shim_stream_reopen(FILE *(*reopen)(const char *, const char *, FILE *), const char *path,
                          const char *mode, FILE *stream);
-
-/* Whether calls on `stream` need the stream's lock around begin and end
- * (a buffered stream: its buffer is read). */
-static inline bool shim_stream_needs_lock(const FILE *stream)
-{
-    return !(stream->_flags & 0x0002 /* glibc's _IO_UNBUFFERED */);
-}
 
 #endif /* SHIM_IO_H */

@@ -40,6 +40,7 @@ void shim_stream_begin(shim_stream_call *call, FILE *stream)
     call->stream = stream;
     call->buffered = !(stream->_flags & GLIBC_IO_UNBUFFERED);
     call->had_error = (stream->_flags & GLIBC_IO_ERR_SEEN) != 0;
+    call->locked = false;
     call->waiting = 0;
     call->saved = NULL;
     if (!call->buffered)
@@ -90,7 +91,26 @@ void shim_stream_end(shim_stream_call *call, const shim_stream_piece *pieces, in
     feed_pieces(pieces, piece_count, out - old);
 }
 
-void shim_stream_feed_waiting(FILE *stream)
+void shim_stream_enter(shim_stream_call *call, FILE *stream)
+{
+    bool lock = !(stream->_flags & GLIBC_IO_UNBUFFERED);
+    if (lock)
+        flockfile(stream);
+    shim_stream_begin(call, stream);
+    call->locked = lock;
+}
+
+void shim_stream_leave(shim_stream_call *call, const shim_stream_piece *pieces, int piece_count,
+                       size_t taken)
+{
+    shim_stream_end(call, pieces, piece_count, taken);
+    if (call->locked)
+        funlockfile(call->stream);
+}
+
+/* At exit, before glibc flushes `stream`: feeds the text waiting in its
+ * buffer, if it is buffered and its error flag is down. */
+static void feed_waiting(FILE *stream)
 {
     if (stream == NULL || (stream->_flags & GLIBC_IO_UNBUFFERED) ||
         (stream->_flags & GLIBC_IO_ERR_SEEN))
@@ -128,19 +148,15 @@ static int flush_common(shim_real_fflush_fn *real, FILE *stream)
         return real(stream);
     shim_busy_enter();
     for (int i = 0; i < 2; i++) {
-        if (watched[i]) {
-            flockfile(candidates[i]);
-            shim_stream_begin(&calls[i], candidates[i]);
-        }
+        if (watched[i])
+            shim_stream_enter(&calls[i], candidates[i]);
     }
     errno = caller_errno;
     int result = real(stream);
     int real_errno = errno;
     for (int i = 0; i < 2; i++) {
-        if (watched[i]) {
-            shim_stream_end(&calls[i], NULL, 0, 0);
-            funlockfile(candidates[i]);
-        }
+        if (watched[i])
+            shim_stream_leave(&calls[i], NULL, 0, 0);
     }
     shim_io_end(real_errno);
     return result;
@@ -162,7 +178,7 @@ void shim_stream_feed_waiting_at_exit(void)
     for (int i = 0; i < 2; i++) {
         int fd = fileno_unlocked(streams[i]);
         if (fd >= 0 && shim_fd_is_stderr(fd))
-            shim_stream_feed_waiting(streams[i]);
+            feed_waiting(streams[i]);
     }
 }
 

@@ -34,14 +34,15 @@ static void feed_strerror(int errnum)
     shim_stderr_feed_str(strerror_r(errnum, buffer, sizeof(buffer)));
 }
 
-/* The same onto descriptor 2, leaving the stderr stream alone. */
-static void tee_fd_printf(const char *format, ...) __attribute__((format(printf, 1, 2)));
-static void tee_fd_printf(const char *format, ...)
+/* printf through the tee onto descriptor `fd`, leaving the stderr stream
+ * alone. */
+static void tee_fd_printf(int fd, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static void tee_fd_printf(int fd, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
     int ignored;
-    shim_tee_vdprintf(2, 0, 0, format, args, &ignored);
+    shim_tee_vdprintf(fd, 0, 0, format, args, &ignored);
     va_end(args);
 }
 
@@ -69,8 +70,8 @@ static void perror_teed(const char *prefix, int caller_errno)
         int flags = fcntl(fd, F_GETFL);
         own_stream = flags >= 0 && (flags & O_ACCMODE) == O_RDWR;
     }
-    if (own_stream && fd == 2)
-        tee_fd_printf("%s%s%s\n", prefix, colon, text);
+    if (own_stream)
+        tee_fd_printf(fd, "%s%s%s\n", prefix, colon, text);
     else
         shim_tee_stderr_printf("%s%s%s\n", prefix, colon, text);
 }

@@ -24,24 +24,25 @@
 #include "io.h"
 #include "real.h"
 
-SHIM_EXPORT void _exit(int status)
+/* _exit and _Exit: the lines first, then the real function (or the system
+ * call, before it is resolved). */
+__attribute__((noreturn)) static void end_process(void (*real)(int), int status)
 {
     shim_flush_before_process_end();
-    shim_real__exit_fn *real = SHIM_REAL(_exit);
     if (real != NULL)
         real(status);
     syscall(SYS_exit_group, status);
     __builtin_unreachable();
 }
 
+SHIM_EXPORT void _exit(int status)
+{
+    end_process(SHIM_REAL(_exit), status);
+}
+
 SHIM_EXPORT void _Exit(int status)
 {
-    shim_flush_before_process_end();
-    shim_real__Exit_fn *real = SHIM_REAL(_Exit);
-    if (real != NULL)
-        real(status);
-    syscall(SYS_exit_group, status);
-    __builtin_unreachable();
+    end_process(SHIM_REAL(_Exit), status);
 }
 
 SHIM_EXPORT void abort(void)

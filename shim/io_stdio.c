@@ -26,25 +26,6 @@
 /* <bits/stdio.h> may define fwrite_unlocked as a macro (with optimisation):
  * the definition below puts the name in parentheses to define the function. */
 
-/* The real call bracketed for io_buffered.c: locks a buffered stream so
- * that its buffer is read and changed by this call alone. */
-static void stream_enter(FILE *stream, shim_stream_call *call, bool *locked)
-{
-    *locked = shim_stream_needs_lock(stream);
-    if (*locked)
-        flockfile(stream);
-    shim_stream_begin(call, stream);
-}
-
-static void stream_leave(shim_stream_call *call, bool locked, const char *bytes, size_t len,
-                         size_t taken)
-{
-    shim_stream_piece piece = { bytes, len };
-    shim_stream_end(call, &piece, 1, taken);
-    if (locked)
-        funlockfile(call->stream);
-}
-
 static size_t write_items(shim_real_fwrite_fn *real, const void *items, size_t size,
                           size_t count, FILE *stream)
 {
@@ -61,14 +42,13 @@ static size_t write_items(shim_real_fwrite_fn *real, const void *items, size_t s
         return real(items, size, count, stream);
     }
     shim_stream_call call;
-    bool locked;
-    stream_enter(stream, &call, &locked);
+    shim_stream_enter(&call, stream);
     errno = caller_errno;
     size_t done = real(items, size, count, stream);
     int real_errno = errno;
     /* fwrite counts whole items; a short one may have written part of the
      * next, which glibc does not report either. */
-    stream_leave(&call, locked, items, bytes, done * size);
+    shim_stream_leave(&call, &(shim_stream_piece){ items, bytes }, 1, done * size);
     shim_io_end(real_errno);
     return done;
 }
@@ -84,12 +64,11 @@ static int put_string(shim_real_fputs_fn *real, const char *text, FILE *stream)
         return real(text, stream);
     size_t len = strlen(text);
     shim_stream_call call;
-    bool locked;
-    stream_enter(stream, &call, &locked);
+    shim_stream_enter(&call, stream);
     errno = caller_errno;
     int result = real(text, stream);
     int real_errno = errno;
-    stream_leave(&call, locked, text, len, result >= 0 ? len : 0);
+    shim_stream_leave(&call, &(shim_stream_piece){ text, len }, 1, result >= 0 ? len : 0);
     shim_io_end(real_errno);
     return result;
 }
@@ -105,12 +84,11 @@ static int put_char(shim_real_fputc_fn *real, int c, FILE *stream)
         return real(c, stream);
     char byte = (char)(unsigned char)c;
     shim_stream_call call;
-    bool locked;
-    stream_enter(stream, &call, &locked);
+    shim_stream_enter(&call, stream);
     errno = caller_errno;
     int result = real(c, stream);
     int real_errno = errno;
-    stream_leave(&call, locked, &byte, 1, result != EOF ? 1 : 0);
+    shim_stream_leave(&call, &(shim_stream_piece){ &byte, 1 }, 1, result != EOF ? 1 : 0);
     shim_io_end(real_errno);
     return result;
 }
@@ -173,12 +151,12 @@ SHIM_EXPORT int __overflow(FILE *stream, int c)
     /* EOF asks for a flush only: no new character, but waiting text goes. */
     char byte = (char)(unsigned char)c;
     shim_stream_call call;
-    bool locked;
-    stream_enter(stream, &call, &locked);
+    shim_stream_enter(&call, stream);
     errno = caller_errno;
     int result = real(stream, c);
     int real_errno = errno;
-    stream_leave(&call, locked, &byte, c == EOF ? 0 : 1, c != EOF && result != EOF ? 1 : 0);
+    shim_stream_leave(&call, &(shim_stream_piece){ &byte, c == EOF ? 0 : 1 }, 1,
+                      c != EOF && result != EOF ? 1 : 0);
     shim_io_end(real_errno);
     return result;
 }

@@ -89,13 +89,11 @@ SHIM_EXPORT int puts(const char *text)
     size_t len = strlen(text);
     shim_stream_piece pieces[2] = { { text, len }, { "\n", 1 } };
     shim_stream_call call;
-    flockfile(stdout);
-    shim_stream_begin(&call, stdout);
+    shim_stream_enter(&call, stdout);
     errno = caller_errno;
     int result = real(text);
     int real_errno = errno;
-    shim_stream_end(&call, pieces, 2, result >= 0 ? len + 1 : 0);
-    funlockfile(stdout);
+    shim_stream_leave(&call, pieces, 2, result >= 0 ? len + 1 : 0);
     shim_io_end(real_errno);
     return result;
 }
@@ -111,13 +109,11 @@ static int put_stdout_char(shim_real_putchar_fn *real, int c)
         return real(c);
     shim_stream_piece piece = { &(char){ (char)(unsigned char)c }, 1 };
     shim_stream_call call;
-    flockfile(stdout);
-    shim_stream_begin(&call, stdout);
+    shim_stream_enter(&call, stdout);
     errno = caller_errno;
     int result = real(c);
     int real_errno = errno;
-    shim_stream_end(&call, &piece, 1, result != EOF ? 1 : 0);
-    funlockfile(stdout);
+    shim_stream_leave(&call, &piece, 1, result != EOF ? 1 : 0);
     shim_io_end(real_errno);
     return result;
 }

@@ -275,21 +275,32 @@ void shim_thread_after_fork(void)
     }
 }
 
+/* Whether shim code may emit now: set up, and not inside itself. */
+static bool may_flush(void)
+{
+    return __atomic_load_n(&shim_state, __ATOMIC_ACQUIRE) == SHIM_READY &&
+           (shim_tls_busy == 0 || shim_busy_recover());
+}
+
+/* Emits the calling thread's unfinished line; in a vfork child (`pid` is
+ * not the shim's), the child's own, never the parent's. Busy guard held. */
+static void flush_own_line(pid_t pid)
+{
+    shim_thread *thread = tls_thread;
+    if (thread == NULL)
+        return;
+    shim_line *line = pid == shim_pid ? &thread->line : shim_thread_vfork_line(thread, pid);
+    shim_line_flush(line, shim_stderr_line_done, thread);
+}
+
 void shim_flush_calling_thread(void)
 {
-    if (__atomic_load_n(&shim_state, __ATOMIC_ACQUIRE) != SHIM_READY ||
-        (shim_tls_busy != 0 && !shim_busy_recover()))
+    if (!may_flush())
         return;
     int saved_errno = errno;
-    pid_t pid = getpid();
-    shim_thread *thread = tls_thread;
-    if (thread != NULL) {
-        /* In a vfork child: its own unfinished line, never the parent's. */
-        shim_line *line = pid == shim_pid ? &thread->line : shim_thread_vfork_line(thread, pid);
-        shim_busy_enter();
-        shim_line_flush(line, shim_stderr_line_done, thread);
-        shim_busy_leave();
-    }
+    shim_busy_enter();
+    flush_own_line(getpid());
+    shim_busy_leave();
     errno = saved_errno;
 }
 
@@ -302,19 +313,16 @@ bool shim_thread_line_waiting(void)
 
 void shim_flush_before_process_end(void)
 {
-    if (__atomic_load_n(&shim_state, __ATOMIC_ACQUIRE) != SHIM_READY ||
-        (shim_tls_busy != 0 && !shim_busy_recover()))
+    if (!may_flush())
         return;
     int saved_errno = errno;
     pid_t pid = getpid();
-    if (pid != shim_pid) {
-        /* A vfork child ends only itself. */
-        errno = saved_errno;
-        shim_flush_calling_thread();
-        return;
-    }
     shim_busy_enter();
-    shim_thread_exit_process();
+    /* A vfork child ends only itself. */
+    if (pid != shim_pid)
+        flush_own_line(pid);
+    else
+        shim_thread_exit_process();
     shim_busy_leave();
     errno = saved_errno;
 }
