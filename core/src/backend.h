@@ -9,12 +9,39 @@
 #ifndef EHD_BACKEND_H
 #define EHD_BACKEND_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "ehd/ehd_types.h"
+#include "ehd/ehd.h"
 
 /* ---- shared ------------------------------------------------------------ */
+
+/* The largest event `backend` carries (ehd_provider_event_max); 0 for none. */
+static inline size_t ehd__backend_event_max(ehd_backend backend)
+{
+    switch (backend) {
+    case EHD_BACKEND_USER_EVENTS:
+        return EHD_USER_EVENTS_EVENT_MAX;
+    case EHD_BACKEND_CAPTURE:
+        return EHD_CAPTURE_EVENT_MAX;
+    case EHD_BACKEND_NONE:
+        break;
+    }
+    return 0;
+}
+
+/* Bytes in iov[2..iovcnt): the event a write carries. SIZE_MAX when the
+ * sum overflows, which no backend takes. */
+static inline size_t ehd__event_bytes(const struct iovec *iov, int iovcnt)
+{
+    size_t total = 0;
+    for (int i = 2; i < iovcnt; i++) {
+        if (__builtin_add_overflow(total, iov[i].iov_len, &total))
+            return SIZE_MAX;
+    }
+    return total;
+}
 
 /*
  * Returns `fd` itself when it is above 2, else a close-on-exec duplicate

@@ -107,3 +107,10 @@ EHD_API int ehd_builder_copy_event(const ehd_builder *b, uint8_t level, const vo
         memcpy(out + prefix_size + b->meta.size, b->data.bytes, b->data.size);
     return 0;
 }
+
+EHD_API size_t ehd_builder_event_size(const ehd_builder *b)
+{
+    if (b == NULL)
+        return 0;
+    return sizeof(ehd_eventheader) + sizeof(ehd_extension) + b->meta.size + b->data.size;
+}

@@ -1,7 +1,7 @@
 /*
  * The write path of an event set. It runs on every traced call of the host
  * program, so it takes no lock and allocates nothing: a disabled set costs
- * one relaxed load, an enabled one a single writev.
+ * one relaxed load, an enabled one a size check and a single writev.
  */
 #include <errno.h>
 #include <sys/uio.h>
@@ -27,6 +27,12 @@ EHD_API int ehd_event_set_writev(const ehd_event_set *set, struct iovec *iov, in
     if (iov == NULL || iovcnt < 2)
         return EINVAL;
     const ehd_provider *provider = set->provider;
+    /* An event the backend cannot carry would vanish past a successful
+     * write (the kernel drops perf records over 8 KiB): refused here, the
+     * caller can count it. */
+    if (provider->backend != EHD_BACKEND_NONE &&
+        ehd__event_bytes(iov, iovcnt) > ehd__backend_event_max(provider->backend))
+        return EMSGSIZE;
     /* The descriptor may move (ehd_provider_move_fd) while others write. */
     int fd = __atomic_load_n(&provider->data_fd, __ATOMIC_RELAXED);
     switch (provider->backend) {

@@ -263,6 +263,11 @@ EHD_API int ehd_provider_errno(const ehd_provider *provider)
     return provider != NULL ? provider->err : EINVAL;
 }
 
+EHD_API size_t ehd_provider_event_max(const ehd_provider *provider)
+{
+    return provider != NULL ? ehd__backend_event_max(provider->backend) : 0;
+}
+
 EHD_API int ehd_provider_fd(const ehd_provider *provider)
 {
     return provider != NULL ? __atomic_load_n(&provider->data_fd, __ATOMIC_ACQUIRE) : -1;

@@ -181,6 +181,9 @@ static void test_capture_stamp_is_transparent(void **state)
         assert_int_equal(ehd_builder_copy_event(&builder, 3, with_activity ? activity : NULL, NULL,
                                                 plain, sizeof plain, &plain_size),
                          0);
+        /* The size the builder reports leaves out the activity block. */
+        assert_int_equal(ehd_builder_event_size(&builder) + (with_activity ? 4 + 16 : 0),
+                         plain_size);
         ehd_text expected = EHD_TEXT_INIT, got = EHD_TEXT_INIT;
         assert_int_equal(ehd_decode_json(&expected, "CapProv_L3K10", 13, plain, plain_size, NULL), 0);
 
@@ -364,6 +367,9 @@ static void test_capture_descriptor_moves(void **state)
 }
 
 /* A record too large for its size word is refused before any write. */
+/* A capture file carries events up to EHD_CAPTURE_EVENT_MAX bytes, as
+ * ehd_provider_event_max says; larger ones are refused before any write,
+ * even when their sizes overflow. */
 static void test_capture_refuses_oversized_records(void **state)
 {
     (void)state;
@@ -371,16 +377,35 @@ static void test_capture_refuses_oversized_records(void **state)
     scratch_make(&s);
     ehd_provider_options options = { .capture_path = s.capture };
     ehd_provider provider = EHD_PROVIDER_INIT;
+    assert_int_equal(ehd_provider_event_max(&provider), 0);
+    assert_int_equal(ehd_provider_event_max(NULL), 0);
     assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), 0);
+    assert_int_equal(ehd_provider_event_max(&provider), EHD_CAPTURE_EVENT_MAX);
+    assert_int_equal(EHD_CAPTURE_EVENT_MAX, 65535);
     ehd_event_set *set = ehd_provider_register_set(&provider, 1, 1);
     uint8_t byte = 0;
     struct iovec iov[4] = { { NULL, 0 }, { NULL, 0 }, { &byte, SIZE_MAX }, { &byte, 2 } };
-    assert_int_equal(ehd_event_set_writev(set, iov, 4), ERANGE);
+    assert_int_equal(ehd_event_set_writev(set, iov, 4), EMSGSIZE);
     struct iovec big[3] = { { NULL, 0 }, { NULL, 0 }, { &byte, UINT32_MAX } };
-    assert_int_equal(ehd_event_set_writev(set, big, 3), ERANGE);
+    assert_int_equal(ehd_event_set_writev(set, big, 3), EMSGSIZE);
+
+    uint8_t *event = calloc(1, EHD_CAPTURE_EVENT_MAX + 1);
+    assert_non_null(event);
+    event[0] = 0x07; /* header flags; the rest of the bytes are data */
+    struct iovec over[4] = { { NULL, 0 }, { NULL, 0 }, { event, 8 },
+                             { event + 8, EHD_CAPTURE_EVENT_MAX + 1 - 8 } };
+    assert_int_equal(ehd_event_set_writev(set, over, 4), EMSGSIZE);
     struct stat st;
     assert_int_equal(stat(s.capture, &st), 0);
     assert_int_equal(st.st_size, 0);
+
+    struct iovec largest[4] = { { NULL, 0 }, { NULL, 0 }, { event, 8 },
+                                { event + 8, EHD_CAPTURE_EVENT_MAX - 8 } };
+    assert_int_equal(ehd_event_set_writev(set, largest, 4), 0);
+    assert_int_equal(stat(s.capture, &st), 0);
+    /* size word, "P_L1K1" and its NUL, the event and its 20-byte stamp */
+    assert_int_equal(st.st_size, 4 + 7 + EHD_CAPTURE_EVENT_MAX + 20);
+    free(event);
     ehd_provider_close(&provider);
     scratch_remove(&s);
 }

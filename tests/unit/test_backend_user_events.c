@@ -288,6 +288,15 @@ static void test_write_sends_index_then_event(void **state)
     assert_int_equal(iov[0].iov_len, 0);
     assert_int_equal(iov[1].iov_len, 4);
 
+    /* An event over what reaches a perf reader is refused, not sent: the
+     * kernel would take the write and drop the event. */
+    assert_int_equal(ehd_provider_event_max(&provider), EHD_USER_EVENTS_EVENT_MAX);
+    assert_int_equal(EHD_USER_EVENTS_EVENT_MAX, 8184);
+    static uint8_t padding[EHD_USER_EVENTS_EVENT_MAX];
+    struct iovec over[4] = { { NULL, 0 }, { NULL, 0 }, { header, sizeof(header) },
+                             { padding, EHD_USER_EVENTS_EVENT_MAX + 1 - sizeof(header) } };
+    assert_int_equal(ehd_event_set_writev(set, over, 4), EMSGSIZE);
+
     /* The disabled check comes first: no write at all. */
     __atomic_store_n(&set->status_word, 0, __ATOMIC_RELAXED);
     assert_int_equal(ehd_event_set_writev(set, iov, 4), EBADF);

@@ -73,6 +73,30 @@ ehd_backend ehd_provider_backend(const ehd_provider *provider);
 /* Returns 0 if the backend opened, else the errno that stopped it. */
 int ehd_provider_errno(const ehd_provider *provider);
 
+/*
+ * The largest event user_events delivers to a perf reader (perf record,
+ * ehshim listen), in bytes from the event's header to the end of its data.
+ * The kernel copies each event into a per-CPU perf buffer of
+ * PERF_MAX_TRACE_SIZE (8192) bytes behind an 8-byte trace entry, rounded up
+ * to 8 bytes; a larger event is dropped there although the writev
+ * succeeded, with one warning in the kernel log. Measured on the test
+ * kernel (tests/kernel/guest/test_big_events.sh): 8184 bytes arrive, 8185
+ * do not. ftrace's own buffer (the tracefs `trace` and `trace_pipe` files)
+ * holds less: 4064 bytes, what fits one ring-buffer page.
+ */
+#define EHD_USER_EVENTS_EVENT_MAX 8184u
+/* The largest event a capture file carries: the reference builder's limit. */
+#define EHD_CAPTURE_EVENT_MAX 65535u
+
+/*
+ * Returns the largest event (header to end of data, as ehd_builder_write
+ * sends it) the provider's backend carries: EHD_USER_EVENTS_EVENT_MAX,
+ * EHD_CAPTURE_EVENT_MAX, or 0 when nothing opened (or `provider` is NULL).
+ * A larger event is refused by ehd_event_set_writev with EMSGSIZE instead
+ * of being lost in the kernel. Thread-safe.
+ */
+size_t ehd_provider_event_max(const ehd_provider *provider);
+
 /* Returns the backend's descriptor, or -1 when it has none. */
 int ehd_provider_fd(const ehd_provider *provider);
 
@@ -137,7 +161,9 @@ const char *ehd_event_set_name(const ehd_event_set *set);
  * Writes one event: iov[0] and iov[1] are reserved for the backend (write
  * index, or capture record prefix); iov[2..iovcnt-1] hold the event bytes
  * (header, extensions, metadata, data). The caller's iovecs are modified.
- * Returns 0, EBADF when `set` is NULL or disabled, or the errno of the write.
+ * Returns 0, EBADF when `set` is NULL or disabled, EMSGSIZE when the event
+ * is larger than its backend carries (ehd_provider_event_max; nothing is
+ * written), or the errno of the write.
  */
 struct iovec;
 int ehd_event_set_writev(const ehd_event_set *set, struct iovec *iov, int iovcnt);
@@ -339,7 +365,9 @@ static inline size_t ehd_builder_raw_add_meta_carray(ehd_builder *b, const char 
  * `related_id` (16 bytes each) may be NULL; related_id needs activity_id.
  * Returns 0; ENOMEM after any append that failed for memory; EINVAL after an
  * append with bad arguments; ERANGE when the event passes 64 KiB; EBADF when
- * `set` is NULL or nobody listens; or the errno of the write itself.
+ * `set` is NULL or nobody listens; EMSGSIZE when the event is larger than the
+ * set's backend carries (ehd_provider_event_max: 8184 bytes on user_events);
+ * or the errno of the write itself.
  */
 int ehd_builder_write(const ehd_builder *builder, const ehd_event_set *set,
                       const void *activity_id, const void *related_id);
@@ -353,6 +381,15 @@ int ehd_builder_write(const ehd_builder *builder, const ehd_event_set *set,
  */
 int ehd_builder_copy_event(const ehd_builder *builder, uint8_t level, const void *activity_id,
                            const void *related_id, void *buffer, size_t capacity, size_t *size);
+
+/*
+ * Returns the size in bytes of the event ehd_builder_write would send now
+ * without activity ids (header, metadata extension, metadata, data), for
+ * callers that keep events within ehd_provider_event_max while they build;
+ * each activity id adds 16 bytes and their extension header 4. Returns 0
+ * for NULL. Does not look at the builder's error.
+ */
+size_t ehd_builder_event_size(const ehd_builder *builder);
 
 #ifdef __cplusplus
 }
