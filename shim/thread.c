@@ -164,6 +164,9 @@ bool shim_thread_engine(shim_thread *thread, ehs_thread_state **state, ehd_build
         thread->engine = ehs_thread_state_new(shim_config);
         if (thread->engine == NULL)
             return false;
+        /* Events are cut to what the backend carries: user_events drops
+         * anything larger in the kernel after a successful write. */
+        ehs_thread_state_set_event_max(thread->engine, ehd_provider_event_max(&shim_provider));
         /* Room for a whole event up front, so events of the usual size never
          * make the builder grow (and allocate) later. */
         ehd_builder_init(&thread->builder, 256, scratch_capacity + 256);

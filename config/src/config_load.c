@@ -153,6 +153,7 @@ static void read_max_message_bytes(ehs_load *load, const cJSON *root)
         return;
     }
     load->config->max_message_bytes = (size_t)value;
+    load->config->max_message_bytes_at = ehs_value_position(load, item);
 }
 
 static void read_default(ehs_load *load, const cJSON *root)

@@ -30,6 +30,12 @@ enum { IDENT_MAX = 255 };
 /* Event bytes left unbudgeted: the few bytes a forced struct member may
  * take past an exhausted budget (see json_message.c). */
 enum { EVENT_SLACK = 512 };
+/* When an event would pass its backend's limit the message field is cut
+ * first, but it keeps at least this much: it is what people read. */
+enum { MESSAGE_KEEP = 1024 };
+/* What ehd_builder_event_size counts besides metadata and data: the header
+ * and the metadata extension's header. */
+enum { EVENT_PREFIX = sizeof(ehd_eventheader) + sizeof(ehd_extension) };
 
 /* What the state knows of a rule to skip it cheaply. */
 typedef struct rule_hint {
@@ -48,6 +54,7 @@ struct ehs_thread_state {
     size_t scratch_size;              /* of each scratch buffer */
     ehs_name_set names;               /* kv/JSON names seen in the current event */
     ehs_json_scratch json;            /* string array elements */
+    size_t event_max;                 /* largest event a build may make */
 };
 
 ehs_thread_state *ehs_thread_state_new(const ehs_config *config)
@@ -58,6 +65,7 @@ ehs_thread_state *ehs_thread_state_new(const ehs_config *config)
     if (state == NULL)
         return NULL;
     state->config = config;
+    state->event_max = EHD_EVENT_MAX;
 
     uint32_t groups = config->max_capture_count;
     bool any_jit = false;
@@ -116,6 +124,20 @@ ehs_thread_state *ehs_thread_state_new(const ehs_config *config)
     return state;
 }
 
+void ehs_thread_state_set_event_max(ehs_thread_state *state, size_t bytes)
+{
+    if (state == NULL)
+        return;
+    if (bytes == 0 || bytes > EHD_EVENT_MAX)
+        bytes = EHD_EVENT_MAX;
+    state->event_max = bytes < EHS_EVENT_MAX_MIN ? EHS_EVENT_MAX_MIN : bytes;
+}
+
+size_t ehs_thread_state_event_max(const ehs_thread_state *state)
+{
+    return state != NULL ? state->event_max : 0;
+}
+
 void ehs_thread_state_free(ehs_thread_state *state)
 {
     if (state == NULL)
@@ -144,7 +166,8 @@ typedef struct build {
     ehs_outcome *outcome;
     const char *text;        /* the message text, "<N>" prefix removed */
     size_t len;
-    size_t message_len;      /* of it in the message field: cut to max_message_bytes */
+    size_t message_len;      /* of it in the message field: cut to max_message_bytes
+                                (and by add_fixed_fields to the event's room) */
     bool syslog;
     uint8_t message_level;   /* from the priority or prefix */
     bool level_from_prefix;  /* stderr: a "<N>" prefix gave message_level */
@@ -164,27 +187,43 @@ static void start_event(build *b, const char *name, size_t name_len, const ehs_r
         ehd_builder_id_version(b->builder, rule->id, rule->version);
 }
 
+/* Event bytes of the fields after the message: truncated, ident, and
+ * facility for syslog. */
+static size_t tail_bytes(bool syslog, size_t ident_len)
+{
+    size_t bytes = ehs_field_overhead(9) + 1 + ehs_field_overhead(5) + ident_len;
+    return syslog ? bytes + ehs_field_overhead(8) + 1 : bytes;
+}
+
 /* The fields every event ends with: message, truncated, ident, facility.
- * `fields_cut`: a field before them was cut short or left out. */
+ * `fields_cut`: a field before them was cut short or left out. The message
+ * gets what room the state's event_max leaves after the fields before it. */
 static void add_fixed_fields(build *b, bool fields_cut)
 {
     const ehs_config *config = b->config;
     ehd_builder *builder = b->builder;
+    const char *ident = b->message->ident != NULL ? b->message->ident : "";
+    size_t ident_len = b->message->ident != NULL ? b->message->ident_len : 0;
+    ident_len = ehs_utf8_cut(ident, ident_len, IDENT_MAX);
     bool message_cut = false;
     if (config->message_field != NULL) {
+        /* The builder keeps EHD_HEADERS_MAX + 16 bytes for what precedes
+         * the metadata, whatever an event has there: so does this. */
+        size_t used = ehd_builder_event_size(builder) - EVENT_PREFIX + EHD_HEADERS_MAX + 16 +
+                      ehs_field_overhead(config->message_field_len) +
+                      tail_bytes(b->syslog, ident_len);
+        size_t room = b->state->event_max > used ? b->state->event_max - used : 0;
+        size_t len = b->message_len <= room ? b->message_len : ehs_utf8_cut(b->text, b->len, room);
         ehd_builder_add_string_n(builder, config->message_field, config->message_field_len,
-                                 b->text, 1, b->message_len, EHD_FMT_DEFAULT, 0);
-        message_cut = b->message_len < b->len;
+                                 b->text, 1, len, EHD_FMT_DEFAULT, 0);
+        message_cut = len < b->len;
     }
     if (message_cut || fields_cut) {
         static const uint8_t yes = 1;
         ehd_builder_add_value_n(builder, "truncated", 9, &yes, 1, EHD_FMT_BOOLEAN, 0);
         b->outcome->truncated = true;
     }
-    const char *ident = b->message->ident != NULL ? b->message->ident : "";
-    size_t ident_len = b->message->ident != NULL ? b->message->ident_len : 0;
-    ehd_builder_add_string_n(builder, "ident", 5, ident, 1, ehs_utf8_cut(ident, ident_len, IDENT_MAX),
-                             EHD_FMT_DEFAULT, 0);
+    ehd_builder_add_string_n(builder, "ident", 5, ident, 1, ident_len, EHD_FMT_DEFAULT, 0);
     if (b->syslog) {
         /* LOG_FACMASK is 0x3F8: the facility code is at most 127. */
         uint8_t facility = (uint8_t)((b->message->priority & 0x3F8) >> 3);
@@ -192,17 +231,34 @@ static void add_fixed_fields(build *b, bool fields_cut)
     }
 }
 
-/* Event bytes the fields of a rule's event may take: 64 KiB less the
- * headers, the event name and the fixed fields at their largest. */
+size_t ehs_config_message_room(const ehs_config *config, size_t event_max)
+{
+    if (config == NULL)
+        return 0;
+    if (config->message_field == NULL)
+        return SIZE_MAX;
+    const char *name = config->default_event.name;
+    size_t name_len = name != NULL ? strlen(name) : 6; /* "Syslog", "Stderr" */
+    size_t fixed = EHD_HEADERS_MAX + 16 + name_len + 1 +
+                   ehs_field_overhead(config->message_field_len) + tail_bytes(true, IDENT_MAX);
+    return event_max > fixed ? event_max - fixed : 0;
+}
+
+/* Event bytes the fields of a rule's event may take: the state's event_max
+ * less the headers, the event name, the fixed fields at their largest and
+ * the part of the message it keeps whatever the fields take (MESSAGE_KEEP):
+ * beyond that, fields win and the message is cut (add_fixed_fields). */
 static size_t field_bytes(const build *b, const ehs_rule *rule)
 {
     const ehs_config *config = b->config;
     size_t fixed = EHD_HEADERS_MAX + rule->name_len + 1 + EVENT_SLACK;
-    if (config->message_field != NULL)
-        fixed += ehs_field_overhead(config->message_field_len) + b->message_len;
-    fixed += ehs_field_overhead(9) + 1; /* truncated */
-    fixed += ehs_field_overhead(5) + IDENT_MAX + ehs_field_overhead(8) + 1;
-    return EHD_EVENT_MAX > fixed ? EHD_EVENT_MAX - fixed : 0;
+    if (config->message_field != NULL) {
+        size_t keep = b->message_len < MESSAGE_KEEP ? b->message_len : MESSAGE_KEEP;
+        fixed += ehs_field_overhead(config->message_field_len) + keep;
+    }
+    fixed += tail_bytes(true, IDENT_MAX);
+    size_t event_max = b->state->event_max;
+    return event_max > fixed ? event_max - fixed : 0;
 }
 
 static void init_emit(build *b, ehs_emit *emit, const ehs_rule *rule)

@@ -167,6 +167,7 @@ typedef struct ehs_config {
     char *message_field;        /* default "msg"; NULL: omitted */
     size_t message_field_len;
     size_t max_message_bytes;   /* default 3072 */
+    ehs_position max_message_bytes_at; /* of its value in the file; 0:0 when not given */
     bool inherit;               /* default true */
     bool strip_cr;              /* default true: a stderr line's final '\r' (of a
                                    "\r\n" ending) is not part of the message */

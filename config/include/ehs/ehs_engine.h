@@ -36,8 +36,10 @@
  *               string and hexbytes, whose own formats would show "")  null
  * "Counted" is ehd_builder_add_binary_n; strings use ehd_builder_add_string_n.
  * Strings are cut to max_message_bytes; fields stop being added (kv pairs,
- * JSON members, array elements) before the event would pass 64 KiB or the
- * decoder's item limits.
+ * JSON members, array elements) before the event would pass the state's
+ * event_max (64 KiB unless set: ehs_thread_state_set_event_max) or the
+ * decoder's item limits, and the message field is cut to what room the
+ * fields before it leave (keeping at least its first 1 KiB).
  */
 #ifndef EHS_ENGINE_H
 #define EHS_ENGINE_H
@@ -95,6 +97,34 @@ ehs_thread_state *ehs_thread_state_new(const ehs_config *config);
 
 /* Frees per-thread state; NULL is fine. */
 void ehs_thread_state_free(ehs_thread_state *state);
+
+/* The smallest event_max a state takes (below it an event could not hold
+ * its fixed fields with a useful message). */
+#define EHS_EVENT_MAX_MIN 4096u
+
+/*
+ * Sets the largest event, in bytes as ehd_provider_event_max counts them,
+ * that builds with `state` make (default, and for 0 or anything larger:
+ * EHD_EVENT_MAX, 64 KiB; anything under EHS_EVENT_MAX_MIN is raised to it).
+ * A message whose event would be larger is cut to fit: the message field
+ * first, down to its first 1 KiB, then the other fields (string values cut,
+ * kv pairs, JSON members and array elements left out), and the event says
+ * truncated. Not thread-safe with builds using the same state (states are
+ * per thread anyway). NULL is ignored.
+ */
+void ehs_thread_state_set_event_max(ehs_thread_state *state, size_t bytes);
+
+/* The state's event_max (see above); 0 for NULL. */
+size_t ehs_thread_state_event_max(const ehs_thread_state *state);
+
+/*
+ * The longest message the default event of `config` carries whole in an
+ * event of at most `event_max` bytes (EHD_USER_EVENTS_EVENT_MAX, say),
+ * counting an ident of 255 bytes: events of rules that capture fields may
+ * keep less. SIZE_MAX when the config leaves the message out; 0 for NULL.
+ * Thread-safe.
+ */
+size_t ehs_config_message_room(const ehs_config *config, size_t event_max);
 
 /* ehs_engine_build results */
 enum {
