@@ -4,13 +4,17 @@
  * Silent on success, like a compiler without warnings, so that
  * `ehshim check c.json && ...` composes; every problem is one
  * "FILE:LINE:COL: message" line on stderr (FILE as given), which editors
- * and CI logs turn into links.
+ * and CI logs turn into links. A warning (a valid config that will not do
+ * all it says) is such a line too, "FILE:LINE:COL: warning: ...", and
+ * leaves the exit status 0.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+#include "ehd/ehd.h"
 #include "ehs/ehs_config.h"
+#include "ehs/ehs_engine.h"
 
 static void usage(FILE *out)
 {
@@ -21,9 +25,28 @@ static void usage(FILE *out)
             "grok patterns. Prints nothing and exits 0 when the config is valid;\n"
             "otherwise prints every problem on stderr as FILE:LINE:COL: message\n"
             "(lines and columns count from 1, columns in bytes) and exits 1.\n"
+            "A valid config that cannot do all it says gets a warning line,\n"
+            "FILE:LINE:COL: warning: message, and still exits 0: a max_message_bytes\n"
+            "that a user_events event (8184 bytes) cannot carry whole.\n"
             "\n"
             "options:\n"
             "  -h, --help   show this help\n");
+}
+
+/* A max_message_bytes past what user_events carries: messages are cut
+ * shorter there, which the key alone does not say. */
+static void warn_event_size(const char *path, const ehs_config *config)
+{
+    size_t room = ehs_config_message_room(config, EHD_USER_EVENTS_EVENT_MAX);
+    if (config->max_message_bytes <= room)
+        return;
+    fprintf(stderr,
+            "%s:%u:%u: warning: 'max_message_bytes' is %zu, but a user_events event carries "
+            "at most %u bytes: there, messages are cut to %zu bytes (less when rules capture "
+            "fields) and flagged truncated; capture files keep %zu\n",
+            path, config->max_message_bytes_at.line, config->max_message_bytes_at.column,
+            config->max_message_bytes, EHD_USER_EVENTS_EVENT_MAX, room,
+            config->max_message_bytes);
 }
 
 int cmd_check(int argc, char **argv)
@@ -59,6 +82,8 @@ int cmd_check(int argc, char **argv)
     if (err != 0 && errors.count == 0)
         fprintf(stderr, "%s: cannot load: %s\n", path, strerror(err));
     ehs_errors_free(&errors);
+    if (config != NULL)
+        warn_event_size(path, config);
     ehs_config_free(config);
     return err == 0 ? 0 : 1;
 }

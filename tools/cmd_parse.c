@@ -1,7 +1,8 @@
 /*
  * ehshim parse [-c CONFIG] [--source syslog|stderr] [--ident NAME]
- *              [--exe NAME] [--priority N] [FILE|-]: shows, for each input line, the
- * JSON line of the event the shim would emit for it.
+ *              [--exe NAME] [--priority N] [--backend capture|user_events]
+ *              [FILE|-]: shows, for each input line, the JSON line of the
+ * event the shim would emit for it.
  *
  * The point is to try a config on sample lines without running anything
  * under the shim, so every step is the shim's own: the same rules engine
@@ -60,7 +61,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: ehshim parse [-c CONFIG] [--source syslog|stderr] [--ident NAME]\n"
-            "                    [--exe NAME] [--priority N] [FILE|-]\n"
+            "                    [--exe NAME] [--priority N]\n"
+            "                    [--backend capture|user_events] [FILE|-]\n"
             "\n"
             "Prints, for each line of FILE (standard input when FILE is missing or\n"
             "'-'), the JSON line of the event the shim would emit for it, built and\n"
@@ -82,6 +84,10 @@ static void usage(FILE *out)
             "                       default 14 (LOG_USER|LOG_INFO). Without facility\n"
             "                       bits (0..7) LOG_USER is added, as syslog() does.\n"
             "                       It does not change the source: add --source syslog\n"
+            "  --backend BACKEND    whose event size limit applies: 'capture' (default,\n"
+            "                       64 KiB) or 'user_events' (8184 bytes, what reaches a\n"
+            "                       perf reader); a longer message is cut to fit, as\n"
+            "                       the shim cuts it there, and says \"truncated\": true\n"
             "  -h, --help           show this help\n"
             "\n"
             "Lines end at '\\n'; a stderr line's '\\r' before it is dropped, as the\n"
@@ -103,6 +109,7 @@ typedef struct parse_options {
     const char *exe;             /* NULL: the ident */
     int priority;
     bool priority_given;
+    size_t event_max;            /* --backend's ehd_provider_event_max */
     const char *input_path;      /* NULL or "-": standard input */
 } parse_options;
 
@@ -173,6 +180,7 @@ static int parse_command_line(int argc, char **argv, parse_options *options)
         .source = EHS_SOURCE_STDERR,
         .ident = DEFAULT_IDENT,
         .priority = DEFAULT_PRIORITY,
+        .event_max = EHD_CAPTURE_EVENT_MAX,
     };
     bool options_ended = false;
     for (int i = 1; i < argc; i++) {
@@ -214,6 +222,15 @@ static int parse_command_line(int argc, char **argv, parse_options *options)
             if (!parse_priority(value, &options->priority))
                 return usage_error("--priority is a number 0..1023, not", value);
             options->priority_given = true;
+        } else if (is_option(arg, "--backend")) {
+            if ((value = option_value(argc, argv, &i, "--backend")) == NULL)
+                return usage_error("missing value after", arg);
+            if (strcmp(value, "capture") == 0)
+                options->event_max = EHD_CAPTURE_EVENT_MAX;
+            else if (strcmp(value, "user_events") == 0)
+                options->event_max = EHD_USER_EVENTS_EVENT_MAX;
+            else
+                return usage_error("--backend is capture or user_events, not", value);
         } else {
             return usage_error("unknown option", arg);
         }
@@ -410,6 +427,7 @@ int cmd_parse(int argc, char **argv)
         snprintf(context.tracepoint_options, sizeof context.tracepoint_options, "G%s",
                  config->group);
     context.state = ehs_thread_state_new(config);
+    ehs_thread_state_set_event_max(context.state, options.event_max);
     context.event = malloc(EHD_EVENT_MAX);
     int err = ENOMEM;
     if (context.state != NULL && context.event != NULL) {

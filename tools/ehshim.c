@@ -17,12 +17,13 @@ struct command {
 
 static const struct command commands[] = {
     { "check", cmd_check, "check CONFIG",
-      "validate a config; FILE:LINE:COL: messages on errors" },
+      "validate a config; FILE:LINE:COL: messages on errors and warnings" },
     { "decode", cmd_decode, "decode [--no-stamp] [FILE.dat ...]", "print every record as a JSON line" },
     { "listen", cmd_listen, "listen [-c CONFIG] [-o FILE.dat] [PROVIDER ...]",
       "collect live events from user_events" },
     { "parse", cmd_parse,
-      "parse [-c CONFIG] [--source syslog|stderr] [--ident NAME] [--exe NAME] [--priority N] [FILE|-]",
+      "parse [-c CONFIG] [--source syslog|stderr] [--ident NAME] [--exe NAME] [--priority N] "
+      "[--backend capture|user_events] [FILE|-]",
       "print the event the shim would emit for each line" },
     { "run", cmd_run, "run [-c CONFIG] [-o FILE.dat] [--] PROGRAM [ARGS]",
       "run PROGRAM with the shim preloaded" },

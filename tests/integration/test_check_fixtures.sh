@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `ehshim check` against the config fixtures: every tests/config/bad/X.json
 # must exit 1 with stderr equal, byte for byte, to X.expected and print
-# nothing on stdout; every tests/config/good/*.json must exit 0 silently.
+# nothing on stdout; every tests/config/good/*.json must exit 0 silently;
+# every tests/config/warn/X.json exits 0 with its warnings in X.expected.
 # Runs from the repo root (paths in the expected messages are relative).
 set -u
 cd "$(dirname "$0")/../.."
@@ -44,6 +45,21 @@ for config in tests/config/good/*.json; do
     if [ -s "$tmp/stdout" ] || [ -s "$tmp/stderr" ]; then
         fail "$config: a valid config printed something"
         sed 's/^/    /' "$tmp/stdout" "$tmp/stderr"
+    fi
+done
+
+# Warnings: a valid config that cannot do all it says exits 0 with stderr
+# equal to X.expected (FILE:LINE:COL: warning: ...).
+for config in tests/config/warn/*.json; do
+    checked=$((checked + 1))
+    expected=${config%.json}.expected
+    "$EHSHIM" check "$config" >"$tmp/stdout" 2>"$tmp/stderr"
+    rc=$?
+    [ $rc -eq 0 ] || fail "$config: exit status $rc, want 0"
+    [ -s "$tmp/stdout" ] && fail "$config: printed on stdout: $(head -c 200 "$tmp/stdout")"
+    if ! cmp -s "$expected" "$tmp/stderr"; then
+        fail "$config: stderr differs from $expected"
+        diff -u "$expected" "$tmp/stderr" | sed 's/^/    /'
     fi
 done
 

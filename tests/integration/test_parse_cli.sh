@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `ehshim parse` options and line handling: defaults, --source, --ident,
-# --priority (facility and level), dropped lines, long lines, '\r', the last
+# --priority (facility and level), --backend, dropped lines, long lines, '\r', the last
 # line without '\n', standard input, bad configs and bad usage.
 set -u
 EHSHIM=${EHSHIM:-${BUILD:-build}/ehshim}
@@ -143,6 +143,31 @@ expect "prefixed line at the maximum" \
 expect "syslog message one byte over" \
     "{ \"n\": \"ehshim:Syslog\", \"msg\": \"$a64\", \"truncated\": true, \"ident\": \"ehshim\", \"facility\": 1, \"meta\": { \"level\": 4, \"keyword\": \"0x1\" } }
 " parse -c "$tmp/short.json" --source syslog <<<"${a64}b"
+# ---- --backend user_events: events cut to the 8184 bytes a perf reader
+# gets. With a 255-byte ident, a syslog message of 7807 bytes (what
+# `ehshim check` says fits: tests/config/warn) is whole, one more is cut
+# back to 7807 and flagged. The capture backend keeps both whole. ----
+printf '{ "max_message_bytes": 65000 }\n' >"$tmp/big.json"
+ident255=$(printf 'i%.0s' {1..255})
+a7807=$(printf 'a%.0s' {1..7807})
+syslog_event() { # MSG [TRUNCATED]
+    printf '{ "n": "ehshim:Syslog", "msg": "%s", %s"ident": "%s", "facility": 1, "meta": { "level": 4, "keyword": "0x1" } }\n' \
+        "$1" "${2:+\"truncated\": true, }" "$ident255"
+}
+printf '%s\n%sb\n' "$a7807" "$a7807" >"$tmp/edge.log"
+expect "--backend user_events: 7807 bytes whole, 7808 cut" \
+    "$(syslog_event "$a7807")
+$(syslog_event "$a7807" yes)
+" parse -c "$tmp/big.json" --backend user_events --source syslog --ident "$ident255" "$tmp/edge.log"
+expect "--backend=capture keeps both" \
+    "$(syslog_event "$a7807")
+$(syslog_event "${a7807}b")
+" parse -c "$tmp/big.json" --backend=capture --source syslog --ident "$ident255" "$tmp/edge.log"
+expect "the default backend is capture" \
+    "$(syslog_event "$a7807")
+$(syslog_event "${a7807}b")
+" parse -c "$tmp/big.json" --source syslog --ident "$ident255" "$tmp/edge.log"
+
 # 300000 bytes: several reads, both after a kept line and as the first line.
 head -c 300000 /dev/zero | tr '\0' 'x' >"$tmp/long.log"
 { printf 'short\n'; cat "$tmp/long.log"; printf '\nafter\n'; cat "$tmp/long.log"; } >"$tmp/mixed.log"
@@ -191,6 +216,7 @@ expect_status "missing config" 1 "nonexistent.json: cannot read" \
 expect_status "missing input" 1 "nonexistent.log: No such file or directory" \
     parse "$tmp/nonexistent.log"
 expect_status "unknown option" 2 "unknown option '--bogus'" parse --bogus "$tmp/hello.log"
+expect_status "bad backend" 2 "--backend is capture or user_events, not 'perf'" parse --backend perf "$tmp/hello.log"
 expect_status "bad source" 2 "--source is syslog or stderr" parse --source journal "$tmp/hello.log"
 expect_status "priority too large" 2 "--priority is a number" parse --priority 1024 "$tmp/hello.log"
 expect_status "priority not a number" 2 "--priority is a number" parse --priority LOG_AUTH "$tmp/hello.log"
