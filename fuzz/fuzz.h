@@ -195,6 +195,9 @@ static inline int fuzz_build(fuzz_config *fc, ehs_source source, const char *ide
     fuzz_event_size = size;
     FUZZ_CHECK(rc == 0, "%s: the built event does not copy (errno %d, %zu bytes)", fc->label,
                rc, size);
+    FUZZ_CHECK(size <= ehs_thread_state_event_max(fc->state),
+               "%s: a %zu-byte event is past the state's event_max %zu", fc->label, size,
+               ehs_thread_state_event_max(fc->state));
 
     char options[EHD_NAME_MAX] = "";
     if (fc->config->group != NULL)

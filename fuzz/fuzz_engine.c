@@ -64,7 +64,7 @@ static const char big_config[] =
     "      \"fields\": { \"d\": \"hexbytes\" } }\n"
     "  ] }\n";
 
-#define CONFIG_COUNT (sizeof config_files / sizeof config_files[0] + 2)
+#define CONFIG_COUNT (sizeof config_files / sizeof config_files[0] + 3)
 static fuzz_config configs[CONFIG_COUNT];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -79,6 +79,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fuzz_config_load_file(&configs[n++], config_files[i]);
     fuzz_config_load_text(&configs[n++], "small", small_config, sizeof small_config - 1);
     fuzz_config_load_text(&configs[n++], "big", big_config, sizeof big_config - 1);
+    /* The same on user_events: every event within its 8184 bytes. */
+    fuzz_config_load_text(&configs[n], "big-user-events", big_config, sizeof big_config - 1);
+    ehs_thread_state_set_event_max(configs[n++].state, EHD_USER_EVENTS_EVENT_MAX);
     return 0;
 }
 
