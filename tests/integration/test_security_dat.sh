@@ -15,7 +15,8 @@
 #   a string claiming 65,535 bytes;
 #   a 1 GiB sparse file (all zeros: its first size word is 0) and a 4 GiB
 #   one whose first record claims 4 GiB (records are read one at a time:
-#   neither file is read whole).
+#   neither file is read whole); a 20 MiB file whose first record claims
+#   16 MiB + 1 byte, more than the documented record limit.
 # A struct claiming 127 members that are not there is no error (the
 # reference formatter prints the members there are): it prints, exit 0.
 set -u
@@ -127,6 +128,9 @@ event string.meta string.data >string.event
 truncate -s 1G sparse1g.dat
 { le32 4294967295; printf 'Name\0'; } >sparse4g.dat
 truncate -s 4G sparse4g.dat
+# A record of 16 MiB + 1 byte, all there: over the limit a record may have.
+{ le32 16777217; printf 'Name\0'; } >over16m.dat
+truncate -s 20M over16m.dat
 
 # ---- decoding them ----------------------------------------------------------
 # check FILE EXPECTED_MESSAGE_PART [GOOD_LINES]: decode exits 1, says what is
@@ -177,6 +181,7 @@ check carray.dat "" 1
 check string.dat "" 1
 check sparse1g.dat "record size smaller than a record can be"
 check sparse4g.dat "record size"
+check over16m.dat "record size over 16 MiB, more than any event can take"
 
 "$EHSHIM" decode hollow.dat >hollow.out 2>hollow.err
 rc=$?
