@@ -11,7 +11,7 @@ CC       ?= cc
 BUILD    ?= build
 WARN     := -Wall -Wextra -Werror -Wformat-security
 CFLAGS   ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Icore/include -Icore/src -Iconfig/include -Iconfig/src
+CPPFLAGS += -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Icore/include -Icore/private -Icore/src -Iconfig/include -Iconfig/src
 ALL_CFLAGS = -std=gnu11 $(WARN) -fPIC -fvisibility=hidden $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_CONFIG := -lpcre2-8 -lcjson
 LDLIBS_TEST := -lcmocka

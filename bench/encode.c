@@ -28,24 +28,23 @@ int main(int argc, char **argv)
     uint16_t port = htons(52144);
     int32_t pid = 4242;
 
-    ehd_builder b;
-    ehd_builder_init(&b, 0, 0);
+    ehd_builder *b = ehd_builder_new(NULL);
     size_t checksum = 0;
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (long i = 0; i < n; i++) {
-        ehd_builder_reset(&b, "LoginFailed", 0);
-        ehd_builder_add_string(&b, "msg", msg, 1, sizeof msg - 1, EHD_FMT_DEFAULT, 0);
-        ehd_builder_add_string(&b, "user", user, 1, sizeof user - 1, EHD_FMT_DEFAULT, 0);
-        ehd_builder_add_value(&b, "ip", &ip, sizeof ip, EHD_FMT_IPV4, 0);
-        ehd_builder_add_value(&b, "port", &port, sizeof port, EHD_FMT_PORT, 0);
-        ehd_builder_add_value(&b, "pid", &pid, sizeof pid, EHD_FMT_SIGNED_INT, 0);
-        checksum += b.meta.size + b.data.size;
+        ehd_builder_reset(b, "LoginFailed", 0);
+        ehd_builder_add_string(b, "msg", msg, 1, sizeof msg - 1, EHD_FMT_DEFAULT, 0);
+        ehd_builder_add_string(b, "user", user, 1, sizeof user - 1, EHD_FMT_DEFAULT, 0);
+        ehd_builder_add_value(b, "ip", &ip, sizeof ip, EHD_FMT_IPV4, 0);
+        ehd_builder_add_value(b, "port", &port, sizeof port, EHD_FMT_PORT, 0);
+        ehd_builder_add_value(b, "pid", &pid, sizeof pid, EHD_FMT_SIGNED_INT, 0);
+        checksum += ehd_builder_event_size(b);
     }
     clock_gettime(CLOCK_MONOTONIC, &end);
     double ns = (double)(end.tv_sec - start.tv_sec) * 1e9 + (double)(end.tv_nsec - start.tv_nsec);
     printf("encode: %ld events, %.1f ns/event, %zu bytes\n", n, n ? ns / (double)n : 0.0,
            n ? checksum / (size_t)n : 0);
-    ehd_builder_destroy(&b);
+    ehd_builder_free(b);
     return 0;
 }

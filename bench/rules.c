@@ -172,14 +172,14 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    ehd_builder builder = EHD_BUILDER_INIT;
+    ehd_builder *builder = ehd_builder_new(NULL);
     ehs_outcome outcome;
     size_t rule_events = 0, default_events = 0, dropped = 0, bytes_built = 0;
     /* Warm-up pass, untimed; its outcomes describe the mix of the file. */
     for (size_t l = 0; l < count; l++) {
         message.text = lines[l].text;
         message.len = lines[l].len;
-        if (ehs_engine_build(config, state, &message, &builder, &outcome) == EHS_DROPPED)
+        if (ehs_engine_build(config, state, &message, builder, &outcome) == EHS_DROPPED)
             dropped++;
         else if (outcome.rule != NULL)
             rule_events++;
@@ -196,8 +196,8 @@ int main(int argc, char **argv)
         for (size_t l = 0; l < count; l++) {
             message.text = lines[l].text;
             message.len = lines[l].len;
-            if (ehs_engine_build(config, state, &message, &builder, &outcome) == EHS_BUILT)
-                bytes_built += builder.meta.size + builder.data.size;
+            if (ehs_engine_build(config, state, &message, builder, &outcome) == EHS_BUILT)
+                bytes_built += ehd_builder_event_size(builder);
         }
     }
     clock_gettime(CLOCK_MONOTONIC, &end);
@@ -210,7 +210,7 @@ int main(int argc, char **argv)
            total, seconds, seconds > 0 ? total / seconds : 0.0,
            total > 0 ? seconds * 1e9 / total : 0.0, total > 0 ? (double)bytes_built / total : 0.0);
 
-    ehd_builder_destroy(&builder);
+    ehd_builder_free(builder);
     ehs_thread_state_free(state);
     ehs_config_free(config);
     free(lines);

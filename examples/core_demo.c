@@ -33,7 +33,7 @@ static void login_failed(ehd_builder *b, ehd_event_set *set, const char *user, u
 
 int main(int argc, char **argv)
 {
-    ehd_provider_options options = { .capture_path = argc > 1 ? argv[1] : NULL };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = argc > 1 ? argv[1] : NULL);
     ehd_provider provider = EHD_PROVIDER_INIT;
     int err = ehd_provider_open(&provider, "MyService", NULL, &options);
     if (err != 0)
@@ -45,24 +45,24 @@ int main(int argc, char **argv)
            ehd_event_set_enabled(warnings) ? "enabled" : "disabled", ehd_event_set_name(info),
            ehd_event_set_enabled(info) ? "enabled" : "disabled");
 
-    ehd_builder b = EHD_BUILDER_INIT;
-    login_failed(&b, warnings, "admin", htonl(0xCB00712D), htons(52144));
-    login_failed(&b, warnings, "root", htonl(0xC6336407), htons(40022));
+    ehd_builder *b = ehd_builder_new(NULL);
+    login_failed(b, warnings, "admin", htonl(0xCB00712D), htons(52144));
+    login_failed(b, warnings, "root", htonl(0xC6336407), htons(40022));
 
     static const char line[] = "GET /index.html 200 3.25ms";
     uint16_t status = 200;
     double ms = 3.25;
-    ehd_builder_reset(&b, "Request", 0);
-    ehd_builder_add_string(&b, "method", "GET", 1, 3, EHD_FMT_DEFAULT, 0);
-    ehd_builder_add_string(&b, "path", "/index.html", 1, 11, EHD_FMT_DEFAULT, 0);
-    ehd_builder_add_value(&b, "status", &status, sizeof status, EHD_FMT_DEFAULT, 0);
-    ehd_builder_add_value(&b, "ms", &ms, sizeof ms, EHD_FMT_FLOAT, 0);
-    ehd_builder_add_string(&b, "msg", line, 1, sizeof line - 1, EHD_FMT_DEFAULT, 0);
-    err = ehd_builder_write(&b, info, NULL, NULL);
+    ehd_builder_reset(b, "Request", 0);
+    ehd_builder_add_string(b, "method", "GET", 1, 3, EHD_FMT_DEFAULT, 0);
+    ehd_builder_add_string(b, "path", "/index.html", 1, 11, EHD_FMT_DEFAULT, 0);
+    ehd_builder_add_value(b, "status", &status, sizeof status, EHD_FMT_DEFAULT, 0);
+    ehd_builder_add_value(b, "ms", &ms, sizeof ms, EHD_FMT_FLOAT, 0);
+    ehd_builder_add_string(b, "msg", line, 1, sizeof line - 1, EHD_FMT_DEFAULT, 0);
+    err = ehd_builder_write(b, info, NULL, NULL);
     if (err != 0)
         fprintf(stderr, "core_demo: write: %s\n", strerror(err));
 
-    ehd_builder_destroy(&b);
+    ehd_builder_free(b);
     ehd_provider_close(&provider);
     return 0;
 }

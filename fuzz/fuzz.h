@@ -152,7 +152,10 @@ static inline int fuzz_build(fuzz_config *fc, ehs_source source, const char *ide
                              size_t ident_len, int priority, const char *text, size_t len,
                              ehs_outcome *outcome_out)
 {
-    static ehd_builder builder = EHD_BUILDER_INIT;
+    static ehd_builder *builder;
+    if (builder == NULL)
+        builder = ehd_builder_new(NULL);
+    FUZZ_CHECK(builder != NULL, "%s: no builder", fc->label);
     static ehd_text json = EHD_TEXT_INIT;
 
     ehs_message message = {
@@ -166,7 +169,7 @@ static inline int fuzz_build(fuzz_config *fc, ehs_source source, const char *ide
         .len = len,
     };
     ehs_outcome outcome;
-    int result = ehs_engine_build(fc->config, fc->state, &message, &builder, &outcome);
+    int result = ehs_engine_build(fc->config, fc->state, &message, builder, &outcome);
     FUZZ_CHECK(result == EHS_BUILT || result == EHS_DROPPED, "%s: build returned %d", fc->label,
                result);
     if (outcome_out != NULL)
@@ -190,7 +193,7 @@ static inline int fuzz_build(fuzz_config *fc, ehs_source source, const char *ide
                    outcome.level, (unsigned long long)outcome.keyword);
 
     size_t size = 0;
-    int rc = ehd_builder_copy_event(&builder, outcome.level, NULL, NULL, fuzz_event,
+    int rc = ehd_builder_copy_event(builder, outcome.level, NULL, NULL, fuzz_event,
                                     sizeof fuzz_event, &size);
     fuzz_event_size = size;
     FUZZ_CHECK(rc == 0, "%s: the built event does not copy (errno %d, %zu bytes)", fc->label,

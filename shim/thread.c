@@ -28,7 +28,7 @@ struct __attribute__((aligned(16))) shim_thread {
     char *scratch;             /* formatting space for printf-style messages */
     size_t scratch_capacity;
     ehs_thread_state *engine;  /* NULL until the thread's first message */
-    ehd_builder builder;       /* valid once `engine` is set */
+    ehd_builder *builder;      /* NULL until the first event; kept with the context */
     shim_tee *tee;             /* printf formatting stream, NULL until used */
     char *work_stack;          /* for events made on a small stack (emit.c) */
     char *copy_space;          /* a stream buffer's waiting bytes (io_buffered.c) */
@@ -143,7 +143,7 @@ shim_thread *shim_thread_get(void)
         thread->scratch = storage + scratch_offset;
         thread->scratch_capacity = scratch_capacity;
         thread->engine = NULL;
-        thread->builder = (ehd_builder)EHD_BUILDER_INIT;
+        thread->builder = NULL;
         thread->tee = NULL;
         thread->work_stack = NULL;
         thread->copy_space = NULL;
@@ -160,6 +160,15 @@ shim_thread *shim_thread_get(void)
 
 bool shim_thread_engine(shim_thread *thread, ehs_thread_state **state, ehd_builder **builder)
 {
+    if (thread->builder == NULL) {
+        /* Room for a whole event up front, so events of the usual size never
+         * make the builder grow (and allocate) later. */
+        ehd_builder_options options = EHD_BUILDER_OPTIONS(.meta_capacity = 256,
+                                                          .data_capacity = scratch_capacity + 256);
+        thread->builder = ehd_builder_new(&options);
+        if (thread->builder == NULL)
+            return false;
+    }
     if (thread->engine == NULL) {
         thread->engine = ehs_thread_state_new(shim_config);
         if (thread->engine == NULL)
@@ -167,12 +176,9 @@ bool shim_thread_engine(shim_thread *thread, ehs_thread_state **state, ehd_build
         /* Events are cut to what the backend carries: user_events drops
          * anything larger in the kernel after a successful write. */
         ehs_thread_state_set_event_max(thread->engine, ehd_provider_event_max(&shim_provider));
-        /* Room for a whole event up front, so events of the usual size never
-         * make the builder grow (and allocate) later. */
-        ehd_builder_init(&thread->builder, 256, scratch_capacity + 256);
     }
     *state = thread->engine;
-    *builder = &thread->builder;
+    *builder = thread->builder;
     return true;
 }
 

@@ -120,7 +120,7 @@ typedef struct parse_context {
     const parse_options *options;
     const char *input_name;      /* for messages */
     char tracepoint_options[EHD_NAME_MAX]; /* "G<group>" or "" */
-    ehd_builder builder;
+    ehd_builder *builder;
     uint8_t *event;              /* EHD_EVENT_MAX bytes */
     ehd_text json;
     unsigned long line_number;
@@ -283,12 +283,12 @@ static void parse_line(parse_context *context, const char *text, size_t len)
         .len = len,
     };
     ehs_outcome outcome;
-    if (ehs_engine_build(context->config, context->state, &message, &context->builder,
+    if (ehs_engine_build(context->config, context->state, &message, context->builder,
                          &outcome) != EHS_BUILT)
         return;
 
     size_t event_size = 0;
-    int err = ehd_builder_copy_event(&context->builder, outcome.level, NULL, NULL,
+    int err = ehd_builder_copy_event(context->builder, outcome.level, NULL, NULL,
                                      context->event, EHD_EVENT_MAX, &event_size);
     char tracepoint[EHD_NAME_MAX];
     if (err == 0)
@@ -420,7 +420,7 @@ int cmd_parse(int argc, char **argv)
         .options = &options,
         .input_name = from_stdin ? "<stdin>" : options.input_path,
         .captured = captured,
-        .builder = EHD_BUILDER_INIT,
+        .builder = ehd_builder_new(NULL),
         .json = EHD_TEXT_INIT,
     };
     if (config->group != NULL)
@@ -430,7 +430,7 @@ int cmd_parse(int argc, char **argv)
     ehs_thread_state_set_event_max(context.state, options.event_max);
     context.event = malloc(EHD_EVENT_MAX);
     int err = ENOMEM;
-    if (context.state != NULL && context.event != NULL) {
+    if (context.state != NULL && context.event != NULL && context.builder != NULL) {
         size_t keep = LINE_KEEP(config->max_message_bytes, options.source);
         /* Read even when nothing is captured: a writer piping into parse
          * should not die of SIGPIPE. */
@@ -449,7 +449,7 @@ int cmd_parse(int argc, char **argv)
     if (!from_stdin)
         close(fd);
     ehd_text_free(&context.json);
-    ehd_builder_destroy(&context.builder);
+    ehd_builder_free(context.builder);
     free(context.event);
     ehs_thread_state_free(context.state);
     ehs_config_free(config);

@@ -214,20 +214,20 @@ static void add_fixed_fields(build *b, bool fields_cut)
                       tail_bytes(b->syslog, ident_len);
         size_t room = b->state->event_max > used ? b->state->event_max - used : 0;
         size_t len = b->message_len <= room ? b->message_len : ehs_utf8_cut(b->text, b->len, room);
-        ehd_builder_add_string_n(builder, config->message_field, config->message_field_len,
+        ehd_builder_fast_add_string_n(builder, config->message_field, config->message_field_len,
                                  b->text, 1, len, EHD_FMT_DEFAULT, 0);
         message_cut = len < b->len;
     }
     if (message_cut || fields_cut) {
         static const uint8_t yes = 1;
-        ehd_builder_add_value_n(builder, "truncated", 9, &yes, 1, EHD_FMT_BOOLEAN, 0);
+        ehd_builder_fast_add_value_n(builder, "truncated", 9, &yes, 1, EHD_FMT_BOOLEAN, 0);
         b->outcome->truncated = true;
     }
-    ehd_builder_add_string_n(builder, "ident", 5, ident, 1, ident_len, EHD_FMT_DEFAULT, 0);
+    ehd_builder_fast_add_string_n(builder, "ident", 5, ident, 1, ident_len, EHD_FMT_DEFAULT, 0);
     if (b->syslog) {
         /* LOG_FACMASK is 0x3F8: the facility code is at most 127. */
         uint8_t facility = (uint8_t)((b->message->priority & 0x3F8) >> 3);
-        ehd_builder_add_value_n(builder, "facility", 8, &facility, 1, EHD_FMT_UNSIGNED_INT, 0);
+        ehd_builder_fast_add_value_n(builder, "facility", 8, &facility, 1, EHD_FMT_UNSIGNED_INT, 0);
     }
 }
 

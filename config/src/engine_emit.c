@@ -39,7 +39,7 @@ void ehs_emit_string(ehs_emit *emit, const char *name, size_t name_len, const ch
     size_t kept = ehs_utf8_cut(text, len, emit->max_string < room ? emit->max_string : room);
     if (kept < len)
         emit->cut = true;
-    ehd_builder_add_string_n(emit->builder, name, name_len, text, 1, kept, EHD_FMT_DEFAULT, 0);
+    ehd_builder_fast_add_string_n(emit->builder, name, name_len, text, 1, kept, EHD_FMT_DEFAULT, 0);
     ehs_emit_spend(emit, 1, overhead + kept);
 }
 
@@ -48,7 +48,7 @@ void ehs_emit_null(ehs_emit *emit, const char *name, size_t name_len, ehs_type t
     uint8_t format = type == EHS_TYPE_STRING || type == EHS_TYPE_HEXBYTES
                          ? EHD_FMT_UNSIGNED_INT
                          : ehs_type_format(type);
-    ehd_builder_add_binary_n(emit->builder, name, name_len, NULL, 0, format, 0);
+    ehd_builder_fast_add_binary_n(emit->builder, name, name_len, NULL, 0, format, 0);
     ehs_emit_spend(emit, 1, ehs_field_overhead(name_len));
 }
 
@@ -71,7 +71,7 @@ void ehs_emit_typed(ehs_emit *emit, const char *name, size_t name_len, ehs_type 
         ehs_emit_null(emit, name, name_len, type);
         return;
     }
-    ehd_builder_add_binary_n(emit->builder, name, name_len, emit->value_scratch, size,
+    ehd_builder_fast_add_binary_n(emit->builder, name, name_len, emit->value_scratch, size,
                              ehs_type_format(type), 0);
     ehs_emit_spend(emit, 1, overhead + size);
 }

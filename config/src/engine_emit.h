@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "ehd/ehd.h"
+#include "ehd_builder_layout.h" /* the builder's inline appends: the hot path */
 #include "ehs/ehs_config.h"
 
 enum {

@@ -10,10 +10,12 @@
 #include "builder_buffer.h"
 #include "ehd/ehd.h"
 #include "ehd_api.h"
+#include "ehd_builder_layout.h"
+#include "options.h"
 
 /* Field definition bytes after the name: encoding, format, 16-bit tag,
  * 16-bit constant array length. */
-enum { FIELD_META_MAX = 6 };
+enum { FIELD_META_MAX = EHD_FIELD_DEF_MAX + 2 };
 /* Counts in the payload and lengths of counted strings are 16 bits. */
 enum { COUNT_MAX = 0xFFFF };
 
@@ -125,21 +127,9 @@ __attribute__((always_inline)) static inline size_t add_meta(ehd_builder *b, con
         return EHD_NO_BOOKMARK;
     copy_bytes(p, name, name_len);
     p[name_len] = '\0';
-    size_t used = name_size;
-    size_t bookmark = EHD_NO_BOOKMARK;
-    if (tag != 0) {
-        p[used++] = encoding | EHD_ENC_CHAIN;
-        bookmark = b->meta.size + used;
-        p[used++] = format | EHD_FMT_CHAIN;
-        store_u16(p + used, tag);
-        used += 2;
-    } else if (format != 0) {
-        p[used++] = encoding | EHD_ENC_CHAIN;
-        bookmark = b->meta.size + used;
-        p[used++] = format;
-    } else {
-        p[used++] = encoding;
-    }
+    size_t format_at;
+    size_t used = name_size + ehd__put_field_def(p + name_size, encoding, format, tag, &format_at);
+    size_t bookmark = format_at != 0 ? b->meta.size + name_size + format_at : EHD_NO_BOOKMARK;
     b->meta.size += used;
     return bookmark;
 }
@@ -195,22 +185,34 @@ static void add_zstring_data(ehd_builder *b, const void *chars, size_t char_size
     }
 }
 
-EHD_API int ehd_builder_init(ehd_builder *b, size_t meta_capacity, size_t data_capacity)
+EHD_API ehd_builder *ehd_builder_new(const ehd_builder_options *options)
 {
-    *b = (ehd_builder)EHD_BUILDER_INIT;
-    int err = 0;
-    if (ehd__buffer_grow(&b->meta, meta_capacity ? meta_capacity : 256) == NULL)
-        err = ENOMEM;
-    if (ehd__buffer_grow(&b->data, data_capacity ? data_capacity : 256) == NULL)
-        err = ENOMEM;
-    return err;
+    if (!EHD__OPTIONS_VALID(options)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    ehd_builder *b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return NULL;
+    b->error = EINVAL; /* nothing to write before the first reset */
+    size_t meta = EHD__OPTION(options, meta_capacity, 0);
+    size_t data = EHD__OPTION(options, data_capacity, 0);
+    if (ehd__buffer_grow(&b->meta, meta != 0 ? meta : 256) == NULL ||
+        ehd__buffer_grow(&b->data, data != 0 ? data : 256) == NULL) {
+        ehd_builder_free(b);
+        errno = ENOMEM;
+        return NULL;
+    }
+    return b;
 }
 
-EHD_API void ehd_builder_destroy(ehd_builder *b)
+EHD_API void ehd_builder_free(ehd_builder *b)
 {
+    if (b == NULL)
+        return;
     free(b->meta.bytes);
     free(b->data.bytes);
-    *b = (ehd_builder)EHD_BUILDER_INIT;
+    free(b);
 }
 
 EHD_API void ehd_builder_reset_n(ehd_builder *b, const char *name, size_t name_len, uint16_t tag)
@@ -243,7 +245,7 @@ EHD_API void ehd_builder_opcode(ehd_builder *b, uint8_t opcode)
     b->opcode = opcode;
 }
 
-EHD_API void ehd_builder_add_value_general(ehd_builder *b, const char *name, size_t name_len, const void *value,
+EHD_API void ehd_builder_add_value_n(ehd_builder *b, const char *name, size_t name_len, const void *value,
                                    size_t size, uint8_t format, uint16_t tag)
 {
     uint8_t encoding = value_encoding(size);
@@ -277,7 +279,7 @@ EHD_API void ehd_builder_add_value_array_n(ehd_builder *b, const char *name, siz
     add_counted_data(b, values, size, count);
 }
 
-EHD_API void ehd_builder_add_string_general(ehd_builder *b, const char *name, size_t name_len, const void *chars,
+EHD_API void ehd_builder_add_string_n(ehd_builder *b, const char *name, size_t name_len, const void *chars,
                                     size_t char_size, size_t length, uint8_t format,
                                     uint16_t tag)
 {
@@ -355,7 +357,7 @@ EHD_API void ehd_builder_add_zstring_array_n(ehd_builder *b, const char *name, s
                 tag, true);
 }
 
-EHD_API void ehd_builder_add_binary_general(ehd_builder *b, const char *name, size_t name_len,
+EHD_API void ehd_builder_add_binary_n(ehd_builder *b, const char *name, size_t name_len,
                                       const void *bytes, size_t length, uint8_t format,
                                       uint16_t tag)
 {

@@ -9,6 +9,7 @@
 
 #include "ehd/ehd.h"
 #include "ehd_api.h"
+#include "ehd_builder_layout.h"
 
 /* Header, activity extension header with both ids, metadata extension header. */
 enum { PREFIX_MAX = sizeof(ehd_eventheader) + 2 * sizeof(ehd_extension) + 32 };

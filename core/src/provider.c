@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "options.h"
 #include "ehd/ehd.h"
 #include "ehd_api.h"
 
@@ -79,6 +80,8 @@ EHD_API int ehd_provider_open(ehd_provider *provider, const char *name, const ch
         return EINVAL;
     if (provider_is_open(provider))
         return EBUSY;
+    if (!EHD__OPTIONS_VALID(options))
+        return EINVAL;
     size_t name_len, group_len;
     int err = check_names(name, group, &name_len, &group_len);
     if (err != 0)
@@ -95,8 +98,8 @@ EHD_API int ehd_provider_open(ehd_provider *provider, const char *name, const ch
     __atomic_store_n(&provider->any_enabled, 0, __ATOMIC_RELAXED);
     provider->any_bits_used = 0;
 
-    bool capture = options != NULL && options->capture_path != NULL;
-    int fd = capture ? ehd__capture_open(options->capture_path) : ehd__user_events_open();
+    const char *capture_path = EHD__OPTION(options, capture_path, NULL);
+    int fd = capture_path != NULL ? ehd__capture_open(capture_path) : ehd__user_events_open();
     if (fd < 0) {
         /* Still open: sets register with this errno and stay disabled, so
          * callers need no separate path for a machine without tracing. */
@@ -104,7 +107,7 @@ EHD_API int ehd_provider_open(ehd_provider *provider, const char *name, const ch
         provider->data_fd = -1;
         provider->err = -fd;
     } else {
-        provider->backend = capture ? EHD_BACKEND_CAPTURE : EHD_BACKEND_USER_EVENTS;
+        provider->backend = capture_path != NULL ? EHD_BACKEND_CAPTURE : EHD_BACKEND_USER_EVENTS;
         provider->data_fd = fd;
         provider->err = 0;
     }

@@ -93,14 +93,14 @@ int main(int argc, char **argv)
     }
 
     static uint8_t event[SIZE_LIMIT];
-    ehd_builder builder = EHD_BUILDER_INIT;
+    ehd_builder *builder = ehd_builder_new(NULL);
     int failures = 0;
     for (int i = first_size; i < argc; i++) {
         unsigned long size = strtoul(argv[i], NULL, 10);
         size_t got = 0;
-        if (size > SIZE_LIMIT || !build_sized(&builder, (uint16_t)(i - first_size + 1),
+        if (size > SIZE_LIMIT || !build_sized(builder, (uint16_t)(i - first_size + 1),
                                               (uint32_t)size, NULL) ||
-            ehd_builder_copy_event(&builder, 4, NULL, NULL, event, sizeof event, &got) != 0 ||
+            ehd_builder_copy_event(builder, 4, NULL, NULL, event, sizeof event, &got) != 0 ||
             got != size) {
             fprintf(stderr, "ktest_big: cannot build an event of %lu bytes\n", size);
             failures++;
@@ -120,22 +120,22 @@ int main(int argc, char **argv)
 
     size_t max = ehd_provider_event_max(&provider);
     int rc;
-    if (!build_sized(&builder, 0, (uint32_t)max, "core") ||
-        (rc = ehd_builder_write(&builder, set, NULL, NULL)) != 0) {
+    if (!build_sized(builder, 0, (uint32_t)max, "core") ||
+        (rc = ehd_builder_write(builder, set, NULL, NULL)) != 0) {
         fprintf(stderr, "ktest_big: core write of %zu bytes failed\n", max);
         failures++;
     } else {
         printf("core: wrote %zu\n", max);
     }
-    if (!build_sized(&builder, 0, (uint32_t)max + 1, "core") ||
-        (rc = ehd_builder_write(&builder, set, NULL, NULL)) != EMSGSIZE) {
+    if (!build_sized(builder, 0, (uint32_t)max + 1, "core") ||
+        (rc = ehd_builder_write(builder, set, NULL, NULL)) != EMSGSIZE) {
         fprintf(stderr, "ktest_big: core write of %zu bytes was not refused with EMSGSIZE\n",
                 max + 1);
         failures++;
     } else {
         printf("core: refused %zu (EMSGSIZE)\n", max + 1);
     }
-    ehd_builder_destroy(&builder);
+    ehd_builder_free(builder);
     fflush(stdout);
     close(open(done_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
     for (int i = 0; i < 6000 && access(go_path, F_OK) == 0; i++)

@@ -56,16 +56,16 @@ int main(int argc, char **argv)
 
     static char text[4000];
     memset(text, 'x', sizeof text);
-    ehd_builder builder = EHD_BUILDER_INIT;
+    ehd_builder *builder = ehd_builder_new(NULL);
     unsigned long written = 0;
     for (unsigned long i = 0; i < events; i++) {
-        ehd_builder_reset(&builder, "Flood", 0);
+        ehd_builder_reset(builder, "Flood", 0);
         uint32_t number = (uint32_t)i;
-        ehd_builder_add_value(&builder, "number", &number, sizeof number, EHD_FMT_DEFAULT, 0);
-        ehd_builder_add_string(&builder, "text", text, 1, bytes, EHD_FMT_DEFAULT, 0);
-        written += ehd_builder_write(&builder, set, NULL, NULL) == 0;
+        ehd_builder_add_value(builder, "number", &number, sizeof number, EHD_FMT_DEFAULT, 0);
+        ehd_builder_add_string(builder, "text", text, 1, bytes, EHD_FMT_DEFAULT, 0);
+        written += ehd_builder_write(builder, set, NULL, NULL) == 0;
     }
-    ehd_builder_destroy(&builder);
+    ehd_builder_free(builder);
     ehd_provider_close(&provider);
     printf("ktest_flood: %lu of %lu events written\n", written, events);
     return written == events ? 0 : 1;

@@ -163,8 +163,8 @@ int main(int argc, char **argv)
     check(other != NULL && ehd_event_set_errno(other) == 0, "a second set registers", "");
     check(!ehd_provider_any_enabled(&provider), "any-enabled starts false", "");
 
-    ehd_builder builder = EHD_BUILDER_INIT;
-    err = write_event(&builder, set, 1);
+    ehd_builder *builder = ehd_builder_new(NULL);
+    err = write_event(builder, set, 1);
     snprintf(detail, sizeof detail, "got %s", err ? strerror(err) : "success");
     check(err == EBADF, "a write while disabled returns EBADF", detail);
 
@@ -172,7 +172,7 @@ int main(int argc, char **argv)
     check(write_file(path, "1"), "enabling through tracefs", path);
     check(wait_enabled(set, true), "enable bit goes to 1", "");
     check(wait_any_enabled(&provider, true), "any-enabled goes true with it", "");
-    err = write_event(&builder, set, 0xC0FFEE);
+    err = write_event(builder, set, 0xC0FFEE);
     snprintf(detail, sizeof detail, "%s", err ? strerror(err) : "");
     check(err == 0, "a write while enabled succeeds", detail);
     check(trace_holds(name), "the event is in the trace buffer", name);
@@ -180,12 +180,12 @@ int main(int argc, char **argv)
     check(write_file(path, "0"), "disabling through tracefs", path);
     check(wait_enabled(set, false), "enable bit goes back to 0", "");
     check(wait_any_enabled(&provider, false), "any-enabled goes back to false", "");
-    err = write_event(&builder, set, 2);
+    err = write_event(builder, set, 2);
     snprintf(detail, sizeof detail, "got %s", err ? strerror(err) : "success");
     check(err == EBADF, "a write after disabling returns EBADF", detail);
 
     ehd_provider_close(&provider);
-    ehd_builder_destroy(&builder);
+    ehd_builder_free(builder);
     /* The kernel frees an unregistered tracepoint from a work queue. */
     tracepoint_path(path, sizeof path, name, "");
     bool gone = false;

@@ -82,7 +82,7 @@ static bool generate(const options *opt, stored_event *events)
         if (!rt_generate(&generator, &event)) {
             fprintf(stderr, "ktest_roundtrip: event %zu: %s\n", i, generator.problem);
             ok = false;
-        } else if (ehd_builder_copy_event(&generator.builder, event.level,
+        } else if (ehd_builder_copy_event(generator.builder, event.level,
                                           rt_event_activity(&event), rt_event_related(&event),
                                           buffer, sizeof buffer, &size) != 0 ||
                    (events[i].bytes = malloc(size)) == NULL) {
@@ -158,7 +158,7 @@ int main(int argc, char **argv)
         return 1;
 
     ehd_provider capture = EHD_PROVIDER_INIT;
-    ehd_provider_options capture_options = { .capture_path = opt.capture_path };
+    ehd_provider_options capture_options = EHD_PROVIDER_OPTIONS(.capture_path = opt.capture_path);
     int err = ehd_provider_open(&capture, RT_PROVIDER, NULL, &capture_options);
     if (err != 0) {
         fprintf(stderr, "ktest_roundtrip: %s: %s\n", opt.capture_path, strerror(err));

@@ -87,7 +87,7 @@ static void add_scalar(rt_generator *g, const char *name, uint8_t depth)
     uint16_t tag = random_tag(g);
     uint8_t value[16] = { 0 };
     random_bytes(g, value, size);
-    ehd_builder_add_value(&g->builder, name, value, size, format, tag);
+    ehd_builder_add_value(g->builder, name, value, size, format, tag);
     rt_expected_item *e =
         expect(g, EHD_ITEM_VALUE, name, value_encoding(size), 0, format, tag, depth);
     expect_value_bytes(g, e, value, size);
@@ -123,7 +123,7 @@ static void add_scalar_array(rt_generator *g, const char *name, uint8_t depth)
     uint16_t tag = random_tag(g);
     uint8_t values[16 * 6] = { 0 };
     random_bytes(g, values, size * count);
-    ehd_builder_add_value_array(&g->builder, name, values, size, count, format, tag);
+    ehd_builder_add_value_array(g->builder, name, values, size, count, format, tag);
     expect_scalar_array(g, name, value_encoding(size), EHD_ENC_VARRAY, format, tag, depth,
                         values, size, count);
 }
@@ -138,8 +138,8 @@ static void add_constant_array(rt_generator *g, const char *name, uint8_t depth)
     uint8_t values[16 * 5] = { 0 };
     random_bytes(g, values, size * count);
     uint8_t encoding = value_encoding(size);
-    ehd_builder_raw_add_meta_carray(&g->builder, name, encoding, format, tag, (uint16_t)count);
-    ehd_builder_raw_add_data(&g->builder, values, size * count);
+    ehd_builder_raw_add_meta_carray(g->builder, name, encoding, format, tag, (uint16_t)count);
+    ehd_builder_raw_add_data(g->builder, values, size * count);
     expect_scalar_array(g, name, encoding, EHD_ENC_CARRAY, format, tag, depth, values, size,
                         count);
 }
@@ -182,9 +182,9 @@ static void add_one_string(rt_generator *g, const char *name, uint8_t depth)
     uint8_t chars[4 * 12];
     random_string(g, chars, char_size, length, !nul_terminated);
     if (nul_terminated)
-        ehd_builder_add_zstring(&g->builder, name, chars, char_size, length, format, tag);
+        ehd_builder_add_zstring(g->builder, name, chars, char_size, length, format, tag);
     else
-        ehd_builder_add_string(&g->builder, name, chars, char_size, length, format, tag);
+        ehd_builder_add_string(g->builder, name, chars, char_size, length, format, tag);
     rt_expected_item *e = expect(g, EHD_ITEM_VALUE, name,
                                  string_encoding(char_size, nul_terminated), 0, format, tag,
                                  depth);
@@ -207,10 +207,10 @@ static void add_string_array(rt_generator *g, const char *name, uint8_t depth)
         strings[i] = storage[i];
     }
     if (nul_terminated)
-        ehd_builder_add_zstring_array(&g->builder, name, strings, lengths, char_size, count,
+        ehd_builder_add_zstring_array(g->builder, name, strings, lengths, char_size, count,
                                       format, tag);
     else
-        ehd_builder_add_string_array(&g->builder, name, strings, lengths, char_size, count,
+        ehd_builder_add_string_array(g->builder, name, strings, lengths, char_size, count,
                                      format, tag);
     uint8_t encoding = string_encoding(char_size, nul_terminated);
     rt_expected_item *begin =
@@ -235,7 +235,7 @@ static void add_binary(rt_generator *g, const char *name, uint8_t depth)
     uint16_t tag = random_tag(g);
     uint8_t bytes[20];
     random_bytes(g, bytes, length);
-    ehd_builder_add_binary(&g->builder, name, bytes, length, EHD_FMT_DEFAULT, tag);
+    ehd_builder_add_binary(g->builder, name, bytes, length, EHD_FMT_DEFAULT, tag);
     rt_expected_item *e = expect(g, EHD_ITEM_VALUE, name, EHD_ENC_BINARY_LENGTH16_CHAR8, 0,
                                  EHD_FMT_DEFAULT, tag, depth);
     expect_value_bytes(g, e, bytes, length);
@@ -248,14 +248,14 @@ static void add_struct(rt_generator *g, const char *name, uint8_t depth)
     uint8_t members = (uint8_t)(1 + below(g, 4));
     uint16_t tag = random_tag(g);
     bool count_later = below(g, 2) == 0;
-    size_t bookmark = ehd_builder_add_struct(&g->builder, name, count_later ? 1 : members, tag);
+    size_t bookmark = ehd_builder_add_struct(g->builder, name, count_later ? 1 : members, tag);
     if (bookmark == EHD_NO_BOOKMARK)
         set_problem(g, "ehd_builder_add_struct returned no bookmark");
     expect(g, EHD_ITEM_STRUCT_BEGIN, name, EHD_ENC_STRUCT, 0, members, tag, depth);
     for (uint8_t i = 0; i < members; i++)
         add_field(g, (uint8_t)(depth + 1));
     if (count_later)
-        ehd_builder_set_struct_field_count(&g->builder, bookmark, members);
+        ehd_builder_set_struct_field_count(g->builder, bookmark, members);
     expect(g, EHD_ITEM_STRUCT_END, name, EHD_ENC_STRUCT, 0, members, tag, depth);
 }
 
@@ -281,12 +281,13 @@ int rt_generator_init(rt_generator *g, uint64_t seed)
     g->count = 0;
     g->field_serial = 0;
     g->problem = NULL;
-    return ehd_builder_init(&g->builder, 0, 0);
+    g->builder = ehd_builder_new(NULL);
+    return g->builder != NULL ? 0 : ENOMEM;
 }
 
 void rt_generator_destroy(rt_generator *g)
 {
-    ehd_builder_destroy(&g->builder);
+    ehd_builder_free(g->builder);
 }
 
 bool rt_generate(rt_generator *g, rt_event *event)
@@ -306,9 +307,9 @@ bool rt_generate(rt_generator *g, rt_event *event)
     g->count = 0;
     g->field_serial = 0;
     g->problem = NULL;
-    ehd_builder_reset(&g->builder, event->name, event->tag);
-    ehd_builder_id_version(&g->builder, event->id, event->version);
-    ehd_builder_opcode(&g->builder, event->opcode);
+    ehd_builder_reset(g->builder, event->name, event->tag);
+    ehd_builder_id_version(g->builder, event->id, event->version);
+    ehd_builder_opcode(g->builder, event->opcode);
     unsigned fields = below(g, 12);
     for (unsigned i = 0; i < fields; i++)
         add_field(g, 0);

@@ -63,7 +63,7 @@ typedef struct rt_event {
 /* Generator state; large (the expected items), keep it static or on the heap. */
 typedef struct rt_generator {
     uint64_t state;                 /* xorshift64* state, never 0 */
-    ehd_builder builder;            /* holds the last generated event */
+    ehd_builder *builder;           /* holds the last generated event */
     rt_expected_item items[RT_MAX_EXPECTED]; /* what the decoder must report, in order */
     size_t count;                   /* entries of `items` for the last event */
     unsigned field_serial;          /* numbers the field names f0, f1, ... */

@@ -24,7 +24,7 @@
 typedef struct harness {
     ehs_config *config;
     ehs_thread_state *state;
-    ehd_builder builder;
+    ehd_builder *builder;
     ehs_outcome outcome;
     int result;             /* of the last ehs_engine_build */
     ehd_text json;          /* the last event's JSON line */
@@ -57,7 +57,8 @@ static inline harness *harness_new(const char *config_text)
     assert_int_equal(rc, 0);
     h->state = ehs_thread_state_new(h->config);
     assert_non_null(h->state);
-    h->builder = (ehd_builder)EHD_BUILDER_INIT;
+    h->builder = ehd_builder_new(NULL);
+    assert_non_null(h->builder);
     ehd_text_init(&h->json);
     return h;
 }
@@ -66,7 +67,7 @@ static inline void harness_free(harness *h)
 {
     ehs_thread_state_free(h->state);
     ehs_config_free(h->config);
-    ehd_builder_destroy(&h->builder);
+    ehd_builder_free(h->builder);
     ehd_text_free(&h->json);
     free(h);
 }
@@ -95,11 +96,11 @@ static inline const char *harness_message(harness *h, ehs_source source, const c
         .text = text,
         .len = len,
     };
-    h->result = ehs_engine_build(h->config, h->state, &message, &h->builder, &h->outcome);
+    h->result = ehs_engine_build(h->config, h->state, &message, h->builder, &h->outcome);
     if (h->result == EHS_DROPPED)
         return "DROPPED";
     assert_int_equal(h->result, EHS_BUILT);
-    int rc = ehd_builder_copy_event(&h->builder, h->outcome.level, NULL, NULL, h->event,
+    int rc = ehd_builder_copy_event(h->builder, h->outcome.level, NULL, NULL, h->event,
                                     sizeof h->event, &h->event_size);
     assert_int_equal(rc, 0);
     char name[EHD_NAME_MAX];

@@ -89,7 +89,7 @@ static void test_capture_sets_are_enabled(void **state)
     (void)state;
     scratch s;
     scratch_make(&s);
-    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "CapProv", "grp", &options), 0);
     assert_int_equal(ehd_provider_backend(&provider), EHD_BACKEND_CAPTURE);
@@ -112,7 +112,7 @@ static void test_capture_descriptor(void **state)
     (void)state;
     scratch s;
     scratch_make(&s);
-    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
     ehd_provider provider = EHD_PROVIDER_INIT;
 
     int saved_stdin = vacate_stdin();
@@ -165,24 +165,24 @@ static void test_capture_stamp_is_transparent(void **state)
     (void)state;
     scratch s;
     scratch_make(&s);
-    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "CapProv", NULL, &options), 0);
     ehd_event_set *set = ehd_provider_register_set(&provider, 3, 0x10);
-    ehd_builder builder;
-    assert_int_equal(ehd_builder_init(&builder, 0, 0), 0);
+    ehd_builder *builder = ehd_builder_new(NULL);
+    assert_non_null(builder);
     static const uint8_t activity[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
     for (int with_activity = 0; with_activity < 2; with_activity++) {
-        ehd_builder_reset(&builder, "Login", 7);
-        ehd_builder_add_string_n(&builder, "user", 4, "root", 1, 4, 0, 0);
-        assert_int_equal(ehd_builder_write(&builder, set, with_activity ? activity : NULL, NULL), 0);
+        ehd_builder_reset(builder, "Login", 7);
+        ehd_builder_add_string_n(builder, "user", 4, "root", 1, 4, 0, 0);
+        assert_int_equal(ehd_builder_write(builder, set, with_activity ? activity : NULL, NULL), 0);
         uint8_t plain[256];
         size_t plain_size;
-        assert_int_equal(ehd_builder_copy_event(&builder, 3, with_activity ? activity : NULL, NULL,
+        assert_int_equal(ehd_builder_copy_event(builder, 3, with_activity ? activity : NULL, NULL,
                                                 plain, sizeof plain, &plain_size),
                          0);
         /* The size the builder reports leaves out the activity block. */
-        assert_int_equal(ehd_builder_event_size(&builder) + (with_activity ? 4 + 16 : 0),
+        assert_int_equal(ehd_builder_event_size(builder) + (with_activity ? 4 + 16 : 0),
                          plain_size);
         ehd_text expected = EHD_TEXT_INIT, got = EHD_TEXT_INIT;
         assert_int_equal(ehd_decode_json(&expected, "CapProv_L3K10", 13, plain, plain_size, NULL), 0);
@@ -204,7 +204,7 @@ static void test_capture_stamp_is_transparent(void **state)
         ehd_text_free(&got);
         free(bytes);
     }
-    ehd_builder_destroy(&builder);
+    ehd_builder_free(builder);
     ehd_provider_close(&provider);
     scratch_remove(&s);
 }
@@ -214,7 +214,7 @@ static void test_capture_record_bytes(void **state)
     (void)state;
     scratch s;
     scratch_make(&s);
-    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "CapProv", NULL, &options), 0);
     ehd_event_set *set = ehd_provider_register_set(&provider, 4, 1);
@@ -298,7 +298,7 @@ static void test_capture_appends(void **state)
     (void)state;
     scratch s;
     scratch_make(&s);
-    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
     for (int round = 0; round < 2; round++) {
         ehd_provider provider = EHD_PROVIDER_INIT;
         assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), 0);
@@ -327,7 +327,7 @@ static void test_capture_descriptor_moves(void **state)
     (void)state;
     scratch s;
     scratch_make(&s);
-    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), 0);
     ehd_event_set *set = ehd_provider_register_set(&provider, 1, 0);
@@ -375,7 +375,7 @@ static void test_capture_refuses_oversized_records(void **state)
     (void)state;
     scratch s;
     scratch_make(&s);
-    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_event_max(&provider), 0);
     assert_int_equal(ehd_provider_event_max(NULL), 0);
@@ -422,7 +422,7 @@ enum { SHORT_EVENT = 32, SHORT_RECORD = 4 + sizeof("P_L1K1") + SHORT_EVENT + 4 +
 
 static int short_write_child(const char *path)
 {
-    ehd_provider_options options = { .capture_path = path };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = path);
     ehd_provider provider = EHD_PROVIDER_INIT;
     if (ehd_provider_open(&provider, "P", NULL, &options) != 0)
         return 1;
@@ -581,7 +581,7 @@ static void test_capture_concurrent_writers_never_interleave(void **state)
     (void)state;
     scratch s;
     scratch_make(&s);
-    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "Busy", "many", &options), 0);
 
@@ -622,7 +622,7 @@ static void test_capture_close_is_idempotent(void **state)
     (void)state;
     scratch s;
     scratch_make(&s);
-    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), 0);
     ehd_provider_register_set(&provider, 1, 1);
@@ -649,7 +649,7 @@ static void test_capture_close_is_idempotent(void **state)
 
 static void expect_unwritable(const char *path, int expected)
 {
-    ehd_provider_options options = { .capture_path = path };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = path);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), expected);
     assert_int_equal(ehd_provider_errno(&provider), expected);

@@ -23,14 +23,14 @@
 /* A small event: one u32 field, level 4, id 7. */
 static size_t make_event(uint8_t *buffer, size_t capacity)
 {
-    ehd_builder builder = EHD_BUILDER_INIT;
-    ehd_builder_reset(&builder, "Ping", 0);
-    ehd_builder_id_version(&builder, 7, 0);
+    ehd_builder *builder = ehd_builder_new(NULL);
+    ehd_builder_reset(builder, "Ping", 0);
+    ehd_builder_id_version(builder, 7, 0);
     uint32_t value = 42;
-    ehd_builder_add_value(&builder, "x", &value, sizeof value, EHD_FMT_DEFAULT, 0);
+    ehd_builder_add_value(builder, "x", &value, sizeof value, EHD_FMT_DEFAULT, 0);
     size_t size = 0;
-    assert_int_equal(0, ehd_builder_copy_event(&builder, 4, NULL, NULL, buffer, capacity, &size));
-    ehd_builder_destroy(&builder);
+    assert_int_equal(0, ehd_builder_copy_event(builder, 4, NULL, NULL, buffer, capacity, &size));
+    ehd_builder_free(builder);
     return size;
 }
 

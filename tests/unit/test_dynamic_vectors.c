@@ -88,7 +88,7 @@ typedef struct dyn_context {
     vectors_selection expected; /* the TestProviderDyn_ records, file order */
     size_t next_expected;       /* cursor into `expected` */
     size_t matched;             /* events equal to their reference record */
-    ehd_builder builder;        /* reused for every event, as the reference does */
+    ehd_builder *builder;       /* reused for every event, as the reference does */
     uint8_t *built;             /* BUILT_EVENT_CAPACITY bytes for copy_event */
 } dyn_context;
 
@@ -106,12 +106,12 @@ static bool copy_respects_capacity(dyn_context *ctx, size_t event_size, const ch
     uint8_t *exact = malloc(event_size);
     assert_non_null(exact);
     size_t size = 0;
-    int err = ehd_builder_copy_event(&ctx->builder, DYN_SET_LEVEL, NULL, NULL, exact,
+    int err = ehd_builder_copy_event(ctx->builder, DYN_SET_LEVEL, NULL, NULL, exact,
                                      event_size, &size);
     bool ok = err == 0 && size == event_size;
     if (ok) {
         size = 0;
-        err = ehd_builder_copy_event(&ctx->builder, DYN_SET_LEVEL, NULL, NULL, exact,
+        err = ehd_builder_copy_event(ctx->builder, DYN_SET_LEVEL, NULL, NULL, exact,
                                      event_size - 1, &size);
         ok = err == ENOSPC && size == event_size;
         if (!ok)
@@ -152,7 +152,7 @@ static bool expect_next_event(dyn_context *ctx, uint8_t level, const void *activ
     }
 
     size_t built_size = 0;
-    int err = ehd_builder_copy_event(&ctx->builder, level, activity_id, related_id, ctx->built,
+    int err = ehd_builder_copy_event(ctx->builder, level, activity_id, related_id, ctx->built,
                                      BUILT_EVENT_CAPACITY, &built_size);
     if (err != 0) {
         fprintf(stderr, "event %zu (%s): ehd_builder_copy_event returned %d (%s)\n", index,
@@ -201,7 +201,7 @@ static void check_format_group(dyn_context *ctx, uint8_t format, const char *eve
         snprintf(string_big, sizeof string_big, "s%zubig", w->width);
         snprintf(label, sizeof label, "%s, %zu-byte values", event_name, w->width);
 
-        ehd_builder *b = &ctx->builder;
+        ehd_builder *b = ctx->builder;
         ehd_builder_reset(b, event_name, 0);
         ehd_builder_add_binary(b, binary_one, w->one, w->width, format, 0);
         ehd_builder_add_string(b, string_one, w->one, 1, w->width, format, 0);
@@ -269,7 +269,7 @@ static void test_every_reference_event_rebuilt(void **state)
 static int setup_builder(void **state)
 {
     dyn_context *ctx = &context;
-    if (ehd_builder_init(&ctx->builder, 0, 0) != 0)
+    if ((ctx->builder = ehd_builder_new(NULL)) == NULL)
         return -1;
     ctx->built = malloc(BUILT_EVENT_CAPACITY);
     if (ctx->built == NULL)
@@ -281,7 +281,7 @@ static int setup_builder(void **state)
 static int teardown_builder(void **state)
 {
     dyn_context *ctx = *state;
-    ehd_builder_destroy(&ctx->builder);
+    ehd_builder_free(ctx->builder);
     free(ctx->built);
     ctx->built = NULL;
     return 0;

@@ -118,7 +118,7 @@ static void run_mix(harness *h)
             .text = mix[i].text,
             .len = strlen(mix[i].text),
         };
-        ehs_engine_build(h->config, h->state, &message, &h->builder, &h->outcome);
+        ehs_engine_build(h->config, h->state, &message, h->builder, &h->outcome);
     }
 }
 

@@ -169,7 +169,7 @@ static void *thread_main(void *arg)
 {
     size_t thread = (size_t)(uintptr_t)arg;
     ehs_thread_state *state = ehs_thread_state_new(shared_config);
-    ehd_builder builder = EHD_BUILDER_INIT;
+    ehd_builder *builder = ehd_builder_new(NULL);
     uint8_t *buffer = malloc(70000);
     size_t mismatches = 0;
     pthread_barrier_wait(&start_barrier);
@@ -178,7 +178,7 @@ static void *thread_main(void *arg)
             /* Each thread starts elsewhere, so they meet every line shape at once. */
             size_t i = (k + thread * line_count / THREADS + round * 17) % line_count;
             expected_event got;
-            build_one(shared_config, state, &builder, &lines[i], &got, buffer, 70000);
+            build_one(shared_config, state, builder, &lines[i], &got, buffer, 70000);
             const expected_event *want = &expected[i];
             if (got.result != want->result || got.size != want->size ||
                 memcmp(buffer, want->bytes, got.size) != 0 ||
@@ -191,7 +191,7 @@ static void *thread_main(void *arg)
         }
     }
     free(buffer);
-    ehd_builder_destroy(&builder);
+    ehd_builder_free(builder);
     ehs_thread_state_free(state);
     return (void *)(uintptr_t)mismatches;
 }
@@ -209,7 +209,7 @@ static void test_threads_match_one_thread(void **state_)
     size_t built = 0, dropped = 0, failures = 0;
     size_t by_rule[32] = { 0 };
     for (size_t i = 0; i < line_count; i++) {
-        build_one(h->config, h->state, &h->builder, &lines[i], &expected[i], buffer,
+        build_one(h->config, h->state, h->builder, &lines[i], &expected[i], buffer,
                   sizeof buffer);
         expected[i].bytes = malloc(expected[i].size ? expected[i].size : 1);
         assert_non_null(expected[i].bytes);

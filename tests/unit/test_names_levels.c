@@ -112,8 +112,8 @@ static void pick(const ehs_config *config, ehs_source source, const char *ident,
                  const char *text, const char *want_name, uint8_t want_level)
 {
     ehs_thread_state *state = ehs_thread_state_new(config);
-    ehd_builder builder;
-    assert_int_equal(ehd_builder_init(&builder, 0, 0), 0);
+    ehd_builder *builder = ehd_builder_new(NULL);
+    assert_non_null(builder);
     ehs_message message = {
         .source = source,
         .ident = ident,
@@ -125,14 +125,14 @@ static void pick(const ehs_config *config, ehs_source source, const char *ident,
         .len = strlen(text),
     };
     ehs_outcome outcome;
-    assert_int_equal(ehs_engine_build(config, state, &message, &builder, &outcome), EHS_BUILT);
+    assert_int_equal(ehs_engine_build(config, state, &message, builder, &outcome), EHS_BUILT);
     const char *name = outcome.rule != NULL ? outcome.rule->name
                        : source == EHS_SOURCE_SYSLOG ? "Syslog"
                                                      : "Stderr";
     if (strcmp(name, want_name) != 0 || outcome.level != want_level)
         fail_msg("'%s' (ident %s, exe %s): got %s level %u, want %s level %u", text, ident,
                  exe != NULL ? exe : "(none)", name, outcome.level, want_name, want_level);
-    ehd_builder_destroy(&builder);
+    ehd_builder_free(builder);
     ehs_thread_state_free(state);
 }
 

@@ -63,7 +63,7 @@ static void expect_rejected(const char *name, const char *group)
 {
     scratch s;
     scratch_make(&s);
-    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
     ehd_provider provider = EHD_PROVIDER_INIT;
 
     assert_int_equal(ehd_provider_open(&provider, name, group, &options), EINVAL);
@@ -73,6 +73,44 @@ static void expect_rejected(const char *name, const char *group)
     assert_null(ehd_provider_register_set(&provider, 4, 1));
     assert_false(exists(s.capture));
 
+    ehd_provider_close(&provider);
+    scratch_remove(&s);
+}
+
+/* The options struct follows the sz rules of ehd_provider_options. */
+static void test_options_size(void **state)
+{
+    (void)state;
+    scratch s;
+    scratch_make(&s);
+    ehd_provider provider = EHD_PROVIDER_INIT;
+
+    /* No size: refused, nothing opened. */
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    options.sz = 0;
+    assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), EINVAL);
+    assert_false(exists(s.capture));
+    assert_int_equal(ehd_provider_backend(&provider), EHD_BACKEND_NONE);
+
+    /* A caller from before capture_path existed: it is not read, so the
+     * provider tries user_events (absent here or not, never the file). */
+    options.sz = offsetof(ehd_provider_options, capture_path);
+    ehd_provider_open(&provider, "P", NULL, &options);
+    assert_int_not_equal(ehd_provider_backend(&provider), EHD_BACKEND_CAPTURE);
+    assert_false(exists(s.capture));
+    ehd_provider_close(&provider);
+
+    /* A newer caller's larger struct: fine while its extra bytes are zero. */
+    struct {
+        ehd_provider_options known;
+        uint64_t later;
+    } newer = { EHD_PROVIDER_OPTIONS(.capture_path = s.capture), 1 };
+    newer.known.sz = sizeof newer;
+    assert_int_equal(ehd_provider_open(&provider, "P", NULL, &newer.known), EINVAL);
+    assert_false(exists(s.capture));
+    newer.later = 0;
+    assert_int_equal(ehd_provider_open(&provider, "P", NULL, &newer.known), 0);
+    assert_int_equal(ehd_provider_backend(&provider), EHD_BACKEND_CAPTURE);
     ehd_provider_close(&provider);
     scratch_remove(&s);
 }
@@ -114,7 +152,7 @@ static void test_longest_names_are_accepted(void **state)
     (void)state;
     scratch s;
     scratch_make(&s);
-    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
 
     char *name = repeat_char('N', 200);
     char *group = repeat_char('g', 33);
@@ -179,7 +217,7 @@ static void test_set_tracepoint_names(void **state)
     (void)state;
     scratch s;
     scratch_make(&s);
-    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
     ehd_provider mine = EHD_PROVIDER_INIT;
     ehd_provider other = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&mine, "MyProvider", NULL, &options), 0);
@@ -219,7 +257,7 @@ static void test_register_once_and_find(void **state)
     (void)state;
     scratch s;
     scratch_make(&s);
-    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "MyProvider", NULL, &options), 0);
 
@@ -282,7 +320,7 @@ static void test_open_twice_is_ebusy_and_reopen_after_close(void **state)
     (void)state;
     scratch s;
     scratch_make(&s);
-    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "First", NULL, &options), 0);
     ehd_event_set *set = ehd_provider_register_set(&provider, 2, 7);
@@ -312,7 +350,7 @@ static void test_any_enabled(void **state)
     (void)state;
     scratch s;
     scratch_make(&s);
-    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_false(ehd_provider_any_enabled(NULL));
     assert_false(ehd_provider_any_enabled(&provider));
@@ -381,7 +419,7 @@ static void test_concurrent_register_and_find(void **state)
     (void)state;
     scratch s;
     scratch_make(&s);
-    ehd_provider_options options = { .capture_path = s.capture };
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "Race", NULL, &options), 0);
 
@@ -487,6 +525,7 @@ static void test_kernel_without_user_events(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_options_size),
         cmocka_unit_test(test_invalid_names_are_einval),
         cmocka_unit_test(test_longest_names_are_accepted),
         cmocka_unit_test(test_format_tracepoint_name),

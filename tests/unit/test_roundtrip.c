@@ -19,6 +19,7 @@
 
 #include "ehd/ehd.h"
 #include "ehd/ehd_decode.h"
+#include "ehd_builder_layout.h" /* the storage test looks at the buffers */
 #include "../lib/roundtrip_gen.h"
 
 enum { EVENTS = 3000 };
@@ -57,7 +58,7 @@ static void roundtrip_one(rt_generator *g, ehd_text *json)
 
     static uint8_t event[EHD_EVENT_MAX];
     size_t size = 0;
-    assert_int_equal(0, ehd_builder_copy_event(&g->builder, ev.level, rt_event_activity(&ev),
+    assert_int_equal(0, ehd_builder_copy_event(g->builder, ev.level, rt_event_activity(&ev),
                                                rt_event_related(&ev), event, sizeof event,
                                                &size));
     ehd_event_view view;
@@ -129,79 +130,79 @@ static void test_randomized_events_round_trip(void **state)
 static void test_builder_reuse_keeps_storage(void **state)
 {
     (void)state;
-    ehd_builder b = EHD_BUILDER_INIT;
+    ehd_builder *b = ehd_builder_new(NULL);
     static const char msg[] = "Failed password for invalid user admin from 203.0.113.45 port 52144";
     uint32_t ip = 0x2D7100CB;
-    ehd_builder_reset(&b, "LoginFailed", 0);
-    ehd_builder_add_string(&b, "msg", msg, 1, sizeof msg - 1, EHD_FMT_DEFAULT, 0);
-    ehd_builder_add_value(&b, "ip", &ip, 4, EHD_FMT_IPV4, 0);
-    const uint8_t *meta = b.meta.bytes, *data = b.data.bytes;
+    ehd_builder_reset(b, "LoginFailed", 0);
+    ehd_builder_add_string(b, "msg", msg, 1, sizeof msg - 1, EHD_FMT_DEFAULT, 0);
+    ehd_builder_add_value(b, "ip", &ip, 4, EHD_FMT_IPV4, 0);
+    const uint8_t *meta = b->meta.bytes, *data = b->data.bytes;
     for (int i = 0; i < 1000000; i++) {
-        ehd_builder_reset(&b, "LoginFailed", 0);
-        ehd_builder_add_string(&b, "msg", msg, 1, sizeof msg - 1, EHD_FMT_DEFAULT, 0);
-        ehd_builder_add_value(&b, "ip", &ip, 4, EHD_FMT_IPV4, 0);
+        ehd_builder_reset(b, "LoginFailed", 0);
+        ehd_builder_add_string(b, "msg", msg, 1, sizeof msg - 1, EHD_FMT_DEFAULT, 0);
+        ehd_builder_add_value(b, "ip", &ip, 4, EHD_FMT_IPV4, 0);
     }
-    assert_ptr_equal(meta, b.meta.bytes);
-    assert_ptr_equal(data, b.data.bytes);
-    ehd_builder_destroy(&b);
+    assert_ptr_equal(meta, b->meta.bytes);
+    assert_ptr_equal(data, b->data.bytes);
+    ehd_builder_free(b);
 }
 
 /* Errors are sticky until reset; sizes past 64 KiB give ERANGE. */
 static void test_builder_errors(void **state)
 {
     (void)state;
-    ehd_builder b = EHD_BUILDER_INIT;
+    ehd_builder *b = ehd_builder_new(NULL);
     uint8_t buf[64];
     size_t size;
-    assert_int_equal(EINVAL, ehd_builder_copy_event(&b, 4, NULL, NULL, buf, sizeof buf, &size));
+    assert_int_equal(EINVAL, ehd_builder_copy_event(b, 4, NULL, NULL, buf, sizeof buf, &size));
 
-    ehd_builder_reset(&b, "E", 0);
+    ehd_builder_reset(b, "E", 0);
     uint8_t three[3] = { 0 };
-    ehd_builder_add_value(&b, "bad", three, 3, 0, 0);
-    assert_int_equal(EINVAL, ehd_builder_copy_event(&b, 4, NULL, NULL, buf, sizeof buf, &size));
-    assert_int_equal(EINVAL, ehd_builder_add_struct(&b, "s", 0, 0) == EHD_NO_BOOKMARK ? EINVAL : 0);
+    ehd_builder_add_value(b, "bad", three, 3, 0, 0);
+    assert_int_equal(EINVAL, ehd_builder_copy_event(b, 4, NULL, NULL, buf, sizeof buf, &size));
+    assert_int_equal(EINVAL, ehd_builder_add_struct(b, "s", 0, 0) == EHD_NO_BOOKMARK ? EINVAL : 0);
 
-    ehd_builder_reset(&b, "E", 0);
-    assert_int_equal(0, ehd_builder_copy_event(&b, 4, NULL, NULL, buf, sizeof buf, &size));
+    ehd_builder_reset(b, "E", 0);
+    assert_int_equal(0, ehd_builder_copy_event(b, 4, NULL, NULL, buf, sizeof buf, &size));
     assert_int_equal(8 + 4 + 2, size);
 
     static uint8_t big[65536];
-    ehd_builder_add_binary(&b, "a", big, 40000, 0, 0);
-    ehd_builder_add_binary(&b, "b", big, 40000, 0, 0);
-    assert_int_equal(ERANGE, ehd_builder_copy_event(&b, 4, NULL, NULL, buf, sizeof buf, &size));
+    ehd_builder_add_binary(b, "a", big, 40000, 0, 0);
+    ehd_builder_add_binary(b, "b", big, 40000, 0, 0);
+    assert_int_equal(ERANGE, ehd_builder_copy_event(b, 4, NULL, NULL, buf, sizeof buf, &size));
 
     /* Just under the limit works; the event does not fit a small buffer. */
-    ehd_builder_reset(&b, "E", 0);
-    ehd_builder_add_binary(&b, "a", big, 65535 - 68 - 2 - 2 - 2 - 1, 0, 0);
-    int rc = ehd_builder_copy_event(&b, 4, NULL, NULL, buf, sizeof buf, &size);
+    ehd_builder_reset(b, "E", 0);
+    ehd_builder_add_binary(b, "a", big, 65535 - 68 - 2 - 2 - 2 - 1, 0, 0);
+    int rc = ehd_builder_copy_event(b, 4, NULL, NULL, buf, sizeof buf, &size);
     assert_int_equal(ENOSPC, rc);
-    ehd_builder_add_value(&b, "x", big, 1, 0, 0);
-    assert_int_equal(ERANGE, ehd_builder_copy_event(&b, 4, NULL, NULL, buf, sizeof buf, &size));
+    ehd_builder_add_value(b, "x", big, 1, 0, 0);
+    assert_int_equal(ERANGE, ehd_builder_copy_event(b, 4, NULL, NULL, buf, sizeof buf, &size));
 
     /* A constant-length array of two structs: refused, since the reference
      * decoders misread that shape; of one struct, and a variable-length
      * array of structs, are fine. */
-    ehd_builder_reset(&b, "E", 0);
-    assert_int_equal(EHD_NO_BOOKMARK, ehd_builder_raw_add_meta_carray(&b, "s", EHD_ENC_STRUCT,
+    ehd_builder_reset(b, "E", 0);
+    assert_int_equal(EHD_NO_BOOKMARK, ehd_builder_raw_add_meta_carray(b, "s", EHD_ENC_STRUCT,
                                                                       1, 0, 2));
-    assert_int_equal(EINVAL, ehd_builder_copy_event(&b, 4, NULL, NULL, buf, sizeof buf, &size));
-    ehd_builder_reset(&b, "E", 0);
+    assert_int_equal(EINVAL, ehd_builder_copy_event(b, 4, NULL, NULL, buf, sizeof buf, &size));
+    ehd_builder_reset(b, "E", 0);
     assert_int_not_equal(EHD_NO_BOOKMARK,
-                         ehd_builder_raw_add_meta_carray(&b, "s", EHD_ENC_STRUCT, 1, 0, 1));
-    ehd_builder_raw_add_meta(&b, "m", EHD_ENC_VALUE8, 0, 0);
-    ehd_builder_raw_add_data(&b, "\x01", 1);
-    assert_int_equal(0, ehd_builder_copy_event(&b, 4, NULL, NULL, buf, sizeof buf, &size));
-    ehd_builder_reset(&b, "E", 0);
-    assert_int_not_equal(EHD_NO_BOOKMARK, ehd_builder_raw_add_meta(&b, "s", EHD_ENC_STRUCT |
+                         ehd_builder_raw_add_meta_carray(b, "s", EHD_ENC_STRUCT, 1, 0, 1));
+    ehd_builder_raw_add_meta(b, "m", EHD_ENC_VALUE8, 0, 0);
+    ehd_builder_raw_add_data(b, "\x01", 1);
+    assert_int_equal(0, ehd_builder_copy_event(b, 4, NULL, NULL, buf, sizeof buf, &size));
+    ehd_builder_reset(b, "E", 0);
+    assert_int_not_equal(EHD_NO_BOOKMARK, ehd_builder_raw_add_meta(b, "s", EHD_ENC_STRUCT |
                                                                    EHD_ENC_VARRAY, 1, 0));
-    ehd_builder_raw_add_meta(&b, "m", EHD_ENC_VALUE8, 0, 0);
-    ehd_builder_raw_add_data(&b, "\x02\x00\x01\x02", 4);
-    assert_int_equal(0, ehd_builder_copy_event(&b, 4, NULL, NULL, buf, sizeof buf, &size));
+    ehd_builder_raw_add_meta(b, "m", EHD_ENC_VALUE8, 0, 0);
+    ehd_builder_raw_add_data(b, "\x02\x00\x01\x02", 4);
+    assert_int_equal(0, ehd_builder_copy_event(b, 4, NULL, NULL, buf, sizeof buf, &size));
 
     /* A disabled or missing set: EBADF. */
-    ehd_builder_reset(&b, "E", 0);
-    assert_int_equal(EBADF, ehd_builder_write(&b, NULL, NULL, NULL));
-    ehd_builder_destroy(&b);
+    ehd_builder_reset(b, "E", 0);
+    assert_int_equal(EBADF, ehd_builder_write(b, NULL, NULL, NULL));
+    ehd_builder_free(b);
 }
 
 int main(void)

@@ -35,7 +35,10 @@ extern "C" {
  * EHD_PROVIDER_NAMES_MAX. Invalid names return EINVAL and leave the provider
  * closed.
  *
- * Returns 0, EINVAL for invalid names (or a NULL provider), EBUSY when the
+ * Returns 0, EINVAL for invalid names, a NULL provider or invalid options
+ * (options->sz smaller than its first member's end, or larger than this
+ * library's ehd_provider_options with a nonzero byte past it; the provider
+ * is left closed), EBUSY when the
  * provider is already open (it is left as it was), or the errno that kept the
  * backend from opening (ENOTSUP: neither tracefs nor debugfs is mounted;
  * ENOENT: the kernel has no user_events; EACCES; or the capture file's open
@@ -184,15 +187,16 @@ int ehd_event_set_writev(const ehd_event_set *set, struct iovec *iov, int iovcnt
  */
 
 /*
- * Prepares `builder` with initial capacities (0 for defaults of 256). The
- * builder owns its buffers until ehd_builder_destroy. A builder from
- * EHD_BUILDER_INIT needs no init. Returns 0 or ENOMEM (the builder then
- * grows on demand).
+ * Returns a new builder, owned by the caller until ehd_builder_free, with
+ * the initial capacities of `options` (NULL: the defaults). Nothing can be
+ * written with it before its first ehd_builder_reset. Returns NULL with
+ * errno ENOMEM when out of memory, or EINVAL for invalid options (the sz
+ * rules of ehd_builder_options). Thread-safe; the builder itself is not.
  */
-int ehd_builder_init(ehd_builder *builder, size_t meta_capacity, size_t data_capacity);
+ehd_builder *ehd_builder_new(const ehd_builder_options *options);
 
-/* Frees the builder's buffers; it returns to EHD_BUILDER_INIT state. */
-void ehd_builder_destroy(ehd_builder *builder);
+/* Frees a builder from ehd_builder_new and its buffers. NULL is fine. */
+void ehd_builder_free(ehd_builder *builder);
 
 /* Starts a new event named `name` with event tag `tag`; clears fields, id,
  * version, opcode and any recorded error. */
@@ -209,10 +213,9 @@ void ehd_builder_opcode(ehd_builder *builder, uint8_t opcode);
  * `value` as-is (host byte order), encoded Value8..Value128 with `format`
  * (EHD_FMT_*) and field tag `tag` (0 for none).
  *
- *   void ehd_builder_add_value_n(ehd_builder *builder, const char *name,
- *       size_t name_len, const void *value, size_t size, uint8_t format,
- *       uint16_t tag);   -- static inline, in ehd_inline.h
  */
+void ehd_builder_add_value_n(ehd_builder *builder, const char *name, size_t name_len,
+                             const void *value, size_t size, uint8_t format, uint16_t tag);
 
 /* Adds a variable-length array of `count` scalars of `size` bytes each.
  * More than 65535 elements are cut to 65535. */
@@ -224,11 +227,10 @@ void ehd_builder_add_value_array_n(ehd_builder *builder, const char *name, size_
  * Adds a counted string of `length` code units of `char_size` bytes (1, 2 or
  * 4), encoded StringLength16Char8/16/32. Longer than 65535 units is cut.
  * EHD_FMT_DEFAULT shows as UTF text; EHD_FMT_HEX_BYTES makes it binary.
- *
- *   void ehd_builder_add_string_n(ehd_builder *builder, const char *name,
- *       size_t name_len, const void *chars, size_t char_size, size_t length,
- *       uint8_t format, uint16_t tag);   -- static inline, in ehd_inline.h
  */
+void ehd_builder_add_string_n(ehd_builder *builder, const char *name, size_t name_len,
+                              const void *chars, size_t char_size, size_t length, uint8_t format,
+                              uint16_t tag);
 
 /* Adds a NUL-terminated string (ZStringChar8/16/32): the first `length` code
  * units of `chars`, stopping early at a NUL unit; a NUL is appended. */
@@ -250,12 +252,11 @@ void ehd_builder_add_zstring_array_n(ehd_builder *builder, const char *name, siz
 /* Adds a binary field: `length` bytes with a 16-bit length prefix, encoded
  * BinaryLength16Char8 with `format` as given (EHD_FMT_DEFAULT shows as hex
  * bytes; a numeric format shows the bytes as that number when their count
- * fits it, and a zero-length value as null).
- *
- *   void ehd_builder_add_binary_n(ehd_builder *builder, const char *name,
- *       size_t name_len, const void *bytes, size_t length, uint8_t format,
- *       uint16_t tag);   -- static inline, in ehd_inline.h
+ * fits it, and a zero-length value as null). Longer than 65535 bytes is
+ * cut to 65535.
  */
+void ehd_builder_add_binary_n(ehd_builder *builder, const char *name, size_t name_len,
+                              const void *bytes, size_t length, uint8_t format, uint16_t tag);
 
 /*
  * Adds a struct whose next `field_count` (1..127) fields are its members; a
@@ -289,9 +290,6 @@ size_t ehd_builder_raw_add_meta_carray_n(ehd_builder *builder, const char *name,
                                          uint16_t count);
 /* Appends `size` raw bytes to the event data. */
 void ehd_builder_raw_add_data(ehd_builder *builder, const void *bytes, size_t size);
-
-/* Inline fast paths of add_value_n, add_string_n and add_binary_n. */
-#include "ehd_inline.h"
 
 /* NUL-terminated-name forms of the calls above. */
 static inline void ehd_builder_reset(ehd_builder *b, const char *name, uint16_t tag)

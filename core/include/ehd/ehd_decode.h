@@ -192,7 +192,9 @@ int ehd_enum_next(ehd_enumerator *e, ehd_item *item, ehd_decode_error *error);
 /*
  * A growable text buffer. Owns `chars` until ehd_text_free. Start from
  * EHD_TEXT_INIT or ehd_text_init; ehd_text_clear empties it and keeps the
- * storage for the next event.
+ * storage for the next event. Callers read `chars` and `len` (the text the
+ * last calls appended) and change no field; `capacity` and `error` are the
+ * library's.
  */
 typedef struct ehd_text {
     char *chars;     /* heap storage, NUL-terminated when not NULL */

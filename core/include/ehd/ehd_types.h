@@ -1,7 +1,14 @@
 /*
- * State structures of the ehd dynamic EventHeader library. Callers may keep
- * them static; each comes with an ..._INIT initialiser. Fields are internal:
- * read and change them only through the calls in ehd.h.
+ * State structures of the ehd dynamic EventHeader library.
+ *
+ * ehd_provider and ehd_event_set are public structs so that callers can keep
+ * them static (EHD_PROVIDER_INIT) and so that the enabled checks in ehd.h
+ * stay a single load in the caller. Callers touch no field: read and change
+ * them only through the calls in ehd.h. The inline calls there read
+ * ehd_event_set.status_word, ehd_provider.any_enabled and the set list
+ * (ehd_provider.sets, ehd_event_set.next): those fields keep their offsets
+ * and meaning for as long as the soname stays; the others may change.
+ * The builder is opaque.
  */
 #ifndef EHD_TYPES_H
 #define EHD_TYPES_H
@@ -52,11 +59,19 @@ typedef struct ehd_event_set {
     char tracepoint_name[EHD_NAME_MAX];
 } ehd_event_set;
 
-/* Options for ehd_provider_open; zero-initialised means "user_events". */
+/*
+ * Options for ehd_provider_open. `sz` must be sizeof(ehd_provider_options)
+ * as the caller was compiled (EHD_PROVIDER_OPTIONS sets it), as for
+ * ehd_builder_options; no options (NULL) means user_events.
+ */
 typedef struct ehd_provider_options {
+    size_t sz;
     /* Non-NULL: append events to this .dat file instead of user_events. */
     const char *capture_path;
 } ehd_provider_options;
+
+#define EHD_PROVIDER_OPTIONS(...) \
+    ((ehd_provider_options){ .sz = sizeof(ehd_provider_options), __VA_ARGS__ })
 
 /*
  * A named event provider and its event sets. Open with ehd_provider_open,
@@ -95,30 +110,29 @@ typedef struct ehd_provider {
 #define EHD_PROVIDER_INIT \
     { EHD_BACKEND_NONE, -1, EINVAL, NULL, PTHREAD_MUTEX_INITIALIZER, "", "", 0, 0 }
 
-/* A growable byte buffer of the builder. */
-typedef struct ehd_buffer {
-    uint8_t *bytes;  /* heap storage, or NULL */
-    size_t size;     /* bytes in use */
-    size_t capacity; /* bytes allocated */
-} ehd_buffer;
+/*
+ * Builds one event at a time; reusable for any number of events. Opaque:
+ * made by ehd_builder_new, freed by ehd_builder_free. Not thread-safe: use
+ * one builder per thread. After warm-up, building events of the same shape
+ * allocates nothing.
+ */
+typedef struct ehd_builder ehd_builder;
 
 /*
- * Builds one event at a time; reusable for any number of events. Not
- * thread-safe: use one builder per thread. After warm-up, building events of
- * the same shape allocates nothing.
+ * Options for ehd_builder_new. `sz` must be sizeof(ehd_builder_options) as
+ * the caller was compiled (EHD_BUILDER_OPTIONS sets it): the library reads
+ * only the fields that size covers, so options added later leave older
+ * callers working, and refuses a larger size whose unknown fields are not
+ * zero. Zero fields mean the defaults.
  */
-typedef struct ehd_builder {
-    ehd_buffer meta;  /* event name and field definitions */
-    ehd_buffer data;  /* field values */
-    int error;        /* 0, or the errno recorded by the first failed call since reset */
-    uint8_t version;  /* header version */
-    uint16_t id;      /* header id */
-    uint16_t tag;     /* header tag */
-    uint8_t opcode;   /* header opcode */
-} ehd_builder;
+typedef struct ehd_builder_options {
+    size_t sz;
+    size_t meta_capacity; /* initial bytes for names and field definitions; 0: 256 */
+    size_t data_capacity; /* initial bytes for values; 0: 256 */
+} ehd_builder_options;
 
-/* A builder that was never reset writes nothing: error is EINVAL until then. */
-#define EHD_BUILDER_INIT { { NULL, 0, 0 }, { NULL, 0, 0 }, EINVAL, 0, 0, 0, 0 }
+#define EHD_BUILDER_OPTIONS(...) \
+    ((ehd_builder_options){ .sz = sizeof(ehd_builder_options), __VA_ARGS__ })
 
 /* No bookmark: returned by ehd_builder_add_struct when it could not add. */
 #define EHD_NO_BOOKMARK ((size_t)-1)
