@@ -127,7 +127,10 @@ static inline bool shim_sets_any_enabled(void)
     return ehd_provider_any_enabled(&shim_provider);
 }
 
-/* The set for (level, keyword), registered now if the config did not list it. */
+/* The set for (level, keyword), registered now (under the registration
+ * lock) if the config did not list it. NULL for level 0 or when no set can
+ * be made; ehd_event_set_enabled() is false for NULL and for a set whose
+ * registration failed, so callers need not check. */
 ehd_event_set *shim_sets_get(uint8_t level, uint64_t keyword);
 
 /* fork: hold the registration lock across fork so the child never inherits it
@@ -183,7 +186,10 @@ shim_thread *shim_thread_get(void);
  * (from the shim's mmap heap, alloc.c). Returns false when out of memory. */
 bool shim_thread_engine(shim_thread *thread, ehs_thread_state **state, ehd_builder **builder);
 
-/* The stderr line assembler of `thread`. */
+/* The stderr line assembler of `thread`, never NULL; its capacity is
+ * max_message_bytes + 6 (lines.h). Only `thread` itself feeds it; whoever
+ * ends the process reads and empties it (shim_thread_exit_process). A vfork
+ * child must use shim_thread_vfork_line instead. */
 shim_line *shim_thread_line(shim_thread *thread);
 
 /* The line assembler of the vfork child `child` of `thread` (which shares
@@ -191,7 +197,11 @@ shim_line *shim_thread_line(shim_thread *thread);
  * not the one that used it last. */
 shim_line *shim_thread_vfork_line(shim_thread *thread, pid_t child);
 
-/* Scratch space for printf-style messages: at least max_message_bytes + 2. */
+/* Scratch space of `thread` for formatting (printf-style and wide messages,
+ * another thread's line copied at exit), never NULL; stores its size in
+ * *capacity: max_message_bytes + 7 (a whole line of shim_thread_line and a
+ * NUL), at least 1024, 16-byte aligned. One user at a time: what it holds
+ * lasts until the next use on this thread. */
 char *shim_thread_scratch(shim_thread *thread, size_t *capacity);
 
 /* The top of this thread's work stack (made now if need be, mmap only);
@@ -230,7 +240,11 @@ void shim_thread_after_fork(void);
 
 /* ---- messages (emit.c) ----------------------------------------------------- */
 
-/* Turns one message into an event of its set, counting what happened. */
+/* Turns one message into an event of its set, counting what happened
+ * (shim_count): `text` is `len` bytes without the newline, `ident` NULL
+ * means "". Writes nothing once the shim disarmed (shim_armed 0). On a
+ * signal's alternate stack it builds on the thread's work stack when it
+ * can. Keeps errno. */
 void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int priority,
                const char *text, size_t len);
 
@@ -240,6 +254,7 @@ void shim_stderr_line_done(void *thread, const char *text, size_t len);
 /* Adds bytes written to stderr to this thread's line assembler; every
  * completed line becomes one event. Call with the busy guard held. */
 void shim_stderr_feed(const char *bytes, size_t count);
+/* shim_stderr_feed of a NUL-terminated `text`; NULL feeds nothing. */
 void shim_stderr_feed_str(const char *text);
 
 /* Formats `format` with `args` (with errno set to `caller_errno`, for %m)
@@ -300,10 +315,15 @@ bool shim_fd_maybe_stderr(int fd);
 /* Is `fd` stderr right now? Checks the file is still the one it was. */
 bool shim_fd_is_stderr(int fd);
 
-/* The program made `to` a copy of `from` (dup, dup2, dup3, F_DUPFD). */
+/* After a successful dup, dup2, dup3 or F_DUPFD of `from` onto `to`: `to`
+ * is stderr from now on when `from` is stderr now (same file), else it stops
+ * being stderr. Descriptors from 1024 up are not followed. Lock-free and
+ * async-signal-safe (at most one fstat). */
 void shim_fd_copied(int from, int to);
 
-/* The program closed `fd`. */
+/* After the program closed `fd` (even a failed close releases it) or
+ * opened a new file on its number: `fd` is not stderr any more. Lock-free
+ * and async-signal-safe, no system call. */
 void shim_fd_closed(int fd);
 
 /* ---- the shim's own descriptor (ownfd.c) ----------------------------------- */
@@ -311,7 +331,8 @@ void shim_fd_closed(int fd);
 /* Moves the provider's descriptor out of the way of fixed numbers. */
 void shim_own_fd_setup(void);
 
-/* Is `fd` the shim's own descriptor? */
+/* Is `fd` the shim's own descriptor? False for negative numbers and once the
+ * shim gave its descriptor up. One atomic load: safe anywhere. */
 bool shim_is_own_fd(int fd);
 
 /* The shim's own descriptor, -1 when none. */
@@ -339,10 +360,15 @@ typedef enum shim_counter {
     SHIM_COUNTER_KINDS
 } shim_counter;
 
+/* Adds `n` to `counter` of `source` (EHS_SOURCE_ANY counts, but is never
+ * reported); a source out of range is ignored. Relaxed atomic add:
+ * thread- and signal-safe. */
 void shim_count(ehs_source source, shim_counter counter, unsigned long n);
 /* An intercepted call was left by a signal handler's siglongjmp before its
  * text was captured (signals.c found its busy guard abandoned). */
 void shim_count_abandoned(void);
+/* Zeroes every counter, the abandoned calls too; the fork child handler
+ * calls it, so that a child reports only its own work. */
 void shim_stats_reset(void);
 /* Writes the counters to fd 2 (EHSHIM_DEBUG=1 only). */
 void shim_stats_report(void);

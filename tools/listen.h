@@ -56,7 +56,10 @@ typedef struct listen_session {
  * after printing why. */
 int listen_session_open(listen_session *session);
 
-/* Closes every event and ring and frees the session. */
+/* Closes every event and ring, frees what the session holds and zeroes it.
+ * Fine on a zeroed session and after a failed listen_session_open (which
+ * may leave rings open). Slow with many tracepoints: each close waits for
+ * an RCU grace period in the kernel. */
 void listen_session_close(listen_session *session);
 
 /*
@@ -114,7 +117,10 @@ void listen_output_init(listen_output *out, const listen_session *session, int c
 /* Frees what `out` holds (pending samples are dropped: flush first). */
 void listen_output_free(listen_output *out);
 
-/* Drains every ring into the pending samples. */
+/* Drains every ring into the pending samples (written later by
+ * listen_output_flush). Samples of no known tracepoint, or too short, are
+ * skipped; one that finds no memory is counted in `failed`. When the kernel
+ * reported lost samples since the last call, says how many on stderr. */
 void listen_output_collect(listen_output *out);
 
 /* Writes the pending samples with time <= `bound` (all of them when

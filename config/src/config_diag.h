@@ -37,7 +37,9 @@ void ehs_diag_add(ehs_diag *diag, ehs_position position, const char *format, ...
  */
 int ehs_diag_finish(ehs_diag *diag, ehs_errors *errors);
 
-/* Frees everything `diag` holds. */
+/* Frees the collected problems without reporting them and clears the
+ * out-of-memory flag; `diag` is empty and usable again (`path` is kept, it
+ * is borrowed). */
 void ehs_diag_free(ehs_diag *diag);
 
 /* Appends one already formatted line to `errors`; returns 0 or ENOMEM. */

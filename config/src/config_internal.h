@@ -82,7 +82,9 @@ bool ehs_is_repeated_key(const ehs_load *load, const cJSON *item);
 const cJSON *ehs_member(ehs_load *load, const cJSON *object, const char *key, int types,
                         bool nullable, const char *expected);
 
-/* Reads boolean member `key` into *out when present and valid. */
+/* Reads boolean member `key` into *out when present and true or false;
+ * absent leaves *out alone, any other value (null included) is reported and
+ * leaves it alone too. */
 void ehs_read_bool(ehs_load *load, const cJSON *object, const char *key, bool *out);
 
 /* Reads integer member `key` into *out when present and within min..max;
@@ -110,8 +112,9 @@ void ehs_read_keyword(ehs_load *load, const cJSON *object, const char *key, bool
  * stay under (and past 64 KiB make every event fail to build). */
 #define EHS_EVENT_NAME_MAX 255
 
-/* Checks an event name (rule or default): not empty, no ';', at most
- * EHS_EVENT_NAME_MAX bytes. */
+/* Checks the event name in string `item` (rule or default): not empty, no
+ * ';', at most EHS_EVENT_NAME_MAX bytes. Returns false after reporting the
+ * first problem. */
 bool ehs_check_event_name(ehs_load *load, const cJSON *item);
 
 /* ---- config_types.c ---- */
@@ -122,7 +125,8 @@ bool ehs_type_from_name(const char *name, ehs_type *out);
 /* "string, i8, ..." for messages. */
 extern const char ehs_type_list[];
 
-/* The level of a level word ("warning" -> 3), or 0. */
+/* The level of a level word, exact and lower case: critical 1, error 2,
+ * warning 3, info 4, verbose and debug 5; 0 for any other text. */
 uint8_t ehs_level_from_word(const char *word);
 
 /* ---- config_regex.c ---- */
@@ -147,15 +151,19 @@ typedef struct ehs_named_group {
 int ehs_regex_compile(const char *pattern, size_t len, void **code, bool *jit,
                       ehs_regex_error *error);
 
-/* The named groups of `code` in group-number order, in a new array (free it). */
+/* The named groups of `code` in group-number order, in a new array the
+ * caller frees (names point into `code`, valid while it lives). Returns 0
+ * (*groups NULL and *count 0 when there are none) or ENOMEM. */
 int ehs_regex_named_groups(const void *code, ehs_named_group **groups, size_t *count);
 
-/* The highest group number of `code`. */
+/* The highest group number of `code`, named or not (0: no group). */
 uint32_t ehs_regex_capture_count(const void *code);
 
 /* The match context with the EHS_PCRE2_* limits, or NULL when out of memory. */
 void *ehs_regex_match_context_new(void);
 
+/* Free what ehs_regex_compile and ehs_regex_match_context_new made; NULL is
+ * fine. */
 void ehs_regex_code_free(void *code);
 void ehs_regex_match_context_free(void *context);
 
@@ -203,10 +211,14 @@ void ehs_load_rule_fields(ehs_load *load, const ehs_rule_source *source, ehs_rul
  * non-empty string) into `names`; reports problems. Absent or null: any. */
 void ehs_read_names(ehs_load *load, const cJSON *object, const char *key, ehs_names *names);
 
+/* Frees the names and zeroes `names` (count 0: any name). */
 void ehs_names_free(ehs_names *names);
 
 /* ---- config_free.c ---- */
 
+/* Frees everything `rule` owns (names, pattern and code, fields, level map)
+ * and zeroes it; a zeroed rule is fine. The ehs_rule itself is not freed:
+ * it lives in its config's `rules` array. */
 void ehs_rule_free(ehs_rule *rule);
 
 /* A new config holding DESIGN.md's defaults, named `path`; NULL when out of

@@ -56,10 +56,12 @@ bool ehs_convert(ehs_type type, const char *text, size_t len, const char *time_f
 bool ehs_parse_magnitude(const char *text, size_t len, bool allow_hex, bool *negative,
                          uint64_t *magnitude);
 
-/* A signed integer of `bits` (8..64) bits. */
+/* A signed integer in the range of `bits` (8..64) bits, decimal or 0x hex
+ * (ehs_parse_magnitude's forms); false outside the range. */
 bool ehs_parse_signed(const char *text, size_t len, unsigned bits, int64_t *out);
 
-/* An unsigned integer of `bits` (8..64) bits; "-0" is 0, other negatives fail. */
+/* An unsigned integer in the range of `bits` (8..64) bits, decimal or 0x
+ * hex; "-0" is 0, other negatives fail. */
 bool ehs_parse_unsigned(const char *text, size_t len, unsigned bits, uint64_t *out);
 
 /* [+-] digits [. digits] [e [+-] digits], or inf, infinity, nan (any case).

@@ -104,7 +104,9 @@ static inline bool ehs_emit_has_room(const ehs_emit *emit)
 void ehs_emit_string(ehs_emit *emit, const char *name, size_t name_len, const char *text,
                      size_t len);
 
-/* Adds a null field for `type`. */
+/* Adds a null field for `type`: the counted field with zero bytes, in the
+ * type's format (unsigned_int for string and hexbytes). Always added, even
+ * past the budgets; spends one item and the name's overhead. */
 void ehs_emit_null(ehs_emit *emit, const char *name, size_t name_len, ehs_type type);
 
 /* Adds `text` converted to `type`; a value that does not convert becomes

@@ -56,6 +56,8 @@ typedef struct ehs_json_doc {
  */
 int ehs_json_parse(ehs_json_doc *doc, const char *text, size_t len, ehs_diag *diag);
 
+/* Frees the tree and the positions and zeroes `doc`; a zeroed doc is fine.
+ * The borrowed text is not freed. */
 void ehs_json_doc_free(ehs_json_doc *doc);
 
 /* Where `node` is written; a zero span for nodes not from this doc. */

@@ -214,7 +214,8 @@ ehs_config *ehs_config_new_default(void);
 /* Frees a config from the calls above; NULL is fine. */
 void ehs_config_free(ehs_config *config);
 
-/* Frees the lines of `errors` and zeroes it. */
+/* Frees the lines of `errors` and zeroes it, ready for the next load; NULL
+ * is fine. */
 void ehs_errors_free(ehs_errors *errors);
 
 /* Does `name` (`len` bytes, need not be NUL-terminated) satisfy `names`?
@@ -226,7 +227,8 @@ bool ehs_names_match(const ehs_names *names, const char *name, size_t len);
  * NUL-terminated. Allocates nothing. */
 bool ehs_glob_match(const char *pattern, size_t pattern_len, const char *text, size_t text_len);
 
-/* Name of a type as written in configs ("u16", "ipv4", ...). Static string. */
+/* Name of a type as written in configs ("u16", "ipv4", ...), never an alias;
+ * "?" for a value outside ehs_type. Static string. */
 const char *ehs_type_name(ehs_type type);
 
 #ifdef __cplusplus

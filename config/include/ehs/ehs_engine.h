@@ -91,11 +91,14 @@ typedef struct ehs_outcome {
 typedef struct ehs_thread_state ehs_thread_state;
 
 /* Returns new per-thread state for `config` (owned by the caller), or NULL
- * when out of memory. Use it with that config only (with another it still
- * works, but slower and with at most the first config's group count). */
+ * when out of memory or `config` is NULL. The state keeps a pointer to
+ * `config`, which must outlive its builds. Use it with that config only
+ * (with another it still works, but slower and with at most the first
+ * config's group count). */
 ehs_thread_state *ehs_thread_state_new(const ehs_config *config);
 
-/* Frees per-thread state; NULL is fine. */
+/* Frees what ehs_thread_state_new made; NULL is fine. No build may be using
+ * `state`. Does not touch the config, which may be freed before or after. */
 void ehs_thread_state_free(ehs_thread_state *state);
 
 /* The smallest event_max a state takes (below it an event could not hold
