@@ -94,6 +94,7 @@ bool shim_fd_is_stderr(int fd)
 
 void shim_fd_copied(int from, int to)
 {
+    shim_sock_copied(from, to);
     if (!in_range(to) || from == to)
         return;
     if (shim_fd_is_stderr(from))
@@ -105,6 +106,7 @@ void shim_fd_copied(int from, int to)
 
 void shim_fd_closed(int fd)
 {
+    shim_sock_closed(fd);
     if (in_range(fd))
         unmark(fd);
 }

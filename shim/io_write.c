@@ -1,5 +1,6 @@
 /*
- * write and writev: the async-signal-safe entry points. No lock, no malloc,
+ * write and writev: the async-signal-safe entry points, for stderr and for
+ * a syslog socket the program connected itself. No lock, no malloc,
  * no initialisation here; a call nested in shim code (a signal handler
  * interrupting us, the core's own writev) passes through untouched. Before
  * the real functions are resolved, raw system calls stand in.
@@ -12,11 +13,36 @@
 #include "real.h"
 #include "shim.h"
 
+/* A write or writev on a descriptor the program connected to the syslog
+ * socket: one datagram, captured as io_socket.c captures a send. */
+static bool to_syslog_socket(int fd)
+{
+    return shim_sock_maybe(fd) && shim_capturing(SHIM_ARM_SYSLOG, false) &&
+           shim_sock_kind(fd) == SHIM_SOCK_SYSLOG;
+}
+
+/* The datagram a write/writev on a syslog socket sent, after the call:
+ * keeps the call's errno. */
+static void syslog_socket_written(const struct iovec *iov, int iovcnt, ssize_t written)
+{
+    int real_errno = errno;
+    shim_sock_sent(iov, (size_t)iovcnt, written);
+    shim_busy_leave();
+    errno = real_errno;
+}
+
 SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t count)
 {
     shim_real_write_fn *real = SHIM_REAL(write);
     if (real == NULL)
         return shim_raw_write(fd, buf, count);
+    if (__builtin_expect(to_syslog_socket(fd), 0)) {
+        shim_busy_enter();
+        ssize_t written = real(fd, buf, count);
+        struct iovec piece = { (void *)buf, count };
+        syslog_socket_written(&piece, 1, written);
+        return written;
+    }
     if (!shim_fd_maybe_stderr(fd) || !shim_capturing(SHIM_ARM_STDERR, false))
         return real(fd, buf, count);
     shim_busy_enter();
@@ -34,6 +60,12 @@ SHIM_EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
     shim_real_writev_fn *real = SHIM_REAL(writev);
     if (real == NULL)
         return shim_raw_writev(fd, iov, iovcnt);
+    if (__builtin_expect(to_syslog_socket(fd), 0)) {
+        shim_busy_enter();
+        ssize_t written = real(fd, iov, iovcnt);
+        syslog_socket_written(iov, iovcnt, written);
+        return written;
+    }
     if (!shim_fd_maybe_stderr(fd) || !shim_capturing(SHIM_ARM_STDERR, false))
         return real(fd, iov, iovcnt);
     shim_busy_enter();

@@ -11,6 +11,7 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <wchar.h>
@@ -20,6 +21,10 @@
  * v-variants are here. */
 #define SHIM_REAL_FUNCTIONS(X)                                                                 \
     X(write, ssize_t, (int, const void *, size_t))                                             \
+    X(connect, int, (int, const struct sockaddr *, socklen_t))                                 \
+    X(send, ssize_t, (int, const void *, size_t, int))                                         \
+    X(sendto, ssize_t, (int, const void *, size_t, int, const struct sockaddr *, socklen_t))   \
+    X(sendmsg, ssize_t, (int, const struct msghdr *, int))                                     \
     X(writev, ssize_t, (int, const struct iovec *, int))                                       \
     X(fwrite, size_t, (const void *, size_t, size_t, FILE *))                                  \
     X(fwrite_unlocked, size_t, (const void *, size_t, size_t, FILE *))                         \

@@ -18,7 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "ehd/ehd.h"
 #include "ehs/ehs_config.h"
@@ -161,11 +163,11 @@ static inline bool shim_capturing(int source_bit, bool may_init)
     return shim_sets_any_enabled();
 }
 
-/* Descriptors must be followed whenever stderr is captured at all, whether
- * or not anyone listens right now. */
+/* Descriptors must be followed whenever stderr or syslog (its socket) is
+ * captured at all, whether or not anyone listens right now. */
 static inline bool shim_tracking_fds(void)
 {
-    return __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE) & SHIM_ARM_STDERR;
+    return __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE) & (SHIM_ARM_STDERR | SHIM_ARM_SYSLOG);
 }
 
 /* ---- per-thread state (thread.c) ----------------------------------------- */
@@ -325,6 +327,46 @@ void shim_fd_copied(int from, int to);
  * opened a new file on its number: `fd` is not stderr any more. Lock-free
  * and async-signal-safe, no system call. */
 void shim_fd_closed(int fd);
+
+/* ---- descriptors that send to the syslog socket (fdsock.c) --------------- */
+
+enum {
+    SHIM_SOCK_NONE = 0,
+    SHIM_SOCK_SYSLOG = 1, /* a datagram socket sending to /dev/log */
+    SHIM_SOCK_LIMIT = 1024, /* descriptors followed: 0 .. SHIM_SOCK_LIMIT - 1 */
+};
+
+extern uint8_t shim_sock_kinds[SHIM_SOCK_LIMIT];
+
+/* Cheap pre-check (one load, no system call): could `fd` be a syslog
+ * socket connected by the program? Async-signal-safe. */
+static inline bool shim_sock_maybe(int fd)
+{
+    return fd >= 0 && fd < SHIM_SOCK_LIMIT &&
+           __builtin_expect(__atomic_load_n(&shim_sock_kinds[fd], __ATOMIC_RELAXED) != 0, 0);
+}
+
+/* The kind of `fd` (SHIM_SOCK_*), checked against the socket it was marked
+ * on (one fstat when marked). Async-signal-safe; errno kept. */
+int shim_sock_kind(int fd);
+
+/* The kind of a send on `fd` to `address` (NULL or length 0: where `fd` is
+ * connected). Costs stat calls only when the address differs from the
+ * previous one sent to on `fd`. Async-signal-safe; errno kept. */
+int shim_sock_kind_to(int fd, const struct sockaddr *address, socklen_t length);
+
+/* After a successful connect of `fd` to `address`: marks or unmarks it.
+ * errno kept. */
+void shim_sock_connected(int fd, const struct sockaddr *address, socklen_t length);
+
+/* Descriptor bookkeeping, called by shim_fd_copied and shim_fd_closed. */
+void shim_sock_copied(int from, int to);
+void shim_sock_closed(int fd);
+
+/* A send on a syslog socket returned `sent` (negative: failed, nothing is
+ * emitted): the datagram it carried, the first `sent` bytes of `iov`,
+ * becomes a syslog event. Call with the busy guard held; errno kept. */
+void shim_sock_sent(const struct iovec *iov, size_t iovcnt, ssize_t sent);
 
 /* ---- the shim's own descriptor (ownfd.c) ----------------------------------- */
 

@@ -12,7 +12,9 @@
 # and more questions after it. Run once without and once with the shim: the
 # answers and dnsmasq's stderr must be the same (modulo its pid); then every
 # stderr line must have become exactly one correct event
-# (tests/real/dnsmasq.expect.json).
+# (tests/real/dnsmasq.expect.json). Then the same traffic with dnsmasq
+# logging to /dev/log as systemd runs it (dnsmasq -k writes the socket
+# itself): every datagram must have become exactly one syslog event.
 . "$(dirname "$0")/lib.sh"
 
 real_need_root
@@ -36,11 +38,11 @@ cat >"$T/hosts" <<'EOF2'
 EOF2
 chmod 644 "$T/hosts"
 
-# run NAME plain|shim
+# run NAME plain|shim [LOG_FACILITY]: --log-facility=- (stderr) unless given
 run() {
-    local name=$1 how=$2 d=$T/$1
+    local name=$1 how=$2 d=$T/$1 facility=${3:--}
     mkdir "$d"
-    local cmd=("$DNSMASQ" -k --log-facility=- --log-queries "--port=$PORT" --listen-address=127.0.0.1
+    local cmd=("$DNSMASQ" -k "--log-facility=$facility" --log-queries "--port=$PORT" --listen-address=127.0.0.1
         --bind-interfaces --no-resolv --no-hosts --conf-file=/dev/null "--addn-hosts=$T/hosts"
         "--pid-file=$d/dnsmasq.pid" --server=127.0.0.1#18854 --domain=ehshim.test --local=/ehshim.test/)
     [ "$how" = shim ] && cmd=("$EHSHIM" run -c "$CONFIG" -o "$d/events.dat" -- "${cmd[@]}")
@@ -56,8 +58,10 @@ run() {
                 nosuch.ehshim.test web.ehshim.test:16 web.ehshim.test:15 example.com \
                 10.2.0.192.in-addr.arpa:12 99.2.0.192.in-addr.arpa:12
             kill -HUP "$pid"
-            # dnsmasq says it has read the hosts file again
-            real_wait_file "$d/stderr.raw" 'read .*/hosts - [0-9]+ names' 5 >/dev/null
+            # dnsmasq says it has read the hosts file again (where it logs)
+            local log=$d/stderr.raw
+            [ "$facility" = - ] || log=$d/devlog.txt
+            real_wait_file "$log" 'read .*/hosts - [0-9]+ names' 5 >/dev/null
             sleep 0.2
             "$REAL_PY" "$REAL_DIR/dnsq.py" "$PORT" web.ehshim.test web db.ehshim.test:28
         } >"$d/clients.txt"
@@ -86,5 +90,39 @@ echo "== check stderr"
 real_check "$EXPECT" "$T/shim/stderr.txt" "$T/shim/events.jsonl" stderr
 echo "== check syslog"
 real_check "$EXPECT" "$T/shim/syslog.txt" "$T/shim/events.jsonl" syslog "$T/shim/devlog.txt"
+
+# As systemd runs it: dnsmasq -k logging to /dev/log, which it writes itself
+# (its own socket, not syslog()). Every datagram must become exactly one
+# syslog event, its level from the datagram's priority.
+run plain-devlog plain DAEMON
+run shim-devlog shim DAEMON
+for f in clients.txt stderr.raw stdout.raw; do
+    if ! diff <(normalize "$T/plain-devlog/$f") <(normalize "$T/shim-devlog/$f"); then
+        real_fail "plain and shim runs (/dev/log) differ in $f"
+    fi
+done
+# The datagrams themselves, less their time stamps and pids.
+normalize_devlog() {
+    sed -E 's/^<([0-9]+)>[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} dnsmasq\[[0-9]+\]/<\1>TIME dnsmasq[PID]/' "$1"
+}
+if ! diff <(normalize_devlog "$T/plain-devlog/devlog.txt") <(normalize_devlog "$T/shim-devlog/devlog.txt"); then
+    real_fail "plain and shim runs sent different datagrams to /dev/log"
+fi
+[ "$(wc -l <"$T/shim-devlog/syslog.txt")" -ge 20 ] ||
+    real_fail "dnsmasq sent only $(wc -l <"$T/shim-devlog/syslog.txt") messages to /dev/log"
+# The same expectations, for messages without stderr's "dnsmasq[PID]: "
+# prefix (the pid is in the datagram's header, so the rules' pid is null).
+"$REAL_PY" - "$EXPECT" >"$T/devlog.expect.json" <<'EOF2'
+import json, sys
+entries = json.load(open(sys.argv[1]))
+for entry in entries:
+    entry["match"] = entry["match"].replace("^dnsmasq\\[\\d+\\]: ", "^", 1)
+    if "pid" in entry.get("fields", {}):
+        entry["fields"]["pid"] = "null"
+json.dump(entries, sys.stdout, indent=1)
+EOF2
+echo "== check /dev/log"
+real_check "$T/devlog.expect.json" "$T/shim-devlog/syslog.txt" "$T/shim-devlog/events.jsonl" syslog \
+    "$T/shim-devlog/devlog.txt"
 
 real_finish

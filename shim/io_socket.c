@@ -1,0 +1,148 @@
+/*
+ * What a program sends to the local syslog socket itself: connect marks the
+ * descriptor (fdsock.c); send, sendto, sendmsg, write and writev on it pass
+ * through unchanged, and each datagram the kernel took becomes one syslog
+ * event with the priority and ident of its header (syslog_wire.c), as if the
+ * program had called syslog(). glibc's own syslog() sends through libc's
+ * internal calls, which never reach these, so its messages are not counted
+ * twice. Like write(), no lock and no allocation here; a call made while
+ * the shim is busy on this thread passes through untouched.
+ */
+#undef _FORTIFY_SOURCE /* fortified headers would define inline wrappers of what we define */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "real.h"
+#include "shim.h"
+#include "syslog_wire.h"
+
+/* Longest ident taken from a header (the wire reader's TAG limit). */
+enum { IDENT_BYTES = 48 };
+
+/* The first `sent` bytes of the vector, gathered into this thread's scratch
+ * space (cut to its size), as one syslog event. */
+static void emit_datagram(const struct iovec *iov, size_t iovcnt, size_t sent)
+{
+    shim_thread *thread = shim_thread_get();
+    if (thread == NULL)
+        return;
+    size_t capacity;
+    char *text = shim_thread_scratch(thread, &capacity);
+    size_t len = 0;
+    for (size_t i = 0; i < iovcnt && len < sent && len < capacity; i++) {
+        size_t piece = iov[i].iov_len;
+        if (piece > sent - len)
+            piece = sent - len;
+        if (piece > capacity - len)
+            piece = capacity - len;
+        memcpy(text + len, iov[i].iov_base, piece);
+        len += piece;
+    }
+    shim_syslog_record record;
+    shim_syslog_parse(text, len, &record);
+    char ident[IDENT_BYTES + 1];
+    const char *name = shim_program_name();
+    if (record.ident != NULL) {
+        size_t n = record.ident_len < IDENT_BYTES ? record.ident_len : IDENT_BYTES;
+        memcpy(ident, record.ident, n);
+        ident[n] = '\0';
+        name = ident;
+    }
+    shim_emit(thread, EHS_SOURCE_SYSLOG, name, record.priority, record.text, record.len);
+}
+
+void shim_sock_sent(const struct iovec *iov, size_t iovcnt, ssize_t sent)
+{
+    int saved_errno = errno;
+    if (sent >= 0)
+        emit_datagram(iov, iovcnt, (size_t)sent);
+    errno = saved_errno;
+}
+
+/* Should a send on `fd` (to `address`, NULL when connected) be captured? */
+static bool capturing_send(int fd, const struct sockaddr *address, socklen_t length)
+{
+    if (address == NULL && !shim_sock_maybe(fd))
+        return false;
+    if (address != NULL && address->sa_family != AF_UNIX)
+        return false;
+    return shim_capturing(SHIM_ARM_SYSLOG, false) &&
+           shim_sock_kind_to(fd, address, length) == SHIM_SOCK_SYSLOG;
+}
+
+SHIM_EXPORT int connect(int fd, const struct sockaddr *address, socklen_t length)
+{
+    shim_real_connect_fn *real = SHIM_REAL(connect);
+    int result = real != NULL ? real(fd, address, length)
+                              : (int)syscall(SYS_connect, fd, address, length);
+    /* Only AF_UNIX matters; the others pay one comparison. */
+    if (address != NULL && address->sa_family == AF_UNIX &&
+        (__atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE) & SHIM_ARM_SYSLOG)) {
+        int saved_errno = errno;
+        if (result == 0)
+            shim_sock_connected(fd, address, length);
+        else
+            shim_sock_closed(fd); /* a failed connect leaves it unconnected */
+        errno = saved_errno;
+    }
+    return result;
+}
+
+SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
+                           const struct sockaddr *address, socklen_t length)
+{
+    shim_real_sendto_fn *real = SHIM_REAL(sendto);
+    if (real == NULL)
+        return syscall(SYS_sendto, fd, buf, len, flags, address, length);
+    if (!capturing_send(fd, address, length))
+        return real(fd, buf, len, flags, address, length);
+    shim_busy_enter();
+    ssize_t sent = real(fd, buf, len, flags, address, length);
+    int real_errno = errno;
+    struct iovec piece = { (void *)buf, len };
+    shim_sock_sent(&piece, 1, sent);
+    shim_busy_leave();
+    errno = real_errno;
+    return sent;
+}
+
+SHIM_EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
+{
+    shim_real_send_fn *real = SHIM_REAL(send);
+    if (real == NULL)
+        return syscall(SYS_sendto, fd, buf, len, flags, NULL, 0);
+    if (!capturing_send(fd, NULL, 0))
+        return real(fd, buf, len, flags);
+    shim_busy_enter();
+    ssize_t sent = real(fd, buf, len, flags);
+    int real_errno = errno;
+    struct iovec piece = { (void *)buf, len };
+    shim_sock_sent(&piece, 1, sent);
+    shim_busy_leave();
+    errno = real_errno;
+    return sent;
+}
+
+SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *message, int flags)
+{
+    shim_real_sendmsg_fn *real = SHIM_REAL(sendmsg);
+    if (real == NULL)
+        return syscall(SYS_sendmsg, fd, message, flags);
+    if (message == NULL ||
+        !capturing_send(fd,
+                        message->msg_namelen != 0 ? (const struct sockaddr *)message->msg_name
+                                                  : NULL,
+                        message->msg_namelen))
+        return real(fd, message, flags);
+    shim_busy_enter();
+    ssize_t sent = real(fd, message, flags);
+    int real_errno = errno;
+    shim_sock_sent(message->msg_iov, message->msg_iovlen, sent);
+    shim_busy_leave();
+    errno = real_errno;
+    return sent;
+}
