@@ -16,9 +16,11 @@ typedef void shim_line_sink(void *context, const char *text, size_t len);
 
 typedef struct shim_line {
     char *storage;     /* caller's buffer of `capacity` bytes */
-    size_t capacity;   /* the longest line kept: max_message_bytes + 1, so a
+    size_t capacity;   /* the longest line kept: for stderr max_message_bytes
+                          + EHS_STDERR_PREFIX_MAX + 1 (ehs_engine.h), so a
                           longer line still reaches the engine longer than the
-                          maximum and is flagged truncated there */
+                          maximum once its "<N>" prefix is gone, and is
+                          flagged truncated there */
     size_t len;        /* bytes of the unfinished line in `storage` */
     bool overflowed;   /* this line passed `capacity`: the rest of it, up to
                           its '\n', is discarded */
