@@ -21,7 +21,7 @@ CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CONFIG_SRC := $(wildcard config/src/*.c)
 CONFIG_OBJ := $(CONFIG_SRC:%.c=$(BUILD)/%.o)
 TOOL_SRC  := $(wildcard tools/*.c)
-TOOL_OBJ  := $(TOOL_SRC:%.c=$(BUILD)/%.o)
+TOOL_OBJ  := $(TOOL_SRC:%.c=$(BUILD)/%.o) $(BUILD)/shim/lines.o
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)

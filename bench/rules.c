@@ -8,7 +8,8 @@
  *
  * FILE is read into memory first and split into lines, so the timing sees
  * neither the disk nor the splitting; each line is cut to
- * max_message_bytes + 1 bytes as the shim's line buffer would cut it. One
+ * max_message_bytes + EHS_STDERR_PREFIX_MAX + 1 bytes, as the shim's line
+ * buffer cuts it. One
  * untimed pass over the file warms the caches, the PCRE2 JIT stack and the
  * builder's buffers (the shim keeps them per thread for its whole life);
  * then the file is replayed, whole passes only, until at least --min-lines
@@ -162,8 +163,8 @@ int main(int argc, char **argv)
     size_t size = 0;
     char *bytes = read_file(input_path, &size);
     line *lines = NULL;
-    size_t count = bytes != NULL ? split_lines(bytes, size, config->max_message_bytes + 1, &lines)
-                                 : 0;
+    size_t keep = config->max_message_bytes + EHS_STDERR_PREFIX_MAX + 1;
+    size_t count = bytes != NULL ? split_lines(bytes, size, keep, &lines) : 0;
     ehs_thread_state *state = ehs_thread_state_new(config);
     if (count == 0 || state == NULL) {
         fprintf(stderr, "rules: %s\n", bytes == NULL ? "no input" : count == 0

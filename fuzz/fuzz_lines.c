@@ -4,7 +4,8 @@
  * each complete line reaches the sink exactly once, in order, with its
  * first min(length, capacity) bytes intact. A line longer than the
  * capacity arrives as exactly `capacity` bytes, which is how the engine
- * (capacity = max_message_bytes + 1) knows to flag it truncated. Flush
+ * (capacity = max_message_bytes + EHS_STDERR_PREFIX_MAX + 1) knows to flag
+ * it truncated. Flush
  * passes an unfinished line the same way; discard forgets it.
  *
  * Input: byte 0 picks the capacity, then operations:

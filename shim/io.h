@@ -50,13 +50,6 @@ static inline bool shim_io_claim_fd(int fd, int *caller_errno)
     return to_stderr;
 }
 
-/* Like shim_io_begin_stream for a descriptor (dprintf). */
-static inline bool shim_io_begin_fd(int fd, int *caller_errno)
-{
-    return shim_fd_maybe_stderr(fd) && shim_capturing(SHIM_ARM_STDERR, true) &&
-           shim_io_claim_fd(fd, caller_errno);
-}
-
 /* After the real call and the capture: leaves the guard and puts back the
  * errno the real call left. */
 static inline void shim_io_end(int real_errno)

@@ -16,13 +16,11 @@ typedef void shim_line_sink(void *context, const char *text, size_t len);
 
 typedef struct shim_line {
     char *storage;     /* caller's buffer of `capacity` bytes */
-    size_t capacity;   /* the longest line kept; a longer one reaches the sink
-                          cut to exactly `capacity` bytes. The shim's is
-                          max_message_bytes + 6 (shim_thread_setup): 5 for a
-                          "<N>" level prefix ("<007>"), which the engine strips
-                          before it measures the message, and 1 so that a
+    size_t capacity;   /* the longest line kept: for stderr max_message_bytes
+                          + EHS_STDERR_PREFIX_MAX + 1 (ehs_engine.h), so a
                           longer line still reaches the engine longer than the
-                          maximum and is flagged truncated there */
+                          maximum once its "<N>" prefix is gone, and is
+                          flagged truncated there */
     size_t len;        /* bytes of the unfinished line in `storage` */
     bool overflowed;   /* this line passed `capacity`: the rest of it, up to
                           its '\n', is discarded */

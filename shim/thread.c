@@ -41,9 +41,6 @@ struct __attribute__((aligned(16))) shim_thread {
 /* Every context made, newest first; entries are only ever added. */
 static shim_thread *all_threads;
 
-/* Longest "<N>" prefix the engine accepts as a level ("<007>"). */
-enum { LEVEL_PREFIX_MAX = 5 };
-
 static size_t line_capacity = 1;
 static size_t scratch_capacity = 1024;
 static pthread_key_t thread_key;
@@ -103,7 +100,7 @@ int shim_thread_setup(size_t max_message_bytes)
      * would be cut to max_message_bytes minus the prefix and reach the
      * engine looking short enough, losing its `truncated` flag. The +1 is
      * what tells the engine the message was longer than the limit. */
-    size_t room = max_message_bytes + LEVEL_PREFIX_MAX + 1;
+    size_t room = max_message_bytes + EHS_STDERR_PREFIX_MAX + 1;
     line_capacity = room;
     scratch_capacity = room + 1 > 1024 ? room + 1 : 1024;
     return pthread_key_create(&thread_key, thread_exit);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "config_report.h"
 #include "ehd/ehd.h"
 #include "ehs/ehs_config.h"
 #include "ehs/ehs_engine.h"
@@ -72,18 +73,10 @@ int cmd_check(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    ehs_config *config = NULL;
-    ehs_errors errors = { 0 };
-    int err = ehs_config_load_file(path, &config, &errors);
-    for (size_t i = 0; i < errors.count; i++) {
-        fputs(errors.lines[i], stderr);
-        fputc('\n', stderr);
-    }
-    if (err != 0 && errors.count == 0)
-        fprintf(stderr, "%s: cannot load: %s\n", path, strerror(err));
-    ehs_errors_free(&errors);
-    if (config != NULL)
-        warn_event_size(path, config);
+    ehs_config *config = config_load_reporting(path);
+    if (config == NULL)
+        return 1;
+    warn_event_size(path, config);
     ehs_config_free(config);
-    return err == 0 ? 0 : 1;
+    return 0;
 }

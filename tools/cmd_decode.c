@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "ehd/ehd_capture.h"
 #include "ehd/ehd_decode.h"
+#include "grow_array.h"
 
 static void usage(FILE *out)
 {
@@ -71,16 +72,12 @@ static int reader_fill(reader *r, size_t need)
         r->end -= r->start;
         r->start = 0;
     }
-    if (need > r->capacity || r->capacity - r->end < READ_CHUNK / 2) {
-        size_t bigger = r->capacity != 0 ? r->capacity : READ_CHUNK;
-        while (bigger < need || bigger - r->end < READ_CHUNK / 2)
-            bigger *= 2;
-        uint8_t *grown = realloc(r->buf, bigger);
-        if (grown == NULL)
-            return ENOMEM;
-        r->buf = grown;
-        r->capacity = bigger;
-    }
+    /* Room for what is needed and for a read of half a chunk at least. */
+    size_t room = r->end + READ_CHUNK / 2 > need ? r->end + READ_CHUNK / 2 : need;
+    uint8_t *grown = ehd__grow_array(r->buf, &r->capacity, room, 1, READ_CHUNK);
+    if (grown == NULL)
+        return ENOMEM;
+    r->buf = grown;
     while (r->end < need) {
         ssize_t n = read(r->fd, r->buf + r->end, r->capacity - r->end);
         if (n < 0) {

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "config_report.h"
 #include "ehd/ehd.h"
 #include "ehs/ehs_config.h"
 #include "ehs/ehs_engine.h"
@@ -123,19 +124,6 @@ static int parse_arguments(int argc, char **argv, listen_request *request)
         return 2;
     }
     return -1;
-}
-
-static ehs_config *load_config(const char *path)
-{
-    ehs_config *config = NULL;
-    ehs_errors errors = { 0 };
-    int err = ehs_config_load_file(path, &config, &errors);
-    for (size_t i = 0; i < errors.count; i++)
-        fprintf(stderr, "%s\n", errors.lines[i]);
-    if (err != 0 && errors.count == 0)
-        fprintf(stderr, "ehshim listen: %s: %s\n", path, strerror(err));
-    ehs_errors_free(&errors);
-    return err == 0 ? config : NULL;
 }
 
 /*
@@ -294,7 +282,8 @@ int cmd_listen(int argc, char **argv)
     }
 
     ehs_config *config = NULL;
-    if (request.config_path != NULL && (config = load_config(request.config_path)) == NULL) {
+    if (request.config_path != NULL &&
+        (config = config_load_reporting(request.config_path)) == NULL) {
         free(request.providers);
         return 2;
     }

@@ -7,7 +7,8 @@
  * The point is to try a config on sample lines without running anything
  * under the shim, so every step is the shim's own: the same rules engine
  * builds the event, the same builder lays it out, the same decoder prints
- * it. Where the shim makes a choice about a line, parse makes the same one:
+ * it. Lines are split by the shim's own line assembler (shim/lines.h), so
+ * where the shim makes a choice about a line, parse makes the same one:
  *   - a line ends at '\n', which is not part of the message; a stderr
  *     line's '\r' before it goes too, unless the config says strip_cr:
  *     false (the shim does the same);
@@ -18,8 +19,8 @@
  *     maximum, plus room for a stderr "<N>" prefix, which the engine strips
  *     before it measures. So the engine still sees that a longer line was
  *     longer and flags its event truncated, and the memory a line costs
- *     stays bounded however long it is. The shim's line buffer must keep
- *     as much for the two to agree on lines past the maximum;
+ *     stays bounded however long it is. The shim's line buffer keeps as
+ *     much: both take the prefix room from the engine (EHS_STDERR_PREFIX_MAX);
  *   - a source the config does not capture produces no events at all.
  * Defaults: source stderr (what people pipe); ident "ehshim", the name the
  * shim would give lines that this very process wrote; exe the ident (most
@@ -40,7 +41,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "../shim/lines.h"
 #include "commands.h"
+#include "config_report.h"
 #include "ehd/ehd.h"
 #include "ehd/ehd_decode.h"
 #include "ehs/ehs_config.h"
@@ -48,12 +51,10 @@
 
 #define DEFAULT_IDENT "ehshim"
 #define DEFAULT_PRIORITY (LOG_USER | LOG_INFO)
-/* Longest stderr priority prefix the engine strips: "<007>". */
-#define PRIORITY_PREFIX_MAX 5
 /* Bytes of a line kept: one past the maximum so the engine still sees that
  * a longer line was longer, after it has removed a stderr "<N>" prefix. */
 #define LINE_KEEP(max_message_bytes, source)                                             \
-    ((max_message_bytes) + 1 + ((source) == EHS_SOURCE_STDERR ? PRIORITY_PREFIX_MAX : 0))
+    ((max_message_bytes) + 1 + ((source) == EHS_SOURCE_STDERR ? EHS_STDERR_PREFIX_MAX : 0))
 /* Bytes asked of read(2) at a time. */
 #define READ_CHUNK (64 * 1024)
 
@@ -241,32 +242,23 @@ static int parse_command_line(int argc, char **argv, parse_options *options)
     return GO_ON;
 }
 
-/* Prints `config`'s problems; returns it loaded, or NULL. */
+/* The config at `path` (NULL: the built-in defaults) with its problems
+ * printed; NULL when there is none to use. */
 static ehs_config *load_config(const char *path)
 {
-    if (path == NULL) {
-        ehs_config *config = ehs_config_new_default();
-        if (config == NULL)
-            fprintf(stderr, "ehshim parse: out of memory\n");
-        return config;
-    }
-    ehs_config *config = NULL;
-    ehs_errors errors = { 0 };
-    int err = ehs_config_load_file(path, &config, &errors);
-    for (size_t i = 0; i < errors.count; i++) {
-        fputs(errors.lines[i], stderr);
-        fputc('\n', stderr);
-    }
-    if (err != 0 && errors.count == 0)
-        fprintf(stderr, "%s: cannot load: %s\n", path, strerror(err));
-    ehs_errors_free(&errors);
-    return err == 0 ? config : NULL;
+    if (path != NULL)
+        return config_load_reporting(path);
+    ehs_config *config = ehs_config_new_default();
+    if (config == NULL)
+        fprintf(stderr, "ehshim parse: out of memory\n");
+    return config;
 }
 
 /* Builds, decodes and prints the event of one line (`len` bytes of `text`,
- * without its '\n'). */
-static void parse_line(parse_context *context, const char *text, size_t len)
+ * without its '\n'); a shim_line_sink whose context is the parse_context. */
+static void parse_line(void *context_arg, const char *text, size_t len)
 {
+    parse_context *context = context_arg;
     context->line_number++;
     if (!context->captured)
         return;
@@ -316,22 +308,23 @@ static void parse_line(parse_context *context, const char *text, size_t len)
 }
 
 /*
- * Splits the bytes of `fd` into lines for parse_line, keeping at most
- * `keep` bytes of each (the rest of a longer line is read and discarded).
- * A line that lies whole in one chunk is passed from the chunk itself.
- * Returns 0 or the errno of read.
+ * Passes the lines of `fd` to parse_line through the shim's line assembler
+ * over `keep` bytes of storage: at most `keep` bytes of each line reach it
+ * (the rest of a longer line is read and discarded), and a last line
+ * without '\n' is passed at the end. Returns 0, ENOMEM, or the errno of
+ * read (lines read before the failure have been parsed).
  */
 static int read_lines(int fd, size_t keep, parse_context *context)
 {
     char *chunk = malloc(READ_CHUNK);
-    char *line = malloc(keep > 0 ? keep : 1);
-    if (chunk == NULL || line == NULL) {
+    char *storage = malloc(keep);
+    if (chunk == NULL || storage == NULL) {
         free(chunk);
-        free(line);
+        free(storage);
         return ENOMEM;
     }
-    size_t line_len = 0;
-    bool pending = false; /* bytes of an unfinished line were seen */
+    shim_line line;
+    shim_line_init(&line, storage, keep);
     int err = 0;
     for (;;) {
         ssize_t n = read(fd, chunk, READ_CHUNK);
@@ -343,38 +336,15 @@ static int read_lines(int fd, size_t keep, parse_context *context)
         }
         if (n == 0)
             break;
-        const char *bytes = chunk;
-        size_t count = (size_t)n;
-        while (count > 0) {
-            const char *newline = memchr(bytes, '\n', count);
-            size_t piece = newline != NULL ? (size_t)(newline - bytes) : count;
-            if (newline != NULL && !pending) {
-                parse_line(context, bytes, piece < keep ? piece : keep);
-            } else {
-                size_t room = keep - line_len;
-                size_t taken = piece < room ? piece : room;
-                memcpy(line + line_len, bytes, taken);
-                line_len += taken;
-                pending = true;
-                if (newline != NULL) {
-                    parse_line(context, line, line_len);
-                    line_len = 0;
-                    pending = false;
-                }
-            }
-            if (newline == NULL)
-                break;
-            bytes += piece + 1;
-            count -= piece + 1;
-        }
+        shim_line_feed(&line, chunk, (size_t)n, parse_line, context);
         /* The next read may wait on a live pipe (tail -f | ehshim parse):
          * show what this chunk gave first. */
         fflush(stdout);
     }
-    if (err == 0 && pending)
-        parse_line(context, line, line_len);
+    if (err == 0)
+        shim_line_flush(&line, parse_line, context);
     free(chunk);
-    free(line);
+    free(storage);
     return err;
 }
 

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "config_report.h"
 #include "ehs/ehs_config.h"
 
 #define RUN_EXIT_USAGE 2
@@ -162,18 +163,13 @@ static int export_absolute(const char *name, const char *path)
 /* Loads the config the shim will read; prints its problems. */
 static bool config_is_valid(const char *path)
 {
-    ehs_errors errors = { 0 };
-    ehs_config *config = NULL;
-    int err = ehs_config_load_file(path, &config, &errors);
-    for (size_t i = 0; i < errors.count; i++)
-        fprintf(stderr, "%s\n", errors.lines[i]);
-    if (err != 0 && errors.count == 0)
-        fprintf(stderr, "ehshim: %s: %s\n", path, strerror(err));
-    if (err != 0)
+    ehs_config *config = config_load_reporting(path);
+    if (config == NULL) {
         fprintf(stderr, "ehshim: invalid config; nothing was run\n");
-    ehs_errors_free(&errors);
+        return false;
+    }
     ehs_config_free(config);
-    return err == 0;
+    return true;
 }
 
 /* Is the file at `path` an executable regular file (what execvp would try)? */

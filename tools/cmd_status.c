@@ -110,7 +110,7 @@ static bool check_tracefs(const tracefs_location *tracefs, int err)
                tracefs->via_debugfs ? " (inside debugfs)" : "");
         return true;
     }
-    if (err == ENOENT) {
+    if (err == ENOTSUP) {
         report("tracefs:", "not mounted");
         remedy("mount -t tracefs nodev " DEFAULT_TRACEFS "   (as root)");
     } else {

@@ -15,6 +15,7 @@
 
 #include "ehd/ehd_capture.h"
 #include "ehd/eventheader.h"
+#include "grow_array.h"
 #include "listen.h"
 
 /* The fixed part of a sample with PERF_RING_SAMPLE_TYPE, as the kernel
@@ -68,16 +69,13 @@ static void keep_sample(listen_output *out, const struct perf_event_header *reco
     const uint8_t *raw = (const uint8_t *)(record + 1) + sizeof fields;
     uint32_t size = fields.raw_size - (uint32_t)tracepoint->header_offset;
 
-    if (out->pending_count == out->pending_capacity) {
-        size_t bigger = out->pending_capacity ? out->pending_capacity * 2 : 256;
-        listen_pending **grown = realloc(out->pending, bigger * sizeof *grown);
-        if (grown == NULL) {
-            out->failed++;
-            return;
-        }
-        out->pending = grown;
-        out->pending_capacity = bigger;
+    listen_pending **grown = ehd__grow_array(out->pending, &out->pending_capacity,
+                                             out->pending_count + 1, sizeof *grown, 256);
+    if (grown == NULL) {
+        out->failed++;
+        return;
     }
+    out->pending = grown;
     listen_pending *sample = malloc(sizeof *sample + size);
     if (sample == NULL) {
         out->failed++;

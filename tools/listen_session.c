@@ -9,6 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grow_array.h"
+#include "hex_digits.h"
+
 /* 1 MiB per CPU; perf_ring_open halves it until the mapping is allowed
  * (perf_event_mlock_kb lets an unprivileged user map 512 KiB per CPU). */
 enum { RING_PAGES = 256 };
@@ -49,7 +52,7 @@ int listen_session_open(listen_session *session)
 {
     memset(session, 0, sizeof *session);
     int err = tracefs_locate(&session->tracefs);
-    if (err == ENOENT) {
+    if (err == ENOTSUP) {
         fprintf(stderr, "ehshim listen: tracefs is not mounted (ehshim status tells more)\n");
         return err;
     }
@@ -158,20 +161,6 @@ static int grow_name_slots(listen_session *session)
     return 0;
 }
 
-/* Grows `*array` (of `element` bytes each) to hold one more. */
-static int reserve_one(void **array, size_t *capacity, size_t count, size_t element)
-{
-    if (count < *capacity)
-        return 0;
-    size_t bigger = *capacity ? *capacity * 2 : 64;
-    void *grown = realloc(*array, bigger * element);
-    if (grown == NULL)
-        return ENOMEM;
-    *array = grown;
-    *capacity = bigger;
-    return 0;
-}
-
 /* ---- adding tracepoints --------------------------------------------------- */
 
 /* Opens the tracepoint with perf id `id` on every CPU, into the rings.
@@ -183,15 +172,18 @@ static int open_on_every_cpu(listen_session *session, uint64_t id, uint32_t inde
     attr.config = id;
     for (size_t i = 0; i < session->ring_count; i++) {
         perf_ring *ring = &session->rings[i];
-        int err = reserve_one((void **)&session->event_fds, &session->event_fd_capacity,
-                              session->event_fd_count, sizeof *session->event_fds);
-        if (err == 0)
-            err = reserve_one((void **)&session->ids, &session->id_capacity, session->id_count,
-                              sizeof *session->ids);
-        if (err != 0)
-            return err;
+        int *fds = ehd__grow_array(session->event_fds, &session->event_fd_capacity,
+                                   session->event_fd_count + 1, sizeof *fds, 64);
+        if (fds == NULL)
+            return ENOMEM;
+        session->event_fds = fds;
+        listen_sample_id *ids = ehd__grow_array(session->ids, &session->id_capacity,
+                                                session->id_count + 1, sizeof *ids, 64);
+        if (ids == NULL)
+            return ENOMEM;
+        session->ids = ids;
         int fd;
-        err = perf_ring_event_open(&attr, ring->cpu, &fd);
+        int err = perf_ring_event_open(&attr, ring->cpu, &fd);
         if (err != 0)
             return err;
         session->event_fds[session->event_fd_count++] = fd;
@@ -221,11 +213,14 @@ int listen_session_add(listen_session *session, const char *name)
         err = tracefs_eventheader_offset(&session->tracefs, name, &offset);
     if (err == 0)
         err = grow_name_slots(session);
-    if (err == 0)
-        err = reserve_one((void **)&session->tracepoints, &session->tracepoint_capacity,
-                          session->tracepoint_count, sizeof *session->tracepoints);
     if (err != 0)
         return err;
+    listen_tracepoint *tracepoints =
+        ehd__grow_array(session->tracepoints, &session->tracepoint_capacity,
+                        session->tracepoint_count + 1, sizeof *tracepoints, 64);
+    if (tracepoints == NULL)
+        return ENOMEM;
+    session->tracepoints = tracepoints;
     char *copy = strdup(name);
     if (copy == NULL)
         return ENOMEM;
@@ -259,7 +254,7 @@ const listen_tracepoint *listen_session_find_id(const listen_session *session, u
 
 static bool is_hex_digit(char c)
 {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    return ehs_hex_digit(c) >= 0;
 }
 
 static bool is_option_char(char c)

@@ -6,19 +6,17 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "grow_array.h"
+
 /* Appends first..last to the array, growing it. Returns 0 or ENOMEM. */
 static int add_range(unsigned **cpus, size_t *count, size_t *capacity, unsigned first,
                      unsigned last)
 {
     for (unsigned cpu = first; cpu <= last; cpu++) {
-        if (*count == *capacity) {
-            size_t bigger = *capacity ? *capacity * 2 : 16;
-            unsigned *grown = realloc(*cpus, bigger * sizeof **cpus);
-            if (grown == NULL)
-                return ENOMEM;
-            *cpus = grown;
-            *capacity = bigger;
-        }
+        unsigned *grown = ehd__grow_array(*cpus, capacity, *count + 1, sizeof *grown, 16);
+        if (grown == NULL)
+            return ENOMEM;
+        *cpus = grown;
         (*cpus)[(*count)++] = cpu;
     }
     return 0;

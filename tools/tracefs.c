@@ -5,47 +5,40 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <mntent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "tracing_dir.h"
+
 int tracefs_locate(tracefs_location *where)
 {
     where->dir[0] = '\0';
     where->via_debugfs = false;
-    FILE *mounts = setmntent("/proc/mounts", "re");
-    if (mounts == NULL)
-        return errno;
-    char debugfs[sizeof where->dir] = "";
-    struct mntent entry;
-    char line[8192];
-    /* getmntent_r undoes the kernel's octal escapes of spaces in paths. */
-    while (getmntent_r(mounts, &entry, line, sizeof line) != NULL) {
-        if (strcmp(entry.mnt_type, "tracefs") == 0 &&
-            strlen(entry.mnt_dir) < sizeof where->dir) {
-            snprintf(where->dir, sizeof where->dir, "%s", entry.mnt_dir);
-            break;
-        }
-        if (strcmp(entry.mnt_type, "debugfs") == 0 && debugfs[0] == '\0')
-            snprintf(debugfs, sizeof debugfs, "%.*s", (int)(sizeof debugfs - 9), entry.mnt_dir);
+    char *dir = NULL;
+    bool via_debugfs = false;
+    int err = ehd__tracing_dir(&dir, &via_debugfs);
+    if (err != 0)
+        return err;
+    if (strlen(dir) >= sizeof where->dir) {
+        free(dir);
+        return ENAMETOOLONG;
     }
-    endmntent(mounts);
-    if (where->dir[0] != '\0')
-        return 0;
-    if (debugfs[0] != '\0') {
+    if (via_debugfs) {
         /* debugfs mounts tracefs at tracing/ on its own; a file every
          * tracefs has tells whether it is there. */
         char probe[sizeof where->dir + 32];
-        snprintf(probe, sizeof probe, "%s/tracing/trace_marker", debugfs);
-        if (access(probe, F_OK) == 0 || errno == EACCES) {
-            snprintf(where->dir, sizeof where->dir, "%s/tracing", debugfs);
-            where->via_debugfs = true;
-            return 0;
+        snprintf(probe, sizeof probe, "%s/trace_marker", dir);
+        if (access(probe, F_OK) != 0 && errno != EACCES) {
+            free(dir);
+            return ENOTSUP;
         }
     }
-    return ENOENT;
+    snprintf(where->dir, sizeof where->dir, "%s", dir);
+    where->via_debugfs = via_debugfs;
+    free(dir);
+    return 0;
 }
 
 /* Reads a small file into `buf` (NUL-terminated). Returns 0 or errno. */

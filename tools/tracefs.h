@@ -22,8 +22,8 @@ typedef struct tracefs_location {
 /*
  * Finds the tracing directory through /proc/mounts: the first tracefs
  * mount, else <first debugfs mount>/tracing when that holds tracefs files.
- * Returns 0, ENOENT when neither is mounted, or the errno of reading
- * /proc/mounts.
+ * Returns 0, ENOTSUP when neither is mounted (as the core's provider open
+ * says it), ENAMETOOLONG, ENOMEM, or the errno of reading /proc/mounts.
  */
 int tracefs_locate(tracefs_location *where);
 

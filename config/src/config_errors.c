@@ -9,20 +9,18 @@
 
 #include "config_diag.h"
 #include "config_internal.h"
+#include "grow_array.h"
 
 
 void ehs_diag_add(ehs_diag *diag, ehs_position position, const char *format, ...)
 {
-    if (diag->count == diag->capacity) {
-        size_t capacity = diag->capacity ? diag->capacity * 2 : 16;
-        ehs_diag_entry *grown = reallocarray(diag->entries, capacity, sizeof *grown);
-        if (grown == NULL) {
-            diag->out_of_memory = true;
-            return;
-        }
-        diag->entries = grown;
-        diag->capacity = capacity;
+    ehs_diag_entry *grown =
+        ehd__grow_array(diag->entries, &diag->capacity, diag->count + 1, sizeof *grown, 16);
+    if (grown == NULL) {
+        diag->out_of_memory = true;
+        return;
     }
+    diag->entries = grown;
     va_list args;
     va_start(args, format);
     char *message = NULL;
@@ -87,16 +85,13 @@ void ehs_diag_free(ehs_diag *diag)
 
 int ehs_errors_append(ehs_errors *errors, char *line)
 {
-    if (errors->count == errors->capacity) {
-        size_t capacity = errors->capacity ? errors->capacity * 2 : 8;
-        char **grown = reallocarray(errors->lines, capacity, sizeof *grown);
-        if (grown == NULL) {
-            free(line);
-            return ENOMEM;
-        }
-        errors->lines = grown;
-        errors->capacity = capacity;
+    char **grown =
+        ehd__grow_array(errors->lines, &errors->capacity, errors->count + 1, sizeof *grown, 8);
+    if (grown == NULL) {
+        free(line);
+        return ENOMEM;
     }
+    errors->lines = grown;
     errors->lines[errors->count++] = line;
     return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "config_internal.h"
 #include "ehd/eventheader.h"
+#include "grow_array.h"
 
 /* A config larger than this is surely not one; refuse before reading it all. */
 #define EHS_CONFIG_FILE_MAX (16u << 20)
@@ -339,23 +340,20 @@ EHS_API int ehs_config_load_text(const char *path, const char *text, size_t len,
 /* Reads all of `fd` (a file, a pipe, /dev/stdin) up to the size limit. */
 static int read_all(int fd, char **text, size_t *len)
 {
-    size_t capacity = 4096, used = 0;
-    char *buf = malloc(capacity);
-    if (buf == NULL)
-        return ENOMEM;
+    size_t capacity = 0, used = 0;
+    char *buf = NULL;
     for (;;) {
         if (used == capacity) {
             if (capacity >= EHS_CONFIG_FILE_MAX) {
                 free(buf);
                 return EFBIG;
             }
-            char *grown = realloc(buf, capacity * 2);
+            char *grown = ehd__grow_array(buf, &capacity, used + 1, 1, 4096);
             if (grown == NULL) {
                 free(buf);
                 return ENOMEM;
             }
             buf = grown;
-            capacity *= 2;
         }
         ssize_t n = read(fd, buf + used, capacity - used);
         if (n < 0 && errno == EINTR)

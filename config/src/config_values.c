@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config_internal.h"
+#include "grow_array.h"
 
 void ehs_load_nomem(ehs_load *load)
 {
@@ -99,16 +100,13 @@ static int compare_addresses(const void *a, const void *b)
 /* Remembers a repeated member; check_duplicate_keys sorts the list after. */
 static void note_repeat(ehs_load *load, const cJSON *item)
 {
-    if (load->repeated_count == load->repeated_capacity) {
-        size_t capacity = load->repeated_capacity ? load->repeated_capacity * 2 : 8;
-        const cJSON **grown = reallocarray(load->repeated_keys, capacity, sizeof *grown);
-        if (grown == NULL) {
-            ehs_load_nomem(load);
-            return;
-        }
-        load->repeated_keys = grown;
-        load->repeated_capacity = capacity;
+    const cJSON **grown = ehd__grow_array(load->repeated_keys, &load->repeated_capacity,
+                                          load->repeated_count + 1, sizeof *grown, 8);
+    if (grown == NULL) {
+        ehs_load_nomem(load);
+        return;
     }
+    load->repeated_keys = grown;
     load->repeated_keys[load->repeated_count++] = item;
 }
 

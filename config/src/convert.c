@@ -39,15 +39,10 @@ static bool parse_hex_u64(const char *text, size_t len, uint64_t *out)
         return false;
     uint64_t value = 0;
     for (; i < len; i++) {
-        char c = text[i];
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-            d = (unsigned)((c | 0x20) - 'a' + 10);
-        else
+        int digit = ehs_hex_digit(text[i]);
+        if (digit < 0)
             return false;
-        value = value << 4 | d;
+        value = value << 4 | (unsigned)digit;
     }
     *out = value;
     return true;

@@ -15,20 +15,10 @@
 #include <stdint.h>
 
 #include "ehs/ehs_config.h"
+#include "hex_digits.h"
 
 /* Largest value of a fixed-size type (IPv6, UUID). */
 enum { EHS_VALUE_MAX = 16 };
-
-/* The value of hex digit `c` (either case), or -1. */
-static inline int ehs_hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20; /* ASCII lower case */
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
 
 /*
  * The EHD_FMT_* format a value of `type` is written with. Every type but

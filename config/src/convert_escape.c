@@ -4,46 +4,7 @@
 #include <string.h>
 
 #include "convert.h"
-
-
-/* `digits` hex digits at text[i..], or -1. */
-static long hex_number(const char *text, size_t len, size_t i, int digits)
-{
-    if (len - i < (size_t)digits)
-        return -1;
-    long value = 0;
-    for (int k = 0; k < digits; k++) {
-        int d = ehs_hex_digit(text[i + (size_t)k]);
-        if (d < 0)
-            return -1;
-        value = value << 4 | d;
-    }
-    return value;
-}
-
-static size_t utf8_encode(uint32_t cp, char out[4])
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | cp >> 6);
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | cp >> 12);
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | cp >> 18);
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
+#include "utf8.h"
 
 size_t ehs_unescape(const char *text, size_t len, char *out, size_t capacity, bool *complete)
 {
@@ -65,7 +26,7 @@ size_t ehs_unescape(const char *text, size_t len, char *out, size_t capacity, bo
         if (i == len)
             break;
 
-        char piece[4];
+        char piece[EHD_UTF8_ENCODED_MAX];
         size_t piece_len = 1;
         size_t used = 2; /* the backslash and one character */
         char c = i + 1 < len ? text[i + 1] : '\0';
@@ -77,7 +38,7 @@ size_t ehs_unescape(const char *text, size_t len, char *out, size_t capacity, bo
         case 'r': piece[0] = '\r'; break;
         case 't': piece[0] = '\t'; break;
         case 'x': {
-            long v = hex_number(text, len, i + 2, 2);
+            long v = ehs_hex_number(text, len, i + 2, 2);
             if (v < 0) {
                 piece[0] = '\\';
                 used = 1;
@@ -88,7 +49,7 @@ size_t ehs_unescape(const char *text, size_t len, char *out, size_t capacity, bo
             break;
         }
         case 'u': {
-            long v = hex_number(text, len, i + 2, 4);
+            long v = ehs_hex_number(text, len, i + 2, 4);
             if (v < 0) {
                 piece[0] = '\\';
                 used = 1;
@@ -98,7 +59,7 @@ size_t ehs_unescape(const char *text, size_t len, char *out, size_t capacity, bo
             used = 6;
             if (cp >= 0xD800 && cp <= 0xDBFF) {
                 long low = len - i >= 12 && text[i + 6] == '\\' && text[i + 7] == 'u'
-                               ? hex_number(text, len, i + 8, 4)
+                               ? ehs_hex_number(text, len, i + 8, 4)
                                : -1;
                 if (low >= 0xDC00 && low <= 0xDFFF) {
                     cp = 0x10000 + ((cp - 0xD800) << 10) + ((uint32_t)low - 0xDC00);
@@ -109,7 +70,7 @@ size_t ehs_unescape(const char *text, size_t len, char *out, size_t capacity, bo
             } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                 cp = 0xFFFD;
             }
-            piece_len = utf8_encode(cp, piece);
+            piece_len = ehd__utf8_encode(cp, (uint8_t *)piece);
             break;
         }
         default:

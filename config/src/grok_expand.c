@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "grok_internal.h"
+#include "grow_array.h"
 
 typedef struct frame {
     const char *name;     /* pattern name; NULL for an expression */
@@ -108,16 +109,11 @@ static int emit(expander *ex, const char *bytes, size_t n, size_t source, bool c
         ex->out_len += n;
         return 0;
     }
-    if (ex->out_len + n + 1 > ex->out_capacity) {
-        size_t capacity = ex->out_capacity ? ex->out_capacity : 256;
-        while (capacity < ex->out_len + n + 1)
-            capacity *= 2;
-        char *grown = realloc(ex->out, capacity);
-        if (!grown)
-            return out_of_memory(ex);
-        ex->out = grown;
-        ex->out_capacity = capacity;
-    }
+    /* No overflow: out_len + n is at most EHS_GROK_EXPANSION_MAX. */
+    char *grown = ehd__grow_array(ex->out, &ex->out_capacity, ex->out_len + n + 1, 1, 256);
+    if (!grown)
+        return out_of_memory(ex);
+    ex->out = grown;
     memcpy(ex->out + ex->out_len, bytes, n);
     ex->out_len += n;
     return 0;
@@ -267,16 +263,6 @@ static int report_duplicate(expander *ex, size_t first, const reference *ref)
                    ehs_grok_show(shown, sizeof(shown), ref->field, ref->field_len));
 }
 
-static char *copy_bytes(const char *text, size_t len)
-{
-    char *copy = malloc(len + 1);
-    if (copy) {
-        memcpy(copy, text, len);
-        copy[len] = '\0';
-    }
-    return copy;
-}
-
 static int add_capture(expander *ex, const reference *ref)
 {
     for (size_t i = 0; i < ex->capture_count; i++) {
@@ -284,21 +270,24 @@ static int add_capture(expander *ex, const reference *ref)
         if (strlen(taken) == ref->field_len && memcmp(taken, ref->field, ref->field_len) == 0)
             return report_duplicate(ex, i, ref);
     }
-    if (ex->capture_count == ex->capture_capacity) {
-        size_t capacity = ex->capture_capacity ? ex->capture_capacity * 2 : 8;
-        ehs_grok_capture *captures = reallocarray(ex->captures, capacity, sizeof(*captures));
-        if (!captures)
-            return out_of_memory(ex);
-        ex->captures = captures;
-        uint32_t *frames = reallocarray(ex->capture_frames, capacity, sizeof(*frames));
-        if (!frames)
-            return out_of_memory(ex);
-        ex->capture_frames = frames;
-        ex->capture_capacity = capacity;
-    }
-    ehs_grok_capture capture = { .name = copy_bytes(ref->field, ref->field_len) };
+    /* captures and capture_frames grow together; capture_capacity is what
+     * both hold, so it changes only when both have grown. */
+    size_t capture_capacity = ex->capture_capacity;
+    ehs_grok_capture *captures = ehd__grow_array(ex->captures, &capture_capacity,
+                                                 ex->capture_count + 1, sizeof(*captures), 8);
+    if (!captures)
+        return out_of_memory(ex);
+    ex->captures = captures;
+    size_t frame_capacity = ex->capture_capacity;
+    uint32_t *frames = ehd__grow_array(ex->capture_frames, &frame_capacity,
+                                       ex->capture_count + 1, sizeof(*frames), 8);
+    if (!frames)
+        return out_of_memory(ex);
+    ex->capture_frames = frames;
+    ex->capture_capacity = capture_capacity;
+    ehs_grok_capture capture = { .name = ehs_grok_copy(ref->field, ref->field_len) };
     if (ref->type)
-        capture.type = copy_bytes(ref->type, ref->type_len);
+        capture.type = ehs_grok_copy(ref->type, ref->type_len);
     if (!capture.name || (ref->type && !capture.type)) {
         free(capture.name);
         free(capture.type);

@@ -1,6 +1,6 @@
 /*
  * What the grok files share among themselves: finding a pattern by name,
- * the shape of names, and filling an error.
+ * the shape of names, copying them, and filling an error.
  */
 #ifndef EHS_GROK_INTERNAL_H
 #define EHS_GROK_INTERNAL_H
@@ -36,6 +36,11 @@ char *ehs_grok_show(char *out, size_t size, const char *text, size_t len);
 
 /* Room for ehs_grok_show's output. */
 #define EHS_GROK_SHOW_MAX 56
+
+/* A malloc'ed, NUL-terminated copy of the `len` bytes at `text` (names and
+ * pattern bodies, which are counted, not terminated), or NULL when out of
+ * memory. The caller frees it. */
+char *ehs_grok_copy(const char *text, size_t len);
 
 /*
  * ehs_grok_expand and ehs_grok_locate with the text at the top named:

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "grok_internal.h"
+#include "grow_array.h"
 
 typedef struct user_pattern {
     char *name;
@@ -174,7 +175,7 @@ static void set_error(ehs_grok_error *error, const char *format, ...)
     va_end(args);
 }
 
-static char *copy_bytes(const char *text, size_t len)
+char *ehs_grok_copy(const char *text, size_t len)
 {
     char *copy = malloc(len + 1);
     if (copy) {
@@ -203,15 +204,12 @@ int ehs_grok_library_add(ehs_grok_library *library, const char *name, size_t nam
                   ehs_grok_show(shown, sizeof(shown), name, name_len));
         return EINVAL;
     }
-    if (library->user_count == library->user_capacity) {
-        size_t capacity = library->user_capacity ? library->user_capacity * 2 : 8;
-        user_pattern *grown = reallocarray(library->users, capacity, sizeof(*grown));
-        if (!grown)
-            goto out_of_memory;
-        library->users = grown;
-        library->user_capacity = capacity;
-    }
-    user_pattern user = { copy_bytes(name, name_len), name_len, copy_bytes(body, body_len),
+    user_pattern *grown = ehd__grow_array(library->users, &library->user_capacity,
+                                          library->user_count + 1, sizeof(*grown), 8);
+    if (!grown)
+        goto out_of_memory;
+    library->users = grown;
+    user_pattern user = { ehs_grok_copy(name, name_len), name_len, ehs_grok_copy(body, body_len),
                           body_len };
     if (!user.name || !user.body) {
         free(user.name);

@@ -33,12 +33,11 @@
 #include <stddef.h>
 
 #include "engine_emit.h"
+#include "json_depth.h"
 
 enum {
     /* Objects nested deeper than this are kept as JSON text. */
     EHS_JSON_STRUCT_DEPTH = 5,
-    /* Deeper nesting than this is not accepted as JSON at all. */
-    EHS_JSON_MAX_DEPTH = 64,
     /* Elements kept of a string array (the rest are dropped). */
     EHS_JSON_STRING_ARRAY_MAX = 1024,
 };

@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow_array.h"
+#include "hex_digits.h"
 #include "json_pos.h"
+#include "utf8.h"
 
 struct reader {
     const char *text;
@@ -114,19 +117,11 @@ static bool is_digit_at(const struct reader *r, size_t offset)
 
 static bool scratch_append(struct reader *r, const void *bytes, size_t n)
 {
-    if (r->scratch_len + n + 1 > r->scratch_capacity) {
-        size_t capacity = r->scratch_capacity ? r->scratch_capacity : 64;
-        while (capacity < r->scratch_len + n + 1) {
-            if (capacity > SIZE_MAX / 2)
-                return out_of_memory(r), false;
-            capacity *= 2;
-        }
-        char *grown = realloc(r->scratch, capacity);
-        if (grown == NULL)
-            return out_of_memory(r), false;
-        r->scratch = grown;
-        r->scratch_capacity = capacity;
-    }
+    /* No overflow: scratch_len + n is at most the length of the text. */
+    char *grown = ehd__grow_array(r->scratch, &r->scratch_capacity, r->scratch_len + n + 1, 1, 64);
+    if (grown == NULL)
+        return out_of_memory(r), false;
+    r->scratch = grown;
     memcpy(r->scratch + r->scratch_len, bytes, n);
     r->scratch_len += n;
     r->scratch[r->scratch_len] = '\0';
@@ -134,78 +129,14 @@ static bool scratch_append(struct reader *r, const void *bytes, size_t n)
 }
 
 /* Length of the valid UTF-8 sequence at `s`, or 0: overlong forms,
- * surrogates and code points above U+10FFFF are invalid. */
-static size_t utf8_sequence_length(const unsigned char *s, size_t available)
+ * surrogates and code points above U+10FFFF are invalid in a config. */
+static size_t utf8_sequence_length(const char *s, size_t available)
 {
-    unsigned c = s[0];
-    size_t n;
-    uint32_t code_point, min;
-    if (c < 0x80)
-        return 1;
-    if (c < 0xc2)
-        return 0;
-    if (c < 0xe0) {
-        n = 2, code_point = c & 0x1f, min = 0x80;
-    } else if (c < 0xf0) {
-        n = 3, code_point = c & 0x0f, min = 0x800;
-    } else if (c < 0xf5) {
-        n = 4, code_point = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (available < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        code_point = code_point << 6 | (s[i] & 0x3f);
-    }
-    if (code_point < min || code_point > 0x10ffff || (code_point >= 0xd800 && code_point <= 0xdfff))
+    uint32_t code_point;
+    size_t n = ehd__utf8_decode((const uint8_t *)s, available, &code_point);
+    if (n == 0 || (code_point >= 0xd800 && code_point <= 0xdfff))
         return 0;
     return n;
-}
-
-/* The four hex digits at `offset` as a number, or -1. */
-static long hex4(const char *text, size_t len, size_t offset)
-{
-    if (offset > len || len - offset < 4)
-        return -1;
-    long value = 0;
-    for (size_t i = 0; i < 4; i++) {
-        char c = text[offset + i];
-        int digit = c >= '0' && c <= '9'   ? c - '0'
-                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                           : -1;
-        if (digit < 0)
-            return -1;
-        value = value << 4 | digit;
-    }
-    return value;
-}
-
-static size_t utf8_encode(uint32_t code_point, unsigned char out[4])
-{
-    if (code_point < 0x80) {
-        out[0] = (unsigned char)code_point;
-        return 1;
-    }
-    if (code_point < 0x800) {
-        out[0] = (unsigned char)(0xc0 | code_point >> 6);
-        out[1] = (unsigned char)(0x80 | (code_point & 0x3f));
-        return 2;
-    }
-    if (code_point < 0x10000) {
-        out[0] = (unsigned char)(0xe0 | code_point >> 12);
-        out[1] = (unsigned char)(0x80 | (code_point >> 6 & 0x3f));
-        out[2] = (unsigned char)(0x80 | (code_point & 0x3f));
-        return 3;
-    }
-    out[0] = (unsigned char)(0xf0 | code_point >> 18);
-    out[1] = (unsigned char)(0x80 | (code_point >> 12 & 0x3f));
-    out[2] = (unsigned char)(0x80 | (code_point >> 6 & 0x3f));
-    out[3] = (unsigned char)(0x80 | (code_point & 0x3f));
-    return 4;
 }
 
 /* Decodes the escape at r->pos (a backslash) into the scratch buffer.
@@ -235,7 +166,7 @@ static bool read_escape(struct reader *r)
                  describe(r, backslash + 1, buf));
         return false;
     }
-    long unit = hex4(r->text, r->len, backslash + 2);
+    long unit = ehs_hex_number(r->text, r->len, backslash + 2, 4);
     if (unit < 0)
         return fail(r, backslash, "invalid escape \\u: it needs four hex digits"), false;
     uint32_t code_point = (uint32_t)unit;
@@ -244,7 +175,7 @@ static bool read_escape(struct reader *r)
         long low = -1;
         if (backslash + 7 < r->len && r->text[backslash + 6] == '\\' &&
             r->text[backslash + 7] == 'u')
-            low = hex4(r->text, r->len, backslash + 8);
+            low = ehs_hex_number(r->text, r->len, backslash + 8, 4);
         if (low < 0xdc00 || low > 0xdfff)
             return fail(r, backslash,
                         "\\u%04lX is half of a surrogate pair; the low half \\uDC00..\\uDFFF "
@@ -261,8 +192,8 @@ static bool read_escape(struct reader *r)
         return fail(r, backslash, "\\u0000 is not allowed: config strings cannot hold NUL bytes"),
                false;
     }
-    unsigned char bytes[4];
-    size_t n = utf8_encode(code_point, bytes);
+    uint8_t bytes[EHD_UTF8_ENCODED_MAX];
+    size_t n = ehd__utf8_encode(code_point, bytes);
     r->pos += used;
     return scratch_append(r, bytes, n);
 }
@@ -294,7 +225,7 @@ static bool read_string(struct reader *r)
             return fail(r, r->pos, "control byte 0x%02x inside a string (write it as \\u%04x)", c,
                         c),
                    false;
-        size_t n = utf8_sequence_length((const unsigned char *)r->text + r->pos, r->len - r->pos);
+        size_t n = utf8_sequence_length(r->text + r->pos, r->len - r->pos);
         if (n == 0)
             return fail(r, r->pos, "invalid UTF-8 in a string (byte 0x%02x); configs are UTF-8",
                         c),
@@ -399,14 +330,11 @@ static bool record(struct reader *r, const cJSON *node, ehs_position key, ehs_po
     ehs_json_doc *doc = r->doc;
     if (doc->count >= UINT32_MAX - 1)
         return out_of_memory(r), false;
-    if (doc->count == doc->capacity) {
-        size_t capacity = doc->capacity ? doc->capacity * 2 : 64;
-        ehs_json_entry *grown = reallocarray(doc->entries, capacity, sizeof *grown);
-        if (grown == NULL)
-            return out_of_memory(r), false;
-        doc->entries = grown;
-        doc->capacity = capacity;
-    }
+    ehs_json_entry *grown =
+        ehd__grow_array(doc->entries, &doc->capacity, doc->count + 1, sizeof *grown, 64);
+    if (grown == NULL)
+        return out_of_memory(r), false;
+    doc->entries = grown;
     /* Keeps the hash at most half full so probes stay short. */
     if ((doc->count + 1) * 2 > doc->slot_count && !grow_slots(doc))
         return out_of_memory(r), false;
@@ -654,7 +582,7 @@ ehs_position ehs_json_string_position(const ehs_json_doc *doc, const cJSON *node
     while (source < end) {
         size_t source_len, decoded_len;
         if (text[source] == '\\' && text[source + 1] == 'u') {
-            long unit = hex4(text, doc->len, source + 2);
+            long unit = ehs_hex_number(text, doc->len, source + 2, 4);
             if (unit >= 0xd800 && unit <= 0xdbff)
                 source_len = 12, decoded_len = 4;
             else
@@ -662,7 +590,7 @@ ehs_position ehs_json_string_position(const ehs_json_doc *doc, const cJSON *node
         } else if (text[source] == '\\') {
             source_len = 2, decoded_len = 1;
         } else {
-            source_len = utf8_sequence_length((const unsigned char *)text + source, end - source);
+            source_len = utf8_sequence_length(text + source, end - source);
             if (source_len == 0)
                 source_len = 1;
             decoded_len = source_len;

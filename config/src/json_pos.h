@@ -20,9 +20,7 @@
 
 #include "config_diag.h"
 #include "ehs/ehs_config.h"
-
-/* Deepest nesting of objects and arrays accepted; configs need 4. */
-#define EHS_JSON_MAX_DEPTH 64
+#include "json_depth.h"
 
 /* Where one value is written. */
 typedef struct ehs_json_span {

@@ -20,8 +20,8 @@ static inline uint8_t ehs_level_of_severity(int severity)
  * A "<N>" priority prefix at the start of a stderr line, as journald reads
  * one (systemd's syslog_parse_priority without facility): '<', one to three
  * decimal digits whose value is 0..7 ("<3>", "<03>", "<003>"), '>'. Returns
- * the prefix length and stores the severity, or returns 0 (no prefix; the
- * text is left alone).
+ * the prefix length (at most EHS_STDERR_PREFIX_MAX) and stores the
+ * severity, or returns 0 (no prefix; the text is left alone).
  */
 size_t ehs_stderr_prefix(const char *text, size_t len, int *severity);
 

@@ -90,12 +90,6 @@ int ehd__user_events_unregister(int data_fd, ehd_event_set *set);
 int ehd__user_events_writev(int data_fd, const ehd_event_set *set, struct iovec *iov,
                             int iovcnt);
 
-/*
- * Test seam: reads mount points from `path` instead of /proc/mounts; NULL
- * restores the default. Not thread-safe; call before opening providers.
- */
-void ehd__user_events_set_mounts_path(const char *path);
-
 /* ---- capture ----------------------------------------------------------- */
 
 /* Opens (creating, mode 0644 less umask) `path` for appending records, above

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "tracing_dir.h"
 
 /*
  * Kernel ABI (include/uapi/linux/user_events.h), spelled out here because
@@ -52,118 +53,21 @@ _Static_assert(sizeof(void *) != 8 || EHD_DIAG_IOCSUNREG == 0x40082a02u, "DIAG_I
 /* The bit of status_word the kernel sets while the tracepoint is enabled. */
 enum { STATUS_ENABLE_BIT = 0 };
 
-static const char *mounts_path_override;
-
-void ehd__user_events_set_mounts_path(const char *path)
-{
-    mounts_path_override = path;
-}
-
-static bool is_field_separator(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n';
-}
-
-/* Cuts the next whitespace-separated field out of *cursor, or returns NULL. */
-static char *next_field(char **cursor)
-{
-    char *p = *cursor;
-    while (*p != '\0' && is_field_separator(*p))
-        p++;
-    if (*p == '\0')
-        return NULL;
-    char *start = p;
-    while (*p != '\0' && !is_field_separator(*p))
-        p++;
-    if (*p != '\0')
-        *p++ = '\0';
-    *cursor = p;
-    return start;
-}
-
-static bool is_octal_digit(char c)
-{
-    return c >= '0' && c <= '7';
-}
-
-/* The kernel writes a space in a mount point as \040 (and tab, newline and
- * backslash likewise); turn those back into the characters, in place. */
-static void unescape_mount_point(char *text)
-{
-    char *out = text;
-    const char *in = text;
-    while (*in != '\0') {
-        if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' && is_octal_digit(in[2]) &&
-            is_octal_digit(in[3])) {
-            *out++ = (char)((in[1] - '0') << 6 | (in[2] - '0') << 3 | (in[3] - '0'));
-            in += 4;
-        } else {
-            *out++ = *in++;
-        }
-    }
-    *out = '\0';
-}
-
 /*
- * Finds where user_events_data lives: "<mnt>/user_events_data" for the first
- * tracefs mount, else "<mnt>/tracing/user_events_data" for the first debugfs
- * mount. Stores a malloc'ed path in *path and returns 0, or returns ENOTSUP
- * when neither is mounted, or the errno of reading the mounts file.
+ * Where user_events_data lives: in the tracing directory (tracing_dir.h).
+ * Stores a malloc'ed path in *path and returns 0, or returns ENOTSUP when
+ * neither tracefs nor debugfs is mounted, ENOMEM, or the errno of reading
+ * the mounts file.
  */
 static int find_user_events_data(char **path)
 {
-    const char *mounts_path = mounts_path_override ? mounts_path_override : "/proc/mounts";
-    FILE *mounts = fopen(mounts_path, "re");
-    if (mounts == NULL)
-        return errno;
-
-    char *line = NULL;
-    size_t line_capacity = 0;
-    char *tracefs_path = NULL;
-    char *debugfs_path = NULL;
-    int err = 0;
-    while (tracefs_path == NULL && err == 0 && getline(&line, &line_capacity, mounts) >= 0) {
-        char *cursor = line;
-        char *device = next_field(&cursor);
-        char *mount_point = next_field(&cursor);
-        char *fs_type = next_field(&cursor);
-        if (device == NULL || mount_point == NULL || fs_type == NULL)
-            continue;
-        const char *suffix;
-        char **found;
-        if (strcmp(fs_type, "tracefs") == 0) {
-            suffix = "/user_events_data";
-            found = &tracefs_path;
-        } else if (strcmp(fs_type, "debugfs") == 0 && debugfs_path == NULL) {
-            suffix = "/tracing/user_events_data";
-            found = &debugfs_path;
-        } else {
-            continue;
-        }
-        unescape_mount_point(mount_point);
-        if (asprintf(found, "%s%s", mount_point, suffix) < 0) {
-            *found = NULL;
-            err = ENOMEM;
-        }
-    }
-    free(line);
-    fclose(mounts);
-
-    if (err == 0 && tracefs_path == NULL && debugfs_path == NULL)
-        err = ENOTSUP;
-    if (err != 0) {
-        free(tracefs_path);
-        free(debugfs_path);
+    char *dir = NULL;
+    int err = ehd__tracing_dir(&dir, NULL);
+    if (err != 0)
         return err;
-    }
-    /* tracefs is the file system itself; debugfs only mounts it at tracing/. */
-    if (tracefs_path != NULL) {
-        free(debugfs_path);
-        *path = tracefs_path;
-    } else {
-        *path = debugfs_path;
-    }
-    return 0;
+    err = asprintf(path, "%s/user_events_data", dir) < 0 ? ENOMEM : 0;
+    free(dir);
+    return err;
 }
 
 int ehd__user_events_open(void)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "decode_internal.h"
+#include "utf8.h"
 
 static const char hex_digits[] = "0123456789abcdef";
 
@@ -50,22 +51,12 @@ static void put_ascii(ehd_text *text, uint8_t c)
         put_escaped_ascii(text, c);
 }
 
-/* UTF-8 for code points >= 0x80, extended past U+10FFFF the way UTF-8 was
- * first defined (5- and 6-byte forms) and one step further: 0xFE and six
- * continuation bytes for values that need 32 bits. */
+/* UTF-8 for code points >= 0x80, past U+10FFFF in the long forms (see
+ * ehd__utf8_encode). */
 static void put_non_ascii(ehd_text *text, uint32_t cp)
 {
-    uint8_t seq[7];
-    size_t n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : cp < 0x200000 ? 4 : cp < 0x4000000 ? 5
-             : cp < 0x80000000u ? 6 : 7;
-    uint64_t bits = cp;
-    for (size_t i = n - 1; i > 0; i--) {
-        seq[i] = (uint8_t)(0x80 | (bits & 0x3F));
-        bits >>= 6;
-    }
-    /* Lead byte: n one-bits, a zero, then what is left of the value. */
-    seq[0] = (uint8_t)((0xFF00u >> n) | bits);
-    ehd__text_put(text, seq, n);
+    uint8_t seq[EHD_UTF8_ENCODED_MAX];
+    ehd__text_put(text, seq, ehd__utf8_encode(cp, seq));
 }
 
 void ehd__json_code_point(ehd_text *text, uint32_t code_point)
@@ -74,32 +65,6 @@ void ehd__json_code_point(ehd_text *text, uint32_t code_point)
         put_ascii(text, (uint8_t)code_point);
     else
         put_non_ascii(text, code_point);
-}
-
-/* Length of the valid UTF-8 sequence at bytes[0] (lead byte >= 0x80), or 0.
- * Overlong forms and values above U+10FFFF are invalid; surrogates are not. */
-static size_t utf8_sequence_length(const uint8_t *bytes, size_t left)
-{
-    uint8_t b0 = bytes[0];
-    size_t n;
-    uint32_t cp, min;
-    if (b0 >= 0xC0 && b0 <= 0xDF) {
-        n = 2, cp = b0 & 0x1Fu, min = 0x80;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        n = 3, cp = b0 & 0x0Fu, min = 0x800;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        n = 4, cp = b0 & 0x07u, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (left < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((bytes[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (bytes[i] & 0x3Fu);
-    }
-    return cp >= min && cp <= 0x10FFFF ? n : 0;
 }
 
 void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size)
@@ -120,7 +85,8 @@ void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size)
             i++;
             continue;
         }
-        size_t n = utf8_sequence_length(bytes + i, size - i);
+        uint32_t code_point;
+        size_t n = ehd__utf8_decode(bytes + i, size - i, &code_point);
         if (n != 0) {
             ehd__text_put(text, bytes + i, n);
             i += n;

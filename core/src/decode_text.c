@@ -7,6 +7,7 @@
 
 #include "decode_internal.h"
 #include "ehd_api.h"
+#include "grow_array.h"
 
 EHD_API void ehd_text_init(ehd_text *text)
 {
@@ -35,7 +36,7 @@ void ehd__text_truncate(ehd_text *text, size_t len)
     text->error = 0;
 }
 
-/* Slow path of ehd__text_room: doubles the storage until `extra` more bytes
+/* Slow path of ehd__text_room: grows the storage until `extra` more bytes
  * and the NUL fit, refusing to pass EHD_TEXT_MAX. */
 __attribute__((noinline)) static char *grow(ehd_text *text, size_t extra)
 {
@@ -45,10 +46,8 @@ __attribute__((noinline)) static char *grow(ehd_text *text, size_t extra)
         text->error = E2BIG;
         return NULL;
     }
-    size_t capacity = text->capacity < 256 ? 256 : text->capacity;
-    while (capacity < needed)
-        capacity *= 2; /* cannot overflow: needed <= EHD_TEXT_MAX + 1 */
-    char *chars = realloc(text->chars, capacity);
+    size_t capacity = text->capacity;
+    char *chars = ehd__grow_array(text->chars, &capacity, needed, 1, 256);
     if (chars == NULL) {
         text->error = ENOMEM;
         return NULL;

@@ -27,25 +27,8 @@
 #include "ehd/ehd.h"
 #include "ehd/ehd_capture.h"
 #include "ehd/ehd_decode.h"
-
-typedef struct scratch {
-    char dir[PATH_MAX];
-    char capture[PATH_MAX + 16];
-} scratch;
-
-static void scratch_make(scratch *s)
-{
-    const char *tmp = getenv("TMPDIR");
-    snprintf(s->dir, sizeof(s->dir), "%s/ehd-capture-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(s->dir));
-    snprintf(s->capture, sizeof(s->capture), "%s/events.dat", s->dir);
-}
-
-static void scratch_remove(scratch *s)
-{
-    unlink(s->capture);
-    assert_int_equal(rmdir(s->dir), 0);
-}
+#include "../lib/scratch_dir.h"
+#include "../lib/stdin_slot.h"
 
 /* Reads the whole file; the caller frees. */
 static uint8_t *read_file(const char *path, size_t *size)
@@ -67,29 +50,12 @@ static uint8_t *read_file(const char *path, size_t *size)
     return bytes;
 }
 
-/* Frees descriptor 0 so that the next open would land there; returns a copy
- * of what was there (or -1) for restore_stdin. */
-static int vacate_stdin(void)
-{
-    int saved = fcntl(0, F_DUPFD_CLOEXEC, 3);
-    close(0);
-    return saved;
-}
-
-static void restore_stdin(int saved)
-{
-    if (saved >= 0) {
-        dup2(saved, 0);
-        close(saved);
-    }
-}
-
 static void test_capture_sets_are_enabled(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "CapProv", "grp", &options), 0);
     assert_int_equal(ehd_provider_backend(&provider), EHD_BACKEND_CAPTURE);
@@ -103,24 +69,24 @@ static void test_capture_sets_are_enabled(void **state)
         assert_int_equal(set->status_word, 1);
     }
     ehd_provider_close(&provider);
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 /* Descriptor above 2 even when 0 is free, close-on-exec, mode 0644 less umask. */
 static void test_capture_descriptor(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
 
-    int saved_stdin = vacate_stdin();
+    int saved_stdin = stdin_slot_vacate();
     mode_t old_umask = umask(022);
     int err = ehd_provider_open(&provider, "CapProv", NULL, &options);
     int fd0_flags = fcntl(0, F_GETFD);
     umask(old_umask);
-    restore_stdin(saved_stdin);
+    stdin_slot_restore(saved_stdin);
 
     assert_int_equal(err, 0);
     assert_int_equal(fd0_flags, -1); /* the low descriptor did not stay open */
@@ -131,27 +97,27 @@ static void test_capture_descriptor(void **state)
     assert_true((status_flags & O_APPEND) != 0);
     assert_int_equal(status_flags & O_ACCMODE, O_WRONLY);
     struct stat st;
-    assert_int_equal(stat(s.capture, &st), 0);
+    assert_int_equal(stat(s.file, &st), 0);
     /* Events hold what programs log (logins, SQL): a new file is private. */
     assert_int_equal(st.st_mode & 07777, 0600);
     ehd_provider_close(&provider);
 
     /* An existing file keeps the mode its owner gave it. */
-    assert_int_equal(chmod(s.capture, 0644), 0);
+    assert_int_equal(chmod(s.file, 0644), 0);
     assert_int_equal(ehd_provider_open(&provider, "CapProv", NULL, &options), 0);
-    assert_int_equal(stat(s.capture, &st), 0);
+    assert_int_equal(stat(s.file, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0644);
     ehd_provider_close(&provider);
-    unlink(s.capture);
+    unlink(s.file);
 
     old_umask = umask(077);
     err = ehd_provider_open(&provider, "CapProv", NULL, &options);
     umask(old_umask);
     assert_int_equal(err, 0);
-    assert_int_equal(stat(s.capture, &st), 0);
+    assert_int_equal(stat(s.file, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0600);
     ehd_provider_close(&provider);
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 /*
@@ -163,9 +129,9 @@ static void test_capture_descriptor(void **state)
 static void test_capture_stamp_is_transparent(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "CapProv", NULL, &options), 0);
     ehd_event_set *set = ehd_provider_register_set(&provider, 3, 0x10);
@@ -188,7 +154,7 @@ static void test_capture_stamp_is_transparent(void **state)
         assert_int_equal(ehd_decode_json(&expected, "CapProv_L3K10", 13, plain, plain_size, NULL), 0);
 
         size_t size;
-        uint8_t *bytes = read_file(s.capture, &size);
+        uint8_t *bytes = read_file(s.file, &size);
         size_t offset = 0;
         ehd_capture_record record;
         for (int i = 0; i <= with_activity; i++)
@@ -206,15 +172,15 @@ static void test_capture_stamp_is_transparent(void **state)
     }
     ehd_builder_free(builder);
     ehd_provider_close(&provider);
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 static void test_capture_record_bytes(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "CapProv", NULL, &options), 0);
     ehd_event_set *set = ehd_provider_register_set(&provider, 4, 1);
@@ -249,7 +215,7 @@ static void test_capture_record_bytes(void **state)
         16, 0, 0xC0, 0xFE,                                         /* stamp block, chained */
     };
     size_t size;
-    uint8_t *bytes = read_file(s.capture, &size);
+    uint8_t *bytes = read_file(s.file, &size);
     assert_int_equal(size, 48 + 17 + 45);
     assert_memory_equal(bytes, expected_head, sizeof(expected_head));
     assert_memory_equal(bytes + 45, "abc", 3);
@@ -289,16 +255,16 @@ static void test_capture_record_bytes(void **state)
     assert_int_equal(ehd_event_set_writev(set, NULL, 4), EINVAL);
 
     ehd_provider_close(&provider);
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 /* A second provider on an existing file appends after what is there. */
 static void test_capture_appends(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     for (int round = 0; round < 2; round++) {
         ehd_provider provider = EHD_PROVIDER_INIT;
         assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), 0);
@@ -313,11 +279,11 @@ static void test_capture_appends(void **state)
         12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '1', 0, 0xa1,
     };
     size_t size;
-    uint8_t *bytes = read_file(s.capture, &size);
+    uint8_t *bytes = read_file(s.file, &size);
     assert_int_equal(size, sizeof(expected));
     assert_memory_equal(bytes, expected, sizeof(expected));
     free(bytes);
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 /* The descriptor can move out of a host program's way; writes follow it,
@@ -325,9 +291,9 @@ static void test_capture_appends(void **state)
 static void test_capture_descriptor_moves(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), 0);
     ehd_event_set *set = ehd_provider_register_set(&provider, 1, 0);
@@ -355,7 +321,7 @@ static void test_capture_descriptor_moves(void **state)
 
     static const uint8_t expected[] = { 12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '0', 0, 0xb0 };
     size_t size;
-    uint8_t *bytes = read_file(s.capture, &size);
+    uint8_t *bytes = read_file(s.file, &size);
     assert_int_equal(size, sizeof(expected));
     assert_memory_equal(bytes, expected, sizeof(expected));
     free(bytes);
@@ -363,7 +329,7 @@ static void test_capture_descriptor_moves(void **state)
     ehd_provider closed = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_fd(&closed), -1);
     assert_int_equal(ehd_provider_move_fd(&closed, 10, true), EBADF);
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 /* A record too large for its size word is refused before any write. */
@@ -373,9 +339,9 @@ static void test_capture_descriptor_moves(void **state)
 static void test_capture_refuses_oversized_records(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_event_max(&provider), 0);
     assert_int_equal(ehd_provider_event_max(NULL), 0);
@@ -396,18 +362,18 @@ static void test_capture_refuses_oversized_records(void **state)
                              { event + 8, EHD_CAPTURE_EVENT_MAX + 1 - 8 } };
     assert_int_equal(ehd_event_set_writev(set, over, 4), EMSGSIZE);
     struct stat st;
-    assert_int_equal(stat(s.capture, &st), 0);
+    assert_int_equal(stat(s.file, &st), 0);
     assert_int_equal(st.st_size, 0);
 
     struct iovec largest[4] = { { NULL, 0 }, { NULL, 0 }, { event, 8 },
                                 { event + 8, EHD_CAPTURE_EVENT_MAX - 8 } };
     assert_int_equal(ehd_event_set_writev(set, largest, 4), 0);
-    assert_int_equal(stat(s.capture, &st), 0);
+    assert_int_equal(stat(s.file, &st), 0);
     /* size word, "P_L1K1" and its NUL, the event and its 20-byte stamp */
     assert_int_equal(st.st_size, 4 + 7 + EHD_CAPTURE_EVENT_MAX + 20);
     free(event);
     ehd_provider_close(&provider);
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 /*
@@ -450,20 +416,20 @@ static int short_write_child(const char *path)
 static void test_capture_short_write_is_eio(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
     pid_t child = fork();
     assert_true(child >= 0);
     if (child == 0)
-        _exit(short_write_child(s.capture));
+        _exit(short_write_child(s.file));
     int status;
     assert_int_equal(waitpid(child, &status, 0), child);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
     struct stat st;
-    assert_int_equal(stat(s.capture, &st), 0);
+    assert_int_equal(stat(s.file, &st), 0);
     assert_int_equal(st.st_size, SHORT_RECORD); /* the whole record, no torn one */
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 /* ---- concurrent writers ------------------------------------------------- */
@@ -579,9 +545,9 @@ static void check_concurrent_file(const char *path, ehd_provider *provider)
 static void test_capture_concurrent_writers_never_interleave(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "Busy", "many", &options), 0);
 
@@ -610,9 +576,9 @@ static void test_capture_concurrent_writers_never_interleave(void **state)
         assert_int_equal(WEXITSTATUS(status), 0);
     }
 
-    check_concurrent_file(s.capture, &provider);
+    check_concurrent_file(s.file, &provider);
     ehd_provider_close(&provider);
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 /* ---- closing, and files that cannot be opened ---------------------------- */
@@ -620,9 +586,9 @@ static void test_capture_concurrent_writers_never_interleave(void **state)
 static void test_capture_close_is_idempotent(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), 0);
     ehd_provider_register_set(&provider, 1, 1);
@@ -639,12 +605,12 @@ static void test_capture_close_is_idempotent(void **state)
     assert_null(ehd_provider_find_set(&provider, 1, 1));
 
     /* A second close must not close whatever now has that number. */
-    int other = open(s.capture, O_RDONLY | O_CLOEXEC);
+    int other = open(s.file, O_RDONLY | O_CLOEXEC);
     assert_true(other >= 0);
     ehd_provider_close(&provider);
     assert_true(fcntl(other, F_GETFD) >= 0);
     close(other);
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 static void expect_unwritable(const char *path, int expected)
@@ -671,12 +637,12 @@ static void expect_unwritable(const char *path, int expected)
 static void test_capture_unwritable_path_disables_everything(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
-    expect_unwritable(s.dir, EISDIR);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
+    expect_unwritable(s.path, EISDIR);
     expect_unwritable("/nonexistent/dir/x.dat", ENOENT);
     expect_unwritable("", ENOENT);
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 int main(void)

@@ -1,13 +1,12 @@
 /*
  * The user_events backend without a kernel that has it: a fake mounts file
- * (through the ehd__user_events_set_mounts_path seam) names temporary
+ * (through the ehd__tracing_set_mounts_path seam) names temporary
  * directories, so finding tracefs or debugfs, the errors on the way, the
  * descriptor's placement and the write layout can all be checked. The real
  * registration is proved by the VM tests.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,51 +21,41 @@
 #include <cmocka.h>
 
 #include "backend.h"
+#include "tracing_dir.h"
 #include "ehd/ehd.h"
+#include "../lib/scratch_dir.h"
+#include "../lib/stdin_slot.h"
 
-/* A temporary directory: mounts file, fake mount points, and cleanup. */
-typedef struct fake_root {
-    char dir[PATH_MAX];
-    char mounts[PATH_MAX + 16];
-} fake_root;
+/* A scratch directory (see tests/lib/scratch_dir.h) with the mounts file
+ * as its file and fake mount points below it. */
+typedef scratch_dir fake_root;
 
 static int fake_root_setup(void **state)
 {
     fake_root *root = calloc(1, sizeof(*root));
-    if (root == NULL)
+    if (root == NULL || scratch_dir_make(root, "ehd-ue", "mounts") != 0) {
+        free(root);
         return -1;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(root->dir, sizeof(root->dir), "%s/ehd-ue-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (mkdtemp(root->dir) == NULL)
-        return -1;
-    snprintf(root->mounts, sizeof(root->mounts), "%s/mounts", root->dir);
-    ehd__user_events_set_mounts_path(root->mounts);
+    }
+    ehd__tracing_set_mounts_path(root->file);
     *state = root;
     return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st;
-    (void)type;
-    (void)ftw;
-    return remove(path);
 }
 
 static int fake_root_teardown(void **state)
 {
     fake_root *root = *state;
-    ehd__user_events_set_mounts_path(NULL);
-    int rc = nftw(root->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    ehd__tracing_set_mounts_path(NULL);
+    int err = scratch_dir_remove_all(root);
     free(root);
-    return rc;
+    return err;
 }
 
 /* Returns "<root>/<relative>" in a static buffer (one at a time). */
 static const char *in_root(const fake_root *root, const char *relative)
 {
     static char path[PATH_MAX + 256];
-    snprintf(path, sizeof(path), "%s/%s", root->dir, relative);
+    snprintf(path, sizeof(path), "%s/%s", root->path, relative);
     return path;
 }
 
@@ -85,11 +74,11 @@ static void make_file(const fake_root *root, const char *relative, mode_t mode)
 /* Writes the mounts file; "@" in `lines` stands for the root directory. */
 static void write_mounts(const fake_root *root, const char *lines)
 {
-    FILE *file = fopen(root->mounts, "we");
+    FILE *file = fopen(root->file, "we");
     assert_non_null(file);
     for (const char *p = lines; *p != '\0'; p++) {
         if (*p == '@')
-            fputs(root->dir, file);
+            fputs(root->path, file);
         else
             fputc(*p, file);
     }
@@ -176,22 +165,6 @@ static void test_open_errno_is_passed_on(void **state)
     }
 }
 
-/* Frees descriptor 0 so that the next open would land there. */
-static int vacate_stdin(void)
-{
-    int saved = fcntl(0, F_DUPFD_CLOEXEC, 3);
-    close(0);
-    return saved;
-}
-
-static void restore_stdin(int saved)
-{
-    if (saved >= 0) {
-        dup2(saved, 0);
-        close(saved);
-    }
-}
-
 /*
  * A regular file standing in for user_events_data: the provider opens it,
  * write-only, close-on-exec, above 2; registration then fails in the ioctl
@@ -206,10 +179,10 @@ static void test_user_events_data_descriptor(void **state)
     write_mounts(root, "debugfs @/debug debugfs rw 0 0\n");
 
     ehd_provider provider = EHD_PROVIDER_INIT;
-    int saved_stdin = vacate_stdin();
+    int saved_stdin = stdin_slot_vacate();
     int err = ehd_provider_open(&provider, "UeProv", "grp", NULL);
     int fd0_flags = fcntl(0, F_GETFD);
-    restore_stdin(saved_stdin);
+    stdin_slot_restore(saved_stdin);
 
     assert_int_equal(err, 0);
     assert_int_equal(fd0_flags, -1);

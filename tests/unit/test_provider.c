@@ -21,26 +21,7 @@
 #include <cmocka.h>
 
 #include "ehd/ehd.h"
-
-/* A capture file in a fresh directory, so valid names really open. */
-typedef struct scratch {
-    char dir[PATH_MAX];
-    char capture[PATH_MAX + 16];
-} scratch;
-
-static void scratch_make(scratch *s)
-{
-    const char *tmp = getenv("TMPDIR");
-    snprintf(s->dir, sizeof(s->dir), "%s/ehd-provider-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(s->dir));
-    snprintf(s->capture, sizeof(s->capture), "%s/events.dat", s->dir);
-}
-
-static void scratch_remove(scratch *s)
-{
-    unlink(s->capture);
-    assert_int_equal(rmdir(s->dir), 0);
-}
+#include "../lib/scratch_dir.h"
 
 static bool exists(const char *path)
 {
@@ -61,9 +42,9 @@ static char *repeat_char(char c, size_t count)
  * the provider closed. */
 static void expect_rejected(const char *name, const char *group)
 {
-    scratch s;
-    scratch_make(&s);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-provider", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
 
     assert_int_equal(ehd_provider_open(&provider, name, group, &options), EINVAL);
@@ -71,25 +52,25 @@ static void expect_rejected(const char *name, const char *group)
     assert_int_equal(ehd_provider_backend(&provider), EHD_BACKEND_NONE);
     assert_int_equal(provider.data_fd, -1);
     assert_null(ehd_provider_register_set(&provider, 4, 1));
-    assert_false(exists(s.capture));
+    assert_false(exists(s.file));
 
     ehd_provider_close(&provider);
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 /* The options struct follows the sz rules of ehd_provider_options. */
 static void test_options_size(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-provider", "events.dat"), 0);
     ehd_provider provider = EHD_PROVIDER_INIT;
 
     /* No size: refused, nothing opened. */
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     options.sz = 0;
     assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), EINVAL);
-    assert_false(exists(s.capture));
+    assert_false(exists(s.file));
     assert_int_equal(ehd_provider_backend(&provider), EHD_BACKEND_NONE);
 
     /* A caller from before capture_path existed: it is not read, so the
@@ -97,22 +78,22 @@ static void test_options_size(void **state)
     options.sz = offsetof(ehd_provider_options, capture_path);
     ehd_provider_open(&provider, "P", NULL, &options);
     assert_int_not_equal(ehd_provider_backend(&provider), EHD_BACKEND_CAPTURE);
-    assert_false(exists(s.capture));
+    assert_false(exists(s.file));
     ehd_provider_close(&provider);
 
     /* A newer caller's larger struct: fine while its extra bytes are zero. */
     struct {
         ehd_provider_options known;
         uint64_t later;
-    } newer = { EHD_PROVIDER_OPTIONS(.capture_path = s.capture), 1 };
+    } newer = { EHD_PROVIDER_OPTIONS(.capture_path = s.file), 1 };
     newer.known.sz = sizeof newer;
     assert_int_equal(ehd_provider_open(&provider, "P", NULL, &newer.known), EINVAL);
-    assert_false(exists(s.capture));
+    assert_false(exists(s.file));
     newer.later = 0;
     assert_int_equal(ehd_provider_open(&provider, "P", NULL, &newer.known), 0);
     assert_int_equal(ehd_provider_backend(&provider), EHD_BACKEND_CAPTURE);
     ehd_provider_close(&provider);
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 static void test_invalid_names_are_einval(void **state)
@@ -150,9 +131,9 @@ static void test_invalid_names_are_einval(void **state)
 static void test_longest_names_are_accepted(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-provider", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
 
     char *name = repeat_char('N', 200);
     char *group = repeat_char('g', 33);
@@ -177,7 +158,7 @@ static void test_longest_names_are_accepted(void **state)
     assert_int_equal(ehd_provider_open(&provider, "My_Co_Comp0nent_\xc3\xa9", "0abc9z", &options),
                      0);
     ehd_provider_close(&provider);
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 static void expect_format(uint8_t level, uint64_t keyword, const char *options,
@@ -215,9 +196,9 @@ static void test_format_tracepoint_name(void **state)
 static void test_set_tracepoint_names(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-provider", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider mine = EHD_PROVIDER_INIT;
     ehd_provider other = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&mine, "MyProvider", NULL, &options), 0);
@@ -249,15 +230,15 @@ static void test_set_tracepoint_names(void **state)
     }
     ehd_provider_close(&mine);
     ehd_provider_close(&other);
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 static void test_register_once_and_find(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-provider", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "MyProvider", NULL, &options), 0);
 
@@ -288,7 +269,7 @@ static void test_register_once_and_find(void **state)
 
     ehd_provider_close(&provider);
     assert_null(ehd_provider_find_set(&provider, 4, 1));
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 /* A provider that never opened, or was closed, is inert and safe to use. */
@@ -318,9 +299,9 @@ static void test_closed_provider_is_inert(void **state)
 static void test_open_twice_is_ebusy_and_reopen_after_close(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-provider", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "First", NULL, &options), 0);
     ehd_event_set *set = ehd_provider_register_set(&provider, 2, 7);
@@ -339,7 +320,7 @@ static void test_open_twice_is_ebusy_and_reopen_after_close(void **state)
     assert_non_null(set);
     assert_string_equal(ehd_event_set_name(set), "Second_L2K7Gg");
     ehd_provider_close(&provider);
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 /* ehd_provider_any_enabled: capture sets are always enabled, each set up to
@@ -348,9 +329,9 @@ static void test_open_twice_is_ebusy_and_reopen_after_close(void **state)
 static void test_any_enabled(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-provider", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_false(ehd_provider_any_enabled(NULL));
     assert_false(ehd_provider_any_enabled(&provider));
@@ -384,7 +365,7 @@ static void test_any_enabled(void **state)
     assert_int_equal(ehd_provider_open(&provider, "Again", NULL, &options), 0);
     assert_false(ehd_provider_any_enabled(&provider));
     ehd_provider_close(&provider);
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 /* ---- many threads registering and finding at once ---------------------- */
@@ -417,9 +398,9 @@ static void *race_thread(void *arg)
 static void test_concurrent_register_and_find(void **state)
 {
     (void)state;
-    scratch s;
-    scratch_make(&s);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.capture);
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-provider", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "Race", NULL, &options), 0);
 
@@ -447,7 +428,7 @@ static void test_concurrent_register_and_find(void **state)
     assert_int_equal(count, RACE_KEYS);
 
     ehd_provider_close(&provider);
-    scratch_remove(&s);
+    assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
 /* ---- this machine: a kernel without user_events ------------------------- */

@@ -87,6 +87,16 @@ typedef struct ehs_outcome {
                                     was hit: the line became the default event */
 } ehs_outcome;
 
+/*
+ * The longest "<N>" priority prefix the engine strips from a stderr line
+ * ("<007>"), in bytes. It is stripped before the message is measured
+ * against max_message_bytes, so whoever cuts lines before the engine sees
+ * them (the shim's line buffer, ehshim parse) keeps max_message_bytes +
+ * EHS_STDERR_PREFIX_MAX + 1 bytes of a stderr line: the prefix, the whole
+ * message, and one byte more that tells the engine the line was longer.
+ */
+#define EHS_STDERR_PREFIX_MAX 5
+
 /* Per-thread state; opaque. */
 typedef struct ehs_thread_state ehs_thread_state;
 
