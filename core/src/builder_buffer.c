@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "builder_buffer.h"
+#include "grow_array.h"
 
 /* Start small enough for a typical log event, double from there. */
 enum { FIRST_CAPACITY = 256 };
@@ -13,13 +14,8 @@ uint8_t *ehd__buffer_grow(ehd_buffer *buf, size_t needed)
         return NULL;
     if (required <= buf->capacity)
         return buf->bytes + buf->size;
-
-    size_t capacity = buf->capacity ? buf->capacity : FIRST_CAPACITY;
-    while (capacity < required) {
-        if (__builtin_mul_overflow(capacity, (size_t)2, &capacity))
-            return NULL;
-    }
-    uint8_t *bytes = realloc(buf->bytes, capacity);
+    size_t capacity = buf->capacity;
+    uint8_t *bytes = ehd__grow_array(buf->bytes, &capacity, required, 1, FIRST_CAPACITY);
     if (bytes == NULL)
         return NULL;
     buf->bytes = bytes;
