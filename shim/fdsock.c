@@ -1,7 +1,7 @@
 /*
  * Which descriptors send to the local syslog socket. A program that logs
  * without syslog() (logger, Python's SysLogHandler, dnsmasq) opens an
- * AF_UNIX datagram socket and either connects it to /dev/log (or to
+ * AF_UNIX datagram (or stream) socket and either connects it to /dev/log (or to
  * /run/systemd/journal/dev-log, where /dev/log usually points) or names
  * that path in every sendto/sendmsg. A path is the syslog socket when it is
  * one of those names, or when it resolves to the same socket (a symlink, a
@@ -50,7 +50,7 @@ static uint64_t socket_inode(int fd)
     return ok ? (uint64_t)st.st_ino : 0;
 }
 
-/* Is the datagram socket at `path` (NUL-terminated) the syslog socket? */
+/* Is the socket at `path` (NUL-terminated) the syslog socket? */
 static bool is_syslog_path(const char *path)
 {
     for (size_t i = 0; i < SYSLOG_PATH_COUNT; i++) {
@@ -100,10 +100,12 @@ static int classify(int fd, const struct sockaddr *address, socklen_t length)
     int saved_errno = errno;
     int type = 0;
     socklen_t type_length = sizeof type;
-    bool datagram = getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_length) == 0 &&
-                    type == SOCK_DGRAM;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_length) != 0)
+        type = 0;
     errno = saved_errno;
-    return datagram && is_syslog_path(path) ? SHIM_SOCK_SYSLOG : SHIM_SOCK_NONE;
+    if ((type != SOCK_DGRAM && type != SOCK_STREAM) || !is_syslog_path(path))
+        return SHIM_SOCK_NONE;
+    return type == SOCK_DGRAM ? SHIM_SOCK_SYSLOG : SHIM_SOCK_SYSLOG_STREAM;
 }
 
 /* FNV-1a of the address bytes. */
@@ -153,6 +155,8 @@ void shim_sock_connected(int fd, const struct sockaddr *address, socklen_t lengt
     uint64_t ino = kind != SHIM_SOCK_NONE ? socket_inode(fd) : 0;
     if (kind != SHIM_SOCK_NONE && ino == 0)
         kind = SHIM_SOCK_NONE;
+    if (kind == SHIM_SOCK_SYSLOG_STREAM)
+        shim_sock_stream_open(fd, shim_config->max_message_bytes);
     __atomic_store_n(&sock_ino[fd], ino, __ATOMIC_RELAXED);
     __atomic_store_n(&sock_kind[fd], (uint8_t)kind, __ATOMIC_RELEASE);
 }
@@ -161,7 +165,11 @@ void shim_sock_copied(int from, int to)
 {
     if (!in_range(to) || from == to)
         return;
+    /* A copy of a stream socket would need the assembler of the original:
+     * only datagram sockets are followed through copies. */
     int kind = shim_sock_kind(from);
+    if (kind == SHIM_SOCK_SYSLOG_STREAM)
+        kind = SHIM_SOCK_NONE;
     __atomic_store_n(&sock_ino[to], kind != SHIM_SOCK_NONE ? sock_ino[from] : 0,
                      __ATOMIC_RELAXED);
     __atomic_store_n(&sock_kind[to], (uint8_t)kind, __ATOMIC_RELEASE);
@@ -172,7 +180,10 @@ void shim_sock_closed(int fd)
 {
     if (!in_range(fd))
         return;
-    if (__atomic_load_n(&sock_kind[fd], __ATOMIC_RELAXED) != SHIM_SOCK_NONE)
+    int kind = __atomic_load_n(&sock_kind[fd], __ATOMIC_RELAXED);
+    if (kind == SHIM_SOCK_SYSLOG_STREAM)
+        shim_sock_stream_flush(fd);
+    if (kind != SHIM_SOCK_NONE)
         __atomic_store_n(&sock_kind[fd], SHIM_SOCK_NONE, __ATOMIC_RELEASE);
     if (__atomic_load_n(&last_address_kind[fd], __ATOMIC_RELAXED) != 0)
         __atomic_store_n(&last_address_kind[fd], 0, __ATOMIC_RELEASE);

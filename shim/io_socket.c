@@ -1,12 +1,14 @@
 /*
  * What a program sends to the local syslog socket itself: connect marks the
  * descriptor (fdsock.c); send, sendto, sendmsg, write and writev on it pass
- * through unchanged, and each datagram the kernel took becomes one syslog
- * event with the priority and ident of its header (syslog_wire.c), as if the
- * program had called syslog(). glibc's own syslog() sends through libc's
- * internal calls, which never reach these, so its messages are not counted
- * twice. Like write(), no lock and no allocation here; a call made while
- * the shim is busy on this thread passes through untouched.
+ * through unchanged, and what the kernel took becomes syslog events with the
+ * priority and ident of each message's header (syslog_wire.c), as if the
+ * program had called syslog(): one per datagram, or on a stream socket one
+ * per message its framing delimits (sock_stream.c). glibc's own syslog()
+ * sends through libc's internal calls, which never reach these, so its
+ * messages are not counted twice. Like write(), no lock (but a stream's own)
+ * and no allocation here; a call made while the shim is busy on this thread
+ * passes through untouched.
  */
 #undef _FORTIFY_SOURCE /* fortified headers would define inline wrappers of what we define */
 #include <errno.h>
@@ -22,6 +24,8 @@
 
 /* Longest ident taken from a header (the wire reader's TAG limit). */
 enum { IDENT_BYTES = 48 };
+
+static void emit_record(shim_thread *thread, const char *bytes, size_t len);
 
 /* The first `sent` bytes of the vector, gathered into this thread's scratch
  * space (cut to its size), as one syslog event. */
@@ -42,8 +46,14 @@ static void emit_datagram(const struct iovec *iov, size_t iovcnt, size_t sent)
         memcpy(text + len, iov[i].iov_base, piece);
         len += piece;
     }
+    emit_record(thread, text, len);
+}
+
+/* One message (header and all) as a syslog event. */
+static void emit_record(shim_thread *thread, const char *bytes, size_t len)
+{
     shim_syslog_record record;
-    shim_syslog_parse(text, len, &record);
+    shim_syslog_parse(bytes, len, &record);
     char ident[IDENT_BYTES + 1];
     const char *name = shim_program_name();
     if (record.ident != NULL) {
@@ -55,23 +65,49 @@ static void emit_datagram(const struct iovec *iov, size_t iovcnt, size_t sent)
     shim_emit(thread, EHS_SOURCE_SYSLOG, name, record.priority, record.text, record.len);
 }
 
-void shim_sock_sent(const struct iovec *iov, size_t iovcnt, ssize_t sent)
+/* One message of a stream (shim_sock_message_fn). */
+static void emit_stream_message(const char *bytes, size_t len)
+{
+    shim_thread *thread = shim_thread_get();
+    if (thread == NULL)
+        return;
+    emit_record(thread, bytes, len);
+}
+
+void shim_sock_sent(int fd, int kind, const struct iovec *iov, size_t iovcnt, ssize_t sent)
 {
     int saved_errno = errno;
-    if (sent >= 0)
+    if (sent > 0 && kind == SHIM_SOCK_SYSLOG_STREAM)
+        shim_sock_stream_sent(fd, iov, iovcnt, (size_t)sent, emit_stream_message);
+    else if (sent >= 0 && kind == SHIM_SOCK_SYSLOG)
         emit_datagram(iov, iovcnt, (size_t)sent);
     errno = saved_errno;
 }
 
-/* Should a send on `fd` (to `address`, NULL when connected) be captured? */
-static bool capturing_send(int fd, const struct sockaddr *address, socklen_t length)
+void shim_sock_stream_flush(int fd)
+{
+    int saved_errno = errno;
+    if (shim_capturing(SHIM_ARM_SYSLOG, false)) {
+        shim_busy_enter();
+        shim_sock_stream_closed(fd, emit_stream_message);
+        shim_busy_leave();
+    } else {
+        shim_sock_stream_closed(fd, NULL);
+    }
+    errno = saved_errno;
+}
+
+/* The kind of a send on `fd` (to `address`, NULL when connected) to
+ * capture, or SHIM_SOCK_NONE. */
+static int capturing_send(int fd, const struct sockaddr *address, socklen_t length)
 {
     if (address == NULL && !shim_sock_maybe(fd))
-        return false;
+        return SHIM_SOCK_NONE;
     if (address != NULL && address->sa_family != AF_UNIX)
-        return false;
-    return shim_capturing(SHIM_ARM_SYSLOG, false) &&
-           shim_sock_kind_to(fd, address, length) == SHIM_SOCK_SYSLOG;
+        return SHIM_SOCK_NONE;
+    if (!shim_capturing(SHIM_ARM_SYSLOG, false))
+        return SHIM_SOCK_NONE;
+    return shim_sock_kind_to(fd, address, length);
 }
 
 SHIM_EXPORT int connect(int fd, const struct sockaddr *address, socklen_t length)
@@ -98,13 +134,14 @@ SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
     shim_real_sendto_fn *real = SHIM_REAL(sendto);
     if (real == NULL)
         return syscall(SYS_sendto, fd, buf, len, flags, address, length);
-    if (!capturing_send(fd, address, length))
+    int kind = capturing_send(fd, address, length);
+    if (kind == SHIM_SOCK_NONE)
         return real(fd, buf, len, flags, address, length);
     shim_busy_enter();
     ssize_t sent = real(fd, buf, len, flags, address, length);
     int real_errno = errno;
     struct iovec piece = { (void *)buf, len };
-    shim_sock_sent(&piece, 1, sent);
+    shim_sock_sent(fd, kind, &piece, 1, sent);
     shim_busy_leave();
     errno = real_errno;
     return sent;
@@ -115,13 +152,14 @@ SHIM_EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
     shim_real_send_fn *real = SHIM_REAL(send);
     if (real == NULL)
         return syscall(SYS_sendto, fd, buf, len, flags, NULL, 0);
-    if (!capturing_send(fd, NULL, 0))
+    int kind = capturing_send(fd, NULL, 0);
+    if (kind == SHIM_SOCK_NONE)
         return real(fd, buf, len, flags);
     shim_busy_enter();
     ssize_t sent = real(fd, buf, len, flags);
     int real_errno = errno;
     struct iovec piece = { (void *)buf, len };
-    shim_sock_sent(&piece, 1, sent);
+    shim_sock_sent(fd, kind, &piece, 1, sent);
     shim_busy_leave();
     errno = real_errno;
     return sent;
@@ -132,16 +170,19 @@ SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *message, int flags)
     shim_real_sendmsg_fn *real = SHIM_REAL(sendmsg);
     if (real == NULL)
         return syscall(SYS_sendmsg, fd, message, flags);
-    if (message == NULL ||
-        !capturing_send(fd,
-                        message->msg_namelen != 0 ? (const struct sockaddr *)message->msg_name
-                                                  : NULL,
-                        message->msg_namelen))
+    int kind = message == NULL
+                   ? SHIM_SOCK_NONE
+                   : capturing_send(fd,
+                                    message->msg_namelen != 0
+                                        ? (const struct sockaddr *)message->msg_name
+                                        : NULL,
+                                    message->msg_namelen);
+    if (kind == SHIM_SOCK_NONE)
         return real(fd, message, flags);
     shim_busy_enter();
     ssize_t sent = real(fd, message, flags);
     int real_errno = errno;
-    shim_sock_sent(message->msg_iov, message->msg_iovlen, sent);
+    shim_sock_sent(fd, kind, message->msg_iov, message->msg_iovlen, sent);
     shim_busy_leave();
     errno = real_errno;
     return sent;

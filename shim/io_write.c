@@ -15,18 +15,20 @@
 
 /* A write or writev on a descriptor the program connected to the syslog
  * socket: one datagram, captured as io_socket.c captures a send. */
-static bool to_syslog_socket(int fd)
+static int to_syslog_socket(int fd)
 {
-    return shim_sock_maybe(fd) && shim_capturing(SHIM_ARM_SYSLOG, false) &&
-           shim_sock_kind(fd) == SHIM_SOCK_SYSLOG;
+    if (!shim_sock_maybe(fd) || !shim_capturing(SHIM_ARM_SYSLOG, false))
+        return SHIM_SOCK_NONE;
+    return shim_sock_kind(fd);
 }
 
 /* The datagram a write/writev on a syslog socket sent, after the call:
  * keeps the call's errno. */
-static void syslog_socket_written(const struct iovec *iov, int iovcnt, ssize_t written)
+static void syslog_socket_written(int fd, int kind, const struct iovec *iov, int iovcnt,
+                                  ssize_t written)
 {
     int real_errno = errno;
-    shim_sock_sent(iov, (size_t)iovcnt, written);
+    shim_sock_sent(fd, kind, iov, (size_t)iovcnt, written);
     shim_busy_leave();
     errno = real_errno;
 }
@@ -36,11 +38,12 @@ SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t count)
     shim_real_write_fn *real = SHIM_REAL(write);
     if (real == NULL)
         return shim_raw_write(fd, buf, count);
-    if (__builtin_expect(to_syslog_socket(fd), 0)) {
+    int kind = to_syslog_socket(fd);
+    if (__builtin_expect(kind != SHIM_SOCK_NONE, 0)) {
         shim_busy_enter();
         ssize_t written = real(fd, buf, count);
         struct iovec piece = { (void *)buf, count };
-        syslog_socket_written(&piece, 1, written);
+        syslog_socket_written(fd, kind, &piece, 1, written);
         return written;
     }
     if (!shim_fd_maybe_stderr(fd) || !shim_capturing(SHIM_ARM_STDERR, false))
@@ -60,10 +63,11 @@ SHIM_EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
     shim_real_writev_fn *real = SHIM_REAL(writev);
     if (real == NULL)
         return shim_raw_writev(fd, iov, iovcnt);
-    if (__builtin_expect(to_syslog_socket(fd), 0)) {
+    int kind = to_syslog_socket(fd);
+    if (__builtin_expect(kind != SHIM_SOCK_NONE, 0)) {
         shim_busy_enter();
         ssize_t written = real(fd, iov, iovcnt);
-        syslog_socket_written(iov, iovcnt, written);
+        syslog_socket_written(fd, kind, iov, iovcnt, written);
         return written;
     }
     if (!shim_fd_maybe_stderr(fd) || !shim_capturing(SHIM_ARM_STDERR, false))

@@ -332,8 +332,9 @@ void shim_fd_closed(int fd);
 
 enum {
     SHIM_SOCK_NONE = 0,
-    SHIM_SOCK_SYSLOG = 1, /* a datagram socket sending to /dev/log */
-    SHIM_SOCK_LIMIT = 1024, /* descriptors followed: 0 .. SHIM_SOCK_LIMIT - 1 */
+    SHIM_SOCK_SYSLOG = 1,        /* a datagram socket sending to /dev/log */
+    SHIM_SOCK_SYSLOG_STREAM = 2, /* a stream socket connected to /dev/log */
+    SHIM_SOCK_LIMIT = 1024,      /* descriptors followed: 0 .. SHIM_SOCK_LIMIT - 1 */
 };
 
 extern uint8_t shim_sock_kinds[SHIM_SOCK_LIMIT];
@@ -363,10 +364,29 @@ void shim_sock_connected(int fd, const struct sockaddr *address, socklen_t lengt
 void shim_sock_copied(int from, int to);
 void shim_sock_closed(int fd);
 
-/* A send on a syslog socket returned `sent` (negative: failed, nothing is
- * emitted): the datagram it carried, the first `sent` bytes of `iov`,
- * becomes a syslog event. Call with the busy guard held; errno kept. */
-void shim_sock_sent(const struct iovec *iov, size_t iovcnt, ssize_t sent);
+/* A send of kind `kind` on `fd` returned `sent` (negative: failed, nothing
+ * is emitted): a datagram, the first `sent` bytes of `iov`, becomes a
+ * syslog event; on a stream those bytes go to its assembler
+ * (sock_stream.c), and every message they complete becomes one. Call with
+ * the busy guard held; errno kept. */
+void shim_sock_sent(int fd, int kind, const struct iovec *iov, size_t iovcnt, ssize_t sent);
+
+/* Receives one message of a syslog stream (header included, framing not);
+ * `bytes` is valid only during the call. */
+typedef void shim_sock_message_fn(const char *bytes, size_t len);
+
+/* The assembler of stream socket `fd` (sock_stream.c): made (or emptied)
+ * when the program connects it; fed by shim_sock_sent; at close, the
+ * unfinished message is passed to `emit` (NULL: dropped) and the assembler
+ * emptied. Thread-safe for one descriptor; allocation only in _open. */
+void shim_sock_stream_open(int fd, size_t max_message_bytes);
+void shim_sock_stream_sent(int fd, const struct iovec *iov, size_t iovcnt, size_t sent,
+                           shim_sock_message_fn *emit);
+void shim_sock_stream_closed(int fd, shim_sock_message_fn *emit);
+
+/* A stream syslog socket is being closed: its unfinished message, if any,
+ * becomes an event (when syslog is captured). errno kept. */
+void shim_sock_stream_flush(int fd);
 
 /* ---- the shim's own descriptor (ownfd.c) ----------------------------------- */
 

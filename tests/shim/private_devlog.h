@@ -20,7 +20,7 @@
 
 /* Returns the never-read socket; exits 77 (SKIP) saying why when the
  * process may not make a namespace. */
-static int private_devlog(void)
+static inline int private_devlog(void)
 {
     const char *failed = NULL;
     if (unshare(CLONE_NEWNS) != 0)
