@@ -18,7 +18,9 @@ int tracefs_locate(tracefs_location *where)
     FILE *mounts = setmntent("/proc/mounts", "re");
     if (mounts == NULL)
         return errno;
-    char debugfs[sizeof where->dir] = "";
+    /* Sized so that debugfs's path and "/tracing" fit where->dir, which the
+     * compiler then sees without help from the optimiser. */
+    char debugfs[sizeof where->dir - (sizeof "/tracing" - 1)] = "";
     struct mntent entry;
     char line[8192];
     /* getmntent_r undoes the kernel's octal escapes of spaces in paths. */
@@ -28,8 +30,9 @@ int tracefs_locate(tracefs_location *where)
             snprintf(where->dir, sizeof where->dir, "%s", entry.mnt_dir);
             break;
         }
-        if (strcmp(entry.mnt_type, "debugfs") == 0 && debugfs[0] == '\0')
-            snprintf(debugfs, sizeof debugfs, "%.*s", (int)(sizeof debugfs - 9), entry.mnt_dir);
+        if (strcmp(entry.mnt_type, "debugfs") == 0 && debugfs[0] == '\0' &&
+            strlen(entry.mnt_dir) < sizeof debugfs)
+            snprintf(debugfs, sizeof debugfs, "%s", entry.mnt_dir);
     }
     endmntent(mounts);
     if (where->dir[0] != '\0')
