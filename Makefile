@@ -1,5 +1,8 @@
-# ehshim build. Outputs go under build/. See README.md.
-#   make          build the library, the tool and the tests
+# ehshim build. Outputs go under build/. See README.md ("Build targets").
+#   make          the libraries, the shim, the ehshim tool, the examples, the
+#                 benchmarks and the programs the tests run; needs only the
+#                 build packages (make deps), not cmocka
+#   make unit-tests  the cmocka unit test binaries (needs libcmocka-dev)
 #   make test     run every test (unit, integration; kernel VM tests when QEMU exists)
 #   make test-asan  the unit and integration tests of the ASan/UBSan build only
 #   make demo     install missing build dependencies, build, show events
@@ -10,52 +13,85 @@
 CC       ?= cc
 BUILD    ?= build
 WARN     := -Wall -Wextra -Werror -Wformat-security
+# CFLAGS, CPPFLAGS and LDFLAGS are the user's: make CFLAGS="-O3 -g" replaces
+# the optimisation and debug flags only, since what the build relies on
+# (warnings, -fPIC, hidden visibility, include paths) is added beside them.
 CFLAGS   ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Icore/include -Icore/private -Icore/src -Iconfig/include -Iconfig/src
 ALL_CFLAGS = -std=gnu11 $(WARN) -fPIC -fvisibility=hidden $(CFLAGS) $(EXTRA_CFLAGS)
+# glibc warns about _FORTIFY_SOURCE without optimisation, which -Werror
+# turns into a failed build: it is defined unless the last -O is -O0.
+OPT_LEVEL = $(lastword $(filter -O%,$(CFLAGS) $(EXTRA_CFLAGS)))
+FORTIFY = $(if $(filter-out -O0,$(OPT_LEVEL)),-D_FORTIFY_SOURCE=2)
+# Every directory includes its own private headers as "name.h", found beside
+# the source; the -I paths are the public headers, and DIR_CPPFLAGS gives a
+# directory the private headers of another where it needs them (below).
+PUBLIC_INC := -Icore/include -Iconfig/include
+DIR_CPPFLAGS :=
+ALL_CPPFLAGS = -D_GNU_SOURCE $(FORTIFY) $(PUBLIC_INC) $(DIR_CPPFLAGS) $(CPPFLAGS)
 LDLIBS_CONFIG := -lpcre2-8 -lcjson
 LDLIBS_TEST := -lcmocka
 
+# The sources of $(BUILD)/DIR/NAME.o are DIR/NAME.c.
+objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
 CORE_SRC  := $(wildcard core/src/*.c)
-CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CORE_OBJ  := $(call objs,$(CORE_SRC))
 CONFIG_SRC := $(wildcard config/src/*.c)
-CONFIG_OBJ := $(CONFIG_SRC:%.c=$(BUILD)/%.o)
+CONFIG_OBJ := $(call objs,$(CONFIG_SRC))
 TOOL_SRC  := $(wildcard tools/*.c)
-TOOL_OBJ  := $(TOOL_SRC:%.c=$(BUILD)/%.o) $(BUILD)/shim/lines.o
+# The tool splits `ehshim parse` input with the shim's line assembler.
+TOOL_OBJ  := $(call objs,$(TOOL_SRC)) $(BUILD)/shim/lines.o
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
-TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
+TESTLIB_OBJ := $(call objs,$(TESTLIB_SRC))
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 EXAMPLE_SRC := $(wildcard examples/*.c)
 EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 SHIM_TEST_SRC := $(wildcard tests/shim/*.c)
 SHIM_TEST_BIN := $(SHIM_TEST_SRC:tests/shim/%.c=$(BUILD)/tests/shim/%)
-
 KTEST_SRC := $(wildcard tests/kernel/*.c)
 KTEST_BIN := $(KTEST_SRC:tests/kernel/%.c=$(BUILD)/tests/kernel/%)
+SHIM_SRC := $(wildcard shim/*.c)
+SHIM_OBJ := $(call objs,$(SHIM_SRC))
 
-LIBCORE := $(BUILD)/libehd.a
-# The core as a library of its own for other programs (make install): the
-# same objects as libehd.a, shared and static. See "Install" below.
+# The core library, static and shared, under the name it is installed as
+# (see "Install" below); the tool, the shim and the tests link the static one.
 EHD_LIB := libeventheader-dynamic
 EHD_SOVERSION := 1
 EHD_VERSION := 1.0.0
+LIBCORE := $(BUILD)/$(EHD_LIB).a
 LIBCORE_SO := $(BUILD)/$(EHD_LIB).so.$(EHD_VERSION)
-LIBCORE_STATIC := $(BUILD)/$(EHD_LIB).a
 LIBCONFIG := $(BUILD)/libehsconfig.a
 EHSHIM  := $(BUILD)/ehshim
-SHIM_SRC := $(wildcard shim/*.c)
-SHIM_OBJ := $(SHIM_SRC:%.c=$(BUILD)/%.o)
 LIBSHIM := $(BUILD)/libehshim.so
 
-.PHONY: all test test-real test-asan asan-build demo bench clean deps test-deps check-kernel install uninstall
-all: $(LIBCORE) $(LIBCONFIG) $(EHSHIM) $(LIBSHIM) $(LIBCORE_SO) $(LIBCORE_STATIC) $(UNIT_BIN) $(BENCH_BIN) $(EXAMPLE_BIN) $(SHIM_TEST_BIN) $(KTEST_BIN)
+# core/private holds what core/src and config/src share of the builder and
+# no installed header may show. core/src's internal helpers that the static
+# libraries share (grow_array.h, utf8.h, tracing_dir.h: hidden in the shared
+# library) serve config/src and the tool too, and the tool reads hex digits
+# with config/src's hex_digits.h. The unit tests test internals: the rules
+# engine's pieces (config/src, whose headers reach core/private), the
+# builder's fast path, the helpers, and in test_backend_user_events.c the
+# backend interface (core/src/backend.h).
+$(BUILD)/core/src/%.o: DIR_CPPFLAGS := -Icore/private
+$(BUILD)/config/src/%.o: DIR_CPPFLAGS := -Icore/private -Icore/src
+$(BUILD)/tools/%.o: DIR_CPPFLAGS := -Icore/src -Iconfig/src
+$(BUILD)/tests/unit/%.o: DIR_CPPFLAGS := -Icore/private -Icore/src -Iconfig/src
+
+.PHONY: all unit-tests test test-real test-asan asan-build demo bench clean deps test-deps check-kernel install uninstall
+# Nothing here links cmocka: a machine with the build packages alone builds it.
+all: $(LIBCORE) $(LIBCONFIG) $(EHSHIM) $(LIBSHIM) $(LIBCORE_SO) $(BENCH_BIN) $(EXAMPLE_BIN) $(SHIM_TEST_BIN) $(KTEST_BIN)
+
+unit-tests: $(UNIT_BIN)
+
+# The objects of programs are intermediate files to make; kept, they are not
+# compiled again on every make.
+.SECONDARY:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIBCORE): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
@@ -90,9 +126,14 @@ $(BUILD)/examples/%: $(BUILD)/examples/%.o $(LIBCORE)
 # sources that test the plain call #undef _FORTIFY_SOURCE. -fno-builtin
 # keeps the compiler from turning one stdio call into another (fputs of a
 # constant into fwrite). The tests check the called symbols with nm.
+# They include no header of the project. Their dependency files go to
+# SHIM_TEST_DEP, apart: the tests take every file of the directory named
+# call_* or pass_* for a program.
+SHIM_TEST_DEP := $(BUILD)/deps/tests/shim
 $(BUILD)/tests/shim/%: tests/shim/%.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) $(CFLAGS) -O2 -fno-builtin -o $@ $< -lpthread
+	@mkdir -p $(dir $@) $(SHIM_TEST_DEP)
+	$(CC) -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 $(CPPFLAGS) -std=gnu11 $(WARN) $(CFLAGS) -O2 -fno-builtin \
+	    -MMD -MP -MF $(SHIM_TEST_DEP)/$*.d -o $@ $< -lpthread
 
 # The preloaded library. It goes into programs that have their own copies of
 # libraries, so nothing of ours may clash: only the interposed libc names are
@@ -109,7 +150,12 @@ SHIM_LDFLAGS := -shared -Wl,--version-script=shim/libehshim.map -Wl,--exclude-li
 # the shim and of the static libraries is wrapped.
 SHIM_LDFLAGS += $(foreach f,malloc calloc realloc reallocarray free,-Wl,--wrap=$(f))
 
+# Without libpcre2-8.a, -print-file-name gives back the bare name: say which
+# package has it rather than leave it to the linker's "No such file".
 $(LIBSHIM): $(SHIM_OBJ) $(LIBCONFIG) $(LIBCORE) shim/libehshim.map
+	@[ -f '$(PCRE2_STATIC)' ] || { echo "ehshim: $(LIBSHIM) links PCRE2 statically, but" \
+	    "$(PCRE2_STATIC) is not there: install libpcre2-dev (make deps does)," \
+	    "or name the file with PCRE2_STATIC=" >&2; exit 1; }
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(SHIM_LDFLAGS) -o $@ $(SHIM_OBJ) $(LIBCONFIG) $(LIBCORE) \
 	    $(PCRE2_STATIC) -lcjson -ldl -lpthread
 
@@ -138,9 +184,10 @@ REAL_TESTS := $(sort $(wildcard tests/real/test_*.sh))
 ASAN_BUILD := $(BUILD)/asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
+# Everything the suites below run, unit tests included (needs cmocka).
 asan-build:
 	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) EXTRA_CFLAGS='$(ASAN_FLAGS)' \
-	    LDFLAGS='$(ASAN_FLAGS)' all
+	    LDFLAGS='$(ASAN_FLAGS)' all unit-tests
 
 # The suites of each build, as tests/run.sh takes them. The shim's
 # integration scripts preload the sanitizer runtime ahead of the sanitized
@@ -154,14 +201,14 @@ TESTS_ASAN := --build $(ASAN_BUILD) $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%) $(INT
 # make test first installs what the tests need (a fresh machine has none of
 # it), then builds and runs both suites; test-deps does nothing when all is there.
 test: test-deps
-	@$(MAKE) --no-print-directory all asan-build
+	@$(MAKE) --no-print-directory all unit-tests asan-build
 	@BUILD=$(BUILD) bash tests/run.sh $(TESTS_PLAIN) $(TESTS_ASAN)
 
-# The unit and integration suites of the ASan/UBSan build alone.
 # The real-daemon suite alone (installs the daemons it needs; root).
 test-real: all
 	@BUILD=$(BUILD) bash tests/run.sh --build $(BUILD) $(REAL_TESTS)
 
+# The unit and integration suites of the ASan/UBSan build alone.
 test-asan: asan-build
 	@BUILD=$(BUILD) bash tests/run.sh $(TESTS_ASAN)
 
@@ -174,7 +221,7 @@ deps:
 test-deps:
 	@bash tools/install-deps.sh --test
 
-# Only what the demo runs: the test packages (cmocka...) need not be there.
+# The build packages only (no cmocka), and only what the demo runs.
 demo: deps
 	@$(MAKE) --no-print-directory $(EHSHIM) $(LIBSHIM) $(EXAMPLE_BIN)
 	@BUILD=$(BUILD) bash examples/demo.sh
@@ -190,7 +237,8 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_CPPFLAGS := $(filter-out -D_FORTIFY_SOURCE=%,$(CPPFLAGS)) -Ishim
+# No _FORTIFY_SOURCE: the sanitizers check every access themselves.
+FUZZ_CPPFLAGS = -D_GNU_SOURCE $(PUBLIC_INC) $(DIR_CPPFLAGS) $(CPPFLAGS)
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN)
 FUZZ_LIB_SRC := $(CORE_SRC) $(CONFIG_SRC) shim/lines.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
@@ -209,6 +257,14 @@ $(FUZZ_DIR)/toolchain-ok:
 	        "bash tools/install-deps.sh --test installs them)" >&2; exit 1; }
 	@touch $@
 
+$(FUZZ_DIR)/obj/core/src/%.o: DIR_CPPFLAGS := -Icore/private
+$(FUZZ_DIR)/obj/config/src/%.o: DIR_CPPFLAGS := -Icore/private -Icore/src
+# The harnesses test internals: the matchers of config/src (whose headers
+# reach core/private and core/src), shim/lines.h. (In the recipe, not a
+# target variable, which $(FUZZ_LIB)'s objects would inherit when the
+# harness makes them.)
+FUZZ_HARNESS_INC := -Iconfig/src -Icore/private -Icore/src -Ishim
+
 $(FUZZ_DIR)/obj/%.o: %.c | $(FUZZ_DIR)/toolchain-ok
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
@@ -217,26 +273,25 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_LIB)
-	$(FUZZ_CC) $(FUZZ_CPPFLAGS) -DFUZZ_SOURCE_DIR='"$(CURDIR)"' $(FUZZ_CFLAGS) -fsanitize=fuzzer \
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_HARNESS_INC) -DFUZZ_SOURCE_DIR='"$(CURDIR)"' $(FUZZ_CFLAGS) -fsanitize=fuzzer \
+	    -MMD -MP -MF $@.d \
 	    -o $@ $< $(FUZZ_LIB) $(LDLIBS_CONFIG) -lpthread
 
 # Splits the reference capture into one-record seeds (plain build).
 $(FUZZ_DIR)/split_dat: fuzz/split_dat.c $(LIBCORE)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIBCORE)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(LIBCORE)
 
 .PHONY: fuzz
 fuzz: $(FUZZ_BIN) $(FUZZ_DIR)/split_dat
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh $(FUZZ_BIN)
 
--include $(FUZZ_LIB_OBJ:.o=.d)
-
 # ---- Install ---------------------------------------------------------------
 # The core as a library of its own: the shared library has a soname and a
 # version script that exports exactly the functions of core/include/ehd/*.h
-# (tests/integration/test_core_exports.sh compares them); the static one
-# holds the same objects as libehd.a.
+# (tests/integration/test_core_exports.sh compares them); the static one is
+# $(LIBCORE), built above.
 EHD_MAP := core/$(EHD_LIB).map
 
 $(LIBCORE_SO): $(CORE_OBJ) $(EHD_MAP)
@@ -245,11 +300,6 @@ $(LIBCORE_SO): $(CORE_OBJ) $(EHD_MAP)
 	    -o $@ $(CORE_OBJ) -lpthread
 	ln -sf $(EHD_LIB).so.$(EHD_VERSION) $(BUILD)/$(EHD_LIB).so.$(EHD_SOVERSION)
 	ln -sf $(EHD_LIB).so.$(EHD_SOVERSION) $(BUILD)/$(EHD_LIB).so
-
-$(LIBCORE_STATIC): $(CORE_OBJ)
-	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
 
 # make install [PREFIX=/usr/local] [DESTDIR=] [BUILD=build] installs what
 # BUILD holds (it builds only what is missing there, with the flags given).
@@ -276,13 +326,13 @@ INSTALL_EXAMPLES := examples/README.md examples/demo.json \
 # In the .pc file, directories under PREFIX are written as ${prefix}/...
 pc_dir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
 
-install: $(EHSHIM) $(LIBSHIM) $(LIBCORE_SO) $(LIBCORE_STATIC)
+install: $(EHSHIM) $(LIBSHIM) $(LIBCORE_SO) $(LIBCORE)
 	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(SHIMDIR)' '$(DESTDIR)$(LIBDIR)' \
 	    '$(DESTDIR)$(INCLUDEDIR)/ehd' '$(DESTDIR)$(PKGCONFIGDIR)' \
 	    '$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(MANDIR)/man5'
 	install -m 0755 $(EHSHIM) '$(DESTDIR)$(BINDIR)/ehshim'
 	install -m 0644 $(LIBSHIM) '$(DESTDIR)$(SHIMDIR)/libehshim.so'
-	install -m 0644 $(LIBCORE_SO) $(LIBCORE_STATIC) '$(DESTDIR)$(LIBDIR)/'
+	install -m 0644 $(LIBCORE_SO) $(LIBCORE) '$(DESTDIR)$(LIBDIR)/'
 	ln -sf $(EHD_LIB).so.$(EHD_VERSION) '$(DESTDIR)$(LIBDIR)/$(EHD_LIB).so.$(EHD_SOVERSION)'
 	ln -sf $(EHD_LIB).so.$(EHD_SOVERSION) '$(DESTDIR)$(LIBDIR)/$(EHD_LIB).so'
 	install -m 0644 $(EHD_HEADERS) '$(DESTDIR)$(INCLUDEDIR)/ehd/'
@@ -313,5 +363,8 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(CORE_OBJ:.o=.d) $(CONFIG_OBJ:.o=.d) $(SHIM_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d) $(TESTLIB_OBJ:.o=.d)
--include $(KTEST_SRC:tests/kernel/%.c=$(BUILD)/tests/kernel/%.d)
+# What -MMD wrote beside every object and every program compiled in one step.
+-include $(patsubst %.o,%.d,$(CORE_OBJ) $(CONFIG_OBJ) $(SHIM_OBJ) $(TOOL_OBJ) $(TESTLIB_OBJ) \
+    $(call objs,$(UNIT_SRC) $(BENCH_SRC) $(EXAMPLE_SRC) $(KTEST_SRC)) $(FUZZ_LIB_OBJ))
+-include $(addsuffix .d,$(FUZZ_BIN) $(FUZZ_DIR)/split_dat) \
+    $(SHIM_TEST_SRC:tests/shim/%.c=$(SHIM_TEST_DEP)/%.d)

@@ -76,11 +76,17 @@ static size_t data_offset(const ehd_enumerator *e, size_t pos)
 }
 
 /* Reads encoding, format and tag at metadata offset `pos` into `type`;
- * returns the offset after them, or 0 when they run past the metadata. */
+ * returns the offset after them, or 0 when they run past the metadata.
+ * `type` is zeroed before anything can fail: the callers' error paths go
+ * through fail(), whose nonzero return the compiler cannot see, so it
+ * would otherwise take `type` for possibly unset where it is read. */
 static size_t decode_type(const ehd_enumerator *e, size_t pos, field_type *type)
 {
     const uint8_t *meta = e->view->meta;
     size_t end = e->view->meta_size;
+    *type = (field_type){ 0 };
+    if (pos >= end)
+        return 0;
     uint8_t encoding = meta[pos++];
     uint8_t format = 0;
     uint16_t tag = 0;
@@ -109,8 +115,9 @@ static int read_field(ehd_enumerator *e, field_type *type, ehd_decode_error *err
     size_t end = e->view->meta_size;
     const char *name = (const char *)e->view->meta + start;
     size_t name_len = strnlen(name, end - start);
-    /* The name's NUL and the encoding byte must both be there. */
-    size_t after = end - start - name_len >= 2 ? decode_type(e, start + name_len + 1, type) : 0;
+    /* The encoding byte follows the name's NUL; without a NUL it would be
+     * past the end, which decode_type refuses. */
+    size_t after = decode_type(e, start + name_len + 1, type);
     if (after == 0)
         return fail(e, error, EBADMSG, meta_offset(e, start),
                     "field definition at offset %zu runs past end of metadata",
