@@ -7,6 +7,7 @@
 #
 #   bash tests/real/wire_run.sh OUTDIR [FIXDIR]
 #
+# OUTDIR must be new, empty or an earlier run's (it is emptied first).
 # Runs as root. Everything happens in a private mount namespace (unshare -m,
 # through tests/real/ns_exec.sh): /dev is a tmpfs with the usual nodes, /run a
 # tmpfs, /run/systemd/journal/ made there and /dev/log a symlink to
@@ -21,6 +22,7 @@
 #   stream  dev-log a SOCK_STREAM listener instead (journal sockets as above)
 #   absent  no socket files at all (/dev/log a dangling symlink): ENOENT
 #   stale   socket files that nobody listens on: ECONNREFUSED
+#   late    (dnsmasq only) absent while it starts, then dgram
 # and leaves OUTDIR/CASE/: capture/ (the numbered raw files and index.json of
 # wire_capture.py), strace.txt, stdout.txt, stderr.txt, rc; OUTDIR/summary.txt
 # puts each case's received bytes (escaped) and its socket system calls
@@ -28,8 +30,8 @@
 #
 # With FIXDIR, the bytes each program sent in the cases with a receiver are
 # copied there as CASE.bin (one message) or CASE.N.bin (N = 1, 2, ... in the
-# order received); a file over 64 KiB is not copied (summary.txt tells its
-# length and ends).
+# order received), after the *.bin files already there are removed; a file
+# over 64 KiB is not copied (summary.txt tells its length and ends).
 set -u
 
 if [ "${1:-}" = --inside ]; then
@@ -60,12 +62,22 @@ if [ "$INSIDE" = 0 ]; then
     real_install bsdutils python3 perl libperl5.36 busybox-static dnsmasq-base \
         libsystemd-dev pkg-config gcc libc6-dev strace
     case "$OUT" in /run/*|/dev/*) echo "OUTDIR must not be under /run or /dev" >&2; exit 2 ;; esac
+    real_port_free "$PORT"
+    # OUTDIR is emptied first: only one that is new, empty or made by an
+    # earlier run (it has the marker .wire-run)
+    if [ -d "$OUT" ] && [ -n "$(ls -A "$OUT")" ] && [ ! -e "$OUT/.wire-run" ]; then
+        echo "$OUT is not empty and not an earlier wire_run.sh output; refusing" >&2
+        exit 2
+    fi
     mkdir -p "$OUT"
     chmod 755 "$OUT"
-    rm -rf "${OUT:?}"/*
+    find "$OUT" -mindepth 1 -maxdepth 1 ! -name .wire-run -exec rm -rf {} +
+    : >"$OUT/.wire-run"
+    # built from its own directory, so that CODE_FILE= (the __FILE__ that
+    # sd-journal.h's macros add) is "wire_journal.c", not a path of this machine
     # shellcheck disable=SC2046  # pkg-config's words are separate flags
-    cc -std=c11 -Wall -Wextra -O2 -o "$OUT/wire_journal" "$REAL_DIR/wire_journal.c" \
-        $(pkg-config --cflags --libs libsystemd) || { echo "FAIL: wire_journal.c does not build"; exit 1; }
+    (cd "$REAL_DIR" && cc -std=c11 -Wall -Wextra -O2 -o "$OUT/wire_journal" wire_journal.c \
+        $(pkg-config --cflags --libs libsystemd)) || { echo "FAIL: wire_journal.c does not build"; exit 1; }
     {
         for p in bsdutils util-linux python3 python3.11 libpython3.11-stdlib perl libperl5.36 \
             perl-modules-5.36 busybox-static dnsmasq-base libsystemd0 libsystemd-dev libc6 strace; do
@@ -155,7 +167,8 @@ run() {
 }
 
 # dnsmasq CASE SETUP [OPTION...]: dnsmasq under strace, one question, stopped
-# by its pid
+# by its pid. SETUP late: no socket while dnsmasq starts, the datagram
+# receiver started before the question.
 run_dnsmasq() {
     local name=$1 setup=$2
     shift 2
@@ -167,7 +180,11 @@ run_dnsmasq() {
         --address=/wire.ehshim.test/192.0.2.7 "$@")
     printf '%q ' "${cmd[@]}" >"$d/command"
     echo >>"$d/command"
-    sockets "$setup" "$d"
+    if [ "$setup" = late ]; then
+        sockets absent "$d"
+    else
+        sockets "$setup" "$d"
+    fi
     strace -f -qq -yy -s 4096 -e signal=none -e "trace=$TRACE_SET" -o "$d/strace.txt" \
         "${cmd[@]}" </dev/null >"$d/stdout.txt" 2>"$d/stderr.txt" &
     local spid=$! pid=""
@@ -177,6 +194,7 @@ run_dnsmasq() {
         sleep 0.1
     done
     if [ -n "$pid" ]; then
+        [ "$setup" = late ] && sockets dgram "$d"
         "$REAL_PY" "$REAL_DIR/dnsq.py" "$PORT" wire.ehshim.test >"$d/clients.txt"
         sleep 0.5
         kill -TERM "$pid"
@@ -304,6 +322,7 @@ run_dnsmasq dnsmasq-local0 dgram --log-facility=local0
 run_dnsmasq dnsmasq-stream stream
 run_dnsmasq dnsmasq-absent absent
 run_dnsmasq dnsmasq-stale stale
+run_dnsmasq dnsmasq-late late
 
 # --- libsystemd's journal client (wire_journal.c)
 for c in print print-nl send sendv big stream; do
@@ -368,6 +387,7 @@ for line in sys.stdin:
 # ---------------------------------------------------------------- fixtures
 if [ -n "$FIXDIR" ]; then
     mkdir -p "$FIXDIR"
+    rm -f "$FIXDIR"/*.bin
     for d in "$OUT"/*/; do
         d=${d%/}
         n=$(basename "$d")
