@@ -22,6 +22,7 @@ typedef struct sock_stream {
     size_t len;            /* bytes of unfinished messages in bytes[] */
     bool discarding;       /* the current message passed capacity: skip to
                               its delimiter */
+    bool nul_framed;       /* a NUL has ended a message: only NUL does */
     size_t skip;           /* bytes of an octet-counted message still to skip */
     char bytes[];
 } sock_stream;
@@ -66,6 +67,7 @@ void shim_sock_stream_open(int fd, size_t max_message_bytes)
     lock(s);
     s->len = 0;
     s->discarding = false;
+    s->nul_framed = false;
     s->skip = 0;
     unlock(s);
 }
@@ -76,12 +78,13 @@ static void emit_frames(sock_stream *s, shim_sock_message_fn *emit)
     size_t at = 0;
     while (at < s->len) {
         size_t skip, frame_len;
-        size_t used = shim_syslog_next_frame(s->bytes + at, s->len - at, &skip, &frame_len);
+        size_t used =
+            shim_syslog_next_frame(s->bytes + at, s->len - at, s->nul_framed, &skip, &frame_len);
         if (used == 0)
             break;
         if (s->discarding)
             s->discarding = false; /* the end of a message already passed on, cut */
-        else
+        else if (frame_len != 0) /* Perl's Sys::Syslog ends messages "\n\0" */
             emit(s->bytes + at + skip, frame_len);
         at += used;
     }
@@ -124,6 +127,8 @@ static void feed(sock_stream *s, const char *bytes, size_t count, shim_sock_mess
         if (n > count)
             n = count;
         memcpy(s->bytes + s->len, bytes, n);
+        if (!s->nul_framed && memchr(bytes, '\0', n) != NULL)
+            s->nul_framed = true;
         s->len += n;
         bytes += n;
         count -= n;

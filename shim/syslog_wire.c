@@ -162,7 +162,8 @@ void shim_syslog_parse(const char *bytes, size_t len, shim_syslog_record *out)
     out->len = rest - header;
 }
 
-size_t shim_syslog_next_frame(const char *bytes, size_t len, size_t *skip, size_t *frame_len)
+size_t shim_syslog_next_frame(const char *bytes, size_t len, bool nul_framed, size_t *skip,
+                              size_t *frame_len)
 {
     if (bytes[0] >= '1' && bytes[0] <= '9') {
         size_t i = 0, count = 0;
@@ -179,7 +180,7 @@ size_t shim_syslog_next_frame(const char *bytes, size_t len, size_t *skip, size_
         }
     }
     for (size_t i = 0; i < len; i++) {
-        if (bytes[i] == '\n' || bytes[i] == '\0') {
+        if (bytes[i] == '\0' || (bytes[i] == '\n' && !nul_framed)) {
             *skip = 0;
             *frame_len = i;
             return i + 1;

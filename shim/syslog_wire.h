@@ -45,8 +45,11 @@ void shim_syslog_parse(const char *bytes, size_t len, shim_syslog_record *out);
  * delimiter; returns the bytes consumed through its end, or 0 when the
  * frame is not complete in `bytes`. Frames are RFC 6587 octet-counted
  * ("LEN SP MSG", LEN without leading zero) when they start with a digit
- * 1..9 and a valid count; otherwise they end at '\n' or NUL.
+ * 1..9 and a valid count; otherwise they end at '\n' or NUL, or only at
+ * NUL when `nul_framed`: senders that end messages with NUL (glibc,
+ * Python, Perl) keep newlines inside them.
  */
-size_t shim_syslog_next_frame(const char *bytes, size_t len, size_t *skip, size_t *frame_len);
+size_t shim_syslog_next_frame(const char *bytes, size_t len, bool nul_framed, size_t *skip,
+                              size_t *frame_len);
 
 #endif /* SHIM_SYSLOG_WIRE_H */

@@ -36,7 +36,7 @@ int main(void)
     int peer = accept(listener, NULL, NULL);
     send_piece(fd, "<13>Dec  2 15:04:05 st[7]: one\n<13>Dec  2 15:04:05 st: tw");
     send_piece(fd, "o\n13 <14>st: three");
-    send_piece(fd, "<14>st: four");
+    send_piece(fd, "<14>st: four\n"); /* and a NUL after the newline, as Perl sends */
     report("send", send(fd, "", 1, MSG_NOSIGNAL)); /* its NUL, alone */
     static const char nul_framed[] = "<11>st: five";
     report("send", send(fd, nul_framed, sizeof nul_framed, MSG_NOSIGNAL));

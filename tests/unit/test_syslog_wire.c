@@ -101,27 +101,31 @@ static void test_frames(void **state)
     (void)state;
     size_t skip, len;
     static const char nl[] = "<13>a: one\n<13>a: two";
-    assert_int_equal(shim_syslog_next_frame(nl, sizeof nl - 1, &skip, &len), 11);
+    assert_int_equal(shim_syslog_next_frame(nl, sizeof nl - 1, false, &skip, &len), 11);
     assert_int_equal(skip, 0);
     assert_int_equal(len, 10);
-    assert_int_equal(shim_syslog_next_frame(nl + 11, sizeof nl - 12, &skip, &len), 0);
+    assert_int_equal(shim_syslog_next_frame(nl + 11, sizeof nl - 12, false, &skip, &len), 0);
 
     static const char nul[] = "<13>a: one\0<13>b";
-    assert_int_equal(shim_syslog_next_frame(nul, sizeof nul - 1, &skip, &len), 11);
+    assert_int_equal(shim_syslog_next_frame(nul, sizeof nul - 1, false, &skip, &len), 11);
     assert_int_equal(len, 10);
 
     static const char counted[] = "10 <13>a: one11 <13>a: two\n";
-    assert_int_equal(shim_syslog_next_frame(counted, sizeof counted - 1, &skip, &len), 13);
+    assert_int_equal(shim_syslog_next_frame(counted, sizeof counted - 1, false, &skip, &len), 13);
     assert_int_equal(skip, 3);
     assert_int_equal(len, 10);
-    assert_int_equal(shim_syslog_next_frame(counted + 13, sizeof counted - 14, &skip, &len), 14);
+    assert_int_equal(shim_syslog_next_frame(counted + 13, sizeof counted - 14, false, &skip, &len), 14);
     assert_int_equal(skip, 3);
     assert_int_equal(len, 11);
     /* Incomplete: the count, then the body. */
-    assert_int_equal(shim_syslog_next_frame("12", 2, &skip, &len), 0);
-    assert_int_equal(shim_syslog_next_frame("12 <13>", 7, &skip, &len), 0);
+    assert_int_equal(shim_syslog_next_frame("12", 2, false, &skip, &len), 0);
+    assert_int_equal(shim_syslog_next_frame("12 <13>", 7, false, &skip, &len), 0);
+    /* NUL framing keeps newlines inside a message. */
+    static const char python[] = "<14>a: multi\nline\0<14>b";
+    assert_int_equal(shim_syslog_next_frame(python, sizeof python - 1, true, &skip, &len), 18);
+    assert_int_equal(len, 17);
     /* Digits not followed by a space: a delimited frame. */
-    assert_int_equal(shim_syslog_next_frame("123abc\n", 7, &skip, &len), 7);
+    assert_int_equal(shim_syslog_next_frame("123abc\n", 7, false, &skip, &len), 7);
     assert_int_equal(len, 6);
 }
 
