@@ -131,6 +131,14 @@ void shim_syslog_parse(const char *bytes, size_t len, shim_syslog_record *out)
         len--;
     if (len > 0 && bytes[len - 1] == '\n')
         len--;
+    /* logger --octet-count counts datagrams too: "LEN <PRI>..." */
+    size_t frame_skip, frame_len;
+    if (len > 0 && bytes[0] != '<' && shim_syslog_next_frame(bytes, len, true, &frame_skip,
+                                                             &frame_len) == len &&
+        frame_skip != 0 && bytes[frame_skip] == '<') {
+        bytes += frame_skip;
+        len = frame_len;
+    }
     *out = (shim_syslog_record){ SHIM_SYSLOG_DEFAULT_PRIORITY, NULL, 0, bytes, len };
     size_t at = parse_priority(bytes, len, &out->priority);
     const char *p = bytes + at;

@@ -35,7 +35,9 @@ typedef struct shim_syslog_record {
  *   bare:              "TAG: MSG" or just "MSG" (Python's SysLogHandler).
  * A TAG is 1 to 48 bytes of printable ASCII other than space, ':', '['
  * and ']'. Trailing NULs and one final newline are not part of the message.
- * Never fails: what is not a header is message.
+ * A datagram may carry an RFC 6587 octet count first ("LEN <PRI>...", as
+ * logger --octet-count sends). Never fails: what is not a header is
+ * message.
  */
 void shim_syslog_parse(const char *bytes, size_t len, shim_syslog_record *out);
 

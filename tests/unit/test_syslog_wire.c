@@ -78,6 +78,10 @@ static void test_bare(void **state)
     expect(python, sizeof python - 1, 14, "myapp", "started");
     static const char python_plain[] = "<14>hello world\0";
     expect(python_plain, sizeof python_plain - 1, 14, NULL, "hello world");
+    /* logger --octet-count on a datagram socket. */
+    EXPECT("41 <13>Dec  2 15:17:09 mytag: octet on dgram", 13, "mytag", "octet on dgram");
+    EXPECT("99 <13>x: count does not match", SHIM_SYSLOG_DEFAULT_PRIORITY, NULL,
+           "99 <13>x: count does not match");
     /* No priority at all: user.notice. */
     EXPECT("plain text", SHIM_SYSLOG_DEFAULT_PRIORITY, NULL, "plain text");
     EXPECT("", SHIM_SYSLOG_DEFAULT_PRIORITY, NULL, "");
