@@ -128,6 +128,14 @@ if command -v valgrind >/dev/null; then
         captured=$(per_line LD_PRELOAD="$shim" EHSHIM_CAPTURE=/dev/null EHSHIM_CONFIG="$config")
         echo "stderr_loop: capture to /dev/null, $config: $captured instructions per line: $(added "$plain" "$captured")"
     done
+    # A send on a socket that is not the syslog socket (bench/send_loop):
+    # with the shim capturing syslog (as it does by default), one table
+    # look-up more.
+    loop=$BUILD/bench/send_loop
+    send_plain=$(per_line)
+    send_captured=$(per_line LD_PRELOAD="$shim" EHSHIM_CAPTURE=/dev/null)
+    echo "send_loop: a send and recv on a socket pair that is not the syslog socket: $send_plain instructions without the shim, $send_captured capturing (default config): $(added "$send_plain" "$send_captured") ($(percent "$send_plain" "$send_captured"))"
+    loop=$BUILD/bench/stderr_loop
 else
     echo "stderr_loop: SKIP instruction counts: valgrind is not installed"
 fi

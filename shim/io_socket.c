@@ -128,12 +128,20 @@ SHIM_EXPORT int connect(int fd, const struct sockaddr *address, socklen_t length
     return result;
 }
 
-SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
-                           const struct sockaddr *address, socklen_t length)
+/* The common case, inline in each interposer so that it ends in a tail
+ * call: no address of another family to look at, and no mark on `fd`. */
+static inline bool maybe_syslog_send(int fd, const struct sockaddr *address)
 {
-    shim_real_sendto_fn *real = SHIM_REAL(sendto);
-    if (real == NULL)
-        return syscall(SYS_sendto, fd, buf, len, flags, address, length);
+    if (address != NULL)
+        return address->sa_family == AF_UNIX;
+    return shim_sock_maybe(fd);
+}
+
+__attribute__((noinline)) static ssize_t sendto_checked(shim_real_sendto_fn *real, int fd,
+                                                        const void *buf, size_t len, int flags,
+                                                        const struct sockaddr *address,
+                                                        socklen_t length)
+{
     int kind = capturing_send(fd, address, length);
     if (kind == SHIM_SOCK_NONE)
         return real(fd, buf, len, flags, address, length);
@@ -147,11 +155,20 @@ SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
     return sent;
 }
 
-SHIM_EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
+SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
+                           const struct sockaddr *address, socklen_t length)
 {
-    shim_real_send_fn *real = SHIM_REAL(send);
-    if (real == NULL)
-        return syscall(SYS_sendto, fd, buf, len, flags, NULL, 0);
+    shim_real_sendto_fn *real = SHIM_REAL(sendto);
+    if (__builtin_expect(real == NULL, 0))
+        return syscall(SYS_sendto, fd, buf, len, flags, address, length);
+    if (__builtin_expect(!maybe_syslog_send(fd, address), 1))
+        return real(fd, buf, len, flags, address, length);
+    return sendto_checked(real, fd, buf, len, flags, address, length);
+}
+
+__attribute__((noinline)) static ssize_t send_checked(shim_real_send_fn *real, int fd,
+                                                      const void *buf, size_t len, int flags)
+{
     int kind = capturing_send(fd, NULL, 0);
     if (kind == SHIM_SOCK_NONE)
         return real(fd, buf, len, flags);
@@ -165,18 +182,23 @@ SHIM_EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
     return sent;
 }
 
-SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *message, int flags)
+SHIM_EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
-    shim_real_sendmsg_fn *real = SHIM_REAL(sendmsg);
-    if (real == NULL)
-        return syscall(SYS_sendmsg, fd, message, flags);
-    int kind = message == NULL
-                   ? SHIM_SOCK_NONE
-                   : capturing_send(fd,
-                                    message->msg_namelen != 0
-                                        ? (const struct sockaddr *)message->msg_name
-                                        : NULL,
-                                    message->msg_namelen);
+    shim_real_send_fn *real = SHIM_REAL(send);
+    if (__builtin_expect(real == NULL, 0))
+        return syscall(SYS_sendto, fd, buf, len, flags, NULL, 0);
+    if (__builtin_expect(!shim_sock_maybe(fd), 1))
+        return real(fd, buf, len, flags);
+    return send_checked(real, fd, buf, len, flags);
+}
+
+__attribute__((noinline)) static ssize_t sendmsg_checked(shim_real_sendmsg_fn *real, int fd,
+                                                         const struct msghdr *message,
+                                                         int flags)
+{
+    const struct sockaddr *address =
+        message->msg_namelen != 0 ? (const struct sockaddr *)message->msg_name : NULL;
+    int kind = capturing_send(fd, address, message->msg_namelen);
     if (kind == SHIM_SOCK_NONE)
         return real(fd, message, flags);
     shim_busy_enter();
@@ -186,4 +208,18 @@ SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *message, int flags)
     shim_busy_leave();
     errno = real_errno;
     return sent;
+}
+
+SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *message, int flags)
+{
+    shim_real_sendmsg_fn *real = SHIM_REAL(sendmsg);
+    if (__builtin_expect(real == NULL, 0))
+        return syscall(SYS_sendmsg, fd, message, flags);
+    if (__builtin_expect(message == NULL ||
+                             !maybe_syslog_send(fd, message->msg_namelen != 0
+                                                        ? (const struct sockaddr *)message->msg_name
+                                                        : NULL),
+                         1))
+        return real(fd, message, flags);
+    return sendmsg_checked(real, fd, message, flags);
 }
