@@ -84,6 +84,16 @@ void shim_sock_sent(int fd, int kind, const struct iovec *iov, size_t iovcnt, ss
     errno = saved_errno;
 }
 
+ssize_t shim_sock_send_done(int fd, int kind, const struct iovec *iov, size_t iovcnt,
+                            ssize_t sent)
+{
+    int real_errno = errno;
+    shim_sock_sent(fd, kind, iov, iovcnt, sent);
+    shim_busy_leave();
+    errno = real_errno;
+    return sent;
+}
+
 void shim_sock_stream_flush(int fd)
 {
     int saved_errno = errno;
@@ -147,12 +157,8 @@ __attribute__((noinline)) static ssize_t sendto_checked(shim_real_sendto_fn *rea
         return real(fd, buf, len, flags, address, length);
     shim_busy_enter();
     ssize_t sent = real(fd, buf, len, flags, address, length);
-    int real_errno = errno;
     struct iovec piece = { (void *)buf, len };
-    shim_sock_sent(fd, kind, &piece, 1, sent);
-    shim_busy_leave();
-    errno = real_errno;
-    return sent;
+    return shim_sock_send_done(fd, kind, &piece, 1, sent);
 }
 
 SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
@@ -174,12 +180,8 @@ __attribute__((noinline)) static ssize_t send_checked(shim_real_send_fn *real, i
         return real(fd, buf, len, flags);
     shim_busy_enter();
     ssize_t sent = real(fd, buf, len, flags);
-    int real_errno = errno;
     struct iovec piece = { (void *)buf, len };
-    shim_sock_sent(fd, kind, &piece, 1, sent);
-    shim_busy_leave();
-    errno = real_errno;
-    return sent;
+    return shim_sock_send_done(fd, kind, &piece, 1, sent);
 }
 
 SHIM_EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
@@ -203,11 +205,7 @@ __attribute__((noinline)) static ssize_t sendmsg_checked(shim_real_sendmsg_fn *r
         return real(fd, message, flags);
     shim_busy_enter();
     ssize_t sent = real(fd, message, flags);
-    int real_errno = errno;
-    shim_sock_sent(fd, kind, message->msg_iov, message->msg_iovlen, sent);
-    shim_busy_leave();
-    errno = real_errno;
-    return sent;
+    return shim_sock_send_done(fd, kind, message->msg_iov, message->msg_iovlen, sent);
 }
 
 SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *message, int flags)

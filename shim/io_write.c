@@ -22,16 +22,6 @@ static int to_syslog_socket(int fd)
     return shim_sock_kind(fd);
 }
 
-/* The datagram a write/writev on a syslog socket sent, after the call:
- * keeps the call's errno. */
-static void syslog_socket_written(int fd, int kind, const struct iovec *iov, int iovcnt,
-                                  ssize_t written)
-{
-    int real_errno = errno;
-    shim_sock_sent(fd, kind, iov, (size_t)iovcnt, written);
-    shim_busy_leave();
-    errno = real_errno;
-}
 
 SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t count)
 {
@@ -43,8 +33,7 @@ SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t count)
         shim_busy_enter();
         ssize_t written = real(fd, buf, count);
         struct iovec piece = { (void *)buf, count };
-        syslog_socket_written(fd, kind, &piece, 1, written);
-        return written;
+        return shim_sock_send_done(fd, kind, &piece, 1, written);
     }
     if (!shim_fd_maybe_stderr(fd) || !shim_capturing(SHIM_ARM_STDERR, false))
         return real(fd, buf, count);
@@ -67,8 +56,7 @@ SHIM_EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
     if (__builtin_expect(kind != SHIM_SOCK_NONE, 0)) {
         shim_busy_enter();
         ssize_t written = real(fd, iov, iovcnt);
-        syslog_socket_written(fd, kind, iov, iovcnt, written);
-        return written;
+        return shim_sock_send_done(fd, kind, iov, (size_t)iovcnt, written);
     }
     if (!shim_fd_maybe_stderr(fd) || !shim_capturing(SHIM_ARM_STDERR, false))
         return real(fd, iov, iovcnt);

@@ -371,6 +371,12 @@ void shim_sock_closed(int fd);
  * the busy guard held; errno kept. */
 void shim_sock_sent(int fd, int kind, const struct iovec *iov, size_t iovcnt, ssize_t sent);
 
+/* Ends a captured send that returned `sent`: shim_sock_sent, then leaves
+ * the busy guard (entered before the send); returns `sent` with the send's
+ * errno. */
+ssize_t shim_sock_send_done(int fd, int kind, const struct iovec *iov, size_t iovcnt,
+                            ssize_t sent);
+
 /* Receives one message of a syslog stream (header included, framing not);
  * `bytes` is valid only during the call. */
 typedef void shim_sock_message_fn(const char *bytes, size_t len);

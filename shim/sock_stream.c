@@ -136,15 +136,23 @@ static void feed(sock_stream *s, const char *bytes, size_t count, shim_sock_mess
     }
 }
 
+/* The assembler of `fd`, locked; NULL when it has none. */
+static sock_stream *locked_stream(int fd)
+{
+    if (fd < 0 || fd >= SHIM_SOCK_LIMIT)
+        return NULL;
+    sock_stream *s = __atomic_load_n(&streams[fd], __ATOMIC_ACQUIRE);
+    if (s != NULL)
+        lock(s);
+    return s;
+}
+
 void shim_sock_stream_sent(int fd, const struct iovec *iov, size_t iovcnt, size_t sent,
                            shim_sock_message_fn *emit)
 {
-    if (fd < 0 || fd >= SHIM_SOCK_LIMIT)
-        return;
-    sock_stream *s = __atomic_load_n(&streams[fd], __ATOMIC_ACQUIRE);
+    sock_stream *s = locked_stream(fd);
     if (s == NULL)
         return;
-    lock(s);
     for (size_t i = 0; i < iovcnt && sent > 0; i++) {
         size_t piece = iov[i].iov_len < sent ? iov[i].iov_len : sent;
         feed(s, iov[i].iov_base, piece, emit);
@@ -155,12 +163,9 @@ void shim_sock_stream_sent(int fd, const struct iovec *iov, size_t iovcnt, size_
 
 void shim_sock_stream_closed(int fd, shim_sock_message_fn *emit)
 {
-    if (fd < 0 || fd >= SHIM_SOCK_LIMIT)
-        return;
-    sock_stream *s = __atomic_load_n(&streams[fd], __ATOMIC_ACQUIRE);
+    sock_stream *s = locked_stream(fd);
     if (s == NULL)
         return;
-    lock(s);
     if (s->len > 0 && !s->discarding && s->skip == 0 && emit != NULL) {
         /* An octet-counted message cut short by the close: its body. */
         size_t skip = 0;

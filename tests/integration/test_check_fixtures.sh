@@ -20,21 +20,27 @@ fail() {
     failures=$((failures + 1))
 }
 
-for config in tests/config/bad/*.json; do
+# expect_messages CONFIG STATUS: check exits STATUS, prints nothing on
+# stdout and on stderr exactly CONFIG's .expected file.
+expect_messages() {
+    local config=$1 status=$2 expected=${1%.json}.expected
     checked=$((checked + 1))
-    expected=${config%.json}.expected
     if [ ! -f "$expected" ]; then
         fail "$config has no $(basename "$expected")"
-        continue
+        return
     fi
     "$EHSHIM" check "$config" >"$tmp/stdout" 2>"$tmp/stderr"
     rc=$?
-    [ $rc -eq 1 ] || fail "$config: exit status $rc, want 1"
+    [ $rc -eq "$status" ] || fail "$config: exit status $rc, want $status"
     [ -s "$tmp/stdout" ] && fail "$config: printed on stdout: $(head -c 200 "$tmp/stdout")"
     if ! cmp -s "$expected" "$tmp/stderr"; then
         fail "$config: stderr differs from $expected"
         diff -u "$expected" "$tmp/stderr" | sed 's/^/    /'
     fi
+}
+
+for config in tests/config/bad/*.json; do
+    expect_messages "$config" 1
 done
 
 for config in tests/config/good/*.json; do
@@ -51,16 +57,7 @@ done
 # Warnings: a valid config that cannot do all it says exits 0 with stderr
 # equal to X.expected (FILE:LINE:COL: warning: ...).
 for config in tests/config/warn/*.json; do
-    checked=$((checked + 1))
-    expected=${config%.json}.expected
-    "$EHSHIM" check "$config" >"$tmp/stdout" 2>"$tmp/stderr"
-    rc=$?
-    [ $rc -eq 0 ] || fail "$config: exit status $rc, want 0"
-    [ -s "$tmp/stdout" ] && fail "$config: printed on stdout: $(head -c 200 "$tmp/stdout")"
-    if ! cmp -s "$expected" "$tmp/stderr"; then
-        fail "$config: stderr differs from $expected"
-        diff -u "$expected" "$tmp/stderr" | sed 's/^/    /'
-    fi
+    expect_messages "$config" 0
 done
 
 # Usage: --help succeeds on stdout, wrong usage exits 2, a missing file 1.

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "ehd/ehd.h"
+#include "../lib/ktest_wait.h"
 
 enum { SIZE_LIMIT = 65535 };
 
@@ -76,21 +77,9 @@ int main(int argc, char **argv)
     memset(padding, 'p', sizeof padding);
 
     ehd_provider provider = EHD_PROVIDER_INIT;
-    int err = ehd_provider_open(&provider, "KtestBig", NULL, NULL);
-    ehd_event_set *set = ehd_provider_register_set(&provider, 4, 1);
-    if (err != 0 || set == NULL || ehd_event_set_errno(set) != 0) {
-        fprintf(stderr, "ktest_big: cannot register: %s\n",
-                strerror(err ? err : set ? ehd_event_set_errno(set) : ENOMEM));
+    ehd_event_set *set = ktest_open_and_wait(&provider, "KtestBig", ready_path, go_path, "ktest_big");
+    if (set == NULL)
         return 1;
-    }
-    close(open(ready_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
-    struct timespec pause = { 0, 10 * 1000000 };
-    for (int i = 0; i < 6000 && (!ehd_event_set_enabled(set) || access(go_path, F_OK) != 0); i++)
-        nanosleep(&pause, NULL);
-    if (!ehd_event_set_enabled(set)) {
-        fprintf(stderr, "ktest_big: nobody enabled KtestBig_L4K1\n");
-        return 1;
-    }
 
     static uint8_t event[SIZE_LIMIT];
     ehd_builder *builder = ehd_builder_new(NULL);
@@ -138,6 +127,7 @@ int main(int argc, char **argv)
     ehd_builder_free(builder);
     fflush(stdout);
     close(open(done_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+    struct timespec pause = { 0, 10 * 1000000 };
     for (int i = 0; i < 6000 && access(go_path, F_OK) == 0; i++)
         nanosleep(&pause, NULL);
     ehd_provider_close(&provider);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ehd/ehd.h"
+#include "../lib/ktest_wait.h"
 
 int main(int argc, char **argv)
 {
@@ -37,22 +38,9 @@ int main(int argc, char **argv)
     }
 
     ehd_provider provider = EHD_PROVIDER_INIT;
-    int err = ehd_provider_open(&provider, "KtestFlood", NULL, NULL);
-    ehd_event_set *set = ehd_provider_register_set(&provider, 4, 1);
-    if (err != 0 || set == NULL || ehd_event_set_errno(set) != 0) {
-        fprintf(stderr, "ktest_flood: cannot register: %s\n",
-                strerror(err ? err : set ? ehd_event_set_errno(set) : ENOMEM));
+    ehd_event_set *set = ktest_open_and_wait(&provider, "KtestFlood", ready_path, go_path, "ktest_flood");
+    if (set == NULL)
         return 1;
-    }
-    close(open(ready_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
-
-    struct timespec pause = { 0, 10 * 1000000 };
-    for (int i = 0; i < 6000 && (!ehd_event_set_enabled(set) || access(go_path, F_OK) != 0); i++)
-        nanosleep(&pause, NULL);
-    if (!ehd_event_set_enabled(set)) {
-        fprintf(stderr, "ktest_flood: nobody enabled KtestFlood_L4K1\n");
-        return 1;
-    }
 
     static char text[4000];
     memset(text, 'x', sizeof text);
