@@ -10,6 +10,8 @@
 #   source compares arguments with, so a new flag without help fails here);
 #   an unknown flag (long and short) gives the usage on stderr, nothing on
 #   stdout, exit 2.
+# run.sh: plain build only. It compares help and usage texts; the sanitized
+# build's other scripts run the same option parsing with real work to do.
 set -u
 BUILD=${BUILD:-build}
 EHSHIM=${EHSHIM:-$BUILD/ehshim}

@@ -10,6 +10,8 @@
 # - every public header compiles on its own as strict C11 (and as C++11 when
 #   a C++ compiler is there), with no -D or -I of the build but the include
 #   directory.
+# run.sh: plain build only. nm, readelf and the compiler look at the
+# libraries and headers; no code of the project runs here.
 set -u
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/../.." || exit 1

@@ -14,6 +14,9 @@
 #   built-in pattern names of config/src/grok_patterns.c;
 # - the EXAMPLE config of ehshim.json.5 passes ehshim check, and the event
 #   shown for it is what ehshim parse prints.
+# run.sh: plain build only. It compares the pages' text with the tool's
+# help and the loader's tables; test_examples.sh runs check and parse on
+# configs in the sanitized build.
 set -u
 BUILD=${BUILD:-build}
 EHSHIM=${EHSHIM:-$BUILD/ehshim}

@@ -4,6 +4,8 @@
 # name (PITFALLS: symbols of the host program win, and so do ours).
 # The expected list is tests/shim/exports.expected; update it together with
 # the interposers.
+# run.sh: plain build only. nm reads the library's symbol table; no code
+# of the project runs here.
 set -u
 . "$(dirname "$0")/shim_lib.sh"
 shim_require

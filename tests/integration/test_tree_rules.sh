@@ -11,6 +11,8 @@
 #     CFLAGS="-O3 -g" builds the library, shim and tool with -Werror;
 #   - README's performance and fault tables hold short cells (the methods
 #     are in the sections below them).
+# run.sh: plain build only. It reads the tree and builds with the plain
+# flags; the sanitized build would check the same files again.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 export LC_ALL=C
