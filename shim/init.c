@@ -63,7 +63,8 @@ static ehs_config *load_config(void)
 
 static int open_provider(const ehs_config *config)
 {
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = env_value("EHSHIM_CAPTURE"));
+    ehd_provider_options options =
+        EHD_PROVIDER_OPTIONS(.capture_path = env_value("EHSHIM_CAPTURE"));
     int err = ehd_provider_open(&shim_provider, config->provider, config->group, &options);
     if (err == 0)
         return 0;

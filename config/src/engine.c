@@ -215,7 +215,7 @@ static void add_fixed_fields(build *b, bool fields_cut)
         size_t room = b->state->event_max > used ? b->state->event_max - used : 0;
         size_t len = b->message_len <= room ? b->message_len : ehs_utf8_cut(b->text, b->len, room);
         ehd_builder_fast_add_string_n(builder, config->message_field, config->message_field_len,
-                                 b->text, 1, len, EHD_FMT_DEFAULT, 0);
+                                      b->text, 1, len, EHD_FMT_DEFAULT, 0);
         message_cut = len < b->len;
     }
     if (message_cut || fields_cut) {

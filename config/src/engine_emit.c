@@ -72,7 +72,7 @@ void ehs_emit_typed(ehs_emit *emit, const char *name, size_t name_len, ehs_type 
         return;
     }
     ehd_builder_fast_add_binary_n(emit->builder, name, name_len, emit->value_scratch, size,
-                             ehs_type_format(type), 0);
+                                  ehs_type_format(type), 0);
     ehs_emit_spend(emit, 1, overhead + size);
 }
 

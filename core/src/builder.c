@@ -245,8 +245,8 @@ EHD_API void ehd_builder_opcode(ehd_builder *b, uint8_t opcode)
     b->opcode = opcode;
 }
 
-EHD_API void ehd_builder_add_value_n(ehd_builder *b, const char *name, size_t name_len, const void *value,
-                                   size_t size, uint8_t format, uint16_t tag)
+EHD_API void ehd_builder_add_value_n(ehd_builder *b, const char *name, size_t name_len,
+                                     const void *value, size_t size, uint8_t format, uint16_t tag)
 {
     uint8_t encoding = value_encoding(size);
     if (encoding == EHD_ENC_INVALID) {
@@ -279,9 +279,9 @@ EHD_API void ehd_builder_add_value_array_n(ehd_builder *b, const char *name, siz
     add_counted_data(b, values, size, count);
 }
 
-EHD_API void ehd_builder_add_string_n(ehd_builder *b, const char *name, size_t name_len, const void *chars,
-                                    size_t char_size, size_t length, uint8_t format,
-                                    uint16_t tag)
+EHD_API void ehd_builder_add_string_n(ehd_builder *b, const char *name, size_t name_len,
+                                      const void *chars, size_t char_size, size_t length,
+                                      uint8_t format, uint16_t tag)
 {
     if (!char_size_valid(char_size)) {
         record_error(b, EINVAL);

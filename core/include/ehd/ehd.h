@@ -212,7 +212,6 @@ void ehd_builder_opcode(ehd_builder *builder, uint8_t opcode);
  * Adds a scalar field of `size` bytes (1, 2, 4, 8 or 16) copied from
  * `value` as-is (host byte order), encoded Value8..Value128 with `format`
  * (EHD_FMT_*) and field tag `tag` (0 for none).
- *
  */
 void ehd_builder_add_value_n(ehd_builder *builder, const char *name, size_t name_len,
                              const void *value, size_t size, uint8_t format, uint16_t tag);
