@@ -1,0 +1,60 @@
+/*
+ * The journal's native protocol, as programs linked to libsystemd send it to
+ * /run/systemd/journal/socket (sd_journal_print, sd_journal_send,
+ * sd_journal_sendv): one datagram (or sealed memfd) per entry, one field
+ * after another, each "NAME=value\n", or "NAME\n" + the value's length as
+ * 64-bit little-endian + the value + "\n" when the value may hold newlines
+ * (systemd's docs/JOURNAL_NATIVE_PROTOCOL.md; tests/real/wire/README.md has
+ * the bytes libsystemd 252 sends). Pure functions over the caller's bytes:
+ * no allocation, no system calls; testable on their own.
+ */
+#ifndef SHIM_JOURNAL_WIRE_H
+#define SHIM_JOURNAL_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Longest field name the journal accepts. */
+#define SHIM_JOURNAL_NAME_MAX 64
+
+/* One field, pointing into the entry. */
+typedef struct shim_journal_field {
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+} shim_journal_field;
+
+enum {
+    SHIM_JOURNAL_END = 0,       /* no field left */
+    SHIM_JOURNAL_FIELD = 1,     /* *field is the next one */
+    SHIM_JOURNAL_MALFORMED = -1 /* the rest of the entry is not a field: stop */
+};
+
+/*
+ * The field at *at of the entry (`len` bytes): fills *field, moves *at past
+ * it and returns SHIM_JOURNAL_FIELD; SHIM_JOURNAL_END at the end;
+ * SHIM_JOURNAL_MALFORMED when what follows is not a field (a name that is
+ * empty, too long or not uppercase letters, digits and '_' starting with a
+ * letter or '_'; a binary length running past the end, or not followed by
+ * its '\n'). A last "NAME=value" without its '\n' is a field.
+ */
+int shim_journal_next_field(const char *entry, size_t len, size_t *at,
+                            shim_journal_field *field);
+
+/* What an event needs of an entry: its syslog-like parts. */
+typedef struct shim_journal_summary {
+    const char *message;   /* MESSAGE, NULL when the entry has none */
+    size_t message_len;
+    int priority;          /* PRIORITY (0..7), LOG_INFO (6) when absent or not a digit */
+    const char *ident;     /* SYSLOG_IDENTIFIER, NULL when absent */
+    size_t ident_len;
+    int facility;          /* SYSLOG_FACILITY (0..23), -1 when absent or not a number */
+    size_t fields;         /* fields read */
+    bool malformed;        /* the entry stopped being fields before its end */
+} shim_journal_summary;
+
+/* Reads the whole entry into *summary; the first of repeated fields wins. */
+void shim_journal_summarize(const char *entry, size_t len, shim_journal_summary *summary);
+
+#endif /* SHIM_JOURNAL_WIRE_H */
