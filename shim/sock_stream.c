@@ -90,14 +90,10 @@ static void emit_frames(sock_stream *s, shim_sock_message_fn *emit)
     }
     if (at == 0 && s->len == s->capacity) {
         /* One message fills the assembler: pass on what there is, cut. */
-        size_t skip = 0, counted = 0;
-        if (s->bytes[0] >= '1' && s->bytes[0] <= '9') {
-            size_t i = 0;
-            while (i < s->len && i < 9 && s->bytes[i] >= '0' && s->bytes[i] <= '9')
-                counted = counted * 10 + (size_t)(s->bytes[i++] - '0');
-            if (i < s->len && s->bytes[i] == ' ' && counted > s->len - i - 1)
-                skip = i + 1;
-        }
+        size_t counted = 0;
+        /* An octet-counted one is longer than what is here (else it would
+         * have been complete): its body is passed on, the rest skipped. */
+        size_t skip = shim_syslog_octet_count(s->bytes, s->len, &counted);
         if (!s->discarding)
             emit(s->bytes + skip, s->len - skip);
         if (skip != 0) {
@@ -168,12 +164,8 @@ void shim_sock_stream_closed(int fd, shim_sock_message_fn *emit)
         return;
     if (s->len > 0 && !s->discarding && s->skip == 0 && emit != NULL) {
         /* An octet-counted message cut short by the close: its body. */
-        size_t skip = 0;
-        size_t i = 0;
-        while (i < s->len && s->bytes[i] >= '0' && s->bytes[i] <= '9')
-            i++;
-        if (i > 0 && i < s->len && s->bytes[i] == ' ' && s->bytes[0] != '0')
-            skip = i + 1;
+        size_t counted;
+        size_t skip = shim_syslog_octet_count(s->bytes, s->len, &counted);
         emit(s->bytes + skip, s->len - skip);
     }
     s->len = 0;

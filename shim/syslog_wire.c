@@ -170,23 +170,33 @@ void shim_syslog_parse(const char *bytes, size_t len, shim_syslog_record *out)
     out->len = rest - header;
 }
 
+size_t shim_syslog_octet_count(const char *bytes, size_t len, size_t *count)
+{
+    if (len == 0 || bytes[0] < '1' || bytes[0] > '9')
+        return 0;
+    size_t i = 0, value = 0;
+    while (i < len && i < OCTET_COUNT_DIGITS && is_digit(bytes[i]))
+        value = value * 10 + (size_t)(bytes[i++] - '0');
+    if (i == len || bytes[i] != ' ')
+        return 0;
+    *count = value;
+    return i + 1;
+}
+
 size_t shim_syslog_next_frame(const char *bytes, size_t len, bool nul_framed, size_t *skip,
                               size_t *frame_len)
 {
-    if (bytes[0] >= '1' && bytes[0] <= '9') {
-        size_t i = 0, count = 0;
-        while (i < len && i < OCTET_COUNT_DIGITS && is_digit(bytes[i]))
-            count = count * 10 + (size_t)(bytes[i++] - '0');
-        if (i == len)
-            return 0; /* the count itself is not complete */
-        if (bytes[i] == ' ') {
-            if (len - i - 1 < count)
-                return 0;
-            *skip = i + 1;
-            *frame_len = count;
-            return i + 1 + count;
-        }
+    size_t count;
+    size_t head = shim_syslog_octet_count(bytes, len, &count);
+    if (head != 0) {
+        if (len - head < count)
+            return 0;
+        *skip = head;
+        *frame_len = count;
+        return head + count;
     }
+    /* Digits to the end may still become a count: no delimiter among them
+     * ends the frame either. */
     for (size_t i = 0; i < len; i++) {
         if (bytes[i] == '\0' || (bytes[i] == '\n' && !nul_framed)) {
             *skip = 0;

@@ -42,6 +42,14 @@ typedef struct shim_syslog_record {
 void shim_syslog_parse(const char *bytes, size_t len, shim_syslog_record *out);
 
 /*
+ * An RFC 6587 octet count at the start of `bytes` ("LEN SP", LEN of 1 to 9
+ * digits without a leading zero): returns the length of "LEN SP" and puts
+ * LEN in *count; 0 when `bytes` does not start with one, or ends before its
+ * space.
+ */
+size_t shim_syslog_octet_count(const char *bytes, size_t len, size_t *count);
+
+/*
  * Stream framing: how many bytes of `bytes` (`len`, at least 1) the next
  * frame starts after (*skip) and spans (*frame_len), without its
  * delimiter; returns the bytes consumed through its end, or 0 when the
