@@ -171,7 +171,7 @@ run shim shim
 
 cat "$T/shim/clients.txt"
 for f in clients.txt configtest-rc.txt stderr.txt stdout.raw; do
-    if ! diff <(normalize "$T/plain/$f") <(normalize "$T/shim/$f"); then
+    if ! diff -a <(normalize "$T/plain/$f") <(normalize "$T/shim/$f"); then
         real_fail "plain and shim runs differ in $f"
     fi
 done
