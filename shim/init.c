@@ -104,7 +104,8 @@ static int set_up(int *armed)
         shim_exec_setup();
         shim_exec_strip_preload = true;
     }
-    if (!config->capture_stderr && !config->capture_syslog) {
+    if (!config->capture_stderr && !config->capture_syslog && !config->capture_journal &&
+        !config->capture_stdout) {
         ehs_config_free(config);
         return SHIM_PASSIVE;
     }
@@ -138,7 +139,9 @@ static int set_up(int *armed)
     if (thread != NULL)
         shim_thread_engine(thread, &state, &builder);
     *armed = (config->capture_stderr ? SHIM_ARM_STDERR : 0) |
-             (config->capture_syslog ? SHIM_ARM_SYSLOG : 0);
+             (config->capture_syslog ? SHIM_ARM_SYSLOG : 0) |
+             (config->capture_journal ? SHIM_ARM_JOURNAL : 0) |
+             (config->capture_stdout ? SHIM_ARM_STDOUT : 0);
     return SHIM_READY;
 }
 

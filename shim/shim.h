@@ -46,7 +46,7 @@ enum shim_state {
 extern int shim_state;
 
 /* Sources being captured (SHIM_ARM_*); 0 until READY, published last. */
-enum { SHIM_ARM_STDERR = 1, SHIM_ARM_SYSLOG = 2 };
+enum { SHIM_ARM_STDERR = 1, SHIM_ARM_SYSLOG = 2, SHIM_ARM_JOURNAL = 4, SHIM_ARM_STDOUT = 8 };
 extern int shim_armed;
 
 /* Set up now unless this thread is already inside the shim or inside dlsym.

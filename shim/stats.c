@@ -6,7 +6,7 @@
 
 #include "shim.h"
 
-static unsigned long shim_counters[3][SHIM_COUNTER_KINDS];
+static unsigned long shim_counters[EHS_SOURCE_COUNT][SHIM_COUNTER_KINDS];
 static unsigned long abandoned_calls;
 
 void shim_count_abandoned(void)
@@ -14,22 +14,16 @@ void shim_count_abandoned(void)
     __atomic_fetch_add(&abandoned_calls, 1, __ATOMIC_RELAXED);
 }
 
-static const char *const source_names[3] = {
-    [EHS_SOURCE_ANY] = "other",
-    [EHS_SOURCE_SYSLOG] = "syslog",
-    [EHS_SOURCE_STDERR] = "stderr",
-};
-
 void shim_count(ehs_source source, shim_counter counter, unsigned long n)
 {
-    if ((unsigned)source > EHS_SOURCE_STDERR || n == 0)
+    if ((unsigned)source >= EHS_SOURCE_COUNT || n == 0)
         return;
     __atomic_fetch_add(&shim_counters[source][counter], n, __ATOMIC_RELAXED);
 }
 
 void shim_stats_reset(void)
 {
-    for (int s = 0; s < 3; s++)
+    for (int s = 0; s < EHS_SOURCE_COUNT; s++)
         for (int c = 0; c < SHIM_COUNTER_KINDS; c++)
             __atomic_store_n(&shim_counters[s][c], 0, __ATOMIC_RELAXED);
     __atomic_store_n(&abandoned_calls, 0, __ATOMIC_RELAXED);
@@ -44,13 +38,18 @@ void shim_stats_report(void)
 {
     if (!shim_debug_enabled)
         return;
-    for (int s = EHS_SOURCE_SYSLOG; s <= EHS_SOURCE_STDERR; s++) {
+    for (int s = EHS_SOURCE_ANY + 1; s < EHS_SOURCE_COUNT; s++) {
+        /* syslog and stderr always (scripts read them); the others when
+         * captured. */
+        if (s != EHS_SOURCE_SYSLOG && s != EHS_SOURCE_STDERR &&
+            !ehs_config_captures(shim_config, (ehs_source)s))
+            continue;
         unsigned long disabled = counter(s, SHIM_COUNT_DISABLED);
         unsigned long by_rule = counter(s, SHIM_COUNT_RULE_DROP);
         unsigned long failed = counter(s, SHIM_COUNT_WRITE_ERROR);
         shim_debug("%s: %lu lines seen, %lu events written, %lu dropped (%lu disabled, "
                    "%lu by rule, %lu write errors), %lu conversion failures, %lu truncated",
-                   source_names[s], counter(s, SHIM_COUNT_LINES), counter(s, SHIM_COUNT_WRITTEN),
+                   ehs_source_name((ehs_source)s), counter(s, SHIM_COUNT_LINES), counter(s, SHIM_COUNT_WRITTEN),
                    disabled + by_rule + failed, disabled, by_rule, failed,
                    counter(s, SHIM_COUNT_CONVERSION), counter(s, SHIM_COUNT_TRUNCATED));
     }

@@ -125,10 +125,12 @@ static ehs_field *find_field(ehs_rule *rule, const char *name)
     return NULL;
 }
 
-/* kv and json rules (and the kv part of a regex/grok rule) take any member. */
+/* kv and json rules (and the kv part of a regex/grok rule) take any member;
+ * journal rules take the entry's fields. */
 static bool takes_members(const ehs_rule *rule)
 {
-    return rule->matcher == EHS_MATCH_KV || rule->matcher == EHS_MATCH_JSON || rule->kv_after;
+    return rule->matcher == EHS_MATCH_KV || rule->matcher == EHS_MATCH_JSON || rule->kv_after ||
+           rule->source == EHS_SOURCE_JOURNAL;
 }
 
 static void apply_fields_entry(ehs_load *load, const ehs_rule_source *source, ehs_rule *rule,

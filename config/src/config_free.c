@@ -52,6 +52,7 @@ ehs_config *ehs_config_defaults(const char *path)
     config->message_field_len = 3;
     config->capture_syslog = true;
     config->capture_stderr = true;
+    config->capture_journal = true;
     config->max_message_bytes = EHS_MAX_MESSAGE_BYTES_DEFAULT;
     config->inherit = true;
     config->strip_cr = true;

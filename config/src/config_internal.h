@@ -122,6 +122,10 @@ bool ehs_check_event_name(ehs_load *load, const cJSON *item);
 /* The type named `name` (aliases included); false when there is none. */
 bool ehs_type_from_name(const char *name, ehs_type *out);
 
+/* The source a config names `name` ("syslog", "stderr", "journal",
+ * "stdout", "any"); false for anything else. */
+bool ehs_source_from_name(const char *name, ehs_source *out);
+
 /* "string, i8, ..." for messages. */
 extern const char ehs_type_list[];
 

@@ -99,10 +99,12 @@ static void read_capture(ehs_load *load, const cJSON *root)
                                       "an object such as { \"syslog\": true, \"stderr\": true }");
     if (capture == NULL)
         return;
-    static const char *const keys[] = { "syslog", "stderr", NULL };
+    static const char *const keys[] = { "syslog", "stderr", "journal", "stdout", NULL };
     ehs_check_keys(load, capture, keys, "'capture'");
     ehs_read_bool(load, capture, "syslog", &load->config->capture_syslog);
     ehs_read_bool(load, capture, "stderr", &load->config->capture_stderr);
+    ehs_read_bool(load, capture, "journal", &load->config->capture_journal);
+    ehs_read_bool(load, capture, "stdout", &load->config->capture_stdout);
 }
 
 static void read_message_field(ehs_load *load, const cJSON *root)

@@ -30,17 +30,11 @@ static void read_name(ehs_load *load, const cJSON *object, ehs_rule *rule)
 
 static void read_source(ehs_load *load, const cJSON *object, ehs_rule *rule)
 {
-    static const char expected[] = "'syslog', 'stderr' or 'any'";
+    static const char expected[] = "'syslog', 'stderr', 'journal', 'stdout' or 'any'";
     const cJSON *source = ehs_member(load, object, "source", cJSON_String, false, expected);
     if (source == NULL)
         return;
-    if (strcmp(source->valuestring, "syslog") == 0)
-        rule->source = EHS_SOURCE_SYSLOG;
-    else if (strcmp(source->valuestring, "stderr") == 0)
-        rule->source = EHS_SOURCE_STDERR;
-    else if (strcmp(source->valuestring, "any") == 0)
-        rule->source = EHS_SOURCE_ANY;
-    else
+    if (!ehs_source_from_name(source->valuestring, &rule->source))
         ehs_diag_add(&load->diag, ehs_value_position(load, source), "'source' must be %s",
                      expected);
 }
@@ -136,8 +130,15 @@ static bool choose_matcher(ehs_load *load, const cJSON *object, ehs_rule *rule, 
         if (item != NULL && !cJSON_IsFalse(item))
             return false;
     }
+    /* An entry of the journal brings its fields along: a rule may just
+     * name and type them. */
+    if (rule->source == EHS_SOURCE_JOURNAL) {
+        rule->matcher = EHS_MATCH_ALL;
+        return true;
+    }
     ehs_diag_add(&load->diag, rule->position,
-                 "the rule has no matcher: give it 'regex', 'grok', 'json' or 'kv'");
+                 "the rule has no matcher: give it 'regex', 'grok', 'json' or 'kv' (only a "
+                 "'journal' rule may have none)");
     return false;
 }
 
@@ -244,7 +245,8 @@ void ehs_load_rule(ehs_load *load, const cJSON *object, ehs_rule *rule)
                                                      : NULL,
         .grok = rule->matcher == EHS_MATCH_GROK ? &expansion : NULL,
         .known_captures = has_matcher && (rule->code != NULL || rule->matcher == EHS_MATCH_JSON ||
-                                          rule->matcher == EHS_MATCH_KV),
+                                          rule->matcher == EHS_MATCH_KV ||
+                                          rule->matcher == EHS_MATCH_ALL),
     };
     ehs_load_rule_fields(load, &source, rule);
     ehs_grok_expansion_free(&expansion);

@@ -168,10 +168,11 @@ typedef struct build {
     size_t len;
     size_t message_len;      /* of it in the message field: cut to max_message_bytes
                                 (and by add_fixed_fields to the event's room) */
-    bool syslog;
+    bool prioritized;        /* syslog or journal: the priority gives the level */
+    bool has_facility;       /* the event carries a facility field */
     uint8_t message_level;   /* from the priority or prefix */
-    bool level_from_prefix;  /* stderr: a "<N>" prefix gave message_level */
-    uint64_t source_keyword; /* 0x1 syslog, 0x2 stderr */
+    bool level_from_prefix;  /* stderr, stdout: a "<N>" prefix gave message_level */
+    uint64_t source_keyword; /* ehs_source_keyword */
 } build;
 
 static size_t max_string(const ehs_config *config)
@@ -188,11 +189,11 @@ static void start_event(build *b, const char *name, size_t name_len, const ehs_r
 }
 
 /* Event bytes of the fields after the message: truncated, ident, and
- * facility for syslog. */
-static size_t tail_bytes(bool syslog, size_t ident_len)
+ * facility when the event has one. */
+static size_t tail_bytes(bool facility, size_t ident_len)
 {
     size_t bytes = ehs_field_overhead(9) + 1 + ehs_field_overhead(5) + ident_len;
-    return syslog ? bytes + ehs_field_overhead(8) + 1 : bytes;
+    return facility ? bytes + ehs_field_overhead(8) + 1 : bytes;
 }
 
 /* The fields every event ends with: message, truncated, ident, facility.
@@ -211,7 +212,7 @@ static void add_fixed_fields(build *b, bool fields_cut)
          * the metadata, whatever an event has there: so does this. */
         size_t used = ehd_builder_event_size(builder) - EVENT_PREFIX + EHD_HEADERS_MAX + 16 +
                       ehs_field_overhead(config->message_field_len) +
-                      tail_bytes(b->syslog, ident_len);
+                      tail_bytes(b->has_facility, ident_len);
         size_t room = b->state->event_max > used ? b->state->event_max - used : 0;
         size_t len = b->message_len <= room ? b->message_len : ehs_utf8_cut(b->text, b->len, room);
         ehd_builder_fast_add_string_n(builder, config->message_field, config->message_field_len,
@@ -224,7 +225,7 @@ static void add_fixed_fields(build *b, bool fields_cut)
         b->outcome->truncated = true;
     }
     ehd_builder_fast_add_string_n(builder, "ident", 5, ident, 1, ident_len, EHD_FMT_DEFAULT, 0);
-    if (b->syslog) {
+    if (b->has_facility) {
         /* LOG_FACMASK is 0x3F8: the facility code is at most 127. */
         uint8_t facility = (uint8_t)((b->message->priority & 0x3F8) >> 3);
         ehd_builder_fast_add_value_n(builder, "facility", 8, &facility, 1, EHD_FMT_UNSIGNED_INT, 0);
@@ -238,20 +239,21 @@ size_t ehs_config_message_room(const ehs_config *config, size_t event_max)
     if (config->message_field == NULL)
         return SIZE_MAX;
     const char *name = config->default_event.name;
-    size_t name_len = name != NULL ? strlen(name) : 6; /* "Syslog", "Stderr" */
+    size_t name_len = name != NULL ? strlen(name) : 7; /* "Journal" is the longest */
     size_t fixed = EHD_HEADERS_MAX + 16 + name_len + 1 +
                    ehs_field_overhead(config->message_field_len) + tail_bytes(true, IDENT_MAX);
     return event_max > fixed ? event_max - fixed : 0;
 }
 
-/* Event bytes the fields of a rule's event may take: the state's event_max
- * less the headers, the event name, the fixed fields at their largest and
- * the part of the message it keeps whatever the fields take (MESSAGE_KEEP):
- * beyond that, fields win and the message is cut (add_fixed_fields). */
-static size_t field_bytes(const build *b, const ehs_rule *rule)
+/* Event bytes the fields of an event named `name_len` bytes may take: the
+ * state's event_max less the headers, the event name, the fixed fields at
+ * their largest and the part of the message it keeps whatever the fields
+ * take (MESSAGE_KEEP): beyond that, fields win and the message is cut
+ * (add_fixed_fields). */
+static size_t field_bytes(const build *b, size_t name_len)
 {
     const ehs_config *config = b->config;
-    size_t fixed = EHD_HEADERS_MAX + rule->name_len + 1 + EVENT_SLACK;
+    size_t fixed = EHD_HEADERS_MAX + name_len + 1 + EVENT_SLACK;
     if (config->message_field != NULL) {
         size_t keep = b->message_len < MESSAGE_KEEP ? b->message_len : MESSAGE_KEEP;
         fixed += ehs_field_overhead(config->message_field_len) + keep;
@@ -261,7 +263,14 @@ static size_t field_bytes(const build *b, const ehs_rule *rule)
     return event_max > fixed ? event_max - fixed : 0;
 }
 
-static void init_emit(build *b, ehs_emit *emit, const ehs_rule *rule)
+/* `rule` NULL: the default event, named `name_len` bytes. */
+static void add_entry_fields(build *b, ehs_emit *emit)
+{
+    if (b->message->entry_field_count != 0)
+        ehs_emit_entry_fields(emit, b->message->entry_fields, b->message->entry_field_count);
+}
+
+static void init_emit(build *b, ehs_emit *emit, const ehs_rule *rule, size_t name_len)
 {
     ehs_thread_state *state = b->state;
     state->names.count = 0;
@@ -279,7 +288,7 @@ static void init_emit(build *b, ehs_emit *emit, const ehs_rule *rule)
         .names = &state->names,
         .items_left = EHS_EMIT_ITEMS,
         .top_fields_left = EHS_EMIT_TOP_FIELDS,
-        .bytes_left = field_bytes(b, rule),
+        .bytes_left = field_bytes(b, rule != NULL ? rule->name_len : name_len),
     };
 }
 
@@ -313,7 +322,7 @@ static int run_pattern(build *b, const ehs_rule *rule)
 static void build_pattern_event(build *b, const ehs_rule *rule, int rc)
 {
     ehs_emit emit;
-    init_emit(b, &emit, rule);
+    init_emit(b, &emit, rule, 0);
     start_event(b, rule->name, rule->name_len, rule);
 
     pcre2_match_data *md = b->state->match_data;
@@ -334,7 +343,7 @@ static void build_pattern_event(build *b, const ehs_rule *rule, int rc)
         else
             ehs_emit_null(&emit, f->name, f->name_len, f->type); /* did not take part */
         emit.top_fields_left--;
-        if (rule->kv_after)
+        if (rule->kv_after || b->message->entry_field_count != 0)
             ehs_names_add(emit.names, f->name, f->name_len);
     }
 
@@ -350,9 +359,10 @@ static void build_pattern_event(build *b, const ehs_rule *rule, int rc)
     if (rule->kv_after) {
         size_t end = ov[1] <= b->len ? ov[1] : b->len;
         ehs_emit_kv(&emit, b->text + end, b->len - end);
-        if (emit.level_found)
-            b->outcome->level = emit.level;
     }
+    add_entry_fields(b, &emit);
+    if (emit.level_found)
+        b->outcome->level = emit.level;
     b->outcome->conversion_failures = emit.failures;
     add_fixed_fields(b, emit.cut);
 }
@@ -362,10 +372,11 @@ static void build_pattern_event(build *b, const ehs_rule *rule, int rc)
 static bool build_kv_event(build *b, const ehs_rule *rule)
 {
     ehs_emit emit;
-    init_emit(b, &emit, rule);
+    init_emit(b, &emit, rule, 0);
     start_event(b, rule->name, rule->name_len, rule);
     if (ehs_emit_kv(&emit, b->text, b->len) == 0)
         return false;
+    add_entry_fields(b, &emit);
     if (emit.level_found)
         b->outcome->level = emit.level;
     b->outcome->conversion_failures = emit.failures;
@@ -373,12 +384,26 @@ static bool build_kv_event(build *b, const ehs_rule *rule)
     return true;
 }
 
+/* The event of a journal rule without a matcher: the entry's fields. */
+static void build_entry_event(build *b, const ehs_rule *rule)
+{
+    ehs_emit emit;
+    init_emit(b, &emit, rule, 0);
+    start_event(b, rule->name, rule->name_len, rule);
+    add_entry_fields(b, &emit);
+    if (emit.level_found)
+        b->outcome->level = emit.level;
+    b->outcome->conversion_failures = emit.failures;
+    add_fixed_fields(b, emit.cut);
+}
+
 static void build_json_event(build *b, const ehs_rule *rule)
 {
     ehs_emit emit;
-    init_emit(b, &emit, rule);
+    init_emit(b, &emit, rule, 0);
     start_event(b, rule->name, rule->name_len, rule);
     ehs_json_emit(&emit, &b->state->json, b->text, b->len);
+    add_entry_fields(b, &emit);
     if (emit.level_found)
         b->outcome->level = emit.level;
     b->outcome->conversion_failures = emit.failures;
@@ -392,19 +417,24 @@ static int build_default_event(build *b)
     outcome->rule = NULL;
     outcome->level = d->level != 0 ? d->level : b->message_level;
     uint8_t worded;
-    if (d->level == 0 && d->level_words && !b->syslog && !b->level_from_prefix &&
+    if (d->level == 0 && d->level_words && !b->prioritized && !b->level_from_prefix &&
         ehs_level_from_words(b->text, b->len, &worded))
         outcome->level = worded;
     outcome->keyword = d->has_keyword ? d->keyword : b->source_keyword;
     if (d->drop)
         return EHS_DROPPED;
-    if (d->name != NULL)
-        start_event(b, d->name, strlen(d->name), NULL);
-    else if (b->syslog)
-        start_event(b, "Syslog", 6, NULL);
-    else
-        start_event(b, "Stderr", 6, NULL);
-    add_fixed_fields(b, false);
+    const char *name = d->name != NULL ? d->name : ehs_source_event_name(b->message->source);
+    size_t name_len = strlen(name);
+    start_event(b, name, name_len, NULL);
+    bool fields_cut = false;
+    if (b->message->entry_field_count != 0) {
+        ehs_emit emit;
+        init_emit(b, &emit, NULL, name_len);
+        add_entry_fields(b, &emit);
+        outcome->conversion_failures = emit.failures;
+        fields_cut = emit.cut;
+    }
+    add_fixed_fields(b, fields_cut);
     return EHS_BUILT;
 }
 
@@ -432,11 +462,13 @@ int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
         .outcome = outcome,
         .text = message->text != NULL ? message->text : "",
         .len = message->text != NULL ? message->len : 0,
-        .syslog = message->source == EHS_SOURCE_SYSLOG,
+        .prioritized =
+            message->source == EHS_SOURCE_SYSLOG || message->source == EHS_SOURCE_JOURNAL,
+        .source_keyword = ehs_source_keyword(message->source),
     };
-    if (b.syslog) {
+    if (b.prioritized) {
         b.message_level = ehs_level_of_severity(message->priority & 7);
-        b.source_keyword = 0x1;
+        b.has_facility = !(message->source == EHS_SOURCE_JOURNAL && message->facility_unknown);
     } else {
         /* OpenSSH's -e lines and programs written for terminals end in
          * "\r\n": the '\r' is no part of what they said. */
@@ -448,7 +480,6 @@ int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
         b.level_from_prefix = prefix != 0;
         b.text += prefix;
         b.len -= prefix;
-        b.source_keyword = 0x2;
     }
     b.message_len = ehs_utf8_cut(b.text, b.len, max_string(config));
 
@@ -492,6 +523,12 @@ int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
             if (build_kv_event(&b, rule))
                 return EHS_BUILT;
             continue;
+        case EHS_MATCH_ALL:
+            rule_outcome(&b, rule);
+            if (rule->drop)
+                return EHS_DROPPED;
+            build_entry_event(&b, rule);
+            return EHS_BUILT;
         case EHS_MATCH_JSON:
             if (!ehs_json_is_object(b.text, b.len))
                 continue;

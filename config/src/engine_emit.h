@@ -22,6 +22,7 @@
 #include "ehd/ehd.h"
 #include "ehd_builder_layout.h" /* the builder's inline appends: the hot path */
 #include "ehs/ehs_config.h"
+#include "ehs/ehs_engine.h"
 
 enum {
     /* Fields the decoder walks per event; ours stay under its 4096 with room
@@ -145,6 +146,16 @@ bool ehs_emit_is_reserved(const char *message_field, size_t message_field_len, c
  * counted), which tells a kv rule whether the line matched.
  */
 size_t ehs_emit_kv(ehs_emit *emit, const char *text, size_t len);
+
+/*
+ * Adds the fields of a journal entry (ehs_message.entry_fields) as
+ * top-level fields in the order given: a field the rule types is converted,
+ * one of journald's typed fields (CODE_LINE, ERRNO, MESSAGE_ID, SYSLOG_PID,
+ * TID) gets its type, others are strings. Repeated names and names already
+ * in emit->names keep the first; names of reserved fields get a '_' in
+ * front. Checks the rule's level_field. Stops at the budgets (emit->cut).
+ */
+void ehs_emit_entry_fields(ehs_emit *emit, const ehs_entry_field *fields, size_t count);
 
 /* Name set: start a level, end it, and add a name (false when the name is
  * already at this level, or when the set is full). */

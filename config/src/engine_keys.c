@@ -3,9 +3,9 @@
  * written with, so the shim can register its event sets up front.
  *
  * A "producer" is a rule that does not drop, or the default event unless it
- * drops. Its keywords: its own, else 0x1 when it can see syslog messages
- * and 0x2 when it can see stderr lines (sources the config does not capture
- * never reach it). Its levels: its fixed level, else 1..5 (a priority or a
+ * drops. Its keywords: its own, else the keyword of each source it can see
+ * (ehs_source_keyword: sources the config does not capture never reach
+ * it). Its levels: its fixed level, else 1..5 (a priority or a
  * "<N>" prefix can give any); plus its level_map's levels. Output order:
  * keywords in order of first appearance, each with its levels ascending.
  * Runs once per config; quadratic in the rule count, and allocation-free.
@@ -40,27 +40,28 @@ static bool producer_at(const ehs_config *config, size_t index, producer *p)
     return true;
 }
 
-/* The keywords of `p` (0, 1 or 2 of them). */
-static size_t producer_keywords(const ehs_config *config, const producer *p, uint64_t out[2])
+/* The keywords of `p` (up to one per source). */
+static size_t producer_keywords(const ehs_config *config, const producer *p,
+                                uint64_t out[EHS_SOURCE_COUNT])
 {
-    bool syslog = config->capture_syslog && p->source != EHS_SOURCE_STDERR;
-    bool stderr_lines = config->capture_stderr && p->source != EHS_SOURCE_SYSLOG;
     size_t n = 0;
-    if (p->has_keyword) {
-        if (syslog || stderr_lines)
-            out[n++] = p->keyword;
-        return n;
+    bool sees_any = false;
+    for (int s = EHS_SOURCE_ANY + 1; s < EHS_SOURCE_COUNT; s++) {
+        if (!ehs_config_captures(config, (ehs_source)s) ||
+            (p->source != EHS_SOURCE_ANY && p->source != (ehs_source)s))
+            continue;
+        sees_any = true;
+        if (!p->has_keyword)
+            out[n++] = ehs_source_keyword((ehs_source)s);
     }
-    if (syslog)
-        out[n++] = 0x1;
-    if (stderr_lines)
-        out[n++] = 0x2;
+    if (p->has_keyword && sees_any)
+        out[n++] = p->keyword;
     return n;
 }
 
 static bool producer_has_keyword(const ehs_config *config, const producer *p, uint64_t keyword)
 {
-    uint64_t keywords[2];
+    uint64_t keywords[EHS_SOURCE_COUNT];
     size_t n = producer_keywords(config, p, keywords);
     for (size_t i = 0; i < n; i++)
         if (keywords[i] == keyword)
@@ -96,7 +97,7 @@ static bool seen_before(const ehs_config *config, size_t index, size_t position,
         if (producer_at(config, i, &p) && producer_has_keyword(config, &p, keyword))
             return true;
     if (position > 0 && producer_at(config, index, &p)) {
-        uint64_t keywords[2];
+        uint64_t keywords[EHS_SOURCE_COUNT];
         size_t n = producer_keywords(config, &p, keywords);
         for (size_t k = 0; k < position && k < n; k++)
             if (keywords[k] == keyword)
@@ -113,7 +114,7 @@ size_t ehs_config_set_keys(const ehs_config *config, ehs_set_key *keys, size_t m
         producer p;
         if (!producer_at(config, index, &p))
             continue;
-        uint64_t keywords[2];
+        uint64_t keywords[EHS_SOURCE_COUNT];
         size_t n = producer_keywords(config, &p, keywords);
         for (size_t k = 0; k < n; k++) {
             uint64_t keyword = keywords[k];

@@ -651,14 +651,22 @@ static void test_set_keys_default_config(void **state)
 {
     (void)state;
     ehs_set_key keys[32];
+    /* syslog, stderr and the journal by default; stdout only when asked. */
     size_t n = keys_of("{ 'provider': 'P' }", keys, 32);
-    assert_int_equal(n, 10);
+    assert_int_equal(n, 15);
     for (int l = 1; l <= 5; l++) {
         expect_key(&keys[l - 1], (uint8_t)l, 0x1);
         expect_key(&keys[5 + l - 1], (uint8_t)l, 0x2);
+        expect_key(&keys[10 + l - 1], (uint8_t)l, 0x4);
     }
+    n = keys_of("{ 'provider': 'P', 'capture': { 'stdout': true } }", keys, 32);
+    assert_int_equal(n, 20);
+    for (int l = 1; l <= 5; l++)
+        expect_key(&keys[15 + l - 1], (uint8_t)l, 0x8);
     /* Only what is captured. */
-    n = keys_of("{ 'provider': 'P', 'capture': { 'syslog': false, 'stderr': true } }", keys, 32);
+    n = keys_of("{ 'provider': 'P', 'capture': { 'syslog': false, 'stderr': true, "
+                "'journal': false } }",
+                keys, 32);
     assert_int_equal(n, 5);
     expect_key(&keys[0], 1, 0x2);
 }
@@ -687,7 +695,8 @@ static void test_set_keys_rules(void **state)
     expect_key(&keys[6], 200, 0x20);
 
     /* A dropping default and level maps over message levels. */
-    n = keys_of("{ 'provider': 'P', 'capture': { 'syslog': true, 'stderr': false }, 'rules': ["
+    n = keys_of("{ 'provider': 'P', 'capture': { 'syslog': true, 'stderr': false, "
+                "'journal': false }, 'rules': ["
                 "  { 'name': 'M', 'regex': '(?<s>x)', 'level_field': 's',"
                 "    'level_map': { 'x': 9 } } ], 'default': { 'drop': true } }",
                 keys, 64);
@@ -695,6 +704,17 @@ static void test_set_keys_rules(void **state)
     for (int l = 1; l <= 5; l++)
         expect_key(&keys[l - 1], (uint8_t)l, 0x1);
     expect_key(&keys[5], 9, 0x1);
+
+    /* A journal rule without a matcher, and a stdout rule. */
+    n = keys_of("{ 'provider': 'P', 'capture': { 'syslog': false, 'stderr': false, "
+                "'stdout': true }, 'rules': ["
+                "  { 'name': 'J', 'source': 'journal', 'level': 2 },"
+                "  { 'name': 'O', 'source': 'stdout', 'regex': 'o', 'level': 3 } ],"
+                "  'default': { 'drop': true } }",
+                keys, 64);
+    assert_int_equal(n, 2);
+    expect_key(&keys[0], 2, 0x4);
+    expect_key(&keys[1], 3, 0x8);
 }
 
 /* Every cut is flagged: kv pairs past the 248 top-level fields, and a

@@ -34,8 +34,11 @@ extern "C" {
 /* Where a message came from. */
 typedef enum ehs_source {
     EHS_SOURCE_ANY = 0,
-    EHS_SOURCE_SYSLOG = 1,
-    EHS_SOURCE_STDERR = 2,
+    EHS_SOURCE_SYSLOG = 1,  /* syslog(), or what the program sends the syslog socket */
+    EHS_SOURCE_STDERR = 2,  /* lines on stderr */
+    EHS_SOURCE_JOURNAL = 3, /* entries the program sends the journal (sd_journal_print...) */
+    EHS_SOURCE_STDOUT = 4,  /* lines on stdout */
+    EHS_SOURCE_COUNT
 } ehs_source;
 
 /* Field types of DESIGN.md; aliases (int, uint, float) map onto these. */
@@ -63,6 +66,8 @@ typedef enum ehs_matcher {
     EHS_MATCH_GROK = 2,  /* grok expression, compiled to one PCRE2 pattern */
     EHS_MATCH_JSON = 3,  /* the message is a JSON object */
     EHS_MATCH_KV = 4,    /* the message is key=value pairs */
+    EHS_MATCH_ALL = 5,   /* a journal rule without a matcher: every entry its ident
+                            and exe accept (its fields come from the entry) */
 } ehs_matcher;
 
 /* A position in the config file, 1-based; 0 when unknown. Columns count
@@ -138,7 +143,8 @@ typedef struct ehs_rule {
     ehs_level_entry *level_map;
     size_t level_map_count;
     bool has_keyword;
-    uint64_t keyword;           /* when has_keyword; else 0x1 syslog / 0x2 stderr */
+    uint64_t keyword;           /* when has_keyword; else the source's
+                                   (ehs_source_keyword) */
     uint16_t id;
     uint8_t version;
     uint16_t tag;
@@ -147,7 +153,8 @@ typedef struct ehs_rule {
 
 /* The event for lines no rule matched. */
 typedef struct ehs_default_event {
-    char *name;                 /* NULL: "Syslog" or "Stderr" by source */
+    char *name;                 /* NULL: by source, "Syslog", "Stderr", "Journal" or
+                                   "Stdout" (ehs_source_event_name) */
     uint8_t level;              /* 0: from the message */
     bool has_keyword;
     uint64_t keyword;
@@ -164,6 +171,8 @@ typedef struct ehs_config {
     char *group;                /* NULL: none */
     bool capture_syslog;        /* default true */
     bool capture_stderr;        /* default true */
+    bool capture_journal;       /* default true */
+    bool capture_stdout;        /* default false */
     char *message_field;        /* default "msg"; NULL: omitted */
     size_t message_field_len;
     size_t max_message_bytes;   /* default 3072 */
@@ -226,6 +235,23 @@ bool ehs_names_match(const ehs_names *names, const char *name, size_t len);
  * `[!...]`, `\` quoting the next character)? Both are counted, not
  * NUL-terminated. Allocates nothing. */
 bool ehs_glob_match(const char *pattern, size_t pattern_len, const char *text, size_t text_len);
+
+/* The name of a source as configs write it ("syslog", "stderr", "journal",
+ * "stdout", "any"); "?" outside ehs_source. Static string. */
+const char *ehs_source_name(ehs_source source);
+
+/* The event name of the default event of a source ("Syslog", "Stderr",
+ * "Journal", "Stdout"); "Event" for EHS_SOURCE_ANY or anything else. Static
+ * string. */
+const char *ehs_source_event_name(ehs_source source);
+
+/* The keyword an event of `source` has when its rule sets none: 0x1
+ * syslog, 0x2 stderr, 0x4 journal, 0x8 stdout; 0 for anything else. */
+uint64_t ehs_source_keyword(ehs_source source);
+
+/* Does `config` capture `source` (its capture.* switch)? False for NULL,
+ * EHS_SOURCE_ANY and anything else. Thread-safe. */
+bool ehs_config_captures(const ehs_config *config, ehs_source source);
 
 /* Name of a type as written in configs ("u16", "ipv4", ...), never an alias;
  * "?" for a value outside ehs_type. Static string. */

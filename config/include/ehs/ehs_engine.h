@@ -15,8 +15,14 @@
  *   truncated   bool true, only when something was cut: the message field
  *               (max_message_bytes), a field value, or fields and array
  *               elements left out by the event's budgets
+ *   entry fields  journal only, after the captures: the entry's fields in the
+ *               order it sent them (ehs_message.entry_fields), each typed as
+ *               the rule's "fields" say, else as journald defines it (CODE_LINE
+ *               u32, ERRNO errno, SYSLOG_PID and TID pid, MESSAGE_ID uuid), else
+ *               string; a name already used by a capture is left out
  *   ident       string, the message's ident (at most 255 bytes)
- *   facility    syslog only: (priority & LOG_FACMASK) >> 3 as u8 (4 = LOG_AUTH)
+ *   facility    syslog and journal: (priority & LOG_FACMASK) >> 3 as u8 (4 =
+ *               LOG_AUTH); not for a journal entry without SYSLOG_FACILITY
  * Field encodings (what the reference formatter shows):
  *   string      counted UTF-8 string                            "text"
  *   i8..i64     counted 1/2/4/8 bytes, format signed_int        -5
@@ -55,20 +61,36 @@
 extern "C" {
 #endif
 
+/* One field of a journal entry besides MESSAGE, PRIORITY,
+ * SYSLOG_IDENTIFIER and SYSLOG_FACILITY (which make the message, level,
+ * ident and facility), pointing into the caller's bytes. */
+typedef struct ehs_entry_field {
+    const char *name;        /* as the program sent it: "CODE_LINE", "USER_ID" */
+    size_t name_len;
+    const char *value;       /* any bytes, newlines and NULs included */
+    size_t value_len;
+} ehs_entry_field;
+
 /* One message as the shim saw it. */
 typedef struct ehs_message {
-    ehs_source source;       /* EHS_SOURCE_SYSLOG or EHS_SOURCE_STDERR */
+    ehs_source source;       /* where it came from; not EHS_SOURCE_ANY */
     const char *ident;       /* openlog ident or the program's short name */
     size_t ident_len;
     const char *exe;         /* file name of the process's executable (no directory),
                                 for rules with `exe`; NULL: unknown, such rules never
                                 match */
     size_t exe_len;
-    int priority;            /* syslog: facility | severity as syslog() applies it (with
-                                openlog's default facility filled in: the engine
-                                reports the facility bits it is given); stderr: ignored */
+    int priority;            /* syslog, journal: facility | severity as syslog() applies
+                                it (with openlog's default facility filled in: the
+                                engine reports the facility bits it is given);
+                                stderr, stdout: ignored */
     const char *text;        /* the message without its final newline */
     size_t len;
+    bool facility_unknown;   /* journal: the entry named no SYSLOG_FACILITY, so the
+                                event has no facility field */
+    const ehs_entry_field *entry_fields; /* journal: the entry's other fields, in the
+                                order it sent them; NULL for other sources */
+    size_t entry_field_count;
 } ehs_message;
 
 /* What ehs_engine_build decided, for the caller to pick the event set and
@@ -80,7 +102,7 @@ typedef struct ehs_outcome {
                                     else level_map's for the level_field value,
                                     else the message's (priority, "<N>", or 4) */
     uint64_t keyword;            /* keyword of the event set to write to: the rule's
-                                    (default's), else 0x1 syslog / 0x2 stderr */
+                                    (default's), else the source's (ehs_source_keyword) */
     unsigned conversion_failures;/* captures that did not convert and became null */
     bool truncated;              /* the message or a field was cut (see above) */
     bool match_limit_hit;        /* a PCRE2 match, depth, heap or JIT stack limit
