@@ -12,10 +12,11 @@
 #include "lines.h"
 #include "shim.h"
 
-static void emit_now(shim_thread *thread, ehs_source source, const char *ident, int priority,
-                     const char *text, size_t len)
+/* `message` as its source's event; its exe is filled in here. */
+static void emit_now(shim_thread *thread, ehs_message *message)
 {
     int saved_errno = errno;
+    ehs_source source = message->source;
     shim_count(source, SHIM_COUNT_LINES, 1);
     /* Disarmed after set-up: the shim gave its descriptor up (ownfd.c), and
      * the number may be one of the program's files by now. */
@@ -31,23 +32,10 @@ static void emit_now(shim_thread *thread, ehs_source source, const char *ident, 
         errno = saved_errno;
         return;
     }
-    if (ident == NULL)
-        ident = "";
-    size_t exe_len;
-    const char *exe = shim_exe_name(&exe_len);
-    ehs_message message = {
-        .source = source,
-        .ident = ident,
-        .ident_len = strlen(ident),
-        .exe = exe,
-        .exe_len = exe_len,
-        .priority = priority,
-        .text = text,
-        .len = len,
-    };
+    message->exe = shim_exe_name(&message->exe_len);
     ehs_outcome outcome;
     memset(&outcome, 0, sizeof(outcome));
-    if (ehs_engine_build(shim_config, state, &message, builder, &outcome) != EHS_BUILT) {
+    if (ehs_engine_build(shim_config, state, message, builder, &outcome) != EHS_BUILT) {
         shim_count(source, SHIM_COUNT_RULE_DROP, 1);
         errno = saved_errno;
         return;
@@ -74,36 +62,47 @@ static void emit_now(shim_thread *thread, ehs_source source, const char *ident, 
     errno = saved_errno;
 }
 
-/* One shim_emit call, carried onto the work stack. */
+/* One shim_emit_message call, carried onto the work stack. */
 typedef struct emit_call {
     shim_thread *thread;
-    ehs_source source;
-    const char *ident;
-    int priority;
-    const char *text;
-    size_t len;
+    ehs_message *message;
 } emit_call;
 
 static void emit_on_work_stack(void *context)
 {
     const emit_call *call = context;
-    emit_now(call->thread, call->source, call->ident, call->priority, call->text, call->len);
+    emit_now(call->thread, call->message);
 }
 
-void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int priority,
-               const char *text, size_t len)
+void shim_emit_message(shim_thread *thread, ehs_message *message)
 {
     /* A handler on the alternate stack: the rules engine and the builder
      * need more stack than such a handler may have left. */
     if (__builtin_expect(shim_on_alternate_stack(), 0) && shim_stack_switch_supported()) {
         void *top = shim_thread_work_stack(thread);
         if (top != NULL) {
-            emit_call call = { thread, source, ident, priority, text, len };
+            emit_call call = { thread, message };
             shim_call_on_stack(emit_on_work_stack, &call, top);
             return;
         }
     }
-    emit_now(thread, source, ident, priority, text, len);
+    emit_now(thread, message);
+}
+
+void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int priority,
+               const char *text, size_t len)
+{
+    if (ident == NULL)
+        ident = "";
+    ehs_message message = {
+        .source = source,
+        .ident = ident,
+        .ident_len = strlen(ident),
+        .priority = priority,
+        .text = text,
+        .len = len,
+    };
+    shim_emit_message(thread, &message);
 }
 
 void shim_stderr_line_done(void *thread, const char *text, size_t len)

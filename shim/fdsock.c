@@ -1,5 +1,7 @@
 /*
- * Which descriptors send to the local syslog socket. A program that logs
+ * Which descriptors send to the local syslog socket, or to the journal's
+ * native socket (/run/systemd/journal/socket, where libsystemd's
+ * sd_journal_print sends each entry with sendmsg). A program that logs
  * without syslog() (logger, Python's SysLogHandler, dnsmasq) opens an
  * AF_UNIX datagram (or stream) socket and either connects it to /dev/log (or to
  * /run/systemd/journal/dev-log, where /dev/log usually points) or names
@@ -23,9 +25,17 @@
 
 #include "shim.h"
 
-/* The names of the local syslog socket. */
-static const char *const syslog_paths[] = { "/dev/log", "/run/systemd/journal/dev-log" };
-#define SYSLOG_PATH_COUNT (sizeof syslog_paths / sizeof syslog_paths[0])
+/* The names of the sockets followed, and what sending there is. */
+typedef struct known_socket {
+    const char *path;
+    int kind; /* SHIM_SOCK_SYSLOG or SHIM_SOCK_JOURNAL (for datagrams) */
+} known_socket;
+static const known_socket known_sockets[] = {
+    { "/dev/log", SHIM_SOCK_SYSLOG },
+    { "/run/systemd/journal/dev-log", SHIM_SOCK_SYSLOG },
+    { "/run/systemd/journal/socket", SHIM_SOCK_JOURNAL },
+};
+#define KNOWN_SOCKET_COUNT (sizeof known_sockets / sizeof known_sockets[0])
 
 /* Per descriptor: its kind (shim_sock_kind), the inode of the socket it was
  * marked on, and the hash and verdict of the last address it sent to. */
@@ -50,25 +60,27 @@ static uint64_t socket_inode(int fd)
     return ok ? (uint64_t)st.st_ino : 0;
 }
 
-/* Is the socket at `path` (NUL-terminated) the syslog socket? */
-static bool is_syslog_path(const char *path)
+/* Which known socket `path` (NUL-terminated) is: its datagram kind, or
+ * SHIM_SOCK_NONE. */
+static int known_socket_kind(const char *path)
 {
-    for (size_t i = 0; i < SYSLOG_PATH_COUNT; i++) {
-        if (strcmp(path, syslog_paths[i]) == 0)
-            return true;
+    for (size_t i = 0; i < KNOWN_SOCKET_COUNT; i++) {
+        if (strcmp(path, known_sockets[i].path) == 0)
+            return known_sockets[i].kind;
     }
     int saved_errno = errno;
     struct stat target;
-    bool found = false;
+    int kind = SHIM_SOCK_NONE;
     if (stat(path, &target) == 0 && S_ISSOCK(target.st_mode)) {
-        for (size_t i = 0; i < SYSLOG_PATH_COUNT && !found; i++) {
+        for (size_t i = 0; i < KNOWN_SOCKET_COUNT && kind == SHIM_SOCK_NONE; i++) {
             struct stat known;
-            found = stat(syslog_paths[i], &known) == 0 && known.st_dev == target.st_dev &&
-                    known.st_ino == target.st_ino;
+            if (stat(known_sockets[i].path, &known) == 0 && known.st_dev == target.st_dev &&
+                known.st_ino == target.st_ino)
+                kind = known_sockets[i].kind;
         }
     }
     errno = saved_errno;
-    return found;
+    return kind;
 }
 
 /* The path of an AF_UNIX address, NUL-terminated in `out`; false for other
@@ -103,9 +115,13 @@ static int classify(int fd, const struct sockaddr *address, socklen_t length)
     if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_length) != 0)
         type = 0;
     errno = saved_errno;
-    if ((type != SOCK_DGRAM && type != SOCK_STREAM) || !is_syslog_path(path))
+    if (type != SOCK_DGRAM && type != SOCK_STREAM)
         return SHIM_SOCK_NONE;
-    return type == SOCK_DGRAM ? SHIM_SOCK_SYSLOG : SHIM_SOCK_SYSLOG_STREAM;
+    int kind = known_socket_kind(path);
+    if (type == SOCK_DGRAM || kind == SHIM_SOCK_NONE)
+        return kind;
+    /* The journal takes datagrams only. */
+    return kind == SHIM_SOCK_SYSLOG ? SHIM_SOCK_SYSLOG_STREAM : SHIM_SOCK_NONE;
 }
 
 /* FNV-1a of the address bytes. */

@@ -1,5 +1,6 @@
 /*
- * What a program sends to the local syslog socket itself: connect marks the
+ * What a program sends to the local syslog socket (or the journal's, see
+ * io_journal.c) itself: connect marks the
  * descriptor (fdsock.c); send, sendto, sendmsg, write and writev on it pass
  * through unchanged, and what the kernel took becomes syslog events with the
  * priority and ident of each message's header (syslog_wire.c), as if the
@@ -81,6 +82,8 @@ void shim_sock_sent(int fd, int kind, const struct iovec *iov, size_t iovcnt, ss
         shim_sock_stream_sent(fd, iov, iovcnt, (size_t)sent, emit_stream_message);
     else if (sent >= 0 && kind == SHIM_SOCK_SYSLOG)
         emit_datagram(iov, iovcnt, (size_t)sent);
+    else if (kind == SHIM_SOCK_JOURNAL)
+        shim_journal_sent(NULL, iov, iovcnt, sent);
     errno = saved_errno;
 }
 
@@ -115,9 +118,9 @@ static int capturing_send(int fd, const struct sockaddr *address, socklen_t leng
         return SHIM_SOCK_NONE;
     if (address != NULL && address->sa_family != AF_UNIX)
         return SHIM_SOCK_NONE;
-    if (!shim_capturing(SHIM_ARM_SYSLOG, false))
+    if (!shim_capturing(SHIM_ARM_SYSLOG | SHIM_ARM_JOURNAL, false))
         return SHIM_SOCK_NONE;
-    return shim_sock_kind_to(fd, address, length);
+    return shim_sock_armed_kind(shim_sock_kind_to(fd, address, length));
 }
 
 SHIM_EXPORT int connect(int fd, const struct sockaddr *address, socklen_t length)
@@ -127,7 +130,7 @@ SHIM_EXPORT int connect(int fd, const struct sockaddr *address, socklen_t length
                               : (int)syscall(SYS_connect, fd, address, length);
     /* Only AF_UNIX matters; the others pay one comparison. */
     if (address != NULL && address->sa_family == AF_UNIX &&
-        (__atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE) & SHIM_ARM_SYSLOG)) {
+        (__atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE) & (SHIM_ARM_SYSLOG | SHIM_ARM_JOURNAL))) {
         int saved_errno = errno;
         if (result == 0)
             shim_sock_connected(fd, address, length);
@@ -205,7 +208,15 @@ __attribute__((noinline)) static ssize_t sendmsg_checked(shim_real_sendmsg_fn *r
         return real(fd, message, flags);
     shim_busy_enter();
     ssize_t sent = real(fd, message, flags);
-    return shim_sock_send_done(fd, kind, message->msg_iov, message->msg_iovlen, sent);
+    if (kind != SHIM_SOCK_JOURNAL)
+        return shim_sock_send_done(fd, kind, message->msg_iov, message->msg_iovlen, sent);
+    /* The journal's big entries come as a passed memfd: it needs the
+     * control messages too. */
+    int real_errno = errno;
+    shim_journal_sent(message, message->msg_iov, message->msg_iovlen, sent);
+    shim_busy_leave();
+    errno = real_errno;
+    return sent;
 }
 
 SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *message, int flags)

@@ -14,12 +14,13 @@
 #include "shim.h"
 
 /* A write or writev on a descriptor the program connected to the syslog
- * socket: one datagram, captured as io_socket.c captures a send. */
+ * (or journal) socket: one datagram, captured as io_socket.c captures a
+ * send. */
 static int to_syslog_socket(int fd)
 {
-    if (!shim_sock_maybe(fd) || !shim_capturing(SHIM_ARM_SYSLOG, false))
+    if (!shim_sock_maybe(fd) || !shim_capturing(SHIM_ARM_SYSLOG | SHIM_ARM_JOURNAL, false))
         return SHIM_SOCK_NONE;
-    return shim_sock_kind(fd);
+    return shim_sock_armed_kind(shim_sock_kind(fd));
 }
 
 

@@ -69,9 +69,12 @@ static int small_number(const char *text, size_t len, int max)
     return value <= max ? value : -1;
 }
 
-void shim_journal_summarize(const char *entry, size_t len, shim_journal_summary *summary)
+size_t shim_journal_split(const char *entry, size_t len, shim_journal_summary *summary,
+                          shim_journal_field *others, size_t max)
 {
     *summary = (shim_journal_summary){ .priority = -1, .facility = -1 };
+    bool priority_seen = false;
+    size_t other_count = 0;
     size_t at = 0;
     shim_journal_field field;
     int rc;
@@ -80,16 +83,27 @@ void shim_journal_summarize(const char *entry, size_t len, shim_journal_summary 
         if (named(&field, "MESSAGE") && summary->message == NULL) {
             summary->message = field.value;
             summary->message_len = field.value_len;
-        } else if (named(&field, "PRIORITY") && summary->priority < 0) {
+        } else if (named(&field, "PRIORITY") && !priority_seen) {
+            priority_seen = true;
             summary->priority = small_number(field.value, field.value_len, 7);
         } else if (named(&field, "SYSLOG_IDENTIFIER") && summary->ident == NULL) {
             summary->ident = field.value;
             summary->ident_len = field.value_len;
         } else if (named(&field, "SYSLOG_FACILITY") && summary->facility < 0) {
             summary->facility = small_number(field.value, field.value_len, FACILITY_MAX);
+        } else {
+            if (other_count < max)
+                others[other_count] = field;
+            other_count++;
         }
     }
     summary->malformed = rc == SHIM_JOURNAL_MALFORMED;
     if (summary->priority < 0)
         summary->priority = LOG_INFO_PRIORITY;
+    return other_count;
+}
+
+void shim_journal_summarize(const char *entry, size_t len, shim_journal_summary *summary)
+{
+    shim_journal_split(entry, len, summary, NULL, 0);
 }

@@ -14,16 +14,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ehs/ehs_engine.h"
+
 /* Longest field name the journal accepts. */
 #define SHIM_JOURNAL_NAME_MAX 64
 
-/* One field, pointing into the entry. */
-typedef struct shim_journal_field {
-    const char *name;
-    size_t name_len;
-    const char *value;
-    size_t value_len;
-} shim_journal_field;
+/* One field, pointing into the entry: what the rules engine takes as an
+ * entry field. */
+typedef ehs_entry_field shim_journal_field;
 
 enum {
     SHIM_JOURNAL_END = 0,       /* no field left */
@@ -56,5 +54,16 @@ typedef struct shim_journal_summary {
 
 /* Reads the whole entry into *summary; the first of repeated fields wins. */
 void shim_journal_summarize(const char *entry, size_t len, shim_journal_summary *summary);
+
+/*
+ * Like shim_journal_summarize, and also puts the entry's other fields in
+ * `others` (up to `max` of them; NULL when `max` is 0), in the entry's
+ * order: every field but the first MESSAGE, PRIORITY, SYSLOG_IDENTIFIER and
+ * SYSLOG_FACILITY, which the summary holds (a repeated one is an other
+ * field: the journal keeps every value). Returns how many other fields
+ * there are, which may exceed `max`.
+ */
+size_t shim_journal_split(const char *entry, size_t len, shim_journal_summary *summary,
+                          shim_journal_field *others, size_t max);
 
 #endif /* SHIM_JOURNAL_WIRE_H */

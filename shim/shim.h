@@ -163,11 +163,12 @@ static inline bool shim_capturing(int source_bit, bool may_init)
     return shim_sets_any_enabled();
 }
 
-/* Descriptors must be followed whenever stderr or syslog (its socket) is
+/* Descriptors must be followed whenever stderr, syslog or the journal (their sockets) are
  * captured at all, whether or not anyone listens right now. */
 static inline bool shim_tracking_fds(void)
 {
-    return __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE) & (SHIM_ARM_STDERR | SHIM_ARM_SYSLOG);
+    return __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE) &
+           (SHIM_ARM_STDERR | SHIM_ARM_SYSLOG | SHIM_ARM_JOURNAL);
 }
 
 /* ---- per-thread state (thread.c) ----------------------------------------- */
@@ -249,6 +250,10 @@ void shim_thread_after_fork(void);
  * can. Keeps errno. */
 void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int priority,
                const char *text, size_t len);
+
+/* shim_emit of a message the caller filled in (ident and all; exe is
+ * filled in here): a journal entry with its fields. */
+void shim_emit_message(shim_thread *thread, ehs_message *message);
 
 /* The line sink of stderr: one completed line of `thread` becomes an event. */
 void shim_stderr_line_done(void *thread, const char *text, size_t len);
@@ -334,6 +339,8 @@ enum {
     SHIM_SOCK_NONE = 0,
     SHIM_SOCK_SYSLOG = 1,        /* a datagram socket sending to /dev/log */
     SHIM_SOCK_SYSLOG_STREAM = 2, /* a stream socket connected to /dev/log */
+    SHIM_SOCK_JOURNAL = 3,       /* a datagram socket sending to the journal's
+                                    native socket */
     SHIM_SOCK_LIMIT = 1024,      /* descriptors followed: 0 .. SHIM_SOCK_LIMIT - 1 */
 };
 
@@ -345,6 +352,14 @@ static inline bool shim_sock_maybe(int fd)
 {
     return fd >= 0 && fd < SHIM_SOCK_LIMIT &&
            __builtin_expect(__atomic_load_n(&shim_sock_kinds[fd], __ATOMIC_RELAXED) != 0, 0);
+}
+
+/* `kind` when its source (syslog or the journal) is armed, else
+ * SHIM_SOCK_NONE. */
+static inline int shim_sock_armed_kind(int kind)
+{
+    int arm = kind == SHIM_SOCK_JOURNAL ? SHIM_ARM_JOURNAL : SHIM_ARM_SYSLOG;
+    return __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE) & arm ? kind : SHIM_SOCK_NONE;
 }
 
 /* The kind of `fd` (SHIM_SOCK_*), checked against the socket it was marked
@@ -376,6 +391,14 @@ void shim_sock_sent(int fd, int kind, const struct iovec *iov, size_t iovcnt, ss
  * errno. */
 ssize_t shim_sock_send_done(int fd, int kind, const struct iovec *iov, size_t iovcnt,
                             ssize_t sent);
+
+/* A send to the journal's socket returned `sent` (negative: failed, nothing
+ * is emitted): the entry in the first `sent` bytes of `iov`, or in the
+ * memfd `message` passes when the datagram is empty (`message` may be NULL),
+ * becomes one journal event (io_journal.c). Call with the busy guard held;
+ * errno kept. */
+void shim_journal_sent(const struct msghdr *message, const struct iovec *iov, size_t iovcnt,
+                       ssize_t sent);
 
 /* Receives one message of a syslog stream (header included, framing not);
  * `bytes` is valid only during the call. */

@@ -83,20 +83,10 @@ static inline void harness_tracepoint(const harness *h, char name[EHD_NAME_MAX])
                      0);
 }
 
-/* Builds the event of one message (`len` bytes of `text`); returns its
- * JSON line, or "DROPPED". */
-static inline const char *harness_message(harness *h, ehs_source source, const char *ident,
-                                          int priority, const char *text, size_t len)
+/* Builds the event of `message`; returns its JSON line, or "DROPPED". */
+static inline const char *harness_build(harness *h, const ehs_message *message)
 {
-    ehs_message message = {
-        .source = source,
-        .ident = ident,
-        .ident_len = ident != NULL ? strlen(ident) : 0,
-        .priority = priority,
-        .text = text,
-        .len = len,
-    };
-    h->result = ehs_engine_build(h->config, h->state, &message, h->builder, &h->outcome);
+    h->result = ehs_engine_build(h->config, h->state, message, h->builder, &h->outcome);
     if (h->result == EHS_DROPPED)
         return "DROPPED";
     assert_int_equal(h->result, EHS_BUILT);
@@ -111,6 +101,22 @@ static inline const char *harness_message(harness *h, ehs_source source, const c
     if (rc != 0)
         fail_msg("decoding failed: %s", error.message);
     return h->json.chars;
+}
+
+/* Builds the event of one message (`len` bytes of `text`); returns its
+ * JSON line, or "DROPPED". */
+static inline const char *harness_message(harness *h, ehs_source source, const char *ident,
+                                          int priority, const char *text, size_t len)
+{
+    ehs_message message = {
+        .source = source,
+        .ident = ident,
+        .ident_len = ident != NULL ? strlen(ident) : 0,
+        .priority = priority,
+        .text = text,
+        .len = len,
+    };
+    return harness_build(h, &message);
 }
 
 /* A syslog message (priority as passed to syslog()). */

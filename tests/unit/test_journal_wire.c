@@ -134,11 +134,49 @@ static void test_malformed(void **state)
     assert_null(s.message);
 }
 
+/* The split an event takes: the summary's four fields out, every other
+ * one (repeats of those four included) in order, counted past `max`. */
+static void test_split(void **state)
+{
+    (void)state;
+    size_t len;
+    const char *e = read_fixture("journal-send.bin", &len);
+    shim_journal_summary s;
+    shim_journal_field others[8];
+    size_t n = shim_journal_split(e, len, &s, others, 8);
+    assert_int_equal(n, 6);
+    const char *expected[][2] = { { "CODE_FILE", "wire_journal.c" }, { "CODE_LINE", "120" },
+                                  { "CODE_FUNC", "main" },           { "CODE_FILE", "x.c" },
+                                  { "CODE_LINE", "12" },             { "MY_FIELD", "42" } };
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(others[i].name_len, strlen(expected[i][0]));
+        assert_memory_equal(others[i].name, expected[i][0], others[i].name_len);
+        assert_int_equal(others[i].value_len, strlen(expected[i][1]));
+        assert_memory_equal(others[i].value, expected[i][1], others[i].value_len);
+    }
+    assert_memory_equal(s.message, "multi\nline", s.message_len);
+    assert_int_equal(s.priority, 3);
+
+    /* Repeats are other fields; room for 2 of 4. */
+    n = shim_journal_split(TEXT("MESSAGE=a\nMESSAGE=b\nPRIORITY=2\nPRIORITY=5\nX=1\nY=2\n"),
+                           &s, others, 2);
+    assert_int_equal(n, 4);
+    assert_memory_equal(s.message, "a", 1);
+    assert_int_equal(s.priority, 2);
+    assert_memory_equal(others[0].name, "MESSAGE", 7);
+    assert_memory_equal(others[0].value, "b", 1);
+    assert_memory_equal(others[1].name, "PRIORITY", 8);
+    assert_memory_equal(others[1].value, "5", 1);
+    /* No room at all: only counted. */
+    assert_int_equal(shim_journal_split(TEXT("X=1\n"), &s, NULL, 0), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_real_entries),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_split),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

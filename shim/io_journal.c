@@ -1,0 +1,136 @@
+/*
+ * What a program sends to the journal itself: libsystemd's sd_journal_print,
+ * sd_journal_send and sd_journal_sendv send each entry as one sendmsg to
+ * /run/systemd/journal/socket (fdsock.c marks it), a field per iovec piece;
+ * an entry too large for a datagram goes as a sealed memfd passed with
+ * SCM_RIGHTS on an empty datagram. Either way, once the kernel took it, the
+ * entry becomes one journal event: MESSAGE its message, PRIORITY its level,
+ * SYSLOG_IDENTIFIER its ident, SYSLOG_FACILITY its facility, and every
+ * other field an event field (journal_wire.c reads them).
+ *
+ * The entry is read where it is when it can be: a datagram in one piece,
+ * or the memfd mapped read-only. A datagram in several pieces is gathered
+ * into this thread's copy space first. No lock, no malloc (the copy space
+ * grows through the shim's mmap heap), so this is as safe in a signal
+ * handler as the send itself.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include "journal_wire.h"
+#include "shim.h"
+
+/* Fields passed to the engine: more than the event's top-level budget
+ * (EHS_EMIT_TOP_FIELDS, 248), so that an entry with more is seen to be cut. */
+enum { ENTRY_FIELDS_MAX = 256 };
+
+/* The largest memfd entry read: journald's own limit for an entry. */
+#define ENTRY_BYTES_MAX ((size_t)768 << 20)
+
+/* The entry (`len` bytes) as a journal event; `fields` has room for
+ * ENTRY_FIELDS_MAX. */
+static void emit_entry(shim_thread *thread, const char *entry, size_t len,
+                       ehs_entry_field *fields)
+{
+    shim_journal_summary summary;
+    size_t count = shim_journal_split(entry, len, &summary, fields, ENTRY_FIELDS_MAX);
+    if (count > ENTRY_FIELDS_MAX)
+        count = ENTRY_FIELDS_MAX;
+    const char *ident = summary.ident;
+    size_t ident_len = summary.ident_len;
+    if (ident == NULL) {
+        /* journald names such an entry after the process; so do we. */
+        ident = shim_program_name();
+        ident_len = strlen(ident);
+    }
+    ehs_message message = {
+        .source = EHS_SOURCE_JOURNAL,
+        .ident = ident,
+        .ident_len = ident_len,
+        .priority = (summary.facility >= 0 ? summary.facility << 3 : 0) | summary.priority,
+        .facility_unknown = summary.facility < 0,
+        .text = summary.message != NULL ? summary.message : "",
+        .len = summary.message != NULL ? summary.message_len : 0,
+        .entry_fields = fields,
+        .entry_field_count = count,
+    };
+    shim_emit_message(thread, &message);
+}
+
+/* The first descriptor an SCM_RIGHTS message of `message` passes, or -1. */
+static int passed_descriptor(const struct msghdr *message)
+{
+    if (message == NULL || message->msg_control == NULL ||
+        message->msg_controllen < sizeof(struct cmsghdr))
+        return -1;
+    struct msghdr *m = (struct msghdr *)message; /* CMSG_NXTHDR only reads it */
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(c), sizeof fd);
+            return fd;
+        }
+    }
+    return -1;
+}
+
+/* The entry in the file `fd` passes (libsystemd's sealed memfd). */
+static void emit_passed_entry(shim_thread *thread, int fd, ehs_entry_field *fields)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+        (size_t)st.st_size > ENTRY_BYTES_MAX)
+        return;
+    size_t size = (size_t)st.st_size;
+    void *entry = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (entry == MAP_FAILED)
+        return;
+    emit_entry(thread, entry, size, fields);
+    munmap(entry, size);
+}
+
+void shim_journal_sent(const struct msghdr *message, const struct iovec *iov, size_t iovcnt,
+                       ssize_t sent)
+{
+    if (sent < 0)
+        return;
+    int saved_errno = errno;
+    shim_thread *thread = shim_thread_get();
+    size_t fields_bytes = ENTRY_FIELDS_MAX * sizeof(ehs_entry_field);
+    size_t len = (size_t)sent;
+    bool one_piece = iovcnt == 1 || len == 0 || (iovcnt > 0 && iov[0].iov_len >= len);
+    /* The copy space holds the field list and, for a datagram in pieces,
+     * the gathered entry after it. */
+    char *space = thread != NULL ? shim_thread_copy_space(
+                                       thread, fields_bytes + (one_piece ? 0 : len))
+                                 : NULL;
+    if (space == NULL) {
+        shim_count(EHS_SOURCE_JOURNAL, SHIM_COUNT_LINES, 1);
+        shim_count(EHS_SOURCE_JOURNAL, SHIM_COUNT_WRITE_ERROR, 1);
+        errno = saved_errno;
+        return;
+    }
+    ehs_entry_field *fields = (ehs_entry_field *)space;
+    if (len == 0) {
+        int fd = passed_descriptor(message);
+        if (fd >= 0)
+            emit_passed_entry(thread, fd, fields);
+    } else if (one_piece) {
+        emit_entry(thread, iov[0].iov_base, len, fields);
+    } else {
+        char *entry = space + fields_bytes;
+        size_t at = 0;
+        for (size_t i = 0; i < iovcnt && at < len; i++) {
+            size_t piece = iov[i].iov_len < len - at ? iov[i].iov_len : len - at;
+            memcpy(entry + at, iov[i].iov_base, piece);
+            at += piece;
+        }
+        emit_entry(thread, entry, at, fields);
+    }
+    errno = saved_errno;
+}
