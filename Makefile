@@ -38,8 +38,9 @@ CORE_OBJ  := $(call objs,$(CORE_SRC))
 CONFIG_SRC := $(wildcard config/src/*.c)
 CONFIG_OBJ := $(call objs,$(CONFIG_SRC))
 TOOL_SRC  := $(wildcard tools/*.c)
-# The tool splits `ehshim parse` input with the shim's line assembler.
-TOOL_OBJ  := $(call objs,$(TOOL_SRC)) $(BUILD)/shim/lines.o
+# `ehshim parse` splits its input with the shim's line assembler and reads
+# journal entries with the shim's reader.
+TOOL_OBJ  := $(call objs,$(TOOL_SRC)) $(BUILD)/shim/lines.o $(BUILD)/shim/journal_wire.o
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)

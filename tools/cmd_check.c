@@ -28,7 +28,8 @@ static void usage(FILE *out)
             "(lines and columns count from 1, columns in bytes) and exits 1.\n"
             "A valid config that cannot do all it says gets a warning line,\n"
             "FILE:LINE:COL: warning: message, and still exits 0: a max_message_bytes\n"
-            "that a user_events event (8184 bytes) cannot carry whole.\n"
+            "that a user_events event (8184 bytes) cannot carry whole, a rule for a\n"
+            "source the config does not capture (stdout is off by default).\n"
             "\n"
             "options:\n"
             "  -h, --help   show this help\n");
@@ -48,6 +49,23 @@ static void warn_event_size(const char *path, const ehs_config *config)
             path, config->max_message_bytes_at.line, config->max_message_bytes_at.column,
             config->max_message_bytes, EHD_USER_EVENTS_EVENT_MAX, room,
             config->max_message_bytes);
+}
+
+/* A rule for a source the config does not capture never sees a message:
+ * most often a forgotten "capture": { "stdout": true }. */
+static void warn_uncaptured_sources(const char *path, const ehs_config *config)
+{
+    for (size_t i = 0; i < config->rule_count; i++) {
+        const ehs_rule *rule = &config->rules[i];
+        if (rule->source == EHS_SOURCE_ANY || ehs_config_captures(config, rule->source))
+            continue;
+        const char *source = ehs_source_name(rule->source);
+        fprintf(stderr,
+                "%s:%u:%u: warning: rule '%s' is for %s, which the config does not capture: "
+                "it never matches (\"capture\": { \"%s\": true } turns %s on)\n",
+                path, rule->position.line, rule->position.column,
+                rule->name != NULL ? rule->name : "", source, source, source);
+    }
 }
 
 int cmd_check(int argc, char **argv)
@@ -77,6 +95,7 @@ int cmd_check(int argc, char **argv)
     if (config == NULL)
         return 1;
     warn_event_size(path, config);
+    warn_uncaptured_sources(path, config);
     ehs_config_free(config);
     return 0;
 }

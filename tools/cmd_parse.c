@@ -1,8 +1,9 @@
 /*
- * ehshim parse [-c CONFIG] [--source syslog|stderr] [--ident NAME]
- *              [--exe NAME] [--priority N] [--backend capture|user_events]
- *              [FILE|-]: shows, for each input line, the JSON line of the
- * event the shim would emit for it.
+ * ehshim parse [-c CONFIG] [--source stderr|stdout|syslog|journal]
+ *              [--ident NAME] [--exe NAME] [--priority N]
+ *              [--backend capture|user_events] [FILE|-]: shows, for each
+ * input line (journal: each entry), the JSON line of the event the shim
+ * would emit for it.
  *
  * The point is to try a config on sample lines without running anything
  * under the shim, so every step is the shim's own: the same rules engine
@@ -41,6 +42,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "../shim/journal_wire.h"
 #include "../shim/lines.h"
 #include "commands.h"
 #include "config_report.h"
@@ -48,35 +50,51 @@
 #include "ehd/ehd_decode.h"
 #include "ehs/ehs_config.h"
 #include "ehs/ehs_engine.h"
+#include "journal_export.h"
 
 #define DEFAULT_IDENT "ehshim"
 #define DEFAULT_PRIORITY (LOG_USER | LOG_INFO)
 /* Bytes of a line kept: one past the maximum so the engine still sees that
  * a longer line was longer, after it has removed a stderr "<N>" prefix. */
 #define LINE_KEEP(max_message_bytes, source)                                             \
-    ((max_message_bytes) + 1 + ((source) == EHS_SOURCE_STDERR ? EHS_STDERR_PREFIX_MAX : 0))
+    ((max_message_bytes) + 1 +                                                           \
+     ((source) == EHS_SOURCE_STDERR || (source) == EHS_SOURCE_STDOUT ? EHS_STDERR_PREFIX_MAX \
+                                                                     : 0))
+/* Fields of one journal entry passed to the engine: more than an event
+ * keeps (248), so that an entry with more is seen to be cut. */
+#define ENTRY_FIELDS_MAX 1024
 /* Bytes asked of read(2) at a time. */
 #define READ_CHUNK (64 * 1024)
 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: ehshim parse [-c CONFIG] [--source syslog|stderr] [--ident NAME]\n"
-            "                    [--exe NAME] [--priority N]\n"
+            "usage: ehshim parse [-c CONFIG] [--source stderr|stdout|syslog|journal]\n"
+            "                    [--ident NAME] [--exe NAME] [--priority N]\n"
             "                    [--backend capture|user_events] [FILE|-]\n"
             "\n"
             "Prints, for each line of FILE (standard input when FILE is missing or\n"
             "'-'), the JSON line of the event the shim would emit for it, built and\n"
             "decoded by the shim's own engine, builder and decoder. A line the\n"
-            "config drops prints nothing.\n"
+            "config drops prints nothing. With --source journal, FILE holds journal\n"
+            "entries in export format (journalctl -o export; or just NAME=value\n"
+            "lines, entries separated by an empty line), one event per entry.\n"
             "\n"
             "options:\n"
             "  -c, --config CONFIG  rules config (JSON); default: the built-in defaults\n"
             "                       (every line an event, no parsing)\n"
             "  --source SOURCE      'stderr' (default): lines a program wrote to stderr;\n"
-            "                       'syslog': messages it passed to syslog()\n"
+            "                       'stdout': lines it wrote to stdout; 'syslog':\n"
+            "                       messages it passed to syslog() or sent the syslog\n"
+            "                       socket; 'journal': entries it sent the journal\n"
+            "                       (MESSAGE, PRIORITY, SYSLOG_IDENTIFIER and\n"
+            "                       SYSLOG_FACILITY make the message, level, ident and\n"
+            "                       facility; fields whose names start with '_', which\n"
+            "                       journald adds, are left out, as the shim never\n"
+            "                       sees them)\n"
             "  --ident NAME         the ident rules compare with their \"ident\" (the\n"
-            "                       openlog ident or the program's short name);\n"
+            "                       openlog ident or the program's short name; a\n"
+            "                       journal entry's SYSLOG_IDENTIFIER comes first);\n"
             "                       default: " DEFAULT_IDENT "\n"
             "  --exe NAME           the executable's file name rules compare with their\n"
             "                       \"exe\" (python3.11 for python3); default: the ident\n"
@@ -173,6 +191,17 @@ static bool parse_priority(const char *text, int *out)
     return true;
 }
 
+static bool source_from_name(const char *name, ehs_source *out)
+{
+    for (int s = EHS_SOURCE_ANY + 1; s < EHS_SOURCE_COUNT; s++) {
+        if (strcmp(name, ehs_source_name((ehs_source)s)) == 0) {
+            *out = (ehs_source)s;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Fills `options` from the command line. Returns GO_ON, or the exit status
  * to stop with (0 after --help, 2 after a usage error). */
 static int parse_command_line(int argc, char **argv, parse_options *options)
@@ -203,12 +232,8 @@ static int parse_command_line(int argc, char **argv, parse_options *options)
         } else if (is_option(arg, "--source")) {
             if ((value = option_value(argc, argv, &i, "--source")) == NULL)
                 return usage_error("missing value after", arg);
-            if (strcmp(value, "stderr") == 0)
-                options->source = EHS_SOURCE_STDERR;
-            else if (strcmp(value, "syslog") == 0)
-                options->source = EHS_SOURCE_SYSLOG;
-            else
-                return usage_error("--source is syslog or stderr, not", value);
+            if (!source_from_name(value, &options->source))
+                return usage_error("--source is stderr, stdout, syslog or journal, not", value);
         } else if (is_option(arg, "--ident")) {
             if ((value = option_value(argc, argv, &i, "--ident")) == NULL)
                 return usage_error("missing value after", arg);
@@ -254,28 +279,12 @@ static ehs_config *load_config(const char *path)
     return config;
 }
 
-/* Builds, decodes and prints the event of one line (`len` bytes of `text`,
- * without its '\n'); a shim_line_sink whose context is the parse_context. */
-static void parse_line(void *context_arg, const char *text, size_t len)
+/* Builds, decodes and prints the event of `message` (input record
+ * context->line_number, for messages). */
+static void show_event(parse_context *context, const ehs_message *message)
 {
-    parse_context *context = context_arg;
-    context->line_number++;
-    if (!context->captured)
-        return;
-    const parse_options *options = context->options;
-    const char *exe = options->exe != NULL ? options->exe : options->ident;
-    ehs_message message = {
-        .source = options->source,
-        .ident = options->ident,
-        .ident_len = strlen(options->ident),
-        .exe = exe,
-        .exe_len = strlen(exe),
-        .priority = options->priority,
-        .text = text,
-        .len = len,
-    };
     ehs_outcome outcome;
-    if (ehs_engine_build(context->config, context->state, &message, context->builder,
+    if (ehs_engine_build(context->config, context->state, message, context->builder,
                          &outcome) != EHS_BUILT)
         return;
 
@@ -305,6 +314,129 @@ static void parse_line(void *context_arg, const char *text, size_t len)
     }
     fwrite(context->json.chars, 1, context->json.len, stdout);
     putchar('\n');
+}
+
+/* The event of one line (`len` bytes of `text`, without its '\n'); a
+ * shim_line_sink whose context is the parse_context. */
+static void parse_line(void *context_arg, const char *text, size_t len)
+{
+    parse_context *context = context_arg;
+    context->line_number++;
+    if (!context->captured)
+        return;
+    const parse_options *options = context->options;
+    const char *exe = options->exe != NULL ? options->exe : options->ident;
+    ehs_message message = {
+        .source = options->source,
+        .ident = options->ident,
+        .ident_len = strlen(options->ident),
+        .exe = exe,
+        .exe_len = strlen(exe),
+        .priority = options->priority,
+        .text = text,
+        .len = len,
+    };
+    show_event(context, &message);
+}
+
+/* The event of one journal entry (`len` bytes of `entry`); `fields` has
+ * room for ENTRY_FIELDS_MAX. */
+static void parse_entry(parse_context *context, const char *entry, size_t len,
+                        ehs_entry_field *fields)
+{
+    context->line_number++;
+    if (!context->captured)
+        return;
+    shim_journal_summary summary;
+    size_t count = shim_journal_split(entry, len, &summary, fields, ENTRY_FIELDS_MAX);
+    if (count > ENTRY_FIELDS_MAX)
+        count = ENTRY_FIELDS_MAX;
+    /* journald's own fields ("_PID", "__CURSOR"): the program never sent
+     * them, so the shim never sees them. */
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (fields[i].name[0] != '_')
+            fields[kept++] = fields[i];
+    }
+    const parse_options *options = context->options;
+    const char *ident = summary.ident != NULL ? summary.ident : options->ident;
+    size_t ident_len = summary.ident != NULL ? summary.ident_len : strlen(options->ident);
+    const char *exe = options->exe != NULL ? options->exe : options->ident;
+    ehs_message message = {
+        .source = EHS_SOURCE_JOURNAL,
+        .ident = ident,
+        .ident_len = ident_len,
+        .exe = exe,
+        .exe_len = strlen(exe),
+        .priority = (summary.facility >= 0 ? summary.facility << 3 : 0) | summary.priority,
+        .facility_unknown = summary.facility < 0,
+        .text = summary.message != NULL ? summary.message : "",
+        .len = summary.message != NULL ? summary.message_len : 0,
+        .entry_fields = fields,
+        .entry_field_count = kept,
+    };
+    show_event(context, &message);
+}
+
+/*
+ * Passes the journal entries of `fd` (export format) to parse_entry.
+ * Returns 0, ENOMEM, or the errno of read; a malformed entry is reported,
+ * skipped, and makes the run fail.
+ */
+static int read_entries(int fd, parse_context *context)
+{
+    size_t capacity = READ_CHUNK * 2, len = 0;
+    char *buffer = malloc(capacity);
+    ehs_entry_field *fields = malloc(ENTRY_FIELDS_MAX * sizeof *fields);
+    int err = buffer == NULL || fields == NULL ? ENOMEM : 0;
+    bool eof = false;
+    while (err == 0) {
+        size_t start = 0;
+        while (start < len || eof) {
+            size_t entry_len, consumed;
+            int rc = journal_export_scan(buffer + start, len - start, eof, &entry_len, &consumed);
+            if (rc == JOURNAL_EXPORT_NEED_MORE)
+                break;
+            if (rc == JOURNAL_EXPORT_MALFORMED) {
+                context->line_number++;
+                fprintf(stderr,
+                        "ehshim parse: %s: entry %lu: not journal export format at its byte "
+                        "%zu; skipped\n",
+                        context->input_name, context->line_number, entry_len);
+                context->failed = true;
+            } else if (entry_len != 0) {
+                parse_entry(context, buffer + start, entry_len, fields);
+            }
+            start += consumed;
+        }
+        memmove(buffer, buffer + start, len - start);
+        len -= start;
+        /* The next read may wait on a live pipe: show what came first. */
+        fflush(stdout);
+        if (eof)
+            break;
+        if (capacity - len < READ_CHUNK) {
+            char *grown = realloc(buffer, capacity * 2);
+            if (grown == NULL) {
+                err = ENOMEM;
+                break;
+            }
+            buffer = grown;
+            capacity *= 2;
+        }
+        ssize_t n = read(fd, buffer + len, capacity - len);
+        if (n < 0) {
+            if (errno != EINTR)
+                err = errno;
+            continue;
+        }
+        if (n == 0)
+            eof = true;
+        len += (size_t)n;
+    }
+    free(buffer);
+    free(fields);
+    return err;
 }
 
 /*
@@ -348,11 +480,6 @@ static int read_lines(int fd, size_t keep, parse_context *context)
     return err;
 }
 
-static const char *source_name(ehs_source source)
-{
-    return source == EHS_SOURCE_SYSLOG ? "syslog" : "stderr";
-}
-
 int cmd_parse(int argc, char **argv)
 {
     parse_options options;
@@ -366,13 +493,15 @@ int cmd_parse(int argc, char **argv)
 
     if (options.priority_given && options.source != EHS_SOURCE_SYSLOG)
         fprintf(stderr, "ehshim parse: note: --priority applies to --source syslog only; "
-                        "these lines are stderr lines\n");
-    bool captured = options.source == EHS_SOURCE_SYSLOG ? config->capture_syslog
-                                                         : config->capture_stderr;
+                        "these are %s %s\n",
+                ehs_source_name(options.source),
+                options.source == EHS_SOURCE_JOURNAL ? "entries" : "lines");
+    bool captured = ehs_config_captures(config, options.source);
     if (!captured)
         fprintf(stderr, "ehshim parse: note: %s does not capture %s: the shim emits no "
-                        "events for these lines\n",
-                config->path, source_name(options.source));
+                        "events for these %s\n",
+                config->path, ehs_source_name(options.source),
+                options.source == EHS_SOURCE_JOURNAL ? "entries" : "lines");
 
     bool from_stdin = options.input_path == NULL || strcmp(options.input_path, "-") == 0;
     int fd = STDIN_FILENO;
@@ -404,7 +533,8 @@ int cmd_parse(int argc, char **argv)
         size_t keep = LINE_KEEP(config->max_message_bytes, options.source);
         /* Read even when nothing is captured: a writer piping into parse
          * should not die of SIGPIPE. */
-        err = read_lines(fd, keep, &context);
+        err = options.source == EHS_SOURCE_JOURNAL ? read_entries(fd, &context)
+                                                   : read_lines(fd, keep, &context);
     }
     bool failed = context.failed;
     if (err != 0) {

@@ -239,7 +239,12 @@ size_t ehs_config_message_room(const ehs_config *config, size_t event_max)
     if (config->message_field == NULL)
         return SIZE_MAX;
     const char *name = config->default_event.name;
-    size_t name_len = name != NULL ? strlen(name) : 7; /* "Journal" is the longest */
+    size_t name_len = name != NULL ? strlen(name) : 0;
+    for (int s = EHS_SOURCE_ANY + 1; name == NULL && s < EHS_SOURCE_COUNT; s++) {
+        size_t len = strlen(ehs_source_event_name((ehs_source)s));
+        if (ehs_config_captures(config, (ehs_source)s) && len > name_len)
+            name_len = len;
+    }
     size_t fixed = EHD_HEADERS_MAX + 16 + name_len + 1 +
                    ehs_field_overhead(config->message_field_len) + tail_bytes(true, IDENT_MAX);
     return event_max > fixed ? event_max - fixed : 0;

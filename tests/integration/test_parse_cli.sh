@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `ehshim parse` options and line handling: defaults, --source, --ident,
+# `ehshim parse` options and line handling: defaults, --source (stdout and
+# journal entries too), --ident,
 # --priority (facility and level), --backend, dropped lines, long lines, '\r', the last
 # line without '\n', standard input, bad configs and bad usage.
 set -u
@@ -217,12 +218,51 @@ expect_status "missing input" 1 "nonexistent.log: No such file or directory" \
     parse "$tmp/nonexistent.log"
 expect_status "unknown option" 2 "unknown option '--bogus'" parse --bogus "$tmp/hello.log"
 expect_status "bad backend" 2 "--backend is capture or user_events, not 'perf'" parse --backend perf "$tmp/hello.log"
-expect_status "bad source" 2 "--source is syslog or stderr" parse --source journal "$tmp/hello.log"
+expect_status "bad source" 2 "--source is stderr, stdout, syslog or journal, not 'kernel'" \
+    parse --source kernel "$tmp/hello.log"
 expect_status "priority too large" 2 "--priority is a number" parse --priority 1024 "$tmp/hello.log"
 expect_status "priority not a number" 2 "--priority is a number" parse --priority LOG_AUTH "$tmp/hello.log"
 expect_status "negative priority" 2 "--priority is a number" parse --priority -1 "$tmp/hello.log"
 expect_status "missing value" 2 "missing value after '-c'" parse -c
 expect_status "two inputs" 2 "only one input file" parse "$tmp/hello.log" "$tmp/hello.log"
+
+# ---- --source stdout: stderr's handling, its own name and keyword ----
+printf '{ "capture": { "stdout": true } }\n' >"$tmp/stdout.json"
+expect "stdout lines" \
+    '{ "n": "ehshim:Stdout", "msg": "GET /x", "ident": "web", "meta": { "level": 4, "keyword": "0x8" } }
+{ "n": "ehshim:Stdout", "msg": "warned", "ident": "web", "meta": { "level": 3, "keyword": "0x8" } }
+' parse -c "$tmp/stdout.json" --source stdout --ident web <(printf 'GET /x\r\n<4>warned\n')
+"$EHSHIM" parse --source stdout "$tmp/hello.log" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 0 ] && [ ! -s "$tmp/out" ] &&
+    grep -qx "ehshim parse: note: <built-in> does not capture stdout: the shim emits no events for these lines" "$tmp/err" ||
+    fail "stdout is not captured by default: parse must say so and print nothing"
+
+# ---- --source journal: export-format entries, as journalctl -o export
+# writes them (journald's own "_" fields left out) or as libsystemd sends
+# them (tests/real/wire), binary fields included ----
+{
+    printf '__CURSOR=s=1;i=2\n__REALTIME_TIMESTAMP=1700000000000000\n_PID=77\n_COMM=app\n'
+    printf 'MESSAGE=disk full\nPRIORITY=3\nSYSLOG_FACILITY=3\nSYSLOG_IDENTIFIER=app\nUNIT_ID=9\n\n'
+    cat tests/real/wire/journal-sendv.bin
+    printf '\n\nMESSAGE=no newline at the end'
+} >"$tmp/journal.export"
+SRC_FIELDS='"CODE_FILE": "wire_journal.c", "CODE_LINE": 63, "CODE_FUNC": "case_sendv"'
+expect "journal entries" \
+    '{ "n": "ehshim:Journal", "UNIT_ID": "9", "msg": "disk full", "ident": "app", "facility": 3, "meta": { "level": 2, "keyword": "0x4" } }
+{ "n": "ehshim:Journal", "BLOB": "line1\nline2\u0000after-nul\u0000\nend", "NULONLY": "a\u0000b", '"$SRC_FIELDS"', "msg": "binary fields", "ident": "wire_journal", "meta": { "level": 4, "keyword": "0x4" } }
+{ "n": "ehshim:Journal", "msg": "no newline at the end", "ident": "ehshim", "meta": { "level": 4, "keyword": "0x4" } }
+' parse --source journal "$tmp/journal.export"
+printf '{ "rules": [ { "name": "Full", "source": "journal", "ident": "app", "fields": { "UNIT_ID": "u16" } } ] }\n' >"$tmp/journal.json"
+expect "journal rule types an entry field" \
+    '{ "n": "ehshim:Full", "UNIT_ID": 9, "msg": "disk full", "ident": "app", "facility": 3, "meta": { "level": 2, "keyword": "0x4" } }
+' parse -c "$tmp/journal.json" --source journal <(head -n 10 "$tmp/journal.export")
+printf 'MESSAGE=one\n\nnot a field\nMESSAGE=lost\n\nMESSAGE=three\n' >"$tmp/bad.export"
+"$EHSHIM" parse --source journal "$tmp/bad.export" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "a malformed journal entry must make parse exit 1"
+[ "$(grep -c '"msg": "one"\|"msg": "three"' "$tmp/out")" = 2 ] && [ "$(wc -l <"$tmp/out")" = 2 ] ||
+    fail "the entries around a malformed one must still be shown: $(cat "$tmp/out")"
+grep -qx "ehshim parse: $tmp/bad.export: entry 2: not journal export format at its byte 0; skipped" "$tmp/err" ||
+    fail "a malformed journal entry must be named: $(cat "$tmp/err")"
 
 "$EHSHIM" parse --help >"$tmp/out" 2>&1 && grep -q '^usage: ehshim parse' "$tmp/out" ||
     fail "parse --help must exit 0 with the usage on stdout"

@@ -155,7 +155,8 @@ size_t ehs_thread_state_event_max(const ehs_thread_state *state);
 /*
  * The longest message the default event of `config` carries whole in an
  * event of at most `event_max` bytes (EHD_USER_EVENTS_EVENT_MAX, say),
- * counting an ident of 255 bytes: events of rules that capture fields may
+ * counting an ident of 255 bytes and the longest default event name of the
+ * sources it captures: events of rules that capture fields may
  * keep less. SIZE_MAX when the config leaves the message out; 0 for NULL.
  * Thread-safe.
  */
