@@ -178,4 +178,47 @@ case_ off "$T/off.json" "$E/none" -- print send
 # without the shim, and nothing that was not sent is reported.
 case_ absent-none "" "$E/none" -- print big
 
+# A real journal client from Debian: systemd-tmpfiles (systemd 252) with
+# SYSTEMD_LOG_TARGET=journal connects a datagram socket to the journal and
+# sends each entry with sendmsg, with its own fields (TID, ERRNO,
+# MESSAGE_ID, CONFIG_FILE, CONFIG_LINE, SYSLOG_FACILITY). Its config has
+# errors on purpose (examples/systemd-tmpfiles/example.conf); the events
+# are exactly the example's expected.jsonl, whose input was captured from
+# this same run (under LC_ALL=C.UTF-8, as systemd writes "…" then). Only
+# the thread id changes from run to run.
+EX=$REAL_ROOT/examples/systemd-tmpfiles
+if command -v systemd-tmpfiles >/dev/null; then
+    mkdir -p /run/tmpfiles.d /run/example
+    cp "$EX/example.conf" /run/tmpfiles.d/example.conf
+    no_tid() { sed -E 's/"TID": [0-9]+/"TID": N/; s/^TID=[0-9]+$/TID=N/'; }
+    no_tid <"$EX/expected.jsonl" >"$E/tmpfiles"
+    tmpfiles() {
+        rm -rf /run/example/*
+        LC_ALL=C.UTF-8 SYSTEMD_LOG_TARGET=journal SYSTEMD_LOG_LEVEL=debug "$@" \
+            systemd-tmpfiles --create --remove /run/tmpfiles.d/example.conf
+    }
+    d=$T/tmpfiles
+    mkdir -p "$d/plain" "$d/shim"
+    receive "$d/plain"
+    tmpfiles >"$d/plain.out" 2>"$d/plain.err"
+    echo $? >>"$d/plain.out"
+    receive_end
+    receive "$d/shim"
+    tmpfiles "$EHSHIM" run -c "$EX/config.json" -o "$d/events.dat" -- >"$d/shim.out" 2>"$d/shim.err"
+    echo $? >>"$d/shim.out"
+    receive_end
+    cmp -s "$d/plain.out" "$d/shim.out" || real_fail "tmpfiles: stdout or exit status differ with the shim"
+    cmp -s "$d/plain.err" "$d/shim.err" || real_fail "tmpfiles: stderr differs with the shim"
+    cmp -s <(received "$d/plain" | no_tid) <(received "$d/shim" | no_tid) ||
+        real_fail "tmpfiles: the journal got different bytes with the shim"
+    "$EHSHIM" decode --no-stamp "$d/events.dat" 2>&1 | no_tid >"$d/events.jsonl"
+    if ! cmp -s "$E/tmpfiles" "$d/events.jsonl"; then
+        real_fail "tmpfiles: events differ from examples/systemd-tmpfiles/expected.jsonl"
+        diff "$E/tmpfiles" "$d/events.jsonl" | cut -c1-300 | head -n 10
+    fi
+    echo "== tmpfiles: $(wc -l <"$d/events.jsonl") events"
+else
+    real_fail "systemd-tmpfiles is missing (package systemd)"
+fi
+
 real_finish
