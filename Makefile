@@ -241,7 +241,8 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-om
 # No _FORTIFY_SOURCE: the sanitizers check every access themselves.
 FUZZ_CPPFLAGS = -D_GNU_SOURCE $(PUBLIC_INC) $(DIR_CPPFLAGS) $(CPPFLAGS)
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN)
-FUZZ_LIB_SRC := $(CORE_SRC) $(CONFIG_SRC) shim/lines.c
+FUZZ_LIB_SRC := $(CORE_SRC) $(CONFIG_SRC) shim/lines.c shim/syslog_wire.c shim/journal_wire.c \
+    tools/journal_export.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_LIB := $(FUZZ_DIR)/libehshim-fuzz.a
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
@@ -264,7 +265,7 @@ $(FUZZ_DIR)/obj/config/src/%.o: DIR_CPPFLAGS := -Icore/private -Icore/src
 # reach core/private and core/src), shim/lines.h. (In the recipe, not a
 # target variable, which $(FUZZ_LIB)'s objects would inherit when the
 # harness makes them.)
-FUZZ_HARNESS_INC := -Iconfig/src -Icore/private -Icore/src -Ishim
+FUZZ_HARNESS_INC := -Iconfig/src -Icore/private -Icore/src -Ishim -Itools
 
 $(FUZZ_DIR)/obj/%.o: %.c | $(FUZZ_DIR)/toolchain-ok
 	@mkdir -p $(dir $@)

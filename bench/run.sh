@@ -134,7 +134,7 @@ if command -v valgrind >/dev/null; then
     loop=$BUILD/bench/send_loop
     send_plain=$(per_line)
     send_captured=$(per_line LD_PRELOAD="$shim" EHSHIM_CAPTURE=/dev/null)
-    echo "send_loop: a send and recv on a socket pair that is not the syslog socket: $send_plain instructions without the shim, $send_captured capturing (default config): $(added "$send_plain" "$send_captured") ($(percent "$send_plain" "$send_captured"))"
+    echo "send_loop: a send and recv on a socket pair that is neither the syslog nor the journal socket: $send_plain instructions without the shim, $send_captured capturing (default config): $(added "$send_plain" "$send_captured") ($(percent "$send_plain" "$send_captured"))"
     loop=$BUILD/bench/stderr_loop
 else
     echo "stderr_loop: SKIP instruction counts: valgrind is not installed"

@@ -143,33 +143,24 @@ static inline bool fuzz_set_listed(const fuzz_config *fc, uint8_t level, uint64_
 }
 
 /*
- * Builds `text` as a message of `source` with `fc`'s config and checks the
- * event: it fits, has a level, goes to an event set the config lists, and
- * decodes. Returns what ehs_engine_build returned (EHS_BUILT or
- * EHS_DROPPED) and its outcome in `*outcome_out` (may be NULL).
+ * Builds `message` with `fc`'s config and checks the event: it fits, has a
+ * level, goes to an event set the config lists, and decodes. Returns what
+ * ehs_engine_build returned (EHS_BUILT or EHS_DROPPED) and its outcome in
+ * `*outcome_out` (may be NULL).
  */
-static inline int fuzz_build(fuzz_config *fc, ehs_source source, const char *ident,
-                             size_t ident_len, int priority, const char *text, size_t len,
-                             ehs_outcome *outcome_out)
+static inline int fuzz_build_message(fuzz_config *fc, const ehs_message *message,
+                                     ehs_outcome *outcome_out)
 {
     static ehd_builder *builder;
     if (builder == NULL)
         builder = ehd_builder_new(NULL);
     FUZZ_CHECK(builder != NULL, "%s: no builder", fc->label);
     static ehd_text json = EHD_TEXT_INIT;
+    ehs_source source = message->source;
+    size_t len = message->len;
 
-    ehs_message message = {
-        .source = source,
-        .ident = ident,
-        .ident_len = ident_len,
-        .exe = ident,
-        .exe_len = ident_len,
-        .priority = priority,
-        .text = text,
-        .len = len,
-    };
     ehs_outcome outcome;
-    int result = ehs_engine_build(fc->config, fc->state, &message, builder, &outcome);
+    int result = ehs_engine_build(fc->config, fc->state, message, builder, &outcome);
     FUZZ_CHECK(result == EHS_BUILT || result == EHS_DROPPED, "%s: build returned %d", fc->label,
                result);
     if (outcome_out != NULL)
@@ -185,9 +176,7 @@ static inline int fuzz_build(fuzz_config *fc, ehs_source source, const char *ide
         len > fc->config->max_message_bytes)
         FUZZ_CHECK(outcome.truncated, "%s: not flagged truncated for %zu bytes, max %zu",
                    fc->label, len, fc->config->max_message_bytes);
-    bool captured = source == EHS_SOURCE_SYSLOG ? fc->config->capture_syslog
-                                                : fc->config->capture_stderr;
-    if (captured)
+    if (ehs_config_captures(fc->config, source))
         FUZZ_CHECK(fuzz_set_listed(fc, outcome.level, outcome.keyword),
                    "%s: event set L%xK%llx is not among the config's set keys", fc->label,
                    outcome.level, (unsigned long long)outcome.keyword);
@@ -221,6 +210,25 @@ static inline int fuzz_build(fuzz_config *fc, ehs_source source, const char *ide
     FUZZ_CHECK(ehs_json_is_object(json.chars, json.len), "%s: not a JSON object: %s", fc->label,
                json.chars);
     return result;
+}
+
+/* fuzz_build_message of a message of `source` without entry fields; its
+ * exe is its ident. */
+static inline int fuzz_build(fuzz_config *fc, ehs_source source, const char *ident,
+                             size_t ident_len, int priority, const char *text, size_t len,
+                             ehs_outcome *outcome_out)
+{
+    ehs_message message = {
+        .source = source,
+        .ident = ident,
+        .ident_len = ident_len,
+        .exe = ident,
+        .exe_len = ident_len,
+        .priority = priority,
+        .text = text,
+        .len = len,
+    };
+    return fuzz_build_message(fc, &message, outcome_out);
 }
 
 /* Runs `text` through every ident of `fc` for both sources, and once with

@@ -95,6 +95,22 @@ seed() {
     lines_seed overflow '\x02\x0aabcdefgh\ni\x03jk\n'
     lines_seed discard '\x08\x03abc\xfe\x02d\n'
     { printf '\xf3\xfd'; head -c 3000 examples/postgresql/input.log; } >"$(corpus lines)/big"
+
+    # What the real programs sent the syslog and journal sockets
+    # (tests/real/wire), behind fuzz_wire's mode byte: 0 datagram, 1 stream
+    # (then its NUL-framing byte), 2 journal entry, 3 export stream.
+    c=$(corpus wire)
+    for f in tests/real/wire/*.bin; do
+        b=$(basename "$f" .bin)
+        case $b in
+        journal-stream*) { printf '\x01\x00'; cat "$f"; } >"$c/$b" ;;
+        journal-*) { printf '\x02'; cat "$f"; } >"$c/$b"
+                   { printf '\x03'; cat "$f"; printf '\n'; cat "$f"; } >"$c/$b-export" ;;
+        *-stream*) { printf '\x01\x01'; cat "$f"; } >"$c/$b" ;;
+        *) { printf '\x00'; cat "$f"; } >"$c/$b" ;;
+        esac
+    done
+    { printf '\x03'; cat examples/systemd-tmpfiles/input.log; } >"$c/tmpfiles-export"
 }
 
 if ! seed; then

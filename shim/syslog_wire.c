@@ -92,12 +92,23 @@ static bool parse_5424(const char *p, size_t len, shim_syslog_record *out)
         if (n == 0 || at + n >= len)
             return false;
         if (field == 2 && !(n == 1 && p[at] == '-')) {
+            /* APP-NAME is 1 to 48 printable ASCII characters: anything
+             * else is no RFC 5424 header. */
+            for (size_t i = 0; i < n; i++) {
+                if ((unsigned char)p[at + i] < 33 || (unsigned char)p[at + i] > 126)
+                    return false;
+            }
+            if (n > TAG_MAX)
+                return false;
             app = p + at;
             app_len = n;
         }
         at += n + 1;
     }
-    /* STRUCTURED-DATA: "-" or "[...]" elements, with \] \" \\ escapes. */
+    /* STRUCTURED-DATA: "-" or "[...]" elements, with \] \" \\ escapes;
+     * required, so a header that ends after MSGID's space is none. */
+    if (at >= len)
+        return false;
     if (p[at] == '-') {
         at++;
     } else {
