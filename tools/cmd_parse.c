@@ -50,6 +50,7 @@
 #include "ehd/ehd_decode.h"
 #include "ehs/ehs_config.h"
 #include "ehs/ehs_engine.h"
+#include "grow_array.h"
 #include "journal_export.h"
 
 #define DEFAULT_IDENT "ehshim"
@@ -416,13 +417,12 @@ static int read_entries(int fd, parse_context *context)
         if (eof)
             break;
         if (capacity - len < READ_CHUNK) {
-            char *grown = realloc(buffer, capacity * 2);
+            char *grown = ehd__grow_array(buffer, &capacity, len + READ_CHUNK, 1, 0);
             if (grown == NULL) {
                 err = ENOMEM;
                 break;
             }
             buffer = grown;
-            capacity *= 2;
         }
         ssize_t n = read(fd, buffer + len, capacity - len);
         if (n < 0) {

@@ -22,9 +22,9 @@ static const struct command commands[] = {
     { "listen", cmd_listen, "listen [-c CONFIG] [-o FILE.dat] [PROVIDER ...]",
       "collect live events from user_events" },
     { "parse", cmd_parse,
-      "parse [-c CONFIG] [--source syslog|stderr] [--ident NAME] [--exe NAME] [--priority N] "
+      "parse [-c CONFIG] [--source stderr|stdout|syslog|journal] [--ident NAME] [--exe NAME] [--priority N] "
       "[--backend capture|user_events] [FILE|-]",
-      "print the event the shim would emit for each line" },
+      "print the event the shim would emit for each line (or journal entry)" },
     { "run", cmd_run, "run [-c CONFIG] [-o FILE.dat] [--] PROGRAM [ARGS]",
       "run PROGRAM with the shim preloaded" },
     { "status", cmd_status, "status",
