@@ -1,7 +1,8 @@
 /*
  * From a message to an event: the rules engine builds it into this thread's
- * builder, the set for its (level, keyword) carries it. Also the stderr side
- * of the line assembler: bytes in, one event per completed line.
+ * builder, the set for its (level, keyword) carries it. Also the output side
+ * of the line assemblers: bytes of stderr or stdout in, one event per
+ * completed line, each source in lines of its own.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -110,14 +111,17 @@ void shim_stderr_line_done(void *thread, const char *text, size_t len)
     shim_emit(thread, EHS_SOURCE_STDERR, shim_program_name(), 0, text, len);
 }
 
-void shim_stderr_feed(const char *bytes, size_t count)
+void shim_stdout_line_done(void *thread, const char *text, size_t len)
 {
-    if (count == 0)
+    shim_emit(thread, EHS_SOURCE_STDOUT, shim_program_name(), 0, text, len);
+}
+
+/* Feeds `count` bytes of `source` to the line assembler of `thread`. */
+static void feed(shim_thread *thread, ehs_source source, const char *bytes, size_t count)
+{
+    shim_line *line = shim_thread_line(thread, source);
+    if (line == NULL)
         return;
-    shim_thread *thread = shim_thread_get();
-    if (thread == NULL)
-        return;
-    shim_line *line = shim_thread_line(thread);
     /* A vfork child runs on its parent's memory: its text must neither
      * join the parent's unfinished line nor leave one behind for it. Only
      * then is it worth a system call to ask which process this is. */
@@ -126,9 +130,20 @@ void shim_stderr_feed(const char *bytes, size_t count)
         pid_t pid = getpid();
         errno = saved_errno;
         if (pid != shim_pid)
-            line = shim_thread_vfork_line(thread, pid);
+            line = shim_thread_vfork_line(thread, pid, source);
     }
-    shim_line_feed(line, bytes, count, shim_stderr_line_done, thread);
+    shim_line_feed(line, bytes, count,
+                   source == EHS_SOURCE_STDOUT ? shim_stdout_line_done : shim_stderr_line_done,
+                   thread);
+}
+
+void shim_output_feed(ehs_source source, const char *bytes, size_t count)
+{
+    if (count == 0)
+        return;
+    shim_thread *thread = shim_thread_get();
+    if (thread != NULL)
+        feed(thread, source, bytes, count);
 }
 
 void shim_stderr_feed_str(const char *text)
@@ -137,7 +152,8 @@ void shim_stderr_feed_str(const char *text)
         shim_stderr_feed(text, strlen(text));
 }
 
-void shim_stderr_feed_vformat(int caller_errno, const char *format, va_list args)
+void shim_output_feed_vformat(ehs_source source, int caller_errno, const char *format,
+                              va_list args)
 {
     shim_thread *thread = shim_thread_get();
     if (thread == NULL)
@@ -151,5 +167,5 @@ void shim_stderr_feed_vformat(int caller_errno, const char *format, va_list args
     /* Memory stays bounded by the config: a longer text is cut (the tee,
      * io_tee.c, is the path that sees all of it). */
     size_t len = (size_t)n < capacity ? (size_t)n : capacity - 1;
-    shim_line_feed(shim_thread_line(thread), text, len, shim_stderr_line_done, thread);
+    feed(thread, source, text, len);
 }

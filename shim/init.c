@@ -118,7 +118,7 @@ static int set_up(int *armed)
      * inside a signal handler: the thread states and builders. */
     shim_alloc_use_mmap();
     shim_own_fd_setup();
-    int err = shim_thread_setup(config->max_message_bytes);
+    int err = shim_thread_setup(config->max_message_bytes, config->capture_stdout);
     if (err == 0)
         err = shim_sets_setup();
     if (err == 0)
@@ -129,7 +129,7 @@ static int set_up(int *armed)
          * kernel keeps writing their enable words. */
         return SHIM_PASSIVE;
     }
-    shim_fd_track_init();
+    shim_fd_track_init(config->capture_stdout);
     /* The setting-up thread is usually the main thread, where signal
      * handlers mostly run: give it its engine state now, so that its first
      * event never allocates, whatever it interrupted. */
@@ -207,7 +207,7 @@ __attribute__((destructor)) static void shim_destructor(void)
     if ((shim_tls_busy == 0 || shim_busy_recover()) && getpid() == shim_pid) {
         shim_busy_enter();
         /* exit flushes stdio after the destructors: what waits in a
-         * buffered stderr (or a stdout that is stderr) is written then. */
+         * buffered stderr or stdout is written then. */
         shim_stream_feed_waiting_at_exit();
         shim_thread_exit_process();
         shim_stats_report();

@@ -1,7 +1,8 @@
 /*
  * Helpers shared by the stdio-level interposers: decide whether a call on a
- * FILE (or descriptor) is a call on stderr, and bracket the real call with
- * the busy guard so that nothing it does internally is captured again.
+ * FILE (or descriptor) is a call on stderr or stdout, and bracket the real
+ * call with the busy guard so that nothing it does internally is captured
+ * again.
  */
 #ifndef SHIM_IO_H
 #define SHIM_IO_H
@@ -13,41 +14,54 @@
 
 /*
  * The second half of shim_io_begin_stream, for a caller that asked
- * shim_capturing(SHIM_ARM_STDERR, true) itself and got true (the printf
+ * shim_capturing(SHIM_ARM_OUTPUT, true) itself and got true (the printf
  * family, which keeps that question inline and the rest out of line).
+ * `sources`: the SHIM_ARM_* bits of the sources the caller captures.
  */
-static inline bool shim_io_claim_stream(FILE *stream, int *caller_errno)
+static inline ehs_source shim_io_claim_stream(FILE *stream, int sources, int *caller_errno)
 {
     *caller_errno = errno;
     /* The caller uses `stream` for this very call, so it is a valid FILE. */
     int fd = fileno_unlocked(stream);
-    bool to_stderr = fd >= 0 && shim_fd_is_stderr(fd);
+    ehs_source source = fd >= 0 ? shim_fd_captured(fd, sources) : EHS_SOURCE_ANY;
     errno = *caller_errno;
-    if (to_stderr)
+    if (source != EHS_SOURCE_ANY)
         shim_busy_enter();
-    return to_stderr;
+    return source;
 }
 
 /*
- * Before the real call on `stream`: true when it writes to stderr and
- * someone listens. Then the busy guard is held and errno is the caller's
- * (saved in *caller_errno); finish with shim_io_end. False: call the real
- * function and return, nothing else. May initialise the shim.
+ * Before the real call on `stream`: the source it writes to
+ * (EHS_SOURCE_STDERR or EHS_SOURCE_STDOUT, as its descriptor is) when that
+ * source is captured and someone listens. Then the busy guard is held and
+ * errno is the caller's (saved in *caller_errno); finish with shim_io_end.
+ * EHS_SOURCE_ANY (0): call the real function and return, nothing else. May
+ * initialise the shim.
  */
-static inline bool shim_io_begin_stream(FILE *stream, int *caller_errno)
+static inline ehs_source shim_io_begin_stream(FILE *stream, int *caller_errno)
 {
-    return shim_capturing(SHIM_ARM_STDERR, true) && shim_io_claim_stream(stream, caller_errno);
+    if (!shim_capturing(SHIM_ARM_OUTPUT, true))
+        return EHS_SOURCE_ANY;
+    return shim_io_claim_stream(stream, SHIM_ARM_OUTPUT, caller_errno);
+}
+
+/* shim_io_begin_stream for what prints to stderr by definition (glibc's
+ * reporters, wide output): true only when `stream` writes to stderr. */
+static inline bool shim_io_begin_stderr(FILE *stream, int *caller_errno)
+{
+    return shim_capturing(SHIM_ARM_STDERR, true) &&
+           shim_io_claim_stream(stream, SHIM_ARM_STDERR, caller_errno) != EHS_SOURCE_ANY;
 }
 
 /* shim_io_claim_stream for a descriptor. */
-static inline bool shim_io_claim_fd(int fd, int *caller_errno)
+static inline ehs_source shim_io_claim_fd(int fd, int sources, int *caller_errno)
 {
     *caller_errno = errno;
-    bool to_stderr = shim_fd_is_stderr(fd);
+    ehs_source source = shim_fd_captured(fd, sources);
     errno = *caller_errno;
-    if (to_stderr)
+    if (source != EHS_SOURCE_ANY)
         shim_busy_enter();
-    return to_stderr;
+    return source;
 }
 
 /* After the real call and the capture: leaves the guard and puts back the
@@ -69,6 +83,7 @@ typedef struct shim_stream_piece {
 /* What shim_stream_begin saw of a stream before the real call. */
 typedef struct shim_stream_call {
     FILE *stream;
+    ehs_source source;  /* what its text is fed as: stderr, stdout */
     bool buffered;      /* not unbuffered: text may wait in the buffer */
     bool locked;        /* shim_stream_enter took the stream's lock */
     bool had_error;     /* the error flag was up already */
@@ -77,25 +92,26 @@ typedef struct shim_stream_call {
 } shim_stream_call;
 
 /*
- * Around a real call that gives `stream` (stderr) new text: enter before it,
+ * Around a real call that gives `stream` new text of `source` (stderr,
+ * stdout: what shim_io_begin_stream said): enter before it,
  * leave after it with the call's pieces and how many bytes of them the
  * stream took. leave feeds the bytes that were written during the call: on
  * an unbuffered stream what it took, on a buffered one what left the
  * buffer. A buffered stream is locked from enter to leave, so that no
  * other thread's text comes between. Call with the busy guard held.
  */
-void shim_stream_enter(shim_stream_call *call, FILE *stream);
+void shim_stream_enter(shim_stream_call *call, FILE *stream, ehs_source source);
 void shim_stream_leave(shim_stream_call *call, const shim_stream_piece *pieces, int piece_count,
                        size_t taken);
 
 /* The same without the locking, for a caller that holds the stream's lock
  * already (the tee, io_tee.c). */
-void shim_stream_begin(shim_stream_call *call, FILE *stream);
+void shim_stream_begin(shim_stream_call *call, FILE *stream, ehs_source source);
 void shim_stream_end(shim_stream_call *call, const shim_stream_piece *pieces, int piece_count,
                      size_t taken);
 
 /* freopen through `reopen` (the real freopen or freopen64): text waiting in
- * a buffered stderr is fed once the old file was flushed. */
+ * a buffered stderr or stdout is fed once the old file was flushed. */
 FILE *shim_stream_reopen(FILE *(*reopen)(const char *, const char *, FILE *), const char *path,
                          const char *mode, FILE *stream);
 

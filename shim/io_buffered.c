@@ -1,7 +1,7 @@
 /*
- * When stdio text reaches stderr. An unbuffered stream (stderr's default)
- * writes during the call, so what the call took is what was written. A
- * buffered one (setvbuf, or stdout made a copy of stderr) keeps text in its
+ * When stdio text reaches stderr or stdout. An unbuffered stream (stderr's
+ * default) writes during the call, so what the call took is what was
+ * written. A buffered one (stdout, a setvbuf stderr) keeps text in its
  * buffer and writes it later, in some call that fills the buffer or ends a
  * line, in fflush, at exit: text fed at the call would join the wrong line
  * when the program also writes to the descriptor directly.
@@ -35,9 +35,10 @@ static size_t waiting(const FILE *stream)
     return (size_t)(stream->_IO_write_ptr - stream->_IO_write_base);
 }
 
-void shim_stream_begin(shim_stream_call *call, FILE *stream)
+void shim_stream_begin(shim_stream_call *call, FILE *stream, ehs_source source)
 {
     call->stream = stream;
+    call->source = source;
     call->buffered = !(stream->_flags & GLIBC_IO_UNBUFFERED);
     call->had_error = (stream->_flags & GLIBC_IO_ERR_SEEN) != 0;
     call->locked = false;
@@ -60,12 +61,13 @@ void shim_stream_begin(shim_stream_call *call, FILE *stream)
     call->saved = copy;
 }
 
-/* Feeds the first `count` bytes of `pieces`. */
-static void feed_pieces(const shim_stream_piece *pieces, int piece_count, size_t count)
+/* Feeds the first `count` bytes of `pieces` to `source`. */
+static void feed_pieces(ehs_source source, const shim_stream_piece *pieces, int piece_count,
+                        size_t count)
 {
     for (int i = 0; i < piece_count && count > 0; i++) {
         size_t n = pieces[i].len < count ? pieces[i].len : count;
-        shim_stderr_feed(pieces[i].bytes, n);
+        shim_output_feed(source, pieces[i].bytes, n);
         count -= n;
     }
 }
@@ -74,7 +76,7 @@ void shim_stream_end(shim_stream_call *call, const shim_stream_piece *pieces, in
                      size_t taken)
 {
     if (!call->buffered) {
-        feed_pieces(pieces, piece_count, taken);
+        feed_pieces(call->source, pieces, piece_count, taken);
         return;
     }
     bool failed = (call->stream->_flags & GLIBC_IO_ERR_SEEN) != 0;
@@ -87,16 +89,16 @@ void shim_stream_end(shim_stream_call *call, const shim_stream_piece *pieces, in
     size_t out = before - after;
     size_t old = out < call->waiting ? out : call->waiting;
     if (old > 0)
-        shim_stderr_feed(call->saved, old);
-    feed_pieces(pieces, piece_count, out - old);
+        shim_output_feed(call->source, call->saved, old);
+    feed_pieces(call->source, pieces, piece_count, out - old);
 }
 
-void shim_stream_enter(shim_stream_call *call, FILE *stream)
+void shim_stream_enter(shim_stream_call *call, FILE *stream, ehs_source source)
 {
     bool lock = !(stream->_flags & GLIBC_IO_UNBUFFERED);
     if (lock)
         flockfile(stream);
-    shim_stream_begin(call, stream);
+    shim_stream_begin(call, stream, source);
     call->locked = lock;
 }
 
@@ -109,26 +111,34 @@ void shim_stream_leave(shim_stream_call *call, const shim_stream_piece *pieces, 
 }
 
 /* At exit, before glibc flushes `stream`: feeds the text waiting in its
- * buffer, if it is buffered and its error flag is down. */
-static void feed_waiting(FILE *stream)
+ * buffer to `source`, if it is buffered and its error flag is down. */
+static void feed_waiting(FILE *stream, ehs_source source)
 {
     if (stream == NULL || (stream->_flags & GLIBC_IO_UNBUFFERED) ||
         (stream->_flags & GLIBC_IO_ERR_SEEN))
         return;
     size_t count = waiting(stream);
     if (count > 0)
-        shim_stderr_feed(stream->_IO_write_base, count);
+        shim_output_feed(source, stream->_IO_write_base, count);
+}
+
+/* The source `stream` writes to, when captured; EHS_SOURCE_ANY for a NULL
+ * stream and one that is neither stderr nor stdout. errno kept. */
+static ehs_source stream_source(FILE *stream)
+{
+    int fd = stream != NULL ? fileno_unlocked(stream) : -1;
+    return fd >= 0 ? shim_fd_captured(fd, SHIM_ARM_OUTPUT) : EHS_SOURCE_ANY;
 }
 
 /* fflush of one stream, or of all (NULL): stderr and stdout are the ones
- * that can be stderr. */
+ * that can be stderr or stdout. */
 static int flush_common(shim_real_fflush_fn *real, FILE *stream)
 {
     if (real == NULL) {
         errno = ENOSYS;
         return EOF;
     }
-    if (!shim_capturing(SHIM_ARM_STDERR, true))
+    if (!shim_capturing(SHIM_ARM_OUTPUT, true))
         return real(stream);
     int caller_errno = errno;
     FILE *candidates[2] = { stream, NULL };
@@ -137,19 +147,16 @@ static int flush_common(shim_real_fflush_fn *real, FILE *stream)
         candidates[1] = stdout;
     }
     shim_stream_call calls[2];
-    bool watched[2] = { false, false };
-    for (int i = 0; i < 2; i++) {
-        FILE *s = candidates[i];
-        int fd = s != NULL ? fileno_unlocked(s) : -1;
-        watched[i] = fd >= 0 && shim_fd_is_stderr(fd);
-    }
+    ehs_source watched[2];
+    for (int i = 0; i < 2; i++)
+        watched[i] = stream_source(candidates[i]);
     errno = caller_errno;
     if (!watched[0] && !watched[1])
         return real(stream);
     shim_busy_enter();
     for (int i = 0; i < 2; i++) {
         if (watched[i])
-            shim_stream_enter(&calls[i], candidates[i]);
+            shim_stream_enter(&calls[i], candidates[i], watched[i]);
     }
     errno = caller_errno;
     int result = real(stream);
@@ -176,34 +183,35 @@ void shim_stream_feed_waiting_at_exit(void)
 {
     FILE *streams[2] = { stderr, stdout };
     for (int i = 0; i < 2; i++) {
-        int fd = fileno_unlocked(streams[i]);
-        if (fd >= 0 && shim_fd_is_stderr(fd))
-            feed_waiting(streams[i]);
+        ehs_source source = stream_source(streams[i]);
+        if (source != EHS_SOURCE_ANY)
+            feed_waiting(streams[i], source);
     }
 }
 
-/* The text waiting in `stream` (a buffered stderr) is copied before a call
- * that closes or reopens it, and fed once that call says it flushed. */
+/* The text waiting in `stream` (a buffered stderr or stdout) is copied
+ * before a call that closes or reopens it, and fed once that call says it
+ * flushed. */
 typedef struct closing {
-    bool watched;
+    ehs_source watched; /* EHS_SOURCE_ANY: not watched */
     size_t waiting;
     const char *saved;
 } closing;
 
 static void closing_begin(closing *c, FILE *stream)
 {
-    c->watched = false;
-    if (stream == NULL || !shim_capturing(SHIM_ARM_STDERR, true))
+    c->watched = EHS_SOURCE_ANY;
+    if (stream == NULL || !shim_capturing(SHIM_ARM_OUTPUT, true))
         return;
     int caller_errno = errno;
-    int fd = fileno_unlocked(stream);
-    if (fd >= 0 && shim_fd_is_stderr(fd)) {
+    ehs_source source = stream_source(stream);
+    if (source != EHS_SOURCE_ANY) {
         shim_busy_enter();
         shim_stream_call call;
         flockfile(stream);
-        shim_stream_begin(&call, stream);
+        shim_stream_begin(&call, stream, source);
         funlockfile(stream);
-        c->watched = true;
+        c->watched = source;
         /* Whether the closing flush works the call's result tells. */
         if (call.had_error)
             stream->_flags |= GLIBC_IO_ERR_SEEN;
@@ -215,11 +223,11 @@ static void closing_begin(closing *c, FILE *stream)
 
 static void closing_end(closing *c, bool flushed)
 {
-    if (!c->watched)
+    if (c->watched == EHS_SOURCE_ANY)
         return;
     int real_errno = errno;
     if (flushed && c->waiting > 0)
-        shim_stderr_feed(c->saved, c->waiting);
+        shim_output_feed(c->watched, c->saved, c->waiting);
     shim_io_end(real_errno);
 }
 
@@ -245,7 +253,7 @@ FILE *shim_stream_reopen(FILE *(*reopen)(const char *, const char *, FILE *), co
     if (path != NULL)
         closing_begin(&c, stream);
     else
-        c.watched = false;
+        c.watched = EHS_SOURCE_ANY;
     FILE *result = reopen(path, mode, stream);
     closing_end(&c, result != NULL);
     return result;

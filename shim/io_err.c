@@ -42,7 +42,7 @@ static void tee_fd_printf(int fd, const char *format, ...)
     va_list args;
     va_start(args, format);
     int ignored;
-    shim_tee_vdprintf(fd, 0, 0, format, args, &ignored);
+    shim_tee_vdprintf(EHS_SOURCE_STDERR, fd, 0, 0, format, args, &ignored);
     va_end(args);
 }
 
@@ -82,7 +82,7 @@ SHIM_EXPORT void perror(const char *prefix)
     if (real == NULL)
         return;
     int caller_errno;
-    if (!shim_io_begin_stream(stderr, &caller_errno)) {
+    if (!shim_io_begin_stderr(stderr, &caller_errno)) {
         real(prefix);
         return;
     }
@@ -119,7 +119,7 @@ SHIM_EXPORT void psignal(int sig, const char *prefix)
     if (real == NULL)
         return;
     int caller_errno;
-    if (!shim_io_begin_stream(stderr, &caller_errno)) {
+    if (!shim_io_begin_stderr(stderr, &caller_errno)) {
         real(sig, prefix);
         return;
     }
@@ -303,7 +303,7 @@ static void warn_common(bool with_errno, const char *format, va_list args)
     if (real == NULL)
         return;
     int caller_errno;
-    if (!shim_io_begin_stream(stderr, &caller_errno)) {
+    if (!shim_io_begin_stderr(stderr, &caller_errno)) {
         real(format, args);
         return;
     }
@@ -320,7 +320,7 @@ static void warn_common(bool with_errno, const char *format, va_list args)
     shim_stderr_feed_str(shim_program_name_now());
     shim_stderr_feed(": ", 2);
     if (format != NULL) {
-        shim_stderr_feed_vformat(caller_errno, format, for_event);
+        shim_output_feed_vformat(EHS_SOURCE_STDERR, caller_errno, format, for_event);
         if (with_errno)
             shim_stderr_feed(": ", 2);
     }

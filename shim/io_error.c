@@ -108,12 +108,30 @@ static void remember_last(const error_call *call)
     last_line = call->line_number;
 }
 
-/* glibc flushes stdout first, when its descriptor is open. */
-static void flush_stdout(void)
+/*
+ * glibc flushes stdout first, when its descriptor is open. Call with the
+ * busy guard held (by this call): fflush's own capture passes through
+ * then, so the text leaving stdout's buffer is fed here, as what its
+ * descriptor is (stdout, or stderr). `always`: flush even when that text
+ * is not captured (the tee path prints instead of glibc); otherwise glibc's
+ * own flush is left to do it.
+ */
+static void flush_stdout(bool always)
 {
     int fd = fileno(stdout);
-    if (fd >= 0 && fcntl(fd, F_GETFL) >= 0)
-        fflush(stdout);
+    if (fd < 0 || fcntl(fd, F_GETFL) < 0)
+        return;
+    ehs_source source = shim_sets_any_enabled() ? shim_fd_captured(fd, SHIM_ARM_OUTPUT)
+                                                : EHS_SOURCE_ANY;
+    if (source == EHS_SOURCE_ANY) {
+        if (always)
+            fflush(stdout);
+        return;
+    }
+    shim_stream_call call;
+    shim_stream_enter(&call, stdout, source);
+    fflush(stdout);
+    shim_stream_leave(&call, NULL, 0, 0);
 }
 
 /*
@@ -132,7 +150,7 @@ static bool report_teed(const error_call *call, int caller_errno, const char *fo
     }
     int cancel_state;
     pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
-    flush_stdout();
+    flush_stdout(true);
     flockfile(stderr);
     void (*hook)(void) = error_print_progname;
     if (hook != NULL) {
@@ -172,7 +190,7 @@ static void report(const error_call *call, int caller_errno, const char *format,
     if ((call->at_line ? (void *)real_at_line : (void *)real_error) == NULL)
         return;
     int ignored;
-    bool capture = shim_io_begin_stream(stderr, &ignored);
+    bool capture = shim_io_begin_stderr(stderr, &ignored);
     /* Through the tee even while nobody listens (quietly then): formatting
      * the message here first would need memory for all of it. */
     if (shim_tracking_fds() && (capture || shim_tls_busy == 0) && fwide(stderr, 0) <= 0 &&
@@ -190,6 +208,17 @@ static void report(const error_call *call, int caller_errno, const char *format,
 
     char local[1024];
     char *message = format_message(local, sizeof(local), caller_errno, format, args);
+    /* glibc's flush of stdout, made first where its text can be fed (the
+     * guard is ours, or free), under glibc's cancellation state. */
+    if ((capture || shim_tls_busy == 0) &&
+        !(call->at_line && error_one_per_line && repeats_last(call))) {
+        int cancel_state;
+        pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+        shim_busy_enter();
+        flush_stdout(false);
+        shim_busy_leave();
+        pthread_setcancelstate(cancel_state, NULL);
+    }
     void (*hook)(void) = error_print_progname;
     if (capture && hook != NULL)
         shim_busy_leave();

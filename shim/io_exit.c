@@ -2,9 +2,9 @@
  * The end of a process, and glibc's assert messages.
  *
  * _exit, _Exit and abort end the process without the destructors that
- * emit unfinished stderr lines; daemon's parent ends in glibc's internal
- * _exit. The text of such lines is on stderr, so it is emitted first, every
- * thread's: all of them end with the process.
+ * emit unfinished stderr (and stdout) lines; daemon's parent ends in
+ * glibc's internal _exit. The text of such lines was written, so it is
+ * emitted first, every thread's: all of them end with the process.
  *
  * assert() failures are printed by glibc through internal calls no other
  * interposer sees, then glibc aborts (keeping the message for core dumps).
@@ -71,7 +71,7 @@ static void feed_assert(const char *format, const char *detail, const char *file
                         unsigned int line, const char *function)
 {
     int caller_errno;
-    if (!shim_io_begin_stream(stderr, &caller_errno))
+    if (!shim_io_begin_stderr(stderr, &caller_errno))
         return;
     shim_thread *thread = shim_thread_get();
     if (thread != NULL) {

@@ -1,8 +1,9 @@
 /*
- * Formatted output to stderr: fprintf, vfprintf, dprintf, vdprintf and the
- * fortified __*_chk forms that _FORTIFY_SOURCE builds call instead (most of
- * Debian). Each forwards to the real v-variant with the caller's va_list;
- * when someone listens and the target is stderr, the real v-variant formats
+ * Formatted output to stderr and stdout: fprintf, vfprintf, dprintf,
+ * vdprintf and the fortified __*_chk forms that _FORTIFY_SOURCE builds call
+ * instead (most of Debian). Each forwards to the real v-variant with the
+ * caller's va_list; when someone listens and the target is stderr (or
+ * stdout, while captured), the real v-variant formats
  * into the tee (io_tee.c), which passes the text on and feeds the event:
  * the caller's format is formatted exactly once, and message text is never
  * used as a format.
@@ -60,9 +61,9 @@ SHIM_INLINE int call_vdprintf(int fd, int checked, int flag, const char *format,
 
 /* No tee (a thread's first printf inside a signal handler, or no memory):
  * the real call on `stream` (or, when NULL, `fd`), then the text formatted
- * again for the event, cut to the scratch space. */
-static int print_without_tee(FILE *stream, int fd, int checked, int flag, int caller_errno,
-                             const char *format, va_list args)
+ * again for the event of `source`, cut to the scratch space. */
+static int print_without_tee(ehs_source source, FILE *stream, int fd, int checked, int flag,
+                             int caller_errno, const char *format, va_list args)
 {
     va_list for_event;
     va_copy(for_event, args);
@@ -70,22 +71,25 @@ static int print_without_tee(FILE *stream, int fd, int checked, int flag, int ca
                                 : call_vdprintf(fd, checked, flag, format, args);
     int real_errno = errno;
     if (result > 0)
-        shim_stderr_feed_vformat(caller_errno, format, for_event);
+        shim_output_feed_vformat(source, caller_errno, format, for_event);
     va_end(for_event);
     errno = real_errno;
     return result;
 }
 
-/* Someone listens: the real call, through the tee if it is stderr. */
+/* Someone listens: the real call, through the tee if it is stderr or
+ * stdout. */
 SHIM_OUT_OF_LINE int stream_printf_captured(FILE *stream, int checked, int flag,
                                             const char *format, va_list args)
 {
     int caller_errno;
-    if (!shim_io_claim_stream(stream, &caller_errno))
+    ehs_source source = shim_io_claim_stream(stream, SHIM_ARM_OUTPUT, &caller_errno);
+    if (source == EHS_SOURCE_ANY)
         return call_vfprintf(stream, checked, flag, format, args);
     int result;
-    if (!shim_tee_vfprintf(stream, checked, flag, format, args, &result))
-        result = print_without_tee(stream, -1, checked, flag, caller_errno, format, args);
+    if (!shim_tee_vfprintf(source, stream, checked, flag, format, args, &result))
+        result = print_without_tee(source, stream, -1, checked, flag, caller_errno, format,
+                                   args);
     shim_io_end(errno);
     return result;
 }
@@ -93,7 +97,7 @@ SHIM_OUT_OF_LINE int stream_printf_captured(FILE *stream, int checked, int flag,
 SHIM_INLINE int stream_printf(FILE *stream, int checked, int flag, const char *format,
                               va_list args)
 {
-    if (__builtin_expect(shim_capturing(SHIM_ARM_STDERR, true), 0))
+    if (__builtin_expect(shim_capturing(SHIM_ARM_OUTPUT, true), 0))
         return stream_printf_captured(stream, checked, flag, format, args);
     return call_vfprintf(stream, checked, flag, format, args);
 }
@@ -102,18 +106,21 @@ SHIM_OUT_OF_LINE int fd_printf_captured(int fd, int checked, int flag, const cha
                                         va_list args)
 {
     int caller_errno;
-    if (!shim_io_claim_fd(fd, &caller_errno))
+    ehs_source source = shim_io_claim_fd(fd, SHIM_ARM_OUTPUT, &caller_errno);
+    if (source == EHS_SOURCE_ANY)
         return call_vdprintf(fd, checked, flag, format, args);
     int result;
-    if (!shim_tee_vdprintf(fd, checked, flag, format, args, &result))
-        result = print_without_tee(NULL, fd, checked, flag, caller_errno, format, args);
+    if (!shim_tee_vdprintf(source, fd, checked, flag, format, args, &result))
+        result = print_without_tee(source, NULL, fd, checked, flag, caller_errno, format, args);
     shim_io_end(errno);
     return result;
 }
 
 SHIM_INLINE int fd_printf(int fd, int checked, int flag, const char *format, va_list args)
 {
-    if (__builtin_expect(shim_fd_maybe_stderr(fd) && shim_capturing(SHIM_ARM_STDERR, true), 0))
+    if (__builtin_expect(shim_fd_marked(fd) != EHS_SOURCE_ANY &&
+                             shim_capturing(SHIM_ARM_OUTPUT, true),
+                         0))
         return fd_printf_captured(fd, checked, flag, format, args);
     return call_vdprintf(fd, checked, flag, format, args);
 }

@@ -34,7 +34,8 @@ static size_t write_items(shim_real_fwrite_fn *real, const void *items, size_t s
         return 0;
     }
     int caller_errno;
-    if (!shim_io_begin_stream(stream, &caller_errno))
+    ehs_source source = shim_io_begin_stream(stream, &caller_errno);
+    if (source == EHS_SOURCE_ANY)
         return real(items, size, count, stream);
     size_t bytes;
     if (__builtin_mul_overflow(size, count, &bytes)) {
@@ -42,7 +43,7 @@ static size_t write_items(shim_real_fwrite_fn *real, const void *items, size_t s
         return real(items, size, count, stream);
     }
     shim_stream_call call;
-    shim_stream_enter(&call, stream);
+    shim_stream_enter(&call, stream, source);
     errno = caller_errno;
     size_t done = real(items, size, count, stream);
     int real_errno = errno;
@@ -60,11 +61,12 @@ static int put_string(shim_real_fputs_fn *real, const char *text, FILE *stream)
         return EOF;
     }
     int caller_errno;
-    if (!shim_io_begin_stream(stream, &caller_errno))
+    ehs_source source = shim_io_begin_stream(stream, &caller_errno);
+    if (source == EHS_SOURCE_ANY)
         return real(text, stream);
     size_t len = strlen(text);
     shim_stream_call call;
-    shim_stream_enter(&call, stream);
+    shim_stream_enter(&call, stream, source);
     errno = caller_errno;
     int result = real(text, stream);
     int real_errno = errno;
@@ -80,11 +82,12 @@ static int put_char(shim_real_fputc_fn *real, int c, FILE *stream)
         return EOF;
     }
     int caller_errno;
-    if (!shim_io_begin_stream(stream, &caller_errno))
+    ehs_source source = shim_io_begin_stream(stream, &caller_errno);
+    if (source == EHS_SOURCE_ANY)
         return real(c, stream);
     char byte = (char)(unsigned char)c;
     shim_stream_call call;
-    shim_stream_enter(&call, stream);
+    shim_stream_enter(&call, stream, source);
     errno = caller_errno;
     int result = real(c, stream);
     int real_errno = errno;
@@ -146,12 +149,13 @@ SHIM_EXPORT int __overflow(FILE *stream, int c)
         return EOF;
     }
     int caller_errno;
-    if (!shim_io_begin_stream(stream, &caller_errno))
+    ehs_source source = shim_io_begin_stream(stream, &caller_errno);
+    if (source == EHS_SOURCE_ANY)
         return real(stream, c);
     /* EOF asks for a flush only: no new character, but waiting text goes. */
     char byte = (char)(unsigned char)c;
     shim_stream_call call;
-    shim_stream_enter(&call, stream);
+    shim_stream_enter(&call, stream, source);
     errno = caller_errno;
     int result = real(stream, c);
     int real_errno = errno;

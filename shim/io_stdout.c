@@ -1,11 +1,12 @@
 /*
- * Output to stdout, captured only while stdout's descriptor is stderr. That
- * happens inside the program itself: a shell runs `echo x >&2` for a builtin
- * by dup2(2, 1) and printing to stdout (bash's echo is printf plus putchar
- * on the stdout FILE), and some programs do it on purpose. Otherwise these
- * cost the same few loads as every other interposer and pass through.
- * stdout is usually buffered: its text is fed as it is written
- * (io_buffered.c), at the latest from fflush or at exit.
+ * Output to the stdout FILE, captured as what its descriptor is: stdout
+ * (while stdout is captured), or stderr. The latter happens inside the
+ * program itself: a shell runs `echo x >&2` for a builtin by dup2(2, 1) and
+ * printing to stdout (bash's echo is printf plus putchar on the stdout
+ * FILE), and some programs do it on purpose. Otherwise these cost the same
+ * few loads as every other interposer and pass through. stdout is usually
+ * buffered: its text is fed as it is written (io_buffered.c), at the latest
+ * from fflush or at exit.
  * fwrite/fputs/fputc on stdout need nothing extra: they name the stream.
  */
 #undef _FORTIFY_SOURCE /* fortified headers would define inline wrappers of what we define */
@@ -38,11 +39,12 @@ static int call_vprintf(int flag, const char *format, va_list args)
 static int stdout_printf(int flag, const char *format, va_list args)
 {
     int caller_errno;
-    if (!shim_io_begin_stream(stdout, &caller_errno))
+    ehs_source source = shim_io_begin_stream(stdout, &caller_errno);
+    if (source == EHS_SOURCE_ANY)
         return call_vprintf(flag, format, args);
     int result;
     bool checked = flag != NOT_CHECKED;
-    if (!shim_tee_vfprintf(stdout, checked, checked ? flag : 0, format, args, &result))
+    if (!shim_tee_vfprintf(source, stdout, checked, checked ? flag : 0, format, args, &result))
         result = call_vprintf(flag, format, args);
     shim_io_end(errno);
     return result;
@@ -84,12 +86,13 @@ SHIM_EXPORT int puts(const char *text)
         return EOF;
     }
     int caller_errno;
-    if (!shim_io_begin_stream(stdout, &caller_errno))
+    ehs_source source = shim_io_begin_stream(stdout, &caller_errno);
+    if (source == EHS_SOURCE_ANY)
         return real(text);
     size_t len = strlen(text);
     shim_stream_piece pieces[2] = { { text, len }, { "\n", 1 } };
     shim_stream_call call;
-    shim_stream_enter(&call, stdout);
+    shim_stream_enter(&call, stdout, source);
     errno = caller_errno;
     int result = real(text);
     int real_errno = errno;
@@ -105,11 +108,12 @@ static int put_stdout_char(shim_real_putchar_fn *real, int c)
         return EOF;
     }
     int caller_errno;
-    if (!shim_io_begin_stream(stdout, &caller_errno))
+    ehs_source source = shim_io_begin_stream(stdout, &caller_errno);
+    if (source == EHS_SOURCE_ANY)
         return real(c);
     shim_stream_piece piece = { &(char){ (char)(unsigned char)c }, 1 };
     shim_stream_call call;
-    shim_stream_enter(&call, stdout);
+    shim_stream_enter(&call, stdout, source);
     errno = caller_errno;
     int result = real(c);
     int real_errno = errno;

@@ -1,10 +1,10 @@
 /*
- * Formatting once. A printf-family call to stderr is formatted by the real
- * vfprintf exactly once, with the program's own printf handlers, into this
- * thread's tee: a cookie stream over a buffer of fixed size whose write
- * function hands each chunk to the program's stream (real fwrite) or
- * descriptor (real write) and feeds the stderr line assembler with exactly
- * the bytes that were taken. So an event holds only text the call wrote, a
+ * Formatting once. A printf-family call to stderr (or stdout) is formatted
+ * by the real vfprintf exactly once, with the program's own printf
+ * handlers, into this thread's tee: a cookie stream over a buffer of fixed
+ * size whose write function hands each chunk to the program's stream (real
+ * fwrite) or descriptor (real write) and feeds the line assembler of the
+ * call's source with exactly the bytes that were taken. So an event holds only text the call wrote, a
  * failed write ends the call the way glibc's own failure would (-1, the
  * stream's error flag, errno), and memory per call is the buffer, whatever
  * the call prints.
@@ -40,6 +40,7 @@ struct shim_tee {
     char buffer[BUFSIZ];
     FILE *stream;    /* where chunks go: this stream, */
     int fd;          /* or, when `stream` is NULL, this descriptor */
+    ehs_source source; /* what they are fed as: stderr, stdout */
     size_t piece;    /* largest piece handed on at once */
     bool by_line;    /* hand on one line at a time (a terminal) */
     bool failed;     /* a chunk was not taken whole */
@@ -102,7 +103,7 @@ static ssize_t tee_write(void *cookie, const char *bytes, size_t size)
         } else if (tee->stream != NULL) {
             /* The stream is locked for the whole call (shim_tee_vfprintf). */
             shim_stream_call call;
-            shim_stream_begin(&call, tee->stream);
+            shim_stream_begin(&call, tee->stream, tee->source);
             taken = real_fwrite != NULL ? real_fwrite(bytes + done, 1, piece, tee->stream) : 0;
             taken_errno = errno;
             shim_stream_piece written = { bytes + done, piece };
@@ -110,7 +111,7 @@ static ssize_t tee_write(void *cookie, const char *bytes, size_t size)
         } else {
             taken = write_out(tee->fd, bytes + done, piece);
             taken_errno = errno;
-            shim_stderr_feed(bytes + done, taken);
+            shim_output_feed(tee->source, bytes + done, taken);
         }
         done += taken;
         if (taken < piece) {
@@ -185,8 +186,8 @@ static int run(shim_tee *tee, int checked, int flag, const char *format, va_list
     return result;
 }
 
-bool shim_tee_vfprintf(FILE *stream, int checked, int flag, const char *format, va_list args,
-                       int *result)
+bool shim_tee_vfprintf(ehs_source source, FILE *stream, int checked, int flag,
+                       const char *format, va_list args, int *result)
 {
     int caller_errno = errno; /* for %m */
     /* glibc refuses a wide stream (and makes an unoriented one narrow)
@@ -198,6 +199,7 @@ bool shim_tee_vfprintf(FILE *stream, int checked, int flag, const char *format, 
         return false;
     tee->stream = stream;
     tee->fd = -1;
+    tee->source = source;
     tee->piece = BUFSIZ;
     tee->by_line = false;
     /* One call's text goes out whole, as with glibc's own lock held over it. */
@@ -210,8 +212,8 @@ bool shim_tee_vfprintf(FILE *stream, int checked, int flag, const char *format, 
     return true;
 }
 
-bool shim_tee_vdprintf(int fd, int checked, int flag, const char *format, va_list args,
-                       int *result)
+bool shim_tee_vdprintf(ehs_source source, int fd, int checked, int flag, const char *format,
+                       va_list args, int *result)
 {
     int caller_errno = errno; /* for %m */
     shim_tee *tee = get_tee();
@@ -227,6 +229,7 @@ bool shim_tee_vdprintf(int fd, int checked, int flag, const char *format, va_lis
     }
     tee->stream = NULL;
     tee->fd = fd;
+    tee->source = source;
     tee->piece = size;
     tee->by_line = by_line;
     errno = caller_errno;
@@ -237,7 +240,7 @@ bool shim_tee_vdprintf(int fd, int checked, int flag, const char *format, va_lis
 void shim_tee_stderr_vprintf(const char *format, va_list args)
 {
     int ignored;
-    shim_tee_vfprintf(stderr, 0, 0, format, args, &ignored);
+    shim_tee_vfprintf(EHS_SOURCE_STDERR, stderr, 0, 0, format, args, &ignored);
 }
 
 void shim_tee_stderr_printf(const char *format, ...)

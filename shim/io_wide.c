@@ -106,7 +106,7 @@ static wint_t put_wide_char(shim_real_fputwc_fn *real, wchar_t c, FILE *stream)
         return WEOF;
     }
     int caller_errno;
-    if (!shim_io_begin_stream(stream, &caller_errno))
+    if (!shim_io_begin_stderr(stream, &caller_errno))
         return real(c, stream);
     bool was_unoriented = fwide(stream, 0) == 0;
     wint_t result = real(c, stream);
@@ -126,7 +126,7 @@ static int put_wide_string(shim_real_fputws_fn *real, const wchar_t *text, FILE 
         return -1;
     }
     int caller_errno;
-    if (!shim_io_begin_stream(stream, &caller_errno))
+    if (!shim_io_begin_stderr(stream, &caller_errno))
         return real(text, stream);
     bool was_unoriented = fwide(stream, 0) == 0;
     int result = real(text, stream);
@@ -165,7 +165,7 @@ static int call_vfwprintf(FILE *stream, int flag, const wchar_t *format, va_list
 static int stream_wprintf(FILE *stream, int flag, const wchar_t *format, va_list args)
 {
     int caller_errno;
-    if (!shim_io_begin_stream(stream, &caller_errno))
+    if (!shim_io_begin_stderr(stream, &caller_errno))
         return call_vfwprintf(stream, flag, format, args);
     shim_thread *thread = shim_thread_get();
     shim_real_fputws_unlocked_fn *real_fputws = SHIM_REAL(fputws_unlocked);

@@ -1,6 +1,6 @@
 /*
- * write and writev: the async-signal-safe entry points, for stderr and for
- * a syslog socket the program connected itself. No lock, no malloc,
+ * write and writev: the async-signal-safe entry points, for stderr, stdout
+ * and a syslog socket the program connected itself. No lock, no malloc,
  * no initialisation here; a call nested in shim code (a signal handler
  * interrupting us, the core's own writev) passes through untouched. Before
  * the real functions are resolved, raw system calls stand in.
@@ -36,13 +36,14 @@ SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t count)
         struct iovec piece = { (void *)buf, count };
         return shim_sock_send_done(fd, kind, &piece, 1, written);
     }
-    if (!shim_fd_maybe_stderr(fd) || !shim_capturing(SHIM_ARM_STDERR, false))
+    ehs_source source = shim_fd_marked(fd);
+    if (source == EHS_SOURCE_ANY || !shim_capturing(shim_arm_bit(source), false))
         return real(fd, buf, count);
     shim_busy_enter();
     ssize_t written = real(fd, buf, count);
     int real_errno = errno;
-    if (written > 0 && shim_fd_is_stderr(fd))
-        shim_stderr_feed(buf, (size_t)written);
+    if (written > 0 && shim_fd_source(fd) == source)
+        shim_output_feed(source, buf, (size_t)written);
     shim_busy_leave();
     errno = real_errno;
     return written;
@@ -59,17 +60,18 @@ SHIM_EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
         ssize_t written = real(fd, iov, iovcnt);
         return shim_sock_send_done(fd, kind, iov, (size_t)iovcnt, written);
     }
-    if (!shim_fd_maybe_stderr(fd) || !shim_capturing(SHIM_ARM_STDERR, false))
+    ehs_source source = shim_fd_marked(fd);
+    if (source == EHS_SOURCE_ANY || !shim_capturing(shim_arm_bit(source), false))
         return real(fd, iov, iovcnt);
     shim_busy_enter();
     ssize_t written = real(fd, iov, iovcnt);
     int real_errno = errno;
-    if (written > 0 && shim_fd_is_stderr(fd)) {
+    if (written > 0 && shim_fd_source(fd) == source) {
         /* Only what the kernel took: a short writev ends mid-vector. */
         size_t left = (size_t)written;
         for (int i = 0; i < iovcnt && left > 0; i++) {
             size_t piece = iov[i].iov_len < left ? iov[i].iov_len : left;
-            shim_stderr_feed(iov[i].iov_base, piece);
+            shim_output_feed(source, iov[i].iov_base, piece);
             left -= piece;
         }
     }

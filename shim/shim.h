@@ -47,6 +47,8 @@ extern int shim_state;
 
 /* Sources being captured (SHIM_ARM_*); 0 until READY, published last. */
 enum { SHIM_ARM_STDERR = 1, SHIM_ARM_SYSLOG = 2, SHIM_ARM_JOURNAL = 4, SHIM_ARM_STDOUT = 8 };
+/* The sources written to descriptors, assembled into lines (emit.c). */
+#define SHIM_ARM_OUTPUT (SHIM_ARM_STDERR | SHIM_ARM_STDOUT)
 extern int shim_armed;
 
 /* Set up now unless this thread is already inside the shim or inside dlsym.
@@ -145,7 +147,8 @@ void shim_sets_reset_in_child(void);
  * guard held (perhaps by shim code a signal handler left). */
 bool shim_capturing_slow(int source_bit, bool may_init) __attribute__((cold));
 
-/* Should an interposer of `source_bit` capture this call? May initialise
+/* Should an interposer of `source_bit` capture this call? (Several
+ * SHIM_ARM_* bits: is any of them armed.) May initialise
  * when `may_init` (entry points that are not async-signal-safe). The common
  * case is inline: one load of the armed sources, the busy guard and the
  * provider's enabled word. */
@@ -163,21 +166,23 @@ static inline bool shim_capturing(int source_bit, bool may_init)
     return shim_sets_any_enabled();
 }
 
-/* Descriptors must be followed whenever stderr, syslog or the journal (their sockets) are
- * captured at all, whether or not anyone listens right now. */
+/* Descriptors must be followed whenever stderr, stdout, syslog or the
+ * journal (their sockets) is captured at all, whether or not anyone
+ * listens right now. */
 static inline bool shim_tracking_fds(void)
 {
     return __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE) &
-           (SHIM_ARM_STDERR | SHIM_ARM_SYSLOG | SHIM_ARM_JOURNAL);
+           (SHIM_ARM_STDERR | SHIM_ARM_STDOUT | SHIM_ARM_SYSLOG | SHIM_ARM_JOURNAL);
 }
 
 /* ---- per-thread state (thread.c) ----------------------------------------- */
 
 typedef struct shim_thread shim_thread;
 
-/* Sizes every later thread context; creates the thread-exit key. Returns 0
- * or an errno. */
-int shim_thread_setup(size_t max_message_bytes);
+/* Sizes every later thread context (with line assemblers for stdout only
+ * when `with_stdout`: stdout is captured); creates the thread-exit key.
+ * Returns 0 or an errno. */
+int shim_thread_setup(size_t max_message_bytes, bool with_stdout);
 
 /* This thread's context, created on first use (or a context a finished
  * thread gave back); NULL if it cannot be made (out of memory, or this is a
@@ -189,16 +194,20 @@ shim_thread *shim_thread_get(void);
  * (from the shim's mmap heap, alloc.c). Returns false when out of memory. */
 bool shim_thread_engine(shim_thread *thread, ehs_thread_state **state, ehd_builder **builder);
 
-/* The stderr line assembler of `thread`, never NULL; its capacity is
- * max_message_bytes + 6 (lines.h). Only `thread` itself feeds it; whoever
- * ends the process reads and empties it (shim_thread_exit_process). A vfork
- * child must use shim_thread_vfork_line instead. */
-shim_line *shim_thread_line(shim_thread *thread);
+/* The line assembler of `thread` for `source` (EHS_SOURCE_STDERR, or
+ * EHS_SOURCE_STDOUT while stdout is captured; NULL for anything else): one
+ * per source, so that a stdout line never joins a stderr line. Its
+ * capacity is max_message_bytes + 6 (lines.h). Only `thread` itself feeds
+ * it; whoever ends the process reads and empties it
+ * (shim_thread_exit_process). A vfork child must use
+ * shim_thread_vfork_line instead. */
+shim_line *shim_thread_line(shim_thread *thread, ehs_source source);
 
-/* The line assembler of the vfork child `child` of `thread` (which shares
- * the parent's memory while the parent waits): emptied when the child is
- * not the one that used it last. */
-shim_line *shim_thread_vfork_line(shim_thread *thread, pid_t child);
+/* The line assembler for `source` of the vfork child `child` of `thread`
+ * (which shares the parent's memory while the parent waits); NULL as for
+ * shim_thread_line. Both sources' are emptied when the child is not the
+ * one that used them last. */
+shim_line *shim_thread_vfork_line(shim_thread *thread, pid_t child, ehs_source source);
 
 /* Scratch space of `thread` for formatting (printf-style and wide messages,
  * another thread's line copied at exit), never NULL; stores its size in
@@ -220,20 +229,20 @@ typedef struct shim_tee shim_tee;
 shim_tee **shim_thread_tee_slot(shim_thread *thread);
 
 /* Before exec replaces this process image: emits the calling thread's
- * unfinished line (in a vfork child, the child's own), unless inside the
+ * unfinished lines (in a vfork child, the child's own), unless inside the
  * shim. Keeps errno. */
 void shim_flush_calling_thread(void);
 
-/* True when the calling thread has unfinished stderr text (its own, or a
- * vfork child's). */
+/* True when the calling thread has unfinished stderr or stdout text (its
+ * own, or a vfork child's). */
 bool shim_thread_line_waiting(void);
 
-/* At process exit: emits the calling thread's unfinished line, then every
+/* At process exit: emits the calling thread's unfinished lines, then every
  * other thread's (they end with the process). Call with the busy guard. */
 void shim_thread_exit_process(void);
 
 /* Before _exit, _Exit or abort ends the process: shim_thread_exit_process
- * unless inside the shim; in a vfork child, only the child's line. */
+ * unless inside the shim; in a vfork child, only the child's lines. */
 void shim_flush_before_process_end(void);
 
 /* In a fork child: forgets the unfinished lines inherited from the parent
@@ -255,25 +264,36 @@ void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int pr
  * filled in here): a journal entry with its fields. */
 void shim_emit_message(shim_thread *thread, ehs_message *message);
 
-/* The line sink of stderr: one completed line of `thread` becomes an event. */
+/* The line sinks of stderr and stdout: one completed line of `thread`
+ * becomes an event of that source. */
 void shim_stderr_line_done(void *thread, const char *text, size_t len);
+void shim_stdout_line_done(void *thread, const char *text, size_t len);
 
-/* Adds bytes written to stderr to this thread's line assembler; every
- * completed line becomes one event. Call with the busy guard held. */
-void shim_stderr_feed(const char *bytes, size_t count);
+/* Adds bytes written to `source` (EHS_SOURCE_STDERR or EHS_SOURCE_STDOUT)
+ * to this thread's line assembler of that source; every completed line
+ * becomes one event. Call with the busy guard held. */
+void shim_output_feed(ehs_source source, const char *bytes, size_t count);
+
+/* shim_output_feed to stderr: what glibc's reporters print. */
+static inline void shim_stderr_feed(const char *bytes, size_t count)
+{
+    shim_output_feed(EHS_SOURCE_STDERR, bytes, count);
+}
 /* shim_stderr_feed of a NUL-terminated `text`; NULL feeds nothing. */
 void shim_stderr_feed_str(const char *text);
 
 /* Formats `format` with `args` (with errno set to `caller_errno`, for %m)
- * into the thread's scratch space and feeds the result, cut to that space.
- * Only where glibc prints by itself (a wide stderr); elsewhere the tee
- * formats once. */
-void shim_stderr_feed_vformat(int caller_errno, const char *format, va_list args);
+ * into the thread's scratch space and feeds the result to `source`, cut to
+ * that space. Only where glibc prints by itself (a wide stderr, a thread
+ * without its tee); elsewhere the tee formats once. */
+void shim_output_feed_vformat(ehs_source source, int caller_errno, const char *format,
+                              va_list args);
 
 /* ---- buffered streams (io_buffered.c) ------------------------------------ */
 
 /* At exit, before glibc's own flush: feeds what waits in the buffers of
- * stderr and of stdout when they are stderr. Call with the busy guard. */
+ * stderr and stdout, as what their descriptors are (stderr, stdout). Call
+ * with the busy guard. */
 void shim_stream_feed_waiting_at_exit(void);
 
 /* ---- wide streams (io_wide.c) ------------------------------------------- */
@@ -287,17 +307,18 @@ void shim_wide_oriented(FILE *stream, bool just_now);
 /*
  * The real vfprintf (or __vfprintf_chk with `flag` when `checked`) of
  * `format` and `args` onto `stream`, formatted once: what the stream takes
- * is fed as stderr bytes. Holds the stream's lock for the call. Returns
+ * is fed as bytes of `source` (EHS_SOURCE_STDERR, EHS_SOURCE_STDOUT).
+ * Holds the stream's lock for the call. Returns
  * false, with `args` untouched, when this thread has no tee (no memory, a
  * wide stream): call the real function then. Otherwise *result is what
  * the real call returns (with errno). Call with the busy guard held.
  */
-bool shim_tee_vfprintf(FILE *stream, int checked, int flag, const char *format, va_list args,
-                       int *result);
+bool shim_tee_vfprintf(ehs_source source, FILE *stream, int checked, int flag,
+                       const char *format, va_list args, int *result);
 
 /* The same for dprintf's descriptor `fd`. */
-bool shim_tee_vdprintf(int fd, int checked, int flag, const char *format, va_list args,
-                       int *result);
+bool shim_tee_vdprintf(ehs_source source, int fd, int checked, int flag, const char *format,
+                       va_list args, int *result);
 
 /* fprintf/vfprintf to stderr through the tee, result ignored (the glibc
  * reporters return nothing). Only after shim_tee_available(). */
@@ -311,27 +332,74 @@ void shim_tee_quiet(bool quiet);
 /* True when this thread has its tee (made now if need be). */
 bool shim_tee_available(void);
 
-/* ---- descriptors that are stderr (fdtrack.c) -------------------------------- */
+/* ---- descriptors that are stderr or stdout (fdtrack.c) ---------------------- */
 
-/* Starts following descriptors: fd 2 is stderr, as it is now. */
-void shim_fd_track_init(void);
+/* Descriptors followed: 0 .. SHIM_FD_LIMIT - 1. */
+#define SHIM_FD_LIMIT 1024
+
+/* Per descriptor, what it was marked as: EHS_SOURCE_STDERR,
+ * EHS_SOURCE_STDOUT, or 0 (neither). Written by fdtrack.c only. */
+extern uint8_t shim_fd_kinds[SHIM_FD_LIMIT];
+
+/* Starts following descriptors: fd 2 is stderr, as it is now, and with
+ * `with_stdout` (stdout is captured) fd 1 is stdout. */
+void shim_fd_track_init(bool with_stdout);
+
+/* Cheap pre-check (one load, no system call): what `fd` was marked as,
+ * EHS_SOURCE_STDERR or EHS_SOURCE_STDOUT; EHS_SOURCE_ANY (0) for neither.
+ * Async-signal-safe. */
+static inline ehs_source shim_fd_marked(int fd)
+{
+    if (fd < 0 || fd >= SHIM_FD_LIMIT)
+        return EHS_SOURCE_ANY;
+    return (ehs_source)__atomic_load_n(&shim_fd_kinds[fd], __ATOMIC_ACQUIRE);
+}
 
 /* Cheap pre-check (no system call): could `fd` be stderr? */
-bool shim_fd_maybe_stderr(int fd);
+static inline bool shim_fd_maybe_stderr(int fd)
+{
+    return shim_fd_marked(fd) == EHS_SOURCE_STDERR;
+}
+
+/* What `fd` is right now: its mark, checked against the file it was marked
+ * on (one fstat when marked); EHS_SOURCE_ANY (0) for neither. errno kept. */
+ehs_source shim_fd_source(int fd);
 
 /* Is `fd` stderr right now? Checks the file is still the one it was. */
 bool shim_fd_is_stderr(int fd);
 
 /* After a successful dup, dup2, dup3 or F_DUPFD of `from` onto `to`: `to`
- * is stderr from now on when `from` is stderr now (same file), else it stops
- * being stderr. Descriptors from 1024 up are not followed. Lock-free and
+ * is what `from` is now (stderr, stdout: same file), else it stops being
+ * either. Descriptors from SHIM_FD_LIMIT up are not followed. Lock-free and
  * async-signal-safe (at most one fstat). */
 void shim_fd_copied(int from, int to);
 
 /* After the program closed `fd` (even a failed close releases it) or
- * opened a new file on its number: `fd` is not stderr any more. Lock-free
- * and async-signal-safe, no system call. */
+ * opened a new file on its number: `fd` is neither stderr nor stdout any
+ * more. Lock-free and async-signal-safe, no system call. */
 void shim_fd_closed(int fd);
+
+/* The SHIM_ARM_* bit of `source`; 0 for EHS_SOURCE_ANY. */
+static inline int shim_arm_bit(ehs_source source)
+{
+    switch (source) {
+    case EHS_SOURCE_STDERR: return SHIM_ARM_STDERR;
+    case EHS_SOURCE_SYSLOG: return SHIM_ARM_SYSLOG;
+    case EHS_SOURCE_JOURNAL: return SHIM_ARM_JOURNAL;
+    case EHS_SOURCE_STDOUT: return SHIM_ARM_STDOUT;
+    default: return 0;
+    }
+}
+
+/* What `fd` is right now (shim_fd_source) when that source is one of
+ * `sources` (SHIM_ARM_* bits) and armed; EHS_SOURCE_ANY (0) otherwise.
+ * errno kept. */
+static inline ehs_source shim_fd_captured(int fd, int sources)
+{
+    ehs_source source = shim_fd_source(fd);
+    int armed = __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE);
+    return (shim_arm_bit(source) & sources & armed) != 0 ? source : EHS_SOURCE_ANY;
+}
 
 /* ---- descriptors that send to the syslog socket (fdsock.c) --------------- */
 

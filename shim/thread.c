@@ -1,16 +1,17 @@
 /*
- * Per-thread state: the stderr line assembler, scratch space for formatting,
+ * Per-thread state: the line assemblers of stderr and stdout (one each, so
+ * that the two never share a line), scratch space for formatting,
  * and the rules engine's state with an event builder. A context is mmap'ed
  * (mmap is async-signal-safe, malloc is not) the first time a thread has
  * something to capture; the engine part is created with its first message.
  *
  * Contexts are never unmapped: a pthread key destructor emits the exiting
- * thread's unfinished line and gives its context back to a list of all of
+ * thread's unfinished lines and gives its context back to a list of all of
  * them, where the next new thread takes it, engine and all. So the process
  * keeps as many as it ever had threads logging at once, and whoever ends
- * the process (exit, _exit, abort) can read every thread's unfinished line
+ * the process (exit, _exit, abort) can read every thread's unfinished lines
  * safely: a line another thread has not finished when the process ends is
- * on stderr too.
+ * on stderr (or stdout) too.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -21,9 +22,17 @@
 
 #include "shim.h"
 
+/* The sources assembled into lines, as indexes of a thread's assemblers. */
+enum { OUT_STDERR, OUT_STDOUT, OUTPUTS };
+
+static const ehs_source output_source[OUTPUTS] = { EHS_SOURCE_STDERR, EHS_SOURCE_STDOUT };
+static shim_line_sink *const output_sink[OUTPUTS] = { shim_stderr_line_done,
+                                                      shim_stdout_line_done };
+
 struct __attribute__((aligned(16))) shim_thread {
-    shim_line line;            /* stderr bytes not yet ending in '\n' */
-    shim_line vfork_line;      /* the same for a vfork child of this thread, */
+    shim_line lines[OUTPUTS];  /* bytes not yet ending in '\n', per source; a
+                                  source not captured has no storage */
+    shim_line vfork_lines[OUTPUTS]; /* the same for a vfork child of this thread, */
     pid_t vfork_pid;           /* which is this process */
     char *scratch;             /* formatting space for printf-style messages */
     size_t scratch_capacity;
@@ -42,6 +51,7 @@ struct __attribute__((aligned(16))) shim_thread {
 static shim_thread *all_threads;
 
 static size_t line_capacity = 1;
+static bool stdout_lines;      /* stdout is captured: its assemblers get storage */
 static size_t scratch_capacity = 1024;
 static pthread_key_t thread_key;
 
@@ -57,11 +67,22 @@ static void thread_exit(void *context)
     shim_thread *thread = context;
     int saved_errno = errno;
     shim_busy_enter();
-    shim_line_flush(&thread->line, shim_stderr_line_done, thread);
+    for (int i = 0; i < OUTPUTS; i++)
+        shim_line_flush(&thread->lines[i], output_sink[i], thread);
     tls_thread = NULL;
     __atomic_store_n(&thread->in_use, 0, __ATOMIC_RELEASE);
     shim_busy_leave();
     errno = saved_errno;
+}
+
+/* Forgets every unfinished line of `thread`, a vfork child's too. */
+static void discard_lines(shim_thread *thread)
+{
+    for (int i = 0; i < OUTPUTS; i++) {
+        shim_line_discard(&thread->lines[i]);
+        shim_line_discard(&thread->vfork_lines[i]);
+    }
+    thread->vfork_pid = 0;
 }
 
 /* A context a thread gave back, now this thread's; NULL when none is free. */
@@ -73,9 +94,7 @@ static shim_thread *reuse_context(void)
         if (__atomic_load_n(&t->in_use, __ATOMIC_RELAXED) == 0 &&
             __atomic_compare_exchange_n(&t->in_use, &expected, 1, false, __ATOMIC_ACQ_REL,
                                         __ATOMIC_RELAXED)) {
-            shim_line_discard(&t->line);
-            shim_line_discard(&t->vfork_line);
-            t->vfork_pid = 0;
+            discard_lines(t);
             return t;
         }
     }
@@ -91,7 +110,7 @@ static void add_context(shim_thread *thread)
                                         __ATOMIC_RELAXED));
 }
 
-int shim_thread_setup(size_t max_message_bytes)
+int shim_thread_setup(size_t max_message_bytes, bool with_stdout)
 {
     if (max_message_bytes > ((size_t)1 << 30))
         max_message_bytes = (size_t)1 << 30;
@@ -102,6 +121,7 @@ int shim_thread_setup(size_t max_message_bytes)
      * what tells the engine the message was longer than the limit. */
     size_t room = max_message_bytes + EHS_STDERR_PREFIX_MAX + 1;
     line_capacity = room;
+    stdout_lines = with_stdout;
     scratch_capacity = room + 1 > 1024 ? room + 1 : 1024;
     return pthread_key_create(&thread_key, thread_exit);
 }
@@ -122,7 +142,7 @@ shim_thread *shim_thread_get(void)
         long page = sysconf(_SC_PAGESIZE);
         /* The scratch space also holds wide characters: keep it aligned. */
         size_t line_room = (line_capacity + 15) & ~(size_t)15;
-        size_t scratch_offset = 2 * line_room;
+        size_t scratch_offset = (stdout_lines ? 4 : 2) * line_room;
         size_t size = sizeof(*thread) + scratch_offset + scratch_capacity;
         if (page > 0)
             size = (size + (size_t)page - 1) & ~((size_t)page - 1);
@@ -134,10 +154,20 @@ shim_thread *shim_thread_get(void)
         }
         thread = memory;
         char *storage = (char *)(thread + 1);
-        shim_line_init(&thread->line, storage, line_capacity);
-        shim_line_init(&thread->vfork_line, storage + line_room, line_capacity);
+        for (int i = 0; i < OUTPUTS; i++) {
+            if (i == OUT_STDOUT && !stdout_lines) {
+                /* No room: never fed, as no descriptor is stdout then
+                 * (fdtrack.c), and shim_thread_line says NULL. */
+                thread->lines[i] = (shim_line){ 0 };
+                thread->vfork_lines[i] = (shim_line){ 0 };
+                continue;
+            }
+            shim_line_init(&thread->lines[i], storage, line_capacity);
+            shim_line_init(&thread->vfork_lines[i], storage + line_room, line_capacity);
+            storage += 2 * line_room;
+        }
         thread->vfork_pid = 0;
-        thread->scratch = storage + scratch_offset;
+        thread->scratch = (char *)(thread + 1) + scratch_offset;
         thread->scratch_capacity = scratch_capacity;
         thread->engine = NULL;
         thread->builder = NULL;
@@ -214,19 +244,35 @@ shim_tee **shim_thread_tee_slot(shim_thread *thread)
     return &thread->tee;
 }
 
-shim_line *shim_thread_line(shim_thread *thread)
+/* The index of `source` among a thread's assemblers; -1 for a source
+ * without one (not an output, or stdout while it is not captured). */
+static int output_index(ehs_source source)
 {
-    return &thread->line;
+    if (source == EHS_SOURCE_STDERR)
+        return OUT_STDERR;
+    if (source == EHS_SOURCE_STDOUT && stdout_lines)
+        return OUT_STDOUT;
+    return -1;
 }
 
-shim_line *shim_thread_vfork_line(shim_thread *thread, pid_t child)
+shim_line *shim_thread_line(shim_thread *thread, ehs_source source)
 {
+    int i = output_index(source);
+    return i >= 0 ? &thread->lines[i] : NULL;
+}
+
+shim_line *shim_thread_vfork_line(shim_thread *thread, pid_t child, ehs_source source)
+{
+    int i = output_index(source);
+    if (i < 0)
+        return NULL;
     if (thread->vfork_pid != child) {
         /* A new child: whatever an earlier one left is not its text. */
-        shim_line_discard(&thread->vfork_line);
+        for (int j = 0; j < OUTPUTS; j++)
+            shim_line_discard(&thread->vfork_lines[j]);
         thread->vfork_pid = child;
     }
-    return &thread->vfork_line;
+    return &thread->vfork_lines[i];
 }
 
 char *shim_thread_scratch(shim_thread *thread, size_t *capacity)
@@ -235,7 +281,7 @@ char *shim_thread_scratch(shim_thread *thread, size_t *capacity)
     return thread->scratch;
 }
 
-/* Emits the unfinished line of every other thread, through `self`. The
+/* Emits the unfinished lines of every other thread, through `self`. The
  * owners may still be running: a line is read as it is now (its bytes stay
  * inside its buffer), and left empty so that nothing is emitted twice. */
 static void flush_other_threads(shim_thread *self)
@@ -246,14 +292,17 @@ static void flush_other_threads(shim_thread *self)
          t = t->next) {
         if (t == self || !__atomic_load_n(&t->in_use, __ATOMIC_ACQUIRE))
             continue;
-        size_t len = __atomic_load_n(&t->line.len, __ATOMIC_RELAXED);
-        if (len == 0)
-            continue;
-        if (len > capacity)
-            len = capacity;
-        memcpy(copy, t->line.storage, len);
-        __atomic_store_n(&t->line.len, 0, __ATOMIC_RELAXED);
-        shim_stderr_line_done(self, copy, len);
+        for (int i = 0; i < OUTPUTS; i++) {
+            shim_line *line = &t->lines[i];
+            size_t len = __atomic_load_n(&line->len, __ATOMIC_RELAXED);
+            if (len == 0)
+                continue;
+            if (len > capacity)
+                len = capacity;
+            memcpy(copy, line->storage, len);
+            __atomic_store_n(&line->len, 0, __ATOMIC_RELAXED);
+            output_sink[i](self, copy, len);
+        }
     }
 }
 
@@ -262,7 +311,8 @@ void shim_thread_exit_process(void)
     shim_thread *thread = shim_thread_get();
     if (thread == NULL)
         return;
-    shim_line_flush(&thread->line, shim_stderr_line_done, thread);
+    for (int i = 0; i < OUTPUTS; i++)
+        shim_line_flush(&thread->lines[i], output_sink[i], thread);
     flush_other_threads(thread);
 }
 
@@ -273,9 +323,7 @@ void shim_thread_after_fork(void)
      * their unfinished lines are the parent's to emit. */
     for (shim_thread *t = __atomic_load_n(&all_threads, __ATOMIC_ACQUIRE); t != NULL;
          t = t->next) {
-        shim_line_discard(&t->line);
-        shim_line_discard(&t->vfork_line);
-        t->vfork_pid = 0;
+        discard_lines(t);
         if (t != self)
             __atomic_store_n(&t->in_use, 0, __ATOMIC_RELEASE);
     }
@@ -288,15 +336,20 @@ static bool may_flush(void)
            (shim_tls_busy == 0 || shim_busy_recover());
 }
 
-/* Emits the calling thread's unfinished line; in a vfork child (`pid` is
+/* Emits the calling thread's unfinished lines; in a vfork child (`pid` is
  * not the shim's), the child's own, never the parent's. Busy guard held. */
-static void flush_own_line(pid_t pid)
+static void flush_own_lines(pid_t pid)
 {
     shim_thread *thread = tls_thread;
     if (thread == NULL)
         return;
-    shim_line *line = pid == shim_pid ? &thread->line : shim_thread_vfork_line(thread, pid);
-    shim_line_flush(line, shim_stderr_line_done, thread);
+    for (int i = 0; i < OUTPUTS; i++) {
+        shim_line *line = pid == shim_pid
+                              ? shim_thread_line(thread, output_source[i])
+                              : shim_thread_vfork_line(thread, pid, output_source[i]);
+        if (line != NULL)
+            shim_line_flush(line, output_sink[i], thread);
+    }
 }
 
 void shim_flush_calling_thread(void)
@@ -305,7 +358,7 @@ void shim_flush_calling_thread(void)
         return;
     int saved_errno = errno;
     shim_busy_enter();
-    flush_own_line(getpid());
+    flush_own_lines(getpid());
     shim_busy_leave();
     errno = saved_errno;
 }
@@ -313,8 +366,14 @@ void shim_flush_calling_thread(void)
 bool shim_thread_line_waiting(void)
 {
     shim_thread *thread = tls_thread;
-    return thread != NULL && (shim_line_pending(&thread->line) ||
-                              (thread->vfork_pid != 0 && shim_line_pending(&thread->vfork_line)));
+    if (thread == NULL)
+        return false;
+    for (int i = 0; i < OUTPUTS; i++) {
+        if (shim_line_pending(&thread->lines[i]) ||
+            (thread->vfork_pid != 0 && shim_line_pending(&thread->vfork_lines[i])))
+            return true;
+    }
+    return false;
 }
 
 void shim_flush_before_process_end(void)
@@ -326,7 +385,7 @@ void shim_flush_before_process_end(void)
     shim_busy_enter();
     /* A vfork child ends only itself. */
     if (pid != shim_pid)
-        flush_own_line(pid);
+        flush_own_lines(pid);
     else
         shim_thread_exit_process();
     shim_busy_leave();
