@@ -40,6 +40,55 @@ void shim_sets_reset_in_child(void)
     memcpy(&sets_lock, &unlocked, sizeof(sets_lock));
 }
 
+/*
+ * The sets of the config's keys, by (level, keyword), filled in by
+ * shim_sets_setup before the shim arms and never changed after: the
+ * provider keeps its sets in a list, newest first, and a config with many
+ * keywords (every source adds one) would make each event walk it. Open
+ * addressing over KEY_SLOTS slots holding an index into key_sets plus one;
+ * keys past KEY_CACHED are left to the list.
+ */
+enum { KEY_SLOTS = 256, KEY_CACHED = 192 };
+typedef struct cached_set {
+    uint64_t keyword;
+    uint8_t level;
+    ehd_event_set *set;
+} cached_set;
+static cached_set key_sets[KEY_CACHED];
+static uint8_t key_slots[KEY_SLOTS];
+
+static unsigned key_slot(uint8_t level, uint64_t keyword)
+{
+    uint64_t h = (keyword ^ ((uint64_t)level << 56)) * UINT64_C(0x9E3779B97F4A7C15);
+    return (unsigned)(h >> 56); /* 0..255 */
+}
+
+static void cache_set(size_t *cached, uint8_t level, uint64_t keyword, ehd_event_set *set)
+{
+    if (set == NULL || *cached >= KEY_CACHED)
+        return;
+    unsigned slot = key_slot(level, keyword);
+    while (key_slots[slot] != 0) {
+        const cached_set *c = &key_sets[key_slots[slot] - 1];
+        if (c->level == level && c->keyword == keyword)
+            return;
+        slot = (slot + 1) % KEY_SLOTS;
+    }
+    key_sets[*cached] = (cached_set){ keyword, level, set };
+    key_slots[slot] = (uint8_t)(++*cached);
+}
+
+static ehd_event_set *cached(uint8_t level, uint64_t keyword)
+{
+    for (unsigned slot = key_slot(level, keyword); key_slots[slot] != 0;
+         slot = (slot + 1) % KEY_SLOTS) {
+        const cached_set *c = &key_sets[key_slots[slot] - 1];
+        if (c->level == level && c->keyword == keyword)
+            return c->set;
+    }
+    return NULL;
+}
+
 /* Called with sets_lock held. */
 static ehd_event_set *register_locked(uint8_t level, uint64_t keyword)
 {
@@ -67,9 +116,11 @@ int shim_sets_setup(void)
         count = ehs_config_set_keys(shim_config, keys, count);
     }
     shim_sets_lock();
+    size_t cached_count = 0;
     for (size_t i = 0; i < count; i++) {
         if (keys[i].level != 0)
-            register_locked(keys[i].level, keys[i].keyword);
+            cache_set(&cached_count, keys[i].level, keys[i].keyword,
+                      register_locked(keys[i].level, keys[i].keyword));
     }
     shim_sets_unlock();
     if (keys != local)
@@ -79,7 +130,10 @@ int shim_sets_setup(void)
 
 ehd_event_set *shim_sets_get(uint8_t level, uint64_t keyword)
 {
-    ehd_event_set *set = ehd_provider_find_set(&shim_provider, level, keyword);
+    ehd_event_set *set = cached(level, keyword);
+    if (set != NULL)
+        return set;
+    set = ehd_provider_find_set(&shim_provider, level, keyword);
     if (set != NULL || level == 0)
         return set;
     shim_sets_lock();

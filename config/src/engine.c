@@ -18,6 +18,7 @@
 #include "json_message.h"
 #include "kv.h"
 #include "level.h"
+#include "sources.h"
 
 /* Scratch buffers are at least this big, so short max_message_bytes still
  * leave room for JSON arrays and unescaped values. */
@@ -172,6 +173,7 @@ typedef struct build {
     bool has_facility;       /* the event carries a facility field */
     uint8_t message_level;   /* from the priority or prefix */
     bool level_from_prefix;  /* stderr, stdout: a "<N>" prefix gave message_level */
+    ehs_source source;       /* the message's, EHS_SOURCE_ANY when out of range */
     uint64_t source_keyword; /* ehs_source_keyword */
 } build;
 
@@ -428,8 +430,13 @@ static int build_default_event(build *b)
     outcome->keyword = d->has_keyword ? d->keyword : b->source_keyword;
     if (d->drop)
         return EHS_DROPPED;
-    const char *name = d->name != NULL ? d->name : ehs_source_event_name(b->message->source);
-    size_t name_len = strlen(name);
+    const char *name = d->name;
+    size_t name_len = d->name != NULL ? strlen(d->name) : 0;
+    if (name == NULL) {
+        const ehs_source_info *source = &ehs_sources[b->source];
+        name = source->event_name;
+        name_len = source->event_name_len;
+    }
     start_event(b, name, name_len, NULL);
     bool fields_cut = false;
     if (b->message->entry_field_count != 0) {
@@ -469,8 +476,11 @@ int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
         .len = message->text != NULL ? message->len : 0,
         .prioritized =
             message->source == EHS_SOURCE_SYSLOG || message->source == EHS_SOURCE_JOURNAL,
-        .source_keyword = ehs_source_keyword(message->source),
     };
+    /* A source outside the table is treated as the default event of none
+     * (name "Event", keyword 0), never read past it. */
+    b.source = (unsigned)message->source < EHS_SOURCE_COUNT ? message->source : EHS_SOURCE_ANY;
+    b.source_keyword = ehs_sources[b.source].keyword;
     if (b.prioritized) {
         b.message_level = ehs_level_of_severity(message->priority & 7);
         b.has_facility = !(message->source == EHS_SOURCE_JOURNAL && message->facility_unknown);

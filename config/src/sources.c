@@ -5,24 +5,21 @@
 #include <string.h>
 
 #include "config_internal.h"
+#include "sources.h"
 
-typedef struct source_info {
-    const char *name;       /* in configs and `ehshim parse --source` */
-    const char *event_name; /* of the default event */
-    uint64_t keyword;       /* when a rule sets none */
-} source_info;
+#define SOURCE(name, event_name, keyword) { name, event_name, sizeof(event_name) - 1, keyword }
 
-static const source_info sources[EHS_SOURCE_COUNT] = {
-    [EHS_SOURCE_ANY] = { "any", "Event", 0 },
-    [EHS_SOURCE_SYSLOG] = { "syslog", "Syslog", 0x1 },
-    [EHS_SOURCE_STDERR] = { "stderr", "Stderr", 0x2 },
-    [EHS_SOURCE_JOURNAL] = { "journal", "Journal", 0x4 },
-    [EHS_SOURCE_STDOUT] = { "stdout", "Stdout", 0x8 },
+const ehs_source_info ehs_sources[EHS_SOURCE_COUNT] = {
+    [EHS_SOURCE_ANY] = SOURCE("any", "Event", 0),
+    [EHS_SOURCE_SYSLOG] = SOURCE("syslog", "Syslog", 0x1),
+    [EHS_SOURCE_STDERR] = SOURCE("stderr", "Stderr", 0x2),
+    [EHS_SOURCE_JOURNAL] = SOURCE("journal", "Journal", 0x4),
+    [EHS_SOURCE_STDOUT] = SOURCE("stdout", "Stdout", 0x8),
 };
 
-static const source_info *info(ehs_source source)
+static const ehs_source_info *info(ehs_source source)
 {
-    return (unsigned)source < EHS_SOURCE_COUNT ? &sources[source] : NULL;
+    return (unsigned)source < EHS_SOURCE_COUNT ? &ehs_sources[source] : NULL;
 }
 
 EHS_API const char *ehs_source_name(ehs_source source)
@@ -56,7 +53,7 @@ EHS_API bool ehs_config_captures(const ehs_config *config, ehs_source source)
 bool ehs_source_from_name(const char *name, ehs_source *out)
 {
     for (unsigned s = 0; s < EHS_SOURCE_COUNT; s++) {
-        if (strcmp(name, sources[s].name) == 0) {
+        if (strcmp(name, ehs_sources[s].name) == 0) {
             *out = (ehs_source)s;
             return true;
         }
