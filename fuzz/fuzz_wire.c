@@ -87,19 +87,10 @@ static void journal_entry(const char *bytes, size_t len)
 
     fuzz_config *configs[] = { &journal_rules, &defaults };
     for (size_t c = 0; c < 2; c++) {
-        ehs_message message = {
-            .source = EHS_SOURCE_JOURNAL,
-            .ident = s.ident != NULL ? s.ident : "fuzz",
-            .ident_len = s.ident != NULL ? s.ident_len : 4,
-            .exe = "fuzz",
-            .exe_len = 4,
-            .priority = (s.facility >= 0 ? s.facility << 3 : 0) | s.priority,
-            .facility_unknown = s.facility < 0,
-            .text = s.message != NULL ? s.message : "",
-            .len = s.message != NULL ? s.message_len : 0,
-            .entry_fields = fields,
-            .entry_field_count = kept,
-        };
+        ehs_message message;
+        shim_journal_message(&s, "fuzz", 4, fields, kept, &message);
+        message.exe = "fuzz";
+        message.exe_len = 4;
         fuzz_build_message(configs[c], &message, NULL);
     }
 }

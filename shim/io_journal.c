@@ -40,24 +40,11 @@ static void emit_entry(shim_thread *thread, const char *entry, size_t len,
     size_t count = shim_journal_split(entry, len, &summary, fields, ENTRY_FIELDS_MAX);
     if (count > ENTRY_FIELDS_MAX)
         count = ENTRY_FIELDS_MAX;
-    const char *ident = summary.ident;
-    size_t ident_len = summary.ident_len;
-    if (ident == NULL) {
-        /* journald names such an entry after the process; so do we. */
-        ident = shim_program_name();
-        ident_len = strlen(ident);
-    }
-    ehs_message message = {
-        .source = EHS_SOURCE_JOURNAL,
-        .ident = ident,
-        .ident_len = ident_len,
-        .priority = (summary.facility >= 0 ? summary.facility << 3 : 0) | summary.priority,
-        .facility_unknown = summary.facility < 0,
-        .text = summary.message != NULL ? summary.message : "",
-        .len = summary.message != NULL ? summary.message_len : 0,
-        .entry_fields = fields,
-        .entry_field_count = count,
-    };
+    /* journald names an entry without SYSLOG_IDENTIFIER after the
+     * process; so do we. */
+    const char *program = shim_program_name();
+    ehs_message message;
+    shim_journal_message(&summary, program, strlen(program), fields, count, &message);
     shim_emit_message(thread, &message);
 }
 

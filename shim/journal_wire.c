@@ -103,6 +103,24 @@ size_t shim_journal_split(const char *entry, size_t len, shim_journal_summary *s
     return other_count;
 }
 
+void shim_journal_message(const shim_journal_summary *summary, const char *ident,
+                          size_t ident_len, const shim_journal_field *fields, size_t count,
+                          ehs_message *out)
+{
+    bool named = summary->ident != NULL;
+    *out = (ehs_message){
+        .source = EHS_SOURCE_JOURNAL,
+        .ident = named ? summary->ident : ident,
+        .ident_len = named ? summary->ident_len : ident_len,
+        .priority = (summary->facility >= 0 ? summary->facility << 3 : 0) | summary->priority,
+        .facility_unknown = summary->facility < 0,
+        .text = summary->message != NULL ? summary->message : "",
+        .len = summary->message != NULL ? summary->message_len : 0,
+        .entry_fields = fields,
+        .entry_field_count = count,
+    };
+}
+
 void shim_journal_summarize(const char *entry, size_t len, shim_journal_summary *summary)
 {
     shim_journal_split(entry, len, summary, NULL, 0);

@@ -66,4 +66,15 @@ void shim_journal_summarize(const char *entry, size_t len, shim_journal_summary 
 size_t shim_journal_split(const char *entry, size_t len, shim_journal_summary *summary,
                           shim_journal_field *others, size_t max);
 
+/*
+ * The message the rules engine takes for an entry: source journal, the
+ * summary's MESSAGE ("" without one), priority and facility (unknown
+ * without SYSLOG_FACILITY), SYSLOG_IDENTIFIER as ident, else `ident`
+ * (`ident_len` bytes), and `count` of the entry's other fields. exe is left
+ * NULL for the caller. Points into the entry and `fields`.
+ */
+void shim_journal_message(const shim_journal_summary *summary, const char *ident,
+                          size_t ident_len, const shim_journal_field *fields, size_t count,
+                          ehs_message *out);
+
 #endif /* SHIM_JOURNAL_WIRE_H */

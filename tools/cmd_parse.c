@@ -360,22 +360,11 @@ static void parse_entry(parse_context *context, const char *entry, size_t len,
             fields[kept++] = fields[i];
     }
     const parse_options *options = context->options;
-    const char *ident = summary.ident != NULL ? summary.ident : options->ident;
-    size_t ident_len = summary.ident != NULL ? summary.ident_len : strlen(options->ident);
-    const char *exe = options->exe != NULL ? options->exe : options->ident;
-    ehs_message message = {
-        .source = EHS_SOURCE_JOURNAL,
-        .ident = ident,
-        .ident_len = ident_len,
-        .exe = exe,
-        .exe_len = strlen(exe),
-        .priority = (summary.facility >= 0 ? summary.facility << 3 : 0) | summary.priority,
-        .facility_unknown = summary.facility < 0,
-        .text = summary.message != NULL ? summary.message : "",
-        .len = summary.message != NULL ? summary.message_len : 0,
-        .entry_fields = fields,
-        .entry_field_count = kept,
-    };
+    ehs_message message;
+    shim_journal_message(&summary, options->ident, strlen(options->ident), fields, kept,
+                         &message);
+    message.exe = options->exe != NULL ? options->exe : options->ident;
+    message.exe_len = strlen(message.exe);
     show_event(context, &message);
 }
 

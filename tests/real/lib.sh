@@ -296,6 +296,54 @@ real_wait_file() {
     return 1
 }
 
+# real_step NAME CMD...: runs one client, printing NAME, its exit code and
+# its standard output on one line (newlines, CRs and tabs as spaces).
+real_step() {
+    local name=$1 out rc
+    shift
+    out=$("$@" 2>/dev/null </dev/null)
+    rc=$?
+    printf '%s rc=%s out=%s\n' "$name" "$rc" "$(printf '%s' "$out" | tr '\n\r\t' '   ')"
+}
+
+# real_nginx_temp_paths DIR: the http-block lines that keep nginx's
+# temporary files under DIR (a test's, not the package's /var/lib/nginx).
+real_nginx_temp_paths() {
+    local p
+    for p in client_body proxy fastcgi uwsgi scgi; do
+        printf '    %s_temp_path %s/%s;\n' "$p" "$1" "$p"
+    done
+}
+
+# real_receiver_start KIND PATH DIR: a private receiver (wire_capture.py) of
+# KIND (dgram, stream or journal) bound at PATH, keeping every byte it gets
+# in DIR; its pid in REAL_RECEIVER_PID. KIND none (no DIR): no socket at PATH
+# at all.
+real_receiver_start() {
+    local kind=$1 path=$2 dir=${3:-}
+    rm -f "$path"
+    REAL_RECEIVER_PID=""
+    [ "$kind" = none ] && return 0
+    mkdir -p "$dir"
+    rm -f "$dir/ready"
+    "$REAL_PY" "$REAL_DIR/wire_capture.py" serve "$dir" "--$kind" "$path" --timeout 60 \
+        --ready "$dir/ready" 2>"$dir.receiver-err" &
+    REAL_RECEIVER_PID=$!
+    for _ in $(seq 100); do
+        [ -e "$dir/ready" ] && return 0
+        sleep 0.05
+    done
+    real_fail "the receiver at $path did not start"
+}
+
+# real_receiver_stop: lets the receiver take what is queued, then ends it.
+real_receiver_stop() {
+    [ -n "$REAL_RECEIVER_PID" ] || return 0
+    sleep 0.2
+    kill -TERM "$REAL_RECEIVER_PID" 2>/dev/null
+    wait "$REAL_RECEIVER_PID"
+}
+
 real_devlog_start() {
     real_tmpdir
     rm -f "$REAL_DEVLOG_SOCK"

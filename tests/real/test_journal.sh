@@ -21,7 +21,6 @@ else
     INSIDE=0
 fi
 T=${1:-}
-CAP=$REAL_DIR/wire_capture.py
 J=/run/systemd/journal
 
 if [ "$INSIDE" = 0 ]; then
@@ -42,29 +41,16 @@ grep -q '^ehshim-tmp /run tmpfs ' /proc/self/mounts || { echo "FAIL: /run is not
 mkdir -p "$J"
 PROG=$T/wire_journal
 
-# receive DIR: a journal receiver writing what it gets to DIR; its pid in
-# RECV_PID. receive none: no socket at all.
+# receive DIR: a journal receiver writing what it gets to DIR. receive
+# none: no socket at all.
 receive() {
-    rm -f "$J/socket"
-    RECV_PID=""
-    [ "$1" = none ] && return 0
-    rm -f "$1/ready"
-    "$REAL_PY" "$CAP" serve "$1" --journal "$J/socket" --timeout 60 --ready "$1/ready" \
-        2>"$1.receiver-err" &
-    RECV_PID=$!
-    for _ in $(seq 100); do
-        [ -e "$1/ready" ] && return 0
-        sleep 0.05
-    done
-    real_fail "the receiver did not start"
+    if [ "$1" = none ]; then
+        real_receiver_start none "$J/socket"
+    else
+        real_receiver_start journal "$J/socket" "$1"
+    fi
 }
-
-receive_end() {
-    [ -n "$RECV_PID" ] || return 0
-    sleep 0.2
-    kill -TERM "$RECV_PID" 2>/dev/null
-    wait "$RECV_PID"
-}
+receive_end() { real_receiver_stop; }
 
 # The entries received, in order, each as its raw bytes and a separator.
 received() {

@@ -50,14 +50,7 @@ print(data.split(b'\r\n', 1)[0].decode('latin-1'))
 EOF
 }
 
-# step NAME CMD...: one client, its exit code and standard output
-step() {
-    local name=$1 out rc
-    shift
-    out=$("$@" 2>/dev/null </dev/null)
-    rc=$?
-    printf '%s rc=%s out=%s\n' "$name" "$rc" "$(printf '%s' "$out" | tr '\n\r\t' '   ')"
-}
+step() { real_step "$@"; }
 
 traffic() {
     local url=http://127.0.0.1:$PORT c=(curl -sS -m 10 -o /dev/null -w '%{http_code}')
@@ -90,11 +83,7 @@ http {
                       '\$status \$body_bytes_sent "\$http_referer" "\$http_user_agent" '
                       '\$request_time \$upstream_addr \$upstream_status \$upstream_response_time';
     access_log /dev/stderr ehshim;
-    client_body_temp_path $d/client_body;
-    proxy_temp_path $d/proxy;
-    fastcgi_temp_path $d/fastcgi;
-    uwsgi_temp_path $d/uwsgi;
-    scgi_temp_path $d/scgi;
+$(real_nginx_temp_paths "$d")
     server {
         listen 127.0.0.1:$PORT;
         server_name localhost;

@@ -28,14 +28,7 @@ printf '<h1>hello</h1>\n' >"$T/html/index.html"
 printf '{ "provider": "Nginx", "capture": { "syslog": false, "stdout": true } }\n' >"$T/config.json"
 AGENT='probe "quoted" (x=1)'
 
-# step NAME CMD...: one client, its exit code and standard output
-step() {
-    local name=$1 out rc
-    shift
-    out=$("$@" 2>/dev/null </dev/null)
-    rc=$?
-    printf '%s rc=%s out=%s\n' "$name" "$rc" "$(printf '%s' "$out" | tr '\n\r\t' '   ')"
-}
+step() { real_step "$@"; }
 
 traffic() {
     local url=http://127.0.0.1:$PORT c=(curl -sS -m 10 -A "$AGENT")
@@ -61,11 +54,7 @@ http {
     server_tokens off;
     log_format plain '\$remote_addr "\$request" \$status \$body_bytes_sent "\$http_user_agent"';
     access_log /dev/stdout plain;
-    client_body_temp_path $d/client_body;
-    proxy_temp_path $d/proxy;
-    fastcgi_temp_path $d/fastcgi;
-    uwsgi_temp_path $d/uwsgi;
-    scgi_temp_path $d/scgi;
+$(real_nginx_temp_paths "$d")
     server {
         listen 127.0.0.1:$PORT;
         server_name localhost;

@@ -18,7 +18,6 @@ else
     INSIDE=0
 fi
 T=${1:-}
-CAP=$REAL_DIR/wire_capture.py
 J=/run/systemd/journal
 
 if [ "$INSIDE" = 0 ]; then
@@ -37,27 +36,9 @@ mkdir -p "$J"
 ln -sfn "$J/dev-log" /dev/log
 
 # receive KIND DIR: a receiver (dgram or stream) at /dev/log's target,
-# writing what it gets to DIR; its pid in RECV_PID. KIND none: no socket.
-receive() {
-    rm -f "$J/dev-log" "$2/ready"
-    RECV_PID=""
-    [ "$1" = none ] && return 0
-    "$REAL_PY" "$CAP" serve "$2" "--$1" "$J/dev-log" --timeout 60 --ready "$2/ready" \
-        2>"$2.receiver-err" &
-    RECV_PID=$!
-    for _ in $(seq 100); do
-        [ -e "$2/ready" ] && return 0
-        sleep 0.05
-    done
-    real_fail "the receiver did not start"
-}
-
-receive_end() {
-    [ -n "$RECV_PID" ] || return 0
-    sleep 0.2
-    kill -TERM "$RECV_PID" 2>/dev/null
-    wait "$RECV_PID"
-}
+# writing what it gets to DIR. KIND none: no socket.
+receive() { real_receiver_start "$1" "$J/dev-log" "$2"; }
+receive_end() { real_receiver_stop; }
 
 # The bytes received, one file after the other, less what differs from run
 # to run: RFC 3164 and RFC 5424 time stamps.

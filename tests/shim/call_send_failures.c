@@ -59,18 +59,8 @@ int main(void)
     setvbuf(stdout, NULL, _IONBF, 0);
 
     /* A stream whose peer closed. */
-    int listener = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (listener < 0 ||
-        bind(listener, (const struct sockaddr *)&devlog_address, sizeof devlog_address) != 0 ||
-        listen(listener, 1) != 0) {
-        perror("listen /dev/log");
-        return 1;
-    }
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (connect(fd, (const struct sockaddr *)&devlog_address, sizeof devlog_address) != 0) {
-        perror("connect");
-        return 1;
-    }
+    int listener;
+    int fd = connect_devlog_stream(&listener, 0);
     close(accept(listener, NULL, NULL));
     static const char message[] = "<13>st: to a closed peer\n";
     report("send MSG_NOSIGNAL", send(fd, message, sizeof message - 1, MSG_NOSIGNAL));

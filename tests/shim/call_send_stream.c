@@ -21,18 +21,8 @@ int main(void)
         printf("SKIP: a private /dev needs root: %s\n", strerror(errno));
         return 77;
     }
-    int listener = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (listener < 0 ||
-        bind(listener, (const struct sockaddr *)&devlog_address, sizeof devlog_address) != 0 ||
-        listen(listener, 1) != 0) {
-        perror("listen /dev/log");
-        return 1;
-    }
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (connect(fd, (const struct sockaddr *)&devlog_address, sizeof devlog_address) != 0) {
-        perror("connect");
-        return 1;
-    }
+    int listener;
+    int fd = connect_devlog_stream(&listener, SOCK_CLOEXEC);
     int peer = accept(listener, NULL, NULL);
     send_piece(fd, "<13>Dec  2 15:04:05 st[7]: one\n<13>Dec  2 15:04:05 st: tw");
     send_piece(fd, "o\n13 <14>st: three");

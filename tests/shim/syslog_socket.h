@@ -54,4 +54,24 @@ static inline int connect_devlog(void)
     return fd;
 }
 
+/* A SOCK_STREAM listener bound at /dev/log (stored in *listener) and a
+ * socket connected to it (returned, `flags` added to its type); exits 1,
+ * saying why, when either fails. */
+static inline int connect_devlog_stream(int *listener, int flags)
+{
+    *listener = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (*listener < 0 ||
+        bind(*listener, (const struct sockaddr *)&devlog_address, sizeof devlog_address) != 0 ||
+        listen(*listener, 1) != 0) {
+        perror("listen /dev/log");
+        exit(1);
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | flags, 0);
+    if (fd < 0 || connect(fd, (const struct sockaddr *)&devlog_address, sizeof devlog_address) != 0) {
+        perror("connect /dev/log");
+        exit(1);
+    }
+    return fd;
+}
+
 #endif
