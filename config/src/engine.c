@@ -335,6 +335,9 @@ static void build_pattern_event(build *b, const ehs_rule *rule, int rc)
     pcre2_match_data *md = b->state->match_data;
     const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
     uint32_t pairs = rc > 0 ? (uint32_t)rc : pcre2_get_ovector_count(md);
+    /* Names that kv pairs or entry fields after the captures must not
+     * repeat; read once, as the loop's stores may alias them. */
+    bool seed_names = rule->kv_after || b->message->entry_field_count != 0;
     for (size_t i = 0; i < rule->field_count; i++) {
         const ehs_field *f = &rule->fields[i];
         if (f->group == 0)
@@ -350,7 +353,7 @@ static void build_pattern_event(build *b, const ehs_rule *rule, int rc)
         else
             ehs_emit_null(&emit, f->name, f->name_len, f->type); /* did not take part */
         emit.top_fields_left--;
-        if (rule->kv_after || b->message->entry_field_count != 0)
+        if (seed_names)
             ehs_names_add(emit.names, f->name, f->name_len);
     }
 
