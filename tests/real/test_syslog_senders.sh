@@ -115,6 +115,8 @@ case_ logger-stream stream "$(S mytag 1 4 'hello stream')" "$(S mytag 1 4 'and m
     bash -c 'logger -t mytag "hello stream"; logger -t mytag "and more"'
 case_ logger-octet-stream stream "$(S mytag 1 4 'hello octet')" -- \
     logger --octet-count -u /dev/log -t mytag "hello octet"
+case_ logger-socket-errors-stream stream "$(S mytag 1 4 'errors reported')" -- \
+    logger --socket-errors=on -u /dev/log -t mytag "errors reported"
 
 PY='import logging, logging.handlers, socket, sys
 kind = socket.SOCK_STREAM if sys.argv[1] == "stream" else socket.SOCK_DGRAM
