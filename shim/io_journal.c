@@ -9,17 +9,19 @@
  * other field an event field (journal_wire.c reads them).
  *
  * The entry is read where it is when it can be: a datagram in one piece,
- * or the memfd mapped read-only. A datagram in several pieces is gathered
+ * or the sealed memfd mapped read-only. A datagram in several pieces is gathered
  * into this thread's copy space first. No lock, no malloc (the copy space
  * grows through the shim's mmap heap), so this is as safe in a signal
  * handler as the send itself.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "journal_wire.h"
 #include "shim.h"
@@ -28,8 +30,11 @@
  * (EHS_EMIT_TOP_FIELDS, 248), so that an entry with more is seen to be cut. */
 enum { ENTRY_FIELDS_MAX = 256 };
 
-/* The largest memfd entry read: journald's own limit for an entry. */
+/* The largest passed entry read (journald refuses larger ones), and the
+ * most read of one in a file not sealed against shrinking, which is copied
+ * rather than mapped. */
 #define ENTRY_BYTES_MAX ((size_t)768 << 20)
+#define UNSEALED_BYTES_MAX ((size_t)8 << 20)
 
 /* The entry (`len` bytes) as a journal event; `fields` has room for
  * ENTRY_FIELDS_MAX. */
@@ -66,19 +71,45 @@ static int passed_descriptor(const struct msghdr *message)
     return -1;
 }
 
-/* The entry in the file `fd` passes (libsystemd's sealed memfd). */
-static void emit_passed_entry(shim_thread *thread, int fd, ehs_entry_field *fields)
+/* The entry in the file `fd` passes: libsystemd's memfd, sealed against
+ * shrinking, is mapped (nothing can cut it under the mapping, which would
+ * raise SIGBUS in the program); any other file is read, at most
+ * UNSEALED_BYTES_MAX of it, after the field list in the copy space. */
+static void emit_passed_entry(shim_thread *thread, int fd, ehs_entry_field *fields,
+                              size_t fields_bytes)
 {
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
         (size_t)st.st_size > ENTRY_BYTES_MAX)
         return;
     size_t size = (size_t)st.st_size;
-    void *entry = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (entry == MAP_FAILED)
+    int seals = fcntl(fd, F_GET_SEALS);
+    if (seals >= 0 && (seals & F_SEAL_SHRINK)) {
+        void *entry = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (entry == MAP_FAILED)
+            return;
+        emit_entry(thread, entry, size, fields);
+        munmap(entry, size);
         return;
-    emit_entry(thread, entry, size, fields);
-    munmap(entry, size);
+    }
+    if (size > UNSEALED_BYTES_MAX)
+        size = UNSEALED_BYTES_MAX;
+    char *space = shim_thread_copy_space(thread, fields_bytes + size);
+    if (space == NULL)
+        return;
+    fields = (ehs_entry_field *)space; /* the space may have moved */
+    char *entry = space + fields_bytes;
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = pread(fd, entry + got, size - got, (off_t)got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    if (got > 0)
+        emit_entry(thread, entry, got, fields);
 }
 
 void shim_journal_sent(const struct msghdr *message, const struct iovec *iov, size_t iovcnt,
@@ -106,7 +137,7 @@ void shim_journal_sent(const struct msghdr *message, const struct iovec *iov, si
     if (len == 0) {
         int fd = passed_descriptor(message);
         if (fd >= 0)
-            emit_passed_entry(thread, fd, fields);
+            emit_passed_entry(thread, fd, fields, fields_bytes);
     } else if (one_piece) {
         emit_entry(thread, iov[0].iov_base, len, fields);
     } else {

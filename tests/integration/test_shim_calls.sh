@@ -131,10 +131,12 @@ if [ "$(id -u)" = 0 ]; then
     check call_send_stream send 0 "$(S st 1 4 one)" "$(S st 1 4 two)" "$(S st 1 4 three)" \
         "$(S st 1 4 four)" "$(S st 1 2 five)" "$(S st 1 3 'six, unfinished at close')"
     # Failed sends (EPIPE, SIGPIPE in a child, ECONNREFUSED, ENOENT) to the
-    # syslog and journal sockets: the same results, and no event; then one
-    # journal entry that arrives.
+    # syslog and journal sockets: the same results, and no event; then a
+    # journal entry that arrives, and one in an unsealed file passed with
+    # SCM_RIGHTS.
     check call_send_failures sendmsg 0 \
-        '{ "n": "ehshim:Journal", "MY_FIELD": "1", "msg": "received", "ident": "call_send_failures", "meta": { "level": 2, "keyword": "0x4" } }'
+        '{ "n": "ehshim:Journal", "MY_FIELD": "1", "msg": "received", "ident": "call_send_failures", "meta": { "level": 2, "keyword": "0x4" } }' \
+        '{ "n": "ehshim:Journal", "msg": "passed in a file", "ident": "filed", "meta": { "level": 4, "keyword": "0x4" } }'
 else
     shim_skipped="call_send, call_sendto, call_sendmsg, call_connect, call_send_stream, call_send_failures need root (a mount namespace of their own)"
     checked+=" call_send call_sendto call_sendmsg call_connect call_send_stream call_send_failures "

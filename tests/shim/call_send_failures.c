@@ -8,10 +8,12 @@
  *   - /dev/log bound but unread and closed: ECONNREFUSED;
  *   - no /run/systemd/journal/socket: sendmsg to it fails with ENOENT;
  *   - a journal socket nobody listens on any more: ECONNREFUSED;
- *   - then one good journal entry, which is the one event. */
+ *   - then one good journal entry, and one in a file passed with
+ *     SCM_RIGHTS, not sealed: the two events. */
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -101,5 +103,30 @@ int main(void)
     }
     report("sendmsg journal", send_entry(dgram, "MESSAGE=received\nPRIORITY=3\nMY_FIELD=1\n"));
     print_received(journal);
+
+    /* An entry in a file that is not sealed, passed as libsystemd passes
+     * its memfd: read, not mapped (it could shrink under a mapping). */
+    int file = memfd_create("unsealed-entry", MFD_CLOEXEC);
+    static const char passed[] = "MESSAGE=passed in a file\nSYSLOG_IDENTIFIER=filed\n";
+    if (file < 0 || write(file, passed, sizeof passed - 1) != (ssize_t)(sizeof passed - 1)) {
+        perror("memfd");
+        return 1;
+    }
+    union {
+        struct cmsghdr header;
+        char bytes[CMSG_SPACE(sizeof(int))];
+    } control = { 0 };
+    struct msghdr passing = {
+        .msg_name = (void *)&journal_address,
+        .msg_namelen = sizeof journal_address,
+        .msg_control = control.bytes,
+        .msg_controllen = sizeof control.bytes,
+    };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&passing);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &file, sizeof file);
+    report("sendmsg passed file", sendmsg(dgram, &passing, MSG_NOSIGNAL));
     return 0;
 }
