@@ -89,6 +89,7 @@ typedef struct shim_stream_call {
     bool had_error;     /* the error flag was up already */
     size_t waiting;     /* bytes waiting in the buffer, copied to `saved` */
     const char *saved;
+    int copy_slot;      /* the thread's copy space `saved` is in (SHIM_COPY_*) */
 } shim_stream_call;
 
 /*
@@ -101,6 +102,10 @@ typedef struct shim_stream_call {
  * other thread's text comes between. Call with the busy guard held.
  */
 void shim_stream_enter(shim_stream_call *call, FILE *stream, ehs_source source);
+/* shim_stream_enter with its copy of the waiting bytes in copy space
+ * `copy_slot`: for a second stream watched during the same call. */
+void shim_stream_enter_slot(shim_stream_call *call, FILE *stream, ehs_source source,
+                            int copy_slot);
 void shim_stream_leave(shim_stream_call *call, const shim_stream_piece *pieces, int piece_count,
                        size_t taken);
 

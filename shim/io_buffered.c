@@ -35,8 +35,11 @@ static size_t waiting(const FILE *stream)
     return (size_t)(stream->_IO_write_ptr - stream->_IO_write_base);
 }
 
-void shim_stream_begin(shim_stream_call *call, FILE *stream, ehs_source source)
+/* shim_stream_begin with the copy in copy space `copy_slot`. */
+static void stream_begin_slot(shim_stream_call *call, FILE *stream, ehs_source source,
+                              int copy_slot)
 {
+    call->copy_slot = copy_slot;
     call->stream = stream;
     call->source = source;
     call->buffered = !(stream->_flags & GLIBC_IO_UNBUFFERED);
@@ -53,12 +56,17 @@ void shim_stream_begin(shim_stream_call *call, FILE *stream, ehs_source source)
     if (count == 0)
         return;
     shim_thread *thread = shim_thread_get();
-    char *copy = thread != NULL ? shim_thread_copy_space(thread, count) : NULL;
+    char *copy = thread != NULL ? shim_thread_copy_space(thread, call->copy_slot, count) : NULL;
     if (copy == NULL)
         return;
     memcpy(copy, stream->_IO_write_base, count);
     call->waiting = count;
     call->saved = copy;
+}
+
+void shim_stream_begin(shim_stream_call *call, FILE *stream, ehs_source source)
+{
+    stream_begin_slot(call, stream, source, SHIM_COPY_STREAM);
 }
 
 /* Feeds the first `count` bytes of `pieces` to `source`. */
@@ -93,13 +101,19 @@ void shim_stream_end(shim_stream_call *call, const shim_stream_piece *pieces, in
     feed_pieces(call->source, pieces, piece_count, out - old);
 }
 
-void shim_stream_enter(shim_stream_call *call, FILE *stream, ehs_source source)
+void shim_stream_enter_slot(shim_stream_call *call, FILE *stream, ehs_source source,
+                            int copy_slot)
 {
     bool lock = !(stream->_flags & GLIBC_IO_UNBUFFERED);
     if (lock)
         flockfile(stream);
-    shim_stream_begin(call, stream, source);
+    stream_begin_slot(call, stream, source, copy_slot);
     call->locked = lock;
+}
+
+void shim_stream_enter(shim_stream_call *call, FILE *stream, ehs_source source)
+{
+    shim_stream_enter_slot(call, stream, source, SHIM_COPY_STREAM);
 }
 
 void shim_stream_leave(shim_stream_call *call, const shim_stream_piece *pieces, int piece_count,
@@ -156,7 +170,8 @@ static int flush_common(shim_real_fflush_fn *real, FILE *stream)
     shim_busy_enter();
     for (int i = 0; i < 2; i++) {
         if (watched[i])
-            shim_stream_enter(&calls[i], candidates[i], watched[i]);
+            shim_stream_enter_slot(&calls[i], candidates[i], watched[i],
+                                   i == 0 ? SHIM_COPY_STREAM : SHIM_COPY_SECOND_STREAM);
     }
     errno = caller_errno;
     int result = real(stream);

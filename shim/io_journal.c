@@ -94,7 +94,7 @@ static void emit_passed_entry(shim_thread *thread, int fd, ehs_entry_field *fiel
     }
     if (size > UNSEALED_BYTES_MAX)
         size = UNSEALED_BYTES_MAX;
-    char *space = shim_thread_copy_space(thread, fields_bytes + size);
+    char *space = shim_thread_copy_space(thread, SHIM_COPY_JOURNAL, fields_bytes + size);
     if (space == NULL)
         return;
     fields = (ehs_entry_field *)space; /* the space may have moved */
@@ -125,7 +125,7 @@ void shim_journal_sent(const struct msghdr *message, const struct iovec *iov, si
     /* The copy space holds the field list and, for a datagram in pieces,
      * the gathered entry after it. */
     char *space = thread != NULL ? shim_thread_copy_space(
-                                       thread, fields_bytes + (one_piece ? 0 : len))
+                                       thread, SHIM_COPY_JOURNAL, fields_bytes + (one_piece ? 0 : len))
                                  : NULL;
     if (space == NULL) {
         shim_count(EHS_SOURCE_JOURNAL, SHIM_COUNT_LINES, 1);

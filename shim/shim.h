@@ -220,9 +220,15 @@ char *shim_thread_scratch(shim_thread *thread, size_t *capacity);
  * NULL without memory. */
 void *shim_thread_work_stack(shim_thread *thread);
 
-/* At least `size` bytes of this thread's copy space (grown as needed);
- * NULL without memory. */
-char *shim_thread_copy_space(shim_thread *thread, size_t size);
+/* A thread's copy spaces: one per user that may hold one at the same
+ * time (fflush(NULL) watches stderr and stdout at once). */
+enum { SHIM_COPY_STREAM = 0, SHIM_COPY_SECOND_STREAM = 1, SHIM_COPY_JOURNAL = 2,
+       SHIM_COPY_SLOTS = 3 };
+
+/* At least `size` bytes of copy space `slot` (SHIM_COPY_*) of this thread
+ * (grown as needed; what it held is kept only up to its old size); NULL
+ * without memory. */
+char *shim_thread_copy_space(shim_thread *thread, int slot, size_t size);
 
 /* Where this thread keeps its tee (io_tee.c); NULL in the slot until made. */
 typedef struct shim_tee shim_tee;

@@ -40,8 +40,9 @@ struct __attribute__((aligned(16))) shim_thread {
     ehd_builder *builder;      /* NULL until the first event; kept with the context */
     shim_tee *tee;             /* printf formatting stream, NULL until used */
     char *work_stack;          /* for events made on a small stack (emit.c) */
-    char *copy_space;          /* a stream buffer's waiting bytes (io_buffered.c) */
-    size_t copy_capacity;
+    char *copy_space[SHIM_COPY_SLOTS]; /* a stream buffer's waiting bytes
+                                          (io_buffered.c), a journal entry */
+    size_t copy_capacity[SHIM_COPY_SLOTS];
     size_t mapping_size;       /* bytes mmap'ed for this context */
     shim_thread *next;         /* the list of all contexts */
     int in_use;                /* a thread has it (atomic) */
@@ -173,8 +174,10 @@ shim_thread *shim_thread_get(void)
         thread->builder = NULL;
         thread->tee = NULL;
         thread->work_stack = NULL;
-        thread->copy_space = NULL;
-        thread->copy_capacity = 0;
+        for (int slot = 0; slot < SHIM_COPY_SLOTS; slot++) {
+            thread->copy_space[slot] = NULL;
+            thread->copy_capacity[slot] = 0;
+        }
         thread->mapping_size = size;
         thread->in_use = 1;
         add_context(thread);
@@ -226,17 +229,17 @@ void *shim_thread_work_stack(shim_thread *thread)
     return thread->work_stack + GUARD_BYTES + WORK_STACK_BYTES;
 }
 
-char *shim_thread_copy_space(shim_thread *thread, size_t size)
+char *shim_thread_copy_space(shim_thread *thread, int slot, size_t size)
 {
-    if (size > thread->copy_capacity) {
+    if (size > thread->copy_capacity[slot]) {
         /* The shim's heap is mmap after set-up (alloc.c). */
-        char *grown = realloc(thread->copy_space, size);
+        char *grown = realloc(thread->copy_space[slot], size);
         if (grown == NULL)
             return NULL;
-        thread->copy_space = grown;
-        thread->copy_capacity = size;
+        thread->copy_space[slot] = grown;
+        thread->copy_capacity[slot] = size;
     }
-    return thread->copy_space;
+    return thread->copy_space[slot];
 }
 
 shim_tee **shim_thread_tee_slot(shim_thread *thread)

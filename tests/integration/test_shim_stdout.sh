@@ -134,6 +134,21 @@ cat >"$out.long-expected" <<JSON
 JSON
 expect_file "$name long" events "$out.long-expected" "$out.long.jsonl"
 
+# fflush(NULL) with both streams buffered and holding text: each stream's
+# waiting bytes keep their own copy, so each line is its own source's event
+# (they once shared one, and the second overwrote, or freed, the first).
+RUN_ENV=("EHSHIM_CONFIG=$config")
+run_plain "$out.flushall-plain" "$name" "$program" flushall
+run_shim "$out.flushall" "$name" "$program" flushall
+expect_status "$name flushall" 0 "$out.flushall"
+expect_same_output "$name flushall" "$out.flushall-plain" "$out.flushall"
+decode_events "$out.flushall"
+{
+    E 'err waiting'
+    O "$(printf 'o%.0s' $(seq 2000))"
+} >"$out.flushall-expected"
+expect_file "$name flushall" events "$out.flushall-expected" "$out.flushall.jsonl"
+
 RUN_ENV=("EHSHIM_CONFIG=$config" "EHSHIM_DEBUG=1")
 run_shim "$out.debug" "$name" "$program"
 expect_status "$name, EHSHIM_DEBUG=1" 0 "$out.debug"

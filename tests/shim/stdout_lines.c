@@ -64,10 +64,28 @@ static int long_lines(void)
     return 0;
 }
 
+/* argv[1] "flushall": a fully buffered stderr and stdout both holding
+ * text (stdout 2,000 bytes of it, more than the copy of stderr's takes),
+ * written by one fflush(NULL). */
+static int flush_all(void)
+{
+    static char err_buffer[8192], out_buffer[8192];
+    setvbuf(stderr, err_buffer, _IOFBF, sizeof err_buffer);
+    setvbuf(stdout, out_buffer, _IOFBF, sizeof out_buffer);
+    char big[2001];
+    memset(big, 'o', 2000);
+    big[2000] = '\0';
+    fputs("err waiting\n", stderr);
+    printf("%s\n", big);
+    return fflush(NULL) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "long") == 0)
         return long_lines();
+    if (argc > 1 && strcmp(argv[1], "flushall") == 0)
+        return flush_all();
     /* The descriptors opened by name have offsets of their own: with fd 1
      * appending too, nobody writes over another's lines in a file. */
     int flags = fcntl(1, F_GETFL);
