@@ -380,9 +380,23 @@ static int read_entries(int fd, parse_context *context)
     ehs_entry_field *fields = malloc(ENTRY_FIELDS_MAX * sizeof *fields);
     int err = buffer == NULL || fields == NULL ? ENOMEM : 0;
     bool eof = false;
+    /* After a malformed entry: the rest of it, up to the empty line that
+     * ends it, however many reads away that is, is skipped. */
+    bool skipping = false;
     while (err == 0) {
         size_t start = 0;
         while (start < len || eof) {
+            if (skipping) {
+                const char *end = memmem(buffer + start, len - start, "\n\n", 2);
+                if (end != NULL) {
+                    start = (size_t)(end - buffer) + 2;
+                    skipping = false;
+                    continue;
+                }
+                /* Keep a last '\n': the next read may bring the other. */
+                start = len > start && !eof && buffer[len - 1] == '\n' ? len - 1 : len;
+                break;
+            }
             size_t entry_len, consumed;
             int rc = journal_export_scan(buffer + start, len - start, eof, &entry_len, &consumed);
             if (rc == JOURNAL_EXPORT_NEED_MORE)
@@ -394,9 +408,13 @@ static int read_entries(int fd, parse_context *context)
                         "%zu; skipped\n",
                         context->input_name, context->line_number, entry_len);
                 context->failed = true;
-            } else if (entry_len != 0) {
-                parse_entry(context, buffer + start, entry_len, fields);
+                /* From the bad field on, whatever `consumed` saw of it. */
+                start += entry_len;
+                skipping = true;
+                continue;
             }
+            if (entry_len != 0)
+                parse_entry(context, buffer + start, entry_len, fields);
             start += consumed;
         }
         memmove(buffer, buffer + start, len - start);

@@ -6,6 +6,9 @@
 
 #include "../shim/journal_wire.h"
 
+/* The longest field value waited for. */
+#define FIELD_BYTES_MAX ((uint64_t)768 << 20)
+
 /* Where to go on after a bad field at `at`: past the next empty line. */
 static size_t skip_entry(const char *bytes, size_t len, size_t at)
 {
@@ -75,7 +78,9 @@ int journal_export_scan(const char *bytes, size_t len, bool eof, size_t *entry_l
                 for (int b = 7; b >= 0; b--)
                     size = size << 8 | (uint8_t)bytes[name_end + 1 + (size_t)b];
                 if (size >= len - value_at) {
-                    if (!eof && size < SIZE_MAX - value_at)
+                    /* journald takes no field over 768 MiB: a longer one is
+                     * no reason to wait for more input. */
+                    if (!eof && size <= FIELD_BYTES_MAX)
                         return JOURNAL_EXPORT_NEED_MORE;
                     bad = true;
                 } else if (bytes[value_at + size] != '\n') {

@@ -263,6 +263,19 @@ printf 'MESSAGE=one\n\nnot a field\nMESSAGE=lost\n\nMESSAGE=three\n' >"$tmp/bad.
     fail "the entries around a malformed one must still be shown: $(cat "$tmp/out")"
 grep -qx "ehshim parse: $tmp/bad.export: entry 2: not journal export format at its byte 0; skipped" "$tmp/err" ||
     fail "a malformed journal entry must be named: $(cat "$tmp/err")"
+# A malformed entry longer than one read (200 KiB of it after the bad
+# line, through a pipe): skipped to its end, named once, its tail no entry.
+{
+    printf 'MESSAGE=one\n\nbad line\nX='
+    head -c 204800 /dev/zero | tr '\0' a
+    printf '\nMESSAGE=tail of the bad entry\n\nMESSAGE=three\n'
+} >"$tmp/long-bad.export"
+cat "$tmp/long-bad.export" | "$EHSHIM" parse --source journal >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "a long malformed journal entry must make parse exit 1"
+[ "$(sed 's/.*"msg": "\([^"]*\)".*/\1/' "$tmp/out" | paste -sd,)" = "one,three" ] ||
+    fail "a long malformed entry: want the events one and three, got: $(cut -c1-80 "$tmp/out")"
+[ "$(cat "$tmp/err")" = "ehshim parse: <stdin>: entry 2: not journal export format at its byte 0; skipped" ] ||
+    fail "a long malformed entry must be named once: $(cat "$tmp/err")"
 
 "$EHSHIM" parse --help >"$tmp/out" 2>&1 && grep -q '^usage: ehshim parse' "$tmp/out" ||
     fail "parse --help must exit 0 with the usage on stdout"
