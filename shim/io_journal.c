@@ -36,21 +36,30 @@ enum { ENTRY_FIELDS_MAX = 256 };
 #define ENTRY_BYTES_MAX ((size_t)768 << 20)
 #define UNSEALED_BYTES_MAX ((size_t)8 << 20)
 
-/* The entry (`len` bytes) as a journal event; `fields` has room for
+/* The entries of a datagram (`len` bytes; usually one, empty lines
+ * separate more) as journal events; `fields` has room for
  * ENTRY_FIELDS_MAX. */
 static void emit_entry(shim_thread *thread, const char *entry, size_t len,
                        ehs_entry_field *fields)
 {
-    shim_journal_summary summary;
-    size_t count = shim_journal_split(entry, len, &summary, fields, ENTRY_FIELDS_MAX);
-    if (count > ENTRY_FIELDS_MAX)
-        count = ENTRY_FIELDS_MAX;
     /* journald names an entry without SYSLOG_IDENTIFIER after the
      * process; so do we. */
     const char *program = shim_program_name();
-    ehs_message message;
-    shim_journal_message(&summary, program, strlen(program), fields, count, &message);
-    shim_emit_message(thread, &message);
+    size_t program_len = strlen(program);
+    size_t at = 0;
+    while (at < len) {
+        shim_journal_summary summary;
+        size_t count =
+            shim_journal_split(entry + at, len - at, &summary, fields, ENTRY_FIELDS_MAX);
+        if (count > ENTRY_FIELDS_MAX)
+            count = ENTRY_FIELDS_MAX;
+        if (summary.fields != 0) {
+            ehs_message message;
+            shim_journal_message(&summary, program, program_len, fields, count, &message);
+            shim_emit_message(thread, &message);
+        }
+        at += summary.length + 1;
+    }
 }
 
 /* The first descriptor an SCM_RIGHTS message of `message` passes, or -1. */
@@ -61,8 +70,9 @@ static int passed_descriptor(const struct msghdr *message)
         return -1;
     struct msghdr *m = (struct msghdr *)message; /* CMSG_NXTHDR only reads it */
     for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+        /* journald takes exactly one descriptor. */
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-            c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+            c->cmsg_len == CMSG_LEN(sizeof(int))) {
             int fd;
             memcpy(&fd, CMSG_DATA(c), sizeof fd);
             return fd;

@@ -78,8 +78,27 @@ size_t shim_journal_split(const char *entry, size_t len, shim_journal_summary *s
     size_t at = 0;
     shim_journal_field field;
     int rc;
-    while ((rc = shim_journal_next_field(entry, len, &at, &field)) == SHIM_JOURNAL_FIELD) {
+    for (;;) {
+        if (at < len && entry[at] == '\n')
+            break; /* an empty line: the next entry starts after it */
+        rc = shim_journal_next_field(entry, len, &at, &field);
+        if (rc == SHIM_JOURNAL_MALFORMED) {
+            /* journald skips a text line with a name it does not take; a
+             * binary field gone wrong leaves nothing to read. */
+            const char *end = memchr(entry + at, '\n', len - at);
+            summary->malformed = true;
+            if (end == NULL || memchr(entry + at, '=', (size_t)(end - (entry + at))) == NULL) {
+                at = len;
+                break;
+            }
+            at = (size_t)(end - entry) + 1;
+            continue;
+        }
+        if (rc != SHIM_JOURNAL_FIELD)
+            break;
         summary->fields++;
+        if (field.name[0] == '_')
+            continue;
         if (named(&field, "MESSAGE") && summary->message == NULL) {
             summary->message = field.value;
             summary->message_len = field.value_len;
@@ -97,7 +116,7 @@ size_t shim_journal_split(const char *entry, size_t len, shim_journal_summary *s
             other_count++;
         }
     }
-    summary->malformed = rc == SHIM_JOURNAL_MALFORMED;
+    summary->length = at;
     if (summary->priority < 0)
         summary->priority = LOG_INFO_PRIORITY;
     return other_count;

@@ -49,10 +49,17 @@ typedef struct shim_journal_summary {
     size_t ident_len;
     int facility;          /* SYSLOG_FACILITY (0..23), -1 when absent or not a number */
     size_t fields;         /* fields read */
-    bool malformed;        /* the entry stopped being fields before its end */
+    size_t length;         /* bytes of the entry: up to its end, or to the empty
+                              line that ends it and starts the next one */
+    bool malformed;        /* a line that was no field was skipped, or the
+                              entry stopped being fields before its end */
 } shim_journal_summary;
 
-/* Reads the whole entry into *summary; the first of repeated fields wins. */
+/* Reads the entry at the start of `entry` into *summary, as journald reads
+ * it: up to an empty line (which ends it: a datagram may hold several) or
+ * the end; a text line whose name is not valid is skipped; fields named
+ * with a leading '_' (journald's own, which a program cannot set) are left
+ * out; the first of repeated fields wins. */
 void shim_journal_summarize(const char *entry, size_t len, shim_journal_summary *summary);
 
 /*
@@ -60,8 +67,9 @@ void shim_journal_summarize(const char *entry, size_t len, shim_journal_summary 
  * `others` (up to `max` of them; NULL when `max` is 0), in the entry's
  * order: every field but the first MESSAGE, PRIORITY, SYSLOG_IDENTIFIER and
  * SYSLOG_FACILITY, which the summary holds (a repeated one is an other
- * field: the journal keeps every value). Returns how many other fields
- * there are, which may exceed `max`.
+ * field: the journal keeps every value), and but those named with a
+ * leading '_'. Returns how many other fields there are, which may exceed
+ * `max`. The next entry, if any, starts at summary->length + 1.
  */
 size_t shim_journal_split(const char *entry, size_t len, shim_journal_summary *summary,
                           shim_journal_field *others, size_t max);

@@ -348,20 +348,15 @@ static void parse_entry(parse_context *context, const char *entry, size_t len,
     context->line_number++;
     if (!context->captured)
         return;
+    /* journald's own fields ("_PID", "__CURSOR") are left out by the
+     * reader, as the shim never gets them from a program. */
     shim_journal_summary summary;
     size_t count = shim_journal_split(entry, len, &summary, fields, ENTRY_FIELDS_MAX);
     if (count > ENTRY_FIELDS_MAX)
         count = ENTRY_FIELDS_MAX;
-    /* journald's own fields ("_PID", "__CURSOR"): the program never sent
-     * them, so the shim never sees them. */
-    size_t kept = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (fields[i].name[0] != '_')
-            fields[kept++] = fields[i];
-    }
     const parse_options *options = context->options;
     ehs_message message;
-    shim_journal_message(&summary, options->ident, strlen(options->ident), fields, kept,
+    shim_journal_message(&summary, options->ident, strlen(options->ident), fields, count,
                          &message);
     message.exe = options->exe != NULL ? options->exe : options->ident;
     message.exe_len = strlen(message.exe);

@@ -171,12 +171,44 @@ static void test_split(void **state)
     assert_int_equal(shim_journal_split(TEXT("X=1\n"), &s, NULL, 0), 1);
 }
 
+/* What journald does with what a program should not send: a text line
+ * with a bad name is skipped, fields of journald's own ('_') are left out,
+ * an empty line ends an entry (the next follows), a binary field gone
+ * wrong ends the datagram. */
+static void test_split_as_journald(void **state)
+{
+    (void)state;
+    shim_journal_summary s;
+    shim_journal_field others[4];
+    size_t n = shim_journal_split(TEXT("lower=x\nMESSAGE=hi\n_PID=1\nA=2\n"), &s, others, 4);
+    assert_int_equal(n, 1);
+    assert_memory_equal(others[0].name, "A", 1);
+    assert_memory_equal(s.message, "hi", 2);
+    assert_true(s.malformed);
+    assert_int_equal(s.fields, 3);
+
+    static const char two[] = "MESSAGE=a\n\nMESSAGE=b\n";
+    n = shim_journal_split(two, sizeof two - 1, &s, others, 4);
+    assert_int_equal(s.length, 10);
+    assert_memory_equal(s.message, "a", 1);
+    n = shim_journal_split(two + s.length + 1, sizeof two - 1 - 11, &s, others, 4);
+    assert_memory_equal(s.message, "b", 1);
+    assert_int_equal(s.length, sizeof two - 1 - 11);
+
+    static const char broken[] = "MESSAGE=m\nB\n\x40\0\0\0\0\0\0\0xy\nC=3\n";
+    n = shim_journal_split(broken, sizeof broken - 1, &s, others, 4);
+    assert_int_equal(n, 0);
+    assert_true(s.malformed);
+    assert_int_equal(s.length, sizeof broken - 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_real_entries),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_split),
+        cmocka_unit_test(test_split_as_journald),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
