@@ -18,12 +18,25 @@
  * family, which keeps that question inline and the rest out of line).
  * `sources`: the SHIM_ARM_* bits of the sources the caller captures.
  */
+/* glibc's FILE flags (libio.h; fixed in its ABI). */
+enum { GLIBC_IO_UNBUFFERED = 0x0002, GLIBC_IO_ERR_SEEN = 0x0020 };
+
 static inline ehs_source shim_io_claim_stream(FILE *stream, int sources, int *caller_errno)
 {
     *caller_errno = errno;
     /* The caller uses `stream` for this very call, so it is a valid FILE. */
     int fd = fileno_unlocked(stream);
-    ehs_source source = fd >= 0 ? shim_fd_captured(fd, sources) : EHS_SOURCE_ANY;
+    ehs_source source = EHS_SOURCE_ANY;
+    if (fd >= 0 && (stream->_flags & GLIBC_IO_UNBUFFERED)) {
+        source = shim_fd_captured(fd, sources);
+    } else if (fd >= 0) {
+        /* A buffered stream writes only now and then: whether its
+         * descriptor is still the file it was marked on is asked when text
+         * leaves the buffer (shim_stream_end), not at every call. */
+        ehs_source marked = shim_fd_marked(fd);
+        int armed = __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE);
+        source = (shim_arm_bit(marked) & sources & armed) != 0 ? marked : EHS_SOURCE_ANY;
+    }
     errno = *caller_errno;
     if (source != EHS_SOURCE_ANY)
         shim_busy_enter();

@@ -25,9 +25,6 @@
 #include "io.h"
 #include "real.h"
 
-/* glibc's FILE flags (libio.h; fixed in its ABI). */
-enum { GLIBC_IO_UNBUFFERED = 0x0002, GLIBC_IO_ERR_SEEN = 0x0020 };
-
 static size_t waiting(const FILE *stream)
 {
     if (stream->_IO_write_base == NULL || stream->_IO_write_ptr < stream->_IO_write_base)
@@ -93,6 +90,12 @@ void shim_stream_end(shim_stream_call *call, const shim_stream_piece *pieces, in
     size_t after = waiting(call->stream);
     size_t before = call->waiting + taken;
     if (failed || after >= before)
+        return;
+    /* Text left the buffer: for the source the descriptor still is. */
+    int saved_errno = errno;
+    bool still = shim_fd_source(fileno_unlocked(call->stream)) == call->source;
+    errno = saved_errno;
+    if (!still)
         return;
     size_t out = before - after;
     size_t old = out < call->waiting ? out : call->waiting;
