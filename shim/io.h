@@ -12,15 +12,15 @@
 
 #include "shim.h"
 
+/* glibc's FILE flags (libio.h; fixed in its ABI). */
+enum { GLIBC_IO_UNBUFFERED = 0x0002, GLIBC_IO_ERR_SEEN = 0x0020 };
+
 /*
  * The second half of shim_io_begin_stream, for a caller that asked
  * shim_capturing(SHIM_ARM_OUTPUT, true) itself and got true (the printf
  * family, which keeps that question inline and the rest out of line).
  * `sources`: the SHIM_ARM_* bits of the sources the caller captures.
  */
-/* glibc's FILE flags (libio.h; fixed in its ABI). */
-enum { GLIBC_IO_UNBUFFERED = 0x0002, GLIBC_IO_ERR_SEEN = 0x0020 };
-
 static inline ehs_source shim_io_claim_stream(FILE *stream, int sources, int *caller_errno)
 {
     *caller_errno = errno;
@@ -33,9 +33,7 @@ static inline ehs_source shim_io_claim_stream(FILE *stream, int sources, int *ca
         /* A buffered stream writes only now and then: whether its
          * descriptor is still the file it was marked on is asked when text
          * leaves the buffer (shim_stream_end), not at every call. */
-        ehs_source marked = shim_fd_marked(fd);
-        int armed = __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE);
-        source = (shim_arm_bit(marked) & sources & armed) != 0 ? marked : EHS_SOURCE_ANY;
+        source = shim_source_if_armed(shim_fd_marked(fd), sources);
     }
     errno = *caller_errno;
     if (source != EHS_SOURCE_ANY)

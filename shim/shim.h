@@ -397,14 +397,20 @@ static inline int shim_arm_bit(ehs_source source)
     }
 }
 
+/* `source` when it is among `sources` (SHIM_ARM_* bits) and armed, else
+ * EHS_SOURCE_ANY. */
+static inline ehs_source shim_source_if_armed(ehs_source source, int sources)
+{
+    int armed = __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE);
+    return (shim_arm_bit(source) & sources & armed) != 0 ? source : EHS_SOURCE_ANY;
+}
+
 /* What `fd` is right now (shim_fd_source) when that source is one of
  * `sources` (SHIM_ARM_* bits) and armed; EHS_SOURCE_ANY (0) otherwise.
  * errno kept. */
 static inline ehs_source shim_fd_captured(int fd, int sources)
 {
-    ehs_source source = shim_fd_source(fd);
-    int armed = __atomic_load_n(&shim_armed, __ATOMIC_ACQUIRE);
-    return (shim_arm_bit(source) & sources & armed) != 0 ? source : EHS_SOURCE_ANY;
+    return shim_source_if_armed(shim_fd_source(fd), sources);
 }
 
 /* ---- descriptors that send to the syslog socket (fdsock.c) --------------- */

@@ -173,8 +173,8 @@ typedef struct build {
     bool has_facility;       /* the event carries a facility field */
     uint8_t message_level;   /* from the priority or prefix */
     bool level_from_prefix;  /* stderr, stdout: a "<N>" prefix gave message_level */
-    ehs_source source;       /* the message's, EHS_SOURCE_ANY when out of range */
-    uint64_t source_keyword; /* ehs_source_keyword */
+    const ehs_source_info *source; /* the message's (EHS_SOURCE_ANY's when out of
+                                      range): keyword and default event name */
 } build;
 
 static size_t max_string(const ehs_config *config)
@@ -243,7 +243,7 @@ size_t ehs_config_message_room(const ehs_config *config, size_t event_max)
     const char *name = config->default_event.name;
     size_t name_len = name != NULL ? strlen(name) : 0;
     for (int s = EHS_SOURCE_ANY + 1; name == NULL && s < EHS_SOURCE_COUNT; s++) {
-        size_t len = strlen(ehs_source_event_name((ehs_source)s));
+        size_t len = ehs_sources[s].event_name_len;
         if (ehs_config_captures(config, (ehs_source)s) && len > name_len)
             name_len = len;
     }
@@ -304,7 +304,7 @@ static void rule_outcome(build *b, const ehs_rule *rule)
 {
     b->outcome->rule = rule;
     b->outcome->level = rule->level != 0 ? rule->level : b->message_level;
-    b->outcome->keyword = rule->has_keyword ? rule->keyword : b->source_keyword;
+    b->outcome->keyword = rule->has_keyword ? rule->keyword : b->source->keyword;
 }
 
 static bool is_limit_error(int rc)
@@ -430,16 +430,11 @@ static int build_default_event(build *b)
     if (d->level == 0 && d->level_words && !b->prioritized && !b->level_from_prefix &&
         ehs_level_from_words(b->text, b->len, &worded))
         outcome->level = worded;
-    outcome->keyword = d->has_keyword ? d->keyword : b->source_keyword;
+    outcome->keyword = d->has_keyword ? d->keyword : b->source->keyword;
     if (d->drop)
         return EHS_DROPPED;
-    const char *name = d->name;
-    size_t name_len = d->name != NULL ? strlen(d->name) : 0;
-    if (name == NULL) {
-        const ehs_source_info *source = &ehs_sources[b->source];
-        name = source->event_name;
-        name_len = source->event_name_len;
-    }
+    const char *name = d->name != NULL ? d->name : b->source->event_name;
+    size_t name_len = d->name != NULL ? strlen(d->name) : b->source->event_name_len;
     start_event(b, name, name_len, NULL);
     bool fields_cut = false;
     if (b->message->entry_field_count != 0) {
@@ -482,8 +477,8 @@ int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
     };
     /* A source outside the table is treated as the default event of none
      * (name "Event", keyword 0), never read past it. */
-    b.source = (unsigned)message->source < EHS_SOURCE_COUNT ? message->source : EHS_SOURCE_ANY;
-    b.source_keyword = ehs_sources[b.source].keyword;
+    b.source = &ehs_sources[(unsigned)message->source < EHS_SOURCE_COUNT ? message->source
+                                                                       : EHS_SOURCE_ANY];
     if (b.prioritized) {
         b.message_level = ehs_level_of_severity(message->priority & 7);
         b.has_facility = !(message->source == EHS_SOURCE_JOURNAL && message->facility_unknown);

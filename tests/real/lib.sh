@@ -306,6 +306,15 @@ real_step() {
     printf '%s rc=%s out=%s\n' "$name" "$rc" "$(printf '%s' "$out" | tr '\n\r\t' '   ')"
 }
 
+# real_need_nginx: what the nginx tests need first: root, the build, and
+# nginx and curl installed.
+real_need_nginx() {
+    real_need_root
+    real_need_build
+    real_install nginx curl
+    command -v nginx >/dev/null || real_skip "nginx missing"
+}
+
 # real_nginx_temp_paths DIR: the http-block lines that keep nginx's
 # temporary files under DIR (a test's, not the package's /var/lib/nginx).
 real_nginx_temp_paths() {

@@ -14,10 +14,7 @@
 # became exactly one correct event (tests/real/nginx.expect.json).
 . "$(dirname "$0")/lib.sh"
 
-real_need_root
-real_need_build
-real_install nginx curl
-command -v nginx >/dev/null || real_skip "nginx missing"
+real_need_nginx
 PORT=18080
 CLOSED=18081
 HANG=18082

@@ -13,10 +13,7 @@
 # line of one became an event of the other.
 . "$(dirname "$0")/lib.sh"
 
-real_need_root
-real_need_build
-real_install nginx curl
-command -v nginx >/dev/null || real_skip "nginx missing"
+real_need_nginx
 PORT=18083
 real_port_free "$PORT"
 real_tmpdir
