@@ -106,14 +106,25 @@ void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int pr
     shim_emit_message(thread, &message);
 }
 
+/* One completed line of `thread`: into its record when the source is
+ * grouped, else an event of its own. */
+static void line_done(shim_thread *thread, ehs_source source, const char *text, size_t len)
+{
+    uintptr_t *lock;
+    if (shim_thread_grouper(thread, source, &lock) != NULL)
+        shim_group_line(thread, thread, source, text, len);
+    else
+        shim_emit(thread, source, shim_program_name(), 0, text, len);
+}
+
 void shim_stderr_line_done(void *thread, const char *text, size_t len)
 {
-    shim_emit(thread, EHS_SOURCE_STDERR, shim_program_name(), 0, text, len);
+    line_done(thread, EHS_SOURCE_STDERR, text, len);
 }
 
 void shim_stdout_line_done(void *thread, const char *text, size_t len)
 {
-    shim_emit(thread, EHS_SOURCE_STDOUT, shim_program_name(), 0, text, len);
+    line_done(thread, EHS_SOURCE_STDOUT, text, len);
 }
 
 /* Feeds `count` bytes of `source` to the line assembler of `thread`. */
@@ -131,6 +142,12 @@ static void feed(shim_thread *thread, ehs_source source, const char *bytes, size
         errno = saved_errno;
         if (pid != shim_pid)
             line = shim_thread_vfork_line(thread, pid, source);
+    }
+    shim_group_check_held(thread);
+    uintptr_t *lock;
+    if (shim_thread_grouper(thread, source, &lock) != NULL) {
+        shim_group_feed(thread, source, line, bytes, count);
+        return;
     }
     shim_line_feed(line, bytes, count,
                    source == EHS_SOURCE_STDOUT ? shim_stdout_line_done : shim_stderr_line_done,

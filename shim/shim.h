@@ -24,6 +24,7 @@
 
 #include "ehd/ehd.h"
 #include "ehs/ehs_config.h"
+#include "ehs/ehs_group.h"
 #include "ehs/ehs_engine.h"
 #include "lines.h"
 
@@ -255,6 +256,48 @@ void shim_flush_before_process_end(void);
  * (the parent will finish and emit them) and frees the contexts of the
  * threads that did not come along. */
 void shim_thread_after_fork(void);
+
+/* The grouper of `thread` for `source` and its lock word (group.c), or NULL
+ * when the config groups no lines of that source ("multiline"). */
+ehs_grouper *shim_thread_grouper(shim_thread *thread, ehs_source source, uintptr_t **lock);
+
+/* The contexts threads are using now, for walking them all: the first, and
+ * the one after `thread` (NULL at the end). Another thread may take or give
+ * one back meanwhile: a walker may see a context just given back. */
+shim_thread *shim_thread_first(void);
+shim_thread *shim_thread_next(shim_thread *thread);
+
+/* ---- multi-line records (group.c) ------------------------------------------ */
+
+/* Milliseconds of the coarse monotonic clock (no system call): hold time. */
+uint64_t shim_group_clock(void);
+
+/* Feeds `count` bytes written in one call to `line`, the assembler of
+ * grouped `source` of `thread` (the calling thread); its completed lines go
+ * through the thread's grouper, knowing which came in this one write. */
+void shim_group_feed(shim_thread *thread, ehs_source source, shim_line *line, const char *bytes,
+                     size_t count);
+
+/* One completed line of `owner`'s grouped `source`, built by `emitter`
+ * (the calling thread; another thread's lines only at process exit): into
+ * `owner`'s record, or an event of its own when another thread is at work
+ * on that grouper. */
+void shim_group_line(shim_thread *owner, shim_thread *emitter, ehs_source source,
+                     const char *text, size_t len);
+
+/* Ends `owner`'s open record of `source`, if any, as an event built by
+ * `emitter` (skipped when another thread is at work on it). */
+void shim_group_flush(shim_thread *owner, shim_thread *emitter, ehs_source source);
+
+/* Cheap: whether any thread has a record open. */
+bool shim_group_any_open(void);
+
+/* At a write of `self`: ends every thread's record whose hold time has
+ * passed (looking at most every 50 ms, and only while one is open). */
+void shim_group_check_held(shim_thread *self);
+
+/* In a fork child, after shim_thread_after_fork: no record is open here. */
+void shim_group_after_fork(void);
 
 /* ---- messages (emit.c) ----------------------------------------------------- */
 

@@ -34,6 +34,9 @@ struct __attribute__((aligned(16))) shim_thread {
                                   source not captured has no storage */
     shim_line vfork_lines[OUTPUTS]; /* the same for a vfork child of this thread, */
     pid_t vfork_pid;           /* which is this process */
+    ehs_grouper groups[OUTPUTS]; /* records of a source with "multiline" (spec
+                                    NULL: the source is not grouped) */
+    uintptr_t group_locks[OUTPUTS]; /* who works on each grouper (group.c) */
     char *scratch;             /* formatting space for printf-style messages */
     size_t scratch_capacity;
     ehs_thread_state *engine;  /* NULL until the thread's first message */
@@ -54,6 +57,7 @@ static shim_thread *all_threads;
 static size_t line_capacity = 1;
 static bool stdout_lines;      /* stdout is captured: its assemblers get storage */
 static size_t scratch_capacity = 1024;
+static const ehs_multiline *group_specs[OUTPUTS]; /* NULL: not grouped */
 static pthread_key_t thread_key;
 
 static __thread shim_thread *tls_thread SHIM_TLS;
@@ -68,8 +72,10 @@ static void thread_exit(void *context)
     shim_thread *thread = context;
     int saved_errno = errno;
     shim_busy_enter();
-    for (int i = 0; i < OUTPUTS; i++)
+    for (int i = 0; i < OUTPUTS; i++) {
         shim_line_flush(&thread->lines[i], output_sink[i], thread);
+        shim_group_flush(thread, thread, output_source[i]);
+    }
     tls_thread = NULL;
     __atomic_store_n(&thread->in_use, 0, __ATOMIC_RELEASE);
     shim_busy_leave();
@@ -82,6 +88,9 @@ static void discard_lines(shim_thread *thread)
     for (int i = 0; i < OUTPUTS; i++) {
         shim_line_discard(&thread->lines[i]);
         shim_line_discard(&thread->vfork_lines[i]);
+        if (thread->groups[i].spec != NULL)
+            ehs_grouper_discard(&thread->groups[i]);
+        thread->group_locks[i] = 0;
     }
     thread->vfork_pid = 0;
 }
@@ -123,6 +132,10 @@ int shim_thread_setup(size_t max_message_bytes, bool with_stdout)
     size_t room = max_message_bytes + EHS_STDERR_PREFIX_MAX + 1;
     line_capacity = room;
     stdout_lines = with_stdout;
+    for (int i = 0; i < OUTPUTS; i++)
+        group_specs[i] = (i == OUT_STDERR || with_stdout) && shim_config != NULL
+                             ? shim_config->multiline[output_source[i]]
+                             : NULL;
     scratch_capacity = room + 1 > 1024 ? room + 1 : 1024;
     return pthread_key_create(&thread_key, thread_exit);
 }
@@ -144,7 +157,11 @@ shim_thread *shim_thread_get(void)
         /* The scratch space also holds wide characters: keep it aligned. */
         size_t line_room = (line_capacity + 15) & ~(size_t)15;
         size_t scratch_offset = (stdout_lines ? 4 : 2) * line_room;
-        size_t size = sizeof(*thread) + scratch_offset + scratch_capacity;
+        size_t group_offset = scratch_offset + ((scratch_capacity + 15) & ~(size_t)15);
+        size_t group_bytes = 0;
+        for (int i = 0; i < OUTPUTS; i++)
+            group_bytes += ehs_grouper_storage_size(group_specs[i]);
+        size_t size = sizeof(*thread) + group_offset + group_bytes;
         if (page > 0)
             size = (size + (size_t)page - 1) & ~((size_t)page - 1);
         void *memory =
@@ -168,6 +185,14 @@ shim_thread *shim_thread_get(void)
             storage += 2 * line_room;
         }
         thread->vfork_pid = 0;
+        char *group_storage = (char *)(thread + 1) + group_offset;
+        for (int i = 0; i < OUTPUTS; i++) {
+            size_t bytes = ehs_grouper_storage_size(group_specs[i]);
+            ehs_grouper_init(&thread->groups[i], group_specs[i], group_storage, bytes,
+                             shim_group_clock);
+            thread->group_locks[i] = 0;
+            group_storage += bytes;
+        }
         thread->scratch = (char *)(thread + 1) + scratch_offset;
         thread->scratch_capacity = scratch_capacity;
         thread->engine = NULL;
@@ -264,6 +289,31 @@ shim_line *shim_thread_line(shim_thread *thread, ehs_source source)
     return i >= 0 ? &thread->lines[i] : NULL;
 }
 
+ehs_grouper *shim_thread_grouper(shim_thread *thread, ehs_source source, uintptr_t **lock)
+{
+    int i = output_index(source);
+    if (i < 0 || thread->groups[i].spec == NULL)
+        return NULL;
+    *lock = &thread->group_locks[i];
+    return &thread->groups[i];
+}
+
+shim_thread *shim_thread_first(void)
+{
+    shim_thread *t = __atomic_load_n(&all_threads, __ATOMIC_ACQUIRE);
+    while (t != NULL && !__atomic_load_n(&t->in_use, __ATOMIC_ACQUIRE))
+        t = t->next;
+    return t;
+}
+
+shim_thread *shim_thread_next(shim_thread *thread)
+{
+    shim_thread *t = thread->next;
+    while (t != NULL && !__atomic_load_n(&t->in_use, __ATOMIC_ACQUIRE))
+        t = t->next;
+    return t;
+}
+
 shim_line *shim_thread_vfork_line(shim_thread *thread, pid_t child, ehs_source source)
 {
     int i = output_index(source);
@@ -304,8 +354,13 @@ static void flush_other_threads(shim_thread *self)
                 len = capacity;
             memcpy(copy, line->storage, len);
             __atomic_store_n(&line->len, 0, __ATOMIC_RELAXED);
-            output_sink[i](self, copy, len);
+            if (t->groups[i].spec != NULL)
+                shim_group_line(t, self, output_source[i], copy, len);
+            else
+                output_sink[i](self, copy, len);
         }
+        for (int i = 0; i < OUTPUTS; i++)
+            shim_group_flush(t, self, output_source[i]);
     }
 }
 
@@ -314,8 +369,10 @@ void shim_thread_exit_process(void)
     shim_thread *thread = shim_thread_get();
     if (thread == NULL)
         return;
-    for (int i = 0; i < OUTPUTS; i++)
+    for (int i = 0; i < OUTPUTS; i++) {
         shim_line_flush(&thread->lines[i], output_sink[i], thread);
+        shim_group_flush(thread, thread, output_source[i]);
+    }
     flush_other_threads(thread);
 }
 
@@ -330,6 +387,7 @@ void shim_thread_after_fork(void)
         if (t != self)
             __atomic_store_n(&t->in_use, 0, __ATOMIC_RELEASE);
     }
+    shim_group_after_fork();
 }
 
 /* Whether shim code may emit now: set up, and not inside itself. */
@@ -352,6 +410,10 @@ static void flush_own_lines(pid_t pid)
                               : shim_thread_vfork_line(thread, pid, output_source[i]);
         if (line != NULL)
             shim_line_flush(line, output_sink[i], thread);
+        /* A vfork child holds no record (group.c): what is open is its
+         * parent's. */
+        if (pid == shim_pid)
+            shim_group_flush(thread, thread, output_source[i]);
     }
 }
 
@@ -372,7 +434,7 @@ bool shim_thread_line_waiting(void)
     if (thread == NULL)
         return false;
     for (int i = 0; i < OUTPUTS; i++) {
-        if (shim_line_pending(&thread->lines[i]) ||
+        if (shim_line_pending(&thread->lines[i]) || ehs_grouper_open(&thread->groups[i]) ||
             (thread->vfork_pid != 0 && shim_line_pending(&thread->vfork_lines[i])))
             return true;
     }

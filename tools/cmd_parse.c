@@ -50,6 +50,7 @@
 #include "ehd/ehd_decode.h"
 #include "ehs/ehs_config.h"
 #include "ehs/ehs_engine.h"
+#include "ehs/ehs_group.h"
 #include "grow_array.h"
 #include "journal_export.h"
 
@@ -146,6 +147,7 @@ typedef struct parse_context {
     unsigned long line_number;
     bool captured;               /* the config captures options->source */
     bool failed;                 /* some line could not be shown */
+    ehs_grouper *grouper;        /* the source's "multiline" grouping, or NULL */
 } parse_context;
 
 /* parse_command_line's "no reason to stop": every exit status is >= 0. */
@@ -317,14 +319,11 @@ static void show_event(parse_context *context, const ehs_message *message)
     putchar('\n');
 }
 
-/* The event of one line (`len` bytes of `text`, without its '\n'); a
- * shim_line_sink whose context is the parse_context. */
-static void parse_line(void *context_arg, const char *text, size_t len)
+/* The event of one record (or line); an ehs_record_sink whose context is
+ * the parse_context. */
+static void parse_record(void *context_arg, const ehs_record *record)
 {
     parse_context *context = context_arg;
-    context->line_number++;
-    if (!context->captured)
-        return;
     const parse_options *options = context->options;
     const char *exe = options->exe != NULL ? options->exe : options->ident;
     ehs_message message = {
@@ -334,10 +333,31 @@ static void parse_line(void *context_arg, const char *text, size_t len)
         .exe = exe,
         .exe_len = strlen(exe),
         .priority = options->priority,
-        .text = text,
-        .len = len,
+        .text = record->text,
+        .len = record->len,
+        .record_lines = record->lines,
+        .record_detector = record->detector,
+        .record_cut = record->cut,
     };
     show_event(context, &message);
+}
+
+/* One line (`len` bytes of `text`, without its '\n'): an event, or part of
+ * a record when the config groups the source's lines. A shim_line_sink
+ * whose context is the parse_context. Without threads or write() calls in
+ * a file, lines group as consecutive lines, by their text alone. */
+static void parse_line(void *context_arg, const char *text, size_t len)
+{
+    parse_context *context = context_arg;
+    context->line_number++;
+    if (!context->captured)
+        return;
+    if (context->grouper != NULL) {
+        ehs_grouper_line(context->grouper, context->state, text, len, 0, parse_record, context);
+        return;
+    }
+    ehs_record line = { .text = text, .len = len, .lines = 1 };
+    parse_record(context, &line);
 }
 
 /* The event of one journal entry (`len` bytes of `entry`); `fields` has
@@ -477,6 +497,8 @@ static int read_lines(int fd, size_t keep, parse_context *context)
     }
     if (err == 0)
         shim_line_flush(&line, parse_line, context);
+    if (err == 0 && context->grouper != NULL)
+        ehs_grouper_flush(context->grouper, parse_record, context);
     free(chunk);
     free(storage);
     return err;
@@ -530,8 +552,18 @@ int cmd_parse(int argc, char **argv)
     context.state = ehs_thread_state_new(config);
     ehs_thread_state_set_event_max(context.state, options.event_max);
     context.event = malloc(EHD_EVENT_MAX);
+    const ehs_multiline *grouping =
+        options.source != EHS_SOURCE_JOURNAL ? config->multiline[options.source] : NULL;
+    ehs_grouper grouper;
+    char *record_storage = grouping != NULL ? malloc(ehs_grouper_storage_size(grouping)) : NULL;
+    if (record_storage != NULL) {
+        ehs_grouper_init(&grouper, grouping, record_storage, ehs_grouper_storage_size(grouping),
+                         NULL);
+        context.grouper = &grouper;
+    }
     int err = ENOMEM;
-    if (context.state != NULL && context.event != NULL && context.builder != NULL) {
+    if (context.state != NULL && context.event != NULL && context.builder != NULL &&
+        (grouping == NULL || record_storage != NULL)) {
         size_t keep = LINE_KEEP(config->max_message_bytes, options.source);
         /* Read even when nothing is captured: a writer piping into parse
          * should not die of SIGPIPE. */
@@ -553,6 +585,7 @@ int cmd_parse(int argc, char **argv)
     ehd_text_free(&context.json);
     ehd_builder_free(context.builder);
     free(context.event);
+    free(record_storage);
     ehs_thread_state_free(context.state);
     ehs_config_free(config);
     return failed ? 1 : 0;

@@ -37,6 +37,8 @@ EHS_API void ehs_config_free(ehs_config *config)
     free(config->message_field);
     free(config->default_event.name);
     ehs_regex_match_context_free(config->match_context);
+    for (int s = 0; s < EHS_SOURCE_COUNT; s++)
+        ehs_multiline_free(config->multiline[s]);
     free(config);
 }
 

@@ -197,6 +197,12 @@ ehs_position ehs_grok_position(const ehs_load *load, const cJSON *expression,
 /* Reads rule `item` (already known to be an object) into `rule`. */
 void ehs_load_rule(ehs_load *load, const cJSON *item, ehs_rule *rule);
 
+/* Reads the top-level "multiline" object into load->config->multiline. */
+void ehs_load_multiline(ehs_load *load, const cJSON *root);
+
+/* Frees a source's grouping spec; NULL is fine. */
+void ehs_multiline_free(ehs_multiline *spec);
+
 /* What ehs_load_rule hands to the field builder. */
 typedef struct ehs_rule_source {
     const cJSON *object;       /* the rule */

@@ -20,7 +20,7 @@
 
 static const char *const top_keys[] = {
     "provider", "group",    "capture", "message_field", "max_message_bytes",
-    "inherit",  "patterns", "rules",   "default",       "strip_cr", NULL,
+    "inherit",  "patterns", "rules",   "default",       "strip_cr", "multiline", NULL,
 };
 
 /* Names the byte at `offset` of `text` for a message. */
@@ -281,6 +281,7 @@ static void read_config(ehs_load *load, const cJSON *root)
                                        "an object of NAME: regex"));
     read_default(load, root);
     read_rules(load, root);
+    ehs_load_multiline(load, root);
 }
 
 static void free_load(ehs_load *load)

@@ -11,7 +11,7 @@
 
 static const char *const rule_keys[] = {
     "name",    "source",     "ident",     "exe",     "regex",   "grok", "json",    "kv",  "fields", "time_format",
-    "level",   "level_field", "level_map", "keyword", "id",   "version", "tag", "drop",   NULL,
+    "level",   "level_field", "level_map", "keyword", "id",   "version", "tag", "drop",   "match_text", NULL,
 };
 
 static void read_name(ehs_load *load, const cJSON *object, ehs_rule *rule)
@@ -78,6 +78,21 @@ static void report_two_matchers(ehs_load *load, const cJSON *a, const cJSON *b)
     ehs_diag_add(&load->diag, ehs_key_position(load, second),
                  "a rule has one matcher, but this one has both '%s' and '%s'", first->string,
                  second->string);
+}
+
+/* "match_text": what of a grouped record (multiline) the pattern sees. */
+static void read_match_text(ehs_load *load, const cJSON *object, ehs_rule *rule)
+{
+    const cJSON *item = ehs_member(load, object, "match_text", cJSON_String, false,
+                                   "\"first_line\" or \"record\"");
+    if (item == NULL)
+        return;
+    if (strcmp(item->valuestring, "record") == 0)
+        rule->match_record = true;
+    else if (strcmp(item->valuestring, "first_line") != 0)
+        ehs_diag_add(&load->diag, ehs_value_position(load, item),
+                     "'match_text' must be \"first_line\" or \"record\", not \"%s\"",
+                     item->valuestring);
 }
 
 /* What the matcher keys say; NULL members are absent (or false, or of a
@@ -229,6 +244,7 @@ void ehs_load_rule(ehs_load *load, const cJSON *object, ehs_rule *rule)
     ehs_read_keyword(load, object, "keyword", &rule->has_keyword, &rule->keyword);
     read_numbers(load, object, rule);
     ehs_read_bool(load, object, "drop", &rule->drop);
+    read_match_text(load, object, rule);
 
     matcher_keys m;
     ehs_grok_expansion expansion = { 0 };

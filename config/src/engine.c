@@ -14,7 +14,9 @@
 
 #include "ehs/ehs_engine.h"
 #include "engine_emit.h"
+#include "engine_match.h"
 #include "engine_prefix.h"
+#include "engine_record.h"
 #include "json_message.h"
 #include "kv.h"
 #include "level.h"
@@ -56,6 +58,7 @@ struct ehs_thread_state {
     ehs_name_set names;               /* kv/JSON names seen in the current event */
     ehs_json_scratch json;            /* string array elements */
     size_t event_max;                 /* largest event a build may make */
+    ehs_frame *frames;                /* a grouped record's frames, EHS_FRAMES_MAX */
 };
 
 ehs_thread_state *ehs_thread_state_new(const ehs_config *config)
@@ -114,11 +117,12 @@ ehs_thread_state *ehs_thread_state_new(const ehs_config *config)
     state->names.ends = malloc(EHS_NAME_SET_ENTRIES * sizeof *state->names.ends);
     state->json.strings = malloc(EHS_JSON_STRING_ARRAY_MAX * sizeof *state->json.strings);
     state->json.lengths = malloc(EHS_JSON_STRING_ARRAY_MAX * sizeof *state->json.lengths);
+    state->frames = malloc(EHS_FRAMES_MAX * sizeof *state->frames);
 
     if (state->match_data == NULL || state->match_context == NULL || state->hints == NULL ||
         state->value_scratch == NULL || state->text_scratch == NULL ||
         state->names.bytes == NULL || state->names.ends == NULL ||
-        state->json.strings == NULL || state->json.lengths == NULL) {
+        state->json.strings == NULL || state->json.lengths == NULL || state->frames == NULL) {
         ehs_thread_state_free(state);
         return NULL;
     }
@@ -153,6 +157,7 @@ void ehs_thread_state_free(ehs_thread_state *state)
     free(state->names.ends);
     free((void *)state->json.strings);
     free(state->json.lengths);
+    free(state->frames);
     free(state);
 }
 
@@ -167,6 +172,9 @@ typedef struct build {
     ehs_outcome *outcome;
     const char *text;        /* the message text, "<N>" prefix removed */
     size_t len;
+    size_t first_len;        /* of its first line: what rules match in a record
+                                unless "match_text" is "record" */
+    size_t match_len;        /* what the rule being tried matches: len or first_len */
     size_t message_len;      /* of it in the message field: cut to max_message_bytes
                                 (and by add_fixed_fields to the event's room) */
     bool prioritized;        /* syslog or journal: the priority gives the level */
@@ -198,6 +206,21 @@ static size_t tail_bytes(bool facility, size_t ident_len)
     return facility ? bytes + ehs_field_overhead(8) + 1 : bytes;
 }
 
+/* A grouped record's fields, in what room the event has left after keeping
+ * the message's first MESSAGE_KEEP bytes and the fields after it. */
+static bool add_record_fields(build *b, size_t ident_len)
+{
+    const ehs_config *config = b->config;
+    size_t used = ehd_builder_event_size(b->builder) - EVENT_PREFIX + EHD_HEADERS_MAX + 16 +
+                  tail_bytes(b->has_facility, ident_len);
+    if (config->message_field != NULL)
+        used += ehs_field_overhead(config->message_field_len) +
+                (b->message_len < MESSAGE_KEEP ? b->message_len : MESSAGE_KEEP);
+    size_t room = b->state->event_max > used ? b->state->event_max - used : 0;
+    return ehs_add_record_fields(b->builder, b->message, b->text, b->len, b->outcome->rule,
+                                 b->state->frames, EHS_FRAMES_MAX, room, max_string(config));
+}
+
 /* The fields every event ends with: message, truncated, ident, facility.
  * `fields_cut`: a field before them was cut short or left out. The message
  * gets what room the state's event_max leaves after the fields before it. */
@@ -208,6 +231,8 @@ static void add_fixed_fields(build *b, bool fields_cut)
     const char *ident = b->message->ident != NULL ? b->message->ident : "";
     size_t ident_len = b->message->ident != NULL ? b->message->ident_len : 0;
     ident_len = ehs_utf8_cut(ident, ident_len, IDENT_MAX);
+    if (b->message->record_lines > 1 || b->message->record_detector != 0)
+        fields_cut |= add_record_fields(b, ident_len);
     bool message_cut = false;
     if (config->message_field != NULL) {
         /* The builder keeps EHD_HEADERS_MAX + 16 bytes for what precedes
@@ -221,7 +246,7 @@ static void add_fixed_fields(build *b, bool fields_cut)
                                       b->text, 1, len, EHD_FMT_DEFAULT, 0);
         message_cut = len < b->len;
     }
-    if (message_cut || fields_cut) {
+    if (message_cut || fields_cut || b->message->record_cut) {
         static const uint8_t yes = 1;
         ehd_builder_fast_add_value_n(builder, "truncated", 9, &yes, 1, EHD_FMT_BOOLEAN, 0);
         b->outcome->truncated = true;
@@ -318,9 +343,9 @@ static int run_pattern(build *b, const ehs_rule *rule)
     ehs_thread_state *state = b->state;
     PCRE2_SPTR subject = (PCRE2_SPTR)(b->text != NULL ? b->text : "");
     if (rule->jit)
-        return pcre2_jit_match(rule->code, subject, b->len, 0, 0, state->match_data,
+        return pcre2_jit_match(rule->code, subject, b->match_len, 0, 0, state->match_data,
                                state->match_context);
-    return pcre2_match(rule->code, subject, b->len, 0, 0, state->match_data,
+    return pcre2_match(rule->code, subject, b->match_len, 0, 0, state->match_data,
                        state->match_context);
 }
 
@@ -367,8 +392,8 @@ static void build_pattern_event(build *b, const ehs_rule *rule, int rc)
         }
     }
     if (rule->kv_after) {
-        size_t end = ov[1] <= b->len ? ov[1] : b->len;
-        ehs_emit_kv(&emit, b->text + end, b->len - end);
+        size_t end = ov[1] <= b->match_len ? ov[1] : b->match_len;
+        ehs_emit_kv(&emit, b->text + end, b->match_len - end);
     }
     add_entry_fields(b, &emit);
     if (emit.level_found)
@@ -384,7 +409,7 @@ static bool build_kv_event(build *b, const ehs_rule *rule)
     ehs_emit emit;
     init_emit(b, &emit, rule, 0);
     start_event(b, rule->name, rule->name_len, rule);
-    if (ehs_emit_kv(&emit, b->text, b->len) == 0)
+    if (ehs_emit_kv(&emit, b->text, b->match_len) == 0)
         return false;
     add_entry_fields(b, &emit);
     if (emit.level_found)
@@ -412,7 +437,7 @@ static void build_json_event(build *b, const ehs_rule *rule)
     ehs_emit emit;
     init_emit(b, &emit, rule, 0);
     start_event(b, rule->name, rule->name_len, rule);
-    ehs_json_emit(&emit, &b->state->json, b->text, b->len);
+    ehs_json_emit(&emit, &b->state->json, b->text, b->match_len);
     add_entry_fields(b, &emit);
     if (emit.level_found)
         b->outcome->level = emit.level;
@@ -495,6 +520,12 @@ int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
         b.len -= prefix;
     }
     b.message_len = ehs_utf8_cut(b.text, b.len, max_string(config));
+    b.first_len = b.len;
+    if (message->record_lines > 1) {
+        const char *newline = memchr(b.text, '\n', b.len);
+        if (newline != NULL)
+            b.first_len = (size_t)(newline - b.text);
+    }
 
     /* Hints belong to the config the state was made for. */
     const rule_hint *hints = state->config == config ? state->hints : NULL;
@@ -502,13 +533,14 @@ int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
         const ehs_rule *rule = &config->rules[i];
         if (!rule_applies(rule, message))
             continue;
+        b.match_len = rule->match_record ? b.len : b.first_len;
         switch (rule->matcher) {
         case EHS_MATCH_REGEX:
         case EHS_MATCH_GROK: {
             if (rule->code == NULL)
                 continue;
             if (hints != NULL && hints[i].prefix_len != 0 &&
-                (b.len < hints[i].prefix_len ||
+                (b.match_len < hints[i].prefix_len ||
                  memcmp(b.text, hints[i].prefix, hints[i].prefix_len) != 0))
                 continue;
             int rc = run_pattern(&b, rule);
@@ -527,7 +559,7 @@ int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
         }
         case EHS_MATCH_KV:
             if (rule->drop) {
-                if (!ehs_kv_has_pair(b.text, b.len))
+                if (!ehs_kv_has_pair(b.text, b.match_len))
                     continue;
                 rule_outcome(&b, rule);
                 return EHS_DROPPED;
@@ -543,7 +575,7 @@ int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
             build_entry_event(&b, rule);
             return EHS_BUILT;
         case EHS_MATCH_JSON:
-            if (!ehs_json_is_object(b.text, b.len))
+            if (!ehs_json_is_object(b.text, b.match_len))
                 continue;
             rule_outcome(&b, rule);
             if (rule->drop)
@@ -555,4 +587,11 @@ int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
         }
     }
     return build_default_event(&b);
+}
+
+bool ehs_engine_pattern_matches(ehs_thread_state *state, const void *code, const char *text,
+                                size_t len)
+{
+    return pcre2_match(code, (PCRE2_SPTR)(text != NULL ? text : ""), len, 0, 0, state->match_data,
+                       state->match_context) >= 0;
 }

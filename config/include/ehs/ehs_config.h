@@ -149,6 +149,9 @@ typedef struct ehs_rule {
     uint8_t version;
     uint16_t tag;
     bool drop;                  /* matching lines produce no event */
+    bool match_record;          /* "match_text": "record": the pattern runs on a grouped
+                                   record's whole text; false ("first_line", the
+                                   default): on its first line only */
 } ehs_rule;
 
 /* The event for lines no rule matched. */
@@ -163,6 +166,27 @@ typedef struct ehs_default_event {
                                    level comes from a severity word it starts with
                                    (ehs_level_from_words) */
 } ehs_default_event;
+
+/* Most built-in detectors one source may name. */
+#define EHS_MULTILINE_DETECTORS_MAX 8
+
+/* How the lines of one source group into messages ("multiline.SOURCE"). */
+typedef struct ehs_multiline {
+    uint8_t detectors[EHS_MULTILINE_DETECTORS_MAX]; /* built-in detectors, as indexes
+                                   of the detector table, in the order named */
+    uint8_t detector_count;
+    void *start;                /* pcre2_code_8 *, owned, or NULL: "start" */
+    void *more;                 /* the same for "continue" */
+    void *end;                  /* the same for "end" */
+    bool write;                 /* "write": the complete lines of one write() or stdio
+                                   call are one message */
+    uint32_t hold_ms;           /* "hold_ms", default 1000 */
+    uint32_t max_lines;         /* "max_lines", default 1000 */
+    size_t max_bytes;           /* "max_bytes", default 65536: bytes of a record kept
+                                   (the rest of its lines still belong to it, cut) */
+    bool strip_cr;              /* the config's strip_cr: each line's final '\r' is
+                                   left out of a record */
+} ehs_multiline;
 
 /* A loaded config. Immutable after loading; free with ehs_config_free. */
 typedef struct ehs_config {
@@ -188,6 +212,9 @@ typedef struct ehs_config {
                                    EHS_PCRE2_* limits. Read-only: pass it to every
                                    pcre2_match; a thread that needs its own JIT stack
                                    assigned copies it (pcre2_match_context_copy) */
+    ehs_multiline *multiline[EHS_SOURCE_COUNT]; /* owned; NULL: every line of the
+                                   source is a message of its own (only stderr and
+                                   stdout can have one) */
 } ehs_config;
 
 /* A list of "FILE:LINE:COL: message" lines (sorted by position), or

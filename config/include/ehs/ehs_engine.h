@@ -91,6 +91,13 @@ typedef struct ehs_message {
     const ehs_entry_field *entry_fields; /* journal: the entry's other fields, in the
                                 order it sent them; NULL for other sources */
     size_t entry_field_count;
+    uint32_t record_lines;   /* lines of a grouped record (ehs_group.h); 0 or 1: one
+                                line. Records of 2+ lines get a `lines` field, and rules
+                                match their first line unless "match_text" is "record" */
+    uint8_t record_detector; /* 0: none; else 1 + the index of the built-in detector
+                                that grouped it, whose exception fields the event gets */
+    bool record_cut;         /* bytes of the record were left out before the engine
+                                (multiline max_bytes): the event is flagged truncated */
 } ehs_message;
 
 /* What ehs_engine_build decided, for the caller to pick the event set and

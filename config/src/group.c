@@ -1,0 +1,250 @@
+/*
+ * The grouper (ehs/ehs_group.h): lines in, records out.
+ *
+ * An open record belongs to whoever started it: one of the source's
+ * built-in detectors, its custom patterns, or (with "write") the write()
+ * that carried several lines. The owner alone judges the lines after it,
+ * so two detectors never fight over one record. Custom patterns are asked
+ * first, then the detectors in the order the config names them.
+ */
+#include <string.h>
+
+#include "detect.h"
+#include "engine_match.h"
+#include "ehs/ehs_group.h"
+
+enum { OWNER_NONE = -1, OWNER_CUSTOM = 100, OWNER_WRITE = 101 };
+/* Tentative lines a record may hold before the next line decides: a chain
+ * of exceptions needs two (a blank line, then its sentence or another). */
+enum { HELD_LINES_MAX = 16 };
+
+size_t ehs_grouper_storage_size(const ehs_multiline *spec)
+{
+    return spec != NULL ? spec->max_bytes : 0;
+}
+
+void ehs_grouper_init(ehs_grouper *g, const ehs_multiline *spec, char *storage, size_t capacity,
+                      ehs_group_clock *clock)
+{
+    *g = (ehs_grouper){
+        .spec = spec,
+        .clock = clock,
+        .storage = storage,
+        .capacity = capacity,
+        .owner = OWNER_NONE,
+    };
+}
+
+void ehs_grouper_discard(ehs_grouper *g)
+{
+    g->len = 0;
+    g->held = 0;
+    g->lines = 0;
+    g->held_lines = 0;
+    g->state = 0;
+    g->owner = OWNER_NONE;
+    g->cut = false;
+}
+
+static bool matches(ehs_thread_state *state, const void *code, const char *line, size_t len)
+{
+    return code != NULL && state != NULL && ehs_engine_pattern_matches(state, code, line, len);
+}
+
+static void emit_single(const char *line, size_t len, ehs_record_sink *sink, void *context)
+{
+    ehs_record record = { .text = line, .len = len, .lines = 1 };
+    sink(context, &record);
+}
+
+/* Copies what fits of `len` bytes to the end of the record; false when
+ * not all of it did. */
+static bool store(ehs_grouper *g, size_t at, const char *bytes, size_t len)
+{
+    size_t room = g->capacity > at ? g->capacity - at : 0;
+    size_t n = len < room ? len : room;
+    memcpy(g->storage + at, bytes, n);
+    return n == len;
+}
+
+static void open_record(ehs_grouper *g, int owner, uint32_t state, const char *line, size_t len)
+{
+    if (g->spec->strip_cr && len > 0 && line[len - 1] == '\r')
+        len--;
+    ehs_grouper_discard(g);
+    g->owner = owner;
+    g->state = state;
+    g->lines = 1;
+    g->len = len < g->capacity ? len : g->capacity;
+    g->cut = g->len < len;
+    memcpy(g->storage, line, g->len);
+    if (g->clock != NULL)
+        g->last_ms = g->clock();
+}
+
+/* Makes the tentative lines part of the record, then adds `line`. */
+static void append(ehs_grouper *g, const char *line, size_t len)
+{
+    g->len += g->held;
+    g->lines += g->held_lines;
+    g->held = 0;
+    g->held_lines = 0;
+    if (!g->cut) {
+        bool whole = store(g, g->len, "\n", 1) && store(g, g->len + 1, line, len);
+        size_t added = 1 + len;
+        if (!whole) {
+            added = g->capacity - g->len;
+            g->cut = true;
+        }
+        g->len += added;
+    }
+    g->lines++;
+    if (g->clock != NULL)
+        g->last_ms = g->clock();
+}
+
+/* Holds `line` tentatively; false when it does not fit whole (then it is
+ * better a message of its own than a cut part of the record). */
+static bool hold(ehs_grouper *g, const char *line, size_t len)
+{
+    size_t at = g->len + g->held;
+    if (g->cut || g->held_lines == HELD_LINES_MAX || !store(g, at, "\n", 1) ||
+        !store(g, at + 1, line, len))
+        return false;
+    g->held += 1 + len;
+    g->held_lines++;
+    return true;
+}
+
+/* The record's first line, for detectors that compare prefixes. */
+static size_t first_line_len(const ehs_grouper *g)
+{
+    const char *newline = memchr(g->storage, '\n', g->len);
+    return newline != NULL ? (size_t)(newline - g->storage) : g->len;
+}
+
+void ehs_grouper_flush(ehs_grouper *g, ehs_record_sink *sink, void *context)
+{
+    if (g->owner == OWNER_NONE)
+        return;
+    ehs_record record = {
+        .text = g->storage,
+        .len = g->len,
+        .lines = g->lines,
+        .detector = g->owner >= 0 && g->owner < OWNER_CUSTOM
+                        ? (uint8_t)(g->spec->detectors[g->owner] + 1)
+                        : 0,
+        .cut = g->cut,
+    };
+    sink(context, &record);
+    /* Tentative lines the record did not take are messages of their own. */
+    const char *rest = g->storage + g->len;
+    size_t rest_len = g->held;
+    while (rest_len > 0) {
+        rest++, rest_len--; /* its '\n' */
+        const char *newline = memchr(rest, '\n', rest_len);
+        size_t len = newline != NULL ? (size_t)(newline - rest) : rest_len;
+        emit_single(rest, len, sink, context);
+        rest += len;
+        rest_len -= len;
+    }
+    ehs_grouper_discard(g);
+}
+
+bool ehs_grouper_expire(ehs_grouper *g, ehs_record_sink *sink, void *context)
+{
+    if (g->owner == OWNER_NONE || g->clock == NULL ||
+        g->clock() - g->last_ms < (uint64_t)g->spec->hold_ms)
+        return false;
+    ehs_grouper_flush(g, sink, context);
+    return true;
+}
+
+/* What the custom patterns make of `line` in their open record. */
+static ehs_verdict custom_next(const ehs_multiline *spec, ehs_thread_state *state,
+                               const char *line, size_t len)
+{
+    if (matches(state, spec->end, line, len))
+        return EHS_VERDICT_LAST;
+    if (matches(state, spec->more, line, len))
+        return EHS_VERDICT_CONTINUE;
+    if (spec->start != NULL && spec->more == NULL) /* a start pattern alone: every */
+        return matches(state, spec->start, line, len) ? EHS_VERDICT_NO /* line up to the */
+                                                      : EHS_VERDICT_CONTINUE; /* next start */
+    return EHS_VERDICT_NO;
+}
+
+/* Who, if anyone, starts a record with `line`; OWNER_NONE when nobody. */
+static int who_starts(const ehs_multiline *spec, ehs_thread_state *state, const char *line,
+                      size_t len, uint32_t *detector_state)
+{
+    *detector_state = 0;
+    if (spec->start != NULL ? matches(state, spec->start, line, len)
+                            : (spec->more != NULL || spec->end != NULL))
+        return OWNER_CUSTOM;
+    for (int i = 0; i < spec->detector_count; i++)
+        if (ehs_detectors[spec->detectors[i]].starts(line, len, detector_state))
+            return i;
+    return OWNER_NONE;
+}
+
+static ehs_verdict judge(ehs_grouper *g, ehs_thread_state *state, const char *line, size_t len,
+                         unsigned flags)
+{
+    if (g->owner == OWNER_WRITE)
+        return flags & EHS_LINE_SAME_WRITE ? EHS_VERDICT_CONTINUE : EHS_VERDICT_NO;
+    if (g->owner == OWNER_CUSTOM)
+        return custom_next(g->spec, state, line, len);
+    const ehs_detector *detector = &ehs_detectors[g->spec->detectors[g->owner]];
+    return detector->next(&g->state, g->storage, first_line_len(g), line, len);
+}
+
+void ehs_grouper_line(ehs_grouper *g, ehs_thread_state *state, const char *line, size_t len,
+                      unsigned flags, ehs_record_sink *sink, void *context)
+{
+    const ehs_multiline *spec = g->spec;
+    /* A record's lines are joined with '\n' alone: a "\r\n" ending is no
+     * part of any of them (the engine strips a single line's itself). */
+    if (spec->strip_cr && len > 0 && line[len - 1] == '\r' && g->owner != OWNER_NONE)
+        len--;
+    bool joins_write = spec->write && (flags & EHS_LINE_SAME_WRITE);
+    if (g->owner != OWNER_NONE && !joins_write)
+        ehs_grouper_expire(g, sink, context);
+    if (g->owner != OWNER_NONE) {
+        ehs_verdict verdict = judge(g, state, line, len, flags);
+        if (joins_write && (verdict == EHS_VERDICT_NO || verdict == EHS_VERDICT_TENTATIVE)) {
+            /* Part of this write's message whatever its owner thinks; if
+             * it begins something a detector knows ("Traceback" after
+             * logging's first line), that detector takes the record on. */
+            uint32_t detector_state;
+            int owner = who_starts(spec, state, line, len, &detector_state);
+            if (owner != OWNER_NONE && owner != OWNER_CUSTOM) {
+                g->owner = owner;
+                g->state = detector_state;
+            }
+            verdict = EHS_VERDICT_CONTINUE;
+        }
+        if (verdict == EHS_VERDICT_TENTATIVE && g->lines + g->held_lines < spec->max_lines &&
+            hold(g, line, len))
+            return;
+        if (verdict == EHS_VERDICT_CONTINUE || verdict == EHS_VERDICT_LAST) {
+            append(g, line, len);
+            if (verdict == EHS_VERDICT_LAST || g->lines >= spec->max_lines ||
+                (g->owner == OWNER_WRITE && !(flags & EHS_LINE_MORE_IN_WRITE)))
+                ehs_grouper_flush(g, sink, context);
+            return;
+        }
+        ehs_grouper_flush(g, sink, context);
+    }
+    uint32_t detector_state;
+    int owner = who_starts(spec, state, line, len, &detector_state);
+    if (owner == OWNER_CUSTOM && matches(state, spec->end, line, len))
+        owner = OWNER_NONE; /* it starts and ends its record */
+    if (owner == OWNER_NONE && spec->write && (flags & EHS_LINE_MORE_IN_WRITE))
+        owner = OWNER_WRITE;
+    if (owner == OWNER_NONE) {
+        emit_single(line, len, sink, context);
+        return;
+    }
+    open_record(g, owner, detector_state, line, len);
+}

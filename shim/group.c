@@ -1,0 +1,248 @@
+/*
+ * Multi-line records in the shim: each thread's completed lines of a
+ * grouped source go through that thread's grouper (ehs/ehs_group.h), so
+ * lines of other threads never land in a record, and the lines one write()
+ * completes are known to belong together ("write": true).
+ *
+ * A record waits in its thread's context until a line ends it, or until
+ * its hold time has passed, which any thread checks when it writes: the
+ * shim takes no thread, timer or signal of the program's. So a checker may
+ * touch another thread's grouper; each grouper has a lock word holding the
+ * context of whoever works on it. Checkers only ever try it once; the
+ * owner waits for a checker, but a bounded time: a checker may have been
+ * ended by a siglongjmp out of a signal handler while holding it, and so
+ * may the owner itself (the word then names the owner, who takes it back).
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+/* Records open in all threads: while none is, writers check nothing. */
+static unsigned open_records;
+/* Milliseconds at which writers next look at other threads' records. */
+static uint64_t next_check_ms;
+/* How often they look: a tenth of the hold time would also do, but the
+ * config's shortest hold is what it is, and a scan is cheap. */
+enum { CHECK_EVERY_MS = 50 };
+/* Spins an owner waits for a checker before it takes its grouper back. */
+enum { OWNER_SPINS = 1 << 20 };
+
+uint64_t shim_group_clock(void)
+{
+    struct timespec now;
+    /* The coarse clock is read from the vDSO without a system call; a few
+     * milliseconds of resolution are plenty for a hold time. */
+    if (clock_gettime(CLOCK_MONOTONIC_COARSE, &now) != 0)
+        return 0;
+    return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+}
+
+static void lock_as_owner(shim_thread *owner, uintptr_t *word)
+{
+    uintptr_t self = (uintptr_t)owner;
+    for (unsigned spins = 0; spins < OWNER_SPINS; spins++) {
+        uintptr_t expected = 0;
+        if (__atomic_compare_exchange_n(word, &expected, self, false, __ATOMIC_ACQUIRE,
+                                        __ATOMIC_RELAXED) ||
+            expected == self)
+            return;
+        __builtin_ia32_pause();
+    }
+    __atomic_store_n(word, self, __ATOMIC_SEQ_CST);
+}
+
+static bool try_lock(shim_thread *self, uintptr_t *word)
+{
+    uintptr_t expected = 0;
+    return __atomic_compare_exchange_n(word, &expected, (uintptr_t)self, false, __ATOMIC_ACQUIRE,
+                                       __ATOMIC_RELAXED);
+}
+
+static void unlock(uintptr_t *word)
+{
+    __atomic_store_n(word, 0, __ATOMIC_RELEASE);
+}
+
+/* Keeps open_records right across one operation on `grouper`. */
+static void count_change(bool was_open, const ehs_grouper *grouper)
+{
+    bool is_open = ehs_grouper_open(grouper);
+    if (is_open && !was_open)
+        __atomic_add_fetch(&open_records, 1, __ATOMIC_RELAXED);
+    else if (was_open && !is_open)
+        __atomic_sub_fetch(&open_records, 1, __ATOMIC_RELAXED);
+}
+
+/* What one batch of lines (one write, or a flush) shares. */
+typedef struct group_feed {
+    shim_thread *emitter;   /* whose engine builds the events */
+    ehs_source source;
+    ehs_grouper *grouper;
+    const char *next;       /* "write": the bytes of the write after the last
+                               line passed on; NULL outside a write */
+    const char *end;
+    unsigned lines;         /* lines of this write so far */
+} group_feed;
+
+static void record_done(void *context, const ehs_record *record)
+{
+    const group_feed *feed = context;
+    const char *ident = shim_program_name();
+    ehs_message message = {
+        .source = feed->source,
+        .ident = ident,
+        .ident_len = strlen(ident),
+        .text = record->text,
+        .len = record->len,
+        .record_lines = record->lines,
+        .record_detector = record->detector,
+        .record_cut = record->cut,
+    };
+    shim_emit_message(feed->emitter, &message);
+}
+
+/* The engine state for the grouper's patterns; NULL when it has none (or
+ * no memory: then the patterns match nothing). */
+static ehs_thread_state *pattern_state(const group_feed *feed)
+{
+    const ehs_multiline *spec = feed->grouper->spec;
+    if (spec->start == NULL && spec->more == NULL && spec->end == NULL)
+        return NULL;
+    ehs_thread_state *state;
+    ehd_builder *builder;
+    return shim_thread_engine(feed->emitter, &state, &builder) ? state : NULL;
+}
+
+/* Whether this is a vfork child, which runs on its parent's memory: it
+ * must neither join nor leave a record there. Asked only when a record is
+ * or would be open, so single lines pay no system call. */
+static bool in_vfork_child(void)
+{
+    int saved_errno = errno;
+    bool child = getpid() != shim_pid;
+    errno = saved_errno;
+    return child;
+}
+
+static void group_line(group_feed *feed, const char *text, size_t len, unsigned flags)
+{
+    ehs_grouper *grouper = feed->grouper;
+    bool was_open = ehs_grouper_open(grouper);
+    if (was_open && in_vfork_child()) {
+        record_done(feed, &(ehs_record){ .text = text, .len = len, .lines = 1 });
+        return;
+    }
+    ehs_grouper_line(grouper, pattern_state(feed), text, len, flags, record_done, feed);
+    if (!was_open && ehs_grouper_open(grouper) && in_vfork_child())
+        ehs_grouper_flush(grouper, record_done, feed);
+    count_change(was_open, grouper);
+}
+
+/* The line sink of a grouped write: works out the EHS_LINE_* flags. */
+static void line_of_write(void *context, const char *text, size_t len)
+{
+    group_feed *feed = context;
+    unsigned flags = 0;
+    if (feed->next != NULL) {
+        if (feed->lines++ > 0)
+            flags |= EHS_LINE_SAME_WRITE;
+        const char *newline = memchr(feed->next, '\n', (size_t)(feed->end - feed->next));
+        if (newline != NULL) {
+            feed->next = newline + 1;
+            if (memchr(feed->next, '\n', (size_t)(feed->end - feed->next)) != NULL)
+                flags |= EHS_LINE_MORE_IN_WRITE;
+        }
+    }
+    group_line(feed, text, len, flags);
+}
+
+void shim_group_feed(shim_thread *thread, ehs_source source, shim_line *line, const char *bytes,
+                     size_t count)
+{
+    uintptr_t *word;
+    ehs_grouper *grouper = shim_thread_grouper(thread, source, &word);
+    lock_as_owner(thread, word);
+    group_feed feed = {
+        .emitter = thread,
+        .source = source,
+        .grouper = grouper,
+        .next = grouper->spec->write ? bytes : NULL,
+        .end = bytes + count,
+    };
+    shim_line_feed(line, bytes, count, line_of_write, &feed);
+    unlock(word);
+}
+
+void shim_group_line(shim_thread *owner, shim_thread *emitter, ehs_source source,
+                     const char *text, size_t len)
+{
+    uintptr_t *word;
+    ehs_grouper *grouper = shim_thread_grouper(owner, source, &word);
+    if (owner == emitter)
+        lock_as_owner(owner, word);
+    else if (!try_lock(emitter, word))
+        return shim_emit(emitter, source, shim_program_name(), 0, text, len);
+    group_feed feed = { .emitter = emitter, .source = source, .grouper = grouper };
+    group_line(&feed, text, len, 0);
+    unlock(word);
+}
+
+void shim_group_flush(shim_thread *owner, shim_thread *emitter, ehs_source source)
+{
+    uintptr_t *word;
+    ehs_grouper *grouper = shim_thread_grouper(owner, source, &word);
+    if (grouper == NULL || !ehs_grouper_open(grouper))
+        return;
+    if (owner == emitter)
+        lock_as_owner(owner, word);
+    else if (!try_lock(emitter, word))
+        return; /* its owner is at work on it, and will end it */
+    group_feed feed = { .emitter = emitter, .source = source, .grouper = grouper };
+    ehs_grouper_flush(grouper, record_done, &feed);
+    count_change(true, grouper);
+    unlock(word);
+}
+
+bool shim_group_any_open(void)
+{
+    return __atomic_load_n(&open_records, __ATOMIC_RELAXED) != 0;
+}
+
+/* Ends `owner`'s record of `source` if its hold time has passed. */
+static void expire(shim_thread *owner, shim_thread *emitter, ehs_source source)
+{
+    uintptr_t *word;
+    ehs_grouper *grouper = shim_thread_grouper(owner, source, &word);
+    if (grouper == NULL || !ehs_grouper_open(grouper) || !try_lock(emitter, word))
+        return;
+    group_feed feed = { .emitter = emitter, .source = source, .grouper = grouper };
+    bool was_open = ehs_grouper_open(grouper);
+    ehs_grouper_expire(grouper, record_done, &feed);
+    count_change(was_open, grouper);
+    unlock(word);
+}
+
+void shim_group_check_held(shim_thread *self)
+{
+    if (__atomic_load_n(&open_records, __ATOMIC_RELAXED) == 0)
+        return;
+    uint64_t now = shim_group_clock();
+    if (now < __atomic_load_n(&next_check_ms, __ATOMIC_RELAXED))
+        return;
+    __atomic_store_n(&next_check_ms, now + CHECK_EVERY_MS, __ATOMIC_RELAXED);
+    for (shim_thread *t = shim_thread_first(); t != NULL; t = shim_thread_next(t)) {
+        expire(t, self, EHS_SOURCE_STDERR);
+        expire(t, self, EHS_SOURCE_STDOUT);
+    }
+}
+
+void shim_group_after_fork(void)
+{
+    /* The child's contexts were emptied (shim_thread_after_fork): the
+     * parent's records stay the parent's to emit. */
+    __atomic_store_n(&open_records, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&next_check_ms, 0, __ATOMIC_RELAXED);
+}
