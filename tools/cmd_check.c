@@ -29,7 +29,8 @@ static void usage(FILE *out)
             "A valid config that cannot do all it says gets a warning line,\n"
             "FILE:LINE:COL: warning: message, and still exits 0: a max_message_bytes\n"
             "that a user_events event (8184 bytes) cannot carry whole, a rule for a\n"
-            "source the config does not capture (stdout is off by default).\n"
+            "source the config does not capture (stdout is off by default), or\n"
+            "multiline grouping for one.\n"
             "\n"
             "options:\n"
             "  -h, --help   show this help\n");
@@ -68,6 +69,22 @@ static void warn_uncaptured_sources(const char *path, const ehs_config *config)
     }
 }
 
+/* Grouping for a source the config does not capture groups nothing. */
+static void warn_uncaptured_grouping(const char *path, const ehs_config *config)
+{
+    for (int s = 0; s < EHS_SOURCE_COUNT; s++) {
+        const ehs_multiline *spec = config->multiline[s];
+        if (spec == NULL || ehs_config_captures(config, (ehs_source)s))
+            continue;
+        const char *source = ehs_source_name((ehs_source)s);
+        fprintf(stderr,
+                "%s:%u:%u: warning: 'multiline.%s' groups lines of %s, which the config does "
+                "not capture (\"capture\": { \"%s\": true } turns %s on)\n",
+                path, spec->position.line, spec->position.column, source, source, source,
+                source);
+    }
+}
+
 int cmd_check(int argc, char **argv)
 {
     const char *path = NULL;
@@ -96,6 +113,7 @@ int cmd_check(int argc, char **argv)
         return 1;
     warn_event_size(path, config);
     warn_uncaptured_sources(path, config);
+    warn_uncaptured_grouping(path, config);
     ehs_config_free(config);
     return 0;
 }

@@ -118,6 +118,7 @@ static void read_spec(ehs_load *load, const cJSON *object, ehs_source source)
     spec->max_lines = MAX_LINES_DEFAULT;
     spec->max_bytes = MAX_BYTES_DEFAULT;
     spec->strip_cr = load->config->strip_cr;
+    spec->position = ehs_value_position(load, object);
     read_detectors(load, object, spec);
     spec->start = read_pattern(load, object, "start");
     spec->more = read_pattern(load, object, "continue");

@@ -212,13 +212,15 @@ void ehs_grouper_line(ehs_grouper *g, ehs_thread_state *state, const char *line,
         ehs_grouper_expire(g, sink, context);
     if (g->owner != OWNER_NONE) {
         ehs_verdict verdict = judge(g, state, line, len, flags);
-        if (joins_write && (verdict == EHS_VERDICT_NO || verdict == EHS_VERDICT_TENTATIVE)) {
+        if (joins_write && (g->owner == OWNER_WRITE || verdict == EHS_VERDICT_NO ||
+                            verdict == EHS_VERDICT_TENTATIVE)) {
             /* Part of this write's message whatever its owner thinks; if
-             * it begins something a detector knows ("Traceback" after
-             * logging's first line), that detector takes the record on. */
+             * it begins something ("Traceback" after logging's first
+             * line), whoever knows it takes the record on, so that the
+             * writes after this one may continue it. */
             uint32_t detector_state;
             int owner = who_starts(spec, state, line, len, &detector_state);
-            if (owner != OWNER_NONE && owner != OWNER_CUSTOM) {
+            if (owner != OWNER_NONE) {
                 g->owner = owner;
                 g->state = detector_state;
             }

@@ -186,6 +186,7 @@ typedef struct ehs_multiline {
                                    (the rest of its lines still belong to it, cut) */
     bool strip_cr;              /* the config's strip_cr: each line's final '\r' is
                                    left out of a record */
+    ehs_position position;      /* of its object in the file */
 } ehs_multiline;
 
 /* A loaded config. Immutable after loading; free with ehs_config_free. */
