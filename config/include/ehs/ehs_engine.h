@@ -9,6 +9,12 @@
  *   captures    regex/grok: named groups in group order; kv: pairs in message
  *               order (after the groups with kv_after); json: members in
  *               message order (see config/src/json_message.h)
+ *   record      a grouped record (ehs_message.record_*; ehs_group.h) from a
+ *               built-in detector: exception_type and exception_message
+ *               (strings), frames (variable array of structs: file string,
+ *               line counted u32 or null, function string; at most
+ *               EHS_FRAMES_MAX); then, for 2+ lines, lines (counted u32). A
+ *               name a rule's capture uses is left to the capture
  *   message     config->message_field (unless NULL): the text, a stderr
  *               line's final '\r' removed (config->strip_cr), "<N>" prefix
  *               removed, cut to max_message_bytes on a UTF-8 boundary
