@@ -47,13 +47,14 @@ T=$REAL_TMP
 ML_WORK=$T/app
 mkdir -p "$ML_WORK"
 
-# native NAME STATUS ARGS...: one run of ./prog ARGS plain and shimmed, the
-# same output, exit status STATUS, events as in NAME.expect.jsonl
+# native NAME STATUS PROG ARGS...: one run of ./PROG ARGS plain and
+# shimmed, the same output, exit status STATUS, events as in
+# NAME.expect.jsonl
 native() {
-    local name=$1 status=$2
-    shift 2
-    ml_run "$name-plain" plain "$CONFIG" ./"$@"
-    ml_run "$name-shim" shim "$CONFIG" ./"$@"
+    local name=$1 status=$2 prog=$3
+    shift 3
+    ml_run "$name-plain" plain "$CONFIG" "./$prog" "$@"
+    ml_run "$name-shim" shim "$CONFIG" "./$prog" "$@"
     ml_same_stderr "$name-plain" "$name-shim"
     [ "$(tail -n 1 "$T/$name-plain/stdout.txt")" = "exit=$status" ] ||
         real_fail "$name: not exit status $status: $(tail -n 1 "$T/$name-plain/stdout.txt")"
@@ -85,8 +86,10 @@ if [ -x "$RUSTC" ]; then
             "$T/rust_main-plain/stderr.txt" || real_fail "rust_main: not the panic line of rustc 1.63"
         native rust_unwrap 101 panic unwrap
         native rust_thread 3 panic thread
+        # shellcheck disable=SC2034  # read by ml_run (ml_lib.sh)
         ML_ENV=(RUST_BACKTRACE=1)
         native rust_main_backtrace 101 panic main
+        # shellcheck disable=SC2034  # read by ml_run (ml_lib.sh)
         ML_ENV=()
         grep -q '^stack backtrace:$' "$T/rust_main_backtrace-plain/stderr.txt" ||
             real_fail "rust_main_backtrace: no backtrace"

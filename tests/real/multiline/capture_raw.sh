@@ -29,11 +29,13 @@ cap() {
     local name=$1 rc
     shift
     # (in a subshell of its own: bash says nothing when it aborts)
+    # shellcheck disable=SC2086  # CAP_ENV: zero or one NAME=VALUE word
     (cd "$T" && env -i PATH=/usr/bin:/bin LANG=C.UTF-8 TZ=UTC ${CAP_ENV:-} "$@" \
         >/dev/null 2>"$RAW/$name.txt" </dev/null; echo $? >"$T/rc") 2>/dev/null
     rc=$(cat "$T/rc")
     echo "$name: exit $rc"
     if command -v strace >/dev/null; then
+        # shellcheck disable=SC2086
         (cd "$T" && env -i PATH=/usr/bin:/bin LANG=C.UTF-8 TZ=UTC ${CAP_ENV:-} \
             strace -f -qq -e trace=write -e signal=none -o "$T/strace.txt" "$@" \
             >/dev/null 2>/dev/null </dev/null; true) 2>/dev/null
@@ -89,5 +91,7 @@ if [ -x "$RUSTC" ]; then
     fi
 fi
 
+# the PostgreSQL line is written by hand (see README.md): kept
+grep '^postgresql' "$RAW/writes$sfx.txt" >>"$RAW/writes.txt.new" 2>/dev/null
 mv "$RAW/writes.txt.new" "$RAW/writes$sfx.txt"
 mv "$RAW/versions.txt.new" "$RAW/versions$sfx.txt"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers of tests/real/test_multiline_*.sh, sourced after tests/real/lib.sh.
 #
 #   ml_need_multiline CONFIG   FAIL when `ehshim check CONFIG` finds errors;
