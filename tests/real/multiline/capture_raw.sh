@@ -16,6 +16,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 RAW=${1:-$HERE/raw}
 PY=/usr/bin/python3
+PYAPP=$(cd "$HERE/.." && pwd)/multiline_py.py
 RUSTC=${RUSTC:-/usr/bin/rustc}
 sfx=""
 [ "$RUSTC" = /usr/bin/rustc ] || sfx=-rust-$("$RUSTC" --version | cut -d' ' -f2)
@@ -55,11 +56,11 @@ cap() {
 
 if [ -z "$sfx" ] && [ -x "$PY" ]; then
     for c in logging context cause group thread warning uncaught; do
-        cap "python_$c" "$PY" "$HERE/../multiline_py.py" "$c"
-        cap "python-u_$c" "$PY" -u "$HERE/../multiline_py.py" "$c"
+        cap "python_$c" "$PY" "$PYAPP" "$c"
+        cap "python-u_$c" "$PY" -u "$PYAPP" "$c"
     done
-    cap python_all "$PY" "$HERE/../multiline_py.py" all
-    cap python_threads_2x2 "$PY" "$HERE/../multiline_py.py" threads 2 2 "$T/side.jsonl"
+    cap python_all "$PY" "$PYAPP" all
+    cap python_threads_2x2 "$PY" "$PYAPP" threads 2 2 "$T/side.jsonl"
     cp "$T/side.jsonl" "$RAW/python_threads_2x2.side.jsonl"
 fi
 
