@@ -28,12 +28,13 @@
 
 real_need_root
 real_need_build
+CONFIG=$ML_DIR/java.json
+# before any install: no Java is installed for a build that cannot use it
+ml_need_multiline "$CONFIG"
 real_install default-jre-headless
 command -v java >/dev/null || real_skip "java missing after installing default-jre-headless"
 java --list-modules 2>/dev/null | grep -q '^jdk\.compiler@' ||
     real_skip "this Java runtime has no jdk.compiler module: java Thrower.java cannot run"
-CONFIG=$ML_DIR/java.json
-ml_need_multiline "$CONFIG"
 real_tmpdir
 T=$REAL_TMP
 ML_WORK=$T/app
