@@ -108,10 +108,12 @@ void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int pr
 
 /* One completed line of `thread`: into its record when the source is
  * grouped, else an event of its own. */
-static void line_done(shim_thread *thread, ehs_source source, const char *text, size_t len)
+static inline __attribute__((always_inline)) void line_done(shim_thread *thread, ehs_source source,
+                                                         const char *text, size_t len)
 {
     uintptr_t *lock;
-    if (shim_thread_grouper(thread, source, &lock) != NULL)
+    if (__builtin_expect(shim_source_grouped(source), 0) &&
+        shim_thread_grouper(thread, source, &lock) != NULL)
         shim_group_line(thread, thread, source, text, len);
     else
         shim_emit(thread, source, shim_program_name(), 0, text, len);
@@ -145,7 +147,8 @@ static void feed(shim_thread *thread, ehs_source source, const char *bytes, size
     }
     shim_group_check_held(thread);
     uintptr_t *lock;
-    if (shim_thread_grouper(thread, source, &lock) != NULL) {
+    if (__builtin_expect(shim_source_grouped(source), 0) &&
+        shim_thread_grouper(thread, source, &lock) != NULL) {
         shim_group_feed(thread, source, line, bytes, count);
         return;
     }

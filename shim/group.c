@@ -21,7 +21,7 @@
 #include "shim.h"
 
 /* Records open in all threads: while none is, writers check nothing. */
-static unsigned open_records;
+unsigned shim_open_records;
 /* Milliseconds at which writers next look at other threads' records. */
 static uint64_t next_check_ms;
 /* How often they look: a tenth of the hold time would also do, but the
@@ -71,9 +71,9 @@ static void count_change(bool was_open, const ehs_grouper *grouper)
 {
     bool is_open = ehs_grouper_open(grouper);
     if (is_open && !was_open)
-        __atomic_add_fetch(&open_records, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&shim_open_records, 1, __ATOMIC_RELAXED);
     else if (was_open && !is_open)
-        __atomic_sub_fetch(&open_records, 1, __ATOMIC_RELAXED);
+        __atomic_sub_fetch(&shim_open_records, 1, __ATOMIC_RELAXED);
 }
 
 /* What one batch of lines (one write, or a flush) shares. */
@@ -206,11 +206,6 @@ void shim_group_flush(shim_thread *owner, shim_thread *emitter, ehs_source sourc
     unlock(word);
 }
 
-bool shim_group_any_open(void)
-{
-    return __atomic_load_n(&open_records, __ATOMIC_RELAXED) != 0;
-}
-
 /* Ends `owner`'s record of `source` if its hold time has passed. */
 static void expire(shim_thread *owner, shim_thread *emitter, ehs_source source)
 {
@@ -225,10 +220,8 @@ static void expire(shim_thread *owner, shim_thread *emitter, ehs_source source)
     unlock(word);
 }
 
-void shim_group_check_held(shim_thread *self)
+void shim_group_check_held_now(shim_thread *self)
 {
-    if (__atomic_load_n(&open_records, __ATOMIC_RELAXED) == 0)
-        return;
     uint64_t now = shim_group_clock();
     if (now < __atomic_load_n(&next_check_ms, __ATOMIC_RELAXED))
         return;
@@ -243,6 +236,6 @@ void shim_group_after_fork(void)
 {
     /* The child's contexts were emptied (shim_thread_after_fork): the
      * parent's records stay the parent's to emit. */
-    __atomic_store_n(&open_records, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&shim_open_records, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&next_check_ms, 0, __ATOMIC_RELAXED);
 }

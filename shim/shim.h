@@ -289,12 +289,25 @@ void shim_group_line(shim_thread *owner, shim_thread *emitter, ehs_source source
  * `emitter` (skipped when another thread is at work on it). */
 void shim_group_flush(shim_thread *owner, shim_thread *emitter, ehs_source source);
 
-/* Cheap: whether any thread has a record open. */
-bool shim_group_any_open(void);
+/* Which sources the config groups (set up once, read-only after). */
+extern bool shim_grouped_sources[EHS_SOURCE_COUNT];
+static inline bool shim_source_grouped(ehs_source source)
+{
+    return shim_grouped_sources[source];
+}
+
+/* Records open in all threads (group.c). */
+extern unsigned shim_open_records;
+
+void shim_group_check_held_now(shim_thread *self);
 
 /* At a write of `self`: ends every thread's record whose hold time has
  * passed (looking at most every 50 ms, and only while one is open). */
-void shim_group_check_held(shim_thread *self);
+static inline void shim_group_check_held(shim_thread *self)
+{
+    if (__builtin_expect(__atomic_load_n(&shim_open_records, __ATOMIC_RELAXED) != 0, 0))
+        shim_group_check_held_now(self);
+}
 
 /* In a fork child, after shim_thread_after_fork: no record is open here. */
 void shim_group_after_fork(void);

@@ -58,6 +58,7 @@ static size_t line_capacity = 1;
 static bool stdout_lines;      /* stdout is captured: its assemblers get storage */
 static size_t scratch_capacity = 1024;
 static const ehs_multiline *group_specs[OUTPUTS]; /* NULL: not grouped */
+bool shim_grouped_sources[EHS_SOURCE_COUNT];
 static pthread_key_t thread_key;
 
 static __thread shim_thread *tls_thread SHIM_TLS;
@@ -132,10 +133,12 @@ int shim_thread_setup(size_t max_message_bytes, bool with_stdout)
     size_t room = max_message_bytes + EHS_STDERR_PREFIX_MAX + 1;
     line_capacity = room;
     stdout_lines = with_stdout;
-    for (int i = 0; i < OUTPUTS; i++)
+    for (int i = 0; i < OUTPUTS; i++) {
         group_specs[i] = (i == OUT_STDERR || with_stdout) && shim_config != NULL
                              ? shim_config->multiline[output_source[i]]
                              : NULL;
+        shim_grouped_sources[output_source[i]] = group_specs[i] != NULL;
+    }
     scratch_capacity = room + 1 > 1024 ? room + 1 : 1024;
     return pthread_key_create(&thread_key, thread_exit);
 }
