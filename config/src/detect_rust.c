@@ -22,6 +22,7 @@
 enum {
     RS_MESSAGE = 1, /* new layout: the message's first line comes */
     RS_MORE,        /* new layout: more message, a note or the backtrace */
+    RS_OLD_MORE,    /* old layout: the quoted message goes on */
     RS_AFTER,       /* a note or the backtrace comes, or nothing */
     RS_TRACE,       /* in the backtrace */
 };
@@ -40,6 +41,40 @@ static size_t after_panicked(const char *s, size_t len)
     return p && (size_t)(p - s) + 13 < len ? (size_t)(p - s) + 13 : 0;
 }
 
+/* "path:line:col" ending at `end`: the file and its line number. */
+static bool location(const char *s, size_t from, size_t end, size_t *file_len, uint32_t *line)
+{
+    size_t c2 = ehs_dt_rfind(s, from, end, ':');
+    if (c2 == end)
+        return false;
+    size_t c1 = ehs_dt_rfind(s, from, c2, ':');
+    if (c1 == c2)
+        return false;
+    size_t d = c1 + 1;
+    uint32_t col;
+    if (!ehs_dt_number(s, c2, &d, line) || d != c2)
+        return false;
+    d = c2 + 1;
+    if (!ehs_dt_number(s, end, &d, &col) || d != end)
+        return false;
+    *file_len = c1 - from;
+    return true;
+}
+
+/* Offset of the "', " that closes the old layout's quoted message, when
+ * `s` ends with it and a location ("...', src/main.rs:2:5"), or 0. */
+static size_t old_close(const char *s, size_t len, size_t from)
+{
+    for (size_t i = len; i >= from + 3; i--) {
+        if (memcmp(s + i - 3, "', ", 3) != 0)
+            continue;
+        size_t file_len;
+        uint32_t line;
+        return location(s, i, len, &file_len, &line) ? i - 3 : 0;
+    }
+    return 0;
+}
+
 bool ehs_rust_starts(const char *line, size_t len, uint32_t *state)
 {
     len = ehs_dt_trim_cr(line, len);
@@ -48,8 +83,13 @@ bool ehs_rust_starts(const char *line, size_t len, uint32_t *state)
     size_t at = after_panicked(line, len);
     if (at == 0)
         return false;
-    /* the old layout quotes the message; the new one ends with "col:" */
-    *state = line[at] == '\'' ? RS_AFTER : RS_MESSAGE;
+    /* the old layout quotes the message, which may go on over lines
+     * until the closing quote and the location; the new one ends with
+     * "col:" and has the message after it */
+    if (line[at] != '\'')
+        *state = RS_MESSAGE;
+    else
+        *state = old_close(line, len, at + 1) ? RS_AFTER : RS_OLD_MORE;
     return true;
 }
 
@@ -93,31 +133,20 @@ ehs_verdict ehs_rust_next(uint32_t *state, const char *first, size_t first_len, 
             return EHS_VERDICT_NO;
         *state = RS_MORE | ((HELD(s) + 1) << 4);
         return EHS_VERDICT_TENTATIVE;
+    case RS_OLD_MORE:
+        if (HELD(s) >= HOLD_MAX || after_panicked(line, len))
+            return EHS_VERDICT_NO;
+        if (old_close(line, len, 0)) {
+            *state = RS_AFTER;
+            return EHS_VERDICT_CONTINUE;
+        }
+        *state = RS_OLD_MORE | ((HELD(s) + 1) << 4);
+        return EHS_VERDICT_TENTATIVE;
     case RS_TRACE:
         return is_trace_line(line, len) ? EHS_VERDICT_CONTINUE : EHS_VERDICT_NO;
     default:
         return EHS_VERDICT_NO;
     }
-}
-
-/* "path:line:col" ending at `end`: the file and its line number. */
-static bool location(const char *s, size_t from, size_t end, size_t *file_len, uint32_t *line)
-{
-    size_t c2 = ehs_dt_rfind(s, from, end, ':');
-    if (c2 == end)
-        return false;
-    size_t c1 = ehs_dt_rfind(s, from, c2, ':');
-    if (c1 == c2)
-        return false;
-    size_t d = c1 + 1;
-    uint32_t col;
-    if (!ehs_dt_number(s, c2, &d, line) || d != c2)
-        return false;
-    d = c2 + 1;
-    if (!ehs_dt_number(s, end, &d, &col) || d != end)
-        return false;
-    *file_len = c1 - from;
-    return true;
 }
 
 /*
@@ -134,7 +163,7 @@ size_t ehs_rust_describe(const char *text, size_t len, ehs_exception *exception,
                          ehs_frame *frames, size_t max_frames)
 {
     size_t count = 0;
-    bool message_open = false, pending = false;
+    bool message_open = false, old_open = false, pending = false;
     ehs_frame last = {0};
     ehs_dt_clear(exception);
     for (size_t pos = 0; pos <= len;) {
@@ -148,14 +177,14 @@ size_t ehs_rust_describe(const char *text, size_t len, ehs_exception *exception,
             exception->type_len = 5;
             size_t loc = at, loc_end = n;
             if (line[at] == '\'') {
-                const char *q = NULL;
-                for (size_t i = n; i >= at + 4 && !q; i--)
-                    if (!memcmp(line + i - 3, "', ", 3))
-                        q = line + i - 3;
+                exception->message = line + at + 1;
+                size_t q = old_close(line, n, at + 1);
                 if (q) {
-                    exception->message = line + at + 1;
-                    exception->message_len = (size_t)(q - exception->message);
-                    loc = (size_t)(q - line) + 3;
+                    exception->message_len = q - at - 1;
+                    loc = q + 3;
+                } else {
+                    old_open = true;
+                    loc = loc_end; /* on the line that closes the quote */
                 }
             } else {
                 message_open = true;
@@ -165,6 +194,15 @@ size_t ehs_rust_describe(const char *text, size_t len, ehs_exception *exception,
             if (location(line, loc, loc_end, &file_len, &number))
                 ehs_dt_frame(frames, max_frames, &count, line + loc, file_len, NULL, 0, true,
                              number);
+        } else if (old_open) {
+            size_t q = old_close(line, n, 0);
+            exception->message_len = (size_t)(line + (q ? q : n) - exception->message);
+            if (q) {
+                old_open = false;
+                if (location(line, q + 3, n, &file_len, &number))
+                    ehs_dt_frame(frames, max_frames, &count, line + q + 3, file_len, NULL, 0,
+                                 true, number);
+            }
         } else if (is_note(line, n) || (n == 16 && !memcmp(line, "stack backtrace:", 16))) {
             message_open = false;
         } else if (message_open) {
