@@ -135,7 +135,7 @@ size_t ehs_go_describe(const char *text, size_t len, ehs_exception *exception, e
                        size_t max_frames)
 {
     size_t count = 0;
-    bool in_stack = false;
+    bool in_stack = false, in_header = true;
     const char *function = NULL;
     size_t fn_len = 0;
     ehs_dt_clear(exception);
@@ -152,7 +152,13 @@ size_t ehs_go_describe(const char *text, size_t len, ehs_exception *exception, e
             message = line + exception->type_len + 2;
         else if (!in_stack && ehs_dt_has(line, n, 0, EHS_DT_LIT("\tpanic: ")))
             message = line + 8;
-        if (message) {
+        if (n == 0)
+            in_header = false;
+        if (in_header && pos > 0 && !message && exception->message && line[0] != '[') {
+            /* a value printed with '\n' in it: its lines up to the blank
+             * line belong to the message */
+            exception->message_len = (size_t)(line + n - exception->message);
+        } else if (message) {
             size_t m = (size_t)(line + n - message);
             if (m > 0 && message[m - 1] == ']') {
                 const char *r = memmem(message, m, " [recovered", 11);

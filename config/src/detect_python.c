@@ -284,10 +284,11 @@ size_t ehs_python_describe(const char *text, size_t len, ehs_exception *exceptio
 
         size_t at = ehs_dt_spaces(line, line_len, 0), col;
         if (at < line_len && line[at] == '+') {
-            if (is_group_start(line, line_len, &col)) {
+            /* the group's own header, or a rule before a sub-exception,
+             * which may come without a traceback ("| KeyError: 'k'") */
+            if (is_group_start(line, line_len, &col))
                 top_box = col;
-                expect = true;
-            }
+            expect = true;
             extend = false;
             continue;
         }
