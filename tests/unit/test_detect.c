@@ -300,6 +300,14 @@ static const char expect_python_group[] =
     "  [P/py_group.py] 13 [main]\n"
     "  [P/py_group.py] 6 [g]\n";
 
+static const char expect_python_group_nested[] =
+    "1-28 [RuntimeError] [giving up]\n"
+    "  [P/py_group_nested.py] 13 [<module>]\n"
+    "  [P/py_group_nested.py] 9 [outer]\n"
+    "  [P/py_group_nested.py] 7 [outer]\n"
+    "  [P/py_group_nested.py] 2 [inner]\n"
+    "  [P/py_group_nested.py] 15 [<module>]\n";
+
 static const char expect_python_thread[] =
     "1-9 [RuntimeError] [worker failed]\n"
     "  [/usr/lib/python3.11/threading.py] 1038 [_bootstrap_inner]\n"
@@ -350,6 +358,13 @@ static const char expect_java_thread[] =
     "6-7 [java.lang.NullPointerException] [Cannot invoke \"Object.hashCode()\" because \"<local2>\" is null]\n"
     "  [JavaThread.java] 12 [JavaThread.main]\n";
 
+static const char expect_java_multiline_custom[] =
+    "1-4 [java.lang.IllegalArgumentException] [port 80 is reserved\nuse a port above 1023]\n"
+    "  [Boom.java] 8 [Boom.check]\n"
+    "  [Boom.java] 13 [Boom.main]\n"
+    "5-6 [Boom] [custom class, default package]\n"
+    "  [Boom.java] 17 [Boom.main]\n";
+
 static const char expect_go_panic[] =
     "1-7 [panic] [too many items: 3]\n"
     "  [P/go_panic.go] 11 [main.check]\n"
@@ -395,6 +410,10 @@ static const char expect_go_cgo[] =
     "1-5 [panic] [assignment to entry in nil map]\n"
     "  [P/go_cgo.go] 11 [main.main]\n";
 
+static const char expect_go_multiline[] =
+    "1-6 [panic] [cannot load config:\nbad key port]\n"
+    "  [P/go_multiline.go] 20 [main.main]\n";
+
 static const char expect_rust_panic[] =
     "2-4 [panic] [port must be a number: ParseIntError { kind: InvalidDigit }]\n"
     "  [rust_panic.rs] 6 -\n";
@@ -423,6 +442,18 @@ static const char expect_rust_old_backtrace[] =
     "  - - [rust_panic::main]\n"
     "  - - [core::ops::function::FnOnce::call_once]\n";
 
+static const char expect_rust_thread[] =
+    "2-6 [panic] [cannot load the configuration:\nport = eighty\nexpected a number]\n"
+    "  [rust_thread.rs] 8 -\n"
+    "9-10 [panic] [index out of bounds: the len is 0 but the index is 1]\n"
+    "  [rust_thread.rs] 14 -\n";
+
+static const char expect_rust_old_thread[] =
+    "1-4 [panic] [cannot load the configuration:\nport = eighty\nexpected a number]\n"
+    "  [rust_thread.rs] 8 -\n"
+    "6-6 [panic] [index out of bounds: the len is 0 but the index is 1]\n"
+    "  [rust_thread.rs] 14 -\n";
+
 static const char expect_ruby_plain[] =
     "1-3 [RuntimeError] [cannot parse \"\"]\n"
     "  [ruby_error.rb] 7 [check]\n"
@@ -440,6 +471,11 @@ static const char expect_ruby_typo[] =
     "  [ruby_error.rb] 9 [check]\n"
     "  [ruby_error.rb] 3 [parse]\n"
     "  [ruby_error.rb] 16 [<main>]\n";
+
+static const char expect_ruby_toplevel[] =
+    "1-2 [KeyError] [key not found: \"host\"]\n"
+    "  [ruby_toplevel.rb] 3 [fetch]\n"
+    "  [ruby_toplevel.rb] 3 [<main>]\n";
 
 static const char expect_cxx_what[] =
     "2-3 [std::runtime_error] [cannot open /etc/app.conf]\n";
@@ -488,7 +524,6 @@ static const char expect_postgresql_user_db_verbose[] =
     "48-49 [LOG] [00000: checkpoint starting: shutdown immediate]\n"
     "50-51 [LOG] [00000: checkpoint complete: wrote 9 buffers (0.1%); 0 WAL file(s) added, 0 removed, 0 recycled; write=0.003 s, sync=0.002 s, total=0.009 s; sync files=8, longest=0.001 s, average=0.001 s; distance=39 kB, estimate=39 kB]\n"
     "52-53 [LOG] [00000: database system is shut down]\n";
-
 static const struct {
     const char *detector, *file, *expected;
 } samples[] = {
@@ -496,11 +531,13 @@ static const struct {
     S("python", python_simple),
     S("python", python_chained),
     S("python", python_group),
+    S("python", python_group_nested),
     S("python", python_thread),
     S("python", python_syntax),
     S("python", python_ignored),
     S("java", java_caused_suppressed),
     S("java", java_thread),
+    S("java", java_multiline_custom),
     S("go", go_panic),
     S("go", go_panic_recovered),
     S("go", go_index),
@@ -509,13 +546,17 @@ static const struct {
     S("go", go_goroutine_all),
     S("go", go_deadlock),
     S("go", go_cgo),
+    S("go", go_multiline),
     S("rust", rust_panic),
     S("rust", rust_backtrace),
     S("rust", rust_old_panic),
     S("rust", rust_old_backtrace),
+    S("rust", rust_thread),
+    S("rust", rust_old_thread),
     S("ruby", ruby_plain),
     S("ruby", ruby_multi),
     S("ruby", ruby_typo),
+    S("ruby", ruby_toplevel),
     S("cxx", cxx_what),
     S("cxx", cxx_none),
     S("cxx", cxx_int),
