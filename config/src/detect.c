@@ -1,10 +1,27 @@
-/* placeholder until the detectors land */
-#include <string.h>
-#include "detect.h"
-const ehs_detector ehs_detectors[1];
-const size_t ehs_detector_count = 0;
+/*
+ * The table of built-in detectors. Each detector lives in its own file
+ * (detect_<name>.c) with a header comment on what its runtime prints; the
+ * table only names them, in the order detect.h documents, so that a
+ * configuration can ask for one by name.
+ */
+#include "detect_util.h"
+
+#define ENTRY(name) {#name, ehs_##name##_starts, ehs_##name##_next, ehs_##name##_describe}
+
+const ehs_detector ehs_detectors[] = {
+    ENTRY(python), ENTRY(java), ENTRY(go), ENTRY(rust), ENTRY(ruby), ENTRY(cxx), ENTRY(postgresql),
+};
+
+const size_t ehs_detector_count = sizeof ehs_detectors / sizeof ehs_detectors[0];
+
 const ehs_detector *ehs_detector_find(const char *name, size_t len)
 {
-    (void)name, (void)len;
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < ehs_detector_count; i++) {
+        const char *n = ehs_detectors[i].name;
+        if (strlen(n) == len && memcmp(n, name, len) == 0)
+            return &ehs_detectors[i];
+    }
     return NULL;
 }

@@ -1,0 +1,3 @@
+config = { "port" => "80" }
+puts "loading"
+Integer(config.fetch("host"))
