@@ -15,11 +15,12 @@
  * The machine's shape follows from what cannot be known in order: after
  * an exception line the record may be over, or a chain may follow, or the
  * message may go on over more lines (str() of an exception may hold '\n').
- * Those lines are held TENTATIVE, a few of them (HOLD_MAX), and only join
- * the record when a chain sentence comes after a blank line; otherwise
- * they are given back. So a multi-line message survives in the middle of
- * a chain, but the last exception's extra lines cannot be told from the
- * program's next output and are left out. Inside a group box every line
+ * Blank lines after it are held TENTATIVE, a few of them (HOLD_MAX), and
+ * only join the record when a chain sentence comes; otherwise they are
+ * given back. A message that goes on over lines ends the record at its
+ * second line (its exception line is in it; the rest are lines of their
+ * own): those lines cannot be told from the program's next output, and
+ * holding every line after a traceback would delay that output. Inside a group box every line
  * starts with spaces and '|' or '+', which makes the box easy to follow;
  * the box is over when its own closing rule (all dashes, two columns right
  * of the opening '+') comes.
@@ -30,7 +31,6 @@ enum {
     PY_TB = 1,       /* in a traceback: frames, source, carets */
     PY_HEAD,         /* after "Exception in thread ...:" / "Exception ignored in:" */
     PY_EXC,          /* after an exception line: held lines may follow */
-    PY_MSG,          /* held: a line more of the message */
     PY_MSG_BLANK,    /* held: a blank line, which a chain sentence may follow */
     PY_SENT,         /* after a chain sentence: a blank line comes */
     PY_SENT_BLANK,   /* ... then the next traceback */
@@ -187,15 +187,19 @@ ehs_verdict ehs_python_next(uint32_t *state, const char *first, size_t first_len
     case PY_HEAD:
         return py_begin(state, line, len);
     case PY_EXC:
-    case PY_MSG:
     case PY_MSG_BLANK:
         if (PHASE(s) == PY_MSG_BLANK && is_chain_sentence(line, len)) {
             *state = STATE(PY_SENT, 0, 0);
             return EHS_VERDICT_CONTINUE;
         }
-        if (HELD(s) >= HOLD_MAX || opens_record(line, len))
+        /* Only a blank line may be the start of a chain. Holding other
+         * lines too would keep a message that goes on over lines, but
+         * would also hold back the program's next lines of output after
+         * every traceback, and the shim emits held lines only when the
+         * next line or the hold time decides. */
+        if (HELD(s) >= HOLD_MAX || !ehs_dt_blank(line, len) || opens_record(line, len))
             return EHS_VERDICT_NO;
-        *state = STATE(ehs_dt_blank(line, len) ? PY_MSG_BLANK : PY_MSG, HELD(s) + 1, 0);
+        *state = STATE(PY_MSG_BLANK, HELD(s) + 1, 0);
         return EHS_VERDICT_TENTATIVE;
     case PY_SENT:
         if (!ehs_dt_blank(line, len))

@@ -32,6 +32,7 @@ void ehs_grouper_init(ehs_grouper *g, const ehs_multiline *spec, char *storage, 
         .storage = storage,
         .capacity = capacity,
         .owner = OWNER_NONE,
+        .write_held_lines = UINT32_MAX,
     };
 }
 
@@ -41,6 +42,8 @@ void ehs_grouper_discard(ehs_grouper *g)
     g->held = 0;
     g->lines = 0;
     g->held_lines = 0;
+    g->write_held = 0;
+    g->write_held_lines = UINT32_MAX;
     g->state = 0;
     g->owner = OWNER_NONE;
     g->cut = false;
@@ -89,6 +92,7 @@ static void append(ehs_grouper *g, const char *line, size_t len)
     g->lines += g->held_lines;
     g->held = 0;
     g->held_lines = 0;
+    g->write_held_lines = UINT32_MAX;
     if (!g->cut) {
         bool whole = store(g, g->len, "\n", 1) && store(g, g->len + 1, line, len);
         size_t added = 1 + len;
@@ -105,12 +109,16 @@ static void append(ehs_grouper *g, const char *line, size_t len)
 
 /* Holds `line` tentatively; false when it does not fit whole (then it is
  * better a message of its own than a cut part of the record). */
-static bool hold(ehs_grouper *g, const char *line, size_t len)
+static bool hold(ehs_grouper *g, const char *line, size_t len, unsigned flags)
 {
     size_t at = g->len + g->held;
     if (g->cut || g->held_lines == HELD_LINES_MAX || !store(g, at, "\n", 1) ||
         !store(g, at + 1, line, len))
         return false;
+    if (!(flags & EHS_LINE_SAME_WRITE)) {
+        g->write_held = g->held;
+        g->write_held_lines = g->held_lines;
+    }
     g->held += 1 + len;
     g->held_lines++;
     return true;
@@ -149,6 +157,28 @@ void ehs_grouper_flush(ehs_grouper *g, ehs_record_sink *sink, void *context)
         rest_len -= len;
     }
     ehs_grouper_discard(g);
+}
+
+/* "write": the current write began with held lines, which belong with the
+ * rest of the write rather than with the open record. Ends the record (and
+ * gives back the lines held before this write), then opens the write's
+ * record with its held lines. */
+static void restart_with_write(ehs_grouper *g, ehs_record_sink *sink, void *context)
+{
+    size_t from = g->len + g->write_held + 1; /* after its '\n' */
+    size_t bytes = g->held - g->write_held - 1;
+    uint32_t lines = g->held_lines - g->write_held_lines;
+    bool had_clock = g->clock != NULL;
+    uint64_t last_ms = g->last_ms;
+    g->held = g->write_held;
+    g->held_lines = g->write_held_lines;
+    ehs_grouper_flush(g, sink, context);
+    memmove(g->storage, g->storage + from, bytes);
+    g->owner = OWNER_WRITE;
+    g->len = bytes;
+    g->lines = lines;
+    if (had_clock)
+        g->last_ms = last_ms;
 }
 
 bool ehs_grouper_expire(ehs_grouper *g, ehs_record_sink *sink, void *context)
@@ -212,6 +242,9 @@ void ehs_grouper_line(ehs_grouper *g, ehs_thread_state *state, const char *line,
         ehs_grouper_expire(g, sink, context);
     if (g->owner != OWNER_NONE) {
         ehs_verdict verdict = judge(g, state, line, len, flags);
+        if (joins_write && g->held_lines != 0 && g->write_held_lines != UINT32_MAX &&
+            verdict != EHS_VERDICT_CONTINUE && verdict != EHS_VERDICT_LAST)
+            restart_with_write(g, sink, context);
         if (joins_write && (g->owner == OWNER_WRITE || verdict == EHS_VERDICT_NO ||
                             verdict == EHS_VERDICT_TENTATIVE)) {
             /* Part of this write's message whatever its owner thinks; if
@@ -227,7 +260,7 @@ void ehs_grouper_line(ehs_grouper *g, ehs_thread_state *state, const char *line,
             verdict = EHS_VERDICT_CONTINUE;
         }
         if (verdict == EHS_VERDICT_TENTATIVE && g->lines + g->held_lines < spec->max_lines &&
-            hold(g, line, len))
+            hold(g, line, len, flags))
             return;
         if (verdict == EHS_VERDICT_CONTINUE || verdict == EHS_VERDICT_LAST) {
             append(g, line, len);

@@ -177,6 +177,19 @@ static void write_mode_with_patterns_continues_across_writes(void **unused)
     finish(f, "4|0|head\nTraceback\n  File x\n    code ## 1|0|Error: z ## 2|0|x\ny");
 }
 
+/* A detector holds a blank line after an exception (a chain may follow);
+ * when that line begins a write of several lines, it is the write's. */
+static void write_mode_takes_back_a_held_first_line(void **unused)
+{
+    (void)unused;
+    fixture *f = make("{ \"write\": true, \"detectors\": [\"python\"] }", false);
+    writes(f, (const char *const[]){ "ERROR:root:x\nTraceback (most recent call last):\n"
+                                     "  File \"a.py\", line 1, in <module>\nValueError: boom",
+                                     "\nnext line\nmore", "plain", NULL });
+    finish(f, "4|0|ERROR:root:x\nTraceback (most recent call last):\n  File \"a.py\", line 1, "
+              "in <module>\nValueError: boom ## 3|0|\nnext line\nmore ## 1|0|plain");
+}
+
 static void max_lines_ends_the_record(void **unused)
 {
     (void)unused;
@@ -247,6 +260,7 @@ int main(void)
         cmocka_unit_test(single_lines_pass_without_copy),
         cmocka_unit_test(write_mode_joins_one_write),
         cmocka_unit_test(write_mode_with_patterns_continues_across_writes),
+        cmocka_unit_test(write_mode_takes_back_a_held_first_line),
         cmocka_unit_test(max_lines_ends_the_record),
         cmocka_unit_test(max_bytes_cuts_but_keeps_counting),
         cmocka_unit_test(hold_time_ends_a_quiet_record),

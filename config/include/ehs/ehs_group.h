@@ -59,6 +59,10 @@ typedef struct ehs_grouper {
                                  '\n' in front */
     uint32_t lines;
     uint32_t held_lines;
+    size_t write_held;        /* "write": bytes of `held` before the first line of
+                                 the current write, when that line is held */
+    uint32_t write_held_lines; /* lines of `held` before it; UINT32_MAX: no line
+                                 of the current write is held */
     uint32_t state;           /* the owning detector's */
     int owner;                /* who grouped the open record (group.c); -1: none */
     bool cut;
