@@ -147,6 +147,7 @@ static void line_of_write(void *context, const char *text, size_t len)
     group_feed *feed = context;
     unsigned flags = 0;
     if (feed->next != NULL) {
+        flags |= EHS_LINE_WRITES_KNOWN;
         if (feed->lines++ > 0)
             flags |= EHS_LINE_SAME_WRITE;
         const char *newline = memchr(feed->next, '\n', (size_t)(feed->end - feed->next));
@@ -169,7 +170,7 @@ void shim_group_feed(shim_thread *thread, ehs_source source, shim_line *line, co
         .emitter = thread,
         .source = source,
         .grouper = grouper,
-        .next = grouper->spec->write ? bytes : NULL,
+        .next = grouper->spec->write_bounds ? bytes : NULL,
         .end = bytes + count,
     };
     shim_line_feed(line, bytes, count, line_of_write, &feed);

@@ -131,6 +131,9 @@ static void read_spec(ehs_load *load, const cJSON *object, ehs_source source)
         spec->max_lines = (uint32_t)value;
     if (ehs_read_uint(load, object, "max_bytes", MAX_BYTES_MIN, MAX_BYTES_MAX, &value))
         spec->max_bytes = (size_t)value;
+    spec->write_bounds = spec->write;
+    for (size_t i = 0; i < spec->detector_count; i++)
+        spec->write_bounds |= ehs_detectors[spec->detectors[i]].whole_writes;
     bool groups = spec->detector_count != 0 || spec->start != NULL || spec->more != NULL ||
                   spec->end != NULL || spec->write;
     if (!groups && load->diag.count == problems_before)

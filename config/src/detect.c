@@ -6,10 +6,12 @@
  */
 #include "detect_util.h"
 
-#define ENTRY(name) {#name, ehs_##name##_starts, ehs_##name##_next, ehs_##name##_describe}
+#define ENTRY(name, whole) \
+    {#name, ehs_##name##_starts, ehs_##name##_next, ehs_##name##_describe, whole}
 
 const ehs_detector ehs_detectors[] = {
-    ENTRY(python), ENTRY(java), ENTRY(go), ENTRY(rust), ENTRY(ruby), ENTRY(cxx), ENTRY(postgresql),
+    ENTRY(python, false), ENTRY(java, false), ENTRY(go, false),        ENTRY(rust, false),
+    ENTRY(ruby, false),   ENTRY(cxx, false),  ENTRY(postgresql, true),
 };
 
 const size_t ehs_detector_count = sizeof ehs_detectors / sizeof ehs_detectors[0];

@@ -74,6 +74,14 @@ typedef struct ehs_detector {
      */
     size_t (*describe)(const char *text, size_t len, ehs_exception *exception,
                        ehs_frame *frames, size_t max_frames);
+    /*
+     * The runtime writes each whole record with one write() (PostgreSQL's
+     * stderr log). Where the grouper knows where writes end (the shim), a
+     * record of this detector ends with the write that holds its last
+     * line, instead of waiting for a line that does not continue it: a
+     * quiet process's last message is not held back.
+     */
+    bool whole_writes;
 } ehs_detector;
 
 /* The built-in detectors, `ehs_detector_count` of them, in the order above. */

@@ -139,7 +139,8 @@ void ehs_grouper_flush(ehs_grouper *g, ehs_record_sink *sink, void *context)
         .text = g->storage,
         .len = g->len,
         .lines = g->lines,
-        .detector = g->owner >= 0 && g->owner < OWNER_CUSTOM
+        /* One line is a message like any other, whoever held it. */
+        .detector = g->owner >= 0 && g->owner < OWNER_CUSTOM && g->lines > 1
                         ? (uint8_t)(g->spec->detectors[g->owner] + 1)
                         : 0,
         .cut = g->cut,
@@ -218,6 +219,15 @@ static int who_starts(const ehs_multiline *spec, ehs_thread_state *state, const 
     return OWNER_NONE;
 }
 
+/* Whether the open record ends with the write that `flags` describe: its
+ * detector's runtime writes whole records, and this line ended a write. */
+static bool ends_with_write(const ehs_grouper *g, unsigned flags)
+{
+    return (flags & (EHS_LINE_WRITES_KNOWN | EHS_LINE_MORE_IN_WRITE)) == EHS_LINE_WRITES_KNOWN &&
+           g->owner >= 0 && g->owner < OWNER_CUSTOM &&
+           ehs_detectors[g->spec->detectors[g->owner]].whole_writes;
+}
+
 static ehs_verdict judge(ehs_grouper *g, ehs_thread_state *state, const char *line, size_t len,
                          unsigned flags)
 {
@@ -265,7 +275,8 @@ void ehs_grouper_line(ehs_grouper *g, ehs_thread_state *state, const char *line,
         if (verdict == EHS_VERDICT_CONTINUE || verdict == EHS_VERDICT_LAST) {
             append(g, line, len);
             if (verdict == EHS_VERDICT_LAST || g->lines >= spec->max_lines ||
-                (g->owner == OWNER_WRITE && !(flags & EHS_LINE_MORE_IN_WRITE)))
+                (g->owner == OWNER_WRITE && !(flags & EHS_LINE_MORE_IN_WRITE)) ||
+                ends_with_write(g, flags))
                 ehs_grouper_flush(g, sink, context);
             return;
         }
@@ -282,4 +293,6 @@ void ehs_grouper_line(ehs_grouper *g, ehs_thread_state *state, const char *line,
         return;
     }
     open_record(g, owner, detector_state, line, len);
+    if (ends_with_write(g, flags))
+        ehs_grouper_flush(g, sink, context);
 }

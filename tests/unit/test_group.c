@@ -91,7 +91,7 @@ static void writes(fixture *f, const char *const *list)
             memcpy(one, p, len);
             one[len] = '\0';
             unsigned flags = (index > 0 ? EHS_LINE_SAME_WRITE : 0) |
-                             (newline ? EHS_LINE_MORE_IN_WRITE : 0);
+                             (newline ? EHS_LINE_MORE_IN_WRITE : 0) | EHS_LINE_WRITES_KNOWN;
             line(f, one, flags);
             index++;
             if (newline == NULL)
@@ -190,6 +190,28 @@ static void write_mode_takes_back_a_held_first_line(void **unused)
               "in <module>\nValueError: boom ## 3|0|\nnext line\nmore ## 1|0|plain");
 }
 
+/* PostgreSQL writes a whole report with one write(): its record ends with
+ * the write, so a quiet server's last line is not held back; without
+ * write boundaries (ehshim parse) the next line decides. */
+static void whole_writes_end_with_the_write(void **unused)
+{
+    (void)unused;
+    fixture *f = make("{ \"detectors\": [\"postgresql\"] }", false);
+    writes(f, (const char *const[]){ "2026-12-03 06:00:00.000 UTC [7] LOG:  ready", NULL });
+    assert_int_equal(f->got.records, 1);
+    writes(f, (const char *const[]){ "2026-12-03 06:00:01.000 UTC [8] ERROR:  bad\n"
+                                     "2026-12-03 06:00:01.000 UTC [8] STATEMENT:  SELECT x\n"
+                                     "\t  FROM y",
+                                     NULL });
+    assert_int_equal(f->got.records, 2);
+    line(f, "2026-12-03 06:00:02.000 UTC [7] LOG:  no writes known", 0);
+    assert_int_equal(f->got.records, 2);
+    finish(f, "1|0|2026-12-03 06:00:00.000 UTC [7] LOG:  ready ## "
+              "3|0|2026-12-03 06:00:01.000 UTC [8] ERROR:  bad\n"
+              "2026-12-03 06:00:01.000 UTC [8] STATEMENT:  SELECT x\n\t  FROM y ## "
+              "1|0|2026-12-03 06:00:02.000 UTC [7] LOG:  no writes known");
+}
+
 static void max_lines_ends_the_record(void **unused)
 {
     (void)unused;
@@ -261,6 +283,7 @@ int main(void)
         cmocka_unit_test(write_mode_joins_one_write),
         cmocka_unit_test(write_mode_with_patterns_continues_across_writes),
         cmocka_unit_test(write_mode_takes_back_a_held_first_line),
+        cmocka_unit_test(whole_writes_end_with_the_write),
         cmocka_unit_test(max_lines_ends_the_record),
         cmocka_unit_test(max_bytes_cuts_but_keeps_counting),
         cmocka_unit_test(hold_time_ends_a_quiet_record),

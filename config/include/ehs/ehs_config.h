@@ -187,6 +187,8 @@ typedef struct ehs_multiline {
     bool strip_cr;              /* the config's strip_cr: each line's final '\r' is
                                    left out of a record */
     ehs_position position;      /* of its object in the file */
+    bool write_bounds;          /* grouping needs to know where writes end: "write",
+                                   or a detector whose runtime writes whole records */
 } ehs_multiline;
 
 /* A loaded config. Immutable after loading; free with ehs_config_free. */

@@ -46,6 +46,8 @@ enum {
     EHS_LINE_SAME_WRITE = 1u,    /* an earlier line came in the same write() or
                                     stdio call */
     EHS_LINE_MORE_IN_WRITE = 2u, /* a later complete line comes in the same call */
+    EHS_LINE_WRITES_KNOWN = 4u,  /* the caller knows where writes end: without
+                                    EHS_LINE_MORE_IN_WRITE, this line ends its write */
 };
 
 typedef struct ehs_grouper {

@@ -38,6 +38,10 @@ import sys
 TIME = re.compile(r'\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?')
 PGPID = re.compile(r'(@TIME@(?: \S+)? )\[\d+\]')
 MARK = re.compile(r'record t=(\d+) i=(\d+) failed')
+# What differs between two runs inside messages: PostgreSQL's durations and
+# the pids it names in its own words.
+DURATION = re.compile(r'duration: [0-9.]+ ms')
+NAMED_PID = re.compile(r'\(PID \d+\)')
 
 
 def load(path):
@@ -49,13 +53,16 @@ def scrub(value, tmp):
     if isinstance(value, str):
         value = value.replace(tmp, '@T@')
         value = TIME.sub('@TIME@', value)
+        value = DURATION.sub('duration: @MS@ ms', value)
+        value = NAMED_PID.sub('(PID @PID@)', value)
         return PGPID.sub(r'\1[@PID@]', value)
     if isinstance(value, list):
         return [scrub(v, tmp) for v in value]
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
-            out[k] = 0 if k in ('ms', 'pid') and isinstance(v, int) else scrub(v, tmp)
+            out[k] = (0 if k in ('ms', 'pid', 'duration_ms') and isinstance(v, (int, float))
+                      else scrub(v, tmp))
         return out
     return value
 
