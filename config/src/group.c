@@ -205,6 +205,58 @@ static ehs_verdict custom_next(const ehs_multiline *spec, ehs_thread_state *stat
     return EHS_VERDICT_NO;
 }
 
+static bool digits(const char *s, size_t len, size_t from, size_t count)
+{
+    if (from + count > len)
+        return false;
+    for (size_t i = from; i < from + count; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+/* An upper-case severity word at `s`, ended by ':', ' ', ']' or the end. */
+static bool severity_word(const char *s, size_t len)
+{
+    static const char *const words[] = { "DEBUG", "TRACE",    "INFO",  "NOTICE", "WARN",
+                                         "WARNING", "ERROR",  "ERR",   "SEVERE", "CRITICAL",
+                                         "CRIT",  "FATAL",    "ALERT", "EMERG",  "PANIC" };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        size_t n = strlen(words[i]);
+        if (len >= n && memcmp(s, words[i], n) == 0 &&
+            (len == n || s[n] == ':' || s[n] == ' ' || s[n] == ']'))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Whether a line looks like the first line of a log message of its own: a
+ * date or time first ("2026-12-03 ...", "2026/12/03", "12:00:01",
+ * "Dec  3 06:00:01", "[2026-..."), or a severity word ("WARNING:root:...",
+ * "[ERROR] ..."). "write" does not join such a line to the lines before it
+ * in the same write: a program whose threads share one buffered stream
+ * (Python's sys.stderr) can hand the kernel several records at once.
+ */
+static bool looks_like_new_message(const char *s, size_t len)
+{
+    if (len == 0 || s[0] == ' ' || s[0] == '\t')
+        return false;
+    if (s[0] == '[') {
+        s++, len--;
+        if (len > 0 && s[0] >= '0' && s[0] <= '9')
+            return true;
+    }
+    if (digits(s, len, 0, 4) && len > 5 && (s[4] == '-' || s[4] == '/') && digits(s, len, 5, 2))
+        return true;
+    if (digits(s, len, 0, 2) && len > 5 && s[2] == ':' && digits(s, len, 3, 2))
+        return true;
+    if (len >= 15 && s[0] >= 'A' && s[0] <= 'Z' && s[3] == ' ' && s[6] == ' ' &&
+        digits(s, len, 7, 2) && s[9] == ':')
+        return true;
+    return severity_word(s, len);
+}
+
 /* Who, if anyone, starts a record with `line`; OWNER_NONE when nobody. */
 static int who_starts(const ehs_multiline *spec, ehs_thread_state *state, const char *line,
                       size_t len, uint32_t *detector_state)
@@ -229,10 +281,10 @@ static bool ends_with_write(const ehs_grouper *g, unsigned flags)
 }
 
 static ehs_verdict judge(ehs_grouper *g, ehs_thread_state *state, const char *line, size_t len,
-                         unsigned flags)
+                         bool joins_write)
 {
     if (g->owner == OWNER_WRITE)
-        return flags & EHS_LINE_SAME_WRITE ? EHS_VERDICT_CONTINUE : EHS_VERDICT_NO;
+        return joins_write ? EHS_VERDICT_CONTINUE : EHS_VERDICT_NO;
     if (g->owner == OWNER_CUSTOM)
         return custom_next(g->spec, state, line, len);
     const ehs_detector *detector = &ehs_detectors[g->spec->detectors[g->owner]];
@@ -247,11 +299,12 @@ void ehs_grouper_line(ehs_grouper *g, ehs_thread_state *state, const char *line,
      * part of any of them (the engine strips a single line's itself). */
     if (spec->strip_cr && len > 0 && line[len - 1] == '\r' && g->owner != OWNER_NONE)
         len--;
-    bool joins_write = spec->write && (flags & EHS_LINE_SAME_WRITE);
+    bool joins_write = spec->write && (flags & EHS_LINE_SAME_WRITE) &&
+                       !looks_like_new_message(line, len);
     if (g->owner != OWNER_NONE && !joins_write)
         ehs_grouper_expire(g, sink, context);
     if (g->owner != OWNER_NONE) {
-        ehs_verdict verdict = judge(g, state, line, len, flags);
+        ehs_verdict verdict = judge(g, state, line, len, joins_write);
         if (joins_write && g->held_lines != 0 && g->write_held_lines != UINT32_MAX &&
             verdict != EHS_VERDICT_CONTINUE && verdict != EHS_VERDICT_LAST)
             restart_with_write(g, sink, context);

@@ -34,6 +34,13 @@ EXPECT.json   a list of {"match": REGEX, "event": "Provider:Name", "level": N,
               "facility" field, stderr events do not); events of the other
               source are ignored.
 
+--records     the config groups lines into records ("multiline"): an event
+              whose msg holds several lines stands for those lines of
+              MESSAGES.txt, found in their order (other lines may come
+              between them: other threads), and is paired with them as one
+              message placed where its first line is; EXPECT entries are
+              matched against the whole record.
+
 Messages and events are paired in order by the event's "msg" text (events of
 several processes may interleave; each event is used once; a truncated event
 pairs with the message it is a prefix of; with --devlog, among events of the
@@ -118,6 +125,42 @@ def show(text):
     return json.dumps(text, ensure_ascii=False)
 
 
+def join_records(messages, events, problems):
+    """The messages with each record's lines replaced by the record's text,
+    at its first line's place."""
+    consumed = [False] * len(messages)
+    at_first = {}
+    # where each text occurs, for finding a record's lines in order
+    where = {}
+    for i, text in enumerate(messages):
+        where.setdefault(text, []).append(i)
+    for ev in events:
+        msg = ev.get('msg')
+        if not isinstance(msg, str) or '\n' not in msg or ev.get('truncated') is True:
+            continue
+        lines = msg.split('\n')
+        picked = []
+        after = -1
+        for line in lines:
+            found = next((i for i in where.get(line, []) if i > after and not consumed[i]), None)
+            if found is None:
+                problems.append('record line %s not among the messages (record %s)' % (show(line), show(msg)))
+                break
+            picked.append(found)
+            after = found
+        if len(picked) != len(lines):
+            continue
+        for i in picked:
+            consumed[i] = True
+        at_first.setdefault(picked[0], []).append(msg)
+    out = []
+    for i, text in enumerate(messages):
+        out.extend(at_first.get(i, []))
+        if not consumed[i]:
+            out.append(text)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--expect', required=True)
@@ -125,6 +168,7 @@ def main():
     ap.add_argument('--events', required=True)
     ap.add_argument('--source', choices=('syslog', 'stderr'))
     ap.add_argument('--devlog')
+    ap.add_argument('--records', action='store_true')
     args = ap.parse_args()
 
     entries = load_expect(args.expect)
@@ -146,6 +190,9 @@ def main():
             if args.source and event_source(ev) != args.source:
                 continue
             events.append(ev)
+
+    if args.records:
+        messages = join_records(messages, events, problems)
 
     used = [False] * len(events)
     # message text -> indexes of unused events carrying it, in order

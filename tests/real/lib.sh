@@ -407,11 +407,14 @@ real_shim() {
     "$EHSHIM" run "$@"
 }
 
+# real_check EXPECT MESSAGES EVENTS [SOURCE [DEVLOG]]: check_events.py;
+# REAL_CHECK_RECORDS=1 when the config groups lines into records.
 real_check() {
     local expect=$1 messages=$2 events=$3 source=${4:-} devlog=${5:-}
     local args=(--expect "$expect" --messages "$messages" --events "$events")
     [ -n "$source" ] && args+=(--source "$source")
     [ -n "$devlog" ] && args+=(--devlog "$devlog")
+    [ -n "${REAL_CHECK_RECORDS:-}" ] && args+=(--records)
     if ! "$REAL_PY" "$REAL_DIR/check_events.py" "${args[@]}"; then
         real_fail "check_events.py $(basename "$expect") $(basename "$messages")"
         return 1

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Multi-line grouping of real Java stack traces (Debian 12's OpenJDK 17)
-# under the shim, config tests/real/multiline/java.json ("multiline":
+# under the shim, config examples/java/config.json ("multiline":
 # {"stderr": {"detectors": ["java"], ...}}).
 #
 # tests/real/multiline/Thrower.java prints, with ordinary lines between:
@@ -28,7 +28,7 @@
 
 real_need_root
 real_need_build
-CONFIG=$ML_DIR/java.json
+CONFIG=$REAL_ROOT/examples/java/config.json
 # before any install: no Java is installed for a build that cannot use it
 ml_need_multiline "$CONFIG"
 real_install default-jre-headless

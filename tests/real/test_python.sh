@@ -24,6 +24,8 @@ real_tmpdir
 
 T=$REAL_TMP
 CONFIG=$REAL_ROOT/examples/python/config.json
+# The config groups tracebacks and warnings into one event each.
+REAL_CHECK_RECORDS=1
 EXPECT=$REAL_DIR/python.expect.json
 APP=$REAL_DIR/python_app.py
 ROUNDS=40

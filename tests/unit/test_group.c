@@ -167,6 +167,27 @@ static void write_mode_joins_one_write(void **unused)
               "2|0|a\nb");
 }
 
+/* Threads sharing one buffered stream hand the kernel several records in
+ * one write: a line that begins like a log message of its own is not
+ * joined to the lines before it. */
+static void write_mode_splits_at_a_new_log_line(void **unused)
+{
+    (void)unused;
+    fixture *f = make("{ \"write\": true }", false);
+    writes(f, (const char *const[]){
+                  "WARNING:urllib3:retrying\n2026-12-03 06:38:07,901 - app - INFO - job done",
+                  "a message\n  indented\n[ERROR] next\nplain tail",
+                  "ERROR:root:x\nTraceback (most recent call last):\nValueError: y",
+                  "Dec  3 06:00:01 one\nDec  3 06:00:02 two\n12:00:01 three\n"
+                  "2026/12/03 four\n[2026-12-03] five\nWARN six",
+                  NULL });
+    finish(f, "1|0|WARNING:urllib3:retrying ## 1|0|2026-12-03 06:38:07,901 - app - INFO - job done"
+              " ## 2|0|a message\n  indented ## 2|0|[ERROR] next\nplain tail ## 3|0|ERROR:root:x\n"
+              "Traceback (most recent call last):\nValueError: y ## 1|0|Dec  3 06:00:01 one ## "
+              "1|0|Dec  3 06:00:02 two ## 1|0|12:00:01 three ## 1|0|2026/12/03 four ## "
+              "1|0|[2026-12-03] five ## 1|0|WARN six");
+}
+
 static void write_mode_with_patterns_continues_across_writes(void **unused)
 {
     (void)unused;
@@ -281,6 +302,7 @@ int main(void)
         cmocka_unit_test(end_pattern_closes_at_once),
         cmocka_unit_test(single_lines_pass_without_copy),
         cmocka_unit_test(write_mode_joins_one_write),
+        cmocka_unit_test(write_mode_splits_at_a_new_log_line),
         cmocka_unit_test(write_mode_with_patterns_continues_across_writes),
         cmocka_unit_test(write_mode_takes_back_a_held_first_line),
         cmocka_unit_test(whole_writes_end_with_the_write),
