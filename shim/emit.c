@@ -147,9 +147,10 @@ static void feed(shim_thread *thread, ehs_source source, const char *bytes, size
     }
     shim_group_check_held(thread);
     uintptr_t *lock;
+    ehs_grouper *grouper;
     if (__builtin_expect(shim_source_grouped(source), 0) &&
-        shim_thread_grouper(thread, source, &lock) != NULL) {
-        shim_group_feed(thread, source, line, bytes, count);
+        (grouper = shim_thread_grouper(thread, source, &lock)) != NULL) {
+        shim_group_feed(thread, source, grouper, lock, line, bytes, count);
         return;
     }
     shim_line_feed(line, bytes, count,

@@ -150,7 +150,11 @@ static void line_of_write(void *context, const char *text, size_t len)
         flags |= EHS_LINE_WRITES_KNOWN;
         if (feed->lines++ > 0)
             flags |= EHS_LINE_SAME_WRITE;
-        const char *newline = memchr(feed->next, '\n', (size_t)(feed->end - feed->next));
+        /* A line passed straight from the write's bytes ends where it says;
+         * one assembled from earlier pieces ends at the write's first '\n'. */
+        const char *newline = text >= feed->next && text + len < feed->end && text[len] == '\n'
+                                  ? text + len
+                                  : memchr(feed->next, '\n', (size_t)(feed->end - feed->next));
         if (newline != NULL) {
             feed->next = newline + 1;
             if (memchr(feed->next, '\n', (size_t)(feed->end - feed->next)) != NULL)
@@ -160,11 +164,9 @@ static void line_of_write(void *context, const char *text, size_t len)
     group_line(feed, text, len, flags);
 }
 
-void shim_group_feed(shim_thread *thread, ehs_source source, shim_line *line, const char *bytes,
-                     size_t count)
+void shim_group_feed(shim_thread *thread, ehs_source source, ehs_grouper *grouper, uintptr_t *word,
+                     shim_line *line, const char *bytes, size_t count)
 {
-    uintptr_t *word;
-    ehs_grouper *grouper = shim_thread_grouper(thread, source, &word);
     lock_as_owner(thread, word);
     group_feed feed = {
         .emitter = thread,

@@ -274,9 +274,10 @@ uint64_t shim_group_clock(void);
 
 /* Feeds `count` bytes written in one call to `line`, the assembler of
  * grouped `source` of `thread` (the calling thread); its completed lines go
- * through the thread's grouper, knowing which came in this one write. */
-void shim_group_feed(shim_thread *thread, ehs_source source, shim_line *line, const char *bytes,
-                     size_t count);
+ * through `grouper`, the thread's for the source (lock word `word`:
+ * shim_thread_grouper), knowing which came in this one write. */
+void shim_group_feed(shim_thread *thread, ehs_source source, ehs_grouper *grouper, uintptr_t *word,
+                     shim_line *line, const char *bytes, size_t count);
 
 /* One completed line of `owner`'s grouped `source`, built by `emitter`
  * (the calling thread; another thread's lines only at process exit): into

@@ -68,10 +68,23 @@ static size_t after_thread(const char *s, size_t len)
     return q ? (size_t)(q - s) + 2 : 0;
 }
 
+/* Whether the text before the first ':' (or the whole line) ends in one of
+ * the class name endings an exception line needs: one memchr and a few
+ * compares reject an ordinary line before the class name is read. */
+static bool may_name_exception(const char *s, size_t len)
+{
+    const char *colon = memchr(s, ':', len);
+    size_t end = colon != NULL ? (size_t)(colon - s) : len;
+    return ehs_dt_ends(s, end, EHS_DT_LIT("Exception")) || ehs_dt_ends(s, end, EHS_DT_LIT("Error")) ||
+           ehs_dt_ends(s, end, EHS_DT_LIT("Throwable"));
+}
+
 bool ehs_java_starts(const char *line, size_t len, uint32_t *state)
 {
     len = ehs_dt_trim_cr(line, len);
     if (len < 3 || !is_class_byte(line[0]) || ehs_dt_digit(line[0]))
+        return false;
+    if (line[0] != 'E' && !may_name_exception(line, len))
         return false;
     if (!after_thread(line, len) && !class_name(line, len, 0))
         return false;

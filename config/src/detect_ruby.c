@@ -80,9 +80,11 @@ static bool is_first_line(const char *s, size_t len)
 bool ehs_ruby_starts(const char *line, size_t len, uint32_t *state)
 {
     len = ehs_dt_trim_cr(line, len);
-    if (len < 10 || line[0] == ' ' || line[0] == '\t' || !memchr(line, ':', len))
+    /* The line ends as is_first_line wants before anything is read. */
+    if (len < 10 || line[0] == ' ' || line[0] == '\t' ||
+        (line[len - 1] != ')' && !ehs_dt_ends(line, len, EHS_DT_LIT("': unhandled exception"))))
         return false;
-    if (!is_first_line(line, len))
+    if (!memchr(line, ':', len) || !is_first_line(line, len))
         return false;
     *state = RB_HEAD;
     return true;
