@@ -4,8 +4,9 @@
  * An open record belongs to whoever started it: one of the source's
  * built-in detectors, its custom patterns, or (with "write") the write()
  * that carried several lines. The owner alone judges the lines after it,
- * so two detectors never fight over one record. Custom patterns are asked
- * first, then the detectors in the order the config names them.
+ * so two detectors never fight over one record. A custom start pattern is
+ * asked first, then the detectors in the order the config names them, and
+ * last the custom patterns that let any line begin a record.
  */
 #include <string.h>
 
@@ -262,12 +263,15 @@ static int who_starts(const ehs_multiline *spec, ehs_thread_state *state, const 
                       size_t len, uint32_t *detector_state)
 {
     *detector_state = 0;
-    if (spec->start != NULL ? matches(state, spec->start, line, len)
-                            : (spec->more != NULL || spec->end != NULL))
+    if (spec->start != NULL && matches(state, spec->start, line, len))
         return OWNER_CUSTOM;
     for (int i = 0; i < spec->detector_count; i++)
         if (ehs_detectors[spec->detectors[i]].starts(line, len, detector_state))
             return i;
+    /* Without a start pattern any line may begin a custom record: that
+     * comes last, or no detector would ever see a line. */
+    if (spec->start == NULL && (spec->more != NULL || spec->end != NULL))
+        return OWNER_CUSTOM;
     return OWNER_NONE;
 }
 

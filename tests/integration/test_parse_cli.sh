@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `ehshim parse` options and line handling: defaults, --source (stdout and
-# journal entries too), --ident,
+# journal entries too), multi-line records, --ident,
 # --priority (facility and level), --backend, dropped lines, long lines, '\r', the last
 # line without '\n', standard input, bad configs and bad usage.
 set -u
@@ -280,6 +280,24 @@ cat "$tmp/long-bad.export" | "$EHSHIM" parse --source journal >"$tmp/out" 2>"$tm
 "$EHSHIM" parse --help >"$tmp/out" 2>&1 && grep -q '^usage: ehshim parse' "$tmp/out" ||
     fail "parse --help must exit 0 with the usage on stdout"
 "$EHSHIM" --help | grep -q 'parse \[-c CONFIG\]' || fail "ehshim --help does not list parse"
+
+# Multi-line records (tests/integration/multiline/): consecutive lines
+# grouped by the python detector and a custom "continue" pattern; a rule on
+# the first line (a rule matching a later line of the record does not
+# match), a rule on the whole record ("match_text": "record"); a record past
+# max_bytes cut and flagged truncated. Then a 301-line Java trace that the
+# user_events backend cannot carry: one event, frames and message cut to
+# what fits, truncated.
+ml=tests/integration/multiline
+expect "multiline records" "$(cat "$ml/parse.expected.jsonl")
+" parse -c "$ml/parse.json" "$ml/parse.input.txt"
+expect "multiline record past the event size" "$(cat "$ml/deep.expected.jsonl")
+" parse -c "$ml/deep.json" --backend user_events "$ml/deep.input.txt"
+if [ "$(wc -l <"$ml/deep.expected.jsonl")" != 1 ] ||
+    ! grep -q '"lines": 301, "msg": "java.lang.IllegalStateException: deep\\n\\tat com.example.deep.Layer1.call(Layer1.java:1)' "$ml/deep.expected.jsonl" ||
+    ! grep -q '", "truncated": true, "ident"' "$ml/deep.expected.jsonl"; then
+    fail "multiline record past the event size: $ml/deep.expected.jsonl is not one truncated event of 301 lines"
+fi
 
 echo "$failures failures"
 [ $failures -eq 0 ]
