@@ -39,7 +39,10 @@ EXPECT.json   a list of {"match": REGEX, "event": "Provider:Name", "level": N,
               MESSAGES.txt, found in their order (other lines may come
               between them: other threads), and is paired with them as one
               message placed where its first line is; EXPECT entries are
-              matched against the whole record.
+              matched against its first line (as rules are by default), and
+              the record fields (lines, exception_type, exception_message,
+              frames) need not be listed (when listed, their types are
+              checked).
 
 Messages and events are paired in order by the event's "msg" text (events of
 several processes may interleave; each event is used once; a truncated event
@@ -62,6 +65,7 @@ import sys
 # syslog severity -> event level, as the shim maps a priority
 SEVERITY_LEVEL = {0: 1, 1: 1, 2: 1, 3: 2, 4: 3, 5: 4, 6: 4, 7: 5}
 FIXED = {'n', 'msg', 'ident', 'facility', 'truncated', 'meta'}
+RECORD_FIELDS = {'lines', 'exception_type', 'exception_message', 'frames'}
 TYPES = {'string', 'int', 'float', 'bool', 'null', 'ip', 'time', 'errno', 'any'}
 
 
@@ -211,10 +215,13 @@ def main():
     cursor = {}
 
     def entry_of(text):
+        if args.records:
+            text = text.split('\n', 1)[0]
         for e in entries:
             if e['_re'].search(text):
                 return e
         return None
+    fixed = FIXED | RECORD_FIELDS if args.records else FIXED
 
     records = None
     if args.devlog:
@@ -316,7 +323,7 @@ def main():
             if name in ev and ev[name] != value:
                 problems.append('field %s = %s, expected %s: %s' % (name, json.dumps(ev[name]), json.dumps(value), what))
         for name in ev:
-            if name not in FIXED and name not in fields:
+            if name not in fixed and name not in fields:
                 problems.append('field %s not expected: %s' % (name, what))
 
     for p in problems:

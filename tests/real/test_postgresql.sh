@@ -35,6 +35,8 @@ real_tmpdir
 T=$REAL_TMP
 PORT=18432
 CONFIG=$REAL_ROOT/examples/postgresql/config.json
+# The config groups each report (ERROR and its STATEMENT...) into one event.
+REAL_CHECK_RECORDS=1
 EXPECT=$REAL_DIR/postgresql.expect.json
 "$PGBIN/postgres" --version
 AS_PG=(setpriv --reuid=postgres --regid=postgres --init-groups --)
