@@ -9,11 +9,13 @@
  * shim takes no thread, timer or signal of the program's. So a checker may
  * touch another thread's grouper; each grouper has a lock word holding the
  * context of whoever works on it. Checkers only ever try it once; the
- * owner waits for a checker, but a bounded time: a checker may have been
- * ended by a siglongjmp out of a signal handler while holding it, and so
- * may the owner itself (the word then names the owner, who takes it back).
+ * owner waits for a checker a bounded time, then passes its lines on one
+ * event each rather than wait on: a checker ended by a siglongjmp out of
+ * a signal handler could hold it forever. A word naming the owner itself
+ * (its own siglongjmp) is taken back.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,8 +29,12 @@ static uint64_t next_check_ms;
 /* How often they look: a tenth of the hold time would also do, but the
  * config's shortest hold is what it is, and a scan is cheap. */
 enum { CHECK_EVERY_MS = 50 };
-/* Spins an owner waits for a checker before it takes its grouper back. */
-enum { OWNER_SPINS = 1 << 20 };
+/* Spins an owner waits for a checker that holds its grouper (about a
+ * millisecond): a checker holds it for one event. */
+enum { OWNER_SPINS = 1 << 15 };
+/* Spins whoever ends the process waits for a thread still at work on its
+ * grouper. */
+enum { EXIT_SPINS = 1 << 17 };
 
 uint64_t shim_group_clock(void)
 {
@@ -40,25 +46,27 @@ uint64_t shim_group_clock(void)
     return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
 }
 
-static void lock_as_owner(shim_thread *owner, uintptr_t *word)
+/*
+ * Takes the lock word for `self`, spinning at most `spins` times. A word
+ * that names `self` already is taken back: `self` left it held (a
+ * siglongjmp out of a signal handler), or held the same context before
+ * (contexts are reused). A word another live thread holds is never taken
+ * from it: two threads in one grouper would double or tear a record. The
+ * caller does without the grouper instead.
+ */
+static bool lock_within(shim_thread *self, uintptr_t *word, unsigned spins)
 {
-    uintptr_t self = (uintptr_t)owner;
-    for (unsigned spins = 0; spins < OWNER_SPINS; spins++) {
+    uintptr_t me = (uintptr_t)self;
+    for (unsigned i = 0;; i++) {
         uintptr_t expected = 0;
-        if (__atomic_compare_exchange_n(word, &expected, self, false, __ATOMIC_ACQUIRE,
+        if (__atomic_compare_exchange_n(word, &expected, me, false, __ATOMIC_ACQUIRE,
                                         __ATOMIC_RELAXED) ||
-            expected == self)
-            return;
+            expected == me)
+            return true;
+        if (i >= spins)
+            return false;
         __builtin_ia32_pause();
     }
-    __atomic_store_n(word, self, __ATOMIC_SEQ_CST);
-}
-
-static bool try_lock(shim_thread *self, uintptr_t *word)
-{
-    uintptr_t expected = 0;
-    return __atomic_compare_exchange_n(word, &expected, (uintptr_t)self, false, __ATOMIC_ACQUIRE,
-                                       __ATOMIC_RELAXED);
 }
 
 static void unlock(uintptr_t *word)
@@ -66,14 +74,34 @@ static void unlock(uintptr_t *word)
     __atomic_store_n(word, 0, __ATOMIC_RELEASE);
 }
 
-/* Keeps open_records right across one operation on `grouper`. */
+/* Keeps shim_open_records right across one operation on `grouper`. A
+ * decrement never goes below zero: a fork from a signal handler may have
+ * reset the count under an interrupted operation. */
 static void count_change(bool was_open, const ehs_grouper *grouper)
 {
     bool is_open = ehs_grouper_open(grouper);
-    if (is_open && !was_open)
+    if (is_open && !was_open) {
         __atomic_add_fetch(&shim_open_records, 1, __ATOMIC_RELAXED);
-    else if (was_open && !is_open)
-        __atomic_sub_fetch(&shim_open_records, 1, __ATOMIC_RELAXED);
+    } else if (was_open && !is_open) {
+        unsigned n = __atomic_load_n(&shim_open_records, __ATOMIC_RELAXED);
+        while (n > 0 && !__atomic_compare_exchange_n(&shim_open_records, &n, n - 1, true,
+                                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+            ;
+    }
+}
+
+/* A thread at work on another thread's grouper must not be cancelled
+ * there: the lock word would name a thread that is gone. */
+static int hold_off_cancel(void)
+{
+    int old = PTHREAD_CANCEL_ENABLE;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+    return old;
+}
+
+static void allow_cancel(int old)
+{
+    pthread_setcancelstate(old, NULL);
 }
 
 /* What one batch of lines (one write, or a flush) shares. */
@@ -164,10 +192,21 @@ static void line_of_write(void *context, const char *text, size_t len)
     group_line(feed, text, len, flags);
 }
 
+/* The line sink while a checker keeps the grouper: one event per line. */
+static void line_alone(void *context, const char *text, size_t len)
+{
+    const group_feed *feed = context;
+    shim_emit(feed->emitter, feed->source, shim_program_name(), 0, text, len);
+}
+
 void shim_group_feed(shim_thread *thread, ehs_source source, ehs_grouper *grouper, uintptr_t *word,
                      shim_line *line, const char *bytes, size_t count)
 {
-    lock_as_owner(thread, word);
+    if (!lock_within(thread, word, OWNER_SPINS)) {
+        group_feed alone = { .emitter = thread, .source = source, .grouper = grouper };
+        shim_line_feed(line, bytes, count, line_alone, &alone);
+        return;
+    }
     group_feed feed = {
         .emitter = thread,
         .source = source,
@@ -184,13 +223,16 @@ void shim_group_line(shim_thread *owner, shim_thread *emitter, ehs_source source
 {
     uintptr_t *word;
     ehs_grouper *grouper = shim_thread_grouper(owner, source, &word);
-    if (owner == emitter)
-        lock_as_owner(owner, word);
-    else if (!try_lock(emitter, word))
-        return shim_emit(emitter, source, shim_program_name(), 0, text, len);
-    group_feed feed = { .emitter = emitter, .source = source, .grouper = grouper };
-    group_line(&feed, text, len, 0);
-    unlock(word);
+    int cancel = owner != emitter ? hold_off_cancel() : 0;
+    if (lock_within(emitter, word, owner == emitter ? OWNER_SPINS : EXIT_SPINS)) {
+        group_feed feed = { .emitter = emitter, .source = source, .grouper = grouper };
+        group_line(&feed, text, len, 0);
+        unlock(word);
+    } else {
+        shim_emit(emitter, source, shim_program_name(), 0, text, len);
+    }
+    if (owner != emitter)
+        allow_cancel(cancel);
 }
 
 void shim_group_flush(shim_thread *owner, shim_thread *emitter, ehs_source source)
@@ -199,14 +241,18 @@ void shim_group_flush(shim_thread *owner, shim_thread *emitter, ehs_source sourc
     ehs_grouper *grouper = shim_thread_grouper(owner, source, &word);
     if (grouper == NULL || !ehs_grouper_open(grouper))
         return;
-    if (owner == emitter)
-        lock_as_owner(owner, word);
-    else if (!try_lock(emitter, word))
-        return; /* its owner is at work on it, and will end it */
-    group_feed feed = { .emitter = emitter, .source = source, .grouper = grouper };
-    ehs_grouper_flush(grouper, record_done, &feed);
-    count_change(true, grouper);
-    unlock(word);
+    int cancel = owner != emitter ? hold_off_cancel() : 0;
+    /* Another thread ending the process waits a while for the owner: the
+     * record is lost only if the owner stays in the middle of a write. */
+    if (lock_within(emitter, word, owner == emitter ? OWNER_SPINS : EXIT_SPINS)) {
+        group_feed feed = { .emitter = emitter, .source = source, .grouper = grouper };
+        bool was_open = ehs_grouper_open(grouper); /* a checker may have ended it */
+        ehs_grouper_flush(grouper, record_done, &feed);
+        count_change(was_open, grouper);
+        unlock(word);
+    }
+    if (owner != emitter)
+        allow_cancel(cancel);
 }
 
 /* Ends `owner`'s record of `source` if its hold time has passed. */
@@ -214,13 +260,17 @@ static void expire(shim_thread *owner, shim_thread *emitter, ehs_source source)
 {
     uintptr_t *word;
     ehs_grouper *grouper = shim_thread_grouper(owner, source, &word);
-    if (grouper == NULL || !ehs_grouper_open(grouper) || !try_lock(emitter, word))
+    if (grouper == NULL || !ehs_grouper_open(grouper))
         return;
-    group_feed feed = { .emitter = emitter, .source = source, .grouper = grouper };
-    bool was_open = ehs_grouper_open(grouper);
-    ehs_grouper_expire(grouper, record_done, &feed);
-    count_change(was_open, grouper);
-    unlock(word);
+    int cancel = hold_off_cancel();
+    if (lock_within(emitter, word, 0)) {
+        group_feed feed = { .emitter = emitter, .source = source, .grouper = grouper };
+        bool was_open = ehs_grouper_open(grouper);
+        ehs_grouper_expire(grouper, record_done, &feed);
+        count_change(was_open, grouper);
+        unlock(word);
+    }
+    allow_cancel(cancel);
 }
 
 void shim_group_check_held_now(shim_thread *self)
@@ -229,6 +279,13 @@ void shim_group_check_held_now(shim_thread *self)
     if (now < __atomic_load_n(&next_check_ms, __ATOMIC_RELAXED))
         return;
     __atomic_store_n(&next_check_ms, now + CHECK_EVERY_MS, __ATOMIC_RELAXED);
+    /* A vfork child runs on its parent's memory: the records there are the
+     * parent's to end, under the parent's pid. */
+    int saved_errno = errno;
+    bool child = getpid() != shim_pid;
+    errno = saved_errno;
+    if (child)
+        return;
     for (shim_thread *t = shim_thread_first(); t != NULL; t = shim_thread_next(t)) {
         expire(t, self, EHS_SOURCE_STDERR);
         expire(t, self, EHS_SOURCE_STDOUT);

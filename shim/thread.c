@@ -83,15 +83,20 @@ static void thread_exit(void *context)
     errno = saved_errno;
 }
 
-/* Forgets every unfinished line of `thread`, a vfork child's too. */
-static void discard_lines(shim_thread *thread)
+/* Forgets every unfinished line and record of `thread`, a vfork child's
+ * too. `unlock`: also frees the groupers' lock words (after fork, where no
+ * other thread is left to hold one); a context reused by a new thread
+ * keeps them, as a checker may still be at work on it (the word names the
+ * context, so the new thread takes back what the old one left held). */
+static void discard_lines(shim_thread *thread, bool unlock)
 {
     for (int i = 0; i < OUTPUTS; i++) {
         shim_line_discard(&thread->lines[i]);
         shim_line_discard(&thread->vfork_lines[i]);
-        if (thread->groups[i].spec != NULL)
+        if (thread->groups[i].spec != NULL && unlock)
             ehs_grouper_discard(&thread->groups[i]);
-        thread->group_locks[i] = 0;
+        if (unlock)
+            thread->group_locks[i] = 0;
     }
     thread->vfork_pid = 0;
 }
@@ -105,7 +110,7 @@ static shim_thread *reuse_context(void)
         if (__atomic_load_n(&t->in_use, __ATOMIC_RELAXED) == 0 &&
             __atomic_compare_exchange_n(&t->in_use, &expected, 1, false, __ATOMIC_ACQ_REL,
                                         __ATOMIC_RELAXED)) {
-            discard_lines(t);
+            discard_lines(t, false);
             return t;
         }
     }
@@ -386,7 +391,7 @@ void shim_thread_after_fork(void)
      * their unfinished lines are the parent's to emit. */
     for (shim_thread *t = __atomic_load_n(&all_threads, __ATOMIC_ACQUIRE); t != NULL;
          t = t->next) {
-        discard_lines(t);
+        discard_lines(t, true);
         if (t != self)
             __atomic_store_n(&t->in_use, 0, __ATOMIC_RELEASE);
     }

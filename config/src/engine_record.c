@@ -108,6 +108,15 @@ bool ehs_add_record_fields(ehd_builder *builder, const ehs_message *message, con
                            size_t max_frames, size_t room, size_t max_string)
 {
     bool cut = false;
+    /* The line count is kept whatever the exception fields take. */
+    bool with_lines = message->record_lines > 1 && !rule_has_field(rule, "lines", 5);
+    size_t lines_bytes = ehs_field_overhead(5) + 4;
+    if (with_lines && room < lines_bytes) {
+        with_lines = false;
+        cut = true;
+    }
+    if (with_lines)
+        room -= lines_bytes;
     unsigned detector = message->record_detector;
     if (detector != 0 && detector <= ehs_detector_count) {
         ehs_exception exception = { 0 };
@@ -126,13 +135,10 @@ bool ehs_add_record_fields(ehd_builder *builder, const ehs_message *message, con
         if (!rule_has_field(rule, "frames", 6))
             room -= add_frames(builder, frames, count, room, max_string, &cut);
     }
-    if (message->record_lines > 1 && !rule_has_field(rule, "lines", 5)) {
+    if (with_lines) {
         uint32_t lines = message->record_lines;
-        if (room >= ehs_field_overhead(5) + 4)
-            ehd_builder_fast_add_binary_n(builder, "lines", 5, &lines, sizeof lines,
-                                          EHD_FMT_UNSIGNED_INT, 0);
-        else
-            cut = true;
+        ehd_builder_fast_add_binary_n(builder, "lines", 5, &lines, sizeof lines,
+                                      EHD_FMT_UNSIGNED_INT, 0);
     }
     return cut;
 }

@@ -89,11 +89,16 @@ static void open_record(ehs_grouper *g, int owner, uint32_t state, const char *l
 /* Makes the tentative lines part of the record, then adds `line`. */
 static void append(ehs_grouper *g, const char *line, size_t len)
 {
-    g->len += g->held;
-    g->lines += g->held_lines;
+    /* `held` goes to zero before `len` grows: a siglongjmp in between
+     * loses the tentative lines rather than leave len + held past the
+     * storage. */
+    size_t held = g->held;
+    uint32_t held_lines = g->held_lines;
     g->held = 0;
     g->held_lines = 0;
     g->write_held_lines = UINT32_MAX;
+    g->len += held;
+    g->lines += held_lines;
     if (!g->cut) {
         bool whole = store(g, g->len, "\n", 1) && store(g, g->len + 1, line, len);
         size_t added = 1 + len;
@@ -146,10 +151,14 @@ void ehs_grouper_flush(ehs_grouper *g, ehs_record_sink *sink, void *context)
                         : 0,
         .cut = g->cut,
     };
-    sink(context, &record);
-    /* Tentative lines the record did not take are messages of their own. */
     const char *rest = g->storage + g->len;
     size_t rest_len = g->held;
+    /* Emptied before the sink runs: a signal handler that leaves the sink
+     * with siglongjmp must not find the record still open (it would come
+     * out twice). The bytes stay where they are until the next line. */
+    ehs_grouper_discard(g);
+    sink(context, &record);
+    /* Tentative lines the record did not take are messages of their own. */
     while (rest_len > 0) {
         rest++, rest_len--; /* its '\n' */
         const char *newline = memchr(rest, '\n', rest_len);
@@ -158,7 +167,6 @@ void ehs_grouper_flush(ehs_grouper *g, ehs_record_sink *sink, void *context)
         rest += len;
         rest_len -= len;
     }
-    ehs_grouper_discard(g);
 }
 
 /* "write": the current write began with held lines, which belong with the
@@ -329,6 +337,10 @@ void ehs_grouper_line(ehs_grouper *g, ehs_thread_state *state, const char *line,
         if (verdict == EHS_VERDICT_TENTATIVE && g->lines + g->held_lines < spec->max_lines &&
             hold(g, line, len, flags))
             return;
+        /* A record already cut keeps no more bytes: a line it might take
+         * is taken (counted, not kept) rather than end it there. */
+        if (verdict == EHS_VERDICT_TENTATIVE && g->cut)
+            verdict = EHS_VERDICT_CONTINUE;
         if (verdict == EHS_VERDICT_CONTINUE || verdict == EHS_VERDICT_LAST) {
             append(g, line, len);
             if (verdict == EHS_VERDICT_LAST || g->lines >= spec->max_lines ||

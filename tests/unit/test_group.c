@@ -233,6 +233,36 @@ static void whole_writes_end_with_the_write(void **unused)
               "1|0|2026-12-03 06:00:02.000 UTC [7] LOG:  no writes known");
 }
 
+/* Once max_bytes has cut a record, the blank line a chain needs is taken
+ * (counted, not kept) instead of ending the record there. */
+static void a_cut_record_keeps_its_chain(void **unused)
+{
+    (void)unused;
+    fixture *f = make("{ \"detectors\": [\"python\"], \"max_bytes\": 256 }", false);
+    char source[300];
+    memset(source, 'x', sizeof source - 1);
+    memcpy(source, "    ", 4);
+    source[sizeof source - 1] = '\0';
+    line(f, "Traceback (most recent call last):", 0);
+    line(f, "  File \"a.py\", line 1, in f", 0);
+    line(f, source, 0);
+    line(f, "KeyError: 'k'", 0);
+    line(f, "", 0);
+    line(f, "During handling of the above exception, another exception occurred:", 0);
+    line(f, "", 0);
+    line(f, "Traceback (most recent call last):", 0);
+    line(f, "  File \"a.py\", line 3, in f", 0);
+    line(f, "ValueError: v", 0);
+    line(f, "after", 0);
+    /* 34 + 1 + 27 + 1 bytes, then 193 of the source line: 256 kept. */
+    char expected[1024];
+    snprintf(expected, sizeof expected,
+             "10|1|Traceback (most recent call last):\n  File \"a.py\", line 1, in f\n%.*s ## "
+             "1|0|after",
+             193, source);
+    finish(f, expected);
+}
+
 static void max_lines_ends_the_record(void **unused)
 {
     (void)unused;
@@ -306,6 +336,7 @@ int main(void)
         cmocka_unit_test(write_mode_with_patterns_continues_across_writes),
         cmocka_unit_test(write_mode_takes_back_a_held_first_line),
         cmocka_unit_test(whole_writes_end_with_the_write),
+        cmocka_unit_test(a_cut_record_keeps_its_chain),
         cmocka_unit_test(max_lines_ends_the_record),
         cmocka_unit_test(max_bytes_cuts_but_keeps_counting),
         cmocka_unit_test(hold_time_ends_a_quiet_record),
