@@ -168,6 +168,15 @@ static ehs_verdict py_begin(uint32_t *state, const char *line, size_t len)
     return EHS_VERDICT_CONTINUE;
 }
 
+/* A blank line that a chain may follow, held until it does: then `next`. */
+static ehs_verdict blank_then(uint32_t *state, const char *line, size_t len, uint32_t next)
+{
+    if (!ehs_dt_blank(line, len))
+        return EHS_VERDICT_NO;
+    *state = next;
+    return EHS_VERDICT_TENTATIVE;
+}
+
 ehs_verdict ehs_python_next(uint32_t *state, const char *first, size_t first_len, const char *line,
                            size_t len)
 {
@@ -202,10 +211,7 @@ ehs_verdict ehs_python_next(uint32_t *state, const char *first, size_t first_len
         *state = STATE(PY_MSG_BLANK, HELD(s) + 1, 0);
         return EHS_VERDICT_TENTATIVE;
     case PY_SENT:
-        if (!ehs_dt_blank(line, len))
-            return EHS_VERDICT_NO;
-        *state = STATE(PY_SENT_BLANK, 0, 0);
-        return EHS_VERDICT_TENTATIVE;
+        return blank_then(state, line, len, STATE(PY_SENT_BLANK, 0, 0));
     case PY_SENT_BLANK:
         return py_begin(state, line, len);
     case PY_GROUP: {
@@ -223,10 +229,7 @@ ehs_verdict ehs_python_next(uint32_t *state, const char *first, size_t first_len
         return EHS_VERDICT_CONTINUE;
     }
     case PY_AFTER:
-        if (!ehs_dt_blank(line, len))
-            return EHS_VERDICT_NO;
-        *state = STATE(PY_AFTER_BLANK, 0, 0);
-        return EHS_VERDICT_TENTATIVE;
+        return blank_then(state, line, len, STATE(PY_AFTER_BLANK, 0, 0));
     case PY_AFTER_BLANK:
         if (!is_chain_sentence(line, len))
             return EHS_VERDICT_NO;

@@ -315,6 +315,21 @@ real_need_nginx() {
     command -v nginx >/dev/null || real_skip "nginx missing"
 }
 
+# real_need_postgresql PORT: what the PostgreSQL tests need first: root, the
+# build, PostgreSQL 15 and its client installed (PGBIN set), setpriv, the
+# postgres user, and PORT free on 127.0.0.1.
+real_need_postgresql() {
+    real_need_root
+    real_need_build
+    real_install postgresql postgresql-client
+    PGBIN=/usr/lib/postgresql/15/bin
+    [ -x "$PGBIN/postgres" ] || real_skip "$PGBIN/postgres missing (this test is for PostgreSQL 15)"
+    command -v psql >/dev/null || real_skip "psql missing"
+    command -v setpriv >/dev/null || real_skip "setpriv (util-linux) missing"
+    getent passwd postgres >/dev/null || real_skip "no postgres system user"
+    real_port_free "$1"
+}
+
 # real_nginx_temp_paths DIR: the http-block lines that keep nginx's
 # temporary files under DIR (a test's, not the package's /var/lib/nginx).
 real_nginx_temp_paths() {

@@ -18,11 +18,7 @@
 # Each runs once without and once with the shim: the same output; the
 # events, normalized (ml_events.py normalize), must equal
 # tests/real/multiline/java_source.expect.jsonl / java_javac.expect.jsonl.
-#
-# TODO(lead): both expected files are placeholders until the feature is
-# built: fill them in from checked runs (REAL_KEEP=DIR, then
-# DIR/source-shim/norm.jsonl and DIR/javac-shim/norm.jsonl). While one is a
-# placeholder the script ends in SKIP, not PASS.
+
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/multiline/ml_lib.sh"
 

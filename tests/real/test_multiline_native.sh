@@ -21,11 +21,7 @@
 # tests/real/multiline/<run>.expect.jsonl. A missing toolchain (g++, or
 # rustc that cannot be installed) leaves its part out and the script ends in
 # SKIP with the reason, never PASS.
-#
-# TODO(lead): the cxx_*.expect.jsonl and rust_*.expect.jsonl files are
-# placeholders until the feature is built: fill them in from checked runs
-# (REAL_KEEP=DIR, then DIR/<run>-shim/norm.jsonl). While one is a
-# placeholder the script ends in SKIP, not PASS.
+
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/multiline/ml_lib.sh"
 

@@ -26,23 +26,11 @@
 # durations) with and without the shim; the events, normalized
 # (ml_events.py normalize), equal
 # tests/real/multiline/postgresql.expect.jsonl.
-#
-# TODO(lead): postgresql.expect.jsonl is a placeholder until the feature is
-# built: fill it in from a checked run (REAL_KEEP=DIR, then
-# DIR/shim/norm.jsonl). While it is a placeholder the script ends in SKIP,
-# not PASS.
+
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/multiline/ml_lib.sh"
 
-real_need_root
-real_need_build
-real_install postgresql postgresql-client
-PGBIN=/usr/lib/postgresql/15/bin
-[ -x "$PGBIN/postgres" ] || real_skip "$PGBIN/postgres missing (this test is for PostgreSQL 15)"
-command -v psql >/dev/null || real_skip "psql missing"
-command -v setpriv >/dev/null || real_skip "setpriv (util-linux) missing"
-getent passwd postgres >/dev/null || real_skip "no postgres system user"
-real_port_free 18433
+real_need_postgresql 18433
 real_tmpdir
 
 T=$REAL_TMP

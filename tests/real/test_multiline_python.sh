@@ -21,11 +21,7 @@
 #    exactly the 400 records the program wrote (its side file), every other
 #    event is one line, and the events hold exactly the lines of stderr
 #    (ml_events.py threads). Run as python3 and python3 -u.
-#
-# TODO(lead): tests/real/multiline/python_all.expect.jsonl is a placeholder
-# until the feature is built: fill it in from a run you have checked by eye
-# (REAL_KEEP=DIR, then DIR/all-python3-shim/norm.jsonl). While it is a
-# placeholder the script ends in SKIP, not PASS.
+
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/multiline/ml_lib.sh"
 

@@ -21,15 +21,7 @@
 # hold exactly what the line says (tests/real/postgresql_check.py).
 . "$(dirname "$0")/lib.sh"
 
-real_need_root
-real_need_build
-real_install postgresql postgresql-client
-PGBIN=/usr/lib/postgresql/15/bin
-[ -x "$PGBIN/postgres" ] || real_skip "$PGBIN/postgres missing (this test is for PostgreSQL 15)"
-command -v psql >/dev/null || real_skip "psql missing"
-command -v setpriv >/dev/null || real_skip "setpriv (util-linux) missing"
-getent passwd postgres >/dev/null || real_skip "no postgres system user"
-real_port_free 18432
+real_need_postgresql 18432
 real_tmpdir
 
 T=$REAL_TMP

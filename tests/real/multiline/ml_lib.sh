@@ -1,10 +1,7 @@
 # shellcheck shell=bash
 # Helpers of tests/real/test_multiline_*.sh, sourced after tests/real/lib.sh.
 #
-#   ml_need_multiline CONFIG   FAIL when `ehshim check CONFIG` finds errors;
-#                              SKIP while the build does not know the
-#                              "multiline" key yet (the feature is not in
-#                              this tree)
+#   ml_need_multiline CONFIG   FAIL when `ehshim check CONFIG` finds errors
 #   ml_run NAME plain|shim CONFIG CMD...   runs CMD from $ML_WORK in a clean
 #                              environment (ML_ENV: extra NAME=VALUE words),
 #                              at most 120 s, under the shim for "shim";
@@ -16,22 +13,17 @@
 #                              stdout (modulo times); ML_SORT=1: compared
 #                              sorted (threads interleave)
 #   ml_compare NAME EXPECT     $T/NAME/norm.jsonl equals EXPECT, event by
-#                              event; while EXPECT is still the placeholder,
-#                              notes it for ml_finish instead
-#   ml_finish                  exit 1 when a check failed; else SKIP when an
-#                              expected file is still a placeholder (never a
-#                              PASS with checks left out); else PASS
+#                              event (records of threads the program does
+#                              not join: as a multiset, ml_events.py)
+#   ml_finish                  exit 1 when a check failed; else PASS (with
+#                              REAL_KEEP=DIR set, the work dir is kept there)
 # Needs T (the work dir, $REAL_TMP) and ML_WORK (the programs' cwd) set.
 ML_DIR=$REAL_DIR/multiline
-ML_TODO=()
 ML_ENV=()
 
 ml_need_multiline() {
     local out
     if ! out=$("$EHSHIM" check "$1" 2>&1); then
-        if printf '%s\n' "$out" | grep -q "unknown key 'multiline'"; then
-            real_skip "this build does not know the \"multiline\" config key yet ($out)"
-        fi
         printf '%s\n' "$out"
         echo "FAIL: ehshim check $1"
         exit 1
@@ -72,24 +64,16 @@ ml_same_stderr() {
 }
 
 ml_compare() {
-    local name=$1 expect=$2 why
-    if ! why=$("$REAL_PY" "$ML_DIR/ml_events.py" expect-ready "$expect"); then
-        ML_TODO+=("$(basename "$expect")")
-        echo "TODO: $why"
-        return 0
-    fi
+    local name=$1 expect=$2
     if ! "$REAL_PY" "$ML_DIR/ml_events.py" compare "$expect" "$T/$name/norm.jsonl"; then
         real_fail "$name: events differ from $(basename "$expect")"
     fi
 }
 
 ml_finish() {
-    if [ "$REAL_FAILURES" -eq 0 ] && [ ${#ML_TODO[@]} -gt 0 ]; then
-        if [ -n "${REAL_KEEP:-}" ]; then
-            rm -rf "$REAL_KEEP"
-            cp -a "$REAL_TMP" "$REAL_KEEP"
-        fi
-        real_skip "expected file(s) not filled in yet: ${ML_TODO[*]} (the rest passed)"
+    if [ -n "${REAL_KEEP:-}" ]; then
+        rm -rf "$REAL_KEEP"
+        cp -a "$REAL_TMP" "$REAL_KEEP"
     fi
     real_finish
 }
