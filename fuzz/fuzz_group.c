@@ -18,8 +18,9 @@
  *     inside the line being fed, and nowhere else;
  *   - 1 <= lines <= max_lines; a detector only on a record of 2 or more
  *     lines, and only one the spec names;
- *   - its text is its lines as fed, joined with '\n' (a record kept in
- *     storage without their final '\r' when strip_cr), whole when not cut
+ *   - its text is its lines as fed, joined with '\n' (in storage, without
+ *     their final '\r' when strip_cr; a line passed straight on keeps it
+ *     for the engine to strip, once), whole when not cut
  *     and a prefix of that when cut; so records take the fed lines in
  *     order, none lost, none taken twice (a tentative line given back is a
  *     record of one line), and at the end every fed line is in a record
@@ -210,29 +211,17 @@ static void describe_all(const ehs_detector *d, const char *text, size_t len)
     }
 }
 
-/* Whether `segment` is fed line `line` as a record keeps it: '\r' at its
- * end left out when `stripped` (storage, strip_cr), maybe left out when
- * `maybe` (a line passed straight from the caller). A cut record's last
- * segment may be a prefix.
- *
- * `twice`: a record's first line may lose a second final '\r' (a known
- * bug, see the finding in the commit that added this: ehs_grouper_line
- * strips a line's '\r' when a record is open, and open_record strips the
- * same line again when it opens the next record). */
+/* Whether `segment` is fed line `line` as a record keeps it: without a
+ * final '\r' when `stripped` (storage, strip_cr). A cut record's last
+ * segment may be a prefix. */
 static bool segment_matches(const char *segment, size_t len, const char *line, size_t line_len,
-                            bool stripped, bool maybe, bool twice, bool prefix)
+                            bool stripped, bool prefix)
 {
     size_t want = line_len;
     if (stripped && want > 0 && line[want - 1] == '\r')
         want--;
     if (len == want && memcmp(segment, line, len) == 0)
         return true;
-    for (unsigned extra = 1; extra <= (maybe ? 1u : 0u) + (twice ? 1u : 0u); extra++) {
-        if (want < extra || line[want - extra] != '\r')
-            break;
-        if (len == want - extra && memcmp(segment, line, len) == 0)
-            return true;
-    }
     return prefix && len <= want && memcmp(segment, line, len) == 0;
 }
 
@@ -271,8 +260,8 @@ static void check_record(run *r, const ehs_record *record)
     /* The record's text against the fed lines it takes. */
     FUZZ_CHECK(r->taken + record->lines <= r->fed.count,
                "records took %zu + %u lines of %zu fed", r->taken, record->lines, r->fed.count);
+    /* A line passed straight on keeps its '\r' for the engine to strip. */
     bool stripped = in_storage && spec->strip_cr;
-    bool maybe = !in_storage && spec->strip_cr;
     const char *at = record->text;
     size_t left = record->len;
     for (uint32_t k = 0; k < record->lines; k++) {
@@ -282,8 +271,8 @@ static void check_record(run *r, const ehs_record *record)
         const char *newline = memchr(at, '\n', left);
         size_t segment = newline != NULL ? (size_t)(newline - at) : left;
         bool last_segment = newline == NULL;
-        FUZZ_CHECK(segment_matches(at, segment, line, line_len, stripped, maybe,
-                                   spec->strip_cr && k == 0, record->cut && last_segment),
+        FUZZ_CHECK(segment_matches(at, segment, line, line_len, stripped,
+                                   record->cut && last_segment),
                    "line %u of a record of %u (fed line %zu, %zu bytes) is not as fed: "
                    "%zu bytes", k, record->lines, i, line_len, segment);
         if (last_segment) {
