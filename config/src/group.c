@@ -327,7 +327,8 @@ void ehs_grouper_line(ehs_grouper *g, ehs_thread_state *state, const char *line,
             }
             verdict = EHS_VERDICT_CONTINUE;
         }
-        if (verdict == EHS_VERDICT_TENTATIVE && g->lines + g->held_lines < spec->max_lines &&
+        /* A held line joins only with a line after it: both must fit. */
+        if (verdict == EHS_VERDICT_TENTATIVE && g->lines + g->held_lines + 1 < spec->max_lines &&
             hold(g, line, len, flags))
             return;
         if (verdict == EHS_VERDICT_CONTINUE || verdict == EHS_VERDICT_LAST) {
