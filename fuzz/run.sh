@@ -21,6 +21,9 @@ mkdir -p "$dir/logs" "$dir/artifacts"
 
 corpus() { mkdir -p "$dir/corpus/$1" && echo "$dir/corpus/$1"; }
 
+# One byte of value $1 (0..255).
+byte() { printf "\\$(printf %03o "$1")"; }
+
 # One file per line of the given files (no final newline, as the shim
 # passes lines), named by source and line number.
 split_lines() {
@@ -111,6 +114,35 @@ seed() {
         esac
     done
     { printf '\x03'; cat examples/systemd-tmpfiles/input.log; } >"$c/tmpfiles-export"
+
+    # Captured runtime output (tests/unit/detect_samples, tests/real/multiline/raw)
+    # as fuzz_group's write sequences: config byte (0 every detector, 1..7
+    # the file's own detector alone, fuzz_group.c's order), mode byte 0,
+    # then the file one line per write, in 240-byte writes, and in one.
+    c=$(corpus group)
+    local f b own config out piece
+    for f in tests/unit/detect_samples/*.txt tests/real/multiline/raw/*.txt; do
+        b=$(basename "$f" .txt)
+        case $b in
+        python*) own=1 ;; java*) own=2 ;; go*) own=3 ;; rust*) own=4 ;;
+        ruby*) own=5 ;; cxx*) own=6 ;; postgresql*) own=7 ;; *) continue ;;
+        esac
+        rm -rf "$dir/group-pieces" && mkdir -p "$dir/group-pieces"
+        split -b 240 "$f" "$dir/group-pieces/p"
+        for config in 0 "$own"; do
+            out=$c/$(echo "$f" | tr '/' '_')-$config
+            { byte "$config"; byte 0
+              LC_ALL=C awk '{ line = $0 "\n"
+                              while (length(line) > 0) { n = length(line) > 240 ? 240 : length(line)
+                                                         printf "%c%s", n, substr(line, 1, n)
+                                                         line = substr(line, n + 1) } }' "$f"
+            } >"$out-lines"
+            { byte "$config"; byte 0
+              for piece in "$dir"/group-pieces/p*; do byte "$(wc -c <"$piece")"; cat "$piece"; done
+            } >"$out-blocks"
+            { byte "$config"; byte 0; byte 253; cat "$f"; } >"$out-whole"
+        done
+    done
 }
 
 if ! seed; then

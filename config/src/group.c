@@ -308,7 +308,12 @@ void ehs_grouper_line(ehs_grouper *g, ehs_thread_state *state, const char *line,
 {
     const ehs_multiline *spec = g->spec;
     /* A record's lines are joined with '\n' alone: a "\r\n" ending is no
-     * part of any of them (the engine strips a single line's itself). */
+     * part of any of them (the engine strips a single line's itself). A
+     * line the open record does not take goes on below as the whole line,
+     * as if no record had been open: open_record and the engine strip its
+     * '\r' themselves, and stripping it here too would take a second one
+     * ("x\r\r"). */
+    size_t whole_len = len;
     if (spec->strip_cr && len > 0 && line[len - 1] == '\r' && g->owner != OWNER_NONE)
         len--;
     bool joins_write = spec->write && (flags & EHS_LINE_SAME_WRITE) &&
@@ -334,7 +339,8 @@ void ehs_grouper_line(ehs_grouper *g, ehs_thread_state *state, const char *line,
             }
             verdict = EHS_VERDICT_CONTINUE;
         }
-        if (verdict == EHS_VERDICT_TENTATIVE && g->lines + g->held_lines < spec->max_lines &&
+        /* A held line joins only with a line after it: both must fit. */
+        if (verdict == EHS_VERDICT_TENTATIVE && g->lines + g->held_lines + 1 < spec->max_lines &&
             hold(g, line, len, flags))
             return;
         /* A record already cut keeps no more bytes: a line it might take
@@ -351,6 +357,7 @@ void ehs_grouper_line(ehs_grouper *g, ehs_thread_state *state, const char *line,
         }
         ehs_grouper_flush(g, sink, context);
     }
+    len = whole_len;
     uint32_t detector_state;
     int owner = who_starts(spec, state, line, len, &detector_state);
     if (owner == OWNER_CUSTOM && matches(state, spec->end, line, len))

@@ -313,6 +313,16 @@ static void crlf_lines_join_without_cr(void **unused)
     finish(f, "2|0|a\n b ## 1|0|c");
 }
 
+/* A line ending "\r\r" loses one '\r' whether or not a record was open
+ * when it came (found by fuzz/fuzz_group.c: it lost both). */
+static void crlf_strips_one_cr_after_a_record(void **unused)
+{
+    (void)unused;
+    fixture *f = make("{ \"start\": \"^\\\\d\", \"max_lines\": 5 }", false);
+    writes(f, (const char *const[]){ "1", "2\r\r", "x", NULL });
+    finish(f, "1|0|1 ## 2|0|2\r\nx");
+}
+
 static void discard_forgets(void **unused)
 {
     (void)unused;
@@ -341,6 +351,7 @@ int main(void)
         cmocka_unit_test(max_bytes_cuts_but_keeps_counting),
         cmocka_unit_test(hold_time_ends_a_quiet_record),
         cmocka_unit_test(crlf_lines_join_without_cr),
+        cmocka_unit_test(crlf_strips_one_cr_after_a_record),
         cmocka_unit_test(discard_forgets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
