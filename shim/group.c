@@ -128,6 +128,7 @@ static void record_done(void *context, const ehs_record *record)
         .record_lines = record->lines,
         .record_detector = record->detector,
         .record_cut = record->cut,
+        .record_cr_removed = record->cr_removed,
     };
     shim_emit_message(feed->emitter, &message);
 }

@@ -341,6 +341,7 @@ static void parse_record(void *context_arg, const ehs_record *record)
         .record_lines = record->lines,
         .record_detector = record->detector,
         .record_cut = record->cut,
+        .record_cr_removed = record->cr_removed,
     };
     show_event(context, &message);
 }

@@ -510,7 +510,8 @@ int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
     } else {
         /* OpenSSH's -e lines and programs written for terminals end in
          * "\r\n": the '\r' is no part of what they said. */
-        if (config->strip_cr && b.len > 0 && b.text[b.len - 1] == '\r')
+        if (config->strip_cr && !message->record_cr_removed && b.len > 0 &&
+            b.text[b.len - 1] == '\r')
             b.len--;
         int severity;
         size_t prefix = ehs_stderr_prefix(b.text, b.len, &severity);

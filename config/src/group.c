@@ -55,9 +55,11 @@ static bool matches(ehs_thread_state *state, const void *code, const char *line,
     return code != NULL && state != NULL && ehs_engine_pattern_matches(state, code, line, len);
 }
 
-static void emit_single(const char *line, size_t len, ehs_record_sink *sink, void *context)
+/* `cr_removed`: the line comes from the storage, where its '\r' is gone. */
+static void emit_single(const char *line, size_t len, bool cr_removed, ehs_record_sink *sink,
+                        void *context)
 {
-    ehs_record record = { .text = line, .len = len, .lines = 1 };
+    ehs_record record = { .text = line, .len = len, .lines = 1, .cr_removed = cr_removed };
     sink(context, &record);
 }
 
@@ -150,6 +152,7 @@ void ehs_grouper_flush(ehs_grouper *g, ehs_record_sink *sink, void *context)
                         ? (uint8_t)(g->spec->detectors[g->owner] + 1)
                         : 0,
         .cut = g->cut,
+        .cr_removed = g->spec->strip_cr,
     };
     const char *rest = g->storage + g->len;
     size_t rest_len = g->held;
@@ -163,7 +166,7 @@ void ehs_grouper_flush(ehs_grouper *g, ehs_record_sink *sink, void *context)
         rest++, rest_len--; /* its '\n' */
         const char *newline = memchr(rest, '\n', rest_len);
         size_t len = newline != NULL ? (size_t)(newline - rest) : rest_len;
-        emit_single(rest, len, sink, context);
+        emit_single(rest, len, record.cr_removed, sink, context);
         rest += len;
         rest_len -= len;
     }
@@ -312,7 +315,8 @@ void ehs_grouper_line(ehs_grouper *g, ehs_thread_state *state, const char *line,
      * line the open record does not take goes on below as the whole line,
      * as if no record had been open: open_record and the engine strip its
      * '\r' themselves, and stripping it here too would take a second one
-     * ("x\r\r"). */
+     * ("x\r\r"). What comes out of the storage says so (cr_removed), so
+     * that the engine does not take another either. */
     size_t whole_len = len;
     if (spec->strip_cr && len > 0 && line[len - 1] == '\r' && g->owner != OWNER_NONE)
         len--;
@@ -365,7 +369,7 @@ void ehs_grouper_line(ehs_grouper *g, ehs_thread_state *state, const char *line,
     if (owner == OWNER_NONE && spec->write && (flags & EHS_LINE_MORE_IN_WRITE))
         owner = OWNER_WRITE;
     if (owner == OWNER_NONE) {
-        emit_single(line, len, sink, context);
+        emit_single(line, len, false, sink, context);
         return;
     }
     open_record(g, owner, detector_state, line, len);

@@ -104,6 +104,8 @@ typedef struct ehs_message {
                                 that grouped it, whose exception fields the event gets */
     bool record_cut;         /* bytes of the record were left out before the engine
                                 (multiline max_bytes): the event is flagged truncated */
+    bool record_cr_removed;  /* the grouper removed each line's final '\r' already
+                                (ehs_record.cr_removed): strip_cr removes no other */
 } ehs_message;
 
 /* What ehs_engine_build decided, for the caller to pick the event set and

@@ -31,6 +31,8 @@ typedef struct ehs_record {
     uint8_t detector;     /* 0: no built-in detector grouped it; else 1 + the
                              detector's index (ehs_message.record_detector) */
     bool cut;             /* bytes of it were left out for max_bytes */
+    bool cr_removed;      /* each line's final '\r' was removed already (strip_cr):
+                             the engine must not remove another */
 } ehs_record;
 
 /* Receives each finished record, in order. May not call back into the
