@@ -172,30 +172,23 @@ fi
 # 4. A timer's handler siglongjmps out of write(2), thousands of times: each
 #    jump may cost the line in flight its event, never more, and the thread
 #    goes on making events.
-#    (Not in the sanitized build: there, AddressSanitizer's own handling of a
-#    jump out of a signal handler crashes the program now and then without
-#    the shim loaded at all: 6 runs in 100 on a busy machine.)
-if [ -n "$SHIM_SANITIZER_RUNTIME" ]; then
-    skipped="$skipped safety_siglongjmp (the sanitizer runtime crashes it without the shim: its siglongjmp out of a handler)"
-else
-    name=safety_siglongjmp
-    out=$shim_tmp/$name
-    run_plain "$out.plain" "$name" "$SHIM_PROGRAMS/$name"
-    run_shim "$out.shim" "$name" "$SHIM_PROGRAMS/$name"
-    expect_status "$name (without the shim)" 0 "$out.plain"
-    expect_status "$name (with the shim)" 0 "$out.shim"
-    decode_events "$out.shim"
-    jumps=$(sed -n 's/^jumps //p' "$out.shim.out")
-    msg_values "$out.shim.jsonl" | LC_ALL=C sort >"$out.events"
-    LC_ALL=C sort "$out.shim.err" >"$out.lines"
-    invented=$(LC_ALL=C comm -13 "$out.lines" "$out.events" | wc -l)
-    missing=$(LC_ALL=C comm -23 "$out.lines" "$out.events" | wc -l)
-    echo "$name: $(wc -l <"$out.lines") lines, $(wc -l <"$out.events") events, ${jumps:-?} jumps, $missing lines without an event"
-    [ "$invented" = 0 ] || fail "$name: $invented events for lines that are not on stderr"
-    [ -n "$jumps" ] && [ "$missing" -le "$jumps" ] ||
-        fail "$name: $missing lines without an event, more than the $jumps jumps"
-    grep -v -x 'line [0-9]*' "$out.shim.err" | head -3 | grep . && fail "$name: damaged stderr lines"
-fi
+name=safety_siglongjmp
+out=$shim_tmp/$name
+run_plain "$out.plain" "$name" "$SHIM_PROGRAMS/$name"
+run_shim "$out.shim" "$name" "$SHIM_PROGRAMS/$name"
+expect_status "$name (without the shim)" 0 "$out.plain"
+expect_status "$name (with the shim)" 0 "$out.shim"
+decode_events "$out.shim"
+jumps=$(sed -n 's/^jumps //p' "$out.shim.out")
+msg_values "$out.shim.jsonl" | LC_ALL=C sort >"$out.events"
+LC_ALL=C sort "$out.shim.err" >"$out.lines"
+invented=$(LC_ALL=C comm -13 "$out.lines" "$out.events" | wc -l)
+missing=$(LC_ALL=C comm -23 "$out.lines" "$out.events" | wc -l)
+echo "$name: $(wc -l <"$out.lines") lines, $(wc -l <"$out.events") events, ${jumps:-?} jumps, $missing lines without an event"
+[ "$invented" = 0 ] || fail "$name: $invented events for lines that are not on stderr"
+[ -n "$jumps" ] && [ "$missing" -le "$jumps" ] ||
+    fail "$name: $missing lines without an event, more than the $jumps jumps"
+grep -v -x 'line [0-9]*' "$out.shim.err" | head -3 | grep . && fail "$name: damaged stderr lines"
 
 # 8. A child made while the parent has an unfinished line (vfork, _Fork, a
 #    raw clone): each process's events hold its own text only.
