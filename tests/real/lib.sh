@@ -317,7 +317,8 @@ real_need_nginx() {
 
 # real_need_postgresql PORT: what the PostgreSQL tests need first: root, the
 # build, PostgreSQL 15 and its client installed (PGBIN set), setpriv, the
-# postgres user, and PORT free on 127.0.0.1.
+# postgres user (AS_PG: the command prefix that runs as it), and PORT free
+# on 127.0.0.1.
 real_need_postgresql() {
     real_need_root
     real_need_build
@@ -328,6 +329,27 @@ real_need_postgresql() {
     command -v setpriv >/dev/null || real_skip "setpriv (util-linux) missing"
     getent passwd postgres >/dev/null || real_skip "no postgres system user"
     real_port_free "$1"
+    AS_PG=(setpriv --reuid=postgres --regid=postgres --init-groups --)
+}
+
+# real_pg_initdb: a cluster in $T/data for user app (password "secret",
+# scram-sha-256 from 127.0.0.1, trust on the socket in $T/sock), made as the
+# postgres user (the caller's AS_PG command prefix).
+real_pg_initdb() {
+    mkdir -p "$T/data" "$T/sock"
+    chown postgres: "$T/data" "$T/sock"
+    chmod 700 "$T/data"
+    printf 'secret\n' >"$T/pw"
+    chown postgres: "$T/pw"
+    chmod 600 "$T/pw"
+    if ! "${AS_PG[@]}" "$PGBIN/initdb" -D "$T/data" -U app --pwfile="$T/pw" -A scram-sha-256 \
+            >"$T/initdb.log" 2>&1; then
+        cat "$T/initdb.log"
+        echo "FAIL: initdb failed"
+        exit 1
+    fi
+    printf '%s\n' 'local   all   all                 trust' \
+        'host    all   app   127.0.0.1/32  scram-sha-256' >"$T/data/pg_hba.conf"
 }
 
 # real_nginx_temp_paths DIR: the http-block lines that keep nginx's

@@ -37,7 +37,6 @@ T=$REAL_TMP
 PORT=18433
 EXPECT=$ML_DIR/postgresql.expect.jsonl
 "$PGBIN/postgres" --version
-AS_PG=(setpriv --reuid=postgres --regid=postgres --init-groups --)
 
 # The server runs as postgres, who may not reach the build tree: copies of
 # the tool, the library beside it and the config, in the tmp dir.
@@ -54,22 +53,7 @@ json.dump(doc, open(sys.argv[2], 'w', encoding='utf-8'), indent=2)
 PYEOF
 ml_need_multiline "$PGCONFIG"
 
-mkdir -p "$T/data" "$T/sock"
-chown postgres: "$T/data" "$T/sock"
-chmod 700 "$T/data"
-printf 'secret\n' >"$T/pw"
-chown postgres: "$T/pw"
-chmod 600 "$T/pw"
-if ! "${AS_PG[@]}" "$PGBIN/initdb" -D "$T/data" -U app --pwfile="$T/pw" -A scram-sha-256 \
-        >"$T/initdb.log" 2>&1; then
-    cat "$T/initdb.log"
-    echo "FAIL: initdb failed"
-    exit 1
-fi
-cat >"$T/data/pg_hba.conf" <<'EOF2'
-local   all   all                 trust
-host    all   app   127.0.0.1/32  scram-sha-256
-EOF2
+real_pg_initdb
 
 cat >"$T/missing_table.sql" <<'EOF2'
 SELECT o.id,

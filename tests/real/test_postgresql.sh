@@ -31,7 +31,6 @@ CONFIG=$REAL_ROOT/examples/postgresql/config.json
 REAL_CHECK_RECORDS=1
 EXPECT=$REAL_DIR/postgresql.expect.json
 "$PGBIN/postgres" --version
-AS_PG=(setpriv --reuid=postgres --regid=postgres --init-groups --)
 
 # The server runs as the postgres user, who may not reach the build tree
 # (a checkout under /root): it runs copies of the tool, the library beside
@@ -42,22 +41,7 @@ cp "$CONFIG" "$T/config.json"
 SHIM=$T/bin/$(basename "$EHSHIM")
 PGCONFIG=$T/config.json
 
-mkdir -p "$T/data" "$T/sock"
-chown postgres: "$T/data" "$T/sock"
-chmod 700 "$T/data"
-printf 'secret\n' >"$T/pw"
-chown postgres: "$T/pw"
-chmod 600 "$T/pw"
-if ! "${AS_PG[@]}" "$PGBIN/initdb" -D "$T/data" -U app --pwfile="$T/pw" -A scram-sha-256 \
-        >"$T/initdb.log" 2>&1; then
-    cat "$T/initdb.log"
-    echo "FAIL: initdb failed"
-    exit 1
-fi
-cat >"$T/data/pg_hba.conf" <<'EOF'
-local   all   all                 trust
-host    all   app   127.0.0.1/32  scram-sha-256
-EOF
+real_pg_initdb
 printf 'SELECT id,\n       name\n  FROM items_gone\n WHERE id = 1;\n' >"$T/multi_fail.sql"
 printf 'SELECT 1 AS a,\n       2 AS b;\n' >"$T/multi_ok.sql"
 
