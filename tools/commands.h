@@ -8,6 +8,7 @@
 
 int cmd_check(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
+int cmd_learn(int argc, char **argv);
 int cmd_listen(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 int cmd_run(int argc, char **argv);

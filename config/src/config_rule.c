@@ -11,7 +11,7 @@
 
 static const char *const rule_keys[] = {
     "name",    "source",     "ident",     "exe",     "regex",   "grok", "json",    "kv",  "fields", "time_format",
-    "level",   "level_field", "level_map", "keyword", "id",   "version", "tag", "drop",   "match_text", NULL,
+    "level",   "level_field", "level_map", "keyword", "id",   "version", "tag", "drop",   "match_text", "template", NULL,
 };
 
 static void read_name(ehs_load *load, const cJSON *object, ehs_rule *rule)
@@ -245,6 +245,8 @@ void ehs_load_rule(ehs_load *load, const cJSON *object, ehs_rule *rule)
     read_numbers(load, object, rule);
     ehs_read_bool(load, object, "drop", &rule->drop);
     read_match_text(load, object, rule);
+    /* "template" is for people (what ehshim learn saw): a string, unused. */
+    ehs_member(load, object, "template", cJSON_String, false, "a string");
 
     matcher_keys m;
     ehs_grok_expansion expansion = { 0 };

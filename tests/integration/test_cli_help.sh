@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The command line's own help and errors:
 # - ehshim --help / -h: usage on stdout listing every command (exactly the
-#   six the tool dispatches to), exit 0; ehshim --version: "ehshim X.Y.Z";
+#   seven the tool dispatches to), exit 0; ehshim --version: "ehshim X.Y.Z";
 # - ehshim alone, an unknown option or an unknown command: the usage on
 #   stderr, nothing on stdout, exit 2;
 # - for every command: COMMAND --help and -h print "usage: ehshim COMMAND"
@@ -79,13 +79,14 @@ grep -oE '^ *\{ "[a-z]+", cmd_[a-z]+' tools/ehshim.c | sed 's/.*"\([a-z]*\)".*/\
 if ! cmp -s <(sort "$tmp/listed") <(sort "$tmp/dispatched"); then
     fail "ehshim --help lists $(paste -sd' ' "$tmp/listed"); the tool has $(paste -sd' ' "$tmp/dispatched")"
 fi
-[ "$(wc -l <"$tmp/listed")" -eq 6 ] || fail "expected 6 commands, ehshim --help lists $(wc -l <"$tmp/listed")"
+[ "$(wc -l <"$tmp/listed")" -eq 7 ] || fail "expected 7 commands, ehshim --help lists $(wc -l <"$tmp/listed")"
 
 # ---- every command
 # Flags each command takes (what the man page and README document).
 declare -A flags=(
     [check]="-h --help"
     [decode]="-h --help"
+    [learn]="-o --provider --source --ident -h --help --"
     [listen]="-c -o -h --help"
     [parse]="-c --config --source --ident --priority -h --help"
     [run]="-c -o -h --help --"
@@ -94,7 +95,7 @@ declare -A flags=(
 # An argument that makes the rest of the command line valid, so only the
 # unknown flag is wrong.
 declare -A rest=(
-    [check]="x.json" [decode]="" [listen]="SomeProvider" [parse]="" [run]="true" [status]=""
+    [check]="x.json" [decode]="" [learn]="/dev/null" [listen]="SomeProvider" [parse]="" [run]="true" [status]=""
 )
 while read -r cmd; do
     [ -n "${flags[$cmd]+set}" ] || { fail "no flag list for command '$cmd' in this test"; continue; }
