@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow_array.h"
 #include "learn_templates.h"
 
 /* Share of positions that must agree for a line to join a template. */
@@ -200,9 +201,9 @@ bool learner_add(learner *l, const char *line, size_t len)
         l->skipped++;
         return true;
     }
-    if (l->template_count % 64 == 0) {
-        learn_template *grown =
-            realloc(l->templates, (l->template_count + 64) * sizeof *l->templates);
+    if (l->template_count == l->template_capacity) {
+        learn_template *grown = ehd__grow_array(l->templates, &l->template_capacity,
+                                                l->template_count + 1, sizeof *l->templates, 64);
         if (grown == NULL)
             return false;
         l->templates = grown;
@@ -233,4 +234,5 @@ void learner_free(learner *l)
     free(l->templates);
     l->templates = NULL;
     l->template_count = 0;
+    l->template_capacity = 0;
 }

@@ -44,6 +44,7 @@ typedef struct learn_template {
 typedef struct learner {
     learn_template *templates; /* `template_count` of them, owned */
     size_t template_count;
+    size_t template_capacity;  /* of `templates` */
     unsigned long lines;       /* lines read */
     unsigned long skipped;     /* lines not learned: empty, or past the cap */
 } learner;
