@@ -48,10 +48,12 @@ static void read_detectors(ehs_load *load, const cJSON *object, ehs_multiline *s
             ehs_detector_find(item->valuestring, strlen(item->valuestring));
         if (detector == NULL) {
             char names[160];
+            char q[EHS_QUOTE_MAX];
             detector_list(names, sizeof names);
             ehs_diag_add(&load->diag, ehs_value_position(load, item),
-                         "no detector is called '%s'; the built-in ones are %s",
-                         item->valuestring, names);
+                         "no detector is called %s; the built-in ones are %s",
+                         ehs_quote(q, sizeof q, item->valuestring, strlen(item->valuestring)),
+                         names);
             continue;
         }
         uint8_t index = (uint8_t)(detector - ehs_detectors);
@@ -60,7 +62,7 @@ static void read_detectors(ehs_load *load, const cJSON *object, ehs_multiline *s
             repeated |= spec->detectors[i] == index;
         if (repeated) {
             ehs_diag_add(&load->diag, ehs_value_position(load, item),
-                         "detector '%s' is named twice", item->valuestring);
+                         "detector '%s' is named twice", detector->name);
             continue;
         }
         if (spec->detector_count == EHS_MULTILINE_DETECTORS_MAX) {

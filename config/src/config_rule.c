@@ -89,10 +89,12 @@ static void read_match_text(ehs_load *load, const cJSON *object, ehs_rule *rule)
         return;
     if (strcmp(item->valuestring, "record") == 0)
         rule->match_record = true;
-    else if (strcmp(item->valuestring, "first_line") != 0)
+    else if (strcmp(item->valuestring, "first_line") != 0) {
+        char q[EHS_QUOTE_MAX];
         ehs_diag_add(&load->diag, ehs_value_position(load, item),
-                     "'match_text' must be \"first_line\" or \"record\", not \"%s\"",
-                     item->valuestring);
+                     "'match_text' must be \"first_line\" or \"record\", not %s",
+                     ehs_quote(q, sizeof q, item->valuestring, strlen(item->valuestring)));
+    }
 }
 
 /* What the matcher keys say; NULL members are absent (or false, or of a
