@@ -55,19 +55,25 @@ static bool is_filler(const char *w)
     return false;
 }
 
-/* `text` as a lower-case identifier (letters, digits, '_'), at most 24
- * bytes, into `out`; "" when nothing of it is usable. */
-static void identifier(const char *text, char out[32])
+/* `text` (`len` bytes) as a lower-case identifier (letters, digits, '_';
+ * "totalSteps" is "total_steps"), at most 24 bytes, into `out`; "" when
+ * nothing of it is usable. */
+static void identifier(const char *text, size_t len, char out[32])
 {
     size_t n = 0;
-    for (const char *p = text; *p != '\0' && n < 24; p++) {
-        char c = *p;
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if ((c >= 'a' && c <= 'z') || (n > 0 && ((c >= '0' && c <= '9') || c == '_')))
-            out[n++] = c;
-        else if (n > 0 && out[n - 1] != '_' && c != '=' && c != ':')
+    char prev = '\0';
+    for (size_t i = 0; i < len && n < 24; i++) {
+        char c = text[i];
+        bool upper = c >= 'A' && c <= 'Z';
+        if (upper && n > 0 && out[n - 1] != '_' && prev >= 'a' && prev <= 'z')
             out[n++] = '_';
+        if (upper)
+            c = (char)(c - 'A' + 'a');
+        if (n < 24 && ((c >= 'a' && c <= 'z') || (n > 0 && ((c >= '0' && c <= '9') || c == '_'))))
+            out[n++] = c;
+        else if (n > 0 && n < 24 && out[n - 1] != '_')
+            out[n++] = '_';
+        prev = text[i];
     }
     while (n > 0 && out[n - 1] == '_')
         n--;
@@ -82,51 +88,76 @@ static bool name_taken(char names[][32], size_t count, const char *name)
     return false;
 }
 
-/* The capture name of variable position `i`: an address is "ip", the
- * value after "port" is "port", a key=value token its key, else the word
- * before it, else its position. */
-static void capture_name(const learn_template *tpl, size_t i, char names[][32], size_t taken)
+static unsigned piece_fits(const learn_token *t, size_t piece)
+{
+    return piece < LEARN_PIECES_MAX ? t->fits[piece] : 0;
+}
+
+/* The capture name of the variable piece at mask offset `at` of token
+ * `i` (its `piece`th): an address is "ip", a number after an address
+ * and ':' is "port", a piece after a word in its token ("user=", "blk_")
+ * is named by it, a whole token by the word before it, else by its
+ * position. */
+static void capture_name(const learn_template *tpl, size_t i, size_t at, size_t piece,
+                         char names[][32], size_t taken)
 {
     char base[32] = "";
     const learn_token *t = &tpl->tokens[i];
-    if (t->text[0] != '\0')
-        identifier(t->text, base);
-    else if (t->fits & LEARN_FITS_IP)
+    size_t start = at;
+    while (start > 0 && t->mask[start - 1] != LEARN_VAR)
+        start--;
+    unsigned fits = piece_fits(t, piece);
+    if (fits & LEARN_FITS_IP)
         strcpy(base, "ip");
-    else if (i > 0 && !tpl->tokens[i - 1].variable) {
-        identifier(tpl->tokens[i - 1].text, base);
+    else if (piece > 0 && (piece_fits(t, piece - 1) & LEARN_FITS_IP) && start + 1 == at &&
+             t->mask[start] == ':')
+        strcpy(base, "port");
+    else if (at > start)
+        identifier(t->mask + start, at - start, base);
+    if (base[0] == '\0' && start == 0 && i > 0 && tpl->tokens[i - 1].vars == 0) {
+        const char *prev = tpl->tokens[i - 1].mask;
+        identifier(prev, strlen(prev), base);
         if (is_filler(base))
             base[0] = '\0';
     }
-    if (base[0] == '\0')
-        snprintf(base, sizeof base, "v%zu", i + 1);
+    if (base[0] == '\0') {
+        if (t->vars > 1)
+            snprintf(base, sizeof base, "v%zu_%zu", i + 1, piece + 1);
+        else
+            snprintf(base, sizeof base, "v%zu", i + 1);
+    }
     snprintf(names[taken], 32, "%s", base);
     for (unsigned k = 2; name_taken(names, taken, names[taken]); k++)
         snprintf(names[taken], 32, "%.24s_%u", base, k);
 }
 
-static const char *type_of(const learn_token *t, const char *name)
+static const char *type_of(unsigned fits, const char *name)
 {
-    if (t->fits & LEARN_FITS_IP)
+    if (fits & LEARN_FITS_IP)
         return "ip";
-    if ((t->fits & LEARN_FITS_U16) && strncmp(name, "port", 4) == 0)
+    if ((fits & LEARN_FITS_U16) && strncmp(name, "port", 4) == 0)
         return "port";
-    if (t->fits & LEARN_FITS_U32)
+    if (fits & LEARN_FITS_U32)
         return "u32";
-    if (t->fits & LEARN_FITS_U64)
+    if (fits & LEARN_FITS_U64)
         return "u64";
-    if (t->fits & LEARN_FITS_I64)
+    if (fits & LEARN_FITS_I64)
         return "i64";
+    if (fits & LEARN_FITS_HEX)
+        return "hex";
+    if (fits & LEARN_FITS_F64)
+        return "f64";
     return NULL;
 }
 
-/* Appends `s` to the buffer with regex metacharacters escaped. */
-static void append_escaped(char *buf, size_t size, size_t *used, const char *s)
+/* Appends `len` bytes of `s` to the buffer with regex metacharacters
+ * escaped. */
+static void append_escaped(char *buf, size_t size, size_t *used, const char *s, size_t len)
 {
-    for (; *s != '\0' && *used + 3 < size; s++) {
-        if (strchr("\\^$.|?*+()[]{}#", *s) != NULL)
+    for (size_t i = 0; i < len && *used + 3 < size; i++) {
+        if (strchr("\\^$.|?*+()[]{}#", s[i]) != NULL)
             buf[(*used)++] = '\\';
-        buf[(*used)++] = *s;
+        buf[(*used)++] = s[i];
     }
     buf[*used] = '\0';
 }
@@ -142,20 +173,36 @@ static size_t constants(const learn_template *tpl)
 {
     size_t n = 0;
     for (size_t i = 0; i < tpl->count; i++)
-        n += !tpl->tokens[i].variable;
+        n += tpl->tokens[i].vars == 0 && !tpl->tokens[i].optional;
     return n;
 }
 
+static size_t constant_bytes(const learn_template *tpl)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < tpl->count; i++)
+        if (!tpl->tokens[i].optional)
+            n += strlen(tpl->tokens[i].mask) - tpl->tokens[i].vars;
+    return n;
+}
+
+/* Rules that need more constant text first: a rule that takes the lines
+ * of another must come after it. */
 static int by_specificity(const void *a, const void *b)
 {
     const learn_template *x = *(const learn_template *const *)a;
     const learn_template *y = *(const learn_template *const *)b;
+    size_t bx = constant_bytes(x), by = constant_bytes(y);
+    if (bx != by)
+        return bx > by ? -1 : 1;
     size_t cx = constants(x), cy = constants(y);
     if (cx != cy)
         return cx > cy ? -1 : 1;
     if (x->count != y->count)
         return x->count > y->count ? -1 : 1;
-    return (x->first_line > y->first_line) - (x->first_line < y->first_line);
+    if (x->first_line != y->first_line)
+        return x->first_line < y->first_line ? -1 : 1;
+    return (x->split_at > y->split_at) - (x->split_at < y->split_at);
 }
 
 /* The event name from the template's first constant words, CamelCase. */
@@ -165,10 +212,10 @@ static void event_name(const learn_template *tpl, char out[64])
     unsigned words = 0;
     for (size_t i = 0; i < tpl->count && words < 4; i++) {
         const learn_token *t = &tpl->tokens[i];
-        if (t->variable)
+        if (t->vars != 0)
             continue;
         bool upper = true, any = false;
-        for (const char *p = t->text; *p != '\0' && n < 48; p++) {
+        for (const char *p = t->mask; *p != '\0' && n < 48; p++) {
             char c = *p;
             bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
             if (!letter) {
@@ -189,38 +236,74 @@ static void event_name(const learn_template *tpl, char out[64])
 static cJSON *rule_of(const learn_template *tpl, const char *source, const char *ident,
                       char event_names[][64], size_t rule_index)
 {
-    char names[LEARN_TOKENS_MAX][32];
+    char names[LEARN_TOKENS_MAX * LEARN_PIECES_MAX][32];
     size_t name_count = 0;
-    static char regex[LEARN_TOKENS_MAX * (LEARN_TOKEN_BYTES * 2 + 48) + 8];
-    static char template_text[LEARN_TOKENS_MAX * (LEARN_TOKEN_BYTES + 8) + 8];
+    static char regex[LEARN_TOKENS_MAX * (LEARN_TOKEN_BYTES * 2 + 48 * 8) + 8];
+    static char template_text[LEARN_TOKENS_MAX * (LEARN_TOKEN_BYTES * 3 + 8) + 8];
     size_t r = 0, t = 0;
     regex[0] = template_text[0] = '\0';
     append(regex, sizeof regex, &r, "^[ \\t]*");
     cJSON *fields = cJSON_CreateObject();
-    for (size_t i = 0; i < tpl->count; i++) {
+    /* Optional tokens (learner_finish) at the end belong to the variable
+       before them; a run of them elsewhere is one optional capture. */
+    size_t end = tpl->count;
+    while (end > 0 && tpl->tokens[end - 1].optional)
+        end--;
+    bool glued = false; /* the template text has "<*>" with no blank */
+    for (size_t i = 0; i < end; i++) {
         const learn_token *tok = &tpl->tokens[i];
-        if (i > 0) {
-            append(regex, sizeof regex, &r, "[ \\t]+");
-            append(template_text, sizeof template_text, &t, " ");
-        }
-        if (!tok->variable) {
-            append_escaped(regex, sizeof regex, &r, tok->text);
-            append(template_text, sizeof template_text, &t, tok->text);
+        if (tok->optional) {
+            size_t first = i;
+            while (i + 1 < end && tpl->tokens[i + 1].optional)
+                i++;
+            if (name_count == sizeof names / sizeof names[0])
+                continue;
+            capture_name(tpl, first, 0, 0, names, name_count);
+            char group[80];
+            snprintf(group, sizeof group, "(?:[ \\t]+(?<%s>\\S.*?))?", names[name_count++]);
+            append(regex, sizeof regex, &r, group);
+            append(template_text, sizeof template_text, &t, "<*>");
+            glued = true;
             continue;
         }
-        capture_name(tpl, i, names, name_count);
-        const char *name = names[name_count++];
-        append_escaped(regex, sizeof regex, &r, tok->text);
-        append(template_text, sizeof template_text, &t, tok->text);
-        append(template_text, sizeof template_text, &t, "<*>");
-        char group[64];
-        bool rest = i + 1 == LEARN_TOKENS_MAX;
-        snprintf(group, sizeof group, "(?<%s>%s)", name,
-                 rest ? ".*" : tok->text[0] != '\0' ? "\\S*" : "\\S+");
-        append(regex, sizeof regex, &r, group);
-        const char *type = type_of(tok, name);
-        if (type != NULL)
-            cJSON_AddStringToObject(fields, name, type);
+        if (i > 0) {
+            append(regex, sizeof regex, &r, "[ \\t]+");
+            if (!glued)
+                append(template_text, sizeof template_text, &t, " ");
+        }
+        glued = false;
+        bool takes_tail = i + 1 == end && end < tpl->count;
+        const char *m = tok->mask;
+        size_t piece = 0;
+        for (size_t at = 0; m[at] != '\0'; at++) {
+            if (m[at] != LEARN_VAR) {
+                size_t run = strcspn(m + at, "\x01");
+                append_escaped(regex, sizeof regex, &r, m + at, run);
+                char text[LEARN_TOKEN_BYTES * 3 + 1];
+                snprintf(text, sizeof text, "%.*s", (int)run, m + at);
+                append(template_text, sizeof template_text, &t, text);
+                at += run - 1;
+                continue;
+            }
+            if (name_count == sizeof names / sizeof names[0])
+                break;
+            capture_name(tpl, i, at, piece, names, name_count);
+            const char *name = names[name_count++];
+            append(template_text, sizeof template_text, &t, "<*>");
+            bool whole = at == 0 && m[1] == '\0';
+            bool last = m[at + 1] == '\0';
+            const char *pattern = (tpl->rest && i + 1 == tpl->count) || (takes_tail && last) ? ".*"
+                                  : whole                                                    ? "\\S+"
+                                  : last                                                     ? "\\S*"
+                                                                                             : "\\S*?";
+            char group[64];
+            snprintf(group, sizeof group, "(?<%s>%s)", name, pattern);
+            append(regex, sizeof regex, &r, group);
+            const char *type = takes_tail && last ? NULL : type_of(piece_fits(tok, piece), name);
+            if (type != NULL)
+                cJSON_AddStringToObject(fields, name, type);
+            piece++;
+        }
     }
     append(regex, sizeof regex, &r, "[ \\t]*$");
 
@@ -347,6 +430,10 @@ int cmd_learn(int argc, char **argv)
             fclose(in);
     }
     free(files);
+    if (status == 0 && !learner_finish(&l)) {
+        fprintf(stderr, "ehshim learn: out of memory\n");
+        status = 1;
+    }
     if (status != 0) {
         learner_free(&l);
         return status;
@@ -363,15 +450,17 @@ int cmd_learn(int argc, char **argv)
         learner_free(&l);
         return 1;
     }
+    size_t rule_count = 0;
     for (size_t i = 0; i < l.template_count; i++)
-        order[i] = &l.templates[i];
-    qsort(order, l.template_count, sizeof *order, by_specificity);
+        if (!l.templates[i].merged)
+            order[rule_count++] = &l.templates[i];
+    qsort(order, rule_count, sizeof *order, by_specificity);
     cJSON_AddStringToObject(config, "provider", provider);
     cJSON *capture = cJSON_AddObjectToObject(config, "capture");
     cJSON_AddBoolToObject(capture, "syslog", strcmp(source, "syslog") == 0);
     cJSON_AddBoolToObject(capture, "stderr", strcmp(source, "stderr") == 0);
     cJSON *rules = cJSON_AddArrayToObject(config, "rules");
-    for (size_t i = 0; i < l.template_count; i++)
+    for (size_t i = 0; i < rule_count; i++)
         cJSON_AddItemToArray(rules, rule_of(order[i], source, ident, event_names, i));
     char *text = cJSON_Print(config);
     FILE *out = output != NULL ? fopen(output, "w") : stdout;

@@ -1,13 +1,24 @@
 /*
  * Message templates mined from a log, for `ehshim learn`: lines in, one
- * template per kind of message out, each position a constant token or a
- * variable part with the types every value seen there fits.
+ * template per kind of message out.
+ *
+ * A line is split at blanks into tokens, and each token into pieces: a
+ * number, an address, a hex string, a month or day name is a variable
+ * piece from the start; the rest (words, punctuation) is constant until
+ * two lines of one template differ there. A token is kept as a mask: its
+ * constant bytes as they are and LEARN_VAR for each variable piece, so
+ * "/10.0.0.1:50010" is "/\x01:\x01" and reads "/<*>:<*>".
  *
  * Streaming: a line is compared with the templates of its token count and
- * joins the most similar one (positions that differ become variable) or
- * starts a new one. Memory is bounded by LEARN_TEMPLATES_MAX templates of
- * at most LEARN_TOKENS_MAX tokens; lines past the cap are counted, not
- * learned. Not thread-safe; one learner per thread.
+ * first word and joins the most similar one, or starts a new one. Memory
+ * is bounded by LEARN_TEMPLATES_MAX templates of at most LEARN_TOKENS_MAX
+ * tokens; lines past the cap are counted, not learned. learner_finish()
+ * then merges a template into a longer one that holds it plus runs of
+ * tokens with variable pieces ("0 bytes sent", "451 bytes (1.2 KB)
+ * sent"), and splits a template whose only difference at some position is
+ * between two words ("cupsd startup succeeded", "cupsd shutdown
+ * succeeded"), so there are at most 3 * LEARN_TEMPLATES_MAX in the end.
+ * Not thread-safe; one learner per thread.
  */
 #ifndef EHSHIM_TOOLS_LEARN_TEMPLATES_H
 #define EHSHIM_TOOLS_LEARN_TEMPLATES_H
@@ -16,29 +27,64 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { LEARN_TEMPLATES_MAX = 2000, LEARN_TOKENS_MAX = 48, LEARN_TOKEN_BYTES = 256 };
+enum {
+    LEARN_TEMPLATES_MAX = 2000,
+    LEARN_TOKENS_MAX = 48,
+    LEARN_TOKEN_BYTES = 256,
+    /* Variable pieces of one token whose types are tracked; later ones
+       are strings. */
+    LEARN_PIECES_MAX = 8,
+};
 
-/* What every value seen at a variable position fits (bits). */
+/* The byte that stands for a variable piece in a mask. */
+#define LEARN_VAR '\x01'
+
+/* What every value seen at a variable piece fits (bits). */
 enum {
     LEARN_FITS_U32 = 1u,
     LEARN_FITS_U64 = 2u,
     LEARN_FITS_I64 = 4u,
     LEARN_FITS_IP = 8u,
     LEARN_FITS_U16 = 16u,
+    LEARN_FITS_HEX = 32u,  /* 0x and hex digits */
+    LEARN_FITS_F64 = 64u,  /* a decimal number with a fraction */
+};
+
+/* How a position's constants have differed so far. */
+enum learn_words {
+    LEARN_WORDS_CONSTANT, /* never: the mask is its one constant */
+    LEARN_WORDS_TWO,      /* between `words[0]` and `words[1]` only */
+    LEARN_WORDS_MANY,     /* more, or values that were not words */
 };
 
 typedef struct learn_token {
-    char *text;        /* the constant text, or the key of a "key=value" token
-                          whose value varies ("uid="); owned */
-    bool variable;     /* all of it (or its value after `text`) varies */
-    unsigned fits;     /* LEARN_FITS_* of the values seen, when variable */
+    char *mask;                        /* owned, NUL-terminated */
+    size_t vars;                       /* LEARN_VAR bytes in `mask` */
+    unsigned fits[LEARN_PIECES_MAX];   /* LEARN_FITS_* per variable piece */
+    enum learn_words words_state;
+    /* Set by learner_finish(): lines of a template merged into this one
+       lack the token. A run of them between two tokens reads "<*>"; a
+       run at the end belongs to the variable token before it. */
+    bool optional;
+    char *words[2];                    /* owned, when LEARN_WORDS_TWO */
+    unsigned long word_lines[2];       /* lines with each word */
 } learn_token;
 
 typedef struct learn_template {
     learn_token tokens[LEARN_TOKENS_MAX];
     size_t count;
+    bool rest;                /* the last token took the rest of a line
+                                 longer than LEARN_TOKENS_MAX tokens */
     unsigned long lines;      /* lines that joined it */
     unsigned long first_line; /* 1-based number of its first line */
+    /* Set by learner_finish(): a template split into ones per word is
+       kept after them, for words not seen yet ("general"), and a split
+       one names the position it was split at plus 1 ("split_at"). */
+    bool general;
+    bool merged;              /* learner_finish() merged its lines into a
+                                 longer template: it has no rule */
+    size_t split_at;
+    size_t bucket_next;       /* the learner's index: next template + 1 */
 } learn_template;
 
 typedef struct learner {
@@ -47,10 +93,20 @@ typedef struct learner {
     size_t template_capacity;  /* of `templates` */
     unsigned long lines;       /* lines read */
     unsigned long skipped;     /* lines not learned: empty, or past the cap */
+    /* Index from (token count, first word) to templates; owned. */
+    struct learn_bucket *buckets;
+    size_t bucket_capacity;
 } learner;
 
-/* Adds one line (`len` bytes, no '\n'); false when out of memory. */
+/* Adds one line (`len` bytes, no '\n'); false when out of memory (the
+ * learner stays usable and freeable). */
 bool learner_add(learner *l, const char *line, size_t len);
+
+/* Splits templates whose words differed at one position only between two
+ * words into one template per word, each placed before the template it
+ * came from. Call once, after the last learner_add(); false when out of
+ * memory (the learner then holds what it had). */
+bool learner_finish(learner *l);
 
 /* Frees what the learner holds; NULL-safe. */
 void learner_free(learner *l);
