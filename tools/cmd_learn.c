@@ -109,9 +109,18 @@ static void capture_name(const learn_template *tpl, size_t i, size_t at, size_t 
     unsigned fits = piece_fits(t, piece);
     if (fits & LEARN_FITS_IP)
         strcpy(base, "ip");
-    else if (piece > 0 && (piece_fits(t, piece - 1) & LEARN_FITS_IP) && start + 1 == at &&
-             t->mask[start] == ':')
+    else if (fits & (LEARN_FITS_TIME | LEARN_FITS_TIME_ZONE))
+        strcpy(base, "time");
+    else if (fits & LEARN_FITS_ERRNO)
+        strcpy(base, "errno");
+    else if (fits & LEARN_FITS_UUID)
+        strcpy(base, "uuid");
+    else if (piece > 0 && (fits & LEARN_FITS_U16) && start + 1 == at && t->mask[start] == ':' &&
+             !(piece_fits(t, piece - 1) & LEARN_FITS_U64))
         strcpy(base, "port");
+    else if (t->mask[at + 1] == ':' && t->mask[at + 2] == LEARN_VAR && fits == 0 &&
+             (piece_fits(t, piece + 1) & LEARN_FITS_U16))
+        strcpy(base, "host");
     else if (at > start)
         identifier(t->mask + start, at - start, base);
     if (base[0] == '\0' && start == 0 && i > 0 && tpl->tokens[i - 1].vars == 0) {
@@ -147,7 +156,38 @@ static const char *type_of(unsigned fits, const char *name)
         return "hex";
     if (fits & LEARN_FITS_F64)
         return "f64";
+    if (fits & LEARN_FITS_UUID)
+        return "uuid";
+    if (fits & (LEARN_FITS_TIME | LEARN_FITS_TIME_ZONE))
+        return "time";
+    if (fits & LEARN_FITS_BOOL)
+        return "bool";
+    if (fits & LEARN_FITS_ERRNO)
+        return "errno";
     return NULL;
+}
+
+/* The grok text that captures a variable piece as `name`: the library's
+ * pattern for what every value was, else any non-blank bytes (as few as
+ * will do inside a token). Returned in a static buffer. */
+static const char *piece_pattern(unsigned fits, bool whole, bool last, bool greedy, const char *name)
+{
+    static char out[64];
+    const char *grok = greedy                                       ? "GREEDYDATA"
+                       : (fits & LEARN_FITS_IP)                     ? "IP"
+                       : (fits & LEARN_FITS_UUID)                   ? "UUID"
+                       : (fits & (LEARN_FITS_TIME | LEARN_FITS_TIME_ZONE)) ? "TIMESTAMP_ISO8601"
+                       : (fits & (LEARN_FITS_U64 | LEARN_FITS_I64)) ? "INT"
+                       : (fits & LEARN_FITS_HEX)                    ? "BASE16NUM"
+                       : (fits & LEARN_FITS_F64)                    ? "NUMBER"
+                       : (fits & (LEARN_FITS_BOOL | LEARN_FITS_ERRNO)) ? "WORD"
+                       : whole                                      ? "NOTSPACE"
+                                                                    : NULL;
+    if (grok != NULL)
+        snprintf(out, sizeof out, "%%{%s:%s}", grok, name);
+    else
+        snprintf(out, sizeof out, "(?<%s>\\S*%s)", name, last ? "" : "?");
+    return out;
 }
 
 /* Appends `len` bytes of `s` to the buffer with regex metacharacters
@@ -155,7 +195,7 @@ static const char *type_of(unsigned fits, const char *name)
 static void append_escaped(char *buf, size_t size, size_t *used, const char *s, size_t len)
 {
     for (size_t i = 0; i < len && *used + 3 < size; i++) {
-        if (strchr("\\^$.|?*+()[]{}#", s[i]) != NULL)
+        if (strchr("\\^$.|?*+()[]{}#%", s[i]) != NULL)
             buf[(*used)++] = '\\';
         buf[(*used)++] = s[i];
     }
@@ -205,28 +245,32 @@ static int by_specificity(const void *a, const void *b)
     return (x->split_at > y->split_at) - (x->split_at < y->split_at);
 }
 
-/* The event name from the template's first constant words, CamelCase. */
+/* The event name from the template's first constant words, CamelCase;
+ * from the constant text of tokens with variable pieces when it has no
+ * word of its own ("setTodayTotalDetailSteps=<*>"). */
 static void event_name(const learn_template *tpl, char out[64])
 {
     size_t n = 0;
-    unsigned words = 0;
-    for (size_t i = 0; i < tpl->count && words < 4; i++) {
-        const learn_token *t = &tpl->tokens[i];
-        if (t->vars != 0)
-            continue;
-        bool upper = true, any = false;
-        for (const char *p = t->mask; *p != '\0' && n < 48; p++) {
-            char c = *p;
-            bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-            if (!letter) {
-                upper = true;
+    for (int pass = 0; pass < 2 && n == 0; pass++) {
+        unsigned words = 0;
+        for (size_t i = 0; i < tpl->count && words < 4; i++) {
+            const learn_token *t = &tpl->tokens[i];
+            if (t->optional || (pass == 0 && t->vars != 0))
                 continue;
+            bool upper = true, any = false;
+            for (const char *p = t->mask; *p != '\0' && n < 48; p++) {
+                char c = *p;
+                bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+                if (!letter) {
+                    upper = true;
+                    continue;
+                }
+                out[n++] = upper && c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+                upper = false;
+                any = true;
             }
-            out[n++] = upper && c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
-            upper = false;
-            any = true;
+            words += any;
         }
-        words += any;
     }
     if (n == 0)
         n = (size_t)snprintf(out, 64, "Message");
@@ -250,6 +294,7 @@ static cJSON *rule_of(const learn_template *tpl, const char *source, const char 
     while (end > 0 && tpl->tokens[end - 1].optional)
         end--;
     bool glued = false; /* the template text has "<*>" with no blank */
+    unsigned time_form = 0;
     for (size_t i = 0; i < end; i++) {
         const learn_token *tok = &tpl->tokens[i];
         if (tok->optional) {
@@ -260,7 +305,7 @@ static cJSON *rule_of(const learn_template *tpl, const char *source, const char 
                 continue;
             capture_name(tpl, first, 0, 0, names, name_count);
             char group[80];
-            snprintf(group, sizeof group, "(?:[ \\t]+(?<%s>\\S.*?))?", names[name_count++]);
+            snprintf(group, sizeof group, "(?:[ \\t]+%%{DATA:%s})?", names[name_count++]);
             append(regex, sizeof regex, &r, group);
             append(template_text, sizeof template_text, &t, "<*>");
             glued = true;
@@ -292,14 +337,14 @@ static cJSON *rule_of(const learn_template *tpl, const char *source, const char 
             append(template_text, sizeof template_text, &t, "<*>");
             bool whole = at == 0 && m[1] == '\0';
             bool last = m[at + 1] == '\0';
-            const char *pattern = (tpl->rest && i + 1 == tpl->count) || (takes_tail && last) ? ".*"
-                                  : whole                                                    ? "\\S+"
-                                  : last                                                     ? "\\S*"
-                                                                                             : "\\S*?";
-            char group[64];
-            snprintf(group, sizeof group, "(?<%s>%s)", name, pattern);
-            append(regex, sizeof regex, &r, group);
-            const char *type = takes_tail && last ? NULL : type_of(piece_fits(tok, piece), name);
+            bool greedy = (tpl->rest && i + 1 == tpl->count) || (takes_tail && last);
+            unsigned fits = greedy ? 0 : piece_fits(tok, piece);
+            append(regex, sizeof regex, &r, piece_pattern(fits, whole, last, greedy, name));
+            /* A rule has one time_format: the first time's form. */
+            unsigned form = fits & (LEARN_FITS_TIME | LEARN_FITS_TIME_ZONE);
+            if (form != 0 && time_form == 0)
+                time_form = form;
+            const char *type = form != 0 && form != time_form ? NULL : type_of(fits, name);
             if (type != NULL)
                 cJSON_AddStringToObject(fields, name, type);
             piece++;
@@ -323,7 +368,11 @@ static cJSON *rule_of(const learn_template *tpl, const char *source, const char 
     cJSON_AddStringToObject(rule, "source", source);
     if (ident != NULL)
         cJSON_AddStringToObject(rule, "ident", ident);
-    cJSON_AddStringToObject(rule, "regex", regex);
+    cJSON_AddStringToObject(rule, "grok", regex);
+    if (time_form != 0)
+        cJSON_AddStringToObject(rule, "time_format", time_form == LEARN_FITS_TIME
+                                                         ? "%Y-%m-%dT%H:%M:%S"
+                                                         : "%Y-%m-%dT%H:%M:%S%z");
     if (fields->child != NULL)
         cJSON_AddItemToObject(rule, "fields", fields);
     else

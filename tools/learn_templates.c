@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "convert.h"
 #include "grow_array.h"
 #include "learn_templates.h"
 
@@ -43,6 +44,62 @@ static bool is_opaque(unsigned char c)
     return c < 0x20 || c >= 0x7f;
 }
 
+/* Length of a UUID (8-4-4-4-12 hex digits) at `s`, else 0. */
+static size_t uuid_at(const char *s, size_t len)
+{
+    static const size_t groups[] = { 8, 4, 4, 4, 12 };
+    size_t i = 0;
+    for (size_t g = 0; g < 5; g++) {
+        if (g > 0) {
+            if (i >= len || s[i] != '-')
+                return 0;
+            i++;
+        }
+        for (size_t k = 0; k < groups[g]; k++, i++)
+            if (i >= len || !is_hex_digit((unsigned char)s[i]))
+                return 0;
+    }
+    return i < len && is_alnum((unsigned char)s[i]) ? 0 : i;
+}
+
+/* Length of `n` digits at `s`, or 0. */
+static size_t digits_at(const char *s, size_t len, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (i >= len || !is_digit((unsigned char)s[i]))
+            return 0;
+    return n;
+}
+
+/* Length of an ISO 8601 date and time in one token at `s`
+ * ("2024-01-02T03:04:05.678+01:00"), else 0. */
+static size_t iso_time_at(const char *s, size_t len)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    size_t i = 0;
+    for (; shape[i] != '\0'; i++) {
+        if (i >= len)
+            return 0;
+        if (shape[i] == 'd' ? !is_digit((unsigned char)s[i]) : s[i] != shape[i])
+            return 0;
+    }
+    if (i < len && (s[i] == '.' || s[i] == ',') && i + 1 < len && is_digit((unsigned char)s[i + 1])) {
+        i++;
+        while (i < len && is_digit((unsigned char)s[i]))
+            i++;
+    }
+    if (i < len && s[i] == 'Z') {
+        i++;
+    } else if (i < len && (s[i] == '+' || s[i] == '-') && digits_at(s + i + 1, len - i - 1, 2)) {
+        i += 3;
+        if (i < len && s[i] == ':')
+            i++;
+        if (digits_at(s + i, len - i, 2))
+            i += 2;
+    }
+    return i < len && is_alnum((unsigned char)s[i]) ? 0 : i;
+}
+
 /* The LEARN_FITS_* bits `len` bytes of `s` fit. */
 static unsigned fits_of(const char *s, size_t len)
 {
@@ -52,6 +109,20 @@ static unsigned fits_of(const char *s, size_t len)
     memcpy(buf, s, len);
     buf[len] = '\0';
     unsigned fits = 0;
+    bool flag;
+    int32_t errno_value;
+    if (is_letter((unsigned char)buf[0]) && ehs_parse_bool(buf, len, &flag))
+        return LEARN_FITS_BOOL;
+    if (buf[0] == 'E' && len >= 3 && ehs_parse_errno(buf, len, &errno_value))
+        return LEARN_FITS_ERRNO;
+    if (uuid_at(buf, len) == len)
+        return LEARN_FITS_UUID;
+    if (iso_time_at(buf, len) == len) {
+        /* strptime has no fractions of a second: those stay strings. */
+        if (len == 19)
+            return LEARN_FITS_TIME;
+        return buf[19] == 'Z' || buf[19] == '+' || buf[19] == '-' ? LEARN_FITS_TIME_ZONE : 0;
+    }
     unsigned char addr[16];
     if (strchr(buf, '.') != NULL || strchr(buf, ':') != NULL) {
         if (inet_pton(AF_INET, buf, addr) == 1 || inet_pton(AF_INET6, buf, addr) == 1)
@@ -171,24 +242,6 @@ static size_t ipv6_at(const char *s, size_t len)
     return inet_pton(AF_INET6, buf, addr) == 1 ? i : 0;
 }
 
-/* Length of a UUID (8-4-4-4-12 hex digits) at `s`, else 0. */
-static size_t uuid_at(const char *s, size_t len)
-{
-    static const size_t groups[] = { 8, 4, 4, 4, 12 };
-    size_t i = 0;
-    for (size_t g = 0; g < 5; g++) {
-        if (g > 0) {
-            if (i >= len || s[i] != '-')
-                return 0;
-            i++;
-        }
-        for (size_t k = 0; k < groups[g]; k++, i++)
-            if (i >= len || !is_hex_digit((unsigned char)s[i]))
-                return 0;
-    }
-    return i < len && is_alnum((unsigned char)s[i]) ? 0 : i;
-}
-
 /* Length of a dotted host name at `s` that a ':' and a port number
  * follow ("proxy.example.org:5070"), else 0: an endpoint's host is a
  * value even where it never changes. */
@@ -228,7 +281,8 @@ static size_t piece_at(const char *s, size_t len, size_t i)
     while (i + run < len && is_alnum((unsigned char)s[i + run]))
         run++;
     size_t n;
-    if ((n = uuid_at(s + i, len - i)) != 0 || (n = ipv4_at(s + i, len - i)) != 0 ||
+    if ((n = uuid_at(s + i, len - i)) != 0 || (n = iso_time_at(s + i, len - i)) != 0 ||
+        (n = ipv4_at(s + i, len - i)) != 0 ||
         (n = ipv6_at(s + i, len - i)) != 0)
         return n;
     if (c == '-' && i + 1 < len && is_digit((unsigned char)s[i + 1])) {
@@ -744,11 +798,30 @@ static bool split_copy(learner *l, size_t from, size_t at, int k)
     return true;
 }
 
-/* Whether two templates' tokens can be one: the same, or one of them
- * variable already. */
+/* Whether `text` (no variable piece) reads as `mask`: its constants in
+ * place, each variable piece standing for at least one byte. */
+static bool mask_takes(const char *mask, const char *text)
+{
+    if (*mask == '\0')
+        return *text == '\0';
+    if (*mask == LEARN_VAR) {
+        for (const char *t = text + 1; t <= text + strlen(text); t++)
+            if (*text != '\0' && mask_takes(mask + 1, t))
+                return true;
+        return false;
+    }
+    return *mask == *text && mask_takes(mask + 1, text + 1);
+}
+
+/* Whether two templates' tokens can be one: the same, both with variable
+ * pieces, or the word of one is what the other's mask reads. */
 static bool tokens_agree(const learn_token *a, const learn_token *b)
 {
-    return a->vars != 0 || b->vars != 0 || strcmp(a->mask, b->mask) == 0;
+    if (a->vars != 0 && b->vars != 0)
+        return true;
+    if (a->vars == 0 && b->vars == 0)
+        return strcmp(a->mask, b->mask) == 0;
+    return a->vars != 0 ? mask_takes(a->mask, b->mask) : mask_takes(b->mask, a->mask);
 }
 
 /* Alignment of a shorter template `a` into a longer `b`: every token of
@@ -956,6 +1029,12 @@ bool learner_finish(learner *l)
                l->templates[i].tokens[at].words_state != LEARN_WORDS_TWO)
             at++;
         if (at == l->templates[i].count)
+            continue;
+        /* Two values of a flag or two errno names: a field, not two kinds
+           of message. */
+        const learn_token *t = &l->templates[i].tokens[at];
+        if (fits_of(t->words[0], strlen(t->words[0])) & fits_of(t->words[1], strlen(t->words[1])) &
+            (LEARN_FITS_BOOL | LEARN_FITS_ERRNO))
             continue;
         if (!split_copy(l, i, at, 0) || !split_copy(l, i, at, 1))
             return false;

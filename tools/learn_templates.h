@@ -47,7 +47,12 @@ enum {
     LEARN_FITS_IP = 8u,
     LEARN_FITS_U16 = 16u,
     LEARN_FITS_HEX = 32u,  /* 0x and hex digits */
-    LEARN_FITS_F64 = 64u,  /* a decimal number with a fraction */
+    LEARN_FITS_F64 = 64u,  /* a decimal number, maybe with a fraction */
+    LEARN_FITS_UUID = 128u,
+    LEARN_FITS_TIME = 256u, /* ISO 8601 date and time, whole seconds */
+    LEARN_FITS_TIME_ZONE = 1024u, /* the same with a zone: Z or +hh:mm */
+    LEARN_FITS_ERRNO = 2048u, /* an errno name: ENOENT */
+    LEARN_FITS_BOOL = 512u, /* true/false, yes/no, on/off */
 };
 
 /* How a position's constants have differed so far. */
