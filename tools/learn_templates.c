@@ -15,8 +15,10 @@
 #include "grow_array.h"
 #include "learn_templates.h"
 
-/* Share of positions that must agree for a line to join a template. */
-#define SIMILARITY_MIN 0.5
+/* Templates of one key a line is compared with, the most recently joined
+ * first: enough for any real program's messages of one first word and
+ * length, and a bound on the work per line whatever the input. */
+enum { BUCKET_SCAN_MAX = 64 };
 
 static bool is_digit(unsigned char c)
 {
@@ -449,12 +451,17 @@ static bool positions_agree(const char *template_mask, const char *line_mask)
     return !is_pure(template_mask) && !is_pure(line_mask);
 }
 
-/* How many positions of `tpl` the line's tokens agree with. */
-static size_t agreement(const learn_template *tpl, const line_token *tokens)
+/* How many positions of `tpl` the line's tokens agree with, or 0 as soon
+ * as fewer than `need` can. */
+static size_t agreement(const learn_template *tpl, const line_token *tokens, size_t need)
 {
-    size_t same = 0;
-    for (size_t i = 0; i < tpl->count; i++)
-        same += positions_agree(tpl->tokens[i].mask, tokens[i].mask);
+    size_t same = 0, misses = tpl->count - need;
+    for (size_t i = 0; i < tpl->count; i++) {
+        if (positions_agree(tpl->tokens[i].mask, tokens[i].mask))
+            same++;
+        else if (misses-- == 0)
+            return 0;
+    }
     return same;
 }
 
@@ -734,20 +741,34 @@ bool learner_add(learner *l, const char *line, size_t len)
     if (l->template_count * 2 >= l->bucket_capacity && !rehash(l))
         return false;
     struct learn_bucket *bucket = find_bucket(l, n, tokens[0].mask);
-    learn_template *best = NULL;
-    size_t best_same = 0;
-    for (size_t i = bucket->head; i != 0;) {
+    /* At least half of the positions agree. */
+    size_t need = (n + 1) / 2;
+    size_t best = 0, best_before = 0, best_same = 0;
+    size_t before = 0, scanned = 0;
+    for (size_t i = bucket->head; i != 0 && scanned < BUCKET_SCAN_MAX; scanned++) {
         learn_template *tpl = &l->templates[i - 1];
-        size_t same = agreement(tpl, tokens);
-        if (tpl->rest == rest && (double)same >= SIMILARITY_MIN * (double)n &&
-            (best == NULL || same > best_same)) {
-            best = tpl;
+        size_t same = tpl->rest == rest ? agreement(tpl, tokens, need) : 0;
+        if (same >= need && same > best_same) {
+            best = i;
+            best_before = before;
             best_same = same;
+            if (same == n)
+                break;
         }
+        before = i;
         i = tpl->bucket_next;
     }
-    if (best != NULL)
-        return merge(best, tokens);
+    if (best != 0) {
+        learn_template *tpl = &l->templates[best - 1];
+        /* To the front of its chain, where the next line of its kind
+           looks first. */
+        if (best_before != 0) {
+            l->templates[best_before - 1].bucket_next = tpl->bucket_next;
+            tpl->bucket_next = bucket->head;
+            bucket->head = best;
+        }
+        return merge(tpl, tokens);
+    }
     if (l->template_count == LEARN_TEMPLATES_MAX) {
         l->skipped++;
         return true;
