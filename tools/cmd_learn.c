@@ -123,6 +123,8 @@ static void capture_name(const learn_template *tpl, size_t i, size_t at, size_t 
         strcpy(base, "host");
     else if (at > start)
         identifier(t->mask + start, at - start, base);
+    else if (fits & LEARN_FITS_PATH)
+        strcpy(base, "path");
     if (base[0] == '\0' && start == 0 && i > 0 && tpl->tokens[i - 1].vars == 0) {
         const char *prev = tpl->tokens[i - 1].mask;
         identifier(prev, strlen(prev), base);

@@ -102,6 +102,31 @@ static size_t iso_time_at(const char *s, size_t len)
     return i < len && is_alnum((unsigned char)s[i]) ? 0 : i;
 }
 
+static bool is_path_byte(unsigned char c)
+{
+    return is_alnum(c) || c == '/' || c == '.' || c == '_' || c == '-' || c == '~' || c == '+' ||
+           c == '@' || c == ',' || c == ':' || c == '=';
+}
+
+/* Length of an absolute file path at `s` (two '/' at least, up to the end
+ * of the token but for closing punctuation), else 0: which file is a
+ * value, like a number. */
+static size_t path_at(const char *s, size_t len)
+{
+    if (len < 3 || s[0] != '/')
+        return 0;
+    size_t i = 0, slashes = 0;
+    while (i < len && is_path_byte((unsigned char)s[i])) {
+        slashes += s[i] == '/';
+        i++;
+    }
+    if (i != len && !strchr(")]}'\"", s[i]))
+        return 0;
+    while (i > 1 && strchr(".,:)", s[i - 1]) != NULL)
+        i--;
+    return slashes >= 2 && i > 1 ? i : 0;
+}
+
 /* The LEARN_FITS_* bits `len` bytes of `s` fit. */
 static unsigned fits_of(const char *s, size_t len)
 {
@@ -119,6 +144,8 @@ static unsigned fits_of(const char *s, size_t len)
         return LEARN_FITS_ERRNO;
     if (uuid_at(buf, len) == len)
         return LEARN_FITS_UUID;
+    if (path_at(buf, len) == len)
+        return LEARN_FITS_PATH;
     if (iso_time_at(buf, len) == len) {
         /* strptime has no fractions of a second: those stay strings. */
         if (len == 19)
@@ -279,10 +306,13 @@ static size_t piece_at(const char *s, size_t len, size_t i)
     bool after_alnum = i > 0 && is_alnum((unsigned char)s[i - 1]);
     if (after_alnum)
         return 0;
+    size_t n;
+    if (c == '/' && (i == 0 || strchr(":='\"([", s[i - 1]) != NULL) &&
+        (n = path_at(s + i, len - i)) != 0)
+        return n;
     size_t run = 0;
     while (i + run < len && is_alnum((unsigned char)s[i + run]))
         run++;
-    size_t n;
     if ((n = uuid_at(s + i, len - i)) != 0 || (n = iso_time_at(s + i, len - i)) != 0 ||
         (n = ipv4_at(s + i, len - i)) != 0 ||
         (n = ipv6_at(s + i, len - i)) != 0)

@@ -52,6 +52,7 @@ enum {
     LEARN_FITS_TIME = 256u, /* ISO 8601 date and time, whole seconds */
     LEARN_FITS_TIME_ZONE = 1024u, /* the same with a zone: Z or +hh:mm */
     LEARN_FITS_ERRNO = 2048u, /* an errno name: ENOENT */
+    LEARN_FITS_PATH = 4096u,  /* an absolute file path (a string; named so) */
     LEARN_FITS_BOOL = 512u, /* true/false, yes/no, on/off */
 };
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What `ehshim learn` makes of lines written for the purpose
 # (learn/pieces.log): templates with variable pieces inside tokens
-# (blk_<*>, /<*>:<*>, a host before a port), typed and named captures
+# (blk_<*>, /<*>:<*>, a host before a port, a file path), typed and named captures
 # (ip, port, host, hex, uuid, time, errno, bool, f64, i64), one template
 # per first word, lines of other lengths merged where they differ by runs
 # of variable tokens (bytes<*>sent), a position differing between two
@@ -23,7 +23,7 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 "$EHSHIM" learn -o "$tmp/config.json" pieces.log 2>"$tmp/err" || fail "learn failed: $(cat "$tmp/err")"
-[ "$(cat "$tmp/err")" = "ehshim learn: 23 lines, 17 templates" ] ||
+[ "$(cat "$tmp/err")" = "ehshim learn: 25 lines, 19 templates" ] ||
     fail "summary: $(cat "$tmp/err")"
 "$EHSHIM" check "$tmp/config.json" >"$tmp/check" 2>&1 || fail "check refuses: $(head -c 400 "$tmp/check")"
 python3 -c '
