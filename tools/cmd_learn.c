@@ -255,7 +255,7 @@ static void event_name(const learn_template *tpl, char out[64])
     size_t n = 0;
     for (int pass = 0; pass < 2 && n == 0; pass++) {
         unsigned words = 0;
-        for (size_t i = 0; i < tpl->count && words < 4; i++) {
+        for (size_t i = 0; i < tpl->count && words < 5; i++) {
             const learn_token *t = &tpl->tokens[i];
             if (t->optional || (pass == 0 && t->vars != 0))
                 continue;
@@ -309,8 +309,14 @@ static cJSON *rule_of(const learn_template *tpl, const char *source, const char 
             char group[80];
             snprintf(group, sizeof group, "(?:[ \\t]+%%{DATA:%s})?", names[name_count++]);
             append(regex, sizeof regex, &r, group);
+            /* loghub's way: "bytes<*>sent" between two words; by a
+               variable token it stands apart ("by <*> <*> port"). */
+            bool by_words = i > 0 && tpl->tokens[first - 1].vars == 0 && i + 1 < end &&
+                            tpl->tokens[i + 1].vars == 0;
+            if (!by_words)
+                append(template_text, sizeof template_text, &t, " ");
             append(template_text, sizeof template_text, &t, "<*>");
-            glued = true;
+            glued = by_words;
             continue;
         }
         if (i > 0) {

@@ -288,6 +288,24 @@ static size_t host_before_port(const char *s, size_t len)
     return i;
 }
 
+/* Length of a base64 blob at `s` (16 bytes or more of the alphabet,
+ * upper and lower case letters and digits all present: a key, a hash),
+ * else 0. */
+static size_t base64_at(const char *s, size_t len)
+{
+    size_t i = 0;
+    bool upper = false, lower = false, digit = false;
+    while (i < len && (is_alnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '/')) {
+        upper |= s[i] >= 'A' && s[i] <= 'Z';
+        lower |= s[i] >= 'a' && s[i] <= 'z';
+        digit |= is_digit((unsigned char)s[i]);
+        i++;
+    }
+    while (i < len && s[i] == '=')
+        i++;
+    return i >= 16 && upper && lower && digit ? i : 0;
+}
+
 static void add_piece(line_token *t, size_t at, size_t len)
 {
     if (t->vars < LEARN_PIECES_MAX) {
@@ -325,7 +343,7 @@ static size_t piece_at(const char *s, size_t len, size_t i)
     }
     if (run == 0)
         return 0;
-    if ((n = host_before_port(s + i, len - i)) != 0)
+    if ((n = host_before_port(s + i, len - i)) != 0 || (n = base64_at(s + i, len - i)) != 0)
         return n;
     if (is_letter(c)) {
         if (is_time_word(s + i, run))
@@ -382,14 +400,14 @@ static void mask_token(line_token *t)
         if (is_alnum((unsigned char)s[i])) {
             while (i < len && is_alnum((unsigned char)s[i])) {
                 /* Digits after letters stay in the word ("SOCKS5",
-                   "tty2") unless they are a version ("v2.4") or a
-                   number run on to a name ("Steps1514038440000"). */
+                   "tty2", "SHA256") unless they are a version ("v2.4")
+                   or a long number run on to a name ("Steps1514038440000"). */
                 if (is_digit((unsigned char)s[i]) && i > 0 && is_letter((unsigned char)s[i - 1])) {
                     size_t d = i;
                     while (d < len && is_digit((unsigned char)s[d]))
                         d++;
                     if ((d + 1 < len && s[d] == '.' && is_digit((unsigned char)s[d + 1])) ||
-                        (d - i >= 3 && (d == len || !is_letter((unsigned char)s[d]))))
+                        (d - i >= 4 && (d == len || !is_letter((unsigned char)s[d]))))
                         break;
                 }
                 t->mask[t->mask_len++] = s[i++];
@@ -872,7 +890,12 @@ static bool tokens_agree(const learn_token *a, const learn_token *b)
         return true;
     if (a->vars == 0 && b->vars == 0)
         return strcmp(a->mask, b->mask) == 0;
-    return a->vars != 0 ? mask_takes(a->mask, b->mask) : mask_takes(b->mask, a->mask);
+    /* A variable with no constant around it ("<*>") would take any word:
+       "port" is not a number that went missing. */
+    const learn_token *var = a->vars != 0 ? a : b, *word = a->vars != 0 ? b : a;
+    if (var->vars == 1 && var->mask[0] == LEARN_VAR && var->mask[1] == '\0')
+        return false;
+    return mask_takes(var->mask, word->mask);
 }
 
 /* Alignment of a shorter template `a` into a longer `b`: every token of
@@ -1067,6 +1090,17 @@ static bool merge_lengths(learner *l)
     return ok;
 }
 
+/* Whether two words are the same but for their trailing digits. */
+static bool same_stem(const char *a, const char *b)
+{
+    size_t x = strlen(a), y = strlen(b);
+    while (x > 0 && is_digit((unsigned char)a[x - 1]))
+        x--;
+    while (y > 0 && is_digit((unsigned char)b[y - 1]))
+        y--;
+    return x > 0 && x == y && memcmp(a, b, x) == 0;
+}
+
 bool learner_finish(learner *l)
 {
     if (l->bucket_capacity != 0 && !merge_lengths(l))
@@ -1086,6 +1120,9 @@ bool learner_finish(learner *l)
         const learn_token *t = &l->templates[i].tokens[at];
         if (fits_of(t->words[0], strlen(t->words[0])) & fits_of(t->words[1], strlen(t->words[1])) &
             (LEARN_FITS_BOOL | LEARN_FITS_ERRNO))
+            continue;
+        /* "user1" and "user2": numbered names of one kind. */
+        if (same_stem(t->words[0], t->words[1]))
             continue;
         if (!split_copy(l, i, at, 0) || !split_copy(l, i, at, 1))
             return false;

@@ -49,7 +49,7 @@ done
 
 # Typed fields: sshd's "Connection from IP port N on IP port N".
 line=$(grep -m1 '"msg": "Connection from 127.0.0.1 port 39728 on 127.0.0.1 port 18722 rdomain' "$tmp/sshd.jsonl")
-want='{ "n": "Learned:ConnectionFromPortOn", "ip": "127.0.0.1", "port": 39728, "ip_2": "127.0.0.1", "port_2": 18722, "msg": "Connection from 127.0.0.1 port 39728 on 127.0.0.1 port 18722 rdomain \"\"", "ident": "sshd", "facility": 4, "meta": { "level": 4, "keyword": "0x1" } }'
+want='{ "n": "Learned:ConnectionFromPortOnPort", "ip": "127.0.0.1", "port": 39728, "ip_2": "127.0.0.1", "port_2": 18722, "msg": "Connection from 127.0.0.1 port 39728 on 127.0.0.1 port 18722 rdomain \"\"", "ident": "sshd", "facility": 4, "meta": { "level": 4, "keyword": "0x1" } }'
 [ "$line" = "$want" ] || fail "sshd Connection from: got $line"
 grep -q '"template":[[:space:]]*"Connection from <\*> port <\*> on <\*> port <\*> rdomain \\"\\""' "$tmp/sshd.json" ||
     fail "sshd: no template key for the Connection from rule"
