@@ -2,6 +2,7 @@
 #include "capture_reader.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,6 +10,8 @@
 
 #include "ehd/ehd_capture.h"
 #include "ehd/eventheader.h"
+
+_Static_assert(CAPTURE_SNIFF_BYTES == 4 + EHD_NAME_MAX, "a size word and the longest name");
 #include "grow_array.h"
 
 #define READ_CHUNK ((size_t)64 << 10)
@@ -149,9 +152,29 @@ static bool is_tracepoint_name(const uint8_t *name, size_t len)
     return true;
 }
 
+/* The first record frame of `head` (`len` bytes of a file of `file_size`
+ * bytes, SIZE_MAX unknown) is sound and holds a tracepoint name. */
+static bool starts_capture(const uint8_t *head, size_t len, size_t file_size)
+{
+    if (len < EHD_CAPTURE_RECORD_MIN)
+        return false;
+    size_t record_size = load_le32(head);
+    if (record_size < EHD_CAPTURE_RECORD_MIN || record_size > CAPTURE_RECORD_MAX ||
+        record_size > file_size)
+        return false;
+    size_t room = record_size < len ? record_size : len;
+    const uint8_t *nul = memchr(head + 4, '\0', room - 4);
+    return nul != NULL && is_tracepoint_name(head + 4, (size_t)(nul - (head + 4)));
+}
+
+bool capture_reader_looks(const uint8_t *head, size_t len)
+{
+    return starts_capture(head, len, SIZE_MAX);
+}
+
 bool capture_reader_sniff(int fd)
 {
-    uint8_t head[4 + EHD_NAME_MAX];
+    uint8_t head[CAPTURE_SNIFF_BYTES];
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
         return false;
@@ -159,13 +182,9 @@ bool capture_reader_sniff(int fd)
     do
         n = pread(fd, head, sizeof head, 0);
     while (n < 0 && errno == EINTR);
-    if (n < (ssize_t)EHD_CAPTURE_RECORD_MIN)
-        return false;
-    size_t record_size = load_le32(head);
-    if (record_size < EHD_CAPTURE_RECORD_MIN || record_size > CAPTURE_RECORD_MAX ||
-        (uintmax_t)record_size > (uintmax_t)st.st_size)
-        return false;
-    size_t room = record_size < (size_t)n ? record_size : (size_t)n;
-    const uint8_t *nul = memchr(head + 4, '\0', room - 4);
-    return nul != NULL && is_tracepoint_name(head + 4, (size_t)(nul - (head + 4)));
+    /* No record is larger than CAPTURE_RECORD_MAX: a larger file size
+     * says no more, and a 32-bit size_t holds that one. */
+    size_t file_size = st.st_size > (off_t)CAPTURE_RECORD_MAX ? CAPTURE_RECORD_MAX
+                                                              : (size_t)st.st_size;
+    return n > 0 && starts_capture(head, (size_t)n, file_size);
 }

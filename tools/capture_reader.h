@@ -39,6 +39,17 @@ int capture_reader_next(capture_reader *r, size_t *at, size_t *size, const char 
 /* Frees the buffer; the descriptor is the caller's. */
 void capture_reader_free(capture_reader *r);
 
+/* Bytes capture_reader_sniff and capture_reader_looks look at: a size
+ * word and the longest tracepoint name. */
+#define CAPTURE_SNIFF_BYTES (4 + 256)
+
+/*
+ * Do the `len` first bytes of a file (CAPTURE_SNIFF_BYTES, or all of a
+ * shorter file) start a capture file? What capture_reader_sniff checks,
+ * without the file's size: for bytes already read from a pipe.
+ */
+bool capture_reader_looks(const uint8_t *head, size_t len);
+
 /*
  * Does the file at `fd` start like a capture file? Its first record's size
  * word must be between the smallest record and CAPTURE_RECORD_MAX and no
