@@ -173,6 +173,10 @@ static void merge(learn_template *tpl, const line_token *tokens)
 bool learner_add(learner *l, const char *line, size_t len)
 {
     l->lines++;
+    if (l->wanted != NULL && !l->wanted(l->wanted_context, line, len)) {
+        l->known++;
+        return true;
+    }
     line_token tokens[LEARN_TOKENS_MAX];
     size_t n = tokenize(line, len, tokens);
     if (n == 0) {
