@@ -15,13 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture_reader.h"
 #include "commands.h"
 #include "ehd/ehd_capture.h"
 #include "ehd/ehd_decode.h"
-#include "grow_array.h"
 
 static void usage(FILE *out)
 {
@@ -46,117 +45,6 @@ static void usage(FILE *out)
             "  -h, --help   show this help\n");
 }
 
-/* Records are read one at a time, through a buffer that holds at least the
- * current one, so memory stays at the largest record whatever the file's
- * size. No writer makes a record anywhere near this (an event is at most
- * 64 KiB): a size word above it is refused. */
-#define RECORD_MAX ((size_t)16 << 20)
-#define READ_CHUNK ((size_t)64 << 10)
-
-typedef struct reader {
-    int fd;
-    uint8_t *buf;
-    size_t capacity;
-    size_t start, end; /* unread bytes: buf[start..end) */
-    bool eof;
-} reader;
-
-/* Makes at least `need` unread bytes available unless the input ends first.
- * Returns 0 (check reader_available) or an errno. */
-static int reader_fill(reader *r, size_t need)
-{
-    if (r->end - r->start >= need || r->eof)
-        return 0;
-    if (r->start > 0) {
-        memmove(r->buf, r->buf + r->start, r->end - r->start);
-        r->end -= r->start;
-        r->start = 0;
-    }
-    /* Room for what is needed and for a read of half a chunk at least. */
-    size_t room = r->end + READ_CHUNK / 2 > need ? r->end + READ_CHUNK / 2 : need;
-    uint8_t *grown = ehd__grow_array(r->buf, &r->capacity, room, 1, READ_CHUNK);
-    if (grown == NULL)
-        return ENOMEM;
-    r->buf = grown;
-    while (r->end < need) {
-        ssize_t n = read(r->fd, r->buf + r->end, r->capacity - r->end);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return errno;
-        }
-        if (n == 0) {
-            r->eof = true;
-            break;
-        }
-        r->end += (size_t)n;
-    }
-    return 0;
-}
-
-static size_t reader_available(const reader *r)
-{
-    return r->end - r->start;
-}
-
-static uint32_t load_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* Is `size` more than a regular file `fd` still holds after `unread`
- * buffered bytes? False when unknown (a pipe). */
-static bool past_end_of_file(int fd, size_t unread, size_t size)
-{
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-        return false;
-    off_t at = lseek(fd, 0, SEEK_CUR);
-    if (at < 0 || at > st.st_size)
-        return false;
-    return (uintmax_t)size > (uintmax_t)(st.st_size - at) + unread;
-}
-
-/* Reads the next record: on 0 it is at r->buf + r->start, `*size` bytes,
- * and consumed. ENODATA at a clean end; EBADMSG with `*why` set when the
- * frame is broken (nothing after it can be trusted to start a record);
- * another errno when reading failed. */
-static int read_record(reader *r, size_t *at, size_t *size, const char **why)
-{
-    int err = reader_fill(r, 4);
-    if (err != 0)
-        return err;
-    size_t available = reader_available(r);
-    if (available == 0)
-        return ENODATA;
-    if (available < 4) {
-        *why = "truncated record size";
-        return EBADMSG;
-    }
-    size_t record_size = load_le32(r->buf + r->start);
-    if (record_size < EHD_CAPTURE_RECORD_MIN) {
-        *why = "record size smaller than a record can be";
-        return EBADMSG;
-    }
-    if (record_size > RECORD_MAX) {
-        *why = past_end_of_file(r->fd, available, record_size)
-                   ? "record size runs past the end of the file"
-                   : "record size over 16 MiB, more than any event can take";
-        return EBADMSG;
-    }
-    err = reader_fill(r, record_size);
-    if (err != 0)
-        return err;
-    if (reader_available(r) < record_size) {
-        *why = "record size runs past the end of the file";
-        return EBADMSG;
-    }
-    *at = r->start;
-    *size = record_size;
-    r->start += record_size;
-    return 0;
-}
-
 /* Decodes one file to stdout. Returns true when anything was wrong. */
 static bool decode_file(const char *path, ehd_text *line, bool show_stamp)
 {
@@ -167,13 +55,13 @@ static bool decode_file(const char *path, ehd_text *line, bool show_stamp)
         fprintf(stderr, "ehshim: %s: %s\n", shown, strerror(errno));
         return true;
     }
-    reader r = { .fd = fd };
+    capture_reader r = { .fd = fd };
     bool failed = false;
     size_t offset = 0;
     for (unsigned long number = 1;; number++) {
         const char *why = NULL;
         size_t at = 0, size = 0;
-        int err = read_record(&r, &at, &size, &why);
+        int err = capture_reader_next(&r, &at, &size, &why);
         if (err == ENODATA)
             break;
         if (err == EBADMSG) {
@@ -193,8 +81,8 @@ static bool decode_file(const char *path, ehd_text *line, bool show_stamp)
         size_t within = 0;
         err = ehd_capture_next(r.buf + at, size, &within, &record, &why);
         if (err != 0) {
-            /* The record's size word was good (read_record checked it): a
-             * bad name costs this record only. */
+            /* The record's size word was good (capture_reader_next checked
+             * it): a bad name costs this record only. */
             fprintf(stderr, "ehshim: %s: record %lu at offset %zu: %s\n", shown, number,
                     record_offset, why != NULL ? why : strerror(err));
             failed = true;
@@ -218,7 +106,7 @@ static bool decode_file(const char *path, ehd_text *line, bool show_stamp)
         fwrite(line->chars, 1, line->len, stdout);
         putchar('\n');
     }
-    free(r.buf);
+    capture_reader_free(&r);
     if (!from_stdin)
         close(fd);
     return failed;

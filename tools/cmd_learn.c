@@ -1,12 +1,14 @@
 /*
- * ehshim learn [-o CONFIG] [--provider NAME] [--source syslog|stderr]
- *              [--ident NAME] [FILE ...]
+ * ehshim learn [-c EXISTING] [-o CONFIG] [--provider NAME]
+ *              [--source syslog|stderr] [--ident NAME] [FILE ...]
  *
  * Reads messages, one per line, mines their templates (learn_templates.c)
  * and writes a config with one rule per template: anchored, the constant
  * words as they are, each variable part a named, typed capture, and the
  * template itself under "template" for people to read. Rules with more
  * constant words come first, so a specific rule wins over a general one.
+ * What is read, and what an existing config (-c) keeps out, is
+ * learn_input.c's; adding to the existing config's text, learn_merge.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,13 +18,15 @@
 #include <cjson/cJSON.h>
 
 #include "commands.h"
+#include "learn_input.h"
+#include "learn_merge.h"
 #include "learn_templates.h"
 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: ehshim learn [-o CONFIG] [--provider NAME] [--source syslog|stderr]\n"
-            "                    [--ident NAME] [FILE ...]\n"
+            "usage: ehshim learn [-c EXISTING] [-o CONFIG] [--provider NAME]\n"
+            "                    [--source syslog|stderr] [--ident NAME] [FILE ...]\n"
             "\n"
             "Reads messages, one per line (standard input without FILE), finds\n"
             "their templates and writes a config with one rule per template:\n"
@@ -31,16 +35,31 @@ static void usage(FILE *out)
             "string), and the template with <*> for each variable part under the\n"
             "rule's \"template\" key. Review it, then `ehshim check` and deploy.\n"
             "\n"
+            "A FILE may be a capture file (.dat: `ehshim run -o`, EHSHIM_CAPTURE,\n"
+            "`ehshim listen -o`), told apart by its first record: then the messages\n"
+            "of its default events (Syslog, Stderr, Journal, Stdout: lines no rule\n"
+            "matched) are learned, each rule with its event's source; other events\n"
+            "are skipped and counted.\n"
+            "\n"
             "options:\n"
+            "  -c EXISTING        keep this config's rules, first and unchanged, and\n"
+            "                     learn only from messages none of them matches; the\n"
+            "                     output is EXISTING with the learned rules added\n"
+            "                     (an event name it uses gets a number)\n"
             "  -o CONFIG          write the config there (default: standard output)\n"
-            "  --provider NAME    the config's provider (default Learned)\n"
+            "  --provider NAME    the config's provider (default: EXISTING's, else\n"
+            "                     Learned)\n"
             "  --source SOURCE    'stderr' (default) or 'syslog': the rules' source\n"
-            "  --ident NAME       the rules' ident (default: none, any ident)\n"
+            "                     for lines of text\n"
+            "  --ident NAME       the rules' ident (default: none, any ident); with\n"
+            "                     -c, also the ident (and exe) text lines are\n"
+            "                     matched with, as `ehshim parse --ident` does\n"
             "  --                 ends the options: FILE names follow\n"
             "  -h, --help         show this help\n"
             "\n"
             "At most %d templates are kept; lines past that are counted on stderr.\n"
-            "exit status: 0; 1 unreadable input or unwritable output; 2 bad usage.\n",
+            "exit status: 0; 1 invalid EXISTING, unreadable or malformed input, or\n"
+            "unwritable output; 2 bad usage.\n",
             LEARN_TEMPLATES_MAX);
 }
 
@@ -417,7 +436,8 @@ static bool learn_stream(learner *l, FILE *in)
 
 int cmd_learn(int argc, char **argv)
 {
-    const char *output = NULL, *provider = "Learned", *source = "stderr", *ident = NULL;
+    const char *output = NULL, *provider = NULL, *source = "stderr", *ident = NULL;
+    const char *existing = NULL;
     /* Options may come before or after the files; "--" ends them. */
     char **files = calloc((size_t)argc + 1, sizeof *files);
     int file_count = 0;
@@ -441,7 +461,8 @@ int cmd_learn(int argc, char **argv)
             free(files);
             return 0;
         }
-        const char **value = strcmp(a, "-o") == 0            ? &output
+        const char **value = strcmp(a, "-c") == 0           ? &existing
+                             : strcmp(a, "-o") == 0         ? &output
                              : strcmp(a, "--provider") == 0 ? &provider
                              : strcmp(a, "--source") == 0   ? &source
                              : strcmp(a, "--ident") == 0    ? &ident
@@ -466,75 +487,84 @@ int cmd_learn(int argc, char **argv)
         return 2;
     }
 
-    learner l = { 0 };
-    int status = 0;
-    if (file_count == 0 && !learn_stream(&l, stdin)) {
-        fprintf(stderr, "ehshim learn: reading standard input failed\n");
-        status = 1;
-    }
-    for (int i = 0; i < file_count && status == 0; i++) {
-        FILE *in = strcmp(files[i], "-") == 0 ? stdin : fopen(files[i], "r");
-        if (in == NULL) {
-            fprintf(stderr, "ehshim learn: %s: %s\n", files[i], strerror(errno));
+    learn_input in;
+    int status = learn_input_open(&in, strcmp(source, "syslog") == 0 ? EHS_SOURCE_SYSLOG
+                                                                    : EHS_SOURCE_STDERR,
+                                  ident, existing);
+    /* No FILE: standard input. */
+    for (int i = 0; i < (file_count != 0 ? file_count : 1) && status == 0; i++)
+        if (!learn_input_file(&in, file_count != 0 ? files[i] : "-", learn_stream))
             status = 1;
-            break;
-        }
-        if (!learn_stream(&l, in)) {
-            fprintf(stderr, "ehshim learn: %s: read failed or out of memory\n", files[i]);
-            status = 1;
-        }
-        if (in != stdin)
-            fclose(in);
-    }
     free(files);
-    if (status == 0 && !learner_finish(&l)) {
-        fprintf(stderr, "ehshim learn: out of memory\n");
-        status = 1;
+    for (int s = EHS_SOURCE_ANY + 1; s < EHS_SOURCE_COUNT && status == 0; s++) {
+        if (!learner_finish(&in.learners[s])) {
+            fprintf(stderr, "ehshim learn: out of memory\n");
+            status = 1;
+        }
     }
     if (status != 0) {
-        learner_free(&l);
+        learn_input_close(&in);
         return status;
     }
 
-    const learn_template **order = calloc(l.template_count + 1, sizeof *order);
-    char(*event_names)[64] = calloc(l.template_count + 1, sizeof *event_names);
+    size_t template_count = learn_input_templates(&in);
+    size_t taken = learn_input_taken_names(&in, NULL);
+    const learn_template **order = calloc(template_count + 1, sizeof *order);
+    char(*event_names)[64] = calloc(taken + template_count + 1, sizeof *event_names);
     cJSON *config = cJSON_CreateObject();
     if (order == NULL || event_names == NULL || config == NULL) {
         fprintf(stderr, "ehshim learn: out of memory\n");
         free(order);
         free(event_names);
         cJSON_Delete(config);
-        learner_free(&l);
+        learn_input_close(&in);
         return 1;
     }
-    size_t rule_count = 0;
-    for (size_t i = 0; i < l.template_count; i++)
-        if (!l.templates[i].merged)
-            order[rule_count++] = &l.templates[i];
-    qsort(order, rule_count, sizeof *order, by_specificity);
-    cJSON_AddStringToObject(config, "provider", provider);
+    learn_input_taken_names(&in, event_names);
+    cJSON_AddStringToObject(config, "provider", provider != NULL ? provider : "Learned");
     cJSON *capture = cJSON_AddObjectToObject(config, "capture");
-    cJSON_AddBoolToObject(capture, "syslog", strcmp(source, "syslog") == 0);
-    cJSON_AddBoolToObject(capture, "stderr", strcmp(source, "stderr") == 0);
+    for (int s = EHS_SOURCE_ANY + 1; s < EHS_SOURCE_COUNT; s++) {
+        const char *name = ehs_source_name((ehs_source)s);
+        bool learned = in.learners[s].template_count != 0 || strcmp(name, source) == 0;
+        if (learned || s == EHS_SOURCE_SYSLOG || s == EHS_SOURCE_STDERR)
+            cJSON_AddBoolToObject(capture, name, learned);
+    }
     cJSON *rules = cJSON_AddArrayToObject(config, "rules");
-    for (size_t i = 0; i < rule_count; i++)
-        cJSON_AddItemToArray(rules, rule_of(order[i], source, ident, event_names, i));
-    char *text = cJSON_Print(config);
-    FILE *out = output != NULL ? fopen(output, "w") : stdout;
-    if (text == NULL || out == NULL || fprintf(out, "%s\n", text) < 0 ||
-        (out != stdout ? fclose(out) != 0 : fflush(out) != 0)) {
+    /* Each source's rules sorted on their own: a rule matches its source's
+     * messages only, so only their order among themselves matters. */
+    for (size_t s = EHS_SOURCE_ANY + 1, n = 0; s < EHS_SOURCE_COUNT; s++) {
+        const learner *l = &in.learners[s];
+        const char *name = ehs_source_name((ehs_source)s);
+        size_t count = 0;
+        for (size_t i = 0; i < l->template_count; i++)
+            if (!l->templates[i].merged)
+                order[n + count++] = &l->templates[i];
+        qsort(order + n, count, sizeof *order, by_specificity);
+        for (size_t i = 0; i < count; i++, n++)
+            cJSON_AddItemToArray(rules, rule_of(order[n], name, ident, event_names, taken + n));
+    }
+    /* With -c the output is the existing config's own text, with the rules
+     * added and the final newline it has already. */
+    char *text = existing != NULL ? learn_merge_file(existing, rules, provider)
+                                  : cJSON_Print(config);
+    FILE *out = text != NULL && output != NULL ? fopen(output, "w") : stdout;
+    if (text == NULL && existing != NULL) {
+        fprintf(stderr, "ehshim learn: %s: %s\n", existing, strerror(errno));
+        status = 1;
+    } else if (text == NULL || out == NULL ||
+               fprintf(out, existing != NULL ? "%s" : "%s\n", text) < 0 ||
+               (out != stdout ? fclose(out) != 0 : fflush(out) != 0)) {
         fprintf(stderr, "ehshim learn: cannot write %s\n", output != NULL ? output : "the config");
         status = 1;
     }
-    fprintf(stderr, "ehshim learn: %lu lines, %zu templates%s", l.lines, l.template_count,
-            l.skipped != 0 ? "" : "\n");
-    if (l.skipped != 0)
-        fprintf(stderr, ", %lu lines not learned (empty, or past %d templates)\n", l.skipped,
-                LEARN_TEMPLATES_MAX);
-    cJSON_free(text);
+    learn_input_report(&in);
+    if (existing != NULL)
+        free(text);
+    else
+        cJSON_free(text);
     cJSON_Delete(config);
     free(order);
     free(event_names);
-    learner_free(&l);
+    learn_input_close(&in);
     return status;
 }

@@ -20,8 +20,9 @@ static const struct command commands[] = {
       "validate a config; FILE:LINE:COL: messages on errors and warnings" },
     { "decode", cmd_decode, "decode [--no-stamp] [FILE.dat ...]", "print every record as a JSON line" },
     { "learn", cmd_learn,
-      "learn [-o CONFIG] [--provider NAME] [--source syslog|stderr] [--ident NAME] [FILE ...]",
-      "write a starter config, a rule per message template, from existing logs" },
+      "learn [-c EXISTING] [-o CONFIG] [--provider NAME] [--source syslog|stderr] [--ident NAME] "
+      "[FILE ...]",
+      "write a config, a rule per message template, from logs or captures" },
     { "listen", cmd_listen, "listen [-c CONFIG] [-o FILE.dat] [PROVIDER ...]",
       "collect live events from user_events" },
     { "parse", cmd_parse,

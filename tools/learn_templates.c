@@ -779,6 +779,10 @@ static bool add_template(learner *l, const line_token *tokens, size_t n, bool re
 bool learner_add(learner *l, const char *line, size_t len)
 {
     l->lines++;
+    if (l->wanted != NULL && !l->wanted(l->wanted_context, line, len)) {
+        l->known++;
+        return true;
+    }
     static __thread line_token tokens[LEARN_TOKENS_MAX];
     bool rest;
     size_t n = tokenize(line, len, tokens, &rest);

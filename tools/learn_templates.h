@@ -99,6 +99,11 @@ typedef struct learner {
     size_t template_capacity;  /* of `templates` */
     unsigned long lines;       /* lines read */
     unsigned long skipped;     /* lines not learned: empty, or past the cap */
+    /* When set, a line it refuses is counted in `known` and not learned:
+     * `ehshim learn -c` keeps out what an existing config's rules match. */
+    bool (*wanted)(void *context, const char *line, size_t len);
+    void *wanted_context;
+    unsigned long known;       /* lines `wanted` refused */
     /* Index from (token count, first word) to templates; owned. */
     struct learn_bucket *buckets;
     size_t bucket_capacity;

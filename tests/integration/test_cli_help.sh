@@ -86,7 +86,7 @@ fi
 declare -A flags=(
     [check]="-h --help"
     [decode]="-h --help"
-    [learn]="-o --provider --source --ident -h --help --"
+    [learn]="-c -o --provider --source --ident -h --help --"
     [listen]="-c -o -h --help"
     [parse]="-c --config --source --ident --priority -h --help"
     [run]="-c -o -h --help --"

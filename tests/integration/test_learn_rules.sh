@@ -23,7 +23,7 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 "$EHSHIM" learn -o "$tmp/config.json" pieces.log 2>"$tmp/err" || fail "learn failed: $(cat "$tmp/err")"
-[ "$(cat "$tmp/err")" = "ehshim learn: 25 lines, 19 templates" ] ||
+[ "$(cat "$tmp/err")" = "ehshim learn: 25 lines, 17 rules" ] ||
     fail "summary: $(cat "$tmp/err")"
 "$EHSHIM" check "$tmp/config.json" >"$tmp/check" 2>&1 || fail "check refuses: $(head -c 400 "$tmp/check")"
 python3 -c '
