@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "commands.h"
+#include "learn_feed.h"
 #include "learn_templates.h"
 
 static void usage(FILE *out)
@@ -186,17 +187,22 @@ static void event_name(const learn_template *tpl, char out[64])
     out[n] = '\0';
 }
 
-static cJSON *rule_of(const learn_template *tpl, const char *source, const char *ident,
-                      char event_names[][64], size_t rule_index)
+/* `prefix`: the log-line prefix the template's lines had, or NULL. */
+static cJSON *rule_of(const learn_template *tpl, const learn_prefix_format *prefix,
+                      const char *source, const char *ident, char event_names[][64],
+                      size_t rule_index)
 {
-    char names[LEARN_TOKENS_MAX][32];
-    size_t name_count = 0;
-    static char regex[LEARN_TOKENS_MAX * (LEARN_TOKEN_BYTES * 2 + 48) + 8];
+    char names[LEARN_PREFIX_CAPTURES_MAX + LEARN_TOKENS_MAX][32];
+    /* The prefix's capture names are taken: the message's get others. */
+    size_t name_count = learn_prefix_capture_names(prefix, names, LEARN_PREFIX_CAPTURES_MAX);
+    static char regex[LEARN_PREFIX_REGEX_MAX + LEARN_TOKENS_MAX * (LEARN_TOKEN_BYTES * 2 + 48) + 8];
     static char template_text[LEARN_TOKENS_MAX * (LEARN_TOKEN_BYTES + 8) + 8];
     size_t r = 0, t = 0;
     regex[0] = template_text[0] = '\0';
-    append(regex, sizeof regex, &r, "^[ \\t]*");
+    append(regex, sizeof regex, &r, prefix != NULL ? prefix->regex : "^");
+    append(regex, sizeof regex, &r, "[ \\t]*");
     cJSON *fields = cJSON_CreateObject();
+    learn_prefix_add_types(prefix, fields);
     for (size_t i = 0; i < tpl->count; i++) {
         const learn_token *tok = &tpl->tokens[i];
         if (i > 0) {
@@ -245,12 +251,13 @@ static cJSON *rule_of(const learn_template *tpl, const char *source, const char 
         cJSON_AddItemToObject(rule, "fields", fields);
     else
         cJSON_Delete(fields);
+    learn_prefix_add_level(prefix, rule);
     cJSON_AddStringToObject(rule, "template", template_text);
     return rule;
 }
 
-/* Feeds every line of `in` to the learner; false on a read error. */
-static bool learn_stream(learner *l, FILE *in)
+/* Feeds every line of `in` to the learners; false on a read error. */
+static bool learn_stream(learn_feed *feed, FILE *in)
 {
     char *line = NULL;
     size_t cap = 0;
@@ -265,7 +272,7 @@ static bool learn_stream(learner *l, FILE *in)
         for (size_t i = 0; i < len; i++)
             if (line[i] == '\0')
                 line[i] = ' ';
-        if (!learner_add(l, line, len)) {
+        if (!learn_feed_line(feed, line, len)) {
             free(line);
             return false;
         }
@@ -326,9 +333,12 @@ int cmd_learn(int argc, char **argv)
         return 2;
     }
 
-    learner l = { 0 };
+    /* `l` learns the messages after the lines' prefix (or every line when
+     * they share none), `bare` the lines without it. */
+    learner l = { 0 }, bare = { 0 };
+    learn_feed feed = { .main = &l, .bare = &bare };
     int status = 0;
-    if (file_count == 0 && !learn_stream(&l, stdin)) {
+    if (file_count == 0 && !learn_stream(&feed, stdin)) {
         fprintf(stderr, "ehshim learn: reading standard input failed\n");
         status = 1;
     }
@@ -339,7 +349,7 @@ int cmd_learn(int argc, char **argv)
             status = 1;
             break;
         }
-        if (!learn_stream(&l, in)) {
+        if (!learn_stream(&feed, in)) {
             fprintf(stderr, "ehshim learn: %s: read failed or out of memory\n", files[i]);
             status = 1;
         }
@@ -347,13 +357,21 @@ int cmd_learn(int argc, char **argv)
             fclose(in);
     }
     free(files);
+    if (status == 0 && !learn_feed_end(&feed)) {
+        fprintf(stderr, "ehshim learn: out of memory\n");
+        status = 1;
+    }
+    const learn_prefix_format *prefix = feed.format;
+    learn_feed_free(&feed);
     if (status != 0) {
         learner_free(&l);
+        learner_free(&bare);
         return status;
     }
 
-    const learn_template **order = calloc(l.template_count + 1, sizeof *order);
-    char(*event_names)[64] = calloc(l.template_count + 1, sizeof *event_names);
+    size_t rule_count = l.template_count + bare.template_count;
+    const learn_template **order = calloc(rule_count + 1, sizeof *order);
+    char(*event_names)[64] = calloc(rule_count + 1, sizeof *event_names);
     cJSON *config = cJSON_CreateObject();
     if (order == NULL || event_names == NULL || config == NULL) {
         fprintf(stderr, "ehshim learn: out of memory\n");
@@ -361,18 +379,25 @@ int cmd_learn(int argc, char **argv)
         free(event_names);
         cJSON_Delete(config);
         learner_free(&l);
+        learner_free(&bare);
         return 1;
     }
     for (size_t i = 0; i < l.template_count; i++)
         order[i] = &l.templates[i];
     qsort(order, l.template_count, sizeof *order, by_specificity);
+    /* After every prefixed rule: a general one of these could take a
+     * prefixed line before its own rule. */
+    for (size_t i = 0; i < bare.template_count; i++)
+        order[l.template_count + i] = &bare.templates[i];
+    qsort(order + l.template_count, bare.template_count, sizeof *order, by_specificity);
     cJSON_AddStringToObject(config, "provider", provider);
     cJSON *capture = cJSON_AddObjectToObject(config, "capture");
     cJSON_AddBoolToObject(capture, "syslog", strcmp(source, "syslog") == 0);
     cJSON_AddBoolToObject(capture, "stderr", strcmp(source, "stderr") == 0);
     cJSON *rules = cJSON_AddArrayToObject(config, "rules");
-    for (size_t i = 0; i < l.template_count; i++)
-        cJSON_AddItemToArray(rules, rule_of(order[i], source, ident, event_names, i));
+    for (size_t i = 0; i < rule_count; i++)
+        cJSON_AddItemToArray(rules, rule_of(order[i], i < l.template_count ? prefix : NULL, source,
+                                            ident, event_names, i));
     char *text = cJSON_Print(config);
     FILE *out = output != NULL ? fopen(output, "w") : stdout;
     if (text == NULL || out == NULL || fprintf(out, "%s\n", text) < 0 ||
@@ -380,15 +405,21 @@ int cmd_learn(int argc, char **argv)
         fprintf(stderr, "ehshim learn: cannot write %s\n", output != NULL ? output : "the config");
         status = 1;
     }
-    fprintf(stderr, "ehshim learn: %lu lines, %zu templates%s", l.lines, l.template_count,
+    l.lines += bare.lines;
+    l.skipped += bare.skipped;
+    fprintf(stderr, "ehshim learn: %lu lines, %zu templates%s", l.lines, rule_count,
             l.skipped != 0 ? "" : "\n");
     if (l.skipped != 0)
         fprintf(stderr, ", %lu lines not learned (empty, or past %d templates)\n", l.skipped,
                 LEARN_TEMPLATES_MAX);
+    if (prefix != NULL)
+        fprintf(stderr, "ehshim learn: prefix %s on %lu lines, in every rule of theirs\n",
+                prefix->name, feed.fitted);
     cJSON_free(text);
     cJSON_Delete(config);
     free(order);
     free(event_names);
     learner_free(&l);
+    learner_free(&bare);
     return status;
 }
