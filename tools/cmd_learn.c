@@ -7,6 +7,8 @@
  * words as they are, each variable part a named, typed capture, and the
  * template itself under "template" for people to read. Rules with more
  * constant words come first, so a specific rule wins over a general one.
+ * A log-line prefix the lines share (learn_prefix.h) starts every rule
+ * learned from the messages after it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +33,11 @@ static void usage(FILE *out)
             "typed as every value seen there allows (u32, u64, i64, port, ip, else\n"
             "string), and the template with <*> for each variable part under the\n"
             "rule's \"template\" key. Review it, then `ehshim check` and deploy.\n"
+            "\n"
+            "A prefix shared by 90%% of the first 1000 lines (PostgreSQL, nginx error\n"
+            "log, syslog files, Hadoop, log4j, logback, Python logging) is learned\n"
+            "once: templates come from the messages after it, and its time, level,\n"
+            "pid, thread, logger... are captures of every rule made from them.\n"
             "\n"
             "options:\n"
             "  -o CONFIG          write the config there (default: standard output)\n"
