@@ -46,6 +46,7 @@ int learn_input_open(learn_input *in, ehs_source source, const char *ident,
                      const char *existing_path)
 {
     *in = (learn_input){ .source = source, .ident = ident };
+    in->feed = (learn_feed){ .main = &in->text, .bare = &in->bare };
     if (existing_path == NULL)
         return 0;
     in->existing = config_load_reporting(existing_path);
@@ -279,7 +280,7 @@ static bool learn_fd(learn_input *in, int fd, FILE *text, const char *shown, boo
             return false;
         }
     }
-    bool ok = read_lines(&in->learners[in->source], replayed != NULL ? replayed : text);
+    bool ok = read_lines(in, replayed != NULL ? replayed : text);
     if (!ok)
         fprintf(stderr, "ehshim learn: %s: read failed or out of memory\n", shown);
     if (replayed != NULL)
@@ -304,28 +305,65 @@ bool learn_input_file(learn_input *in, const char *path, learn_line_reader read_
     return ok;
 }
 
+/* Every learner of `in`, for sums: the capture ones, then text and bare. */
+static const learner *learner_at(const learn_input *in, int i)
+{
+    return i < EHS_SOURCE_COUNT ? &in->learners[i] : i == EHS_SOURCE_COUNT ? &in->text : &in->bare;
+}
+
+enum { LEARNERS = EHS_SOURCE_COUNT + 2 };
+
 unsigned long learn_input_messages(const learn_input *in)
 {
     unsigned long n = 0;
-    for (int s = 0; s < EHS_SOURCE_COUNT; s++)
-        n += in->learners[s].lines;
+    for (int i = 0; i < LEARNERS; i++)
+        n += learner_at(in, i)->lines;
     return n;
 }
 
 size_t learn_input_templates(const learn_input *in)
 {
     size_t n = 0;
-    for (int s = 0; s < EHS_SOURCE_COUNT; s++)
-        n += in->learners[s].template_count;
+    for (int i = 0; i < LEARNERS; i++)
+        n += learner_at(in, i)->template_count;
+    return n;
+}
+
+bool learn_input_text_line(learn_input *in, const char *line, size_t len)
+{
+    /* The existing rules see the whole line, prefix and all. */
+    if (in->existing != NULL && !not_covered(&in->filters[in->source], line, len)) {
+        in->text.lines++;
+        in->text.known++;
+        return true;
+    }
+    return learn_feed_line(&in->feed, line, len);
+}
+
+bool learn_input_end(learn_input *in)
+{
+    if (!learn_feed_end(&in->feed))
+        return false;
+    in->prefix = in->feed.format;
+    for (int s = EHS_SOURCE_ANY + 1; s < EHS_SOURCE_COUNT; s++)
+        if (!learner_finish(&in->learners[s]))
+            return false;
+    return learner_finish(&in->text) && learner_finish(&in->bare);
+}
+
+static size_t rules_of(const learner *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->template_count; i++)
+        n += !l->templates[i].merged;
     return n;
 }
 
 size_t learn_input_rules(const learn_input *in)
 {
     size_t n = 0;
-    for (int s = 0; s < EHS_SOURCE_COUNT; s++)
-        for (size_t i = 0; i < in->learners[s].template_count; i++)
-            n += !in->learners[s].templates[i].merged;
+    for (int i = 0; i < LEARNERS; i++)
+        n += rules_of(learner_at(in, i));
     return n;
 }
 
@@ -351,9 +389,9 @@ size_t learn_input_taken_names(const learn_input *in, char (*names)[64])
 void learn_input_report(const learn_input *in)
 {
     unsigned long skipped = 0, known = 0;
-    for (int s = 0; s < EHS_SOURCE_COUNT; s++) {
-        skipped += in->learners[s].skipped;
-        known += in->learners[s].known;
+    for (int i = 0; i < LEARNERS; i++) {
+        skipped += learner_at(in, i)->skipped;
+        known += learner_at(in, i)->known;
     }
     fprintf(stderr, "ehshim learn: %lu lines, %zu rules", learn_input_messages(in),
             learn_input_rules(in));
@@ -366,12 +404,18 @@ void learn_input_report(const learn_input *in)
         fprintf(stderr, "; %lu capture events, %lu skipped (a rule had matched them)",
                 in->events, in->matched);
     fputc('\n', stderr);
+    if (in->prefix != NULL)
+        fprintf(stderr, "ehshim learn: prefix %s on %lu lines, in every rule of theirs\n",
+                in->prefix->name, in->feed.fitted);
 }
 
 void learn_input_close(learn_input *in)
 {
     for (int s = 0; s < EHS_SOURCE_COUNT; s++)
         learner_free(&in->learners[s]);
+    learner_free(&in->text);
+    learner_free(&in->bare);
+    learn_feed_free(&in->feed);
     ehs_thread_state_free(in->state);
     ehd_builder_free(in->builder);
     ehs_config_free(in->existing);

@@ -1,7 +1,10 @@
 /*
  * What `ehshim learn` learns from, and which learner each message goes to:
- *   - a text file: every line, to the learner of --source, through the
- *     caller's line reader (which knows log formats);
+ *   - a text file: every line, through the caller's line reader and
+ *     learn_input_text_line, to the text learners of --source: the log-line
+ *     prefix the lines share is found first (learn_feed.h), then `text`
+ *     learns each line's message after it (every line whole when there is
+ *     none) and `bare` the lines without it;
  *   - a capture file (.dat; see capture_reader_sniff, and any file named
  *     *.dat): the message field of each default event - an event no rule
  *     matched when it was captured - to the learner of the event's source,
@@ -20,12 +23,14 @@
 #include "ehd/ehd.h"
 #include "ehs/ehs_config.h"
 #include "ehs/ehs_engine.h"
+#include "learn_feed.h"
 #include "learn_templates.h"
 
-/* Feeds every line of `in` to `l`; false on a read error or out of memory. */
-typedef bool (*learn_line_reader)(learner *l, FILE *in);
-
 struct learn_input;
+
+/* Gives every line of `file` to learn_input_text_line; false on a read
+ * error or out of memory. */
+typedef bool (*learn_line_reader)(struct learn_input *in, FILE *file);
 
 /* The context of one learner's `wanted`: the input and the learner's
  * source, which the existing config's rules are matched with. */
@@ -35,8 +40,14 @@ typedef struct learn_filter {
 } learn_filter;
 
 typedef struct learn_input {
-    learner learners[EHS_SOURCE_COUNT]; /* by the source their rules get;
-                                           [EHS_SOURCE_ANY] stays empty */
+    learner learners[EHS_SOURCE_COUNT]; /* capture messages, by the source
+                                           their rules get; [EHS_SOURCE_ANY]
+                                           stays empty */
+    learner text;             /* text lines: the messages after the prefix,
+                                 or whole lines when there is none */
+    learner bare;             /* text lines without the prefix */
+    const learn_prefix_format *prefix; /* the text lines' prefix, known after
+                                          learn_input_end; NULL: none */
     ehs_source source;        /* --source: text lines, and events whose source
                                  their name does not tell */
     const char *ident;        /* --ident: text lines' ident, for -c; NULL */
@@ -52,6 +63,7 @@ typedef struct learn_input {
     char *message;            /* a capture message's first line, NULs made spaces */
     size_t message_capacity;
     learn_filter filters[EHS_SOURCE_COUNT];
+    learn_feed feed;
 } learn_input;
 
 /*
@@ -70,6 +82,14 @@ int learn_input_open(learn_input *in, ehs_source source, const char *ident,
  * "FILE: record N at offset X: what"), having read nothing past the end.
  */
 bool learn_input_file(learn_input *in, const char *path, learn_line_reader read_lines);
+
+/* Learns one text line (`len` bytes, no '\n'), unless a rule of the
+ * existing config matches it; false when out of memory. */
+bool learn_input_text_line(learn_input *in, const char *line, size_t len);
+
+/* After the last file: learns the text lines still held for the prefix
+ * and finishes every learner (learner_finish); false when out of memory. */
+bool learn_input_end(learn_input *in);
 
 /* Rules the learners make: their templates but those merged into longer
  * ones (learner_finish()). Call after learner_finish(). */
