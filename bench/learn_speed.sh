@@ -100,7 +100,9 @@ median_rss() {
         learn "$1"
         all+=("$rss")
     done
-    [ -n "$gnu_time" ] && rss=$(printf '%s\n' "${all[@]}" | sort -n | sed -n 2p)
+    if [ -n "$gnu_time" ]; then
+        rss=$(printf '%s\n' "${all[@]}" | sort -n | sed -n 2p)
+    fi
 }
 "$gen" --random-words 200000 >"$tmp/random.log"
 head -n 50000 "$tmp/random.log" >"$tmp/random-50k.log"
