@@ -215,3 +215,14 @@ tenth=$(sed -n 's/^longrun: line 200000: VmRSS \([0-9]*\) KiB$/\1/p' "$longrun_o
 tail -n 1 "$longrun_out"
 end_kib=$(sed -n 's/^longrun: line 2000000: VmRSS \([0-9]*\) KiB$/\1/p' "$longrun_out")
 echo "longrun: VmRSS at line 200,000: $tenth KiB; at line 2,000,000: $end_kib KiB ($((end_kib - tenth)) KiB over the last 1,800,000 lines)"
+
+# ---- ehshim learn ------------------------------------------------------------
+# Speed and memory (bench/learn_speed.sh): lines/s on 1,000,000 realistic
+# lines against the 500,000 lines/s target, peak RSS, and the peak RSS on
+# random words (a template nearly every line) that the template cap bounds;
+# instructions per line with callgrind.
+BUILD=$BUILD bash bench/learn_speed.sh
+# Quality on the loghub-2k datasets in $LOGHUB (default ../shared/loghub; SKIP
+# without them or python3): GA and PA per dataset and averaged, against the
+# goal (GA >= 0.90, PA >= 0.60).
+BUILD=$BUILD bash bench/learn_accuracy.sh
