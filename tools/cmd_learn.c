@@ -310,10 +310,58 @@ static void event_name(const learn_template *tpl, char out[64])
     out[n] = '\0';
 }
 
+/* The event names given so far, and an index over them: a clash is found
+ * in a probe or two, not by a scan of thousands of rules. */
+typedef struct name_set {
+    char (*names)[64]; /* `count` of them, room for all */
+    size_t count;
+    size_t *slots;     /* name index + 1; 0 empty; a power of two of them */
+    size_t slot_mask;
+} name_set;
+
+static size_t *name_slot(name_set *set, const char *name)
+{
+    size_t h = 5381;
+    for (const char *p = name; *p != '\0'; p++)
+        h = h * 33 + (unsigned char)*p;
+    for (size_t i = h & set->slot_mask;; i = (i + 1) & set->slot_mask)
+        if (set->slots[i] == 0 || strcmp(set->names[set->slots[i] - 1], name) == 0)
+            return &set->slots[i];
+}
+
+/* Sets up room for `capacity` names; false when out of memory. */
+static bool name_set_init(name_set *set, size_t capacity)
+{
+    size_t slots = 16;
+    while (slots < 2 * capacity)
+        slots *= 2;
+    *set = (name_set){ .names = calloc(capacity + 1, sizeof *set->names),
+                       .slots = calloc(slots, sizeof *set->slots),
+                       .slot_mask = slots - 1 };
+    return set->names != NULL && set->slots != NULL;
+}
+
+/* Adds `name` (as given, or with the first number from 2 that makes it
+ * unique) and returns the name it got. */
+static const char *name_set_add(name_set *set, const char *name)
+{
+    char *out = set->names[set->count];
+    snprintf(out, 64, "%s", name);
+    for (unsigned k = 2; *name_slot(set, out) != 0 && k < 100000; k++)
+        snprintf(out, 64, "%.48s%u", name, k);
+    *name_slot(set, out) = ++set->count;
+    return out;
+}
+
+static void name_set_free(name_set *set)
+{
+    free(set->names);
+    free(set->slots);
+}
+
 /* `prefix`: the log-line prefix the template's lines had, or NULL. */
 static cJSON *rule_of(const learn_template *tpl, const learn_prefix_format *prefix,
-                      const char *source, const char *ident, char event_names[][64],
-                      size_t rule_index)
+                      const char *source, const char *ident, name_set *event_names)
 {
     char names[LEARN_PREFIX_CAPTURES_MAX + LEARN_TOKENS_MAX * LEARN_PIECES_MAX][32];
     /* The prefix's capture names are taken: the message's get others. */
@@ -399,17 +447,8 @@ static cJSON *rule_of(const learn_template *tpl, const learn_prefix_format *pref
 
     char name[64];
     event_name(tpl, name);
-    snprintf(event_names[rule_index], 64, "%s", name);
-    for (unsigned k = 2; k < 100000; k++) {
-        bool clash = false;
-        for (size_t j = 0; j < rule_index && !clash; j++)
-            clash = strcmp(event_names[j], event_names[rule_index]) == 0;
-        if (!clash)
-            break;
-        snprintf(event_names[rule_index], 64, "%.48s%u", name, k);
-    }
     cJSON *rule = cJSON_CreateObject();
-    cJSON_AddStringToObject(rule, "name", event_names[rule_index]);
+    cJSON_AddStringToObject(rule, "name", name_set_add(event_names, name));
     cJSON_AddStringToObject(rule, "source", source);
     if (ident != NULL)
         cJSON_AddStringToObject(rule, "ident", ident);
@@ -527,17 +566,24 @@ int cmd_learn(int argc, char **argv)
     size_t template_count = learn_input_templates(&in);
     size_t taken = learn_input_taken_names(&in, NULL);
     const learn_template **order = calloc(template_count + 1, sizeof *order);
-    char(*event_names)[64] = calloc(taken + template_count + 1, sizeof *event_names);
+    name_set event_names;
+    bool names_ok = name_set_init(&event_names, taken + template_count);
     cJSON *config = cJSON_CreateObject();
-    if (order == NULL || event_names == NULL || config == NULL) {
+    if (order == NULL || !names_ok || config == NULL) {
         fprintf(stderr, "ehshim learn: out of memory\n");
         free(order);
-        free(event_names);
+        name_set_free(&event_names);
         cJSON_Delete(config);
         learn_input_close(&in);
         return 1;
     }
-    learn_input_taken_names(&in, event_names);
+    learn_input_taken_names(&in, event_names.names);
+    /* The taken names are unique among themselves only as far as the
+       existing config is: each is indexed once. */
+    for (size_t i = 0; i < taken; i++)
+        if (*name_slot(&event_names, event_names.names[i]) == 0)
+            *name_slot(&event_names, event_names.names[i]) = i + 1;
+    event_names.count = taken;
     cJSON_AddStringToObject(config, "provider", provider != NULL ? provider : "Learned");
     cJSON *capture = cJSON_AddObjectToObject(config, "capture");
     for (int s = EHS_SOURCE_ANY + 1; s < EHS_SOURCE_COUNT; s++) {
@@ -565,7 +611,7 @@ int cmd_learn(int argc, char **argv)
             qsort(order + n, count, sizeof *order, by_specificity);
             for (size_t i = 0; i < count; i++, n++)
                 cJSON_AddItemToArray(rules, rule_of(order[n], k == 0 ? in.prefix : NULL, name,
-                                                    ident, event_names, taken + n));
+                                                    ident, &event_names));
         }
     }
     /* With -c the output is the existing config's own text, with the rules
@@ -589,7 +635,7 @@ int cmd_learn(int argc, char **argv)
         cJSON_free(text);
     cJSON_Delete(config);
     free(order);
-    free(event_names);
+    name_set_free(&event_names);
     learn_input_close(&in);
     return status;
 }

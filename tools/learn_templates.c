@@ -202,11 +202,15 @@ typedef struct line_token {
     size_t vars;
     size_t piece_at[LEARN_PIECES_MAX];
     size_t piece_len[LEARN_PIECES_MAX];
+    uint32_t hash;
 } line_token;
 
-static bool is_pure(const char *mask)
+static uint32_t mask_hash(const char *mask, size_t len)
 {
-    return strchr(mask, LEARN_VAR) == NULL;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)mask[i]) * 16777619u;
+    return h;
 }
 
 static const char *const time_words[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
@@ -386,6 +390,7 @@ static void mask_token(line_token *t)
     if (opaque) {
         add_piece(t, 0, len);
         t->mask[t->mask_len] = '\0';
+        t->hash = mask_hash(t->mask, t->mask_len);
         return;
     }
     size_t i = 0;
@@ -424,6 +429,7 @@ static void mask_token(line_token *t)
         t->mask[t->mask_len++] = s[i++];
     }
     t->mask[t->mask_len] = '\0';
+    t->hash = mask_hash(t->mask, t->mask_len);
 }
 
 static size_t tokenize(const char *line, size_t len, line_token *out, bool *rest)
@@ -457,6 +463,7 @@ static size_t tokenize(const char *line, size_t len, line_token *out, bool *rest
             t->vars = 0;
             add_piece(t, 0, t->len);
             t->mask[t->mask_len] = '\0';
+            t->hash = mask_hash(t->mask, t->mask_len);
         }
     }
     return n;
@@ -492,11 +499,15 @@ static bool same_first_key(const char *a, const char *b)
     return alen == blen && memcmp(ka, kb, alen) == 0;
 }
 
-static bool positions_agree(const char *template_mask, const char *line_mask)
+static bool same_mask(const learn_token *t, const line_token *lt)
 {
-    if (strcmp(template_mask, line_mask) == 0)
-        return true;
-    return !is_pure(template_mask) && !is_pure(line_mask);
+    return t->hash == lt->hash && strcmp(t->mask, lt->mask) == 0;
+}
+
+/* The same mask, or variable pieces on both sides. */
+static bool positions_agree(const learn_token *t, const line_token *lt)
+{
+    return (t->vars != 0 && lt->vars != 0) || same_mask(t, lt);
 }
 
 /* How many positions of `tpl` the line's tokens agree with, or 0 as soon
@@ -505,7 +516,7 @@ static size_t agreement(const learn_template *tpl, const line_token *tokens, siz
 {
     size_t same = 0, misses = tpl->count - need;
     for (size_t i = 0; i < tpl->count; i++) {
-        if (positions_agree(tpl->tokens[i].mask, tokens[i].mask))
+        if (positions_agree(&tpl->tokens[i], &tokens[i]))
             same++;
         else if (misses-- == 0)
             return 0;
@@ -618,6 +629,7 @@ static bool generalize(learn_token *t, const line_token *lt)
     mask[p + 1 + s] = '\0';
     free(t->mask);
     t->mask = mask;
+    t->hash = mask_hash(mask, strlen(mask));
     t->vars = out;
     memcpy(t->fits, fits, sizeof fits);
     return true;
@@ -632,12 +644,12 @@ static void forget_words(learn_token *t)
 }
 
 /* Notes the word a line has at a position whose constants differ. */
-static bool note_word(learn_token *t, const line_token *lt, unsigned long lines_before)
+static bool note_word(learn_token *t, const line_token *lt, bool same, unsigned long lines_before)
 {
     bool word = lt->vars == 0;
     if (t->words_state == LEARN_WORDS_CONSTANT) {
-        if (!word || !is_pure(t->mask) || strcmp(t->mask, lt->mask) == 0) {
-            if (strcmp(t->mask, lt->mask) != 0)
+        if (!word || t->vars != 0 || same) {
+            if (!same)
                 t->words_state = LEARN_WORDS_MANY;
             return true;
         }
@@ -670,9 +682,10 @@ static bool merge(learn_template *tpl, const line_token *tokens)
     for (size_t i = 0; i < tpl->count; i++) {
         learn_token *t = &tpl->tokens[i];
         const line_token *lt = &tokens[i];
-        if (!note_word(t, lt, tpl->lines))
+        bool same = same_mask(t, lt);
+        if (t->words_state != LEARN_WORDS_MANY && !note_word(t, lt, same, tpl->lines))
             return false;
-        if (strcmp(t->mask, lt->mask) == 0) {
+        if (same) {
             for (size_t k = 0; k < t->vars && k < LEARN_PIECES_MAX; k++)
                 t->fits[k] &= piece_fits(lt, k);
         } else if (!generalize(t, lt)) {
@@ -764,6 +777,7 @@ static bool add_template(learner *l, const line_token *tokens, size_t n, bool re
             free_template(tpl);
             return false;
         }
+        t->hash = tokens[i].hash;
         t->vars = tokens[i].vars;
         for (size_t k = 0; k < t->vars && k < LEARN_PIECES_MAX; k++)
             t->fits[k] = piece_fits(&tokens[i], k);
@@ -856,6 +870,7 @@ static bool split_copy(learner *l, size_t from, size_t at, int k)
             free_template(tpl);
             return false;
         }
+        t->hash = mask_hash(t->mask, strlen(t->mask));
         if (i != at) {
             t->vars = s->vars;
             memcpy(t->fits, s->fits, sizeof t->fits);
@@ -1007,6 +1022,7 @@ static bool generalize_token(learn_token *t, const learn_token *o)
     unsigned fits = t->vars == 1 && o->vars == 1 ? t->fits[0] & o->fits[0] : 0;
     free(t->mask);
     t->mask = mask;
+    t->hash = mask_hash(mask, strlen(mask));
     t->vars = 1;
     memset(t->fits, 0, sizeof t->fits);
     t->fits[0] = fits;

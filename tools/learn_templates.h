@@ -65,6 +65,7 @@ enum learn_words {
 
 typedef struct learn_token {
     char *mask;                        /* owned, NUL-terminated */
+    uint32_t hash;                     /* of `mask`: masks differ fast */
     size_t vars;                       /* LEARN_VAR bytes in `mask` */
     unsigned fits[LEARN_PIECES_MAX];   /* LEARN_FITS_* per variable piece */
     enum learn_words words_state;
