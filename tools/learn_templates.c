@@ -20,30 +20,43 @@
  * length, and a bound on the work per line whatever the input. */
 enum { BUCKET_SCAN_MAX = 64 };
 
+/* What each byte is, looked up once a byte: the scans below read every
+ * byte of every line several times. Opaque bytes are those a readable
+ * constant never holds (control bytes, anything not ASCII): a token with
+ * one is a value. */
+enum { CLASS_DIGIT = 1, CLASS_LETTER = 2, CLASS_HEX = 4, CLASS_BLANK = 8, CLASS_OPAQUE = 16 };
+
+static const unsigned char char_class[256] = {
+    [0 ... 0x08] = CLASS_OPAQUE,
+    ['\t'] = CLASS_BLANK,
+    [0x0a ... 0x1f] = CLASS_OPAQUE,
+    [' '] = CLASS_BLANK,
+    ['0' ... '9'] = CLASS_DIGIT | CLASS_HEX,
+    ['A' ... 'F'] = CLASS_LETTER | CLASS_HEX,
+    ['G' ... 'Z'] = CLASS_LETTER,
+    ['a' ... 'f'] = CLASS_LETTER | CLASS_HEX,
+    ['g' ... 'z'] = CLASS_LETTER,
+    [0x7f ... 0xff] = CLASS_OPAQUE,
+};
+
 static bool is_digit(unsigned char c)
 {
-    return c >= '0' && c <= '9';
+    return char_class[c] & CLASS_DIGIT;
 }
 
 static bool is_letter(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return char_class[c] & CLASS_LETTER;
 }
 
 static bool is_alnum(unsigned char c)
 {
-    return is_digit(c) || is_letter(c);
+    return char_class[c] & (CLASS_DIGIT | CLASS_LETTER);
 }
 
 static bool is_hex_digit(unsigned char c)
 {
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-/* Bytes a readable constant never holds: a token with one is a value. */
-static bool is_opaque(unsigned char c)
-{
-    return c < 0x20 || c >= 0x7f;
+    return char_class[c] & CLASS_HEX;
 }
 
 /* Length of a UUID (8-4-4-4-12 hex digits) at `s`, else 0. */
@@ -128,11 +141,38 @@ static size_t path_at(const char *s, size_t len)
 }
 
 /* The LEARN_FITS_* bits `len` bytes of `s` fit. */
+/* The bits of a number of decimal digits only (most values are). */
+static unsigned unsigned_fits(const char *s, size_t len)
+{
+    if (len > 20)
+        return 0;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return 0;
+        v = v * 10 + d;
+    }
+    unsigned fits = LEARN_FITS_U64 | LEARN_FITS_F64;
+    if (v <= 0xFFFFFFFFull)
+        fits |= LEARN_FITS_U32;
+    if (v <= 0xFFFFull)
+        fits |= LEARN_FITS_U16;
+    if (v <= 0x7FFFFFFFFFFFFFFFull)
+        fits |= LEARN_FITS_I64;
+    return fits;
+}
+
 static unsigned fits_of(const char *s, size_t len)
 {
     char buf[64];
     if (len == 0 || len >= sizeof buf)
         return 0;
+    size_t leading = 0;
+    while (leading < len && is_digit((unsigned char)s[leading]))
+        leading++;
+    if (leading == len)
+        return unsigned_fits(s, len);
     memcpy(buf, s, len);
     buf[len] = '\0';
     unsigned fits = 0;
@@ -335,9 +375,16 @@ static size_t piece_at(const char *s, size_t len, size_t i)
     size_t run = 0;
     while (i + run < len && is_alnum((unsigned char)s[i + run]))
         run++;
-    if ((n = uuid_at(s + i, len - i)) != 0 || (n = iso_time_at(s + i, len - i)) != 0 ||
-        (n = ipv4_at(s + i, len - i)) != 0 ||
-        (n = ipv6_at(s + i, len - i)) != 0)
+    /* Cheap looks first: most positions are none of these. */
+    size_t left = len - i;
+    if (left >= 36 && s[i + 8] == '-' && (n = uuid_at(s + i, left)) != 0)
+        return n;
+    if (left >= 19 && s[i + 4] == '-' && (n = iso_time_at(s + i, left)) != 0)
+        return n;
+    if (is_digit(c) && (n = ipv4_at(s + i, left)) != 0)
+        return n;
+    const char *colon = memchr(s + i, ':', left < 6 ? left : 6);
+    if (colon != NULL && (n = ipv6_at(s + i, left)) != 0)
         return n;
     if (c == '-' && i + 1 < len && is_digit((unsigned char)s[i + 1])) {
         size_t d = 1;
@@ -347,7 +394,10 @@ static size_t piece_at(const char *s, size_t len, size_t i)
     }
     if (run == 0)
         return 0;
-    if ((n = host_before_port(s + i, len - i)) != 0 || (n = base64_at(s + i, len - i)) != 0)
+    if (i + run < len && (s[i + run] == '.' || s[i + run] == '-') &&
+        memchr(s + i + run, ':', len - i - run) != NULL && (n = host_before_port(s + i, left)) != 0)
+        return n;
+    if (left >= 16 && (n = base64_at(s + i, left)) != 0)
         return n;
     if (is_letter(c)) {
         if (is_time_word(s + i, run))
@@ -377,17 +427,14 @@ static size_t piece_at(const char *s, size_t len, size_t i)
     return run;
 }
 
-/* Builds the mask of `t` from its bytes. */
-static void mask_token(line_token *t)
+/* Builds the mask of `t` from its bytes; `opaque`: one of them is. */
+static void mask_token(line_token *t, bool opaque)
 {
     const char *s = t->text;
     size_t len = t->len;
     t->mask_len = 0;
     t->vars = 0;
-    bool opaque = len >= LEARN_TOKEN_BYTES;
-    for (size_t i = 0; i < len && !opaque; i++)
-        opaque = is_opaque((unsigned char)s[i]);
-    if (opaque) {
+    if (opaque || len >= LEARN_TOKEN_BYTES) {
         add_piece(t, 0, len);
         t->mask[t->mask_len] = '\0';
         t->hash = mask_hash(t->mask, t->mask_len);
@@ -452,12 +499,17 @@ static size_t tokenize(const char *line, size_t len, line_token *out, bool *rest
                 *rest = line[k] == ' ' || line[k] == '\t';
             i = end;
         }
-        while (i < len && line[i] != ' ' && line[i] != '\t')
-            i++;
+        unsigned seen = 0;
+        for (; i < len; i++) {
+            unsigned char class = char_class[(unsigned char)line[i]];
+            if (class & CLASS_BLANK)
+                break;
+            seen |= class;
+        }
         line_token *t = &out[n++];
         t->text = line + start;
         t->len = i - start;
-        mask_token(t);
+        mask_token(t, (seen & CLASS_OPAQUE) != 0);
         if (*rest && n == LEARN_TOKENS_MAX) {
             t->mask_len = 0;
             t->vars = 0;
