@@ -203,15 +203,16 @@ static const char *type_of(unsigned fits, const char *name)
 static const char *piece_pattern(unsigned fits, bool whole, bool last, bool greedy, const char *name)
 {
     static char out[64];
-    const char *grok = greedy                                       ? "GREEDYDATA"
-                       : (fits & LEARN_FITS_IP)                     ? "IP"
-                       : (fits & LEARN_FITS_UUID)                   ? "UUID"
+    const char *grok = greedy                                          ? "GREEDYDATA"
+                       : (fits & LEARN_FITS_IP)                        ? "IP"
+                       : (fits & LEARN_FITS_UUID)                      ? "UUID"
                        : (fits & (LEARN_FITS_TIME | LEARN_FITS_TIME_ZONE)) ? "TIMESTAMP_ISO8601"
-                       : (fits & (LEARN_FITS_U64 | LEARN_FITS_I64)) ? "INT"
-                       : (fits & LEARN_FITS_HEX)                    ? "BASE16NUM"
+                       : (fits & (LEARN_FITS_U64 | LEARN_FITS_I64))    ? "INT"
+                       : (fits & LEARN_FITS_HEX)                       ? "BASE16NUM"
                        : (fits & (LEARN_FITS_BOOL | LEARN_FITS_ERRNO)) ? "WORD"
-                       : whole                                      ? "NOTSPACE"
-                                                                    : NULL;
+                       : (fits & LEARN_FITS_F64)                       ? NULL
+                       : whole                                         ? "NOTSPACE"
+                                                                       : NULL;
     if (grok != NULL)
         snprintf(out, sizeof out, "%%{%s:%s}", grok, name);
     else if (fits & LEARN_FITS_F64)

@@ -1173,6 +1173,17 @@ static bool same_stem(const char *a, const char *b)
     return x > 0 && x == y && memcmp(a, b, x) == 0;
 }
 
+/* Whether two words are two values of one "key=": they differ only after
+ * an '=' of their common start. */
+static bool keyed_values(const char *a, const char *b)
+{
+    size_t n = 0;
+    while (a[n] != '\0' && a[n] == b[n])
+        n++;
+    const char *eq = memchr(a, '=', n);
+    return eq != NULL && eq > a;
+}
+
 bool learner_finish(learner *l)
 {
     if (l->bucket_capacity != 0 && !merge_lengths(l))
@@ -1193,8 +1204,9 @@ bool learner_finish(learner *l)
         if (fits_of(t->words[0], strlen(t->words[0])) & fits_of(t->words[1], strlen(t->words[1])) &
             (LEARN_FITS_BOOL | LEARN_FITS_ERRNO))
             continue;
-        /* "user1" and "user2": numbered names of one kind. */
-        if (same_stem(t->words[0], t->words[1]))
+        /* "user1" and "user2": numbered names of one kind; "user=alice"
+           and "user=bob": a value its key names. */
+        if (same_stem(t->words[0], t->words[1]) || keyed_values(t->words[0], t->words[1]))
             continue;
         if (!split_copy(l, i, at, 0) || !split_copy(l, i, at, 1))
             return false;

@@ -54,6 +54,11 @@ want='{ "n": "Learned:ConnectionFromPortOnPort", "ip": "127.0.0.1", "port": 3972
 grep -q '"template":[[:space:]]*"Connection from <\*> port <\*> on <\*> port <\*> rdomain \\"\\""' "$tmp/sshd.json" ||
     fail "sshd: no template key for the Connection from rule"
 
+# The event name from the template's words, as an operator would name it.
+line=$(grep -m1 '"msg": "Failed password for invalid user nosuchuser1 from 127.0.0.1 port 39366 ssh2"' "$tmp/sshd.jsonl")
+want='{ "n": "Learned:FailedPasswordForInvalidUser", "ip": "127.0.0.1", "port": 39366, "msg": "Failed password for invalid user nosuchuser1 from 127.0.0.1 port 39366 ssh2", "ident": "sshd", "facility": 4, "meta": { "level": 4, "keyword": "0x1" } }'
+[ "$line" = "$want" ] || fail "sshd Failed password: got $line"
+
 # The same input, the same config; standard input as a file.
 "$EHSHIM" learn --source syslog --ident sshd <examples/sshd/input.log >"$tmp/again.json" 2>/dev/null
 cmp -s "$tmp/sshd.json" "$tmp/again.json" || fail "learning sshd twice (file, then stdin) gave different configs"
