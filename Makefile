@@ -242,7 +242,7 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-om
 FUZZ_CPPFLAGS = -D_GNU_SOURCE $(PUBLIC_INC) $(DIR_CPPFLAGS) $(CPPFLAGS)
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN)
 FUZZ_LIB_SRC := $(CORE_SRC) $(CONFIG_SRC) shim/lines.c shim/syslog_wire.c shim/journal_wire.c \
-    tools/journal_export.c
+    tools/journal_export.c tools/learn_templates.c tools/learn_rules.c tools/learn_prefix.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_LIB := $(FUZZ_DIR)/libehshim-fuzz.a
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
@@ -261,6 +261,7 @@ $(FUZZ_DIR)/toolchain-ok:
 
 $(FUZZ_DIR)/obj/core/src/%.o: DIR_CPPFLAGS := -Icore/private
 $(FUZZ_DIR)/obj/config/src/%.o: DIR_CPPFLAGS := -Icore/private -Icore/src
+$(FUZZ_DIR)/obj/tools/%.o: DIR_CPPFLAGS := -Icore/src -Iconfig/src
 # The harnesses test internals: the matchers of config/src (whose headers
 # reach core/private and core/src), shim/lines.h. (In the recipe, not a
 # target variable, which $(FUZZ_LIB)'s objects would inherit when the

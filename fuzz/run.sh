@@ -143,6 +143,14 @@ seed() {
             { byte "$config"; byte 0; byte 253; cat "$f"; } >"$out-whole"
         done
     done
+
+    # Real programs' logs for fuzz_learn: each example's first 60 lines,
+    # and the lines written to reach every piece and merge.
+    c=$(corpus learn)
+    for f in examples/*/input.log; do
+        head -n 60 "$f" >"$c/$(echo "$f" | tr '/' '_')"
+    done
+    cp tests/integration/learn/pieces.log "$c/pieces"
 }
 
 if ! seed; then

@@ -98,6 +98,12 @@ static size_t iso_time_at(const char *s, size_t len)
         if (shape[i] == 'd' ? !is_digit((unsigned char)s[i]) : s[i] != shape[i])
             return 0;
     }
+    /* A time in range, as the grok pattern and the conversion want it. */
+#define TWO(at) ((s[at] - '0') * 10 + (s[(at) + 1] - '0'))
+    if (TWO(5) < 1 || TWO(5) > 12 || TWO(8) < 1 || TWO(8) > 31 || TWO(11) > 23 || TWO(14) > 59 ||
+        TWO(17) > 60)
+        return 0;
+#undef TWO
     if (i < len && (s[i] == '.' || s[i] == ',') && i + 1 < len && is_digit((unsigned char)s[i + 1])) {
         i++;
         while (i < len && is_digit((unsigned char)s[i]))
@@ -976,6 +982,12 @@ static bool tokens_agree(const learn_token *a, const learn_token *b)
  * `dropped[j]` says which of `b`'s tokens are left over. */
 enum { RUN_MAX = 3 };
 
+static bool ends_in_piece(const learn_token *t)
+{
+    size_t len = strlen(t->mask);
+    return len > 0 && t->mask[len - 1] == LEARN_VAR;
+}
+
 static bool align_into(const learn_template *a, const learn_template *b, bool dropped[])
 {
     size_t n = a->count, m = b->count;
@@ -1031,7 +1043,10 @@ static bool align_into(const learn_template *a, const learn_template *b, bool dr
             dropped[j - 1] = true;
             j--;
         }
-        if (j == 0 || m - j > RUN_MAX || b->tokens[j - 1].vars == 0)
+        /* The rest of the line goes to the last piece of the token before:
+           it must end in one, in both ("<*>s" cannot take "s the rest"). */
+        if (j == 0 || m - j > RUN_MAX || !ends_in_piece(&b->tokens[j - 1]) ||
+            !ends_in_piece(&a->tokens[n - 1]))
             return false;
     }
     while (i > 0 || j > 0) {
@@ -1064,20 +1079,18 @@ static bool generalize_token(learn_token *t, const learn_token *o)
             t->fits[k] &= o->fits[k];
         return true;
     }
-    if (t->vars == 1 && o->vars == 1 && t->mask[0] == LEARN_VAR && t->mask[1] == '\0') {
-        t->fits[0] &= o->fits[0];
+    /* The masks differ: the whole token is one value now, of a type
+       nothing known says (a piece's type is not the whole token's). */
+    memset(t->fits, 0, sizeof t->fits);
+    if (t->vars == 1 && t->mask[0] == LEARN_VAR && t->mask[1] == '\0')
         return true;
-    }
     char *mask = strdup("\x01");
     if (mask == NULL)
         return false;
-    unsigned fits = t->vars == 1 && o->vars == 1 ? t->fits[0] & o->fits[0] : 0;
     free(t->mask);
     t->mask = mask;
     t->hash = mask_hash(mask, strlen(mask));
     t->vars = 1;
-    memset(t->fits, 0, sizeof t->fits);
-    t->fits[0] = fits;
     return true;
 }
 
@@ -1097,6 +1110,18 @@ static bool anchored(const learn_template *a, const learn_template *b, const boo
         at++;
     }
     return false;
+}
+
+/* Whether `b`, its tokens `dropped` optional too (on top of those other
+ * merges made so), still makes a rule every line of it matches: the
+ * optional tokens at its end follow a kept token that ends in a variable
+ * piece, which takes them. */
+static bool still_readable(const learn_template *b, const bool dropped[])
+{
+    size_t end = b->count;
+    while (end > 0 && (b->tokens[end - 1].optional || dropped[end - 1]))
+        end--;
+    return end == b->count || (end > 0 && ends_in_piece(&b->tokens[end - 1]));
 }
 
 static int by_count_down(const void *x, const void *y)
@@ -1132,7 +1157,7 @@ static bool merge_lengths(learner *l)
                 learn_template *b = &l->templates[k - 1];
                 k = b->bucket_next;
                 if (b->merged || b->rest || !align_into(a, b, dropped) ||
-                    !anchored(a, b, dropped))
+                    !anchored(a, b, dropped) || !still_readable(b, dropped))
                     continue;
                 size_t at = 0;
                 for (size_t j = 0; j < b->count; j++) {

@@ -42,8 +42,8 @@ for r in json.load(open(sys.argv[1]))["rules"]:
         print(r["name"], r["grok"], r.get("time_format"))
 ' "$tmp/config.json" >"$tmp/grok"
 cat >"$tmp/grok.want" <<'WANT'
-FetchFromFailedAfterS ^[ \t]*fetch[ \t]+from[ \t]+(?<host>\S*?):%{INT:port}[ \t]+failed:[ \t]+%{WORD:errno}[ \t]+after[ \t]+(?<after>[+-]?[0-9]+(?:\.[0-9]+)?)[ \t]+s[ \t]+at[ \t]+%{TIMESTAMP_ISO8601:time}[ \t]*$ %Y-%m-%dT%H:%M:%S%z
-ServedBlockTo ^[ \t]*Served[ \t]+block[ \t]+blk_%{INT:blk}[ \t]+to[ \t]+/%{IP:ip}:%{INT:port}[ \t]*$ None
+FetchFromFailedAfterS ^[ \t]*fetch[ \t]++from[ \t]++(?>(?<host>[^ \t]*?):%{INT:port}(?=[ \t]|$))[ \t]++failed:[ \t]++%{WORD:errno}[ \t]++after[ \t]++(?<after>[+-]?[0-9]+(?:\.[0-9]+)?)[ \t]++s[ \t]++at[ \t]++%{TIMESTAMP_ISO8601:time}[ \t]*$ %Y-%m-%dT%H:%M:%S%z
+ServedBlockTo ^[ \t]*Served[ \t]++block[ \t]++blk_%{INT:blk}[ \t]++to[ \t]++/%{IP:ip}:%{INT:port}[ \t]*$ None
 WANT
 diff -u "$tmp/grok.want" "$tmp/grok" || fail "the grok expressions differ"
 "$EHSHIM" parse -c "$tmp/config.json" --source stderr pieces.log |
