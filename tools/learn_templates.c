@@ -181,7 +181,6 @@ static unsigned fits_of(const char *s, size_t len)
         return unsigned_fits(s, len);
     memcpy(buf, s, len);
     buf[len] = '\0';
-    unsigned fits = 0;
     bool flag;
     int32_t errno_value;
     if (is_letter((unsigned char)buf[0]) && ehs_parse_bool(buf, len, &flag))
@@ -217,25 +216,11 @@ static unsigned fits_of(const char *s, size_t len)
             return LEARN_FITS_F64;
         return 0;
     }
+    /* A minus sign and digits (digits alone took the fast path above). */
     errno = 0;
     char *end;
-    if (sign) {
-        (void)strtoll(buf, &end, 10);
-        if (errno == 0 && *end == '\0')
-            fits |= LEARN_FITS_I64 | LEARN_FITS_F64;
-        return fits;
-    }
-    unsigned long long v = strtoull(buf, &end, 10);
-    if (errno != 0 || *end != '\0')
-        return LEARN_FITS_F64;
-    fits |= LEARN_FITS_U64 | LEARN_FITS_F64;
-    if (v <= 0xFFFFFFFFull)
-        fits |= LEARN_FITS_U32;
-    if (v <= 0xFFFFull)
-        fits |= LEARN_FITS_U16;
-    if (v <= 0x7FFFFFFFFFFFFFFFull)
-        fits |= LEARN_FITS_I64;
-    return fits;
+    (void)strtoll(buf, &end, 10);
+    return errno == 0 && *end == '\0' ? LEARN_FITS_I64 | LEARN_FITS_F64 : 0;
 }
 
 /* One token of a line: its bytes, its mask, and where its first variable
