@@ -1220,7 +1220,6 @@ bool learner_finish(learner *l)
             continue;
         if (!split_copy(l, i, at, 0) || !split_copy(l, i, at, 1))
             return false;
-        l->templates[i].general = true;
     }
     return true;
 }

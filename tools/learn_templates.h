@@ -50,10 +50,10 @@ enum {
     LEARN_FITS_F64 = 64u,  /* a decimal number, maybe with a fraction */
     LEARN_FITS_UUID = 128u,
     LEARN_FITS_TIME = 256u, /* ISO 8601 date and time, whole seconds */
+    LEARN_FITS_BOOL = 512u, /* true/false, yes/no, on/off */
     LEARN_FITS_TIME_ZONE = 1024u, /* the same with a zone: Z or +hh:mm */
     LEARN_FITS_ERRNO = 2048u, /* an errno name: ENOENT */
     LEARN_FITS_PATH = 4096u,  /* an absolute file path (a string; named so) */
-    LEARN_FITS_BOOL = 512u, /* true/false, yes/no, on/off */
 };
 
 /* How a position's constants have differed so far. */
@@ -84,13 +84,11 @@ typedef struct learn_template {
                                  longer than LEARN_TOKENS_MAX tokens */
     unsigned long lines;      /* lines that joined it */
     unsigned long first_line; /* 1-based number of its first line */
-    /* Set by learner_finish(): a template split into ones per word is
-       kept after them, for words not seen yet ("general"), and a split
-       one names the position it was split at plus 1 ("split_at"). */
-    bool general;
     bool merged;              /* learner_finish() merged its lines into a
                                  longer template: it has no rule */
-    size_t split_at;
+    size_t split_at;          /* learner_finish(): a template split from
+                                 another per word, at this position + 1; the
+                                 one it came from stays, for words not seen */
     size_t bucket_next;       /* the learner's index: next template + 1 */
 } learn_template;
 
@@ -114,9 +112,11 @@ typedef struct learner {
  * learner stays usable and freeable). */
 bool learner_add(learner *l, const char *line, size_t len);
 
-/* Splits templates whose words differed at one position only between two
- * words into one template per word, each placed before the template it
- * came from. Call once, after the last learner_add(); false when out of
+/* Merges templates into longer ones that hold them plus runs of tokens
+ * with variable pieces (`merged`, `optional`), then splits a template
+ * whose constants differed at one position between two words only into
+ * one template per word (`split_at`), the one it came from kept for words
+ * not seen yet. Call once, after the last learner_add(); false when out of
  * memory (the learner then holds what it had). */
 bool learner_finish(learner *l);
 
