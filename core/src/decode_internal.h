@@ -42,17 +42,55 @@ static inline uint64_t ehd__load64(const uint8_t *p, bool little_endian)
     return lo | hi << 32;
 }
 
-/* ---- text buffer (decode_text.c) ---- */
+/* ---- text buffer (decode_text.c; the fast paths inline: used per byte run) ----
+ *
+ * While a public call writes, the text is not NUL-terminated: every write
+ * keeps room for the NUL and ehd__text_terminate puts it once at the end. */
+
+/* Grows the storage so `extra` more bytes and the NUL fit; NULL after
+ * recording ENOMEM/E2BIG in text->error. */
+char *ehd__text_grow(ehd_text *text, size_t extra);
 
 /*
  * Returns room for `extra` more bytes (plus the NUL) at text->chars +
  * text->len, or NULL after recording ENOMEM/E2BIG in text->error. The
  * caller advances text->len by what it wrote.
  */
-char *ehd__text_room(ehd_text *text, size_t extra);
+static inline char *ehd__text_room(ehd_text *text, size_t extra)
+{
+    /* capacity > len always holds once allocated (room for the NUL). */
+    if (__builtin_expect(text->error == 0 && text->chars != NULL &&
+                             text->capacity - text->len - 1 >= extra,
+                         1))
+        return text->chars + text->len;
+    return ehd__text_grow(text, extra);
+}
 
-void ehd__text_put(ehd_text *text, const void *bytes, size_t size);
-void ehd__text_putc(ehd_text *text, char c);
+static inline void ehd__text_put(ehd_text *text, const void *bytes, size_t size)
+{
+    char *room = ehd__text_room(text, size);
+    if (room == NULL)
+        return;
+    __builtin_memcpy(room, bytes, size);
+    text->len += size;
+}
+
+static inline void ehd__text_putc(ehd_text *text, char c)
+{
+    char *room = ehd__text_room(text, 1);
+    if (room == NULL)
+        return;
+    room[0] = c;
+    text->len += 1;
+}
+
+/* Puts the NUL after the text (there is always room once allocated). */
+static inline void ehd__text_terminate(ehd_text *text)
+{
+    if (text->chars != NULL)
+        text->chars[text->len] = '\0';
+}
+
 void ehd__text_printf(ehd_text *text, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
 /* Drops everything after `len` and forgets a growth failure: undoes a
@@ -67,6 +105,10 @@ void ehd__text_truncate(ehd_text *text, size_t len);
  * other byte is taken as Latin-1. */
 void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size);
 
+/* Whether every byte is printable ASCII other than '"' and '\\': such text
+ * goes into a JSON string as it is. */
+bool ehd__json_plain(const char *bytes, size_t size);
+
 /* One code point, any value up to 0xFFFFFFFF (long UTF-8 forms above U+10FFFF). */
 void ehd__json_code_point(ehd_text *text, uint32_t code_point);
 
@@ -76,6 +118,19 @@ void ehd__json_ucs4(ehd_text *text, const uint8_t *bytes, size_t count, bool lit
 
 /* UTF-16: surrogate pairs combine; lone surrogates pass through. */
 void ehd__json_utf16(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endian);
+
+/* ---- integers (decode_integer.c) ----
+ * Each writes the digits only (no NUL) and returns how many it wrote. */
+
+/* Decimal, at most 20 bytes; "-" and at most 19 digits for negatives. */
+size_t ehd__format_u64(char *out, uint64_t value);
+size_t ehd__format_i64(char *out, int64_t value);
+
+/* Uppercase hex without leading zeros or prefix ("0" for 0), at most 16. */
+size_t ehd__format_hex(char *out, uint64_t value);
+
+/* The last two decimal digits of `value`, zero-padded: 2 bytes. */
+void ehd__format_2digits(char *out, unsigned value);
 
 /* ---- numbers (decode_number.c) ---- */
 

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <string.h>
 #include <time.h>
 
 #include "decode_internal.h"
@@ -33,12 +34,51 @@ static void begin_value(json_writer *w)
 /* `, "name;tag=0x12": ` */
 static void begin_member(json_writer *w, const char *name, size_t name_len, uint16_t tag)
 {
+    /* Most names are short and plain: one reservation for all of it. */
+    char *room = ehd__text_room(w->text, name_len + 16);
+    if (room != NULL && tag == 0 && ehd__json_plain(name, name_len)) {
+        char *p = room;
+        if (w->need_comma)
+            *p++ = ',';
+        *p++ = ' ';
+        *p++ = '"';
+        memcpy(p, name, name_len);
+        p += name_len;
+        memcpy(p, "\": ", 3);
+        w->text->len += (size_t)(p + 3 - room);
+        w->need_comma = true;
+        return;
+    }
     begin_value(w);
     ehd__text_putc(w->text, '"');
     ehd__json_utf8(w->text, (const uint8_t *)name, name_len);
-    if (tag != 0)
-        ehd__text_printf(w->text, ";tag=0x%X", tag);
+    if (tag != 0) {
+        char *at = ehd__text_room(w->text, 24);
+        if (at != NULL) {
+            memcpy(at, ";tag=0x", 7);
+            w->text->len += 7 + ehd__format_hex(at + 7, tag);
+        }
+    }
     ehd__text_put(w->text, "\": ", 3);
+}
+
+static void put_u64(json_writer *w, uint64_t value)
+{
+    char *room = ehd__text_room(w->text, 20);
+    if (room != NULL)
+        w->text->len += ehd__format_u64(room, value);
+}
+
+/* "0x1F" in quotes */
+static void put_quoted_hex(json_writer *w, uint64_t value)
+{
+    char *room = ehd__text_room(w->text, 20);
+    if (room == NULL)
+        return;
+    memcpy(room, "\"0x", 3);
+    size_t n = 3 + ehd__format_hex(room + 3, value);
+    room[n++] = '"';
+    w->text->len += n;
 }
 
 static void open_container(json_writer *w, char bracket)
@@ -111,13 +151,13 @@ static void write_sample_meta(json_writer *w, const ehd_sample_meta *sample)
         write_sample_time(w, sample);
     if (sample->present & EHD_SAMPLE_CPU) {
         begin_member(w, "cpu", 3, 0);
-        ehd__text_printf(w->text, "%" PRIu32, sample->cpu);
+        put_u64(w, sample->cpu);
     }
     if (sample->present & EHD_SAMPLE_PID_TID) {
         begin_member(w, "pid", 3, 0);
-        ehd__text_printf(w->text, "%" PRIu32, sample->pid);
+        put_u64(w, sample->pid);
         begin_member(w, "tid", 3, 0);
-        ehd__text_printf(w->text, "%" PRIu32, sample->tid);
+        put_u64(w, sample->tid);
     }
 }
 
@@ -131,27 +171,27 @@ static void write_meta(json_writer *w, const ehd_event_view *view, const ehd_sam
         write_sample_meta(w, sample);
     if (view->id != 0) {
         begin_member(w, "id", 2, 0);
-        ehd__text_printf(w->text, "%u", view->id);
+        put_u64(w, view->id);
     }
     if (view->version != 0) {
         begin_member(w, "version", 7, 0);
-        ehd__text_printf(w->text, "%u", view->version);
+        put_u64(w, view->version);
     }
     if (view->level != 0) {
         begin_member(w, "level", 5, 0);
-        ehd__text_printf(w->text, "%u", view->level);
+        put_u64(w, view->level);
     }
     if (view->keyword != 0) {
         begin_member(w, "keyword", 7, 0);
-        ehd__text_printf(w->text, "\"0x%" PRIX64 "\"", view->keyword);
+        put_quoted_hex(w, view->keyword);
     }
     if (view->opcode != 0) {
         begin_member(w, "opcode", 6, 0);
-        ehd__text_printf(w->text, "%u", view->opcode);
+        put_u64(w, view->opcode);
     }
     if (view->tag != 0) {
         begin_member(w, "tag", 3, 0);
-        ehd__text_printf(w->text, "\"0x%X\"", view->tag);
+        put_quoted_hex(w, view->tag);
     }
     if (view->activity_id != NULL)
         write_uuid_member(w, "activity", 8, view->activity_id);
@@ -242,6 +282,7 @@ EHD_API int ehd_decode_json_ex(ehd_text *out, const char *tracepoint_name,
         ehd__text_truncate(out, start);
         return err;
     }
+    ehd__text_terminate(out);
     if (error != NULL) {
         error->offset = 0;
         error->message[0] = '\0';

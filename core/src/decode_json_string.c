@@ -8,6 +8,7 @@
  * input is read as Latin-1. Output must match it byte for byte, so this
  * file follows the same rules.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "decode_internal.h"
@@ -67,7 +68,9 @@ void ehd__json_code_point(ehd_text *text, uint32_t code_point)
         put_non_ascii(text, code_point);
 }
 
-void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size)
+/* The reference's reading of UTF-8, one piece at a time: the careful path,
+ * for text too near EHD_TEXT_MAX to reserve room for its worst case. */
+static void json_utf8_piecewise(ehd_text *text, const uint8_t *bytes, size_t size)
 {
     size_t i = 0;
     while (i < size) {
@@ -95,6 +98,102 @@ void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size)
             i++;
         }
     }
+}
+
+/* Eight bytes at once: whether any of them needs more than a copy (a
+ * control character, '"', '\\', or a byte of a non-ASCII sequence). Each
+ * test is exact about whether such a byte is present. */
+static inline bool word_needs_care(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t below_space = (x - ones * 0x20) & ~x;
+    uint64_t quote = x ^ (ones * '"');
+    uint64_t backslash = x ^ (ones * '\\');
+    uint64_t has_quote = (quote - ones) & ~quote;
+    uint64_t has_backslash = (backslash - ones) & ~backslash;
+    return ((x | below_space | has_quote | has_backslash) & highs) != 0;
+}
+
+/* Writes the escape of an ASCII byte that is not plain; returns its end. */
+static char *escape_ascii(char *p, uint8_t c)
+{
+    static const char short_escapes[0x60] = {
+        ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+        ['"'] = '"',   ['\\'] = '\\',
+    };
+    *p++ = '\\';
+    if (c < sizeof short_escapes && short_escapes[c] != 0) {
+        *p++ = short_escapes[c];
+        return p;
+    }
+    memcpy(p, "u00", 3);
+    p[3] = hex_digits[c >> 4];
+    p[4] = hex_digits[c & 0xF];
+    return p + 5;
+}
+
+/* Input bytes handled per reservation: their worst case (6 output bytes
+ * each, an escape) is reserved at once. */
+enum { CHUNK = 4096, WORST_PER_BYTE = 6, OVERSHOOT = 8 };
+
+void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size)
+{
+    const uint8_t *s = bytes, *end = bytes + size;
+    while (s < end && text->error == 0) {
+        size_t chunk = (size_t)(end - s) < CHUNK ? (size_t)(end - s) : CHUNK;
+        /* A copy of eight or a UTF-8 sequence may run past the chunk. */
+        char *room = ehd__text_room(text, (chunk + OVERSHOOT) * WORST_PER_BYTE);
+        if (room == NULL) {
+            if (text->error == E2BIG) {
+                text->error = 0;
+                json_utf8_piecewise(text, s, (size_t)(end - s));
+            }
+            return;
+        }
+        const uint8_t *chunk_end = s + chunk;
+        char *p = room;
+        while (s < chunk_end) {
+            if (end - s >= 8) {
+                uint64_t word;
+                memcpy(&word, s, 8);
+                if (!word_needs_care(word)) {
+                    memcpy(p, &word, 8);
+                    p += 8;
+                    s += 8;
+                    continue;
+                }
+            }
+            uint8_t c = *s;
+            if (plain_ascii(c)) {
+                *p++ = (char)c;
+                s++;
+            } else if (c < 0x80) {
+                p = escape_ascii(p, c);
+                s++;
+            } else {
+                uint32_t code_point;
+                size_t n = ehd__utf8_decode(s, (size_t)(end - s), &code_point);
+                if (n != 0) {
+                    memcpy(p, s, n);
+                    p += n;
+                    s += n;
+                } else { /* not UTF-8: this byte is Latin-1, two bytes in UTF-8 */
+                    *p++ = (char)(0xC0 | c >> 6);
+                    *p++ = (char)(0x80 | (c & 0x3F));
+                    s++;
+                }
+            }
+        }
+        text->len += (size_t)(p - room);
+    }
+}
+
+bool ehd__json_plain(const char *bytes, size_t size)
+{
+    for (size_t i = 0; i < size; i++)
+        if (!plain_ascii((uint8_t)bytes[i]))
+            return false;
+    return true;
 }
 
 void ehd__json_latin1(ehd_text *text, const uint8_t *bytes, size_t size)

@@ -38,14 +38,18 @@ void ehd__text_truncate(ehd_text *text, size_t len)
 
 /* Slow path of ehd__text_room: grows the storage until `extra` more bytes
  * and the NUL fit, refusing to pass EHD_TEXT_MAX. */
-__attribute__((noinline)) static char *grow(ehd_text *text, size_t extra)
+__attribute__((noinline)) char *ehd__text_grow(ehd_text *text, size_t extra)
 {
+    if (text->error != 0)
+        return NULL;
     size_t needed;
     if (__builtin_add_overflow(text->len, extra, &needed) ||
         __builtin_add_overflow(needed, (size_t)1, &needed) || needed > EHD_TEXT_MAX + 1) {
         text->error = E2BIG;
         return NULL;
     }
+    if (text->chars != NULL && text->capacity >= needed)
+        return text->chars + text->len;
     size_t capacity = text->capacity;
     char *chars = ehd__grow_array(text->chars, &capacity, needed, 1, 256);
     if (chars == NULL) {
@@ -55,37 +59,6 @@ __attribute__((noinline)) static char *grow(ehd_text *text, size_t extra)
     text->chars = chars;
     text->capacity = capacity;
     return chars + text->len;
-}
-
-char *ehd__text_room(ehd_text *text, size_t extra)
-{
-    if (text->error != 0)
-        return NULL;
-    /* capacity > len always holds once allocated (room for the NUL). */
-    if (text->chars != NULL && text->capacity - text->len - 1 >= extra)
-        return text->chars + text->len;
-    return grow(text, extra);
-}
-
-void ehd__text_put(ehd_text *text, const void *bytes, size_t size)
-{
-    char *room = ehd__text_room(text, size);
-    if (room == NULL)
-        return;
-    if (size != 0)
-        memcpy(room, bytes, size);
-    text->len += size;
-    room[size] = '\0';
-}
-
-void ehd__text_putc(ehd_text *text, char c)
-{
-    char *room = ehd__text_room(text, 1);
-    if (room == NULL)
-        return;
-    room[0] = c;
-    room[1] = '\0';
-    text->len += 1;
 }
 
 void ehd__text_printf(ehd_text *text, const char *format, ...)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <sys/socket.h>
+#include <string.h>
 #include <time.h>
 
 #include "decode_internal.h"
@@ -39,19 +40,40 @@ static int64_t load_signed(const uint8_t *v, size_t size, bool le)
     }
 }
 
+static void put_u64(ehd_text *t, uint64_t value)
+{
+    char *room = ehd__text_room(t, 20);
+    if (room != NULL)
+        t->len += ehd__format_u64(room, value);
+}
+
+static void put_i64(ehd_text *t, int64_t value)
+{
+    char *room = ehd__text_room(t, 20);
+    if (room != NULL)
+        t->len += ehd__format_i64(room, value);
+}
+
 static void put_unsigned(ehd_text *t, const uint8_t *v, size_t size, bool le)
 {
-    ehd__text_printf(t, "%" PRIu64, load_unsigned(v, size, le));
+    put_u64(t, load_unsigned(v, size, le));
 }
 
 static void put_signed(ehd_text *t, const uint8_t *v, size_t size, bool le)
 {
-    ehd__text_printf(t, "%" PRId64, load_signed(v, size, le));
+    put_i64(t, load_signed(v, size, le));
 }
 
+/* "0x1F": uppercase digits, no leading zeros. */
 static void put_hex_int(ehd_text *t, const uint8_t *v, size_t size, bool le)
 {
-    ehd__text_printf(t, "\"0x%" PRIX64 "\"", load_unsigned(v, size, le));
+    char *room = ehd__text_room(t, 20);
+    if (room == NULL)
+        return;
+    memcpy(room, "\"0x", 3);
+    size_t n = 3 + ehd__format_hex(room + 3, load_unsigned(v, size, le));
+    room[n++] = '"';
+    t->len += n;
 }
 
 /* 0 and 1 are false and true; any other value shows as a signed 32-bit
@@ -61,16 +83,26 @@ static void put_boolean(ehd_text *t, uint32_t value)
     if (value <= 1)
         ehd__text_put(t, value ? "true" : "false", value ? 4 : 5);
     else
-        ehd__text_printf(t, "%" PRId32, (int32_t)value);
+        put_i64(t, (int32_t)value);
 }
 
 static void put_errno(ehd_text *t, uint32_t value)
 {
     const char *name = ehd__errno_name(value);
-    if (name != NULL)
-        ehd__text_printf(t, "\"%s(%" PRIu32 ")\"", name, value);
-    else
-        ehd__text_printf(t, "\"ERRNO(%" PRId32 ")\"", (int32_t)value);
+    size_t name_len = name != NULL ? strlen(name) : 5;
+    char *room = ehd__text_room(t, name_len + 16);
+    if (room == NULL)
+        return;
+    char *p = room;
+    *p++ = '"';
+    memcpy(p, name != NULL ? name : "ERRNO", name_len);
+    p += name_len;
+    *p++ = '(';
+    /* A known name shows the value unsigned; ERRNO(...) shows it signed. */
+    p += name != NULL ? ehd__format_u64(p, value) : ehd__format_i64(p, (int32_t)value);
+    *p++ = ')';
+    *p++ = '"';
+    t->len += (size_t)(p - room);
 }
 
 /* Seconds since 1970 as UTC date and time; outside what gmtime can show,
@@ -82,6 +114,28 @@ static void put_time(ehd_text *t, int64_t seconds)
     if ((int64_t)when == seconds && gmtime_r(&when, &tm) != NULL) {
         /* The reference adds 1900 in int; near INT_MAX that wraps, so wrap too. */
         int year = (int)((unsigned)tm.tm_year + 1900u);
+        char *room = year >= 0 && year <= 9999 ? ehd__text_room(t, 21) : NULL;
+        if (room != NULL) {
+            /* "YYYY-MM-DDTHH:MM:SS" in quotes, the common case without printf */
+            room[0] = '"';
+            ehd__format_2digits(room + 1, (unsigned)year / 100);
+            ehd__format_2digits(room + 3, (unsigned)year);
+            room[5] = '-';
+            ehd__format_2digits(room + 6, (unsigned)tm.tm_mon + 1);
+            room[8] = '-';
+            ehd__format_2digits(room + 9, (unsigned)tm.tm_mday);
+            room[11] = 'T';
+            ehd__format_2digits(room + 12, (unsigned)tm.tm_hour);
+            room[14] = ':';
+            ehd__format_2digits(room + 15, (unsigned)tm.tm_min);
+            room[17] = ':';
+            ehd__format_2digits(room + 18, (unsigned)tm.tm_sec);
+            room[20] = '"';
+            t->len += 21;
+            return;
+        }
+        if (t->error != 0)
+            return;
         ehd__text_printf(t, "\"%04d-%02u-%02uT%02u:%02u:%02u\"", year, (unsigned)tm.tm_mon + 1,
                          (unsigned)tm.tm_mday, (unsigned)tm.tm_hour, (unsigned)tm.tm_min,
                          (unsigned)tm.tm_sec);
@@ -136,7 +190,6 @@ static void put_hex_bytes(ehd_text *t, const uint8_t *v, size_t size)
         *p++ = hex_digits[v[i] & 0xF];
     }
     *p++ = '"';
-    *p = '\0';
     t->len += (size_t)(p - room);
 }
 
@@ -158,12 +211,23 @@ static void put_uuid(ehd_text *t, const uint8_t *v)
 
 static void put_port(ehd_text *t, const uint8_t *v)
 {
-    ehd__text_printf(t, "%u", (unsigned)v[0] << 8 | v[1]); /* network byte order */
+    put_u64(t, (unsigned)v[0] << 8 | v[1]); /* network byte order */
 }
 
 static void put_ipv4(ehd_text *t, const uint8_t *v)
 {
-    ehd__text_printf(t, "\"%u.%u.%u.%u\"", v[0], v[1], v[2], v[3]);
+    char *room = ehd__text_room(t, 17);
+    if (room == NULL)
+        return;
+    char *p = room;
+    *p++ = '"';
+    for (int i = 0; i < 4; i++) {
+        if (i != 0)
+            *p++ = '.';
+        p += ehd__format_u64(p, v[i]);
+    }
+    *p++ = '"';
+    t->len += (size_t)(p - room);
 }
 
 /* inet_ntop's text, as the reference's (compressed zeros, embedded IPv4). */
@@ -171,7 +235,9 @@ static void put_ipv6(ehd_text *t, const uint8_t *v)
 {
     char text[INET6_ADDRSTRLEN] = "";
     inet_ntop(AF_INET6, v, text, sizeof text);
-    ehd__text_printf(t, "\"%s\"", text);
+    ehd__text_putc(t, '"');
+    ehd__text_put(t, text, strlen(text));
+    ehd__text_putc(t, '"');
 }
 
 static void put_char(ehd_text *t, uint32_t code_point)
@@ -481,5 +547,7 @@ EHD_API int ehd_value_json(ehd_text *out, const ehd_item *item, bool little_endi
                               little_endian);
     if (err != 0)
         ehd__text_truncate(out, start);
+    else
+        ehd__text_terminate(out);
     return err;
 }

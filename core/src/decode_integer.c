@@ -1,0 +1,75 @@
+/*
+ * Integers as text, for the JSON writer: every event has several, and
+ * printf's format parsing and stream machinery cost more than the digits.
+ */
+#include <string.h>
+
+#include "decode_internal.h"
+
+static const char digit_pairs[201] = "00010203040506070809"
+                                     "10111213141516171819"
+                                     "20212223242526272829"
+                                     "30313233343536373839"
+                                     "40414243444546474849"
+                                     "50515253545556575859"
+                                     "60616263646566676869"
+                                     "70717273747576777879"
+                                     "80818283848586878889"
+                                     "90919293949596979899";
+
+static size_t decimal_length(uint64_t value)
+{
+    size_t n = 1;
+    for (uint64_t bound = 10; value >= bound; bound *= 10) {
+        n++;
+        if (n == 20)
+            break; /* bound * 10 would overflow: 10^19 <= value */
+    }
+    return n;
+}
+
+size_t ehd__format_u64(char *out, uint64_t value)
+{
+    size_t n = decimal_length(value);
+    char *p = out + n;
+    while (value >= 100) {
+        unsigned pair = (unsigned)(value % 100) * 2;
+        value /= 100;
+        p -= 2;
+        memcpy(p, digit_pairs + pair, 2);
+    }
+    if (value >= 10) {
+        p -= 2;
+        memcpy(p, digit_pairs + value * 2, 2);
+    } else {
+        *--p = (char)('0' + value);
+    }
+    return n;
+}
+
+size_t ehd__format_i64(char *out, int64_t value)
+{
+    if (value >= 0)
+        return ehd__format_u64(out, (uint64_t)value);
+    out[0] = '-';
+    /* Negated in unsigned arithmetic: INT64_MIN has no positive int64_t. */
+    return 1 + ehd__format_u64(out + 1, 0 - (uint64_t)value);
+}
+
+size_t ehd__format_hex(char *out, uint64_t value)
+{
+    static const char upper[] = "0123456789ABCDEF";
+    size_t n = 1;
+    while (n < 16 && value >> (4 * n) != 0)
+        n++;
+    for (size_t i = n; i > 0; i--) {
+        out[i - 1] = upper[value & 0xF];
+        value >>= 4;
+    }
+    return n;
+}
+
+void ehd__format_2digits(char *out, unsigned value)
+{
+    memcpy(out, digit_pairs + (value % 100) * 2, 2);
+}
