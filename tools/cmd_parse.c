@@ -138,6 +138,22 @@ typedef struct parse_options {
 } parse_options;
 
 /* Everything one line needs on its way to a JSON line. */
+/* Tracepoint names already formatted: an event's name depends only on its
+ * level and keyword, and a config uses a few of those, so the name of
+ * each pair is formatted once, not once per line. */
+enum { NAME_CACHE_SLOTS = 16 };
+typedef struct tracepoint_name_cache {
+    struct {
+        uint64_t keyword;
+        uint8_t level;
+        bool valid;
+        size_t len;
+        char name[EHD_NAME_MAX];
+    } slot[NAME_CACHE_SLOTS];
+    size_t used;
+    size_t next; /* the slot to reuse once all are used */
+} tracepoint_name_cache;
+
 typedef struct parse_context {
     const ehs_config *config;
     ehs_thread_state *state;
@@ -151,6 +167,7 @@ typedef struct parse_context {
     bool captured;               /* the config captures options->source */
     bool failed;                 /* some line could not be shown */
     ehs_grouper *grouper;        /* the source's "multiline" grouping, or NULL */
+    tracepoint_name_cache names;
 } parse_context;
 
 /* parse_command_line's "no reason to stop": every exit status is >= 0. */
@@ -285,6 +302,35 @@ static ehs_config *load_config(const char *path)
     return config;
 }
 
+/* The tracepoint name of the config's events at `level` and `keyword`, in
+ * context->names; its length in *len. Returns 0 or the error of
+ * ehd_format_tracepoint_name. */
+static int tracepoint_name(parse_context *context, uint8_t level, uint64_t keyword,
+                           const char **name, size_t *len)
+{
+    tracepoint_name_cache *cache = &context->names;
+    for (size_t i = 0; i < cache->used; i++) {
+        if (cache->slot[i].valid && cache->slot[i].level == level &&
+            cache->slot[i].keyword == keyword) {
+            *name = cache->slot[i].name;
+            *len = cache->slot[i].len;
+            return 0;
+        }
+    }
+    size_t i = cache->used < NAME_CACHE_SLOTS ? cache->used++ : cache->next++ % NAME_CACHE_SLOTS;
+    int err = ehd_format_tracepoint_name(cache->slot[i].name, context->config->provider, level,
+                                         keyword, context->tracepoint_options);
+    cache->slot[i].valid = err == 0;
+    if (err != 0)
+        return err;
+    cache->slot[i].level = level;
+    cache->slot[i].keyword = keyword;
+    cache->slot[i].len = strlen(cache->slot[i].name);
+    *name = cache->slot[i].name;
+    *len = cache->slot[i].len;
+    return 0;
+}
+
 /* Builds, decodes and prints the event of `message` (input record
  * context->line_number, for messages). */
 static void show_event(parse_context *context, const ehs_message *message)
@@ -297,10 +343,11 @@ static void show_event(parse_context *context, const ehs_message *message)
     size_t event_size = 0;
     int err = ehd_builder_copy_event(context->builder, outcome.level, NULL, NULL,
                                      context->event, EHD_EVENT_MAX, &event_size);
-    char tracepoint[EHD_NAME_MAX];
+    const char *tracepoint = NULL;
+    size_t tracepoint_len = 0;
     if (err == 0)
-        err = ehd_format_tracepoint_name(tracepoint, context->config->provider, outcome.level,
-                                         outcome.keyword, context->tracepoint_options);
+        err = tracepoint_name(context, outcome.level, outcome.keyword, &tracepoint,
+                              &tracepoint_len);
     if (err != 0) {
         fprintf(stderr, "ehshim parse: %s:%lu: cannot build the event: %s\n",
                 context->input_name, context->line_number, strerror(err));
@@ -309,7 +356,7 @@ static void show_event(parse_context *context, const ehs_message *message)
     }
     ehd_decode_error problem;
     ehd_text_clear(&context->json);
-    err = ehd_decode_json(&context->json, tracepoint, strlen(tracepoint), context->event,
+    err = ehd_decode_json(&context->json, tracepoint, tracepoint_len, context->event,
                           event_size, &problem);
     if (err != 0) {
         fprintf(stderr, "ehshim parse: %s:%lu: cannot decode the event: %s\n",

@@ -105,9 +105,9 @@ void ehd__text_truncate(ehd_text *text, size_t len);
  * other byte is taken as Latin-1. */
 void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size);
 
-/* Whether every byte is printable ASCII other than '"' and '\\': such text
- * goes into a JSON string as it is. */
-bool ehd__json_plain(const char *bytes, size_t size);
+/* 1 for the bytes that go into a JSON string as they are (printable ASCII
+ * and DEL, other than '"' and '\\'), else 0. */
+extern const uint8_t ehd__json_plain_byte[256];
 
 /* One code point, any value up to 0xFFFFFFFF (long UTF-8 forms above U+10FFFF). */
 void ehd__json_code_point(ehd_text *text, uint32_t code_point);

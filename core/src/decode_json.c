@@ -34,20 +34,28 @@ static void begin_value(json_writer *w)
 /* `, "name;tag=0x12": ` */
 static void begin_member(json_writer *w, const char *name, size_t name_len, uint16_t tag)
 {
-    /* Most names are short and plain: one reservation for all of it. */
+    /* Most names are short and plain: one reservation for all of it, the
+     * bytes copied as they are checked; anything else takes the long way. */
     char *room = ehd__text_room(w->text, name_len + 16);
-    if (room != NULL && tag == 0 && ehd__json_plain(name, name_len)) {
+    if (room != NULL && tag == 0) {
         char *p = room;
         if (w->need_comma)
             *p++ = ',';
         *p++ = ' ';
         *p++ = '"';
-        memcpy(p, name, name_len);
-        p += name_len;
-        memcpy(p, "\": ", 3);
-        w->text->len += (size_t)(p + 3 - room);
-        w->need_comma = true;
-        return;
+        unsigned plain = 1;
+        for (size_t i = 0; i < name_len; i++) {
+            uint8_t c = (uint8_t)name[i];
+            p[i] = (char)c;
+            plain &= ehd__json_plain_byte[c];
+        }
+        if (plain) {
+            p += name_len;
+            memcpy(p, "\": ", 3);
+            w->text->len += (size_t)(p + 3 - room);
+            w->need_comma = true;
+            return;
+        }
     }
     begin_value(w);
     ehd__text_putc(w->text, '"');
@@ -200,6 +208,93 @@ static void write_meta(json_writer *w, const ehd_event_view *view, const ehd_sam
     close_container(w, '}');
 }
 
+/*
+ * The common event, top-level values only, walked straight through its
+ * metadata and payload: most of the work of ehd_enum_next is generality
+ * such an event does not need. Returns false, with the text as it was,
+ * at anything else (an array, a struct, a UTF-16 or UTF-32 string, a
+ * definition or value cut short, too many fields): write_fields then
+ * decodes the whole event, and reports what is wrong with it.
+ */
+static bool write_flat_fields(json_writer *w, const ehd_event_view *view)
+{
+    const uint8_t *meta = view->meta, *data = view->data;
+    size_t meta_size = view->meta_size, data_size = view->data_size;
+    bool le = view->little_endian;
+    size_t start_len = w->text->len;
+    bool start_comma = w->need_comma;
+    size_t pos = (size_t)view->event_name_len + 1, at = 0;
+    unsigned fields = 0;
+
+    while (pos < meta_size) {
+        if (++fields > EHD_DECODE_MAX_TOP_FIELDS)
+            goto general;
+        const char *name = (const char *)meta + pos;
+        const uint8_t *nul = memchr(name, 0, meta_size - pos);
+        if (nul == NULL)
+            goto general;
+        size_t name_len = (size_t)(nul - (const uint8_t *)name);
+        pos += name_len + 1;
+        if (pos >= meta_size)
+            goto general;
+        uint8_t encoding = meta[pos++], format = 0;
+        uint16_t tag = 0;
+        if (encoding & EHD_ENC_CHAIN) {
+            if (pos == meta_size)
+                goto general;
+            format = meta[pos++];
+            if (format & EHD_FMT_CHAIN) {
+                if (meta_size - pos < 2)
+                    goto general;
+                tag = ehd__load16(meta + pos, le);
+                pos += 2;
+            }
+            format &= (uint8_t)~EHD_FMT_CHAIN;
+        }
+        encoding &= (uint8_t)~EHD_ENC_CHAIN;
+
+        size_t left = data_size - at, value_at = at, value_size, raw_size;
+        switch (encoding) {
+        case EHD_ENC_VALUE8:
+        case EHD_ENC_VALUE16:
+        case EHD_ENC_VALUE32:
+        case EHD_ENC_VALUE64:
+        case EHD_ENC_VALUE128:
+            raw_size = value_size = (size_t)1 << (encoding - EHD_ENC_VALUE8);
+            break;
+        case EHD_ENC_ZSTRING_CHAR8:
+            nul = memchr(data + at, 0, left);
+            if (nul == NULL)
+                goto general;
+            value_size = (size_t)(nul - (data + at));
+            raw_size = value_size + 1;
+            break;
+        case EHD_ENC_STRING_LENGTH16_CHAR8:
+        case EHD_ENC_BINARY_LENGTH16_CHAR8:
+            if (left < 2)
+                goto general;
+            value_at = at + 2;
+            value_size = ehd__load16(data + at, le);
+            raw_size = value_size + 2;
+            break;
+        default: /* arrays and structs (flags in the encoding), wide strings */
+            goto general;
+        }
+        if (raw_size > left)
+            goto general;
+        begin_member(w, name, name_len, tag);
+        if (ehd__json_value(w->text, encoding, format, data + value_at, value_size, le) != 0)
+            goto general;
+        at += raw_size;
+    }
+    if (pos == meta_size)
+        return true;
+general:
+    ehd__text_truncate(w->text, start_len);
+    w->need_comma = start_comma;
+    return false;
+}
+
 /* Every item of the event, until the enumerator runs out or fails. */
 static int write_fields(json_writer *w, const ehd_event_view *view, ehd_decode_error *error)
 {
@@ -268,7 +363,7 @@ EHD_API int ehd_decode_json_ex(ehd_text *out, const char *tracepoint_name,
     json_writer w = { out, false };
     open_container(&w, '{');
     write_n(&w, &view);
-    err = write_fields(&w, &view, error);
+    err = write_flat_fields(&w, &view) ? 0 : write_fields(&w, &view, error);
     if (err == 0) {
         write_meta(&w, &view, sample);
         close_container(&w, '}');

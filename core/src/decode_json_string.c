@@ -16,10 +16,21 @@
 
 static const char hex_digits[] = "0123456789abcdef";
 
-/* Bytes that may be copied into a JSON string as they are. */
+/* Bytes that may be copied into a JSON string as they are: 1 for printable
+ * ASCII other than '"' and '\\'. */
+#define PLAIN_16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+const uint8_t ehd__json_plain_byte[256] = {
+    [0x20] = 1, 1, 0 /* '"' */, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    [0x30] = PLAIN_16,
+    [0x40] = PLAIN_16,
+    [0x50] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0 /* '\\' */, 1, 1, 1,
+    [0x60] = PLAIN_16,
+    [0x70] = PLAIN_16,
+};
+
 static inline bool plain_ascii(uint8_t c)
 {
-    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+    return ehd__json_plain_byte[c] != 0;
 }
 
 static void put_escaped_ascii(ehd_text *text, uint8_t c)
@@ -186,14 +197,6 @@ void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size)
         }
         text->len += (size_t)(p - room);
     }
-}
-
-bool ehd__json_plain(const char *bytes, size_t size)
-{
-    for (size_t i = 0; i < size; i++)
-        if (!plain_ascii((uint8_t)bytes[i]))
-            return false;
-    return true;
 }
 
 void ehd__json_latin1(ehd_text *text, const uint8_t *bytes, size_t size)
