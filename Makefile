@@ -115,6 +115,11 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBCONFIG) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCONFIG) $(LIBCORE) $(LDLIBS_CONFIG) -lpthread
 
+# bench/decode decodes the round-trip tests' random events.
+$(BUILD)/bench/decode: $(BUILD)/bench/decode.o $(BUILD)/tests/lib/roundtrip_gen.o $(LIBCONFIG) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/tests/lib/roundtrip_gen.o $(LIBCONFIG) $(LIBCORE) $(LDLIBS_CONFIG) -lpthread
+
 $(BUILD)/examples/%: $(BUILD)/examples/%.o $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) -lpthread

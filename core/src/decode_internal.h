@@ -132,6 +132,19 @@ size_t ehd__format_hex(char *out, uint64_t value);
 /* The last two decimal digits of `value`, zero-padded: 2 bytes. */
 void ehd__format_2digits(char *out, unsigned value);
 
+/* ---- shortest decimals (decode_float.c) ---- */
+
+/*
+ * For the finite positive value c * 2^q (c with its hidden bit; whose
+ * lower neighbour is half as far as the upper when `lower_gap_half`, a
+ * power of two), the decimal digits * 10^exponent of fewest digits that
+ * reads back as it, the nearest of those. `digits` may end in zeros.
+ * Returns false when the fast computation cannot be sure of the answer
+ * (rare: values whose interval ends fall on a decimal, the smallest
+ * subnormals); the caller then finds it the exact way.
+ */
+bool ehd__shortest_fast(uint64_t c, int q, bool lower_gap_half, uint64_t *digits, int *exponent);
+
 /* ---- numbers (decode_number.c) ---- */
 
 /* Buffer size that holds any number these functions write, with its NUL. */
@@ -145,6 +158,11 @@ enum { EHD__NUMBER_MAX = 40 };
  */
 size_t ehd__format_float32(char *out, float value);
 size_t ehd__format_float64(char *out, double value);
+
+/* The same text found the slow, exact way only (printf digits read back
+ * with strtod/strtof): what the tests hold the fast way to. `value` is a
+ * float's value when `single`. */
+size_t ehd__format_float_exact(char *out, double value, bool single);
 
 /* ---- errno names (decode_errno.c) ---- */
 

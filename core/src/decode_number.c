@@ -2,9 +2,10 @@
  * Floating-point values as the reference prints them: C++ std::to_chars
  * without format or precision, i.e. the fewest significant digits that read
  * back as the same value, in fixed or scientific notation, whichever is
- * shorter (fixed on a tie). C has no such call, so the digits are found by
- * asking printf for 1, 2, 3... significant digits until strtod gives the
- * value back.
+ * shorter (fixed on a tie). C has no such call. The digits come from
+ * decode_float.c's fast computation when it is sure of them; otherwise, and
+ * in the tests that hold the fast way to it, by asking printf for 1, 2,
+ * 3... significant digits until strtod gives the value back.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -41,10 +42,7 @@ static void set_decimal(decimal *d, uint64_t mantissa, int exponent)
         mantissa /= 10;
         exponent++;
     }
-    char text[24];
-    int n = snprintf(text, sizeof text, "%" PRIu64, mantissa);
-    memcpy(d->digits, text, (size_t)n);
-    d->count = n;
+    d->count = (int)ehd__format_u64(d->digits, mantissa);
     d->exponent = exponent;
 }
 
@@ -55,7 +53,7 @@ static void set_decimal(decimal *d, uint64_t mantissa, int exponent)
  * does not read back, its neighbour on the other side of the value is the
  * only other chance (the rounding interval of a power of two is lopsided).
  */
-static void shortest_decimal(decimal *d, double value, bool single)
+static void shortest_decimal_exact(decimal *d, double value, bool single)
 {
     int max_digits = single ? 9 : 17;
     for (int p = 1; p <= max_digits; p++) {
@@ -92,6 +90,36 @@ static void shortest_decimal(decimal *d, double value, bool single)
     set_decimal(d, 0, 0);
 }
 
+/* The fast way when it is sure (decode_float.c), else the exact one. */
+static void shortest_decimal(decimal *d, double value, bool single)
+{
+    uint64_t c;
+    int q;
+    bool lower_gap_half;
+    if (single) {
+        float f = (float)value;
+        uint32_t bits;
+        memcpy(&bits, &f, sizeof bits);
+        uint32_t biased = bits >> 23 & 0xFF, fraction = bits & 0x7FFFFF;
+        c = biased != 0 ? fraction | 0x800000u : fraction;
+        q = (biased != 0 ? (int)biased : 1) - 150;
+        lower_gap_half = fraction == 0 && biased > 1;
+    } else {
+        uint64_t bits;
+        memcpy(&bits, &value, sizeof bits);
+        uint64_t biased = bits >> 52 & 0x7FF, fraction = bits & 0xFFFFFFFFFFFFFu;
+        c = biased != 0 ? fraction | 0x10000000000000u : fraction;
+        q = (biased != 0 ? (int)biased : 1) - 1075;
+        lower_gap_half = fraction == 0 && biased > 1;
+    }
+    uint64_t digits;
+    int exponent;
+    if (ehd__shortest_fast(c, q, lower_gap_half, &digits, &exponent))
+        set_decimal(d, digits, exponent);
+    else
+        shortest_decimal_exact(d, value, single);
+}
+
 static size_t special_value(char *out, double value)
 {
     const char *text = isnan(value) ? (signbit(value) ? "-nan" : "nan")
@@ -102,13 +130,16 @@ static size_t special_value(char *out, double value)
     return n;
 }
 
-static size_t format_shortest(char *out, double value, bool single)
+static size_t format_shortest(char *out, double value, bool single, bool exact_only)
 {
     if (!isfinite(value) || value == 0)
         return special_value(out, value);
 
     decimal d;
-    shortest_decimal(&d, fabs(value), single);
+    if (exact_only)
+        shortest_decimal_exact(&d, fabs(value), single);
+    else
+        shortest_decimal(&d, fabs(value), single);
 
     char *p = out;
     if (signbit(value))
@@ -126,12 +157,22 @@ static size_t format_shortest(char *out, double value, bool single)
             memcpy(p, d.digits + 1, (size_t)n - 1);
             p += n - 1;
         }
-        p += sprintf(p, "e%c%02d", sci_exponent < 0 ? '-' : '+', abs(sci_exponent));
+        *p++ = 'e';
+        *p++ = sci_exponent < 0 ? '-' : '+';
+        unsigned magnitude = (unsigned)abs(sci_exponent);
+        if (magnitude >= 100)
+            *p++ = (char)('0' + magnitude / 100);
+        ehd__format_2digits(p, magnitude);
+        p += 2;
     } else if (e > 0) {
         /* A whole number in fixed notation is printed "as if by printf":
          * every digit of the exact value, not the shortest digits padded
          * with zeros (libstdc++ does this; see its floating_to_chars.cc). */
-        p += sprintf(p, "%.0f", fabs(value));
+        double whole = fabs(value);
+        if (whole < 18446744073709551616.0) /* 2^64: exact in a uint64_t */
+            p += ehd__format_u64(p, (uint64_t)whole);
+        else
+            p += sprintf(p, "%.0f", whole);
     } else if (e == 0) {
         memcpy(p, d.digits, (size_t)n);
         p += n;
@@ -155,10 +196,15 @@ static size_t format_shortest(char *out, double value, bool single)
 
 size_t ehd__format_float32(char *out, float value)
 {
-    return format_shortest(out, value, true);
+    return format_shortest(out, value, true, false);
 }
 
 size_t ehd__format_float64(char *out, double value)
 {
-    return format_shortest(out, value, false);
+    return format_shortest(out, value, false, false);
+}
+
+size_t ehd__format_float_exact(char *out, double value, bool single)
+{
+    return format_shortest(out, value, single, true);
 }
