@@ -38,6 +38,26 @@ else
     echo "rules: SKIP instruction count: valgrind is not installed"
 fi
 
+# ---- JSON output (ehd_decode_json: decode, parse, listen) -----------------
+# Random events of every encoding, format, array and struct (the round-trip
+# generator's): target at most 5,000 instructions per record. Then `ehshim
+# parse` of the sshd example in all (engine, builder, decoder, output):
+# target at most 7,000 instructions per line.
+"$BUILD/bench/decode"
+"$BUILD/bench/authlog" 20000 >"$BUILD/bench/auth-20k.log"
+"$BUILD/bench/authlog" 120000 >"$BUILD/bench/auth-120k.log"
+if command -v valgrind >/dev/null; then
+    one=$(instructions "$BUILD/bench/decode" --passes 1)
+    three=$(instructions "$BUILD/bench/decode" --passes 3)
+    echo "decode: $(( (three - one) / 4000 )) instructions per record (callgrind, (I(3 passes) - I(1 pass)) / (2 x 2000 events); target 5,000)"
+    parse=("$BUILD/ehshim" parse -c examples/sshd/config.json --source syslog --ident sshd --priority 38)
+    small=$(instructions "${parse[@]}" "$BUILD/bench/auth-20k.log")
+    large=$(instructions "${parse[@]}" "$BUILD/bench/auth-120k.log")
+    echo "parse: $(( (large - small) / 100000 )) instructions per line of ehshim parse, sshd example (callgrind, (I(120,000 lines) - I(20,000)) / 100,000; target 7,000)"
+else
+    echo "decode, parse: SKIP instruction counts: valgrind is not installed"
+fi
+
 # ---- the shim on a program that logs to stderr ---------------------------
 # bench/stderr_loop N writes N short lines with fprintf(stderr) (fortified:
 # __fprintf_chk), stderr on /dev/null. Targets: with the shim preloaded and

@@ -11,7 +11,8 @@ BUILD_PACKAGES="gcc make libc6-dev libcjson-dev libpcre2-dev"
 # pkgconf and groff-base: the install test builds a program through
 # pkg-config, the man page test formats the pages with groff -ww. time:
 # /usr/bin/time measures peak RSS (test_security_dat.sh). python3 and perl:
-# real interpreters under the shim (test_shim_system_programs.sh).
+# real interpreters under the shim (test_shim_system_programs.sh); python3
+# also writes the float table again to compare (test_float_table.sh).
 TEST_PACKAGES="libcmocka-dev valgrind qemu-system-x86 busybox-static cpio clang libclang-rt-dev pkgconf groff-base time python3 perl"
 
 # The VM tests' kernel is built once from Debian's source (bookworm-security
