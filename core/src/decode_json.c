@@ -36,8 +36,8 @@ static void begin_member(json_writer *w, const char *name, size_t name_len, uint
 {
     /* Most names are short and plain: one reservation for all of it, the
      * bytes copied as they are checked; anything else takes the long way. */
-    char *room = ehd__text_room(w->text, name_len + 16);
-    if (room != NULL && tag == 0) {
+    char *room = ehd__text_room(w->text, name_len + 24);
+    if (room != NULL) {
         char *p = room;
         if (w->need_comma)
             *p++ = ',';
@@ -51,6 +51,10 @@ static void begin_member(json_writer *w, const char *name, size_t name_len, uint
         }
         if (plain) {
             p += name_len;
+            if (tag != 0) {
+                memcpy(p, ";tag=0x", 7);
+                p += 7 + ehd__format_hex(p + 7, tag);
+            }
             memcpy(p, "\": ", 3);
             w->text->len += (size_t)(p + 3 - room);
             w->need_comma = true;
@@ -208,46 +212,57 @@ static void write_meta(json_writer *w, const ehd_event_view *view, const ehd_sam
     close_container(w, '}');
 }
 
+/* Where write_flat_values stopped: the next field definition and value. */
+typedef struct flat_stop {
+    size_t meta_pos;
+    size_t data_pos;
+    unsigned fields; /* fields written */
+} flat_stop;
+
 /*
- * The common event, top-level values only, walked straight through its
- * metadata and payload: most of the work of ehd_enum_next is generality
- * such an event does not need. Returns false, with the text as it was,
- * at anything else (an array, a struct, a UTF-16 or UTF-32 string, a
- * definition or value cut short, too many fields): write_fields then
- * decodes the whole event, and reports what is wrong with it.
+ * Top-level values, walked straight through the metadata and payload:
+ * most of the work of ehd_enum_next is generality they do not need.
+ * Stops before the first field that is anything else (an array, a struct,
+ * a UTF-16 or UTF-32 string, a definition or value cut short, too many
+ * fields), leaving the text as it was before that field; write_fields
+ * takes over there with the enumerator, which also reports what is wrong.
+ * Returns true when it reached the end of the metadata.
  */
-static bool write_flat_fields(json_writer *w, const ehd_event_view *view)
+static bool write_flat_values(json_writer *w, const ehd_event_view *view, flat_stop *stop)
 {
     const uint8_t *meta = view->meta, *data = view->data;
     size_t meta_size = view->meta_size, data_size = view->data_size;
     bool le = view->little_endian;
-    size_t start_len = w->text->len;
-    bool start_comma = w->need_comma;
     size_t pos = (size_t)view->event_name_len + 1, at = 0;
     unsigned fields = 0;
 
-    while (pos < meta_size) {
-        if (++fields > EHD_DECODE_MAX_TOP_FIELDS)
-            goto general;
+    for (;; fields++) {
+        stop->meta_pos = pos;
+        stop->data_pos = at;
+        stop->fields = fields;
+        if (pos >= meta_size)
+            return pos == meta_size;
+        if (fields == EHD_DECODE_MAX_TOP_FIELDS)
+            return false;
         const char *name = (const char *)meta + pos;
         const uint8_t *nul = memchr(name, 0, meta_size - pos);
         if (nul == NULL)
-            goto general;
+            return false;
         size_t name_len = (size_t)(nul - (const uint8_t *)name);
-        pos += name_len + 1;
-        if (pos >= meta_size)
-            goto general;
-        uint8_t encoding = meta[pos++], format = 0;
+        size_t type_at = pos + name_len + 1;
+        if (type_at >= meta_size)
+            return false;
+        uint8_t encoding = meta[type_at++], format = 0;
         uint16_t tag = 0;
         if (encoding & EHD_ENC_CHAIN) {
-            if (pos == meta_size)
-                goto general;
-            format = meta[pos++];
+            if (type_at == meta_size)
+                return false;
+            format = meta[type_at++];
             if (format & EHD_FMT_CHAIN) {
-                if (meta_size - pos < 2)
-                    goto general;
-                tag = ehd__load16(meta + pos, le);
-                pos += 2;
+                if (meta_size - type_at < 2)
+                    return false;
+                tag = ehd__load16(meta + type_at, le);
+                type_at += 2;
             }
             format &= (uint8_t)~EHD_FMT_CHAIN;
         }
@@ -265,43 +280,66 @@ static bool write_flat_fields(json_writer *w, const ehd_event_view *view)
         case EHD_ENC_ZSTRING_CHAR8:
             nul = memchr(data + at, 0, left);
             if (nul == NULL)
-                goto general;
+                return false;
             value_size = (size_t)(nul - (data + at));
             raw_size = value_size + 1;
             break;
         case EHD_ENC_STRING_LENGTH16_CHAR8:
         case EHD_ENC_BINARY_LENGTH16_CHAR8:
             if (left < 2)
-                goto general;
+                return false;
             value_at = at + 2;
             value_size = ehd__load16(data + at, le);
             raw_size = value_size + 2;
             break;
         default: /* arrays and structs (flags in the encoding), wide strings */
-            goto general;
+            return false;
         }
         if (raw_size > left)
-            goto general;
+            return false;
+        size_t len_before = w->text->len;
+        bool comma_before = w->need_comma;
         begin_member(w, name, name_len, tag);
-        if (ehd__json_value(w->text, encoding, format, data + value_at, value_size, le) != 0)
-            goto general;
+        if (ehd__json_value(w->text, encoding, format, data + value_at, value_size, le) != 0) {
+            ehd__text_truncate(w->text, len_before);
+            w->need_comma = comma_before;
+            return false;
+        }
+        pos = type_at;
         at += raw_size;
     }
-    if (pos == meta_size)
-        return true;
-general:
-    ehd__text_truncate(w->text, start_len);
-    w->need_comma = start_comma;
-    return false;
 }
 
-/* Every item of the event, until the enumerator runs out or fails. */
-static int write_fields(json_writer *w, const ehd_event_view *view, ehd_decode_error *error)
+/* The elements of a fixed-size array whose begin item is `array`, written
+ * in one loop; the enumerator is moved past them (it counts them as the
+ * items they are). False, with nothing written, when the enumerator cannot
+ * skip them: the caller then takes them one by one. */
+static bool write_fixed_elements(json_writer *w, ehd_enumerator *e, const ehd_item *array,
+                                 bool little_endian)
+{
+    if (array->element_size == 0 || !ehd__enum_skip_elements(e))
+        return false;
+    for (size_t i = 0; i < array->array_count; i++) {
+        begin_value(w);
+        /* Fixed sizes fit their encoding: only a text failure can stop this. */
+        if (ehd__json_value(w->text, array->encoding, array->format,
+                            array->value + i * array->element_size, array->element_size,
+                            little_endian) != 0)
+            break;
+    }
+    close_container(w, ']');
+    return true;
+}
+
+/* Every item of the event from where the flat walk stopped, until the
+ * enumerator runs out or fails. */
+static int write_fields(json_writer *w, const ehd_event_view *view, const flat_stop *stop,
+                        ehd_decode_error *error)
 {
     ehd_enumerator e;
     ehd_item item;
     int err;
-    ehd_enum_start(&e, view);
+    ehd__enum_start_at(&e, view, stop->meta_pos, stop->data_pos, stop->fields);
     while ((err = ehd_enum_next(&e, &item, error)) == 0) {
         /* Elements of arrays have no names; the array itself has one. */
         bool named = item.array_flags == 0 || item.kind == EHD_ITEM_ARRAY_BEGIN;
@@ -327,6 +365,8 @@ static int write_fields(json_writer *w, const ehd_event_view *view, ehd_decode_e
             else
                 begin_value(w);
             open_container(w, item.kind == EHD_ITEM_ARRAY_BEGIN ? '[' : '{');
+            if (item.kind == EHD_ITEM_ARRAY_BEGIN)
+                write_fixed_elements(w, &e, &item, view->little_endian);
             break;
         case EHD_ITEM_ARRAY_END:
             close_container(w, ']');
@@ -363,7 +403,8 @@ EHD_API int ehd_decode_json_ex(ehd_text *out, const char *tracepoint_name,
     json_writer w = { out, false };
     open_container(&w, '{');
     write_n(&w, &view);
-    err = write_flat_fields(&w, &view) ? 0 : write_fields(&w, &view, error);
+    flat_stop stop;
+    err = write_flat_values(&w, &view, &stop) ? 0 : write_fields(&w, &view, &stop, error);
     if (err == 0) {
         write_meta(&w, &view, sample);
         close_container(&w, '}');

@@ -199,31 +199,96 @@ void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size)
     }
 }
 
+/* Writes one code point at `p` as the inside of a JSON string (plain,
+ * escaped, or UTF-8 in up to EHD_UTF8_ENCODED_MAX bytes); returns its end. */
+static inline char *code_point_at(char *p, uint32_t code_point)
+{
+    if (code_point >= 0x80)
+        return p + ehd__utf8_encode(code_point, (uint8_t *)p);
+    if (plain_ascii((uint8_t)code_point)) {
+        *p++ = (char)code_point;
+        return p;
+    }
+    return escape_ascii(p, (uint8_t)code_point);
+}
+
+/* The UTF-16 code point at unit `i` of `count`, a surrogate pair combined;
+ * *units says how many units it took. */
+static inline uint32_t utf16_at(const uint8_t *bytes, size_t i, size_t count, bool little_endian,
+                                size_t *units)
+{
+    uint32_t unit = ehd__load16(bytes + 2 * i, little_endian);
+    *units = 1;
+    if (unit >= 0xD800 && unit <= 0xDBFF && i + 1 < count) {
+        uint32_t low = ehd__load16(bytes + 2 * (i + 1), little_endian);
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+            /* The reference ORs 0x10000 in instead of adding it, which
+             * is only right below U+20000; we print what it prints. */
+            unit = (unit - 0xD800) << 10 | (low - 0xDC00) | 0x10000;
+            *units = 2;
+        }
+    }
+    return unit;
+}
+
+/* Code units of one size, as code points, each unit's worst case reserved
+ * per chunk; `piecewise` takes over near EHD_TEXT_MAX. */
+typedef enum unit_kind { LATIN1, UCS4, UTF16 } unit_kind;
+
+static void json_units_piecewise(ehd_text *text, const uint8_t *bytes, size_t count,
+                                 bool little_endian, unit_kind kind)
+{
+    for (size_t i = 0; i < count;) {
+        size_t units = 1;
+        uint32_t code_point = kind == LATIN1 ? bytes[i]
+                            : kind == UCS4   ? ehd__load32(bytes + 4 * i, little_endian)
+                                             : utf16_at(bytes, i, count, little_endian, &units);
+        ehd__json_code_point(text, code_point);
+        i += units;
+    }
+}
+
+static void json_units(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endian,
+                       unit_kind kind)
+{
+    size_t i = 0;
+    while (i < count && text->error == 0) {
+        size_t chunk = count - i < CHUNK ? count - i : CHUNK;
+        char *room = ehd__text_room(text, chunk * EHD_UTF8_ENCODED_MAX);
+        if (room == NULL) {
+            if (text->error == E2BIG) {
+                text->error = 0;
+                json_units_piecewise(text, bytes + (kind == LATIN1 ? 1 : kind == UCS4 ? 4 : 2) * i,
+                                     count - i, little_endian, kind);
+            }
+            return;
+        }
+        char *p = room;
+        /* A surrogate pair may end one unit past the chunk: two units'
+         * worst case is more than its four bytes. */
+        for (size_t end = i + chunk; i < end;) {
+            size_t units = 1;
+            uint32_t code_point = kind == LATIN1 ? bytes[i]
+                                : kind == UCS4   ? ehd__load32(bytes + 4 * i, little_endian)
+                                                 : utf16_at(bytes, i, count, little_endian, &units);
+            p = code_point_at(p, code_point);
+            i += units;
+        }
+        text->len += (size_t)(p - room);
+    }
+}
+
 void ehd__json_latin1(ehd_text *text, const uint8_t *bytes, size_t size)
 {
-    for (size_t i = 0; i < size; i++)
-        ehd__json_code_point(text, bytes[i]);
+    json_units(text, bytes, size, true, LATIN1);
 }
 
 void ehd__json_ucs4(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endian)
 {
-    for (size_t i = 0; i < count; i++)
-        ehd__json_code_point(text, ehd__load32(bytes + 4 * i, little_endian));
+    json_units(text, bytes, count, little_endian, UCS4);
 }
 
 void ehd__json_utf16(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endian)
 {
-    for (size_t i = 0; i < count; i++) {
-        uint32_t unit = ehd__load16(bytes + 2 * i, little_endian);
-        if (unit >= 0xD800 && unit <= 0xDBFF && i + 1 < count) {
-            uint32_t low = ehd__load16(bytes + 2 * (i + 1), little_endian);
-            if (low >= 0xDC00 && low <= 0xDFFF) {
-                /* The reference ORs 0x10000 in instead of adding it, which
-                 * is only right below U+20000; we print what it prints. */
-                unit = (unit - 0xD800) << 10 | (low - 0xDC00) | 0x10000;
-                i++;
-            }
-        }
-        ehd__json_code_point(text, unit);
-    }
+    json_units(text, bytes, count, little_endian, UTF16);
 }

@@ -5,10 +5,8 @@
  * encoding's default instead of failing. Numbers, booleans and finite
  * floats are bare; everything else is a quoted string.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <sys/socket.h>
 #include <string.h>
 #include <time.h>
 
@@ -230,14 +228,78 @@ static void put_ipv4(ehd_text *t, const uint8_t *v)
     t->len += (size_t)(p - room);
 }
 
-/* inet_ntop's text, as the reference's (compressed zeros, embedded IPv4). */
+/* An IPv4 address's dotted text at `p`; returns its end. */
+static char *ipv4_text(char *p, const uint8_t *v)
+{
+    for (int i = 0; i < 4; i++) {
+        if (i != 0)
+            *p++ = '.';
+        p += ehd__format_u64(p, v[i]);
+    }
+    return p;
+}
+
+/* Lowercase hex without leading zeros, as inet_ntop writes a group. */
+static char *hex_group(char *p, unsigned group)
+{
+    int shift = group >= 0x1000 ? 12 : group >= 0x100 ? 8 : group >= 0x10 ? 4 : 0;
+    for (; shift >= 0; shift -= 4)
+        *p++ = hex_digits[group >> shift & 0xF];
+    return p;
+}
+
+/*
+ * inet_ntop's text, as the reference's (it calls inet_ntop): the longest
+ * run of two or more zero groups (the first of equals) becomes "::", and
+ * an address whose first 96 bits are zero, or 80 zero bits and ffff,
+ * ends in dotted IPv4. tests/unit/test_decode_ipv6.c holds this to glibc's
+ * inet_ntop.
+ */
 static void put_ipv6(ehd_text *t, const uint8_t *v)
 {
-    char text[INET6_ADDRSTRLEN] = "";
-    inet_ntop(AF_INET6, v, text, sizeof text);
-    ehd__text_putc(t, '"');
-    ehd__text_put(t, text, strlen(text));
-    ehd__text_putc(t, '"');
+    unsigned groups[8];
+    for (int i = 0; i < 8; i++)
+        groups[i] = (unsigned)v[2 * i] << 8 | v[2 * i + 1];
+    int best = -1, best_len = 0;
+    for (int i = 0; i < 8;) {
+        if (groups[i] != 0) {
+            i++;
+            continue;
+        }
+        int run = i;
+        while (i < 8 && groups[i] == 0)
+            i++;
+        if (i - run > best_len) {
+            best = run;
+            best_len = i - run;
+        }
+    }
+    if (best_len < 2)
+        best = -1;
+
+    char *room = ehd__text_room(t, 48);
+    if (room == NULL)
+        return;
+    char *p = room;
+    *p++ = '"';
+    for (int i = 0; i < 8; i++) {
+        if (best >= 0 && i >= best && i < best + best_len) {
+            if (i == best)
+                *p++ = ':';
+            continue;
+        }
+        if (i != 0)
+            *p++ = ':';
+        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && groups[5] == 0xFFFF))) {
+            p = ipv4_text(p, v + 12);
+            break;
+        }
+        p = hex_group(p, groups[i]);
+    }
+    if (best >= 0 && best + best_len == 8)
+        *p++ = ':';
+    *p++ = '"';
+    t->len += (size_t)(p - room);
 }
 
 static void put_char(ehd_text *t, uint32_t code_point)
