@@ -97,6 +97,36 @@ void ehd__text_printf(ehd_text *text, const char *format, ...) __attribute__((fo
  * partly written event. */
 void ehd__text_truncate(ehd_text *text, size_t len);
 
+/* ---- eight bytes at a time (inline: used per string and name) ---- */
+
+/* Whether any of the eight bytes of `x` needs more than a copy into a JSON
+ * string: a control character, '"', '\\', or a byte >= 0x80. Each test is
+ * exact about whether such a byte is present. */
+static inline bool ehd__word_needs_care(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t below_space = (x - ones * 0x20) & ~x;
+    uint64_t quote = x ^ (ones * '"');
+    uint64_t backslash = x ^ (ones * '\\');
+    uint64_t has_quote = (quote - ones) & ~quote;
+    uint64_t has_backslash = (backslash - ones) & ~backslash;
+    return ((x | below_space | has_quote | has_backslash) & highs) != 0;
+}
+
+/* Eight bytes at `p` (all readable), of which the first `keep` (< 8) are
+ * the text's own: the others read as spaces, which need no care. */
+static inline uint64_t ehd__word_padded(const void *p, size_t keep)
+{
+    uint64_t word;
+    __builtin_memcpy(&word, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t own = ((uint64_t)1 << (8 * keep)) - 1;
+#else
+    uint64_t own = ~(~(uint64_t)0 >> (8 * keep));
+#endif
+    return (word & own) | (~own & 0x2020202020202020u);
+}
+
 /* ---- JSON strings (decode_json_string.c) ----
  * All of these write the characters only, escaped for the inside of a JSON
  * string; the caller writes the quotes. */
@@ -104,6 +134,10 @@ void ehd__text_truncate(ehd_text *text, size_t len);
 /* UTF-8 input: valid sequences (and encoded surrogates) pass through, every
  * other byte is taken as Latin-1. */
 void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size);
+
+/* The same, allowed to read (never use) up to `readable` >= size bytes at
+ * `bytes`: short strings then take whole words too. */
+void ehd__json_utf8_readable(ehd_text *text, const uint8_t *bytes, size_t size, size_t readable);
 
 /* 1 for the bytes that go into a JSON string as they are (printable ASCII
  * and DEL, other than '"' and '\\'), else 0. */

@@ -31,8 +31,37 @@ static void begin_value(json_writer *w)
     w->need_comma = true;
 }
 
-/* `, "name;tag=0x12": ` */
-static void begin_member(json_writer *w, const char *name, size_t name_len, uint16_t tag)
+/* Copies a name at `p` as long as it is plain, eight bytes at a time
+ * while `readable` bytes allow; returns whether all of it was. Writes up to
+ * seven bytes past the name. */
+static bool copy_plain_name(char *p, const char *name, size_t name_len, size_t readable)
+{
+    size_t i = 0;
+    while (i < name_len && readable - i >= 8) {
+        size_t left = name_len - i;
+        uint64_t word;
+        if (left >= 8)
+            memcpy(&word, name + i, 8);
+        else
+            word = ehd__word_padded(name + i, left);
+        if (ehd__word_needs_care(word))
+            return false;
+        memcpy(p + i, &word, 8);
+        i += left < 8 ? left : 8;
+    }
+    unsigned plain = 1;
+    for (; i < name_len; i++) {
+        uint8_t c = (uint8_t)name[i];
+        p[i] = (char)c;
+        plain &= ehd__json_plain_byte[c];
+    }
+    return plain != 0;
+}
+
+/* `, "name;tag=0x12": `, reading at most `readable` >= name_len bytes at
+ * `name`. */
+static void begin_member_readable(json_writer *w, const char *name, size_t name_len,
+                                  uint16_t tag, size_t readable)
 {
     /* Most names are short and plain: one reservation for all of it, the
      * bytes copied as they are checked; anything else takes the long way. */
@@ -43,13 +72,7 @@ static void begin_member(json_writer *w, const char *name, size_t name_len, uint
             *p++ = ',';
         *p++ = ' ';
         *p++ = '"';
-        unsigned plain = 1;
-        for (size_t i = 0; i < name_len; i++) {
-            uint8_t c = (uint8_t)name[i];
-            p[i] = (char)c;
-            plain &= ehd__json_plain_byte[c];
-        }
-        if (plain) {
+        if (copy_plain_name(p, name, name_len, readable)) {
             p += name_len;
             if (tag != 0) {
                 memcpy(p, ";tag=0x", 7);
@@ -72,6 +95,11 @@ static void begin_member(json_writer *w, const char *name, size_t name_len, uint
         }
     }
     ehd__text_put(w->text, "\": ", 3);
+}
+
+static void begin_member(json_writer *w, const char *name, size_t name_len, uint16_t tag)
+{
+    begin_member_readable(w, name, name_len, tag, name_len);
 }
 
 static void put_u64(json_writer *w, uint64_t value)
@@ -212,6 +240,15 @@ static void write_meta(json_writer *w, const ehd_event_view *view, const ehd_sam
     close_container(w, '}');
 }
 
+/* Whether a char8 string of this format shows as UTF-8 text, as
+ * ehd__json_value shows it (no byte order mark to look for, no nullable
+ * number): the strings of most events. */
+static bool is_utf8_text(uint8_t encoding, uint8_t format)
+{
+    return (encoding == EHD_ENC_ZSTRING_CHAR8 || encoding == EHD_ENC_STRING_LENGTH16_CHAR8) &&
+           (format == EHD_FMT_DEFAULT || format == EHD_FMT_STRING_UTF);
+}
+
 /* Where write_flat_values stopped: the next field definition and value. */
 typedef struct flat_stop {
     size_t meta_pos;
@@ -299,8 +336,14 @@ static bool write_flat_values(json_writer *w, const ehd_event_view *view, flat_s
             return false;
         size_t len_before = w->text->len;
         bool comma_before = w->need_comma;
-        begin_member(w, name, name_len, tag);
-        if (ehd__json_value(w->text, encoding, format, data + value_at, value_size, le) != 0) {
+        begin_member_readable(w, name, name_len, tag, meta_size - pos);
+        if (is_utf8_text(encoding, format)) {
+            /* The payload goes on past most strings: whole words there. */
+            ehd__text_putc(w->text, '"');
+            ehd__json_utf8_readable(w->text, data + value_at, value_size, data_size - value_at);
+            ehd__text_putc(w->text, '"');
+        } else if (ehd__json_value(w->text, encoding, format, data + value_at, value_size, le) !=
+                   0) {
             ehd__text_truncate(w->text, len_before);
             w->need_comma = comma_before;
             return false;

@@ -111,20 +111,6 @@ static void json_utf8_piecewise(ehd_text *text, const uint8_t *bytes, size_t siz
     }
 }
 
-/* Eight bytes at once: whether any of them needs more than a copy (a
- * control character, '"', '\\', or a byte of a non-ASCII sequence). Each
- * test is exact about whether such a byte is present. */
-static inline bool word_needs_care(uint64_t x)
-{
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    uint64_t below_space = (x - ones * 0x20) & ~x;
-    uint64_t quote = x ^ (ones * '"');
-    uint64_t backslash = x ^ (ones * '\\');
-    uint64_t has_quote = (quote - ones) & ~quote;
-    uint64_t has_backslash = (backslash - ones) & ~backslash;
-    return ((x | below_space | has_quote | has_backslash) & highs) != 0;
-}
-
 /* Writes the escape of an ASCII byte that is not plain; returns its end. */
 static char *escape_ascii(char *p, uint8_t c)
 {
@@ -147,9 +133,9 @@ static char *escape_ascii(char *p, uint8_t c)
  * each, an escape) is reserved at once. */
 enum { CHUNK = 4096, WORST_PER_BYTE = 6, OVERSHOOT = 8 };
 
-void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size)
+void ehd__json_utf8_readable(ehd_text *text, const uint8_t *bytes, size_t size, size_t readable)
 {
-    const uint8_t *s = bytes, *end = bytes + size;
+    const uint8_t *s = bytes, *end = bytes + size, *readable_end = bytes + readable;
     while (s < end && text->error == 0) {
         size_t chunk = (size_t)(end - s) < CHUNK ? (size_t)(end - s) : CHUNK;
         /* A copy of eight or a UTF-8 sequence may run past the chunk. */
@@ -164,13 +150,18 @@ void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size)
         const uint8_t *chunk_end = s + chunk;
         char *p = room;
         while (s < chunk_end) {
-            if (end - s >= 8) {
-                uint64_t word;
-                memcpy(&word, s, 8);
-                if (!word_needs_care(word)) {
+            if (readable_end - s >= 8) {
+                size_t left = (size_t)(end - s);
+                uint64_t word = left >= 8 ? 0 : ehd__word_padded(s, left);
+                if (left >= 8)
+                    memcpy(&word, s, 8);
+                if (!ehd__word_needs_care(word)) {
+                    /* Past the string's end, the room holds padding that
+                     * what is written next overwrites. */
+                    size_t taken = left < 8 ? left : 8;
                     memcpy(p, &word, 8);
-                    p += 8;
-                    s += 8;
+                    p += taken;
+                    s += taken;
                     continue;
                 }
             }
@@ -197,6 +188,11 @@ void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size)
         }
         text->len += (size_t)(p - room);
     }
+}
+
+void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size)
+{
+    ehd__json_utf8_readable(text, bytes, size, size);
 }
 
 /* Writes one code point at `p` as the inside of a JSON string (plain,
