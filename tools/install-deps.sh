@@ -20,9 +20,10 @@ TEST_PACKAGES="libcmocka-dev valgrind qemu-system-x86 busybox-static cpio clang 
 KERNEL_PACKAGES="linux-source-6.12 bc flex bison libelf-dev xz-utils"
 
 # bench: the peers bench/peers.sh sets ehshim parse beside (lognormalizer;
-# syslog-ng with its db-parser and format-json, all in syslog-ng-core), and
-# python3, which compares their output with ehshim's.
-BENCH_PACKAGES="liblognorm-utils syslog-ng-core python3"
+# syslog-ng with its db-parser and format-json, all in syslog-ng-core),
+# python3, which compares their output with ehshim's, and GNU time, which
+# takes their CPU time.
+BENCH_PACKAGES="liblognorm-utils syslog-ng-core python3 time"
 
 want="$BUILD_PACKAGES"
 [ "${1:-}" = "--bench" ] && want="$want $BENCH_PACKAGES"
@@ -52,21 +53,18 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 
-if [ "${1:-}" = "--bench" ]; then
+if case " $missing " in *" syslog-ng-core "*) true ;; *) false ;; esac; then
     # syslog-ng-core is a system log daemon and conflicts with any other
     # (rsyslog): a benchmark must not swap the machine's logger, so it is
     # left out when installing it would remove a package, and
     # bench/peers.sh skips syslog-ng.
-    # shellcheck disable=SC2086
-    removed=$(apt-get install -s --no-install-recommends $missing | sed -n 's/^Remv \([^ ]*\).*/\1/p' | tr '\n' ' ')
+    removed=$(apt-get install -s --no-install-recommends syslog-ng-core | sed -n 's/^Remv \([^ ]*\).*/\1/p' | tr '\n' ' ')
     if [ -n "$removed" ]; then
         echo "ehshim: not installing syslog-ng-core: it would remove ${removed% } (another system log daemon); bench/peers.sh skips syslog-ng" >&2
         missing=$(echo "$missing" | sed 's/ syslog-ng-core//')
         [ -n "${missing// /}" ] || exit 0
     fi
 fi
-was_installed=0
-dpkg-query -W -f='${Status}' syslog-ng-core 2>/dev/null | grep -q "install ok installed" && was_installed=1
 # shellcheck disable=SC2086
 $sudo apt-get install -y -qq --no-install-recommends $missing
 
@@ -74,7 +72,7 @@ $sudo apt-get install -y -qq --no-install-recommends $missing
 # system lets them; the benchmark runs its own syslog-ng in the foreground
 # and wants no daemon it did not ask for, so one this install started is
 # stopped and disabled again (an existing install is left as it was).
-if [ "$was_installed" = 0 ] && case " $missing " in *" syslog-ng-core "*) true ;; *) false ;; esac; then
+if case " $missing " in *" syslog-ng-core "*) true ;; *) false ;; esac; then
     if [ -d /run/systemd/system ]; then
         $sudo systemctl disable --now syslog-ng.service >/dev/null 2>&1 || true
         echo "ehshim: syslog-ng.service stopped and disabled (installed for bench/peers.sh only)"
