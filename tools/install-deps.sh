@@ -61,7 +61,7 @@ if case " $missing " in *" syslog-ng-core "*) true ;; *) false ;; esac; then
     removed=$(apt-get install -s --no-install-recommends syslog-ng-core | sed -n 's/^Remv \([^ ]*\).*/\1/p' | tr '\n' ' ')
     if [ -n "$removed" ]; then
         echo "ehshim: not installing syslog-ng-core: it would remove ${removed% } (another system log daemon); bench/peers.sh skips syslog-ng" >&2
-        missing=$(echo "$missing" | sed 's/ syslog-ng-core//')
+        missing=${missing// syslog-ng-core/}
         [ -n "${missing// /}" ] || exit 0
     fi
 fi
