@@ -6,7 +6,8 @@
 #   make test     run every test (unit, integration; kernel VM tests when QEMU exists)
 #   make test-asan  the unit and integration tests of the ASan/UBSan build only
 #   make demo     install missing build dependencies, build, show events
-#   make bench    run the benchmarks
+#   make bench    install the peer tools the benchmarks compare with, then
+#                 run the benchmarks
 #   make install  install under PREFIX (default /usr/local), DESTDIR honoured;
 #                 make uninstall removes it again (README.md, "Install")
 
@@ -80,7 +81,7 @@ $(BUILD)/config/src/%.o: DIR_CPPFLAGS := -Icore/private -Icore/src
 $(BUILD)/tools/%.o: DIR_CPPFLAGS := -Icore/src -Iconfig/src
 $(BUILD)/tests/unit/%.o: DIR_CPPFLAGS := -Icore/private -Icore/src -Iconfig/src
 
-.PHONY: all unit-tests test test-real test-asan asan-build demo bench clean deps test-deps check-kernel install uninstall
+.PHONY: all unit-tests test test-real test-asan asan-build demo bench bench-deps clean deps test-deps check-kernel install uninstall
 # Nothing here links cmocka: a machine with the build packages alone builds it.
 all: $(LIBCORE) $(LIBCONFIG) $(EHSHIM) $(LIBSHIM) $(LIBCORE_SO) $(BENCH_BIN) $(EXAMPLE_BIN) $(SHIM_TEST_BIN) $(KTEST_BIN)
 
@@ -218,7 +219,10 @@ test-real: all
 test-asan: asan-build
 	@BUILD=$(BUILD) bash tests/run.sh $(TESTS_ASAN)
 
-bench: all
+# make bench first installs the peers bench/peers.sh measures ehshim
+# parse against (nothing when they are there), as make test does its own.
+bench: bench-deps
+	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bash bench/run.sh
 
 deps:
@@ -226,6 +230,9 @@ deps:
 
 test-deps:
 	@bash tools/install-deps.sh --test
+
+bench-deps:
+	@bash tools/install-deps.sh --bench
 
 # The build packages only (no cmocka), and only what the demo runs.
 demo: deps

@@ -58,6 +58,13 @@ else
     echo "decode, parse: SKIP instruction counts: valgrind is not installed"
 fi
 
+# ---- ehshim parse beside its peers -----------------------------------------
+# The same 1,000,000 sshd messages through ehshim parse, lognormalizer and
+# syslog-ng's db-parser with the same rules (bench/peers/): lines/s on one
+# core and the ratio, against the goal of 3x the fastest peer; fails when
+# the peers do not extract what ehshim does. A missing peer is a SKIP.
+BUILD=$BUILD bash bench/peers.sh
+
 # ---- the shim on a program that logs to stderr ---------------------------
 # bench/stderr_loop N writes N short lines with fprintf(stderr) (fortified:
 # __fprintf_chk), stderr on /dev/null. Targets: with the shim preloaded and

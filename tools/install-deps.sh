@@ -20,7 +20,14 @@ TEST_PACKAGES="libcmocka-dev valgrind qemu-system-x86 busybox-static cpio clang 
 # names a prebuilt one.
 KERNEL_PACKAGES="linux-source-6.12 bc flex bison libelf-dev xz-utils"
 
+# bench: the peers bench/peers.sh sets ehshim parse beside (lognormalizer;
+# syslog-ng with its db-parser and format-json, all in syslog-ng-core),
+# python3, which compares their output with ehshim's, and GNU time, which
+# takes their CPU time.
+BENCH_PACKAGES="liblognorm-utils syslog-ng-core python3 time"
+
 want="$BUILD_PACKAGES"
+[ "${1:-}" = "--bench" ] && want="$want $BENCH_PACKAGES"
 [ "${1:-}" = "--test" ] && want="$want $TEST_PACKAGES"
 [ "${1:-}" = "--test" ] && [ -z "${EHSHIM_TEST_KERNEL:-}" ] && want="$want $KERNEL_PACKAGES"
 
@@ -46,5 +53,33 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
+
+if case " $missing " in *" syslog-ng-core "*) true ;; *) false ;; esac; then
+    # syslog-ng-core is a system log daemon and conflicts with any other
+    # (rsyslog): a benchmark must not swap the machine's logger, so it is
+    # left out when installing it would remove a package, and
+    # bench/peers.sh skips syslog-ng.
+    removed=$(apt-get install -s --no-install-recommends syslog-ng-core | sed -n 's/^Remv \([^ ]*\).*/\1/p' | tr '\n' ' ')
+    if [ -n "$removed" ]; then
+        echo "ehshim: not installing syslog-ng-core: it would remove ${removed% } (another system log daemon); bench/peers.sh skips syslog-ng" >&2
+        missing=${missing// syslog-ng-core/}
+        [ -n "${missing// /}" ] || exit 0
+    fi
+fi
 # shellcheck disable=SC2086
 $sudo apt-get install -y -qq --no-install-recommends $missing
+
+# The package's scripts start syslog-ng as the system logger where an init
+# system lets them; the benchmark runs its own syslog-ng in the foreground
+# and wants no daemon it did not ask for, so one this install started is
+# stopped and disabled again (an existing install is left as it was).
+if case " $missing " in *" syslog-ng-core "*) true ;; *) false ;; esac; then
+    if [ -d /run/systemd/system ]; then
+        $sudo systemctl disable --now syslog-ng.service >/dev/null 2>&1 || true
+        echo "ehshim: syslog-ng.service stopped and disabled (installed for bench/peers.sh only)"
+    elif [ -x /etc/init.d/syslog-ng ] && /etc/init.d/syslog-ng status >/dev/null 2>&1; then
+        $sudo /etc/init.d/syslog-ng stop >/dev/null 2>&1 || true
+        $sudo update-rc.d syslog-ng disable >/dev/null 2>&1 || true
+        echo "ehshim: the syslog-ng service stopped and disabled (installed for bench/peers.sh only)"
+    fi
+fi
