@@ -22,18 +22,6 @@
 
 #define LOOK_BYTES 160
 
-struct severity_word {
-    const char *word;
-    uint8_t level;
-};
-
-static const struct severity_word severity_words[] = {
-    { "emerg", 1 }, { "emergency", 1 }, { "alert", 1 },   { "crit", 1 },    { "critical", 1 },
-    { "fatal", 1 }, { "panic", 1 },     { "err", 2 },     { "error", 2 },   { "severe", 2 },
-    { "warn", 3 },  { "warning", 3 },   { "notice", 4 },  { "info", 4 },    { "debug", 5 },
-    { "trace", 5 },
-};
-
 static bool is_letter(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -48,7 +36,7 @@ static bool is_upper_word(const char *word, size_t len)
     return true;
 }
 
-static bool same_word(const char *word, size_t len, const char *lower)
+static inline bool same_word(const char *word, size_t len, const char *lower)
 {
     if (strlen(lower) != len)
         return false;
@@ -62,14 +50,35 @@ static bool same_word(const char *word, size_t len, const char *lower)
     return true;
 }
 
-/* The level of `word` in any case, or 0. */
+/* The level of `word` in any case, or 0. Every word of a line no rule
+ * matched comes here, so the first letter picks the few words to compare:
+ *   emerg emergency alert crit critical fatal panic   1
+ *   err error severe                                  2
+ *   warn warning                                      3
+ *   notice info                                       4
+ *   debug trace                                       5 */
 static uint8_t level_of_word(const char *word, size_t len)
 {
-    for (size_t i = 0; i < sizeof severity_words / sizeof severity_words[0]; i++) {
-        if (same_word(word, len, severity_words[i].word))
-            return severity_words[i].level;
+    if (len < 3 || len > 9) /* "err" .. "emergency" */
+        return 0;
+    char first = word[0] >= 'A' && word[0] <= 'Z' ? (char)(word[0] - 'A' + 'a') : word[0];
+    switch (first) {
+    case 'a': return same_word(word, len, "alert") ? 1 : 0;
+    case 'c': return same_word(word, len, "crit") || same_word(word, len, "critical") ? 1 : 0;
+    case 'd': return same_word(word, len, "debug") ? 5 : 0;
+    case 'e':
+        if (same_word(word, len, "emerg") || same_word(word, len, "emergency"))
+            return 1;
+        return same_word(word, len, "err") || same_word(word, len, "error") ? 2 : 0;
+    case 'f': return same_word(word, len, "fatal") ? 1 : 0;
+    case 'i': return same_word(word, len, "info") ? 4 : 0;
+    case 'n': return same_word(word, len, "notice") ? 4 : 0;
+    case 'p': return same_word(word, len, "panic") ? 1 : 0;
+    case 's': return same_word(word, len, "severe") ? 2 : 0;
+    case 't': return same_word(word, len, "trace") ? 5 : 0;
+    case 'w': return same_word(word, len, "warn") || same_word(word, len, "warning") ? 3 : 0;
+    default: return 0;
     }
-    return 0;
 }
 
 static size_t letters_from(const char *text, size_t len, size_t at)

@@ -192,6 +192,27 @@ static void test_level_words(void **state)
     words("NOTICE|x", 4);
     words("TRACE", 5);
     words("SEVERE: x", 2);
+    /* Every severity word, in both forms, its level each. */
+    static const struct {
+        const char *start_form, *upper_form;
+        uint8_t level;
+    } every[] = {
+        { "emerg: x", "EMERG x", 1 },   { "emergency: x", "EMERGENCY x", 1 },
+        { "alert: x", "ALERT x", 1 },   { "crit: x", "CRIT x", 1 },
+        { "critical: x", "CRITICAL x", 1 }, { "fatal: x", "FATAL x", 1 },
+        { "panic: x", "PANIC x", 1 },   { "err: x", "ERR x", 2 },
+        { "error: x", "ERROR x", 2 },   { "severe: x", "SEVERE x", 2 },
+        { "warn: x", "WARN x", 3 },     { "warning: x", "WARNING x", 3 },
+        { "notice: x", "NOTICE x", 4 }, { "info: x", "INFO x", 4 },
+        { "debug: x", "DEBUG x", 5 },   { "trace: x", "TRACE x", 5 },
+    };
+    for (size_t i = 0; i < sizeof every / sizeof every[0]; i++) {
+        words(every[i].start_form, every[i].level);
+        words(every[i].upper_form, every[i].level);
+    }
+    words("ERRO: x", 0);
+    words("WARNINGS x", 0);
+    words("EMERGENCYX x", 0);
     /* Prose and near misses are not severity words. */
     words("no error here", 0);
     words("errors: 0", 0);
