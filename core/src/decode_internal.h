@@ -219,6 +219,14 @@ void ehd__enum_start_at(ehd_enumerator *e, const ehd_event_view *view, size_t me
  * not where `e` is or the limit would be passed. */
 bool ehd__enum_skip_elements(ehd_enumerator *e);
 
+/* ---- JSON writer (decode_json.c) ---- */
+
+/* True (the default): ehd_decode_json takes its shortcuts, the flat walk
+ * of top-level values and fixed-size arrays in one loop. The tests turn
+ * them off to hold their output and errors to the enumerator's walk. Not
+ * for use while other threads decode. */
+extern bool ehd__json_shortcuts;
+
 /* ---- values (decode_value.c) ---- */
 
 /*

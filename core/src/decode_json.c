@@ -265,6 +265,8 @@ typedef struct flat_stop {
  * takes over there with the enumerator, which also reports what is wrong.
  * Returns true when it reached the end of the metadata.
  */
+bool ehd__json_shortcuts = true;
+
 static bool write_flat_values(json_writer *w, const ehd_event_view *view, flat_stop *stop)
 {
     const uint8_t *meta = view->meta, *data = view->data;
@@ -277,6 +279,8 @@ static bool write_flat_values(json_writer *w, const ehd_event_view *view, flat_s
         stop->meta_pos = pos;
         stop->data_pos = at;
         stop->fields = fields;
+        if (!ehd__json_shortcuts)
+            return false;
         if (pos >= meta_size)
             return pos == meta_size;
         if (fields == EHD_DECODE_MAX_TOP_FIELDS)
@@ -360,7 +364,7 @@ static bool write_flat_values(json_writer *w, const ehd_event_view *view, flat_s
 static bool write_fixed_elements(json_writer *w, ehd_enumerator *e, const ehd_item *array,
                                  bool little_endian)
 {
-    if (array->element_size == 0 || !ehd__enum_skip_elements(e))
+    if (!ehd__json_shortcuts || array->element_size == 0 || !ehd__enum_skip_elements(e))
         return false;
     for (size_t i = 0; i < array->array_count; i++) {
         begin_value(w);

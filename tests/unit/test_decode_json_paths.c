@@ -1,0 +1,157 @@
+/*
+ * ehd_decode_json takes shortcuts (core/src/decode_json.c): top-level
+ * values walked straight through the metadata and payload, arrays of
+ * fixed-size values written in one loop, strings read a word at a time.
+ * Each must give exactly what the enumerator's item-by-item walk gives,
+ * the same line for a good event and the same error for a bad one. Held
+ * here on the round-trip generator's random events (every encoding,
+ * format, array and struct), on each of them cut short and with bytes
+ * changed, and on flat events of every value encoding; fuzz_decode checks
+ * the same on what the fuzzer makes.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "decode_internal.h"
+#include "ehd/ehd.h"
+#include "ehd/ehd_decode.h"
+
+#include "../lib/roundtrip_gen.h"
+
+static ehd_text with_shortcuts = EHD_TEXT_INIT;
+static ehd_text without = EHD_TEXT_INIT;
+static long lines_compared, errors_compared;
+
+static void compare(const char *tracepoint, const uint8_t *event, size_t size)
+{
+    ehd_decode_error error_with = { .offset = 0 }, error_without = { .offset = 0 };
+    ehd_text_clear(&with_shortcuts);
+    ehd_text_clear(&without);
+    ehd__json_shortcuts = true;
+    int rc_with = ehd_decode_json(&with_shortcuts, tracepoint, strlen(tracepoint), event, size,
+                                  &error_with);
+    ehd__json_shortcuts = false;
+    int rc_without = ehd_decode_json(&without, tracepoint, strlen(tracepoint), event, size,
+                                     &error_without);
+    ehd__json_shortcuts = true;
+    assert_int_equal(rc_with, rc_without);
+    if (rc_with == 0) {
+        if (with_shortcuts.len != without.len ||
+            memcmp(with_shortcuts.chars, without.chars, without.len) != 0)
+            fail_msg("with shortcuts:\n%s\nwithout:\n%s", with_shortcuts.chars, without.chars);
+        lines_compared++;
+    } else {
+        assert_int_equal(error_with.offset, error_without.offset);
+        assert_string_equal(error_with.message, error_without.message);
+        errors_compared++;
+    }
+}
+
+static uint64_t rng_state = 0x853C49E6748FEA9BULL;
+
+static uint64_t next_random(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545F4914F6CDD1DULL;
+}
+
+static void test_random_events(void **state)
+{
+    (void)state;
+    static rt_generator generator;
+    static uint8_t event[EHD_EVENT_MAX], changed[EHD_EVENT_MAX];
+    assert_int_equal(rt_generator_init(&generator, RT_DEFAULT_SEED), 0);
+    for (int n = 0; n < 5000; n++) {
+        rt_event header;
+        size_t size = 0;
+        assert_true(rt_generate(&generator, &header));
+        assert_int_equal(ehd_builder_copy_event(generator.builder, header.level,
+                                                rt_event_activity(&header),
+                                                rt_event_related(&header), event,
+                                                sizeof event, &size),
+                         0);
+        compare(header.tracepoint, event, size);
+        /* Cut short at a random place, then a few bytes changed: the
+         * metadata and payload lose their ends and their lengths lie. */
+        compare(header.tracepoint, event, (size_t)(next_random() % size));
+        for (int round = 0; round < 4; round++) {
+            memcpy(changed, event, size);
+            for (int k = 0; k < 3; k++)
+                changed[next_random() % size] = (uint8_t)next_random();
+            compare(header.tracepoint, changed, size);
+        }
+    }
+    rt_generator_destroy(&generator);
+}
+
+/* Top-level values of every encoding and format the flat walk takes,
+ * strings of every length up to past a word, with and without escapes. */
+static void test_flat_events(void **state)
+{
+    (void)state;
+    ehd_builder *builder = ehd_builder_new(NULL);
+    assert_non_null(builder);
+    static uint8_t event[EHD_EVENT_MAX];
+    static const char *const strings[] = {
+        "", "a", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmnopq", "tab\there",
+        "quote\"d", "back\\slash", "caf\xc3\xa9", "latin\xe9", "\x01\x1f\x7f", "0123456\"",
+    };
+    for (unsigned format = 0; format < 40; format++) {
+        for (size_t s = 0; s < sizeof strings / sizeof strings[0]; s++) {
+            ehd_builder_reset_n(builder, "Flat", 4, 0);
+            uint8_t value[16];
+            for (size_t i = 0; i < sizeof value; i++)
+                value[i] = (uint8_t)next_random();
+            ehd_builder_add_value(builder, "v8", value, 1, (uint8_t)format, 0);
+            ehd_builder_add_value(builder, "v16", value, 2, (uint8_t)format, (uint16_t)format);
+            ehd_builder_add_value(builder, "v32", value, 4, (uint8_t)format, 0);
+            ehd_builder_add_value(builder, "v64", value, 8, (uint8_t)format, 0);
+            ehd_builder_add_value(builder, "v128", value, 16, (uint8_t)format, 0);
+            ehd_builder_add_zstring(builder, "z", strings[s], 1, strlen(strings[s]),
+                                    (uint8_t)format, 0);
+            ehd_builder_add_string(builder, "s", strings[s], 1, strlen(strings[s]),
+                                   (uint8_t)format, 0);
+            ehd_builder_add_binary(builder, "b", strings[s], strlen(strings[s]), (uint8_t)format,
+                                   0);
+            ehd_builder_add_zstring(builder, strings[s][0] != '\0' ? strings[s] : "name", "x", 1,
+                                    1, 0, 0);
+            size_t size = 0;
+            assert_int_equal(ehd_builder_copy_event(builder, 4, NULL, NULL, event, sizeof event,
+                                                    &size),
+                             0);
+            compare("P_L4K1", event, size);
+            compare("P_L4K1", event, size - 1);
+        }
+    }
+    ehd_builder_free(builder);
+}
+
+static void test_counts(void **state)
+{
+    (void)state;
+    /* Both kinds were compared, many of each. */
+    assert_true(lines_compared > 5000);
+    assert_true(errors_compared > 5000);
+    ehd_text_free(&with_shortcuts);
+    ehd_text_free(&without);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random_events),
+        cmocka_unit_test(test_flat_events),
+        cmocka_unit_test(test_counts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
