@@ -138,10 +138,18 @@ static void close_container(json_writer *w, char bracket)
 static void write_n(json_writer *w, const ehd_event_view *view)
 {
     begin_member(w, "n", 1, 0);
+    /* The provider name is the start of the tracepoint name and the event
+     * name the start of the metadata: both go on past what is shown. */
     ehd__text_putc(w->text, '"');
-    ehd__json_utf8(w->text, (const uint8_t *)view->provider_name, view->provider_name_len);
+    ehd__json_utf8_readable(w->text, (const uint8_t *)view->provider_name,
+                            view->provider_name_len,
+                            (size_t)(view->tracepoint_name + view->tracepoint_name_len -
+                                     view->provider_name));
     ehd__text_putc(w->text, ':');
-    ehd__json_utf8(w->text, (const uint8_t *)view->event_name, view->event_name_plain_len);
+    ehd__json_utf8_readable(w->text, (const uint8_t *)view->event_name,
+                            view->event_name_plain_len,
+                            (size_t)(view->meta + view->meta_size -
+                                     (const uint8_t *)view->event_name));
     ehd__text_putc(w->text, '"');
 }
 
