@@ -69,8 +69,14 @@ EHD_API int ehd_capture_size_word(uint8_t prefix[4], size_t name_len, size_t eve
     return 0;
 }
 
-static void store_n(uint8_t *p, size_t n, uint64_t value, bool little)
+static inline void store_n(uint8_t *p, size_t n, uint64_t value, bool little)
 {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (little) { /* the host's order: one store (every event is stamped) */
+        memcpy(p, &value, n);
+        return;
+    }
+#endif
     for (size_t i = 0; i < n; i++)
         p[little ? i : n - 1 - i] = (uint8_t)(value >> (8 * i));
 }
