@@ -26,8 +26,9 @@ static ehd_text text = EHD_TEXT_INIT;
 static ehd_text value_text = EHD_TEXT_INIT;
 static ehd_text walked_text = EHD_TEXT_INIT;
 
-/* The JSON writer's shortcuts (core/src/decode_json.c), off in the second
- * decoding of every event: both must give the same line or the same error. */
+/* The JSON writer's own walk of well-formed events (core/src/
+ * decode_json_walk.c), off in the second decoding of every event: both
+ * ways must give the same line or the same error. */
 extern bool ehd__json_shortcuts;
 
 static void same_without_shortcuts(const char *name, size_t name_len, const uint8_t *event,

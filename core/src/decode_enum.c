@@ -461,32 +461,6 @@ EHD_API void ehd_enum_start(ehd_enumerator *e, const ehd_event_view *view)
     e->step = STEP_FIRST_FIELD;
 }
 
-void ehd__enum_start_at(ehd_enumerator *e, const ehd_event_view *view, size_t meta_pos,
-                        size_t data_pos, unsigned fields_done)
-{
-    ehd_enum_start(e, view);
-    e->top.next_offset = (uint16_t)meta_pos;
-    e->data_pos = (uint32_t)data_pos;
-    e->top.remaining_fields = (uint16_t)(e->top.remaining_fields - fields_done);
-    e->steps_left -= fields_done;
-}
-
-bool ehd__enum_skip_elements(ehd_enumerator *e)
-{
-    if (e->step != STEP_AFTER_ARRAY_BEGIN || e->kind != EHD_ITEM_ARRAY_BEGIN ||
-        e->element_size == 0 || e->encoding == EHD_ENC_STRUCT)
-        return false;
-    /* Each element and the end item would be one ehd_enum_next call. */
-    uint32_t count = e->top.array_count;
-    if (e->steps_left < count + 1)
-        return false;
-    e->steps_left -= count + 1;
-    e->data_pos += count * e->element_size; /* start_array checked they are there */
-    e->top.array_index = (uint16_t)count;
-    set_marker(e, EHD_ITEM_ARRAY_END, STEP_AFTER_ARRAY_END);
-    return true;
-}
-
 EHD_API int ehd_enum_next(ehd_enumerator *e, ehd_item *item, ehd_decode_error *error)
 {
     if (e == NULL || item == NULL || e->view == NULL)

@@ -204,27 +204,12 @@ size_t ehd__format_float_exact(char *out, double value, bool single);
  * the unused numbers 41 and 58, and values past EHWPOISON (133). */
 const char *ehd__errno_name(uint32_t value);
 
-/* ---- enumerator shortcuts for the JSON writer (decode_enum.c) ---- */
-
-/* Starts `e` at the top-level field definition at metadata offset
- * `meta_pos`, its value at payload offset `data_pos`, as if the
- * `fields_done` values before it had been enumerated (they count against
- * the field and item limits). The caller has checked those fields. */
-void ehd__enum_start_at(ehd_enumerator *e, const ehd_event_view *view, size_t meta_pos,
-                        size_t data_pos, unsigned fields_done);
-
-/* Right after the begin item of an array of fixed-size values: moves past
- * its elements and its end item, counting them against the item limit, as
- * if each had been enumerated. False, with nothing changed, when that is
- * not where `e` is or the limit would be passed. */
-bool ehd__enum_skip_elements(ehd_enumerator *e);
-
 /* ---- JSON writer (decode_json.c) ---- */
 
-/* True (the default): ehd_decode_json takes its shortcuts, the flat walk
- * of top-level values and fixed-size arrays in one loop. The tests turn
- * them off to hold their output and errors to the enumerator's walk. Not
- * for use while other threads decode. */
+/* True (the default): ehd_decode_json writes well-formed events with its
+ * own walk of the metadata (decode_json_walk.c). The tests turn it off to
+ * hold its output and errors to the enumerator's walk. Not for use while
+ * other threads decode. */
 extern bool ehd__json_shortcuts;
 
 /* ---- values (decode_value.c) ---- */

@@ -1,13 +1,13 @@
 /*
- * ehd_decode_json takes shortcuts (core/src/decode_json.c): top-level
- * values walked straight through the metadata and payload, arrays of
- * fixed-size values written in one loop, strings read a word at a time.
- * Each must give exactly what the enumerator's item-by-item walk gives,
- * the same line for a good event and the same error for a bad one. Held
- * here on the round-trip generator's random events (every encoding,
- * format, array and struct), on each of them cut short and with bytes
- * changed, and on flat events of every value encoding; fuzz_decode checks
- * the same on what the fuzzer makes.
+ * ehd_decode_json writes well-formed events with its own walk of the
+ * metadata and payload (core/src/decode_json_walk.c), leaving everything
+ * else to the enumerator's item-by-item walk. The two must agree exactly:
+ * the same line for an event the walk takes, and for one it leaves, the
+ * same line or the same error. Held here on the round-trip generator's
+ * random events (every encoding, format, array and struct), on each of
+ * them cut short and with bytes changed, and on flat events of every value
+ * encoding and format; fuzz_decode checks the same on what the fuzzer
+ * makes.
  */
 #include <errno.h>
 #include <setjmp.h>

@@ -1,0 +1,298 @@
+/*
+ * The JSON of a well-formed event, written in one walk of its metadata and
+ * payload. The enumerator (decode_enum.c) answers for every event, however
+ * broken, one item per call, and most of its work is that generality; an
+ * event the shim or a builder made needs none of it. So this walk follows
+ * the enumerator's rules exactly where they give an item and stops at
+ * anything they would refuse or that it leaves to them:
+ *
+ *   - a field definition or value cut short, an unknown encoding, both
+ *     array flags, a constant array of length 0, a struct of no members;
+ *   - a struct array with no elements (the enumerator still reads, and
+ *     may refuse, its member definitions);
+ *   - more than EHD_DECODE_MAX_TOP_FIELDS top-level fields, structs nested
+ *     deeper than EHD_DECODE_MAX_DEPTH, more items than
+ *     EHD_DECODE_MAX_ITEMS allows (counted as the enumerator counts them);
+ *   - a value ehd__json_value refuses, a text that cannot grow.
+ *
+ * There it puts the text back as it was and says so; ehd_decode_json then
+ * decodes the event with the enumerator, which writes the same line or
+ * reports what is wrong. test_decode_json_paths and fuzz_decode hold both
+ * ways to the same lines and errors.
+ */
+#include <string.h>
+
+#include "decode_internal.h"
+#include "decode_json_writer.h"
+
+enum { ARRAY_FLAGS = EHD_ENC_CARRAY | EHD_ENC_VARRAY };
+
+/* The steps of one field, inlined into walk_field: per field, calls cost
+ * about as much as the work. */
+#define WALK_INLINE static inline __attribute__((always_inline))
+
+typedef struct walk {
+    json_writer *w;
+    const uint8_t *meta, *data;
+    size_t meta_size, data_size;
+    size_t at;        /* payload offset of the next value */
+    unsigned items;   /* items the enumerator would have reported */
+    unsigned depth;   /* structs entered */
+    bool le;
+} walk;
+
+/* One field definition: name, type bytes, constant array length. */
+typedef struct field_def {
+    const char *name;
+    size_t name_len;
+    size_t readable;  /* metadata bytes from the name on */
+    uint8_t encoding; /* array flags kept, chain flag removed */
+    uint8_t format;   /* chain flag removed */
+    uint16_t tag;
+    uint16_t count;   /* elements of a constant array */
+    size_t next;      /* metadata offset after the definition */
+} field_def;
+
+/* Reads the definition at metadata offset `pos`, as the enumerator's
+ * read_field and next_field read it. */
+WALK_INLINE bool read_def(const walk *k, size_t pos, field_def *d)
+{
+    const uint8_t *meta = k->meta;
+    size_t end = k->meta_size;
+    if (pos >= end)
+        return false;
+    const uint8_t *nul = memchr(meta + pos, 0, end - pos);
+    if (nul == NULL)
+        return false;
+    d->name = (const char *)meta + pos;
+    d->name_len = (size_t)(nul - (meta + pos));
+    d->readable = end - pos;
+    pos += d->name_len + 1;
+    if (pos >= end)
+        return false;
+    uint8_t encoding = meta[pos++], format = 0;
+    uint16_t tag = 0;
+    if (encoding & EHD_ENC_CHAIN) {
+        if (pos == end)
+            return false;
+        format = meta[pos++];
+        if (format & EHD_FMT_CHAIN) {
+            if (end - pos < 2)
+                return false;
+            tag = ehd__load16(meta + pos, k->le);
+            pos += 2;
+        }
+    }
+    d->encoding = encoding & (uint8_t)~EHD_ENC_CHAIN;
+    d->format = format & (uint8_t)~EHD_FMT_CHAIN;
+    d->tag = tag;
+    d->count = 1;
+    switch (d->encoding & ARRAY_FLAGS) {
+    case 0:
+    case EHD_ENC_VARRAY:
+        break;
+    case EHD_ENC_CARRAY:
+        if (end - pos < 2)
+            return false;
+        d->count = ehd__load16(meta + pos, k->le);
+        pos += 2;
+        if (d->count == 0)
+            return false;
+        break;
+    default: /* both flags */
+        return false;
+    }
+    d->next = pos;
+    return true;
+}
+
+/* One more item; false past the enumerator's limit, which counts its last
+ * call (the one that finds no more items) too. */
+WALK_INLINE bool count_item(walk *k)
+{
+    return ++k->items < EHD_DECODE_MAX_ITEMS;
+}
+
+/* Measures the value at k->at by its encoding, as start_value does. */
+WALK_INLINE bool measure(const walk *k, uint8_t encoding, size_t *value_at, size_t *value_size,
+                    size_t *raw_size)
+{
+    const uint8_t *data = k->data + k->at;
+    size_t left = k->data_size - k->at;
+    *value_at = k->at;
+    switch (encoding) {
+    case EHD_ENC_VALUE8:
+    case EHD_ENC_VALUE16:
+    case EHD_ENC_VALUE32:
+    case EHD_ENC_VALUE64:
+    case EHD_ENC_VALUE128:
+        *value_size = *raw_size = (size_t)1 << (encoding - EHD_ENC_VALUE8);
+        break;
+    case EHD_ENC_ZSTRING_CHAR8: {
+        const uint8_t *nul = memchr(data, 0, left);
+        if (nul == NULL)
+            return false;
+        *value_size = (size_t)(nul - data);
+        *raw_size = *value_size + 1;
+        break;
+    }
+    case EHD_ENC_ZSTRING_CHAR16:
+    case EHD_ENC_ZSTRING_CHAR32: {
+        size_t unit = (size_t)1 << (encoding - EHD_ENC_ZSTRING_CHAR8);
+        size_t units = left / unit, n = 0;
+        static const uint8_t zero[4];
+        while (n < units && memcmp(data + n * unit, zero, unit) != 0)
+            n++;
+        if (n == units)
+            return false; /* no terminating NUL */
+        *value_size = n * unit;
+        *raw_size = *value_size + unit;
+        break;
+    }
+    case EHD_ENC_STRING_LENGTH16_CHAR8:
+    case EHD_ENC_STRING_LENGTH16_CHAR16:
+    case EHD_ENC_STRING_LENGTH16_CHAR32:
+    case EHD_ENC_BINARY_LENGTH16_CHAR8:
+        if (left < 2)
+            return false;
+        *value_at = k->at + 2;
+        *value_size = (size_t)ehd__load16(data, k->le)
+                      << (encoding == EHD_ENC_BINARY_LENGTH16_CHAR8
+                              ? 0
+                              : encoding - EHD_ENC_STRING_LENGTH16_CHAR8);
+        *raw_size = *value_size + 2;
+        break;
+    default:
+        return false;
+    }
+    return *raw_size <= left;
+}
+
+/* The value at k->at (its name or comma already written). */
+WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
+{
+    size_t value_at, value_size, raw_size;
+    if (!count_item(k) || !measure(k, encoding, &value_at, &value_size, &raw_size))
+        return false;
+    ehd_text *text = k->w->text;
+    if (json_is_utf8_text(encoding, format)) {
+        /* The payload goes on past most strings: whole words there. */
+        ehd__text_putc(text, '"');
+        ehd__json_utf8_readable(text, k->data + value_at, value_size, k->data_size - value_at);
+        ehd__text_putc(text, '"');
+    } else if (ehd__json_value(text, encoding, format, k->data + value_at, value_size, k->le) !=
+               0) {
+        return false;
+    }
+    k->at += raw_size;
+    return text->error == 0;
+}
+
+static bool walk_field(walk *k, size_t pos, size_t *next);
+
+/* The members of a struct whose definitions start at `pos`: `members` of
+ * them, fewer when the metadata ends first (the enumerator ends the
+ * struct there too). *end is the offset after the last one read. */
+static bool walk_members(walk *k, size_t pos, unsigned members, size_t *end)
+{
+    if (k->depth == EHD_DECODE_MAX_DEPTH)
+        return false;
+    k->depth++;
+    for (unsigned m = 0; m < members && pos != k->meta_size; m++) {
+        if (!walk_field(k, pos, &pos))
+            return false;
+    }
+    k->depth--;
+    *end = pos;
+    return true;
+}
+
+/* One struct, `{ members }`, its begin and end items counted. */
+static bool write_struct(walk *k, const field_def *d, size_t *end)
+{
+    unsigned members = d->format & EHD_FMT_VALUE_MASK;
+    if (members == 0 || !count_item(k))
+        return false;
+    json_open(k->w, '{');
+    if (!walk_members(k, d->next, members, end) || !count_item(k))
+        return false;
+    json_close(k->w, '}');
+    return true;
+}
+
+/* The field defined at `pos`, named; *next is where the next definition of
+ * its level starts. */
+static bool walk_field(walk *k, size_t pos, size_t *next)
+{
+    field_def d;
+    if (!read_def(k, pos, &d))
+        return false;
+    uint8_t array_flag = d.encoding & ARRAY_FLAGS;
+    uint8_t encoding = d.encoding & EHD_ENC_VALUE_MASK;
+    json_writer *w = k->w;
+
+    if (array_flag == 0) {
+        ehd__json_begin_member(w, d.name, d.name_len, d.tag, d.readable);
+        *next = d.next;
+        return encoding == EHD_ENC_STRUCT ? write_struct(k, &d, next)
+                                          : write_value(k, encoding, d.format);
+    }
+
+    size_t count = d.count;
+    if (array_flag == EHD_ENC_VARRAY) {
+        if (k->data_size - k->at < 2)
+            return false;
+        count = ehd__load16(k->data + k->at, k->le);
+        k->at += 2;
+    }
+    if (encoding >= EHD_ENC_VALUE8 && encoding <= EHD_ENC_VALUE128) {
+        /* The enumerator checks a fixed-size array whole at its start. */
+        if (((size_t)1 << (encoding - EHD_ENC_VALUE8)) * count > k->data_size - k->at)
+            return false;
+    } else if (encoding == EHD_ENC_INVALID || encoding > EHD_ENC_BINARY_LENGTH16_CHAR8 ||
+               (encoding == EHD_ENC_STRUCT && count == 0)) {
+        return false;
+    }
+    if (!count_item(k))
+        return false;
+    ehd__json_begin_member(w, d.name, d.name_len, d.tag, d.readable);
+    json_open(w, '[');
+    *next = d.next;
+    for (size_t i = 0; i < count; i++) {
+        json_begin_value(w);
+        bool written = encoding == EHD_ENC_STRUCT ? write_struct(k, &d, next)
+                                                  : write_value(k, encoding, d.format);
+        if (!written)
+            return false;
+    }
+    if (!count_item(k))
+        return false;
+    json_close(w, ']');
+    return true;
+}
+
+bool ehd__json_walk(json_writer *w, const ehd_event_view *view)
+{
+    walk k = {
+        .w = w,
+        .meta = view->meta,
+        .data = view->data,
+        .meta_size = view->meta_size,
+        .data_size = view->data_size,
+        .le = view->little_endian,
+    };
+    size_t start_len = w->text->len;
+    bool start_comma = w->need_comma;
+    size_t pos = (size_t)view->event_name_len + 1;
+    unsigned fields = 0;
+    bool whole = true;
+    while (whole && pos < k.meta_size) {
+        whole = ++fields <= EHD_DECODE_MAX_TOP_FIELDS && walk_field(&k, pos, &pos);
+    }
+    /* Past the end (a name without its NUL) is the enumerator's to report. */
+    if (whole && pos == k.meta_size && w->text->error == 0)
+        return true;
+    ehd__text_truncate(w->text, start_len);
+    w->need_comma = start_comma;
+    return false;
+}

@@ -1,0 +1,140 @@
+/*
+ * Internal: the JSON writer's primitives, shared by ehd_decode_json
+ * (decode_json.c) and its walk of well-formed events (decode_json_walk.c).
+ * Punctuation follows the reference's Space flag: a space after every ','
+ * ':' '[' '{' and before every ']' '}'.
+ */
+#ifndef EHD_DECODE_JSON_WRITER_H
+#define EHD_DECODE_JSON_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <string.h>
+
+#include "decode_internal.h"
+
+/* Where the JSON writer is: whether the next member or value needs a comma. */
+typedef struct json_writer {
+    ehd_text *text;
+    bool need_comma;
+} json_writer;
+
+/* `, ` before a bare value (an array element). */
+static inline void json_begin_value(json_writer *w)
+{
+    if (w->need_comma)
+        ehd__text_putc(w->text, ',');
+    ehd__text_putc(w->text, ' ');
+    w->need_comma = true;
+}
+
+/* Copies a name at `p` as long as it is plain, eight bytes at a time
+ * while `readable` bytes allow; returns whether all of it was. Writes up to
+ * seven bytes past the name. */
+static inline bool json_copy_plain_name(char *p, const char *name, size_t name_len, size_t readable)
+{
+    size_t i = 0;
+    while (i < name_len && readable - i >= 8) {
+        size_t left = name_len - i;
+        uint64_t word;
+        if (left >= 8)
+            memcpy(&word, name + i, 8);
+        else
+            word = ehd__word_padded(name + i, left);
+        if (ehd__word_needs_care(word))
+            return false;
+        memcpy(p + i, &word, 8);
+        i += left < 8 ? left : 8;
+    }
+    unsigned plain = 1;
+    for (; i < name_len; i++) {
+        uint8_t c = (uint8_t)name[i];
+        p[i] = (char)c;
+        plain &= ehd__json_plain_byte[c];
+    }
+    return plain != 0;
+}
+
+/* `, "name;tag=0x12": `, reading at most `readable` >= name_len bytes at
+ * `name` (more than the name lets it copy whole words). Inline: every
+ * field has one. */
+static inline __attribute__((always_inline)) void
+ehd__json_begin_member(json_writer *w, const char *name, size_t name_len, uint16_t tag,
+                       size_t readable)
+{
+    /* Most names are short and plain: one reservation for all of it, the
+     * bytes copied as they are checked; anything else takes the long way. */
+    char *room = ehd__text_room(w->text, name_len + 24);
+    if (room != NULL) {
+        char *p = room;
+        if (w->need_comma)
+            *p++ = ',';
+        *p++ = ' ';
+        *p++ = '"';
+        if (json_copy_plain_name(p, name, name_len, readable)) {
+            p += name_len;
+            if (tag != 0) {
+                memcpy(p, ";tag=0x", 7);
+                p += 7 + ehd__format_hex(p + 7, tag);
+            }
+            memcpy(p, "\": ", 3);
+            w->text->len += (size_t)(p + 3 - room);
+            w->need_comma = true;
+            return;
+        }
+    }
+    json_begin_value(w);
+    ehd__text_putc(w->text, '"');
+    ehd__json_utf8(w->text, (const uint8_t *)name, name_len);
+    if (tag != 0) {
+        char *at = ehd__text_room(w->text, 24);
+        if (at != NULL) {
+            memcpy(at, ";tag=0x", 7);
+            w->text->len += 7 + ehd__format_hex(at + 7, tag);
+        }
+    }
+    ehd__text_put(w->text, "\": ", 3);
+}
+
+
+static inline void json_begin_member(json_writer *w, const char *name, size_t name_len,
+                                     uint16_t tag)
+{
+    ehd__json_begin_member(w, name, name_len, tag, name_len);
+}
+
+static inline void json_open(json_writer *w, char bracket)
+{
+    ehd__text_putc(w->text, bracket);
+    w->need_comma = false;
+}
+
+static inline void json_close(json_writer *w, char bracket)
+{
+    ehd__text_putc(w->text, ' ');
+    ehd__text_putc(w->text, bracket);
+    w->need_comma = true;
+}
+
+/* Whether a char8 string of this format shows as UTF-8 text, as
+ * ehd__json_value shows it (no byte order mark to look for, no nullable
+ * number): the strings of most events. */
+static inline bool json_is_utf8_text(uint8_t encoding, uint8_t format)
+{
+    return (encoding == EHD_ENC_ZSTRING_CHAR8 || encoding == EHD_ENC_STRING_LENGTH16_CHAR8) &&
+           (format == EHD_FMT_DEFAULT || format == EHD_FMT_STRING_UTF);
+}
+
+/*
+ * Writes the fields of `view` (after "n", before "meta") straight from its
+ * metadata and payload, as the enumerator's walk would show them. Returns
+ * false, with the text as it was, at anything that walk would refuse or
+ * that is left to it (an empty struct array, a value cut short, a limit
+ * reached, a text that cannot grow): the caller then decodes with the
+ * enumerator, which reports what is wrong.
+ */
+bool ehd__json_walk(json_writer *w, const ehd_event_view *view);
+
+#endif /* EHD_DECODE_JSON_WRITER_H */
