@@ -17,15 +17,21 @@ static const char digit_pairs[201] = "00010203040506070809"
                                      "80818283848586878889"
                                      "90919293949596979899";
 
+static const uint64_t powers_of_ten[20] = {
+    1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u, 100000000u, 1000000000u,
+    10000000000u, 100000000000u, 1000000000000u, 10000000000000u, 100000000000000u,
+    1000000000000000u, 10000000000000000u, 100000000000000000u, 1000000000000000000u,
+    10000000000000000000u,
+};
+
+/* Digits of `value`: from its bit length (log10 2 ~ 1233 / 4096), then one
+ * comparison. */
 static size_t decimal_length(uint64_t value)
 {
-    size_t n = 1;
-    for (uint64_t bound = 10; value >= bound; bound *= 10) {
-        n++;
-        if (n == 20)
-            break; /* bound * 10 would overflow: 10^19 <= value */
-    }
-    return n;
+    unsigned bits = 64 - (unsigned)__builtin_clzll(value | 1);
+    size_t guess = (bits * 1233) >> 12; /* digits - 1 or digits */
+    size_t digits = guess + (value >= powers_of_ten[guess]);
+    return digits != 0 ? digits : 1; /* 0 has one */
 }
 
 size_t ehd__format_u64(char *out, uint64_t value)
