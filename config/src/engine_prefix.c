@@ -15,9 +15,7 @@ static inline bool is_alnum(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* True when `|` may apply outside every group, or the pattern uses
- * constructs that hide parentheses from a simple scan (\Q..\E, comments). */
-static bool may_alternate_at_top(const char *p)
+bool ehs_pattern_may_alternate(const char *p)
 {
     int depth = 0;
     for (; *p != '\0'; p++) {
@@ -71,7 +69,7 @@ size_t ehs_pattern_prefix(const char *pattern, uint32_t compile_options, char *o
         p += 2;
     else
         return 0;
-    if (may_alternate_at_top(pattern))
+    if (ehs_pattern_may_alternate(pattern))
         return 0;
     size_t n = 0;
     while (n < EHS_PREFIX_MAX && *p != '\0') {

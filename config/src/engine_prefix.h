@@ -7,6 +7,7 @@
 #ifndef EHS_ENGINE_PREFIX_H
 #define EHS_ENGINE_PREFIX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,5 +23,9 @@ enum { EHS_PREFIX_MAX = 16 };
  * and the literal bytes after the anchor are not quantified.
  */
 size_t ehs_pattern_prefix(const char *pattern, uint32_t compile_options, char *out);
+
+/* True when `|` may apply outside every group of `pattern`, or it uses
+ * constructs that hide parentheses from a simple scan (\Q..\E, comments). */
+bool ehs_pattern_may_alternate(const char *pattern);
 
 #endif /* EHS_ENGINE_PREFIX_H */

@@ -1,0 +1,295 @@
+/*
+ * Literals every match of a pattern requires (rule_literal.h). The scan
+ * reads the pattern's top level as a sequence of atoms: a literal byte, or
+ * something else (a class, a group, an escape that is no plain byte, an
+ * anchor, '.'). A run of literal bytes none of which is quantified must
+ * appear in every match, in that order; groups are skipped whole, so
+ * nothing inside them is relied on.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <string.h>
+
+#include "engine_prefix.h"
+#include "rule_literal.h"
+
+static inline bool is_alnum(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline bool is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool ehs_skip_has(uint8_t skip, unsigned char c)
+{
+    switch (skip) {
+    case EHS_SKIP_BLANKS:
+        return c == ' ' || c == '\t';
+    case EHS_SKIP_SPACES:
+        return c == ' ';
+    case EHS_SKIP_WHITE:
+        /* PCRE2's \s without UCP: space and \t \n \v \f \r. */
+        return c == ' ' || (c >= '\t' && c <= '\r');
+    default:
+        return false;
+    }
+}
+
+size_t ehs_skip_length(uint8_t skip, const char *text, size_t len)
+{
+    size_t n = 0;
+    if (skip == EHS_SKIP_NONE)
+        return 0;
+    while (n < len && ehs_skip_has(skip, (unsigned char)text[n]))
+        n++;
+    return n;
+}
+
+bool ehs_literals_allow(const ehs_literals *lit, const char *text, size_t len)
+{
+    if (lit->prefix_len != 0) {
+        size_t at = ehs_skip_length(lit->skip, text, len);
+        return len - at >= lit->prefix_len && memcmp(text + at, lit->prefix, lit->prefix_len) == 0;
+    }
+    if (lit->needle_len != 0)
+        return memmem(text, len, lit->needle, lit->needle_len) != NULL;
+    return true;
+}
+
+/* Past the ']' of the class that starts at `p` ('['); NULL when unclosed. */
+static const char *skip_class(const char *p)
+{
+    p++;
+    if (*p == '^')
+        p++;
+    if (*p == ']')
+        p++; /* a ']' first is literal */
+    while (*p != '\0' && *p != ']') {
+        if (*p == '\\' && p[1] != '\0') {
+            p++;
+        } else if (*p == '[' && p[1] == ':') {
+            const char *close = strstr(p + 2, ":]");
+            if (close == NULL)
+                return NULL;
+            p = close + 1;
+        }
+        p++;
+    }
+    return *p == ']' ? p + 1 : NULL;
+}
+
+/* Past the ')' that closes the group opening at `p`; NULL when unclosed. */
+static const char *skip_group(const char *p)
+{
+    int depth = 0;
+    while (*p != '\0') {
+        if (*p == '\\') {
+            if (p[1] == '\0')
+                return NULL;
+            p += 2;
+            continue;
+        }
+        if (*p == '[') {
+            p = skip_class(p);
+            if (p == NULL)
+                return NULL;
+            continue;
+        }
+        if (*p == '(')
+            depth++;
+        else if (*p == ')' && --depth == 0)
+            return p + 1;
+        p++;
+    }
+    return NULL;
+}
+
+/* Past a bracketed argument `open`..`close` at `p`, or `p` when there is none. */
+static const char *skip_bracketed(const char *p, char open, char close)
+{
+    if (*p != open)
+        return p;
+    const char *end = strchr(p + 1, close);
+    return end != NULL ? end + 1 : p;
+}
+
+/* Past whatever an escape letter or digit `c` (at p[-1]) takes as its
+ * argument: hex or octal digits, {...}, <...>, '...', one control byte.
+ * Too much skipped only loses literal bytes; too little would not be safe. */
+static const char *skip_escape_argument(char c, const char *p)
+{
+    switch (c) {
+    case 'x':
+        if (*p == '{')
+            return skip_bracketed(p, '{', '}');
+        for (int i = 0; i < 2 && is_hex(*p); i++)
+            p++;
+        return p;
+    case 'c':
+        return *p != '\0' ? p + 1 : p;
+    case 'g':
+    case 'k':
+        if (*p == '{' || *p == '<' || *p == '\'')
+            return skip_bracketed(p, *p, *p == '{' ? '}' : *p == '<' ? '>' : '\'');
+        if (*p == '+' || *p == '-')
+            p++;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        return p;
+    case 'o':
+    case 'p':
+    case 'P':
+    case 'N':
+        return skip_bracketed(p, '{', '}');
+    default:
+        if (c >= '0' && c <= '9')
+            while (*p >= '0' && *p <= '9')
+                p++;
+        return p;
+    }
+}
+
+/* Past a quantifier at `p` (with its lazy or possessive mark), or `p`. */
+static const char *skip_quantifier(const char *p)
+{
+    if (*p == '?' || *p == '*' || *p == '+') {
+        p++;
+    } else if (*p == '{') {
+        /* Taken for a quantifier even when PCRE2 would read it as literal
+         * text: then only literal bytes are lost. */
+        const char *close = strchr(p, '}');
+        p = close != NULL ? close + 1 : p + 1;
+    } else {
+        return p;
+    }
+    if (*p == '?' || *p == '+')
+        p++;
+    return p;
+}
+
+/* One atom of the top level: a literal byte (`literal` set) or not. NULL
+ * when the scan must give up. */
+static const char *next_atom(const char *p, bool *is_literal, char *literal)
+{
+    *is_literal = false;
+    char c = *p;
+    if (c == '\\') {
+        char e = p[1];
+        if (e == '\0' || e == 'Q' || (unsigned char)e >= 0x80)
+            return NULL;
+        if (!is_alnum(e)) {
+            *is_literal = true;
+            *literal = e;
+            return p + 2;
+        }
+        return skip_escape_argument(e, p + 2);
+    }
+    if (c == '[')
+        return skip_class(p);
+    if (c == '(') {
+        /* Inline options at the top level ("(?i)") change what follows. */
+        if (p[1] == '?' && p[2] != '\0' && strchr("imnsxUJ-^", p[2]) != NULL)
+            return NULL;
+        return skip_group(p);
+    }
+    if (c == ')' || c == '|')
+        return NULL;
+    if (c == '.' || c == '^' || c == '$' || c == '{' || c == '?' || c == '*' || c == '+')
+        return p + 1;
+    *is_literal = true;
+    *literal = c;
+    return p + 1;
+}
+
+/* Recognises "X*" (X a class of blanks; any quantifier mark) at `p`, right
+ * after the anchor; returns past it and sets *skip, or `p`. */
+static const char *leading_skip(const char *p, uint8_t *skip)
+{
+    static const struct {
+        const char *text;
+        uint8_t skip;
+    } forms[] = {
+        { "[ \\t]*", EHS_SKIP_BLANKS }, { "[\\t ]*", EHS_SKIP_BLANKS },
+        { "[ \t]*", EHS_SKIP_BLANKS },  { "[\t ]*", EHS_SKIP_BLANKS },
+        { " *", EHS_SKIP_SPACES },      { "[ ]*", EHS_SKIP_SPACES },
+        { "\\s*", EHS_SKIP_WHITE },
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        size_t n = strlen(forms[i].text);
+        if (strncmp(p, forms[i].text, n) == 0) {
+            *skip = forms[i].skip;
+            p += n;
+            return *p == '?' || *p == '+' ? p + 1 : p;
+        }
+    }
+    *skip = EHS_SKIP_NONE;
+    return p;
+}
+
+void ehs_pattern_literals(const char *pattern, uint32_t compile_options, ehs_literals *out)
+{
+    memset(out, 0, sizeof *out);
+    const uint32_t unsafe = PCRE2_CASELESS | PCRE2_EXTENDED | PCRE2_EXTENDED_MORE |
+                            PCRE2_MULTILINE | PCRE2_LITERAL | PCRE2_ALT_CIRCUMFLEX |
+                            PCRE2_ALT_BSUX | PCRE2_EXTRA_ALT_BSUX;
+    if (pattern == NULL || (compile_options & unsafe) != 0 || strstr(pattern, "(*") != NULL ||
+        ehs_pattern_may_alternate(pattern))
+        return;
+
+    const char *p = pattern;
+    bool anchored = false;
+    if (p[0] == '^')
+        p += 1, anchored = true;
+    else if (p[0] == '\\' && p[1] == 'A')
+        p += 2, anchored = true;
+    uint8_t skip = EHS_SKIP_NONE;
+    if (anchored)
+        p = leading_skip(p, &skip);
+
+    char run[EHS_LITERAL_MAX];
+    size_t run_len = 0;
+    bool in_prefix = anchored; /* the current run is the prefix */
+    ehs_literals found = { .skip = skip };
+    while (*p != '\0') {
+        bool is_literal;
+        char literal = 0;
+        const char *after = next_atom(p, &is_literal, &literal);
+        if (after == NULL)
+            return;
+        const char *past = skip_quantifier(after);
+        if (is_literal && past == after) {
+            if (run_len < EHS_LITERAL_MAX)
+                run[run_len++] = literal;
+        } else {
+            if (in_prefix && run_len != 0) {
+                memcpy(found.prefix, run, run_len);
+                found.prefix_len = (uint8_t)run_len;
+            }
+            if (run_len > found.needle_len) {
+                memcpy(found.needle, run, run_len);
+                found.needle_len = (uint8_t)run_len;
+            }
+            in_prefix = false;
+            run_len = 0;
+        }
+        p = past;
+    }
+    if (in_prefix && run_len != 0) {
+        memcpy(found.prefix, run, run_len);
+        found.prefix_len = (uint8_t)run_len;
+    }
+    if (run_len > found.needle_len) {
+        memcpy(found.needle, run, run_len);
+        found.needle_len = (uint8_t)run_len;
+    }
+    /* After skipped blanks the prefix must not start with one: the run of
+     * blanks the pattern takes could then end anywhere. */
+    if (found.prefix_len != 0 && ehs_skip_has(found.skip, (unsigned char)found.prefix[0]))
+        found.prefix_len = 0;
+    if (found.prefix_len == 0)
+        found.skip = EHS_SKIP_NONE;
+    *out = found;
+}
