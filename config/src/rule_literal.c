@@ -1,10 +1,11 @@
 /*
  * Literals every match of a pattern requires (rule_literal.h). The scan
- * reads the pattern's top level as a sequence of atoms: a literal byte, or
- * something else (a class, a group, an escape that is no plain byte, an
- * anchor, '.'). A run of literal bytes none of which is quantified must
- * appear in every match, in that order; groups are skipped whole, so
- * nothing inside them is relied on.
+ * reads the pattern as a sequence of atoms: a literal byte, or something
+ * else (a class, an escape that is no plain byte, an anchor, '.', a group).
+ * A run of literal bytes none of which is quantified must appear in every
+ * match, in that order. A group every match goes through exactly once (not
+ * quantified, no '|' of its own, no lookaround) is read as part of the
+ * sequence; any other group is an atom, nothing inside it relied on.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -50,13 +51,15 @@ size_t ehs_skip_length(uint8_t skip, const char *text, size_t len)
 
 bool ehs_literals_allow(const ehs_literals *lit, const char *text, size_t len)
 {
+    size_t at = 0;
     if (lit->prefix_len != 0) {
-        size_t at = ehs_skip_length(lit->skip, text, len);
-        return len - at >= lit->prefix_len && memcmp(text + at, lit->prefix, lit->prefix_len) == 0;
+        at = ehs_skip_length(lit->skip, text, len);
+        if (len - at < lit->prefix_len || memcmp(text + at, lit->prefix, lit->prefix_len) != 0)
+            return false;
+        at += lit->prefix_len; /* the needle comes after the prefix */
     }
-    if (lit->needle_len != 0)
-        return memmem(text, len, lit->needle, lit->needle_len) != NULL;
-    return true;
+    return lit->needle_len == 0 ||
+           memmem(text + at, len - at, lit->needle, lit->needle_len) != NULL;
 }
 
 /* Past the ']' of the class that starts at `p` ('['); NULL when unclosed. */
@@ -170,7 +173,7 @@ static const char *skip_quantifier(const char *p)
     return p;
 }
 
-/* One atom of the top level: a literal byte (`literal` set) or not. NULL
+/* One atom other than a group: a literal byte (`literal` set) or not. NULL
  * when the scan must give up. */
 static const char *next_atom(const char *p, bool *is_literal, char *literal)
 {
@@ -189,12 +192,6 @@ static const char *next_atom(const char *p, bool *is_literal, char *literal)
     }
     if (c == '[')
         return skip_class(p);
-    if (c == '(') {
-        /* Inline options at the top level ("(?i)") change what follows. */
-        if (p[1] == '?' && p[2] != '\0' && strchr("imnsxUJ-^", p[2]) != NULL)
-            return NULL;
-        return skip_group(p);
-    }
     if (c == ')' || c == '|')
         return NULL;
     if (c == '.' || c == '^' || c == '$' || c == '{' || c == '?' || c == '*' || c == '+')
@@ -229,6 +226,111 @@ static const char *leading_skip(const char *p, uint8_t *skip)
     return p;
 }
 
+/* The scan's progress: the current run of literal bytes and the best so far. */
+typedef struct scan {
+    char run[EHS_LITERAL_MAX];
+    size_t run_len;
+    bool in_prefix;          /* the current run is the prefix */
+    ehs_literals found;
+} scan;
+
+static void end_run(scan *sc)
+{
+    if (sc->in_prefix && sc->run_len != 0) {
+        memcpy(sc->found.prefix, sc->run, sc->run_len);
+        sc->found.prefix_len = (uint8_t)sc->run_len;
+    } else if (sc->run_len > sc->found.needle_len) {
+        memcpy(sc->found.needle, sc->run, sc->run_len);
+        sc->found.needle_len = (uint8_t)sc->run_len;
+    }
+    sc->in_prefix = false;
+    sc->run_len = 0;
+}
+
+/* Where the contents of a group opening at `p` start when every match goes
+ * through them once, as a sequence: a plain, non-capturing, atomic or named
+ * group (not a lookaround, condition, reset or recursion); else NULL. */
+static const char *sequence_group_body(const char *p)
+{
+    if (p[1] != '?')
+        return p + 1;
+    if (p[2] == ':' || p[2] == '>')
+        return p + 3;
+    const char *name = NULL;
+    char close = 0;
+    if (p[2] == '<' && p[3] != '=' && p[3] != '!')
+        name = p + 3, close = '>';
+    else if (p[2] == '\'')
+        name = p + 3, close = '\'';
+    else if (p[2] == 'P' && p[3] == '<')
+        name = p + 4, close = '>';
+    if (name == NULL)
+        return NULL;
+    while (is_alnum(*name) || *name == '_')
+        name++;
+    return *name == close ? name + 1 : NULL;
+}
+
+/* Whether `|` appears at depth 0 of body..end (the group's closing ')'). */
+static bool body_alternates(const char *body, const char *end)
+{
+    int depth = 0;
+    for (const char *p = body; p < end; p++) {
+        if (*p == '\\') {
+            p++;
+        } else if (*p == '[') {
+            p = skip_class(p) - 1; /* closed: the group scan checked */
+        } else if (*p == '(') {
+            depth++;
+        } else if (*p == ')') {
+            depth--;
+        } else if (*p == '|' && depth == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Scans atoms from `p` to `end` (a group's ')' or the pattern's NUL);
+ * false when the scan must give up. Groups every match goes through once
+ * are scanned into, so a run goes on across their edges. */
+static bool scan_sequence(scan *sc, const char *p, const char *end)
+{
+    while (p < end) {
+        if (*p == '(') {
+            const char *after = skip_group(p);
+            if (after == NULL || after > end)
+                return false;
+            if (p[1] == '?' && p[2] != '\0' && strchr("imnsxUJ-^", p[2]) != NULL)
+                return false; /* inline options change what follows */
+            const char *past = skip_quantifier(after);
+            const char *body = sequence_group_body(p);
+            if (past == after && body != NULL && !body_alternates(body, after - 1)) {
+                if (!scan_sequence(sc, body, after - 1))
+                    return false;
+            } else {
+                end_run(sc);
+            }
+            p = past;
+            continue;
+        }
+        bool is_literal;
+        char literal = 0;
+        const char *after = next_atom(p, &is_literal, &literal);
+        if (after == NULL || after > end)
+            return false;
+        const char *past = skip_quantifier(after);
+        if (is_literal && past == after) {
+            if (sc->run_len < EHS_LITERAL_MAX)
+                sc->run[sc->run_len++] = literal;
+        } else {
+            end_run(sc);
+        }
+        p = past;
+    }
+    return true;
+}
+
 void ehs_pattern_literals(const char *pattern, uint32_t compile_options, ehs_literals *out)
 {
     memset(out, 0, sizeof *out);
@@ -249,46 +351,20 @@ void ehs_pattern_literals(const char *pattern, uint32_t compile_options, ehs_lit
     if (anchored)
         p = leading_skip(p, &skip);
 
-    char run[EHS_LITERAL_MAX];
-    size_t run_len = 0;
-    bool in_prefix = anchored; /* the current run is the prefix */
-    ehs_literals found = { .skip = skip };
-    while (*p != '\0') {
-        bool is_literal;
-        char literal = 0;
-        const char *after = next_atom(p, &is_literal, &literal);
-        if (after == NULL)
-            return;
-        const char *past = skip_quantifier(after);
-        if (is_literal && past == after) {
-            if (run_len < EHS_LITERAL_MAX)
-                run[run_len++] = literal;
-        } else {
-            if (in_prefix && run_len != 0) {
-                memcpy(found.prefix, run, run_len);
-                found.prefix_len = (uint8_t)run_len;
-            }
-            if (run_len > found.needle_len) {
-                memcpy(found.needle, run, run_len);
-                found.needle_len = (uint8_t)run_len;
-            }
-            in_prefix = false;
-            run_len = 0;
-        }
-        p = past;
-    }
-    if (in_prefix && run_len != 0) {
-        memcpy(found.prefix, run, run_len);
-        found.prefix_len = (uint8_t)run_len;
-    }
-    if (run_len > found.needle_len) {
-        memcpy(found.needle, run, run_len);
-        found.needle_len = (uint8_t)run_len;
-    }
+    scan sc = { .in_prefix = anchored, .found = { .skip = skip } };
+    if (!scan_sequence(&sc, p, p + strlen(p)))
+        return;
+    end_run(&sc);
+    ehs_literals found = sc.found;
     /* After skipped blanks the prefix must not start with one: the run of
      * blanks the pattern takes could then end anywhere. */
-    if (found.prefix_len != 0 && ehs_skip_has(found.skip, (unsigned char)found.prefix[0]))
+    if (found.prefix_len != 0 && ehs_skip_has(found.skip, (unsigned char)found.prefix[0])) {
+        if (found.prefix_len > found.needle_len) {
+            memcpy(found.needle, found.prefix, found.prefix_len);
+            found.needle_len = found.prefix_len;
+        }
         found.prefix_len = 0;
+    }
     if (found.prefix_len == 0)
         found.skip = EHS_SKIP_NONE;
     *out = found;

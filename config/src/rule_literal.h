@@ -2,8 +2,8 @@
  * What a rule's pattern says about every line it can match, found once when
  * the config is loaded, so the engine can rule a line out without calling
  * PCRE2: the literal text a match must start with (after the optional
- * leading blanks `ehshim learn` writes, "^[ \t]*"), or else a literal text
- * it must contain somewhere.
+ * leading blanks `ehshim learn` writes, "^[ \t]*"), and a literal text it
+ * must contain after that.
  *
  * Conservative by construction: whatever the scanner does not fully
  * understand gives nothing, which only means PCRE2 decides, as it would
@@ -34,8 +34,9 @@ typedef struct ehs_literals {
     uint8_t needle_len;      /* 0: no contained text known */
     char prefix[EHS_LITERAL_MAX]; /* a match starts with the longest run of `skip`
                                      bytes of the subject, then this */
-    char needle[EHS_LITERAL_MAX]; /* every match contains this (used when there is
-                                     no prefix) */
+    char needle[EHS_LITERAL_MAX]; /* every match contains this, after the prefix
+                                     when there is one: the longest other run of
+                                     literal bytes */
 } ehs_literals;
 
 /*
