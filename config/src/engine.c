@@ -481,10 +481,11 @@ enum { TRY_NEXT = -1 };
 /* Tries `rule` on the message: EHS_BUILT or EHS_DROPPED when it takes it
  * (or a match limit sends it to the default event), else TRY_NEXT.
  * `literals`: what its pattern requires of the text, checked first; NULL:
- * nothing is checked before the pattern runs. */
-static int try_rule(build *b, const ehs_rule *rule, const ehs_literals *literals)
+ * nothing is checked before the pattern runs. `placed`: the index found
+ * it for the message's source and ident, which need no comparing. */
+static int try_rule(build *b, const ehs_rule *rule, const ehs_literals *literals, bool placed)
 {
-    if (!rule_applies(rule, b->message))
+    if (!placed && !rule_applies(rule, b->message))
         return TRY_NEXT;
     b->match_len = rule->match_record ? b->len : b->first_len;
     switch (rule->matcher) {
@@ -590,7 +591,7 @@ int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
         index = state->own_index;
     if (state->linear || index == NULL) {
         for (size_t i = 0; i < config->rule_count; i++) {
-            int result = try_rule(&b, &config->rules[i], NULL);
+            int result = try_rule(&b, &config->rules[i], NULL, false);
             if (result != TRY_NEXT)
                 return result;
         }
@@ -601,7 +602,8 @@ int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
                               message->ident != NULL ? message->ident_len : 0, b.text,
                               b.first_len, &candidates);
     for (size_t i; (i = ehs_candidates_next(&candidates)) != SIZE_MAX;) {
-        int result = try_rule(&b, &config->rules[i], ehs_rule_index_literals(index, i));
+        int result = try_rule(&b, &config->rules[i], ehs_rule_index_literals(index, i),
+                              ehs_rule_index_placed(index, i));
         if (result != TRY_NEXT)
             return result;
     }

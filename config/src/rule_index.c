@@ -27,7 +27,7 @@ typedef struct bucket {
     uint32_t always_count;
     uint32_t slot_first;      /* into slots; slot_mask + 1 of them (none when 0 keys) */
     uint32_t slot_mask;
-    uint16_t probes;          /* bit skip * 4 + length - 1: a key of that kind exists */
+    uint32_t probes;          /* bit skip * 4 + length - 1: a key of that kind exists */
 } bucket;
 
 /* One exact ident some rule names. */
@@ -40,6 +40,8 @@ typedef struct ident_slot {
 struct ehs_rule_index {
     size_t rule_count;
     ehs_literals *literals;   /* one per rule */
+    bool *placed;             /* one per rule: its buckets decide its source and
+                                 ident (no glob), and it has no exe */
     uint32_t *numbers;        /* rule numbers, in runs sorted by config order */
     size_t number_count, number_capacity;
     slot *slots;
@@ -133,7 +135,7 @@ static bool build_bucket(ehs_rule_index *index, const ehs_rule *rules, const uin
         const ehs_literals *lit = &index->literals[i];
         size_t len = lit->prefix_len < KEY_BYTES_MAX ? lit->prefix_len : KEY_BYTES_MAX;
         scratch[keyed++] = (keyed_rule){ make_key(lit->skip, len, lit->prefix), i };
-        b->probes |= (uint16_t)(1u << (lit->skip * KEY_BYTES_MAX + len - 1));
+        b->probes |= 1u << (lit->skip * KEY_BYTES_MAX + len - 1);
     }
     if (keyed == 0)
         return true;
@@ -302,8 +304,11 @@ ehs_rule_index *ehs_rule_index_new(const ehs_rule *rules, size_t count)
     if (ok) {
         index->rule_count = count;
         index->literals = calloc(count ? count : 1, sizeof *index->literals);
-        ok = index->literals != NULL;
+        index->placed = calloc(count ? count : 1, sizeof *index->placed);
+        ok = index->literals != NULL && index->placed != NULL;
     }
+    for (size_t i = 0; ok && i < count; i++)
+        index->placed[i] = rules[i].exe.count == 0 && !has_glob(&rules[i].ident);
     if (ok)
         find_literals(index, rules, count);
     size_t names_total = 0;
@@ -331,6 +336,7 @@ void ehs_rule_index_free(ehs_rule_index *index)
     if (index == NULL)
         return;
     free(index->literals);
+    free(index->placed);
     free(index->numbers);
     free(index->slots);
     free(index->by_ident);
@@ -341,6 +347,11 @@ void ehs_rule_index_free(ehs_rule_index *index)
 const ehs_literals *ehs_rule_index_literals(const ehs_rule_index *index, size_t i)
 {
     return &index->literals[i];
+}
+
+bool ehs_rule_index_placed(const ehs_rule_index *index, size_t i)
+{
+    return index->placed[i];
 }
 
 static inline void add_run(ehs_candidates *out, const uint32_t *first, uint32_t count)
@@ -363,16 +374,20 @@ static void bucket_candidates(const ehs_rule_index *index, const bucket *b, cons
         unsigned lengths = (b->probes >> (skip * KEY_BYTES_MAX)) & 0xF;
         if (lengths == 0)
             continue;
-        size_t at = ehs_skip_length((uint8_t)skip, text, len);
-        for (size_t key_len = 1; key_len <= KEY_BYTES_MAX && at + key_len <= len; key_len++) {
-            if (!(lengths & (1u << (key_len - 1))))
-                continue;
-            uint64_t key = make_key(skip, key_len, text + at);
-            for (size_t s = slot_of(key, b->slot_mask); table[s].key != 0;
-                 s = (s + 1) & b->slot_mask) {
-                if (table[s].key == key) {
-                    add_run(out, index->numbers + table[s].first, table[s].count);
-                    break;
+        size_t starts[EHS_STARTS_MAX];
+        size_t count = ehs_skip_starts((uint8_t)skip, text, len, starts);
+        for (size_t k = 0; k < count; k++) {
+            size_t at = starts[k];
+            for (size_t key_len = 1; key_len <= KEY_BYTES_MAX && at + key_len <= len; key_len++) {
+                if (!(lengths & (1u << (key_len - 1))))
+                    continue;
+                uint64_t key = make_key(skip, key_len, text + at);
+                for (size_t s = slot_of(key, b->slot_mask); table[s].key != 0;
+                     s = (s + 1) & b->slot_mask) {
+                    if (table[s].key == key) {
+                        add_run(out, index->numbers + table[s].first, table[s].count);
+                        break;
+                    }
                 }
             }
         }
@@ -384,6 +399,7 @@ void ehs_rule_index_candidates(const ehs_rule_index *index, ehs_source source, c
                                ehs_candidates *out)
 {
     out->runs = 0;
+    out->last = SIZE_MAX;
     /* A source outside the table meets only the rules for any source. */
     int s = (unsigned)source < EHS_SOURCE_COUNT ? (int)source : EHS_SOURCE_ANY;
     bucket_candidates(index, &index->generic[s], text, len, out);

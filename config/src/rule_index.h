@@ -18,6 +18,7 @@
 #ifndef EHS_RULE_INDEX_H
 #define EHS_RULE_INDEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,15 +40,21 @@ void ehs_rule_index_free(ehs_rule_index *index);
 /* The literals found in rule `i`'s pattern (all zero for none). */
 const ehs_literals *ehs_rule_index_literals(const ehs_rule_index *index, size_t i);
 
+/* Whether a message that has rule `i` among its candidates certainly has
+ * the rule's source and ident, so the engine need not compare them. */
+bool ehs_rule_index_placed(const ehs_rule_index *index, size_t i);
+
 /* Most sorted runs of rule numbers one message gathers: the always list and
- * one run per (skip kind, key length) of each of its two buckets. */
-enum { EHS_CANDIDATE_RUNS = 2 * (1 + EHS_SKIP_KINDS * 4) };
+ * one run per (skip kind, key length, start) of each of its two buckets. */
+enum { EHS_CANDIDATE_RUNS = 2 * (1 + EHS_SKIP_KINDS * 4 * EHS_STARTS_MAX) };
 
 /* The candidates of one message: sorted runs merged on the fly. */
 typedef struct ehs_candidates {
     const uint32_t *at[EHS_CANDIDATE_RUNS];
     const uint32_t *end[EHS_CANDIDATE_RUNS];
     unsigned runs;
+    size_t last;             /* the rule given last: a rule filed under the two
+                                starts of a line is one candidate */
 } ehs_candidates;
 
 /*
@@ -61,18 +68,27 @@ void ehs_rule_index_candidates(const ehs_rule_index *index, ehs_source source, c
 /* The next candidate in config order, or SIZE_MAX when there is none left. */
 static inline size_t ehs_candidates_next(ehs_candidates *c)
 {
-    unsigned best = c->runs;
-    uint32_t low = UINT32_MAX;
-    for (unsigned r = 0; r < c->runs; r++) {
-        if (c->at[r] < c->end[r] && *c->at[r] < low) {
-            low = *c->at[r];
-            best = r;
+    for (;;) {
+        unsigned best = c->runs;
+        uint32_t low = UINT32_MAX;
+        for (unsigned r = 0; r < c->runs; r++) {
+            if (*c->at[r] < low) {
+                low = *c->at[r];
+                best = r;
+            }
         }
+        if (best == c->runs)
+            return SIZE_MAX;
+        if (++c->at[best] == c->end[best]) {
+            /* Spent: the last run takes its place, so later calls look at
+             * live runs only (their order does not matter). */
+            c->runs--;
+            c->at[best] = c->at[c->runs];
+            c->end[best] = c->end[c->runs];
+        }
+        if (low != c->last)
+            return c->last = low;
     }
-    if (best == c->runs)
-        return SIZE_MAX;
-    c->at[best]++;
-    return low;
 }
 
 #endif /* EHS_RULE_INDEX_H */

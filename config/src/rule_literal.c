@@ -28,6 +28,8 @@ bool ehs_skip_has(uint8_t skip, unsigned char c)
 {
     switch (skip) {
     case EHS_SKIP_BLANKS:
+    case EHS_SKIP_WORD:
+    case EHS_SKIP_WORDS:
         return c == ' ' || c == '\t';
     case EHS_SKIP_SPACES:
         return c == ' ';
@@ -39,27 +41,93 @@ bool ehs_skip_has(uint8_t skip, unsigned char c)
     }
 }
 
-size_t ehs_skip_length(uint8_t skip, const char *text, size_t len)
+static size_t skip_set(uint8_t skip, const char *text, size_t len, size_t at)
 {
-    size_t n = 0;
-    if (skip == EHS_SKIP_NONE)
-        return 0;
-    while (n < len && ehs_skip_has(skip, (unsigned char)text[n]))
-        n++;
-    return n;
+    while (at < len && ehs_skip_has(skip, (unsigned char)text[at]))
+        at++;
+    return at;
+}
+
+/* Past the word at `at` and the blanks after it. */
+static size_t next_word(const char *text, size_t len, size_t at)
+{
+    while (at < len && text[at] != ' ' && text[at] != '\t')
+        at++;
+    return skip_set(EHS_SKIP_BLANKS, text, len, at);
+}
+
+size_t ehs_skip_starts(uint8_t skip, const char *text, size_t len,
+                       size_t starts[EHS_STARTS_MAX])
+{
+    if (skip == EHS_SKIP_NONE) {
+        starts[0] = 0;
+        return 1;
+    }
+    size_t first = skip_set(skip, text, len, 0);
+    if (skip == EHS_SKIP_WORDS) {
+        /* Each W may be empty where blanks are enough to go round: the
+         * first three words cover every way (never a later one, as only
+         * two W and blanks come before the prefix). */
+        starts[0] = first;
+        starts[1] = next_word(text, len, first);
+        starts[2] = next_word(text, len, starts[1]);
+        return 3;
+    }
+    if (skip != EHS_SKIP_WORD) {
+        starts[0] = first;
+        return 1;
+    }
+    /* The word the pattern's W takes, then the blanks after it. W can only
+     * be empty when blanks start the line: then the prefix may start the
+     * first word instead. */
+    starts[0] = next_word(text, len, first);
+    if (first == 0)
+        return 1;
+    starts[1] = first;
+    return 2;
+}
+
+/* Whether `needle` (`n` bytes, n > 0) occurs in `text`. glibc's memmem
+ * sets up a shift table on every call, which costs more than the whole
+ * search on a log line; memchr for the first byte is vectorised. */
+static bool contains(const char *text, size_t len, const char *needle, size_t n)
+{
+    if (len < n)
+        return false;
+    const char *last = text + (len - n);
+    for (const char *p = text; p <= last; p++) {
+        p = memchr(p, needle[0], (size_t)(last - p) + 1);
+        if (p == NULL)
+            return false;
+        if (memcmp(p + 1, needle + 1, n - 1) == 0)
+            return true;
+    }
+    return false;
+}
+
+static inline bool starts_with(const char *text, size_t len, size_t at, const char *prefix,
+                               size_t n)
+{
+    return len - at >= n && memcmp(text + at, prefix, n) == 0;
 }
 
 bool ehs_literals_allow(const ehs_literals *lit, const char *text, size_t len)
 {
-    size_t at = 0;
+    size_t at = SIZE_MAX;
     if (lit->prefix_len != 0) {
-        at = ehs_skip_length(lit->skip, text, len);
-        if (len - at < lit->prefix_len || memcmp(text + at, lit->prefix, lit->prefix_len) != 0)
+        size_t starts[EHS_STARTS_MAX];
+        size_t count = ehs_skip_starts(lit->skip, text, len, starts);
+        /* The earliest start that fits: the needle is searched after it. */
+        for (size_t k = 0; k < count; k++)
+            if (starts[k] < at && starts_with(text, len, starts[k], lit->prefix, lit->prefix_len))
+                at = starts[k];
+        if (at == SIZE_MAX)
             return false;
         at += lit->prefix_len; /* the needle comes after the prefix */
+    } else {
+        at = 0;
     }
-    return lit->needle_len == 0 ||
-           memmem(text + at, len - at, lit->needle, lit->needle_len) != NULL;
+    return lit->needle_len == 0 || contains(text + at, len - at, lit->needle, lit->needle_len);
 }
 
 /* Past the ']' of the class that starts at `p` ('['); NULL when unclosed. */
@@ -226,6 +294,113 @@ static const char *leading_skip(const char *p, uint8_t *skip)
     return p;
 }
 
+/* Past a token matching one or more spaces and tabs ("[ \t]++", "[ \t]+",
+ * either order in the class) at `p`, or NULL. */
+static const char *blank_run(const char *p)
+{
+    static const char *const classes[] = { "[ \\t]", "[\\t ]", "[ \t]", "[\t ]" };
+    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
+        size_t n = strlen(classes[i]);
+        if (strncmp(p, classes[i], n) == 0 && p[n] == '+') {
+            const char *after = p + n + 1;
+            if (*after == '+')
+                after++;
+            return *after == '?' || *after == '*' || *after == '{' ? NULL : after;
+        }
+    }
+    return NULL;
+}
+
+/* Whether class [..] from `p` to `end` (past its ']') holds space and tab
+ * (`want` true) or certainly neither (false); false when unsure. */
+static bool class_blanks(const char *p, const char *end, bool want)
+{
+    bool space = false, tab = false;
+    for (const char *c = p + 1; c < end - 1; c++) {
+        if (*c == '\\') {
+            char e = c[1];
+            c++;
+            if (e == 't')
+                tab = true;
+            else if (e == 's' || e == 'h')
+                space = tab = true;
+            else if (is_alnum(e) && strchr("dwSH", e) == NULL)
+                return false; /* \W, \D, \x.., \p..: might hold either */
+        } else if (*c == '[') {
+            return false; /* [:name:] */
+        } else if (c + 2 < end - 1 && c[1] == '-') {
+            /* A range holds a blank only when it starts at or below ' '. */
+            if ((unsigned char)*c <= ' ')
+                space = tab = true;
+            c += 2;
+        } else if (*c == ' ') {
+            space = true;
+        } else if (*c == '\t') {
+            tab = true;
+        }
+    }
+    return want ? space && tab : !space && !tab;
+}
+
+/* Whether no part of `p`..`end` can match a space or a tab: literal bytes
+ * that are not blanks, classes without them ([^ \t] included), \d \w \S
+ * \H, assertions; groups and alternation as their parts are. */
+static bool takes_no_blank(const char *p, const char *end)
+{
+    while (p < end) {
+        char c = *p;
+        if (c == '\\') {
+            char e = p[1];
+            if (e == '\0' || e == ' ' || (is_alnum(e) && strchr("dwSHbBAzZG", e) == NULL))
+                return false;
+            p += 2;
+        } else if (c == '[') {
+            const char *after = skip_class(p);
+            if (after == NULL || after > end)
+                return false;
+            bool negated = p[1] == '^';
+            if (!class_blanks(negated ? p + 1 : p, after, negated))
+                return false;
+            p = after;
+        } else if (c == '(' && p[1] == '?' &&
+                   (p[2] == '=' || p[2] == '!' ||
+                    (p[2] == '<' && (p[3] == '=' || p[3] == '!')))) {
+            /* A lookaround takes nothing, whatever it looks at. */
+            const char *after = skip_group(p);
+            if (after == NULL || after > end)
+                return false;
+            p = after;
+        } else if (c == '.' || c == ' ' || c == '\t') {
+            return false;
+        } else {
+            p++; /* a literal byte or group syntax: ( ) ? : < > = ! | * + { } */
+        }
+    }
+    return true;
+}
+
+/* Recognises "W[ \t]++" at `p`: W a run of atoms none of which can take a
+ * blank. Returns past the blank run, or NULL. */
+static const char *first_word(const char *p)
+{
+    const char *start = p;
+    while (*p != '\0') {
+        const char *after = blank_run(p);
+        if (after != NULL)
+            return p > start && takes_no_blank(start, p) ? after : NULL;
+        bool is_literal;
+        char literal;
+        if (*p == '(')
+            after = skip_group(p);
+        else
+            after = next_atom(p, &is_literal, &literal);
+        if (after == NULL)
+            return NULL;
+        p = skip_quantifier(after);
+    }
+    return NULL;
+}
+
 /* The scan's progress: the current run of literal bytes and the best so far. */
 typedef struct scan {
     char run[EHS_LITERAL_MAX];
@@ -331,6 +506,29 @@ static bool scan_sequence(scan *sc, const char *p, const char *end)
     return true;
 }
 
+/* The literals of `p` onwards; false when the scan gave up. */
+static bool scan_literals(const char *p, bool anchored, uint8_t skip, ehs_literals *out)
+{
+    scan sc = { .in_prefix = anchored, .found = { .skip = skip } };
+    if (!scan_sequence(&sc, p, p + strlen(p)))
+        return false;
+    end_run(&sc);
+    ehs_literals found = sc.found;
+    /* After skipped blanks the prefix must not start with one: the run of
+     * blanks the pattern takes could then end anywhere. */
+    if (found.prefix_len != 0 && ehs_skip_has(found.skip, (unsigned char)found.prefix[0])) {
+        if (found.prefix_len > found.needle_len) {
+            memcpy(found.needle, found.prefix, found.prefix_len);
+            found.needle_len = found.prefix_len;
+        }
+        found.prefix_len = 0;
+    }
+    if (found.prefix_len == 0)
+        found.skip = EHS_SKIP_NONE;
+    *out = found;
+    return true;
+}
+
 void ehs_pattern_literals(const char *pattern, uint32_t compile_options, ehs_literals *out)
 {
     memset(out, 0, sizeof *out);
@@ -350,22 +548,20 @@ void ehs_pattern_literals(const char *pattern, uint32_t compile_options, ehs_lit
     uint8_t skip = EHS_SKIP_NONE;
     if (anchored)
         p = leading_skip(p, &skip);
-
-    scan sc = { .in_prefix = anchored, .found = { .skip = skip } };
-    if (!scan_sequence(&sc, p, p + strlen(p)))
+    ehs_literals found;
+    if (!scan_literals(p, anchored, skip, &found))
         return;
-    end_run(&sc);
-    ehs_literals found = sc.found;
-    /* After skipped blanks the prefix must not start with one: the run of
-     * blanks the pattern takes could then end anywhere. */
-    if (found.prefix_len != 0 && ehs_skip_has(found.skip, (unsigned char)found.prefix[0])) {
-        if (found.prefix_len > found.needle_len) {
-            memcpy(found.needle, found.prefix, found.prefix_len);
-            found.needle_len = found.prefix_len;
-        }
-        found.prefix_len = 0;
+    /* A learned rule whose template starts with one or two variable words:
+     * the literal after them starts one of the line's first words. */
+    const char *word_end = p;
+    for (uint8_t kind = EHS_SKIP_WORD; kind <= EHS_SKIP_WORDS; kind++) {
+        ehs_literals after_words;
+        if (!anchored || found.prefix_len != 0 ||
+            (skip != EHS_SKIP_NONE && skip != EHS_SKIP_BLANKS) ||
+            (word_end = first_word(word_end)) == NULL)
+            break;
+        if (scan_literals(word_end, true, kind, &after_words) && after_words.prefix_len != 0)
+            found = after_words;
     }
-    if (found.prefix_len == 0)
-        found.skip = EHS_SKIP_NONE;
     *out = found;
 }

@@ -25,6 +25,11 @@ typedef enum ehs_skip {
     EHS_SKIP_BLANKS = 1, /* "^[ \t]*Failed" */
     EHS_SKIP_SPACES = 2, /* "^ *Failed" */
     EHS_SKIP_WHITE = 3,  /* "^\s*Failed": space, \t, \n, \v, \f, \r */
+    EHS_SKIP_WORD = 4,   /* "^[ \t]*W[ \t]++Failed", W taking no space or tab: the
+                            prefix starts the second word (or the first, when
+                            the line starts with blanks and W can be empty) */
+    EHS_SKIP_WORDS = 5,  /* the same with two such W: the prefix starts one of
+                            the first three words */
     EHS_SKIP_KINDS
 } ehs_skip;
 
@@ -48,10 +53,17 @@ typedef struct ehs_literals {
  */
 void ehs_pattern_literals(const char *pattern, uint32_t compile_options, ehs_literals *out);
 
-/* How many bytes at the start of `text` (`len` bytes) are of `skip`'s set. */
-size_t ehs_skip_length(uint8_t skip, const char *text, size_t len);
+/* Most places in a line a prefix may start at. */
+enum { EHS_STARTS_MAX = 3 };
 
-/* Whether byte `c` is in `skip`'s set (never for EHS_SKIP_NONE). */
+/* Where in `text` (`len` bytes) the prefix of a pattern with `skip` may
+ * start: fills `starts` and returns how many (1; up to 2 for EHS_SKIP_WORD,
+ * 3 for EHS_SKIP_WORDS). */
+size_t ehs_skip_starts(uint8_t skip, const char *text, size_t len,
+                       size_t starts[EHS_STARTS_MAX]);
+
+/* Whether byte `c` is in `skip`'s set (blanks for the WORD kinds; never for
+ * EHS_SKIP_NONE). */
 bool ehs_skip_has(uint8_t skip, unsigned char c);
 
 /* Whether `text` (`len` bytes, the subject PCRE2 would see) can match a
