@@ -50,6 +50,14 @@ static void test_literals(void **state)
     check_literals("^\\p{Lu}xy", 0, "", "xy");
     check_literals("^\\cAxy", 0, "", "xy");
     check_literals("deadline exceeded", 0, "", "deadline exceeded");
+    /* Variable first words that take no blank: the literal after them. */
+    check_literals("^[ \\t]*(?<h>[^ \\t]+)[ \\t]++error[ \\t]++x", 4, "error", "x");
+    check_literals("^(?>(?<h>[^ \\t]*?):(?<p>\\d+)(?=[ \\t]|$))[ \\t]+ok", 4, "ok", "");
+    check_literals("^(?<a>\\S+)[ \\t]+(?<b>[0-9a-f]+)[ \\t]+done$", 5, "done", "");
+    check_literals("^(?<a>.+)[ \\t]+x", 0, "", "x");       /* '.' takes blanks */
+    check_literals("^(?<a>[^ ]+)[ \\t]+x", 0, "", "x");     /* [^ ] takes a tab */
+    check_literals("^(?<a>[!-~]+)[ \\t]+x", 4, "x", "");
+    check_literals("^(?<a>[ -~]+)[ \\t]+x", 0, "", "x");
     /* Nothing certain: inline options, verbs, quoting, top-level '|'. */
     check_literals("(?i)^accepted", 0, "", "");
     check_literals("^a(?i)bc", 0, "", "");
@@ -82,6 +90,9 @@ static const char tricky_config[] =
     " { 'name': 'Atomic', 'regex': '^[ \\\\t]*(?>(?<v>[^ \\\\t]*?)\\\\|(?<w>\\\\d+))[ \\\\t]*$' },"
     " { 'name': 'Spaces', 'regex': '^\\\\s*tabbed (?<x>\\\\w+)$' },"
     " { 'name': 'KvApp', 'ident': 'kvapp', 'kv': true },"
+    " { 'name': 'WordFirst', 'regex': '^[ \\\\t]*(?<h>[^ \\\\t]+)[ \\\\t]++error[ \\\\t]++(?<n>\\\\d+)$' },"
+    " { 'name': 'WordMaybe', 'regex': '^[ \\\\t]*(?<v>[^ \\\\t]*?)[ \\\\t]++warn[ \\\\t]++(?<n>\\\\d+)$' },"
+    " { 'name': 'TwoWords', 'ident': 'two', 'regex': '^(?<a>\\\\S*)[ \\\\t]+(?<b>\\\\S*)[ \\\\t]+done$' },"
     " { 'name': 'Shadow', 'regex': '^Failed (?<rest>.*)$' },"
     " { 'name': 'Record', 'match_text': 'record', 'regex': '^first\\\\nsecond$' }"
     "] }";
@@ -127,6 +138,16 @@ static const tricky_line tricky_lines[] = {
     { EHS_SOURCE_SYSLOG, "kvapp", "a=1 b=2", "KvApp" },
     { EHS_SOURCE_SYSLOG, "app", "a=1 b=2", "-" },
     { EHS_SOURCE_SYSLOG, "app", "Failed", "-" },
+    { EHS_SOURCE_SYSLOG, "app", "db1 error 5", "WordFirst" },
+    { EHS_SOURCE_SYSLOG, "app", " \tdb1\t error 5", "WordFirst" },
+    { EHS_SOURCE_SYSLOG, "app", "  error 5", "-" },
+    { EHS_SOURCE_SYSLOG, "app", "x warn 5", "WordMaybe" },
+    { EHS_SOURCE_SYSLOG, "app", "  warn 5", "WordMaybe" },
+    { EHS_SOURCE_SYSLOG, "app", "warn 5", "-" },
+    { EHS_SOURCE_SYSLOG, "two", "a b done", "TwoWords" },
+    { EHS_SOURCE_SYSLOG, "two", "a  done", "TwoWords" },
+    { EHS_SOURCE_SYSLOG, "two", "   done", "TwoWords" },
+    { EHS_SOURCE_SYSLOG, "two", "a b c done", "-" },
     { EHS_SOURCE_SYSLOG, "app", "", "-" },
     { EHS_SOURCE_SYSLOG, "", "F", "-" },
     { EHS_SOURCE_SYSLOG, NULL, "Failed x", "Shadow" },
