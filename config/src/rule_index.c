@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow_array.h"
 #include "rule_index.h"
 
 /* First bytes of a prefix a rule is filed under. */
@@ -78,12 +79,11 @@ static inline size_t slot_of(uint64_t key, uint32_t mask)
 static bool push_number(ehs_rule_index *index, uint32_t n)
 {
     if (index->number_count == index->number_capacity) {
-        size_t capacity = index->number_capacity ? index->number_capacity * 2 : 256;
-        uint32_t *grown = realloc(index->numbers, capacity * sizeof *grown);
+        uint32_t *grown = ehd__grow_array(index->numbers, &index->number_capacity,
+                                          index->number_count + 1, sizeof *grown, 256);
         if (grown == NULL)
             return false;
         index->numbers = grown;
-        index->number_capacity = capacity;
     }
     index->numbers[index->number_count++] = n;
     return true;
@@ -143,16 +143,11 @@ static bool build_bucket(ehs_rule_index *index, const ehs_rule *rules, const uin
     size_t size = 8;
     while (size < keyed * 2)
         size *= 2;
-    if (index->slot_count + size > index->slot_capacity) {
-        size_t capacity = index->slot_capacity ? index->slot_capacity : 64;
-        while (capacity < index->slot_count + size)
-            capacity *= 2;
-        slot *grown = realloc(index->slots, capacity * sizeof *grown);
-        if (grown == NULL)
-            return false;
-        index->slots = grown;
-        index->slot_capacity = capacity;
-    }
+    slot *grown = ehd__grow_array(index->slots, &index->slot_capacity, index->slot_count + size,
+                                  sizeof *grown, 64);
+    if (grown == NULL)
+        return false;
+    index->slots = grown;
     b->slot_first = (uint32_t)index->slot_count;
     b->slot_mask = (uint32_t)size - 1;
     slot *table = index->slots + index->slot_count;
