@@ -11,7 +11,6 @@
 #include <pcre2.h>
 #include <string.h>
 
-#include "engine_prefix.h"
 #include "rule_literal.h"
 
 static inline bool is_alnum(char c)
@@ -128,6 +127,49 @@ bool ehs_literals_allow(const ehs_literals *lit, const char *text, size_t len)
         at = 0;
     }
     return lit->needle_len == 0 || contains(text + at, len - at, lit->needle, lit->needle_len);
+}
+
+/* True when `|` may apply outside every group, or the pattern uses
+ * constructs that hide parentheses from a simple scan (\Q..\E, comments). */
+static bool may_alternate(const char *p)
+{
+    int depth = 0;
+    for (; *p != '\0'; p++) {
+        if (*p == '\\') {
+            if (p[1] == 'Q' || p[1] == '\0')
+                return true;
+            p++;
+        } else if (*p == '[') {
+            /* A class: ']' first is literal; skip escapes and [:name:]. */
+            p++;
+            if (*p == '^')
+                p++;
+            if (*p == ']')
+                p++;
+            while (*p != '\0' && *p != ']') {
+                if (*p == '\\' && p[1] != '\0') {
+                    p++;
+                } else if (*p == '[' && p[1] == ':') {
+                    const char *close = strstr(p + 2, ":]");
+                    if (close == NULL)
+                        return true;
+                    p = close + 1;
+                }
+                p++;
+            }
+            if (*p == '\0')
+                return true;
+        } else if (*p == '(') {
+            if (p[1] == '?' && p[2] == '#')
+                return true;
+            depth++;
+        } else if (*p == ')') {
+            depth--;
+        } else if (*p == '|' && depth <= 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Past the ']' of the class that starts at `p` ('['); NULL when unclosed. */
@@ -534,9 +576,9 @@ void ehs_pattern_literals(const char *pattern, uint32_t compile_options, ehs_lit
     memset(out, 0, sizeof *out);
     const uint32_t unsafe = PCRE2_CASELESS | PCRE2_EXTENDED | PCRE2_EXTENDED_MORE |
                             PCRE2_MULTILINE | PCRE2_LITERAL | PCRE2_ALT_CIRCUMFLEX |
-                            PCRE2_ALT_BSUX | PCRE2_EXTRA_ALT_BSUX;
+                            PCRE2_ALT_BSUX;
     if (pattern == NULL || (compile_options & unsafe) != 0 || strstr(pattern, "(*") != NULL ||
-        ehs_pattern_may_alternate(pattern))
+        may_alternate(pattern))
         return;
 
     const char *p = pattern;

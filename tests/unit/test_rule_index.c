@@ -64,9 +64,29 @@ static void test_literals(void **state)
     check_literals("^a(*ACCEPT)b", 0, "", "");
     check_literals("^\\Qa.b\\E", 0, "", "");
     check_literals("^start|stop now", 0, "", "");
+    check_literals("^Accepted (?<m>\\w+)", 0, "Accepted ", "");
+    check_literals("\\AFailed", 0, "Failed", "");
+    check_literals("^pam_unix\\(sshd\\): x", 0, "pam_unix(sshd): x", "");
+    check_literals("^abcdefghijklmnopqrstuvwxyz", 0, "abcdefghijklmnopqrstuvwx", "");
+    check_literals("^ab*", 0, "a", "");
+    check_literals("^ab+", 0, "a", "");
+    check_literals("^a.b", 0, "a", "b");
+    check_literals("^a\\db", 0, "a", "b");   /* \d is a class */
+    check_literals("^a[b|c]d", 0, "a", "d");  /* '|' in a class */
+    check_literals("^a(b|c)d", 0, "a", "d");  /* '|' in a group */
+    check_literals("^[[:alpha:]|]x", 0, "", "x");
+    check_literals("^a(b)|c", 0, "", "");
+    check_literals("^a(?#x|)b", 0, "", "");
+    static const uint32_t unsafe[] = { PCRE2_CASELESS, PCRE2_MULTILINE, PCRE2_EXTENDED,
+                                       PCRE2_LITERAL };
+    for (size_t i = 0; i < sizeof unsafe / sizeof unsafe[0]; i++) {
+        ehs_literals lit;
+        ehs_pattern_literals("^abc", unsafe[i], &lit);
+        assert_int_equal(lit.prefix_len + lit.needle_len, 0);
+    }
     ehs_literals lit;
-    ehs_pattern_literals("^abc", PCRE2_CASELESS, &lit);
-    assert_int_equal(lit.prefix_len + lit.needle_len, 0);
+    ehs_pattern_literals("^abc", PCRE2_DOTALL | PCRE2_UCP, &lit);
+    assert_int_equal(lit.prefix_len, 3);
 }
 
 /* Rules that each trip a careless index or prefilter; order matters. */
