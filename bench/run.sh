@@ -253,3 +253,10 @@ BUILD=$BUILD bash bench/learn_speed.sh
 # without them or python3): GA and PA per dataset and averaged, against the
 # goal (GA >= 0.90, PA >= 0.60).
 BUILD=$BUILD bash bench/learn_accuracy.sh
+
+# ---- the rules engine as configs grow ---------------------------------------
+# The sshd example alone, and with learned loghub-2k templates ($LOGHUB; SKIP
+# without them) before its rules to make 100 and 1,000: lines/s,
+# instructions per line and rules tried per line; goal: 1,000 rules at most
+# 10% over the example alone (bench/rules_scale.sh).
+BUILD=$BUILD bash bench/rules_scale.sh

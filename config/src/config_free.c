@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config_internal.h"
+#include "rule_index.h"
 
 void ehs_rule_free(ehs_rule *rule)
 {
@@ -37,6 +38,7 @@ EHS_API void ehs_config_free(ehs_config *config)
     free(config->message_field);
     free(config->default_event.name);
     ehs_regex_match_context_free(config->match_context);
+    ehs_rule_index_free(config->rule_index);
     for (int s = 0; s < EHS_SOURCE_COUNT; s++)
         ehs_multiline_free(config->multiline[s]);
     free(config);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config_internal.h"
+#include "rule_index.h"
 #include "ehd/eventheader.h"
 #include "grow_array.h"
 
@@ -336,6 +337,8 @@ EHS_API int ehs_config_load_text(const char *path, const char *text, size_t len,
         ehs_config_free(load.config);
         return EINVAL;
     }
+    /* Out of memory here costs speed only: thread states index for themselves. */
+    load.config->rule_index = ehs_rule_index_new(load.config->rules, load.config->rule_count);
     *out = load.config;
     return 0;
 }

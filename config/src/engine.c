@@ -1,8 +1,9 @@
 /*
  * The rules engine: per-thread state, and one message to one event.
  *
- * Cheap tests first: a rule's source and ident are compared before any
- * pattern runs. Everything a build writes to lives in the thread's state
+ * Cheap tests first: the rule index (rule_index.h) gives the rules that
+ * could match a message, in config order, and each one's source, ident and
+ * literal text are checked before its pattern runs. Everything a build writes to lives in the thread's state
  * or on the stack, so threads share nothing but the read-only config, and
  * once the builder's and PCRE2's buffers have grown to the sizes the
  * config's lines need, a build allocates nothing.
@@ -15,11 +16,11 @@
 #include "ehs/ehs_engine.h"
 #include "engine_emit.h"
 #include "engine_match.h"
-#include "engine_prefix.h"
 #include "engine_record.h"
 #include "json_message.h"
 #include "kv.h"
 #include "level.h"
+#include "rule_index.h"
 #include "sources.h"
 
 /* Scratch buffers are at least this big, so short max_message_bytes still
@@ -40,15 +41,12 @@ enum { MESSAGE_KEEP = 1024 };
  * and the metadata extension's header. */
 enum { EVENT_PREFIX = sizeof(ehd_eventheader) + sizeof(ehd_extension) };
 
-/* What the state knows of a rule to skip it cheaply. */
-typedef struct rule_hint {
-    uint8_t prefix_len;               /* 0: no known prefix */
-    char prefix[EHS_PREFIX_MAX];      /* every match starts the line with this */
-} rule_hint;
-
 struct ehs_thread_state {
     const ehs_config *config;         /* the config this state was made for */
-    rule_hint *hints;                 /* one per rule of `config` */
+    ehs_rule_index *own_index;        /* `config` has none (built by hand): ours */
+    bool linear;                      /* every rule in order, no index, no literals
+                                         (ehs_engine_set_linear: tests) */
+    uint64_t rules_tried;             /* rules whose matcher ran, over all builds */
     pcre2_match_data *match_data;     /* room for every group of every rule */
     pcre2_match_context *match_context; /* copy of the config's, with jit_stack */
     pcre2_jit_stack *jit_stack;       /* NULL when no rule is JIT-compiled */
@@ -81,18 +79,10 @@ ehs_thread_state *ehs_thread_state_new(const ehs_config *config)
     }
     state->match_data = pcre2_match_data_create(groups + 1, NULL);
 
-    /* Kept per thread rather than in the config, which the loader owns;
-     * a few bytes per rule, worked out once. */
-    state->hints = calloc(config->rule_count ? config->rule_count : 1, sizeof *state->hints);
-    for (size_t i = 0; state->hints != NULL && i < config->rule_count; i++) {
-        const ehs_rule *rule = &config->rules[i];
-        uint32_t options = 0;
-        if (rule->code == NULL || rule->pattern == NULL ||
-            pcre2_pattern_info(rule->code, PCRE2_INFO_ARGOPTIONS, &options) != 0)
-            continue;
-        state->hints[i].prefix_len =
-            (uint8_t)ehs_pattern_prefix(rule->pattern, options, state->hints[i].prefix);
-    }
+    /* Without one of its own the state's index only makes builds faster:
+     * out of memory, rules are tried one by one. */
+    if (config->rule_index == NULL)
+        state->own_index = ehs_rule_index_new(config->rules, config->rule_count);
 
     state->match_context = config->match_context != NULL
                                ? pcre2_match_context_copy(config->match_context)
@@ -119,7 +109,7 @@ ehs_thread_state *ehs_thread_state_new(const ehs_config *config)
     state->json.lengths = malloc(EHS_JSON_STRING_ARRAY_MAX * sizeof *state->json.lengths);
     state->frames = malloc(EHS_FRAMES_MAX * sizeof *state->frames);
 
-    if (state->match_data == NULL || state->match_context == NULL || state->hints == NULL ||
+    if (state->match_data == NULL || state->match_context == NULL ||
         state->value_scratch == NULL || state->text_scratch == NULL ||
         state->names.bytes == NULL || state->names.ends == NULL ||
         state->json.strings == NULL || state->json.lengths == NULL || state->frames == NULL) {
@@ -150,7 +140,7 @@ void ehs_thread_state_free(ehs_thread_state *state)
     pcre2_match_data_free(state->match_data);
     pcre2_match_context_free(state->match_context);
     pcre2_jit_stack_free(state->jit_stack);
-    free(state->hints);
+    ehs_rule_index_free(state->own_index);
     free(state->value_scratch);
     free(state->text_scratch);
     free(state->names.bytes);
@@ -485,6 +475,74 @@ static inline bool rule_applies(const ehs_rule *rule, const ehs_message *message
            (message->exe != NULL && ehs_names_match(&rule->exe, message->exe, message->exe_len));
 }
 
+/* try_rule's result when the rule does not take the message. */
+enum { TRY_NEXT = -1 };
+
+/* Tries `rule` on the message: EHS_BUILT or EHS_DROPPED when it takes it
+ * (or a match limit sends it to the default event), else TRY_NEXT.
+ * `literals`: what its pattern requires of the text, checked first; NULL:
+ * nothing is checked before the pattern runs. `placed`: the index found
+ * it for the message's source and ident, which need no comparing. */
+static int try_rule(build *b, const ehs_rule *rule, const ehs_literals *literals, bool placed)
+{
+    if (!placed && !rule_applies(rule, b->message))
+        return TRY_NEXT;
+    b->match_len = rule->match_record ? b->len : b->first_len;
+    switch (rule->matcher) {
+    case EHS_MATCH_REGEX:
+    case EHS_MATCH_GROK: {
+        if (rule->code == NULL)
+            return TRY_NEXT;
+        if (literals != NULL && !ehs_literals_allow(literals, b->text, b->match_len))
+            return TRY_NEXT;
+        b->state->rules_tried++;
+        int rc = run_pattern(b, rule);
+        if (rc < 0) {
+            if (is_limit_error(rc)) {
+                b->outcome->match_limit_hit = true;
+                return build_default_event(b);
+            }
+            return TRY_NEXT; /* no match (or an error that is no better) */
+        }
+        rule_outcome(b, rule);
+        if (rule->drop)
+            return EHS_DROPPED;
+        build_pattern_event(b, rule, rc);
+        return EHS_BUILT;
+    }
+    case EHS_MATCH_KV:
+        b->state->rules_tried++;
+        if (rule->drop) {
+            if (!ehs_kv_has_pair(b->text, b->match_len))
+                return TRY_NEXT;
+            rule_outcome(b, rule);
+            return EHS_DROPPED;
+        }
+        rule_outcome(b, rule);
+        if (build_kv_event(b, rule))
+            return EHS_BUILT;
+        return TRY_NEXT;
+    case EHS_MATCH_ALL:
+        b->state->rules_tried++;
+        rule_outcome(b, rule);
+        if (rule->drop)
+            return EHS_DROPPED;
+        build_entry_event(b, rule);
+        return EHS_BUILT;
+    case EHS_MATCH_JSON:
+        b->state->rules_tried++;
+        if (!ehs_json_is_object(b->text, b->match_len))
+            return TRY_NEXT;
+        rule_outcome(b, rule);
+        if (rule->drop)
+            return EHS_DROPPED;
+        build_json_event(b, rule);
+        return EHS_BUILT;
+    default:
+        return TRY_NEXT;
+    }
+}
+
 int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
                      const ehs_message *message, ehd_builder *builder, ehs_outcome *outcome)
 {
@@ -528,66 +586,38 @@ int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
             b.first_len = (size_t)(newline - b.text);
     }
 
-    /* Hints belong to the config the state was made for. */
-    const rule_hint *hints = state->config == config ? state->hints : NULL;
-    for (size_t i = 0; i < config->rule_count; i++) {
-        const ehs_rule *rule = &config->rules[i];
-        if (!rule_applies(rule, message))
-            continue;
-        b.match_len = rule->match_record ? b.len : b.first_len;
-        switch (rule->matcher) {
-        case EHS_MATCH_REGEX:
-        case EHS_MATCH_GROK: {
-            if (rule->code == NULL)
-                continue;
-            if (hints != NULL && hints[i].prefix_len != 0 &&
-                (b.match_len < hints[i].prefix_len ||
-                 memcmp(b.text, hints[i].prefix, hints[i].prefix_len) != 0))
-                continue;
-            int rc = run_pattern(&b, rule);
-            if (rc < 0) {
-                if (is_limit_error(rc)) {
-                    outcome->match_limit_hit = true;
-                    return build_default_event(&b);
-                }
-                continue; /* no match (or an error that is no better) */
-            }
-            rule_outcome(&b, rule);
-            if (rule->drop)
-                return EHS_DROPPED;
-            build_pattern_event(&b, rule, rc);
-            return EHS_BUILT;
+    const ehs_rule_index *index = config->rule_index;
+    if (index == NULL && state->config == config)
+        index = state->own_index;
+    if (state->linear || index == NULL) {
+        for (size_t i = 0; i < config->rule_count; i++) {
+            int result = try_rule(&b, &config->rules[i], NULL, false);
+            if (result != TRY_NEXT)
+                return result;
         }
-        case EHS_MATCH_KV:
-            if (rule->drop) {
-                if (!ehs_kv_has_pair(b.text, b.match_len))
-                    continue;
-                rule_outcome(&b, rule);
-                return EHS_DROPPED;
-            }
-            rule_outcome(&b, rule);
-            if (build_kv_event(&b, rule))
-                return EHS_BUILT;
-            continue;
-        case EHS_MATCH_ALL:
-            rule_outcome(&b, rule);
-            if (rule->drop)
-                return EHS_DROPPED;
-            build_entry_event(&b, rule);
-            return EHS_BUILT;
-        case EHS_MATCH_JSON:
-            if (!ehs_json_is_object(b.text, b.match_len))
-                continue;
-            rule_outcome(&b, rule);
-            if (rule->drop)
-                return EHS_DROPPED;
-            build_json_event(&b, rule);
-            return EHS_BUILT;
-        default:
-            continue;
-        }
+        return build_default_event(&b);
+    }
+    ehs_candidates candidates;
+    ehs_rule_index_candidates(index, message->source, message->ident,
+                              message->ident != NULL ? message->ident_len : 0, b.text,
+                              b.first_len, &candidates);
+    for (size_t i; (i = ehs_candidates_next(&candidates)) != SIZE_MAX;) {
+        int result = try_rule(&b, &config->rules[i], ehs_rule_index_literals(index, i),
+                              ehs_rule_index_placed(index, i));
+        if (result != TRY_NEXT)
+            return result;
     }
     return build_default_event(&b);
+}
+
+uint64_t ehs_thread_state_rules_tried(const ehs_thread_state *state)
+{
+    return state != NULL ? state->rules_tried : 0;
+}
+
+void ehs_engine_set_linear(ehs_thread_state *state, bool linear)
+{
+    state->linear = linear;
 }
 
 bool ehs_engine_pattern_matches(ehs_thread_state *state, const void *code, const char *text,

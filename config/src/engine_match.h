@@ -16,4 +16,10 @@
 bool ehs_engine_pattern_matches(ehs_thread_state *state, const void *code, const char *text,
                                 size_t len);
 
+/* `linear` true: builds with `state` try every rule in config order with no
+ * index and no literal checks, PCRE2 deciding alone: what the index must
+ * agree with (tests compare the two). Not thread-safe with builds on
+ * `state`. */
+void ehs_engine_set_linear(ehs_thread_state *state, bool linear);
+
 #endif /* EHS_ENGINE_MATCH_H */

@@ -17,7 +17,6 @@
 #include <pcre2.h>
 
 #include "engine_harness.h"
-#include "engine_prefix.h"
 
 /* ---- levels ---- */
 
@@ -508,45 +507,8 @@ static void test_match_limit_gives_default_event(void **state)
     harness_free(h);
 }
 
-/* ---- literal prefixes that skip rules without PCRE2 ---- */
-
-static const char *prefix_of(const char *pattern, uint32_t options)
-{
-    static char out[EHS_PREFIX_MAX + 1];
-    size_t n = ehs_pattern_prefix(pattern, options, out);
-    out[n] = '\0';
-    return out;
-}
-
-static void test_pattern_prefix(void **state)
-{
-    (void)state;
-    assert_string_equal(prefix_of("^Accepted (?<m>\\w+)", 0), "Accepted ");
-    assert_string_equal(prefix_of("\\AFailed", 0), "Failed");
-    assert_string_equal(prefix_of("^pam_unix\\(sshd\\): x", 0), "pam_unix(sshd): ");
-    assert_string_equal(prefix_of("^abcdefghijklmnopqrstuvwxyz", 0), "abcdefghijklmnop");
-    assert_string_equal(prefix_of("^ab?c", 0), "a");      /* quantified: left out */
-    assert_string_equal(prefix_of("^ab*", 0), "a");
-    assert_string_equal(prefix_of("^ab+", 0), "a");
-    assert_string_equal(prefix_of("^ab{2}", 0), "a");
-    assert_string_equal(prefix_of("^a.b", 0), "a");
-    assert_string_equal(prefix_of("^a\\db", 0), "a");    /* \d is a class */
-    assert_string_equal(prefix_of("^a\\Qb\\E", 0), ""); /* quoting: give up */
-    assert_string_equal(prefix_of("^(?i)abc", 0), "");
-    assert_string_equal(prefix_of("^a[b|c]d", 0), "a");   /* '|' in a class */
-    assert_string_equal(prefix_of("^a(b|c)d", 0), "a");   /* '|' in a group */
-    assert_string_equal(prefix_of("^[[:alpha:]|]x", 0), "");
-    /* No anchor, alternation at the top, unsafe options: nothing certain. */
-    assert_string_equal(prefix_of("abc", 0), "");
-    assert_string_equal(prefix_of("^abc|def", 0), "");
-    assert_string_equal(prefix_of("^a(b)|c", 0), "");
-    assert_string_equal(prefix_of("^a(?#x|)b", 0), "");
-    assert_string_equal(prefix_of("^abc", PCRE2_CASELESS), "");
-    assert_string_equal(prefix_of("^abc", PCRE2_MULTILINE), "");
-    assert_string_equal(prefix_of("^a b", PCRE2_EXTENDED), "");
-    assert_string_equal(prefix_of("^abc", PCRE2_LITERAL), "");
-    assert_string_equal(prefix_of("^abc", PCRE2_DOTALL | PCRE2_UCP), "abc");
-}
+/* ---- literal prefixes that skip rules without PCRE2 (test_rule_index.c has
+ * the literals themselves) ---- */
 
 /* Rules skipped by their prefix still match everything they should. */
 static void test_prefix_does_not_change_matching(void **state)
@@ -776,7 +738,6 @@ int main(void)
         cmocka_unit_test(test_kv_after_regex),
         cmocka_unit_test(test_many_kv_pairs_stay_decodable),
         cmocka_unit_test(test_match_limit_gives_default_event),
-        cmocka_unit_test(test_pattern_prefix),
         cmocka_unit_test(test_prefix_does_not_change_matching),
         cmocka_unit_test(test_interpreter_without_jit),
         cmocka_unit_test(test_outcome_is_reset),

@@ -218,6 +218,13 @@ typedef struct ehs_config {
     ehs_multiline *multiline[EHS_SOURCE_COUNT]; /* owned; NULL: every line of the
                                    source is a message of its own (only stderr and
                                    stdout can have one) */
+    void *rule_index;           /* owned, opaque: the rules indexed by source, ident
+                                   and literal text, so a message is tried against
+                                   the rules that could match it only, first match in
+                                   config order still winning. Made by the loader;
+                                   NULL (a config built by hand): each thread state
+                                   makes its own. Last member: added in place, so
+                                   code built against the older layout still works */
 } ehs_config;
 
 /* A list of "FILE:LINE:COL: message" lines (sorted by position), or

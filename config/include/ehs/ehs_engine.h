@@ -148,6 +148,16 @@ ehs_thread_state *ehs_thread_state_new(const ehs_config *config);
  * `state`. Does not touch the config, which may be freed before or after. */
 void ehs_thread_state_free(ehs_thread_state *state);
 
+/*
+ * How many rules' matchers `state` has run, over all its builds: patterns
+ * called, kv and JSON checks made. Rules the index rules out for a message
+ * (another source or ident, or literal text its pattern requires that the
+ * line lacks) are not counted: divided by the lines built, it tells how
+ * well a config's rules are told apart before PCRE2 runs. 0 for NULL.
+ * Read it from the thread that builds with `state`.
+ */
+uint64_t ehs_thread_state_rules_tried(const ehs_thread_state *state);
+
 /* The smallest event_max a state takes (below it an event could not hold
  * its fixed fields with a useful message). */
 #define EHS_EVENT_MAX_MIN 4096u

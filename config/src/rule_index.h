@@ -1,0 +1,94 @@
+/*
+ * The rules of a config indexed, so a message walks only the rules that
+ * could match it, still in config order (the first match wins).
+ *
+ * Rules are bucketed by the message source they apply to and by exact
+ * ident: a message looks at the bucket of its ident and the bucket of rules
+ * for any ident (no `ident`, or a glob). Within a bucket, a regex or grok
+ * rule whose pattern starts with known literal text (rule_literal.h) is
+ * filed under the first bytes of that text (up to 4), after the blanks the
+ * pattern lets come first; the line's own first bytes then pick the few
+ * such rules it can match with a hash look-up or two, whatever the number
+ * of rules. Every other rule of a bucket is always a candidate.
+ *
+ * Candidates are only candidates: the engine still checks each rule's
+ * source, ident and exe, its literal text in full, and runs its pattern.
+ * Built once per config; read-only afterwards, so threads share it.
+ */
+#ifndef EHS_RULE_INDEX_H
+#define EHS_RULE_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ehs/ehs_config.h"
+#include "rule_literal.h"
+
+typedef struct ehs_rule_index ehs_rule_index;
+
+/*
+ * Indexes `rules` (`count` of them, which must outlive the index and not
+ * change). NULL when out of memory (the engine then tries every rule in
+ * order, as correct, only slower).
+ */
+ehs_rule_index *ehs_rule_index_new(const ehs_rule *rules, size_t count);
+
+/* Frees the index; NULL is fine. */
+void ehs_rule_index_free(ehs_rule_index *index);
+
+/* The literals found in rule `i`'s pattern (all zero for none). */
+const ehs_literals *ehs_rule_index_literals(const ehs_rule_index *index, size_t i);
+
+/* Whether a message that has rule `i` among its candidates certainly has
+ * the rule's source and ident, so the engine need not compare them. */
+bool ehs_rule_index_placed(const ehs_rule_index *index, size_t i);
+
+/* Most sorted runs of rule numbers one message gathers: the always list and
+ * one run per (skip kind, key length, start) of each of its two buckets. */
+enum { EHS_CANDIDATE_RUNS = 2 * (1 + EHS_SKIP_KINDS * 4 * EHS_STARTS_MAX) };
+
+/* The candidates of one message: sorted runs merged on the fly. */
+typedef struct ehs_candidates {
+    const uint32_t *at[EHS_CANDIDATE_RUNS];
+    const uint32_t *end[EHS_CANDIDATE_RUNS];
+    unsigned runs;
+    size_t last;             /* the rule given last: a rule filed under the two
+                                starts of a line is one candidate */
+} ehs_candidates;
+
+/*
+ * The candidates for a message from `source` with ident `ident` (`ident_len`
+ * bytes) whose text (what first-line rules match) is `text`, `len` bytes.
+ */
+void ehs_rule_index_candidates(const ehs_rule_index *index, ehs_source source, const char *ident,
+                               size_t ident_len, const char *text, size_t len,
+                               ehs_candidates *out);
+
+/* The next candidate in config order, or SIZE_MAX when there is none left. */
+static inline size_t ehs_candidates_next(ehs_candidates *c)
+{
+    for (;;) {
+        unsigned best = c->runs;
+        uint32_t low = UINT32_MAX;
+        for (unsigned r = 0; r < c->runs; r++) {
+            if (*c->at[r] < low) {
+                low = *c->at[r];
+                best = r;
+            }
+        }
+        if (best == c->runs)
+            return SIZE_MAX;
+        if (++c->at[best] == c->end[best]) {
+            /* Spent: the last run takes its place, so later calls look at
+             * live runs only (their order does not matter). */
+            c->runs--;
+            c->at[best] = c->at[c->runs];
+            c->end[best] = c->end[c->runs];
+        }
+        if (low != c->last)
+            return c->last = low;
+    }
+}
+
+#endif /* EHS_RULE_INDEX_H */

@@ -1,0 +1,73 @@
+/*
+ * What a rule's pattern says about every line it can match, found once when
+ * the config is loaded, so the engine can rule a line out without calling
+ * PCRE2: the literal text a match must start with (after the optional
+ * leading blanks `ehshim learn` writes, "^[ \t]*"), and a literal text it
+ * must contain after that.
+ *
+ * Conservative by construction: whatever the scanner does not fully
+ * understand gives nothing, which only means PCRE2 decides, as it would
+ * without the scan.
+ */
+#ifndef EHS_RULE_LITERAL_H
+#define EHS_RULE_LITERAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest text kept of either kind: longer would rarely rule out more. */
+enum { EHS_LITERAL_MAX = 24 };
+
+/* Which bytes a pattern lets come before its prefix ("^X*" for a class X). */
+typedef enum ehs_skip {
+    EHS_SKIP_NONE = 0,   /* "^Failed": the prefix starts the line */
+    EHS_SKIP_BLANKS = 1, /* "^[ \t]*Failed" */
+    EHS_SKIP_SPACES = 2, /* "^ *Failed" */
+    EHS_SKIP_WHITE = 3,  /* "^\s*Failed": space, \t, \n, \v, \f, \r */
+    EHS_SKIP_WORD = 4,   /* "^[ \t]*W[ \t]++Failed", W taking no space or tab: the
+                            prefix starts the second word (or the first, when
+                            the line starts with blanks and W can be empty) */
+    EHS_SKIP_WORDS = 5,  /* the same with two such W: the prefix starts one of
+                            the first three words */
+    EHS_SKIP_KINDS
+} ehs_skip;
+
+typedef struct ehs_literals {
+    uint8_t skip;            /* ehs_skip: what may come before `prefix` */
+    uint8_t prefix_len;      /* 0: no prefix known */
+    uint8_t needle_len;      /* 0: no contained text known */
+    char prefix[EHS_LITERAL_MAX]; /* a match starts with the longest run of `skip`
+                                     bytes of the subject, then this */
+    char needle[EHS_LITERAL_MAX]; /* every match contains this, after the prefix
+                                     when there is one: the longest other run of
+                                     literal bytes */
+} ehs_literals;
+
+/*
+ * Fills *out with what `pattern`, compiled with `compile_options`
+ * (PCRE2_INFO_ARGOPTIONS), certainly requires of a subject; all zero when
+ * nothing is certain: caseless, extended, multiline or literal options,
+ * alternation outside parentheses, inline option settings outside them,
+ * verbs such as (*ACCEPT), \Q..\E quoting, comments.
+ */
+void ehs_pattern_literals(const char *pattern, uint32_t compile_options, ehs_literals *out);
+
+/* Most places in a line a prefix may start at. */
+enum { EHS_STARTS_MAX = 3 };
+
+/* Where in `text` (`len` bytes) the prefix of a pattern with `skip` may
+ * start: fills `starts` and returns how many (1; up to 2 for EHS_SKIP_WORD,
+ * 3 for EHS_SKIP_WORDS). */
+size_t ehs_skip_starts(uint8_t skip, const char *text, size_t len,
+                       size_t starts[EHS_STARTS_MAX]);
+
+/* Whether byte `c` is in `skip`'s set (blanks for the WORD kinds; never for
+ * EHS_SKIP_NONE). */
+bool ehs_skip_has(uint8_t skip, unsigned char c);
+
+/* Whether `text` (`len` bytes, the subject PCRE2 would see) can match a
+ * pattern whose literals are `lit`; false only when it certainly cannot. */
+bool ehs_literals_allow(const ehs_literals *lit, const char *text, size_t len);
+
+#endif /* EHS_RULE_LITERAL_H */
