@@ -166,6 +166,33 @@ size_t ehd__format_hex(char *out, uint64_t value);
 /* The last two decimal digits of `value`, zero-padded: 2 bytes. */
 void ehd__format_2digits(char *out, unsigned value);
 
+/* Appends the decimal of `value` (of `value` read as signed) to `text`. */
+static inline void ehd__put_u64(ehd_text *text, uint64_t value)
+{
+    char *room = ehd__text_room(text, 20);
+    if (room != NULL)
+        text->len += ehd__format_u64(room, value);
+}
+
+static inline void ehd__put_i64(ehd_text *text, int64_t value)
+{
+    char *room = ehd__text_room(text, 20);
+    if (room != NULL)
+        text->len += ehd__format_i64(room, value);
+}
+
+/* Appends "0x1F" in quotes: uppercase hex, no leading zeros. */
+static inline void ehd__put_quoted_hex(ehd_text *text, uint64_t value)
+{
+    char *room = ehd__text_room(text, 20);
+    if (room == NULL)
+        return;
+    __builtin_memcpy(room, "\"0x", 3);
+    size_t n = 3 + ehd__format_hex(room + 3, value);
+    room[n++] = '"';
+    text->len += n;
+}
+
 /* ---- shortest decimals (decode_float.c) ---- */
 
 /*

@@ -18,25 +18,6 @@
 #include "decode_json_writer.h"
 #include "ehd_api.h"
 
-static void put_u64(json_writer *w, uint64_t value)
-{
-    char *room = ehd__text_room(w->text, 20);
-    if (room != NULL)
-        w->text->len += ehd__format_u64(room, value);
-}
-
-/* "0x1F" in quotes */
-static void put_quoted_hex(json_writer *w, uint64_t value)
-{
-    char *room = ehd__text_room(w->text, 20);
-    if (room == NULL)
-        return;
-    memcpy(room, "\"0x", 3);
-    size_t n = 3 + ehd__format_hex(room + 3, value);
-    room[n++] = '"';
-    w->text->len += n;
-}
-
 /* "n": provider name, ':', event name without its attributes. */
 static void write_n(json_writer *w, const ehd_event_view *view)
 {
@@ -102,13 +83,13 @@ static void write_sample_meta(json_writer *w, const ehd_sample_meta *sample)
         write_sample_time(w, sample);
     if (sample->present & EHD_SAMPLE_CPU) {
         json_begin_member(w, "cpu", 3, 0);
-        put_u64(w, sample->cpu);
+        ehd__put_u64(w->text, sample->cpu);
     }
     if (sample->present & EHD_SAMPLE_PID_TID) {
         json_begin_member(w, "pid", 3, 0);
-        put_u64(w, sample->pid);
+        ehd__put_u64(w->text, sample->pid);
         json_begin_member(w, "tid", 3, 0);
-        put_u64(w, sample->tid);
+        ehd__put_u64(w->text, sample->tid);
     }
 }
 
@@ -122,27 +103,27 @@ static void write_meta(json_writer *w, const ehd_event_view *view, const ehd_sam
         write_sample_meta(w, sample);
     if (view->id != 0) {
         json_begin_member(w, "id", 2, 0);
-        put_u64(w, view->id);
+        ehd__put_u64(w->text, view->id);
     }
     if (view->version != 0) {
         json_begin_member(w, "version", 7, 0);
-        put_u64(w, view->version);
+        ehd__put_u64(w->text, view->version);
     }
     if (view->level != 0) {
         json_begin_member(w, "level", 5, 0);
-        put_u64(w, view->level);
+        ehd__put_u64(w->text, view->level);
     }
     if (view->keyword != 0) {
         json_begin_member(w, "keyword", 7, 0);
-        put_quoted_hex(w, view->keyword);
+        ehd__put_quoted_hex(w->text, view->keyword);
     }
     if (view->opcode != 0) {
         json_begin_member(w, "opcode", 6, 0);
-        put_u64(w, view->opcode);
+        ehd__put_u64(w->text, view->opcode);
     }
     if (view->tag != 0) {
         json_begin_member(w, "tag", 3, 0);
-        put_quoted_hex(w, view->tag);
+        ehd__put_quoted_hex(w->text, view->tag);
     }
     if (view->activity_id != NULL)
         write_uuid_member(w, "activity", 8, view->activity_id);

@@ -38,40 +38,19 @@ static int64_t load_signed(const uint8_t *v, size_t size, bool le)
     }
 }
 
-static void put_u64(ehd_text *t, uint64_t value)
-{
-    char *room = ehd__text_room(t, 20);
-    if (room != NULL)
-        t->len += ehd__format_u64(room, value);
-}
-
-static void put_i64(ehd_text *t, int64_t value)
-{
-    char *room = ehd__text_room(t, 20);
-    if (room != NULL)
-        t->len += ehd__format_i64(room, value);
-}
-
 static void put_unsigned(ehd_text *t, const uint8_t *v, size_t size, bool le)
 {
-    put_u64(t, load_unsigned(v, size, le));
+    ehd__put_u64(t, load_unsigned(v, size, le));
 }
 
 static void put_signed(ehd_text *t, const uint8_t *v, size_t size, bool le)
 {
-    put_i64(t, load_signed(v, size, le));
+    ehd__put_i64(t, load_signed(v, size, le));
 }
 
-/* "0x1F": uppercase digits, no leading zeros. */
 static void put_hex_int(ehd_text *t, const uint8_t *v, size_t size, bool le)
 {
-    char *room = ehd__text_room(t, 20);
-    if (room == NULL)
-        return;
-    memcpy(room, "\"0x", 3);
-    size_t n = 3 + ehd__format_hex(room + 3, load_unsigned(v, size, le));
-    room[n++] = '"';
-    t->len += n;
+    ehd__put_quoted_hex(t, load_unsigned(v, size, le));
 }
 
 /* 0 and 1 are false and true; any other value shows as a signed 32-bit
@@ -81,7 +60,7 @@ static void put_boolean(ehd_text *t, uint32_t value)
     if (value <= 1)
         ehd__text_put(t, value ? "true" : "false", value ? 4 : 5);
     else
-        put_i64(t, (int32_t)value);
+        ehd__put_i64(t, (int32_t)value);
 }
 
 static void put_errno(ehd_text *t, uint32_t value)
@@ -209,7 +188,7 @@ static void put_uuid(ehd_text *t, const uint8_t *v)
 
 static void put_port(ehd_text *t, const uint8_t *v)
 {
-    put_u64(t, (unsigned)v[0] << 8 | v[1]); /* network byte order */
+    ehd__put_u64(t, (unsigned)v[0] << 8 | v[1]); /* network byte order */
 }
 
 static void put_ipv4(ehd_text *t, const uint8_t *v)
