@@ -100,13 +100,8 @@ mapfile -t made < <(make_configs configs)
 echo "rules_scale: ${made[0]}; left out for matching sshd lines: $(wc -l <"$work/matched.txt")"
 configs=("${made[@]:1}")
 
-instructions() {
-    local out
-    out=$(mktemp)
-    valgrind --tool=callgrind --callgrind-out-file="$out" "$@" >/dev/null 2>&1
-    awk '/^summary:/ { print $2 }' "$out"
-    rm -f "$out"
-}
+# shellcheck source=bench/callgrind.sh
+. "$(dirname "$0")/callgrind.sh"
 
 lines=$(wc -l <"$auth")
 rules=("$BUILD/bench/rules" --source syslog --ident sshd --priority 38)

@@ -4,13 +4,8 @@
 set -eu
 BUILD=${BUILD:-build}
 
-instructions() {
-    local out
-    out=$(mktemp)
-    valgrind --tool=callgrind --callgrind-out-file="$out" "$@" >/dev/null 2>&1
-    awk '/^summary:/ { print $2 }' "$out"
-    rm -f "$out"
-}
+# shellcheck source=bench/callgrind.sh
+. "$(dirname "$0")/callgrind.sh"
 
 "$BUILD/bench/encode" 1000000
 if command -v valgrind >/dev/null; then

@@ -129,49 +129,6 @@ bool ehs_literals_allow(const ehs_literals *lit, const char *text, size_t len)
     return lit->needle_len == 0 || contains(text + at, len - at, lit->needle, lit->needle_len);
 }
 
-/* True when `|` may apply outside every group, or the pattern uses
- * constructs that hide parentheses from a simple scan (\Q..\E, comments). */
-static bool may_alternate(const char *p)
-{
-    int depth = 0;
-    for (; *p != '\0'; p++) {
-        if (*p == '\\') {
-            if (p[1] == 'Q' || p[1] == '\0')
-                return true;
-            p++;
-        } else if (*p == '[') {
-            /* A class: ']' first is literal; skip escapes and [:name:]. */
-            p++;
-            if (*p == '^')
-                p++;
-            if (*p == ']')
-                p++;
-            while (*p != '\0' && *p != ']') {
-                if (*p == '\\' && p[1] != '\0') {
-                    p++;
-                } else if (*p == '[' && p[1] == ':') {
-                    const char *close = strstr(p + 2, ":]");
-                    if (close == NULL)
-                        return true;
-                    p = close + 1;
-                }
-                p++;
-            }
-            if (*p == '\0')
-                return true;
-        } else if (*p == '(') {
-            if (p[1] == '?' && p[2] == '#')
-                return true;
-            depth++;
-        } else if (*p == ')') {
-            depth--;
-        } else if (*p == '|' && depth <= 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Past the ']' of the class that starts at `p` ('['); NULL when unclosed. */
 static const char *skip_class(const char *p)
 {
@@ -192,6 +149,34 @@ static const char *skip_class(const char *p)
         p++;
     }
     return *p == ']' ? p + 1 : NULL;
+}
+
+/* True when `|` may apply outside every group, or the pattern uses
+ * constructs that hide parentheses from a simple scan (\Q..\E, comments). */
+static bool may_alternate(const char *p)
+{
+    int depth = 0;
+    for (; *p != '\0'; p++) {
+        if (*p == '\\') {
+            if (p[1] == 'Q' || p[1] == '\0')
+                return true;
+            p++;
+        } else if (*p == '[') {
+            const char *after = skip_class(p);
+            if (after == NULL)
+                return true;
+            p = after - 1; /* the loop steps past the ']' */
+        } else if (*p == '(') {
+            if (p[1] == '?' && p[2] == '#')
+                return true;
+            depth++;
+        } else if (*p == ')') {
+            depth--;
+        } else if (*p == '|' && depth <= 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Past the ')' that closes the group opening at `p`; NULL when unclosed. */

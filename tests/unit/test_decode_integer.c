@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "../lib/xorshift.h"
+
 #include "decode_internal.h"
 
 static void check(uint64_t value)
@@ -58,11 +60,9 @@ static void test_edges(void **state)
 static void test_random(void **state)
 {
     (void)state;
-    uint64_t s = 88172645463325252u;
+    uint64_t state = 88172645463325252u;
     for (long i = 0; i < 5000000; i++) {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
+        uint64_t s = xorshift_next(&state);
         check(s >> (s % 64)); /* every magnitude */
     }
 }

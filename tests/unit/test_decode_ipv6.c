@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "../lib/xorshift.h"
+
 #include "ehd/ehd.h"
 #include "ehd/ehd_decode.h"
 
@@ -23,10 +25,7 @@ static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
 
 static uint64_t next_random(void)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545F4914F6CDD1DULL;
+    return xorshift_next(&rng_state);
 }
 
 static ehd_text text = EHD_TEXT_INIT;

@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "../lib/xorshift.h"
+
 #include "decode_internal.h"
 #include "ehd/ehd.h"
 #include "ehd/ehd_decode.h"
@@ -59,10 +61,7 @@ static uint64_t rng_state = 0x853C49E6748FEA9BULL;
 
 static uint64_t next_random(void)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545F4914F6CDD1DULL;
+    return xorshift_next(&rng_state);
 }
 
 static void test_random_events(void **state)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../lib/xorshift.h"
 #include "engine_harness.h"
 #include "json_message.h"
 
@@ -17,11 +18,7 @@ static uint64_t rng_state;
 
 static uint64_t next_random(void)
 {
-    /* xorshift64*: plenty for test data. */
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * UINT64_C(2685821657736338717);
+    return xorshift_next(&rng_state);
 }
 
 static size_t below(size_t n)

@@ -18,16 +18,15 @@
 
 #include <cmocka.h>
 
+#include "../lib/xorshift.h"
+
 #include "decode_internal.h"
 
 static uint64_t rng_state = 0x2545F4914F6CDD1DULL;
 
 static uint64_t next_random(void)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545F4914F6CDD1DULL;
+    return xorshift_next(&rng_state);
 }
 
 static long samples(void)
