@@ -60,9 +60,9 @@ static void test_edges(void **state)
 static void test_random(void **state)
 {
     (void)state;
-    uint64_t state = 88172645463325252u;
+    uint64_t random_state = 88172645463325252u;
     for (long i = 0; i < 5000000; i++) {
-        uint64_t s = xorshift_next(&state);
+        uint64_t s = xorshift_next(&random_state);
         check(s >> (s % 64)); /* every magnitude */
     }
 }
