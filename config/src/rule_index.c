@@ -349,19 +349,23 @@ bool ehs_rule_index_placed(const ehs_rule_index *index, size_t i)
     return index->placed[i];
 }
 
-static inline void add_run(ehs_candidates *out, const uint32_t *first, uint32_t count)
+/* Rule numbers base[first .. first + count) as one more run. `base` is NULL
+ * in an index of no rules, so nothing is added to it before `count` says
+ * there is something. */
+static inline void add_run(ehs_candidates *out, const uint32_t *base, uint32_t first,
+                           uint32_t count)
 {
     if (count == 0)
         return;
-    out->at[out->runs] = first;
-    out->end[out->runs] = first + count;
+    out->at[out->runs] = base + first;
+    out->end[out->runs] = base + first + count;
     out->runs++;
 }
 
 static void bucket_candidates(const ehs_rule_index *index, const bucket *b, const char *text,
                               size_t len, ehs_candidates *out)
 {
-    add_run(out, index->numbers + b->always_first, b->always_count);
+    add_run(out, index->numbers, b->always_first, b->always_count);
     if (b->probes == 0)
         return;
     const slot *table = index->slots + b->slot_first;
@@ -380,7 +384,7 @@ static void bucket_candidates(const ehs_rule_index *index, const bucket *b, cons
                 for (size_t s = slot_of(key, b->slot_mask); table[s].key != 0;
                      s = (s + 1) & b->slot_mask) {
                     if (table[s].key == key) {
-                        add_run(out, index->numbers + table[s].first, table[s].count);
+                        add_run(out, index->numbers, table[s].first, table[s].count);
                         break;
                     }
                 }
