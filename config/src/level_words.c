@@ -22,10 +22,17 @@
 
 #define LOOK_BYTES 160
 
-static bool is_letter(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+/* What a byte is to the scan: most are OTHER, stepped over one compare
+ * each; a word starts at a LETTER after anything but a letter or digit. */
+enum { OTHER = 0, LETTER, DIGIT, BRACKET };
+#define LETTERS_26 LETTER, LETTER, LETTER, LETTER, LETTER, LETTER, LETTER, LETTER, LETTER, \
+                   LETTER, LETTER, LETTER, LETTER, LETTER, LETTER, LETTER, LETTER, LETTER, \
+                   LETTER, LETTER, LETTER, LETTER, LETTER, LETTER, LETTER, LETTER
+static const uint8_t byte_kind[256] = {
+    ['0'] = DIGIT, DIGIT, DIGIT, DIGIT, DIGIT, DIGIT, DIGIT, DIGIT, DIGIT, DIGIT,
+    ['A'] = LETTERS_26, ['['] = BRACKET,
+    ['a'] = LETTERS_26,
+};
 
 static bool is_upper_word(const char *word, size_t len)
 {
@@ -84,7 +91,7 @@ static uint8_t level_of_word(const char *word, size_t len)
 static size_t letters_from(const char *text, size_t len, size_t at)
 {
     size_t end = at;
-    while (end < len && is_letter(text[end]))
+    while (end < len && byte_kind[(unsigned char)text[end]] == LETTER)
         end++;
     return end;
 }
@@ -95,50 +102,65 @@ static bool is_key_word(const char *word, size_t len)
            same_word(word, len, "severity") || same_word(word, len, "loglevel");
 }
 
+/* The level of `word` (`word_len` letters at `at`, a word start) in the
+ * forms that count at a word, or 0. */
+static uint8_t word_level(const char *text, size_t len, size_t limit, size_t at, size_t end,
+                          size_t start)
+{
+    const char *word = text + at;
+    size_t word_len = end - at;
+    char next = end < len ? text[end] : '\0';
+    if (next == '=' && is_key_word(word, word_len)) {
+        size_t value = end + 1;
+        if (value < limit && (text[value] == '"' || text[value] == '\''))
+            value++;
+        size_t value_end = letters_from(text, len, value);
+        uint8_t found = level_of_word(text + value, value_end - value);
+        if (found != 0)
+            return found;
+    }
+    uint8_t found = level_of_word(word, word_len);
+    if (found == 0)
+        return 0;
+    bool upper_form = is_upper_word(word, word_len) && strchr(":]-|, ", next) != NULL;
+    bool start_form = at == start && next == ':';
+    return upper_form || start_form ? found : 0;
+}
+
 bool ehs_level_from_words(const char *text, size_t len, uint8_t *level)
 {
     size_t limit = len < LOOK_BYTES ? len : LOOK_BYTES;
     size_t start = 0;
     while (start < limit && (text[start] == ' ' || text[start] == '\t'))
         start++;
-    for (size_t i = start; i < limit; i++) {
-        if (text[i] == '[') {
+    size_t i = start;
+    while (i < limit) {
+        uint8_t kind = byte_kind[(unsigned char)text[i]];
+        if (kind == OTHER || kind == DIGIT) {
+            i++;
+            continue;
+        }
+        if (kind == BRACKET) {
             size_t end = letters_from(text, limit, i + 1);
             uint8_t found = level_of_word(text + i + 1, end - i - 1);
             if (end < limit && text[end] == ']' && found != 0) {
                 *level = found;
                 return true;
             }
+            i++; /* the letters inside may still be a word of their own */
             continue;
         }
-        if (!is_letter(text[i]) || (i > 0 && (is_letter(text[i - 1]) || (text[i - 1] >= '0' &&
-                                                                          text[i - 1] <= '9'))))
-            continue;
         size_t end = letters_from(text, limit, i);
-        const char *word = text + i;
-        size_t word_len = end - i;
-        char next = end < len ? text[end] : '\0';
-        if (next == '=' && is_key_word(word, word_len)) {
-            size_t value = end + 1;
-            if (value < limit && (text[value] == '"' || text[value] == '\''))
-                value++;
-            size_t value_end = letters_from(text, len, value);
-            uint8_t found = level_of_word(text + value, value_end - value);
+        bool word_start = i == 0 || byte_kind[(unsigned char)text[i - 1]] == OTHER ||
+                          byte_kind[(unsigned char)text[i - 1]] == BRACKET;
+        if (word_start) {
+            uint8_t found = word_level(text, len, limit, i, end, start);
             if (found != 0) {
                 *level = found;
                 return true;
             }
         }
-        uint8_t found = level_of_word(word, word_len);
-        if (found != 0) {
-            bool upper_form = is_upper_word(word, word_len) && strchr(":]-|, ", next) != NULL;
-            bool start_form = i == start && next == ':';
-            if (upper_form || start_form) {
-                *level = found;
-                return true;
-            }
-        }
-        i = end - 1;
+        i = end; /* the rest of these letters starts no word */
     }
     return false;
 }

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "../lib/xorshift.h"
+
 #include "ehs/ehs_config.h"
 #include "ehs/ehs_engine.h"
 #include "level.h"
@@ -163,6 +165,134 @@ static void words(const char *text, uint8_t want)
         fail_msg("'%s': got %s %u, want %u", text, found ? "level" : "none", level, want);
 }
 
+/* The word scan as it was written first, one byte at a time: the
+ * specification the faster scan in level_words.c is held to below. */
+static bool oracle_letter(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static size_t oracle_letters_from(const char *text, size_t len, size_t at)
+{
+    while (at < len && oracle_letter(text[at]))
+        at++;
+    return at;
+}
+
+static uint8_t oracle_word(const char *word, size_t len)
+{
+    static const struct {
+        const char *word;
+        uint8_t level;
+    } known[] = {
+        { "emerg", 1 }, { "emergency", 1 }, { "alert", 1 },   { "crit", 1 },  { "critical", 1 },
+        { "fatal", 1 }, { "panic", 1 },     { "err", 2 },     { "error", 2 }, { "severe", 2 },
+        { "warn", 3 },  { "warning", 3 },   { "notice", 4 },  { "info", 4 },  { "debug", 5 },
+        { "trace", 5 },
+    };
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) {
+        if (strlen(known[k].word) != len)
+            continue;
+        size_t i = 0;
+        while (i < len && (word[i] | 0x20) == known[k].word[i])
+            i++;
+        if (i == len)
+            return known[k].level;
+    }
+    return 0;
+}
+
+static bool oracle_key(const char *word, size_t len)
+{
+    static const char *const keys[] = { "level", "lvl", "severity", "loglevel" };
+    for (size_t k = 0; k < 4; k++) {
+        if (strlen(keys[k]) != len)
+            continue;
+        size_t i = 0;
+        while (i < len && (word[i] | 0x20) == keys[k][i])
+            i++;
+        if (i == len)
+            return true;
+    }
+    return false;
+}
+
+static uint8_t oracle_level(const char *text, size_t len)
+{
+    size_t limit = len < 160 ? len : 160, start = 0;
+    while (start < limit && (text[start] == ' ' || text[start] == '\t'))
+        start++;
+    for (size_t i = start; i < limit; i++) {
+        if (text[i] == '[') {
+            size_t end = oracle_letters_from(text, limit, i + 1);
+            uint8_t found = oracle_word(text + i + 1, end - i - 1);
+            if (end < limit && text[end] == ']' && found != 0)
+                return found;
+            continue;
+        }
+        if (!oracle_letter(text[i]) ||
+            (i > 0 && (oracle_letter(text[i - 1]) || (text[i - 1] >= '0' && text[i - 1] <= '9'))))
+            continue;
+        size_t end = oracle_letters_from(text, limit, i);
+        char next = end < len ? text[end] : '\0';
+        if (next == '=' && oracle_key(text + i, end - i)) {
+            size_t value = end + 1;
+            if (value < limit && (text[value] == '"' || text[value] == '\''))
+                value++;
+            uint8_t found = oracle_word(text + value, oracle_letters_from(text, len, value) - value);
+            if (found != 0)
+                return found;
+        }
+        uint8_t found = oracle_word(text + i, end - i);
+        if (found != 0) {
+            bool upper = true;
+            for (size_t k = i; k < end; k++)
+                upper = upper && text[k] >= 'A' && text[k] <= 'Z';
+            if ((upper && strchr(":]-|, ", next) != NULL) || (i == start && next == ':'))
+                return found;
+        }
+        i = end - 1;
+    }
+    return 0;
+}
+
+/* Random lines from pieces that meet at every boundary the scan cares
+ * about: the fast scan gives what the first one gave, line by line. */
+static void test_level_words_random(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "ERROR", "error", "Err", "WARN", "warning", "[", "]", "[error]", "level", "lvl",
+        "=", "\"", "'", ":", " ", "  ", "\t", "-", "|", ",", "3", "42", "x", "info", "FATAL",
+        "notice", "DEBUG", "trace", "crit", "severity=", "loglevel", "e", "\xc3\xa9", ".", "_",
+    };
+    uint64_t random_state = 0x5DEECE66DULL;
+    char line[400];
+    for (int n = 0; n < 200000; n++) {
+        size_t len = 0;
+        size_t count = xorshift_next(&random_state) % 24;
+        for (size_t k = 0; k < count; k++) {
+            const char *piece = pieces[xorshift_next(&random_state) % (sizeof pieces / sizeof pieces[0])];
+            size_t piece_len = strlen(piece);
+            if (len + piece_len >= sizeof line)
+                break;
+            memcpy(line + len, piece, piece_len);
+            len += piece_len;
+        }
+        /* Past the 160 bytes looked at, sometimes. */
+        if (n % 50 == 0) {
+            memmove(line + 150, line, len < 240 ? len : 240);
+            memset(line, 'a', 150);
+            len = 150 + (len < 240 ? len : 240);
+        }
+        uint8_t level = 0;
+        bool found = ehs_level_from_words(line, len, &level);
+        uint8_t want = oracle_level(line, len);
+        if ((found ? level : 0) != want || found != (want != 0))
+            fail_msg("'%.*s': got %u, want %u", (int)len, line, found ? level : 0, want);
+    }
+}
+
 static void test_level_words(void **state)
 {
     (void)state;
@@ -259,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_names_config),
         cmocka_unit_test(test_engine_names),
         cmocka_unit_test(test_level_words),
+        cmocka_unit_test(test_level_words_random),
         cmocka_unit_test(test_engine_levels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
