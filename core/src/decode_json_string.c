@@ -17,7 +17,7 @@
 static const char hex_digits[] = "0123456789abcdef";
 
 /* Bytes that may be copied into a JSON string as they are: 1 for printable
- * ASCII other than '"' and '\\'. */
+ * ASCII and DEL, other than '"' and '\\'. */
 #define PLAIN_16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
 const uint8_t ehd__json_plain_byte[256] = {
     [0x20] = 1, 1, 0 /* '"' */, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
@@ -33,26 +33,28 @@ static inline bool plain_ascii(uint8_t c)
     return ehd__json_plain_byte[c] != 0;
 }
 
+/* Writes the escape of an ASCII byte that is not plain; returns its end. */
+static char *escape_ascii(char *p, uint8_t c)
+{
+    static const char short_escapes[0x60] = {
+        ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+        ['"'] = '"',   ['\\'] = '\\',
+    };
+    *p++ = '\\';
+    if (c < sizeof short_escapes && short_escapes[c] != 0) {
+        *p++ = short_escapes[c];
+        return p;
+    }
+    memcpy(p, "u00", 3);
+    p[3] = hex_digits[c >> 4];
+    p[4] = hex_digits[c & 0xF];
+    return p + 5;
+}
+
 static void put_escaped_ascii(ehd_text *text, uint8_t c)
 {
-    char seq[6] = { '\\', 0, 0, 0, 0, 0 };
-    size_t n = 2;
-    switch (c) {
-    case '\\': seq[1] = '\\'; break;
-    case '"': seq[1] = '"'; break;
-    case '\b': seq[1] = 'b'; break;
-    case '\f': seq[1] = 'f'; break;
-    case '\n': seq[1] = 'n'; break;
-    case '\r': seq[1] = 'r'; break;
-    case '\t': seq[1] = 't'; break;
-    default:
-        memcpy(seq + 1, "u00", 3);
-        seq[4] = hex_digits[c >> 4];
-        seq[5] = hex_digits[c & 0xF];
-        n = 6;
-        break;
-    }
-    ehd__text_put(text, seq, n);
+    char seq[6];
+    ehd__text_put(text, seq, (size_t)(escape_ascii(seq, c) - seq));
 }
 
 static void put_ascii(ehd_text *text, uint8_t c)
@@ -111,23 +113,6 @@ static void json_utf8_piecewise(ehd_text *text, const uint8_t *bytes, size_t siz
     }
 }
 
-/* Writes the escape of an ASCII byte that is not plain; returns its end. */
-static char *escape_ascii(char *p, uint8_t c)
-{
-    static const char short_escapes[0x60] = {
-        ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
-        ['"'] = '"',   ['\\'] = '\\',
-    };
-    *p++ = '\\';
-    if (c < sizeof short_escapes && short_escapes[c] != 0) {
-        *p++ = short_escapes[c];
-        return p;
-    }
-    memcpy(p, "u00", 3);
-    p[3] = hex_digits[c >> 4];
-    p[4] = hex_digits[c & 0xF];
-    return p + 5;
-}
 
 /* Input bytes handled per reservation: their worst case (6 output bytes
  * each, an escape) is reserved at once. */
