@@ -15,15 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../tests/lib/xorshift.h"
+
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;
 
-/* xorshift64*: fast, fixed, good enough to vary names and numbers. */
+/* The high half of xorshift64* (tests/lib/xorshift.h), the better half. */
 static uint32_t next_random(void)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 0x2545F4914F6CDD1Du) >> 32);
+    return (uint32_t)(xorshift_next(&rng_state) >> 32);
 }
 
 static uint32_t below(uint32_t n)

@@ -25,15 +25,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tests/lib/xorshift.h"
+
 static uint64_t rng_state = 0x2545F4914F6CDD1Du;
 
-/* xorshift64*, as in bench/authlog.c. */
+/* The high half of xorshift64* (tests/lib/xorshift.h), the better half. */
 static uint32_t next_random(void)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 0x2545F4914F6CDD1Du) >> 32);
+    return (uint32_t)(xorshift_next(&rng_state) >> 32);
 }
 
 static uint32_t below(uint32_t n)
