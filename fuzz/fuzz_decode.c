@@ -29,26 +29,26 @@ static ehd_text walked_text = EHD_TEXT_INIT;
 /* The JSON writer's own walk of well-formed events (core/src/
  * decode_json_walk.c), off in the second decoding of every event: both
  * ways must give the same line or the same error. */
-extern bool ehd__json_shortcuts;
+extern bool ehd__json_walk_first;
 
-static void same_without_shortcuts(const char *name, size_t name_len, const uint8_t *event,
-                                   size_t size, const ehd_sample_meta *sample, int rc,
-                                   const char *line, size_t len, const ehd_decode_error *error)
+static void same_when_enumerated(const char *name, size_t name_len, const uint8_t *event,
+                                 size_t size, const ehd_sample_meta *sample, int rc,
+                                 const char *line, size_t len, const ehd_decode_error *error)
 {
     ehd_decode_error walked_error = { .offset = 0 };
     ehd_text_clear(&walked_text);
-    ehd__json_shortcuts = false;
+    ehd__json_walk_first = false;
     int walked_rc = ehd_decode_json_ex(&walked_text, name, name_len, event, size, sample,
                                        &walked_error);
-    ehd__json_shortcuts = true;
-    FUZZ_CHECK(walked_rc == rc, "errno %d with shortcuts, %d without", rc, walked_rc);
+    ehd__json_walk_first = true;
+    FUZZ_CHECK(walked_rc == rc, "errno %d walked, %d enumerated", rc, walked_rc);
     if (rc == 0)
         FUZZ_CHECK(walked_text.len == len && memcmp(walked_text.chars, line, len) == 0,
-                   "with shortcuts: %.*s\nwithout: %s", (int)len, line, walked_text.chars);
+                   "walked: %.*s\nenumerated: %s", (int)len, line, walked_text.chars);
     else
         FUZZ_CHECK(walked_error.offset == error->offset &&
                        strcmp(walked_error.message, error->message) == 0,
-                   "error with shortcuts: %s; without: %s", error->message,
+                   "error walked: %s; enumerated: %s", error->message,
                    walked_error.message);
 }
 
@@ -59,7 +59,7 @@ static int decode_json(const char *name, size_t name_len, const uint8_t *event, 
     char last = before > 0 ? text.chars[before - 1] : 0;
     ehd_decode_error error = { .offset = 0 };
     int rc = ehd_decode_json_ex(&text, name, name_len, event, size, sample, &error);
-    same_without_shortcuts(name, name_len, event, size, sample, rc,
+    same_when_enumerated(name, name_len, event, size, sample, rc,
                            rc == 0 ? text.chars + before : NULL,
                            rc == 0 ? text.len - before : 0, &error);
     if (rc == 0) {

@@ -237,7 +237,7 @@ const char *ehd__errno_name(uint32_t value);
  * own walk of the metadata (decode_json_walk.c). The tests turn it off to
  * hold its output and errors to the enumerator's walk. Not for use while
  * other threads decode. */
-extern bool ehd__json_shortcuts;
+extern bool ehd__json_walk_first;
 
 /* ---- values (decode_value.c) ---- */
 

@@ -132,7 +132,7 @@ static void write_meta(json_writer *w, const ehd_event_view *view, const ehd_sam
     json_close(w, '}');
 }
 
-bool ehd__json_shortcuts = true;
+bool ehd__json_walk_first = true;
 
 /* Every item of the event, until the enumerator runs out or fails: the
  * walk for events ehd__json_walk leaves, the malformed ones above all,
@@ -204,7 +204,7 @@ EHD_API int ehd_decode_json_ex(ehd_text *out, const char *tracepoint_name,
     json_writer w = { out, false };
     json_open(&w, '{');
     write_n(&w, &view);
-    err = ehd__json_shortcuts && ehd__json_walk(&w, &view) ? 0 : write_fields(&w, &view, error);
+    err = ehd__json_walk_first && ehd__json_walk(&w, &view) ? 0 : write_fields(&w, &view, error);
     if (err == 0) {
         write_meta(&w, &view, sample);
         json_close(&w, '}');

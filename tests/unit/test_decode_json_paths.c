@@ -28,31 +28,31 @@
 
 #include "../lib/roundtrip_gen.h"
 
-static ehd_text with_shortcuts = EHD_TEXT_INIT;
-static ehd_text without = EHD_TEXT_INIT;
+static ehd_text walked = EHD_TEXT_INIT;
+static ehd_text enumerated = EHD_TEXT_INIT;
 static long lines_compared, errors_compared;
 
 static void compare(const char *tracepoint, const uint8_t *event, size_t size)
 {
-    ehd_decode_error error_with = { .offset = 0 }, error_without = { .offset = 0 };
-    ehd_text_clear(&with_shortcuts);
-    ehd_text_clear(&without);
-    ehd__json_shortcuts = true;
-    int rc_with = ehd_decode_json(&with_shortcuts, tracepoint, strlen(tracepoint), event, size,
-                                  &error_with);
-    ehd__json_shortcuts = false;
-    int rc_without = ehd_decode_json(&without, tracepoint, strlen(tracepoint), event, size,
-                                     &error_without);
-    ehd__json_shortcuts = true;
-    assert_int_equal(rc_with, rc_without);
-    if (rc_with == 0) {
-        if (with_shortcuts.len != without.len ||
-            memcmp(with_shortcuts.chars, without.chars, without.len) != 0)
-            fail_msg("with shortcuts:\n%s\nwithout:\n%s", with_shortcuts.chars, without.chars);
+    ehd_decode_error error_walked = { .offset = 0 }, error_enumerated = { .offset = 0 };
+    ehd_text_clear(&walked);
+    ehd_text_clear(&enumerated);
+    ehd__json_walk_first = true;
+    int rc_walked = ehd_decode_json(&walked, tracepoint, strlen(tracepoint), event, size,
+                                    &error_walked);
+    ehd__json_walk_first = false;
+    int rc_enumerated = ehd_decode_json(&enumerated, tracepoint, strlen(tracepoint), event, size,
+                                        &error_enumerated);
+    ehd__json_walk_first = true;
+    assert_int_equal(rc_walked, rc_enumerated);
+    if (rc_walked == 0) {
+        if (walked.len != enumerated.len ||
+            memcmp(walked.chars, enumerated.chars, enumerated.len) != 0)
+            fail_msg("walked:\n%s\nenumerated:\n%s", walked.chars, enumerated.chars);
         lines_compared++;
     } else {
-        assert_int_equal(error_with.offset, error_without.offset);
-        assert_string_equal(error_with.message, error_without.message);
+        assert_int_equal(error_walked.offset, error_enumerated.offset);
+        assert_string_equal(error_walked.message, error_enumerated.message);
         errors_compared++;
     }
 }
@@ -93,8 +93,8 @@ static void test_random_events(void **state)
     rt_generator_destroy(&generator);
 }
 
-/* Top-level values of every encoding and format the flat walk takes,
- * strings of every length up to past a word, with and without escapes. */
+/* Top-level values of every encoding and format the walk writes itself,
+ * strings of every length up to past a word, with and enumerated escapes. */
 static void test_flat_events(void **state)
 {
     (void)state;
@@ -141,8 +141,8 @@ static void test_counts(void **state)
     /* Both kinds were compared, many of each. */
     assert_true(lines_compared > 5000);
     assert_true(errors_compared > 5000);
-    ehd_text_free(&with_shortcuts);
-    ehd_text_free(&without);
+    ehd_text_free(&walked);
+    ehd_text_free(&enumerated);
 }
 
 int main(void)
