@@ -129,6 +129,49 @@ def show(text):
     return json.dumps(text, ensure_ascii=False)
 
 
+def assign_records(records, where, consumed):
+    """Message lines for every record (its lines, in order, each message used
+    once), or None. Threads write the same traceback lines, and a record
+    that takes the first free copy of a line may take another record's,
+    leaving that one short: a record that runs short sends the search back
+    to the last choice that had another copy to take. Bounded: a record
+    whose lines are really missing gives up the search, not the test."""
+    picks = [[] for _ in records]
+    budget = [200000]
+
+    def place(r, j, after):
+        while r < len(records) and j == len(records[r]):
+            r, j, after = r + 1, 0, -1
+        if r == len(records):
+            return True
+        for i in where.get(records[r][j], []):
+            if i <= after or consumed[i]:
+                continue
+            budget[0] -= 1
+            if budget[0] < 0:
+                return False
+            consumed[i] = True
+            picks[r].append(i)
+            if place(r, j + 1, i):
+                return True
+            consumed[i] = False
+            picks[r].pop()
+        return False
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 100 + sum(len(lines) for lines in records)))
+    try:
+        found = place(0, 0, -1)
+    finally:
+        sys.setrecursionlimit(limit)
+    if not found:
+        for r_picks in picks:
+            for i in r_picks:
+                consumed[i] = False
+        return None
+    return picks
+
+
 def join_records(messages, events, problems):
     """The messages with each record's lines replaced by the record's text,
     at its first line's place."""
@@ -138,25 +181,37 @@ def join_records(messages, events, problems):
     where = {}
     for i, text in enumerate(messages):
         where.setdefault(text, []).append(i)
+    records = []
     for ev in events:
         msg = ev.get('msg')
         if not isinstance(msg, str) or '\n' not in msg or ev.get('truncated') is True:
             continue
-        lines = msg.split('\n')
-        picked = []
-        after = -1
-        for line in lines:
-            found = next((i for i in where.get(line, []) if i > after and not consumed[i]), None)
-            if found is None:
-                problems.append('record line %s not among the messages (record %s)' % (show(line), show(msg)))
-                break
-            picked.append(found)
-            after = found
-        if len(picked) != len(lines):
-            continue
-        for i in picked:
-            consumed[i] = True
-        at_first.setdefault(picked[0], []).append(msg)
+        records.append(msg)
+    picks = assign_records([msg.split('\n') for msg in records], where, consumed)
+    if picks is not None:
+        for msg, picked in zip(records, picks):
+            at_first.setdefault(picked[0], []).append(msg)
+    else:
+        # No way to give every record its lines: each takes the first free
+        # copies, and the records that run short are reported.
+        for msg in records:
+            lines = msg.split('\n')
+            picked = []
+            after = -1
+            for line in lines:
+                found = next((i for i in where.get(line, []) if i > after and not consumed[i]),
+                             None)
+                if found is None:
+                    problems.append('record line %s not among the messages (record %s)' %
+                                    (show(line), show(msg)))
+                    break
+                picked.append(found)
+                after = found
+            if len(picked) != len(lines):
+                continue
+            for i in picked:
+                consumed[i] = True
+            at_first.setdefault(picked[0], []).append(msg)
     out = []
     for i, text in enumerate(messages):
         out.extend(at_first.get(i, []))
