@@ -13,6 +13,30 @@
 #include "lines.h"
 #include "shim.h"
 
+/* Writes the event in `builder` to the set of `outcome`, counted for
+ * `source`. */
+static void write_built(ehd_builder *builder, const ehs_outcome *outcome, ehs_source source)
+{
+    shim_count(source, SHIM_COUNT_CONVERSION, outcome->conversion_failures);
+    if (outcome->truncated)
+        shim_count(source, SHIM_COUNT_TRUNCATED, 1);
+    ehd_event_set *set = shim_sets_get(outcome->level, outcome->keyword);
+    if (!ehd_event_set_enabled(set)) {
+        shim_count(source, SHIM_COUNT_DISABLED, 1);
+        return;
+    }
+    int err = ehd_builder_write(builder, set, NULL, NULL);
+    /* EBADF: the listener went away between the check and the write, or
+     * the program closed the shim's descriptor behind its back. */
+    if (err == EBADF)
+        shim_own_fd_check_closed();
+    shim_count(source,
+               err == 0       ? SHIM_COUNT_WRITTEN
+               : err == EBADF ? SHIM_COUNT_DISABLED
+                              : SHIM_COUNT_WRITE_ERROR,
+               1);
+}
+
 /* `message` as its source's event; its exe is filled in here. */
 static void emit_now(shim_thread *thread, ehs_message *message)
 {
@@ -36,30 +60,36 @@ static void emit_now(shim_thread *thread, ehs_message *message)
     message->exe = shim_exe_name(&message->exe_len);
     ehs_outcome outcome;
     memset(&outcome, 0, sizeof(outcome));
-    if (ehs_engine_build(shim_config, state, message, builder, &outcome) != EHS_BUILT) {
-        shim_count(source, SHIM_COUNT_RULE_DROP, 1);
-        errno = saved_errno;
-        return;
+    int result;
+    /* A rate limit's report of events it held back comes before the
+     * message that found it due. */
+    while ((result = ehs_engine_build(shim_config, state, message, builder, &outcome)) ==
+           EHS_REPORT) {
+        shim_count_report();
+        write_built(builder, &outcome, source);
     }
-    shim_count(source, SHIM_COUNT_CONVERSION, outcome.conversion_failures);
-    if (outcome.truncated)
-        shim_count(source, SHIM_COUNT_TRUNCATED, 1);
-    ehd_event_set *set = shim_sets_get(outcome.level, outcome.keyword);
-    if (!ehd_event_set_enabled(set)) {
-        shim_count(source, SHIM_COUNT_DISABLED, 1);
-        errno = saved_errno;
+    if (result == EHS_BUILT)
+        write_built(builder, &outcome, source);
+    else
+        shim_count(source, result == EHS_SUPPRESSED ? SHIM_COUNT_SUPPRESSED : SHIM_COUNT_RULE_DROP,
+                   1);
+    errno = saved_errno;
+}
+
+void shim_emit_final_reports(shim_thread *thread)
+{
+    if (shim_config == NULL || shim_config->rate_windows == NULL)
         return;
+    ehs_thread_state *state;
+    ehd_builder *builder;
+    if (!shim_thread_engine(thread, &state, &builder))
+        return;
+    int saved_errno = errno;
+    ehs_outcome outcome;
+    while (ehs_engine_build_final_report(shim_config, state, builder, &outcome) == EHS_REPORT) {
+        shim_count_report();
+        write_built(builder, &outcome, EHS_SOURCE_STDERR);
     }
-    int err = ehd_builder_write(builder, set, NULL, NULL);
-    /* EBADF: the listener went away between the check and the write, or
-     * the program closed the shim's descriptor behind its back. */
-    if (err == EBADF)
-        shim_own_fd_check_closed();
-    shim_count(source,
-               err == 0       ? SHIM_COUNT_WRITTEN
-               : err == EBADF ? SHIM_COUNT_DISABLED
-                              : SHIM_COUNT_WRITE_ERROR,
-               1);
     errno = saved_errno;
 }
 

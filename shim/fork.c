@@ -43,6 +43,8 @@ static void after_fork_in_child(void)
     shim_pid = getpid();
     shim_thread_after_fork();
     shim_stats_reset();
+    /* What rate limits held back before the fork is the parent's to report. */
+    ehs_config_forget_suppressed(shim_config);
     if (shim_fork_marker != NULL)
         *shim_fork_marker = 1;
 }

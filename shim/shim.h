@@ -327,6 +327,10 @@ void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int pr
  * filled in here): a journal entry with its fields. */
 void shim_emit_message(shim_thread *thread, ehs_message *message);
 
+/* At process exit, after every line was emitted: a "Suppressed" event for
+ * each rate limit still holding back events no report counted. */
+void shim_emit_final_reports(shim_thread *thread);
+
 /* The line sinks of stderr and stdout: one completed line of `thread`
  * becomes an event of that source. */
 void shim_stderr_line_done(void *thread, const char *text, size_t len);
@@ -585,6 +589,7 @@ typedef enum shim_counter {
     SHIM_COUNT_CONVERSION,  /* captures that did not convert (became null) */
     SHIM_COUNT_WRITE_ERROR, /* the backend write failed, or no memory */
     SHIM_COUNT_TRUNCATED,   /* messages cut to max_message_bytes */
+    SHIM_COUNT_SUPPRESSED,  /* held back by a rate limit (reported in "Suppressed") */
     SHIM_COUNTER_KINDS
 } shim_counter;
 
@@ -595,6 +600,9 @@ void shim_count(ehs_source source, shim_counter counter, unsigned long n);
 /* An intercepted call was left by a signal handler's siglongjmp before its
  * text was captured (signals.c found its busy guard abandoned). */
 void shim_count_abandoned(void);
+/* A rate limit's "Suppressed" event was built (its write is counted with
+ * the source of the message that found it due, or stderr at exit). */
+void shim_count_report(void);
 /* Zeroes every counter, the abandoned calls too; the fork child handler
  * calls it, so that a child reports only its own work. */
 void shim_stats_reset(void);

@@ -8,6 +8,12 @@
 
 static unsigned long shim_counters[EHS_SOURCE_COUNT][SHIM_COUNTER_KINDS];
 static unsigned long abandoned_calls;
+static unsigned long reports;
+
+void shim_count_report(void)
+{
+    __atomic_fetch_add(&reports, 1, __ATOMIC_RELAXED);
+}
 
 void shim_count_abandoned(void)
 {
@@ -27,6 +33,7 @@ void shim_stats_reset(void)
         for (int c = 0; c < SHIM_COUNTER_KINDS; c++)
             __atomic_store_n(&shim_counters[s][c], 0, __ATOMIC_RELAXED);
     __atomic_store_n(&abandoned_calls, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&reports, 0, __ATOMIC_RELAXED);
 }
 
 static unsigned long counter(int source, shim_counter which)
@@ -52,6 +59,13 @@ void shim_stats_report(void)
                    ehs_source_name((ehs_source)s), counter(s, SHIM_COUNT_LINES), counter(s, SHIM_COUNT_WRITTEN),
                    disabled + by_rule + failed, disabled, by_rule, failed,
                    counter(s, SHIM_COUNT_CONVERSION), counter(s, SHIM_COUNT_TRUNCATED));
+    }
+    if (shim_config != NULL && shim_config->rate_windows != NULL) {
+        unsigned long suppressed = 0;
+        for (int s = EHS_SOURCE_ANY + 1; s < EHS_SOURCE_COUNT; s++)
+            suppressed += counter(s, SHIM_COUNT_SUPPRESSED);
+        shim_debug("rate limits: %lu events suppressed, %lu Suppressed events reporting them",
+                   suppressed, __atomic_load_n(&reports, __ATOMIC_RELAXED));
     }
     unsigned long abandoned = __atomic_load_n(&abandoned_calls, __ATOMIC_RELAXED);
     if (abandoned != 0)

@@ -382,6 +382,7 @@ void shim_thread_exit_process(void)
         shim_group_flush(thread, thread, output_source[i]);
     }
     flush_other_threads(thread);
+    shim_emit_final_reports(thread);
 }
 
 void shim_thread_after_fork(void)

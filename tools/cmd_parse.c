@@ -331,15 +331,11 @@ static int tracepoint_name(parse_context *context, uint8_t level, uint64_t keywo
     return 0;
 }
 
-/* Builds, decodes and prints the event of `message` (input record
+/* Decodes and prints the event in context->builder (for input record
  * context->line_number, for messages). */
-static void show_event(parse_context *context, const ehs_message *message)
+static void print_event(parse_context *context, const ehs_outcome *outcome_arg)
 {
-    ehs_outcome outcome;
-    if (ehs_engine_build(context->config, context->state, message, context->builder,
-                         &outcome) != EHS_BUILT)
-        return;
-
+    ehs_outcome outcome = *outcome_arg;
     size_t event_size = 0;
     int err = ehd_builder_copy_event(context->builder, outcome.level, NULL, NULL,
                                      context->event, EHD_EVENT_MAX, &event_size);
@@ -367,6 +363,29 @@ static void show_event(parse_context *context, const ehs_message *message)
     }
     fwrite(context->json.chars, 1, context->json.len, stdout);
     putchar('\n');
+}
+
+/* Builds and prints the event of `message`, after any rate-limit report it
+ * finds due, as the shim writes them. */
+static void show_event(parse_context *context, const ehs_message *message)
+{
+    ehs_outcome outcome;
+    int result;
+    while ((result = ehs_engine_build(context->config, context->state, message,
+                                      context->builder, &outcome)) == EHS_REPORT)
+        print_event(context, &outcome);
+    if (result == EHS_BUILT)
+        print_event(context, &outcome);
+}
+
+/* At the end of the input, as at the shim's exit: the events rate limits
+ * held back and no report has counted yet. */
+static void show_final_reports(parse_context *context)
+{
+    ehs_outcome outcome;
+    while (ehs_engine_build_final_report(context->config, context->state, context->builder,
+                                         &outcome) == EHS_REPORT)
+        print_event(context, &outcome);
 }
 
 /* The event of one record (or line); an ehs_record_sink whose context is
@@ -620,6 +639,7 @@ int cmd_parse(int argc, char **argv)
          * should not die of SIGPIPE. */
         err = options.source == EHS_SOURCE_JOURNAL ? read_entries(fd, &context)
                                                    : read_lines(fd, keep, &context);
+        show_final_reports(&context);
     }
     bool failed = context.failed;
     if (err != 0) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config_internal.h"
+#include "rate_limit.h"
 #include "rule_index.h"
 
 void ehs_rule_free(ehs_rule *rule)
@@ -39,6 +40,7 @@ EHS_API void ehs_config_free(ehs_config *config)
     free(config->default_event.name);
     ehs_regex_match_context_free(config->match_context);
     ehs_rule_index_free(config->rule_index);
+    ehs_rate_windows_free(config->rate_windows);
     for (int s = 0; s < EHS_SOURCE_COUNT; s++)
         ehs_multiline_free(config->multiline[s]);
     free(config);

@@ -44,6 +44,7 @@ typedef struct ehs_load {
                                     object, sorted by address */
     size_t repeated_count;
     size_t repeated_capacity;
+    ehs_rate_limit rate_limit; /* the top-level "rate_limit" (burst 0: none) */
 } ehs_load;
 
 /* ---- config_values.c: reading members with their checks ---- */
@@ -214,6 +215,17 @@ typedef struct ehs_rule_source {
 
 /* Builds rule->fields and the level_field/level_map part of `rule`. */
 void ehs_load_rule_fields(ehs_load *load, const ehs_rule_source *source, ehs_rule *rule);
+
+/* ---- config_rate_limit.c ---- */
+
+/* Reads the "rate_limit" member of `object` into *out: absent, *inherited
+ * (unless NULL: *out is left as it is); null, no limit; an object, its
+ * burst, interval_ms and errors. */
+void ehs_load_rate_limit(ehs_load *load, const cJSON *object, const ehs_rate_limit *inherited,
+                         ehs_rate_limit *out);
+
+/* Makes config->rate_windows when a rule or the default has a limit. */
+void ehs_load_rate_windows(ehs_load *load);
 
 /* ---- names.c ---- */
 

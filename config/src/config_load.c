@@ -21,7 +21,8 @@
 
 static const char *const top_keys[] = {
     "provider", "group",    "capture", "message_field", "max_message_bytes",
-    "inherit",  "patterns", "rules",   "default",       "strip_cr", "multiline", NULL,
+    "inherit",  "patterns", "rules",   "default",       "strip_cr", "multiline", "rate_limit",
+    NULL,
 };
 
 /* Names the byte at `offset` of `text` for a message. */
@@ -166,7 +167,8 @@ static void read_default(ehs_load *load, const cJSON *root)
         ehs_member(load, root, "default", cJSON_Object, false, "an object");
     if (object == NULL)
         return;
-    static const char *const keys[] = { "name", "level", "keyword", "drop", "level_words", NULL };
+    static const char *const keys[] = { "name",        "level",      "keyword", "drop",
+                                        "level_words", "rate_limit", NULL };
     ehs_check_keys(load, object, keys, "'default'");
     ehs_default_event *event = &load->config->default_event;
     const cJSON *name = ehs_member(load, object, "name", cJSON_String, true, "a string or null");
@@ -176,6 +178,7 @@ static void read_default(ehs_load *load, const cJSON *root)
     ehs_read_keyword(load, object, "keyword", &event->has_keyword, &event->keyword);
     ehs_read_bool(load, object, "drop", &event->drop);
     ehs_read_bool(load, object, "level_words", &event->level_words);
+    ehs_load_rate_limit(load, object, &load->rate_limit, &event->rate_limit);
 }
 
 /* A rule's name and where it is written, for finding repeats. */
@@ -280,9 +283,13 @@ static void read_config(ehs_load *load, const cJSON *root)
      * with the patterns, so both come first. */
     ehs_load_patterns(load, ehs_member(load, root, "patterns", cJSON_Object, true,
                                        "an object of NAME: regex"));
+    /* Rules and the default inherit the top-level rate limit. */
+    ehs_load_rate_limit(load, root, NULL, &load->rate_limit);
+    load->config->default_event.rate_limit = load->rate_limit;
     read_default(load, root);
     read_rules(load, root);
     ehs_load_multiline(load, root);
+    ehs_load_rate_windows(load);
 }
 
 static void free_load(ehs_load *load)

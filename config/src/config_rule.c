@@ -11,7 +11,7 @@
 
 static const char *const rule_keys[] = {
     "name",    "source",     "ident",     "exe",     "regex",   "grok", "json",    "kv",  "fields", "time_format",
-    "level",   "level_field", "level_map", "keyword", "id",   "version", "tag", "drop",   "match_text", "template", NULL,
+    "level",   "level_field", "level_map", "keyword", "id",   "version", "tag", "drop",   "match_text", "template", "rate_limit", NULL,
 };
 
 static void read_name(ehs_load *load, const cJSON *object, ehs_rule *rule)
@@ -247,6 +247,7 @@ void ehs_load_rule(ehs_load *load, const cJSON *object, ehs_rule *rule)
     read_numbers(load, object, rule);
     ehs_read_bool(load, object, "drop", &rule->drop);
     read_match_text(load, object, rule);
+    ehs_load_rate_limit(load, object, &load->rate_limit, &rule->rate_limit);
     /* "template" is for people (what ehshim learn saw): a string, unused. */
     ehs_member(load, object, "template", cJSON_String, false, "a string");
 

@@ -20,6 +20,7 @@
 #include "json_message.h"
 #include "kv.h"
 #include "level.h"
+#include "rate_limit.h"
 #include "rule_index.h"
 #include "sources.h"
 
@@ -57,6 +58,13 @@ struct ehs_thread_state {
     ehs_json_scratch json;            /* string array elements */
     size_t event_max;                 /* largest event a build may make */
     ehs_frame *frames;                /* a grouped record's frames, EHS_FRAMES_MAX */
+    uint64_t (*clock_ms)(void *);     /* rate limits' clock (ehs_engine_set_clock:
+                                         tests); NULL: ehs_rate_clock_ms */
+    void *clock_context;
+    bool report_made;                 /* the last build returned EHS_REPORT: the
+                                         caller builds the same message again,
+                                         at report_now */
+    uint64_t report_now;
 };
 
 ehs_thread_state *ehs_thread_state_new(const ehs_config *config)
@@ -543,8 +551,10 @@ static int try_rule(build *b, const ehs_rule *rule, const ehs_literals *literals
     }
 }
 
-int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
-                     const ehs_message *message, ehd_builder *builder, ehs_outcome *outcome)
+/* The event of `message` by the rules, rate limits aside. */
+static inline __attribute__((always_inline)) int
+build_message(const ehs_config *config, ehs_thread_state *state, const ehs_message *message,
+              ehd_builder *builder, ehs_outcome *outcome)
 {
     *outcome = (ehs_outcome){ 0 };
     build b = {
@@ -608,6 +618,68 @@ int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
             return result;
     }
     return build_default_event(&b);
+}
+
+/* build_message under the config's rate limits (ehs_engine.h). */
+static int __attribute__((noinline))
+build_limited(const ehs_config *config, ehs_thread_state *state, const ehs_message *message,
+              ehd_builder *builder, ehs_outcome *outcome)
+{
+    ehs_rate_windows *windows = config->rate_windows;
+    /* One clock read per message: a call after a report is the same
+     * message again. */
+    uint64_t now = state->report_made                ? state->report_now
+                   : state->clock_ms != NULL ? state->clock_ms(state->clock_context)
+                                             : ehs_rate_clock_ms();
+    ehs_rate_report report;
+    state->report_made = ehs_rate_take_report(windows, now, false, &report);
+    if (state->report_made) {
+        state->report_now = now;
+        return ehs_build_rate_report(config, &report, builder, outcome);
+    }
+    int result = build_message(config, state, message, builder, outcome);
+    if (result != EHS_BUILT)
+        return result;
+    size_t slot = outcome->rule != NULL ? (size_t)(outcome->rule - config->rules)
+                                        : config->rule_count + (size_t)message->source;
+    if (!ehs_rate_admit(windows, slot, outcome->level, outcome->keyword, now))
+        return EHS_SUPPRESSED;
+    return EHS_BUILT;
+}
+
+int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
+                     const ehs_message *message, ehd_builder *builder, ehs_outcome *outcome)
+{
+    if (__builtin_expect(config->rate_windows != NULL, 0))
+        return build_limited(config, state, message, builder, outcome);
+    return build_message(config, state, message, builder, outcome);
+}
+
+int ehs_engine_build_final_report(const ehs_config *config, ehs_thread_state *state,
+                                  ehd_builder *builder, ehs_outcome *outcome)
+{
+    (void)state;
+    ehs_rate_report report;
+    if (config == NULL || !ehs_rate_take_report(config->rate_windows, 0, true, &report))
+        return EHS_DROPPED;
+    return ehs_build_rate_report(config, &report, builder, outcome);
+}
+
+void ehs_config_forget_suppressed(const ehs_config *config)
+{
+    if (config != NULL)
+        ehs_rate_windows_forget(config->rate_windows);
+}
+
+uint64_t ehs_config_suppressed(const ehs_config *config)
+{
+    return config != NULL ? ehs_rate_suppressed_total(config->rate_windows) : 0;
+}
+
+void ehs_engine_set_clock(ehs_thread_state *state, uint64_t (*clock_ms)(void *), void *context)
+{
+    state->clock_ms = clock_ms;
+    state->clock_context = context;
 }
 
 uint64_t ehs_thread_state_rules_tried(const ehs_thread_state *state)

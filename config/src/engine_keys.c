@@ -20,6 +20,7 @@ typedef struct producer {
     uint64_t keyword;
     uint8_t level;          /* 0: from the message */
     const ehs_rule *rule;   /* for the level_map; NULL for the default event */
+    bool limited;           /* has a rate limit: its reports are level 3 */
 } producer;
 
 /* Producer `index` (rules, then the default event); false when there is
@@ -30,13 +31,15 @@ static bool producer_at(const ehs_config *config, size_t index, producer *p)
         const ehs_rule *rule = &config->rules[index];
         if (rule->drop)
             return false;
-        *p = (producer){ rule->source, rule->has_keyword, rule->keyword, rule->level, rule };
+        *p = (producer){ rule->source,           rule->has_keyword, rule->keyword, rule->level, rule,
+                         rule->rate_limit.burst != 0 };
         return true;
     }
     const ehs_default_event *d = &config->default_event;
     if (d->drop)
         return false;
-    *p = (producer){ EHS_SOURCE_ANY, d->has_keyword, d->keyword, d->level, NULL };
+    *p = (producer){ EHS_SOURCE_ANY, d->has_keyword,         d->keyword,
+                     d->level,       NULL, d->rate_limit.burst != 0 };
     return true;
 }
 
@@ -78,6 +81,8 @@ static void producer_levels(const producer *p, uint64_t levels[4])
         for (unsigned l = EHD_LEVEL_CRITICAL; l <= EHD_LEVEL_VERBOSE; l++)
             levels[0] |= UINT64_C(1) << l;
     }
+    if (p->limited)
+        levels[0] |= UINT64_C(1) << EHD_LEVEL_WARNING;
     if (p->rule != NULL && p->rule->level_field != NULL) {
         for (size_t i = 0; i < p->rule->level_map_count; i++) {
             uint8_t l = p->rule->level_map[i].level;

@@ -113,6 +113,16 @@ typedef struct ehs_names {
     size_t count;
 } ehs_names;
 
+/* "rate_limit": at most `burst` events in each `interval_ms` window, the
+ * rest suppressed and counted (journald's RateLimitBurst and
+ * RateLimitIntervalSec). burst 0: no limit. */
+typedef struct ehs_rate_limit {
+    uint32_t burst;             /* events let through per window; 0: unlimited */
+    uint32_t interval_ms;       /* window length */
+    bool errors;                /* levels 1 and 2 (critical, error) are limited too;
+                                   false: they always pass, uncounted */
+} ehs_rate_limit;
+
 /* A compiled rule. */
 typedef struct ehs_rule {
     char *name;                 /* event name, owned */
@@ -152,6 +162,8 @@ typedef struct ehs_rule {
     bool match_record;          /* "match_text": "record": the pattern runs on a grouped
                                    record's whole text; false ("first_line", the
                                    default): on its first line only */
+    ehs_rate_limit rate_limit;  /* its own "rate_limit", else the top-level one
+                                   (burst 0: none) */
 } ehs_rule;
 
 /* The event for lines no rule matched. */
@@ -165,6 +177,9 @@ typedef struct ehs_default_event {
     bool level_words;           /* default true: with no level set, a stderr line's
                                    level comes from a severity word it starts with
                                    (ehs_level_from_words) */
+    ehs_rate_limit rate_limit;  /* its own "rate_limit", else the top-level one;
+                                   each source's default event has a window of its
+                                   own */
 } ehs_default_event;
 
 /* Most built-in detectors one source may name. */
@@ -191,7 +206,8 @@ typedef struct ehs_multiline {
                                    or a detector whose runtime writes whole records */
 } ehs_multiline;
 
-/* A loaded config. Immutable after loading; free with ehs_config_free. */
+/* A loaded config. Immutable after loading but for rate_windows (atomics); free
+ * with ehs_config_free. */
 typedef struct ehs_config {
     char *path;                 /* file it came from, or "<built-in>" */
     char *provider;             /* default "ehshim" */
@@ -225,6 +241,11 @@ typedef struct ehs_config {
                                    NULL (a config built by hand): each thread state
                                    makes its own. Last member: added in place, so
                                    code built against the older layout still works */
+    void *rate_windows;         /* owned, opaque; NULL when no rule or default has a
+                                   rate limit. The one part of a loaded config that
+                                   changes: each limited rule's window and count of
+                                   suppressed messages, shared by every thread that
+                                   builds with the config (lock-free atomics) */
 } ehs_config;
 
 /* A list of "FILE:LINE:COL: message" lines (sorted by position), or

@@ -189,8 +189,13 @@ size_t ehs_config_message_room(const ehs_config *config, size_t event_max);
 
 /* ehs_engine_build results */
 enum {
-    EHS_DROPPED = 0, /* a drop rule (or a dropping default) took the message */
-    EHS_BUILT = 1,   /* `builder` holds the event; see `outcome` */
+    EHS_DROPPED = 0,    /* a drop rule (or a dropping default) took the message */
+    EHS_BUILT = 1,      /* `builder` holds the event; see `outcome` */
+    EHS_SUPPRESSED = 2, /* its rule's rate limit held the event back: nothing to
+                           write; counted, and reported later (EHS_REPORT) */
+    EHS_REPORT = 3,     /* `builder` holds a "Suppressed" event (below) about
+                           events held back earlier, not this message's: write
+                           it, then build the same message again */
 };
 
 /*
@@ -199,9 +204,48 @@ enum {
  * Returns EHS_BUILT or EHS_DROPPED; fills `outcome` in both cases. Never
  * fails: a value that does not convert becomes null, a line that hits a
  * match limit becomes the default event.
+ *
+ * With rate limits in the config (config->rate_windows), also:
+ * EHS_SUPPRESSED when the matching rule's (or source's default event's)
+ * window has let its burst through (`outcome` says what the event would
+ * have been), and EHS_REPORT when a window holding suppressed events has
+ * ended: the report comes before the message that found it due, so call
+ * again with the same message until the result is not EHS_REPORT (each
+ * report is made once, so this ends). The clock (CLOCK_MONOTONIC_COARSE)
+ * is read once per message (a call after EHS_REPORT reuses the reading:
+ * give it the same message), and only with rate limits. Levels 1 and 2 pass
+ * uncounted unless the limit has "errors". Thread-safe: the windows are
+ * shared atomics; a signal handler may build on another state meanwhile.
+ *
+ * A "Suppressed" event: name "Suppressed", level 3 (warning), the keyword
+ * the first suppressed event had; fields `rule` (string: the rule's name,
+ * or the default event's), `count` (u64: events held back since the last
+ * report), `burst` and `interval_ms` (u32: the limit), then the message
+ * field (unless the config has none): "Suppressed COUNT events of RULE
+ * (rate_limit: BURST per INTERVAL_MS ms)". `outcome->rule` is the rule (NULL
+ * for the default event).
  */
 int ehs_engine_build(const ehs_config *config, ehs_thread_state *state,
                      const ehs_message *message, ehd_builder *builder, ehs_outcome *outcome);
+
+/*
+ * At the end (process exit, end of input): builds a "Suppressed" event for
+ * one window still holding suppressed events, whether its window ended or
+ * not. Returns EHS_REPORT (write it and call again) or EHS_DROPPED when none
+ * is left. Thread-safe, as ehs_engine_build.
+ */
+int ehs_engine_build_final_report(const ehs_config *config, ehs_thread_state *state,
+                                  ehd_builder *builder, ehs_outcome *outcome);
+
+/* In a fork child: forgets the events rate limits held back before the
+ * fork (the parent reports them), so each is reported once. Windows keep
+ * their counts: the child's events are its own from now on. Call while no
+ * other thread builds (a fork child has one thread); NULL is fine. */
+void ehs_config_forget_suppressed(const ehs_config *config);
+
+/* Events held back by rate limits over the config's life, reported or not;
+ * 0 for NULL or a config without limits. Thread-safe. */
+uint64_t ehs_config_suppressed(const ehs_config *config);
 
 /* One (level, keyword) pair an event of a config can have. */
 typedef struct ehs_set_key {
@@ -215,7 +259,8 @@ typedef struct ehs_set_key {
  * (may exceed `max`: call again with more room). Order: keywords as rules
  * (then the default event) first name them, each with its levels ascending.
  * Drop rules and a dropping default add nothing; sources the config does
- * not capture add nothing; a level taken from the message adds 1..5.
+ * not capture add nothing; a level taken from the message adds 1..5; a rate
+ * limit adds 3 (its "Suppressed" events).
  */
 size_t ehs_config_set_keys(const ehs_config *config, ehs_set_key *keys, size_t max);
 
