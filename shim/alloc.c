@@ -46,6 +46,20 @@ typedef struct block_header {
 #define BLOCK_MAGIC UINT64_C(0x6568736869616c63)
 
 static bool mmap_heap;
+/* Nonzero while this thread loads a new config (reload.c): never in a
+ * signal handler, and the config outlives the call, so libc's heap serves
+ * it instead of a mapping per block. */
+static __thread unsigned libc_heap_depth SHIM_TLS;
+
+void shim_alloc_libc_begin(void)
+{
+    libc_heap_depth++;
+}
+
+void shim_alloc_libc_end(void)
+{
+    libc_heap_depth--;
+}
 
 void shim_alloc_use_mmap(void)
 {
@@ -96,14 +110,14 @@ static void unmap_block(void *block)
 
 void *__wrap_malloc(size_t size)
 {
-    if (!__atomic_load_n(&mmap_heap, __ATOMIC_ACQUIRE))
+    if (!__atomic_load_n(&mmap_heap, __ATOMIC_ACQUIRE) || libc_heap_depth != 0)
         return __real_malloc(size);
     return map_block(size);
 }
 
 void *__wrap_calloc(size_t count, size_t size)
 {
-    if (!__atomic_load_n(&mmap_heap, __ATOMIC_ACQUIRE))
+    if (!__atomic_load_n(&mmap_heap, __ATOMIC_ACQUIRE) || libc_heap_depth != 0)
         return __real_calloc(count, size);
     size_t bytes;
     if (__builtin_mul_overflow(count, size, &bytes)) {

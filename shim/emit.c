@@ -50,10 +50,25 @@ static void emit_now(shim_thread *thread, ehs_message *message)
         errno = saved_errno;
         return;
     }
+    /* Without reloads the config never changes: nothing to pin. */
+    const ehs_config *config;
+    bool pinned = shim_reload_enabled();
+    if (__builtin_expect(pinned, 0)) {
+        /* The one clock reading of the message: the reload check's, and
+         * its rate limits'. */
+        uint64_t now = shim_clock_ms();
+        shim_reload_check(thread, now);
+        shim_thread_set_clock(thread, now);
+        config = shim_thread_pin_config(thread);
+    } else {
+        config = shim_config_current();
+    }
     ehs_thread_state *state;
     ehd_builder *builder;
-    if (!shim_thread_engine(thread, &state, &builder)) {
+    if (!shim_thread_engine(thread, config, &state, &builder)) {
         shim_count(source, SHIM_COUNT_WRITE_ERROR, 1);
+        if (pinned)
+            shim_thread_unpin_config(thread);
         errno = saved_errno;
         return;
     }
@@ -63,8 +78,7 @@ static void emit_now(shim_thread *thread, ehs_message *message)
     int result;
     /* A rate limit's report of events it held back comes before the
      * message that found it due. */
-    while ((result = ehs_engine_build(shim_config, state, message, builder, &outcome)) ==
-           EHS_REPORT) {
+    while ((result = ehs_engine_build(config, state, message, builder, &outcome)) == EHS_REPORT) {
         shim_count_report();
         write_built(builder, &outcome, source);
     }
@@ -73,20 +87,27 @@ static void emit_now(shim_thread *thread, ehs_message *message)
     else
         shim_count(source, result == EHS_SUPPRESSED ? SHIM_COUNT_SUPPRESSED : SHIM_COUNT_RULE_DROP,
                    1);
+    if (pinned)
+        shim_thread_unpin_config(thread);
+    else
+        shim_thread_set_clock(thread, 0);
     errno = saved_errno;
 }
 
 void shim_emit_final_reports(shim_thread *thread)
 {
-    if (shim_config == NULL || shim_config->rate_windows == NULL)
-        return;
+    int saved_errno = errno;
+    shim_reload_final_reports(thread);
+    const ehs_config *config = shim_config_current();
     ehs_thread_state *state;
     ehd_builder *builder;
-    if (!shim_thread_engine(thread, &state, &builder))
+    if (config == NULL || config->rate_windows == NULL ||
+        !shim_thread_engine(thread, NULL, &state, &builder)) {
+        errno = saved_errno;
         return;
-    int saved_errno = errno;
+    }
     ehs_outcome outcome;
-    while (ehs_engine_build_final_report(shim_config, state, builder, &outcome) == EHS_REPORT) {
+    while (ehs_engine_build_final_report(config, state, builder, &outcome) == EHS_REPORT) {
         shim_count_report();
         write_built(builder, &outcome, EHS_SOURCE_STDERR);
     }

@@ -45,6 +45,8 @@ static void after_fork_in_child(void)
     shim_stats_reset();
     /* What rate limits held back before the fork is the parent's to report. */
     ehs_config_forget_suppressed(shim_config);
+    shim_reload_forget_suppressed();
+    shim_reload_after_fork();
     if (shim_fork_marker != NULL)
         *shim_fork_marker = 1;
 }

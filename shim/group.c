@@ -142,7 +142,7 @@ static ehs_thread_state *pattern_state(const group_feed *feed)
         return NULL;
     ehs_thread_state *state;
     ehd_builder *builder;
-    return shim_thread_engine(feed->emitter, &state, &builder) ? state : NULL;
+    return shim_thread_engine(feed->emitter, NULL, &state, &builder) ? state : NULL;
 }
 
 /* Whether this is a vfork child, which runs on its parent's memory: it

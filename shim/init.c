@@ -35,9 +35,8 @@ static const char *env_value(const char *name)
     return value != NULL && value[0] != '\0' ? value : NULL;
 }
 
-static ehs_config *load_config(void)
+static ehs_config *load_config(const char *path)
 {
-    const char *path = env_value("EHSHIM_CONFIG");
     if (path == NULL) {
         ehs_config *config = ehs_config_new_default();
         if (config == NULL)
@@ -97,7 +96,8 @@ static int set_up(int *armed)
     if (!shim_is_first_copy())
         return SHIM_PASSIVE;
 
-    ehs_config *config = load_config();
+    const char *path = env_value("EHSHIM_CONFIG");
+    ehs_config *config = load_config(path);
     if (config == NULL)
         return SHIM_PASSIVE;
     if (!config->inherit) {
@@ -114,6 +114,10 @@ static int set_up(int *armed)
         return SHIM_PASSIVE;
     }
     shim_config = config;
+    if (shim_reload_setup(path, config) != 0) {
+        shim_debug("cannot set up: %s; not capturing", strerror(ENOMEM));
+        return SHIM_PASSIVE;
+    }
     /* Everything allocated from here on may be allocated again or grown
      * inside a signal handler: the thread states and builders. */
     shim_alloc_use_mmap();
@@ -137,7 +141,7 @@ static int set_up(int *armed)
     ehs_thread_state *state;
     ehd_builder *builder;
     if (thread != NULL)
-        shim_thread_engine(thread, &state, &builder);
+        shim_thread_engine(thread, config, &state, &builder);
     *armed = (config->capture_stderr ? SHIM_ARM_STDERR : 0) |
              (config->capture_syslog ? SHIM_ARM_SYSLOG : 0) |
              (config->capture_journal ? SHIM_ARM_JOURNAL : 0) |

@@ -42,11 +42,13 @@ void shim_sets_reset_in_child(void)
 
 /*
  * The sets of the config's keys, by (level, keyword), filled in by
- * shim_sets_setup before the shim arms and never changed after: the
- * provider keeps its sets in a list, newest first, and a config with many
- * keywords (every source adds one) would make each event walk it. Open
- * addressing over KEY_SLOTS slots holding an index into key_sets plus one;
- * keys past KEY_CACHED are left to the list.
+ * shim_sets_setup before the shim arms and by shim_sets_register for a
+ * reloaded config, never removed: the provider keeps its sets in a list,
+ * newest first, and a config with many keywords (every source adds one)
+ * would make each event walk it. Open addressing over KEY_SLOTS slots
+ * holding an index into key_sets plus one; keys past KEY_CACHED are left
+ * to the list. Entries are added under sets_lock and published by their
+ * slot (release), so readers need no lock.
  */
 enum { KEY_SLOTS = 256, KEY_CACHED = 192 };
 typedef struct cached_set {
@@ -56,6 +58,7 @@ typedef struct cached_set {
 } cached_set;
 static cached_set key_sets[KEY_CACHED];
 static uint8_t key_slots[KEY_SLOTS];
+static size_t cached_count; /* under sets_lock */
 
 static unsigned key_slot(uint8_t level, uint64_t keyword)
 {
@@ -63,26 +66,30 @@ static unsigned key_slot(uint8_t level, uint64_t keyword)
     return (unsigned)(h >> 56); /* 0..255 */
 }
 
-static void cache_set(size_t *cached, uint8_t level, uint64_t keyword, ehd_event_set *set)
+/* Called with sets_lock held. */
+static void cache_set(uint8_t level, uint64_t keyword, ehd_event_set *set)
 {
-    if (set == NULL || *cached >= KEY_CACHED)
+    if (set == NULL || cached_count >= KEY_CACHED)
         return;
     unsigned slot = key_slot(level, keyword);
-    while (key_slots[slot] != 0) {
-        const cached_set *c = &key_sets[key_slots[slot] - 1];
+    uint8_t index;
+    while ((index = __atomic_load_n(&key_slots[slot], __ATOMIC_RELAXED)) != 0) {
+        const cached_set *c = &key_sets[index - 1];
         if (c->level == level && c->keyword == keyword)
             return;
         slot = (slot + 1) % KEY_SLOTS;
     }
-    key_sets[*cached] = (cached_set){ keyword, level, set };
-    key_slots[slot] = (uint8_t)(++*cached);
+    key_sets[cached_count] = (cached_set){ keyword, level, set };
+    __atomic_store_n(&key_slots[slot], (uint8_t)(++cached_count), __ATOMIC_RELEASE);
 }
 
 static ehd_event_set *cached(uint8_t level, uint64_t keyword)
 {
-    for (unsigned slot = key_slot(level, keyword); key_slots[slot] != 0;
+    uint8_t index;
+    for (unsigned slot = key_slot(level, keyword);
+         (index = __atomic_load_n(&key_slots[slot], __ATOMIC_ACQUIRE)) != 0;
          slot = (slot + 1) % KEY_SLOTS) {
-        const cached_set *c = &key_sets[key_slots[slot] - 1];
+        const cached_set *c = &key_sets[index - 1];
         if (c->level == level && c->keyword == keyword)
             return c->set;
     }
@@ -104,28 +111,32 @@ static ehd_event_set *register_locked(uint8_t level, uint64_t keyword)
     return set;
 }
 
-int shim_sets_setup(void)
+int shim_sets_register(const ehs_config *config)
 {
     ehs_set_key local[SHIM_KEYS_LOCAL];
     ehs_set_key *keys = local;
-    size_t count = ehs_config_set_keys(shim_config, keys, SHIM_KEYS_LOCAL);
+    size_t count = ehs_config_set_keys(config, keys, SHIM_KEYS_LOCAL);
     if (count > SHIM_KEYS_LOCAL) {
         keys = calloc(count, sizeof(*keys));
         if (keys == NULL)
             return ENOMEM;
-        count = ehs_config_set_keys(shim_config, keys, count);
+        count = ehs_config_set_keys(config, keys, count);
     }
     shim_sets_lock();
-    size_t cached_count = 0;
     for (size_t i = 0; i < count; i++) {
         if (keys[i].level != 0)
-            cache_set(&cached_count, keys[i].level, keys[i].keyword,
+            cache_set(keys[i].level, keys[i].keyword,
                       register_locked(keys[i].level, keys[i].keyword));
     }
     shim_sets_unlock();
     if (keys != local)
         free(keys);
     return 0;
+}
+
+int shim_sets_setup(void)
+{
+    return shim_sets_register(shim_config);
 }
 
 ehd_event_set *shim_sets_get(uint8_t level, uint64_t keyword)

@@ -62,9 +62,19 @@ void shim_init_lazy(void);
  * vfork child, which shares our memory and must not change any of it. */
 extern pid_t shim_pid;
 
-/* The loaded config (immutable) and the provider; valid once READY. */
+/* The config in force (replaced whole by a reload, reload.c; each one is
+ * immutable but for its rate-limit windows) and the provider; valid once
+ * READY. A build pins it (shim_thread_pin_config) instead of reading it. */
 extern const ehs_config *shim_config;
 extern ehd_provider shim_provider;
+
+static inline const ehs_config *shim_config_current(void)
+{
+    return __atomic_load_n(&shim_config, __ATOMIC_ACQUIRE);
+}
+
+/* ms of CLOCK_MONOTONIC_COARSE (a vDSO read; async-signal-safe). */
+uint64_t shim_clock_ms(void);
 
 /* ---- reentrancy guard ---------------------------------------------------- */
 
@@ -118,10 +128,19 @@ bool shim_is_first_copy(void);
  * (async-signal-safe). Call once in set-up, after the config is loaded. */
 void shim_alloc_use_mmap(void);
 
+/* Between these (nested), this thread's allocations come from libc's heap
+ * again: for loading a config outside any signal handler. */
+void shim_alloc_libc_begin(void);
+void shim_alloc_libc_end(void);
+
 /* ---- event sets (sets.c) ----------------------------------------------- */
 
 /* Registers every set the config can write to. Returns 0 or an errno. */
 int shim_sets_setup(void);
+
+/* The same for `config` (a reloaded one), before it is put in force; sets
+ * already registered stay. Thread-safe. Returns 0 or an errno. */
+int shim_sets_register(const ehs_config *config);
 
 /* True when some registered set has a listener: capture is worth doing.
  * One relaxed load of the word the kernel keeps for all of the shim's sets
@@ -192,8 +211,56 @@ int shim_thread_setup(size_t max_message_bytes, bool with_stdout);
 shim_thread *shim_thread_get(void);
 
 /* Engine state and builder of `thread`, created on its first message
- * (from the shim's mmap heap, alloc.c). Returns false when out of memory. */
-bool shim_thread_engine(shim_thread *thread, ehs_thread_state **state, ehd_builder **builder);
+ * (from the shim's mmap heap, alloc.c), the state made anew when it was
+ * made for another config than `config` (NULL: any state will do, as for
+ * the grouper's patterns). Returns false when out of memory. */
+bool shim_thread_engine(shim_thread *thread, const ehs_config *config, ehs_thread_state **state,
+                        ehd_builder **builder);
+
+/* The current config, pinned for a build of `thread` until
+ * shim_thread_unpin_config: no reload frees it meanwhile. One pin per
+ * thread at a time (the busy guard keeps builds from nesting). */
+const ehs_config *shim_thread_pin_config(shim_thread *thread);
+void shim_thread_unpin_config(shim_thread *thread);
+
+/* The clock reading (ms of CLOCK_MONOTONIC_COARSE) taken for the message
+ * being built: its rate limits read no other. Cleared by unpinning. */
+void shim_thread_set_clock(shim_thread *thread, uint64_t now_ms);
+
+/* Does any thread pin `config` now? (reload.c, before freeing it) */
+bool shim_threads_pin(const ehs_config *config);
+
+/* `config` is about to be freed: every thread whose engine state was made
+ * for it makes a new one on its next message, even if a later config
+ * comes to live at the same address. */
+void shim_threads_forget_config(const ehs_config *config);
+
+/* ---- reloading the config (reload.c) ------------------------------------- */
+
+/* At set-up, with the config loaded from `path` (NULL: the built-in one).
+ * Returns 0 or an errno. */
+int shim_reload_setup(const char *path, const ehs_config *config);
+
+/* Whether the config in force asks for reloads (one relaxed load). */
+bool shim_reload_enabled(void);
+
+/* On the message path, before the build pins the config: looks at the
+ * file when its check is due at `now_ms` (shim_clock_ms), and loads it if
+ * it changed. Never in a signal handler; one thread at a time. */
+void shim_reload_check(shim_thread *thread, uint64_t now_ms);
+
+/* At exit: reports of what replaced configs' rate limits still hold back. */
+void shim_reload_final_reports(shim_thread *thread);
+
+/* In a fork child. */
+void shim_reload_after_fork(void);
+
+/* In a fork child: forgets what the replaced configs' rate limits held back
+ * (the parent reports it). */
+void shim_reload_forget_suppressed(void);
+
+/* EHSHIM_DEBUG=1: the reload counters. */
+void shim_reload_report(void);
 
 /* The line assembler of `thread` for `source` (EHS_SOURCE_STDERR, or
  * EHS_SOURCE_STDOUT while stdout is captured; NULL for anything else): one

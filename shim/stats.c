@@ -67,6 +67,7 @@ void shim_stats_report(void)
         shim_debug("rate limits: %lu events suppressed, %lu Suppressed events reporting them",
                    suppressed, __atomic_load_n(&reports, __ATOMIC_RELAXED));
     }
+    shim_reload_report();
     unsigned long abandoned = __atomic_load_n(&abandoned_calls, __ATOMIC_RELAXED);
     if (abandoned != 0)
         shim_debug("%lu intercepted calls were left by a signal handler's jump before their "

@@ -40,6 +40,11 @@ struct __attribute__((aligned(16))) shim_thread {
     char *scratch;             /* formatting space for printf-style messages */
     size_t scratch_capacity;
     ehs_thread_state *engine;  /* NULL until the thread's first message */
+    const ehs_config *engine_config; /* the config `engine` was made for */
+    const ehs_config *pinned;  /* the config a build of this thread uses now, or
+                                  NULL: reload.c frees no config a thread pins */
+    uint64_t now_ms;           /* the message's clock reading (emit.c), for rate
+                                  limits; 0: none taken */
     ehd_builder *builder;      /* NULL until the first event; kept with the context */
     shim_tee *tee;             /* printf formatting stream, NULL until used */
     char *work_stack;          /* for events made on a small stack (emit.c) */
@@ -204,6 +209,9 @@ shim_thread *shim_thread_get(void)
         thread->scratch = (char *)(thread + 1) + scratch_offset;
         thread->scratch_capacity = scratch_capacity;
         thread->engine = NULL;
+        thread->engine_config = NULL;
+        thread->pinned = NULL;
+        thread->now_ms = 0;
         thread->builder = NULL;
         thread->tee = NULL;
         thread->work_stack = NULL;
@@ -221,7 +229,18 @@ shim_thread *shim_thread_get(void)
     return thread;
 }
 
-bool shim_thread_engine(shim_thread *thread, ehs_thread_state **state, ehd_builder **builder)
+/* The rate limits' clock of a thread's builds: the reading emit.c took for
+ * the message, so a message reads the clock once. */
+static uint64_t message_clock(void *context)
+{
+    shim_thread *thread = context;
+    if (thread->now_ms == 0)
+        thread->now_ms = shim_clock_ms();
+    return thread->now_ms;
+}
+
+bool shim_thread_engine(shim_thread *thread, const ehs_config *config, ehs_thread_state **state,
+                        ehd_builder **builder)
 {
     if (thread->builder == NULL) {
         /* Room for a whole event up front, so events of the usual size never
@@ -232,10 +251,20 @@ bool shim_thread_engine(shim_thread *thread, ehs_thread_state **state, ehd_build
         if (thread->builder == NULL)
             return false;
     }
+    if (thread->engine != NULL && config != NULL &&
+        __atomic_load_n(&thread->engine_config, __ATOMIC_ACQUIRE) != config) {
+        /* A reload replaced the config: the state is sized for the old one. */
+        ehs_thread_state_free(thread->engine);
+        thread->engine = NULL;
+    }
     if (thread->engine == NULL) {
-        thread->engine = ehs_thread_state_new(shim_config);
+        if (config == NULL)
+            config = shim_config_current();
+        thread->engine = ehs_thread_state_new(config);
         if (thread->engine == NULL)
             return false;
+        __atomic_store_n(&thread->engine_config, config, __ATOMIC_RELEASE);
+        ehs_thread_state_set_clock(thread->engine, message_clock, thread);
         /* Events are cut to what the backend carries: user_events drops
          * anything larger in the kernel after a successful write. */
         ehs_thread_state_set_event_max(thread->engine, ehd_provider_event_max(&shim_provider));
@@ -385,6 +414,53 @@ void shim_thread_exit_process(void)
     shim_emit_final_reports(thread);
 }
 
+const ehs_config *shim_thread_pin_config(shim_thread *thread)
+{
+    const ehs_config *config;
+    /* A hazard pointer: once the pin is visible and the config is still
+     * the current one, reload.c sees the pin before it could free it. */
+    do {
+        config = __atomic_load_n(&shim_config, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&thread->pinned, config, __ATOMIC_SEQ_CST);
+    } while (__atomic_load_n(&shim_config, __ATOMIC_SEQ_CST) != config);
+    return config;
+}
+
+void shim_thread_unpin_config(shim_thread *thread)
+{
+    __atomic_store_n(&thread->pinned, NULL, __ATOMIC_RELEASE);
+    thread->now_ms = 0;
+}
+
+void shim_thread_set_clock(shim_thread *thread, uint64_t now_ms)
+{
+    thread->now_ms = now_ms;
+}
+
+bool shim_threads_pin(const ehs_config *config)
+{
+    for (shim_thread *t = __atomic_load_n(&all_threads, __ATOMIC_ACQUIRE); t != NULL;
+         t = t->next)
+        if (__atomic_load_n(&t->pinned, __ATOMIC_SEQ_CST) == config)
+            return true;
+    return false;
+}
+
+/* What a thread context's engine_config becomes when its config is freed:
+ * never the address of a config. */
+static const char stale_config;
+
+void shim_threads_forget_config(const ehs_config *config)
+{
+    for (shim_thread *t = __atomic_load_n(&all_threads, __ATOMIC_ACQUIRE); t != NULL;
+         t = t->next) {
+        const ehs_config *expected = config;
+        __atomic_compare_exchange_n(&t->engine_config, &expected,
+                                    (const ehs_config *)(const void *)&stale_config, false,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+    }
+}
+
 void shim_thread_after_fork(void)
 {
     shim_thread *self = tls_thread;
@@ -393,8 +469,10 @@ void shim_thread_after_fork(void)
     for (shim_thread *t = __atomic_load_n(&all_threads, __ATOMIC_ACQUIRE); t != NULL;
          t = t->next) {
         discard_lines(t, true);
-        if (t != self)
+        if (t != self) {
             __atomic_store_n(&t->in_use, 0, __ATOMIC_RELEASE);
+            __atomic_store_n(&t->pinned, NULL, __ATOMIC_RELEASE);
+        }
     }
     shim_group_after_fork();
 }

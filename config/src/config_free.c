@@ -41,6 +41,7 @@ EHS_API void ehs_config_free(ehs_config *config)
     ehs_regex_match_context_free(config->match_context);
     ehs_rule_index_free(config->rule_index);
     ehs_rate_windows_free(config->rate_windows);
+    free(config->restart_keys);
     for (int s = 0; s < EHS_SOURCE_COUNT; s++)
         ehs_multiline_free(config->multiline[s]);
     free(config);

@@ -227,6 +227,14 @@ void ehs_load_rate_limit(ehs_load *load, const cJSON *object, const ehs_rate_lim
 /* Makes config->rate_windows when a rule or the default has a limit. */
 void ehs_load_rate_windows(ehs_load *load);
 
+/* ---- config_reload.c ---- */
+
+/* Reads the top-level "reload" object into config->reload_check_ms. */
+void ehs_load_reload(ehs_load *load, const cJSON *root);
+
+/* Records config->restart_keys from what was loaded (call last). */
+void ehs_load_restart_keys(ehs_load *load, const cJSON *root);
+
 /* ---- names.c ---- */
 
 /* Reads `key` of a rule (a name or a non-empty list of names, each a

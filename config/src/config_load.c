@@ -22,7 +22,7 @@
 static const char *const top_keys[] = {
     "provider", "group",    "capture", "message_field", "max_message_bytes",
     "inherit",  "patterns", "rules",   "default",       "strip_cr", "multiline", "rate_limit",
-    NULL,
+    "reload",   NULL,
 };
 
 /* Names the byte at `offset` of `text` for a message. */
@@ -290,6 +290,8 @@ static void read_config(ehs_load *load, const cJSON *root)
     read_rules(load, root);
     ehs_load_multiline(load, root);
     ehs_load_rate_windows(load);
+    ehs_load_reload(load, root);
+    ehs_load_restart_keys(load, root);
 }
 
 static void free_load(ehs_load *load)

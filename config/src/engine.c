@@ -58,8 +58,9 @@ struct ehs_thread_state {
     ehs_json_scratch json;            /* string array elements */
     size_t event_max;                 /* largest event a build may make */
     ehs_frame *frames;                /* a grouped record's frames, EHS_FRAMES_MAX */
-    uint64_t (*clock_ms)(void *);     /* rate limits' clock (ehs_engine_set_clock:
-                                         tests); NULL: ehs_rate_clock_ms */
+    uint64_t (*clock_ms)(void *);     /* rate limits' clock
+                                         (ehs_thread_state_set_clock); NULL:
+                                         ehs_rate_clock_ms */
     void *clock_context;
     bool report_made;                 /* the last build returned EHS_REPORT: the
                                          caller builds the same message again,
@@ -676,8 +677,11 @@ uint64_t ehs_config_suppressed(const ehs_config *config)
     return config != NULL ? ehs_rate_suppressed_total(config->rate_windows) : 0;
 }
 
-void ehs_engine_set_clock(ehs_thread_state *state, uint64_t (*clock_ms)(void *), void *context)
+void ehs_thread_state_set_clock(ehs_thread_state *state, uint64_t (*clock_ms)(void *),
+                                void *context)
 {
+    if (state == NULL)
+        return;
     state->clock_ms = clock_ms;
     state->clock_context = context;
 }

@@ -142,5 +142,18 @@ size_t ehs_config_set_keys(const ehs_config *config, ehs_set_key *keys, size_t m
             }
         }
     }
+    if (config->reload_check_ms != 0) {
+        static const uint8_t own_levels[] = { EHD_LEVEL_ERROR, EHD_LEVEL_INFO };
+        for (size_t i = 0; i < sizeof own_levels; i++) {
+            bool listed = false;
+            for (size_t k = 0; k < count && k < max; k++)
+                listed |= keys[k].level == own_levels[i] && keys[k].keyword == EHS_KEYWORD_SHIM;
+            if (listed)
+                continue;
+            if (count < max)
+                keys[count] = (ehs_set_key){ own_levels[i], EHS_KEYWORD_SHIM };
+            count++;
+        }
+    }
     return count;
 }

@@ -22,9 +22,4 @@ bool ehs_engine_pattern_matches(ehs_thread_state *state, const void *code, const
  * `state`. */
 void ehs_engine_set_linear(ehs_thread_state *state, bool linear);
 
-/* Rate limits of builds with `state` read `clock_ms(context)` (ms, never
- * going back) instead of CLOCK_MONOTONIC_COARSE; NULL restores it. For
- * tests that step time. Not thread-safe with builds on `state`. */
-void ehs_engine_set_clock(ehs_thread_state *state, uint64_t (*clock_ms)(void *), void *context);
-
 #endif /* EHS_ENGINE_MATCH_H */

@@ -23,7 +23,6 @@
 #include "ehd/ehd_decode.h"
 #include "ehs/ehs_config.h"
 #include "ehs/ehs_engine.h"
-#include "engine_match.h"
 
 static ehs_config *load(const char *text)
 {
@@ -128,7 +127,7 @@ static harness *harness_new(const char *config_text)
     assert_non_null(h->builder);
     h->now = 1000000;
     h->json = (ehd_text)EHD_TEXT_INIT;
-    ehs_engine_set_clock(h->state, stepped_clock, h);
+    ehs_thread_state_set_clock(h->state, stepped_clock, h);
     return h;
 }
 
@@ -385,7 +384,7 @@ static void *work(void *arg)
     ehd_builder *builder = ehd_builder_new(NULL);
     if (state == NULL || builder == NULL)
         return NULL;
-    ehs_engine_set_clock(state, ticking_clock, w->clock);
+    ehs_thread_state_set_clock(state, ticking_clock, w->clock);
     ehs_message message = {
         .source = EHS_SOURCE_STDERR, .ident = "t", .ident_len = 1, .text = "flood", .len = 5
     };

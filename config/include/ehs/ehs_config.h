@@ -246,6 +246,12 @@ typedef struct ehs_config {
                                    changes: each limited rule's window and count of
                                    suppressed messages, shared by every thread that
                                    builds with the config (lock-free atomics) */
+    uint32_t reload_check_ms;   /* "reload": how often the shim looks at the file
+                                   for a change while the program logs; 0 (no
+                                   "reload"): never */
+    char *restart_keys;         /* owned; the keys a reload cannot change, as
+                                   "key=value" lines (ehs_config_restart_key_changed);
+                                   NULL for a config not loaded from text */
 } ehs_config;
 
 /* A list of "FILE:LINE:COL: message" lines (sorted by position), or
@@ -277,6 +283,16 @@ int ehs_config_load_text(const char *path, const char *text, size_t len, ehs_con
 /* Returns a new config with the built-in defaults (no rules: every line is an
  * event, no parsing), or NULL when out of memory. */
 ehs_config *ehs_config_new_default(void);
+
+/*
+ * Can `next` replace `running` in a running program? NULL when it can: they
+ * agree on every key that takes a restart (provider, group, capture.*,
+ * max_message_bytes, inherit, multiline). Otherwise the first key that
+ * differs, written into `key` (`key_size` bytes, NUL-terminated, cut to
+ * fit) and returned. Thread-safe; allocates nothing.
+ */
+const char *ehs_config_restart_key_changed(const ehs_config *running, const ehs_config *next,
+                                           char *key, size_t key_size);
 
 /* Frees a config from the calls above; NULL is fine. */
 void ehs_config_free(ehs_config *config);

@@ -158,6 +158,16 @@ void ehs_thread_state_free(ehs_thread_state *state);
  */
 uint64_t ehs_thread_state_rules_tried(const ehs_thread_state *state);
 
+/*
+ * Rate limits of builds with `state` read the time as `clock_ms(context)`,
+ * in milliseconds of CLOCK_MONOTONIC (never going back), instead of reading
+ * CLOCK_MONOTONIC_COARSE themselves: for a caller that read the clock for
+ * the message already, and for tests that step time. NULL restores the
+ * default. Not thread-safe with builds on `state`; NULL state is ignored.
+ */
+void ehs_thread_state_set_clock(ehs_thread_state *state, uint64_t (*clock_ms)(void *context),
+                                void *context);
+
 /* The smallest event_max a state takes (below it an event could not hold
  * its fixed fields with a useful message). */
 #define EHS_EVENT_MAX_MIN 4096u
@@ -247,6 +257,11 @@ void ehs_config_forget_suppressed(const ehs_config *config);
  * 0 for NULL or a config without limits. Thread-safe. */
 uint64_t ehs_config_suppressed(const ehs_config *config);
 
+/* The keyword of the shim's own events about its config: "ConfigReloaded"
+ * (level 4) and "ConfigRefused" (level 2), written by a config with
+ * "reload" (see the shim's reload.c). */
+#define EHS_KEYWORD_SHIM UINT64_C(0x10000)
+
 /* One (level, keyword) pair an event of a config can have. */
 typedef struct ehs_set_key {
     uint8_t level;
@@ -260,7 +275,8 @@ typedef struct ehs_set_key {
  * (then the default event) first name them, each with its levels ascending.
  * Drop rules and a dropping default add nothing; sources the config does
  * not capture add nothing; a level taken from the message adds 1..5; a rate
- * limit adds 3 (its "Suppressed" events).
+ * limit adds 3 (its "Suppressed" events); "reload" adds levels 2 and 4 of
+ * EHS_KEYWORD_SHIM, last.
  */
 size_t ehs_config_set_keys(const ehs_config *config, ehs_set_key *keys, size_t max);
 
