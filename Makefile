@@ -52,6 +52,10 @@ EXAMPLE_SRC := $(wildcard examples/*.c)
 EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 SHIM_TEST_SRC := $(wildcard tests/shim/*.c)
 SHIM_TEST_BIN := $(SHIM_TEST_SRC:tests/shim/%.c=$(BUILD)/tests/shim/%)
+# Libraries the shim tests preload in front of it; each file says what it
+# is for.
+PRELOAD_TEST_SRC := $(wildcard tests/preload/*.c)
+PRELOAD_TEST_LIB := $(PRELOAD_TEST_SRC:tests/preload/%.c=$(BUILD)/tests/preload/%.so)
 KTEST_SRC := $(wildcard tests/kernel/*.c)
 KTEST_BIN := $(KTEST_SRC:tests/kernel/%.c=$(BUILD)/tests/kernel/%)
 SHIM_SRC := $(wildcard shim/*.c)
@@ -83,7 +87,7 @@ $(BUILD)/tests/unit/%.o: DIR_CPPFLAGS := -Icore/private -Icore/src -Iconfig/src
 
 .PHONY: all unit-tests test test-real test-asan asan-build demo bench bench-deps clean deps test-deps check-kernel install uninstall
 # Nothing here links cmocka: a machine with the build packages alone builds it.
-all: $(LIBCORE) $(LIBCONFIG) $(EHSHIM) $(LIBSHIM) $(LIBCORE_SO) $(BENCH_BIN) $(EXAMPLE_BIN) $(SHIM_TEST_BIN) $(KTEST_BIN)
+all: $(LIBCORE) $(LIBCONFIG) $(EHSHIM) $(LIBSHIM) $(LIBCORE_SO) $(BENCH_BIN) $(EXAMPLE_BIN) $(SHIM_TEST_BIN) $(PRELOAD_TEST_LIB) $(KTEST_BIN)
 
 unit-tests: $(UNIT_BIN)
 
@@ -141,6 +145,10 @@ $(BUILD)/tests/shim/%: tests/shim/%.c
 	@mkdir -p $(dir $@) $(SHIM_TEST_DEP)
 	$(CC) -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 $(CPPFLAGS) -std=gnu11 $(WARN) $(CFLAGS) -O2 -fno-builtin \
 	    -MMD -MP -MF $(SHIM_TEST_DEP)/$*.d -o $@ $< -lpthread
+
+$(BUILD)/tests/preload/%.so: tests/preload/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -O2 -fPIC -shared -o $@ $< -ldl
 
 # The preloaded library. It goes into programs that have their own copies of
 # libraries, so nothing of ours may clash: only the interposed libc names are

@@ -164,6 +164,16 @@ if command -v valgrind >/dev/null; then
         [[ $grouping == *'["python"]'* ]] && target="; target at most +5%"
         echo "stderr_loop: capture to /dev/null, $sshd_stderr with \"multiline\": { \"stderr\": { $grouping } }: $grouped instructions per line: $(added "$captured" "$grouped") ($(percent "$captured" "$grouped")$target)"
     done
+    # Config reload and rate limits (issue: at most one clock read per
+    # message with both; nothing without them, which the lines above
+    # measure). The same config with "reload" (checked once a second) and a
+    # rate limit no line reaches: each line reads the clock once and pins
+    # its config.
+    sshd_ops=$BUILD/bench/sshd-stderr-ops.json
+    sed '0,/{/s//{ "reload": { "check_ms": 1000 }, "rate_limit": { "burst": 10000000, "interval_ms": 86400000 },/' \
+        "$sshd_stderr" >"$sshd_ops"
+    with_ops=$(per_line LD_PRELOAD="$shim" EHSHIM_CAPTURE=/dev/null EHSHIM_CONFIG="$sshd_ops")
+    echo "stderr_loop: capture to /dev/null, $sshd_stderr with \"reload\" and \"rate_limit\": $with_ops instructions per line: $(added "$captured" "$with_ops") ($(percent "$captured" "$with_ops")) for one clock read, the reload check, the config pin and the rate-limit window"
     # A send on a socket that is not the syslog socket (bench/send_loop):
     # with the shim capturing syslog (as it does by default), one table
     # look-up more.

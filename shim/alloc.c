@@ -71,6 +71,11 @@ void shim_alloc_use_mmap(void)
  * overflow, so it does not check this function. */
 __attribute__((no_sanitize("address"))) static bool is_ours(const void *block)
 {
+    /* Before set-up nothing is ours: a config loaded then is libc's alone,
+     * and its blocks are not read in front (valgrind's allocator keeps a
+     * red zone there). */
+    if (!__atomic_load_n(&mmap_heap, __ATOMIC_ACQUIRE))
+        return false;
     /* Our blocks start 16 bytes into a page: a cheap test that spares
      * reading in front of most of libc's blocks. */
     if (((uintptr_t)block & 0xfff) != sizeof(block_header))

@@ -43,20 +43,12 @@ static ehs_config *load_config(const char *path)
             shim_debug("out of memory for the default config; not capturing");
         return config;
     }
-    ehs_config *config = NULL;
-    ehs_errors errors = { 0 };
-    int err = ehs_config_load_file(path, &config, &errors);
-    if (err != 0) {
-        /* One line: the first problem says enough to fix the file, and
-         * `ehshim check` lists all of them. */
-        if (errors.count > 0)
-            shim_debug("%s%s; not capturing", errors.lines[0],
-                       errors.count > 1 ? " (and more problems: see ehshim check)" : "");
-        else
-            shim_debug("%s: %s; not capturing", path, strerror(err));
-        config = NULL;
-    }
-    ehs_errors_free(&errors);
+    ehs_config *config;
+    char why[512];
+    size_t problems;
+    if (shim_config_read(path, &config, why, sizeof why, &problems) != 0)
+        shim_debug("%s%s; not capturing", why,
+                   problems > 1 ? " (and more problems: see ehshim check)" : "");
     return config;
 }
 

@@ -116,6 +116,26 @@ void shim_reload_forget_suppressed(void)
         ehs_config_forget_suppressed(retired[i]);
 }
 
+int shim_config_read(const char *path, ehs_config **out, char *why, size_t why_size,
+                     size_t *problems)
+{
+    ehs_errors errors = { 0 };
+    *out = NULL;
+    int err = ehs_config_load_file(path, out, &errors);
+    *problems = errors.count;
+    if (err != 0) {
+        /* The first problem says enough to fix the file; `ehshim check`
+         * lists all of them. */
+        if (errors.count > 0)
+            snprintf(why, why_size, "%s", errors.lines[0]);
+        else
+            snprintf(why, why_size, "%s: %s", path, strerror(err));
+        *out = NULL;
+    }
+    ehs_errors_free(&errors);
+    return err;
+}
+
 /* ---- the shim's own events ---- */
 
 /* Writes the event in `builder` at `level` with the shim's own keyword. */
@@ -248,21 +268,13 @@ static void check_file(shim_thread *thread)
         /* Builds still hold every replaced config: try again later. */
         return;
     }
-    ehs_config *next = NULL;
-    ehs_errors errors = { 0 };
-    shim_alloc_libc_begin();
-    int err = ehs_config_load_file(config_path, &next, &errors);
-    shim_alloc_libc_end();
+    ehs_config *next;
     char why[512];
+    size_t problems;
+    shim_alloc_libc_begin();
+    int err = shim_config_read(config_path, &next, why, sizeof why, &problems);
+    shim_alloc_libc_end();
     if (err != 0) {
-        if (errors.count > 0)
-            snprintf(why, sizeof why, "%s", errors.lines[0]);
-        else
-            snprintf(why, sizeof why, "%s: %s", config_path, strerror(err));
-        size_t problems = errors.count;
-        shim_alloc_libc_begin();
-        ehs_errors_free(&errors);
-        shim_alloc_libc_end();
         refuse(thread, &version, why, problems);
         return;
     }

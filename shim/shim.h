@@ -237,6 +237,12 @@ void shim_threads_forget_config(const ehs_config *config);
 
 /* ---- reloading the config (reload.c) ------------------------------------- */
 
+/* Loads the config at `path` into *out. Returns 0, or an errno with *out
+ * NULL, the first problem in `why` (FILE:LINE:COL: ..., as ehshim check
+ * words it) and how many there are in *problems. */
+int shim_config_read(const char *path, ehs_config **out, char *why, size_t why_size,
+                     size_t *problems);
+
 /* At set-up, with the config loaded from `path` (NULL: the built-in one).
  * Returns 0 or an errno. */
 int shim_reload_setup(const char *path, const ehs_config *config);

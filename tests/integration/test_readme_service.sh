@@ -74,6 +74,12 @@ installed_config=/etc/ehshim/myservice.json
 grep -qxF "sudo install -D -m 0644 $config $installed_config" "$tmp/service.sh" ||
     fail "README no longer installs $config as $installed_config; update this test"
 
+# The reload recipe: the config asks for reloads, and a new file is
+# renamed over the installed one.
+grep -q '"reload": { "check_ms": 1000 }' "$config" || fail "$config no longer has \"reload\""
+grep -qxF "sudo mv $installed_config.new $installed_config" "$tmp/service.sh" ||
+    fail "README has no 'sudo mv $installed_config.new $installed_config' (the reload recipe)"
+
 # `ehshim check CONFIG` as written, on the file it installs.
 grep -qxF "ehshim check $installed_config" "$tmp/service.sh" || fail "README has no 'ehshim check $installed_config'"
 "$EHSHIM" check "$config" || fail "ehshim check $config failed"

@@ -98,6 +98,46 @@ else
     shim_finish
 fi
 
+# ---- one clock reading per message -----------------------------------------------
+# clock_gettime calls counted by a library preloaded in front of the shim,
+# for 0 and for 1,000 stderr lines of bench/stderr_loop: with "reload" and
+# a rate limit each line reads the clock once more than without them (the
+# capture backend stamps each record with a reading of its own, as the
+# kernel stamps events on user_events).
+count_lib=$BUILD/tests/preload/count_clock.so
+loop=$BUILD/bench/stderr_loop
+if [ -n "$SHIM_SANITIZER_RUNTIME" ]; then
+    note_skip="clock readings: not counted under a sanitizer (its runtime must come first in LD_PRELOAD)"
+elif [ ! -f "$count_lib" ] || [ ! -x "$loop" ]; then
+    fail "not built: $count_lib or $loop"
+else
+    count_lib=$(cd "$(dirname "$count_lib")" && pwd)/count_clock.so
+    cat >"$dir/ops.json" <<'JSON'
+{ "reload": { "check_ms": 1000 }, "rate_limit": { "burst": 100000, "interval_ms": 60000 },
+  "rules": [ { "name": "Line", "regex": "^(?<rest>.*)$" } ] }
+JSON
+    cat >"$dir/plain.json" <<'JSON'
+{ "rules": [ { "name": "Line", "regex": "^(?<rest>.*)$" } ] }
+JSON
+    clock_calls() { # CONFIG LINES: clock_gettime calls of the whole run
+        rm -f "$dir/clock.count"
+        env LD_PRELOAD="$count_lib:$SHIM_LIBRARY" EHSHIM_CONFIG="$1" EHSHIM_CAPTURE=/dev/null \
+            COUNT_CLOCK_OUT="$dir/clock.count" "$loop" "$2" >/dev/null 2>&1
+        sed -n 's/^clock_gettime calls: //p' "$dir/clock.count" 2>/dev/null
+    }
+    counts=()
+    for name in ops.json plain.json; do
+        none=$(clock_calls "$dir/$name" 0)
+        some=$(clock_calls "$dir/$name" 1000)
+        [ -n "$none" ] && [ -n "$some" ] || fail "clock readings with $name: no count from $count_lib"
+        counts+=($((${some:-0} - ${none:-0})))
+    done
+    [ "${counts[1]}" = 1000 ] ||
+        fail "clock readings: ${counts[1]} for 1,000 lines captured without reload or rate limits, want 1000 (the records' stamps)"
+    [ $((counts[0] - counts[1])) = 1000 ] ||
+        fail "clock readings: ${counts[0]} for 1,000 lines with reload and a rate limit, want one a line more than ${counts[1]} without them"
+fi
+
 # ---- under load -------------------------------------------------------------------
 config=$dir/stress.json
 cat >"$config" <<'JSON'
@@ -191,4 +231,5 @@ then
 else
     echo "stress_reload: $(head -n 1 "$dir/stress.check")"
 fi
+[ -n "${note_skip:-}" ] && echo "note: $note_skip"
 shim_finish

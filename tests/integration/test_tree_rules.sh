@@ -60,7 +60,7 @@ only_in 'ehd__utf8_encode\(' core/src/utf8.h core/src/decode_json_string.c core/
 [ "$(grep -rEn --include='*.c' -- "- 'a' \+ 10|'a' \+ 10" "${SOURCES[@]}" | grep -vc 'core/src/decode_event.c')" -eq 0 ] ||
     fail "a hex-digit reader outside config/src/hex_digits.h (and the decoder's own)"
 only_in 'ehs_config_load_file\(' config/src/config_load.c config/include/ehs/ehs_config.h \
-    tools/config_report.c shim/init.c
+    tools/config_report.c shim/reload.c
 grep -rln 'mkdtemp' tests/unit | grep . >/dev/null && fail "a unit test makes its own scratch directory (tests/lib/scratch_dir.c)"
 
 # ---- dead code ----
