@@ -15,7 +15,7 @@
 
 /* Writes the event in `builder` to the set of `outcome`, counted for
  * `source`. */
-static void write_built(ehd_builder *builder, const ehs_outcome *outcome, ehs_source source)
+static inline __attribute__((always_inline)) void write_built(ehd_builder *builder, const ehs_outcome *outcome, ehs_source source)
 {
     shim_count(source, SHIM_COUNT_CONVERSION, outcome->conversion_failures);
     if (outcome->truncated)
@@ -53,12 +53,12 @@ static void emit_now(shim_thread *thread, ehs_message *message)
     /* Without reloads the config never changes: nothing to pin. */
     const ehs_config *config;
     bool pinned = shim_reload_enabled();
+    uint64_t now = 0;
     if (__builtin_expect(pinned, 0)) {
         /* The one clock reading of the message: the reload check's, and
          * its rate limits'. */
-        uint64_t now = shim_clock_ms();
+        now = shim_clock_ms();
         shim_reload_check(thread, now);
-        shim_thread_set_clock(thread, now);
         config = shim_thread_pin_config(thread);
     } else {
         config = shim_config_current();
@@ -72,6 +72,8 @@ static void emit_now(shim_thread *thread, ehs_message *message)
         errno = saved_errno;
         return;
     }
+    if (pinned)
+        shim_thread_set_clock(thread, now);
     message->exe = shim_exe_name(&message->exe_len);
     ehs_outcome outcome;
     memset(&outcome, 0, sizeof(outcome));
@@ -89,8 +91,6 @@ static void emit_now(shim_thread *thread, ehs_message *message)
                    1);
     if (pinned)
         shim_thread_unpin_config(thread);
-    else
-        shim_thread_set_clock(thread, 0);
     errno = saved_errno;
 }
 

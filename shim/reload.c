@@ -39,7 +39,7 @@ typedef struct file_version {
 
 static char *config_path;             /* NULL: the built-in config, never reloaded */
 static const ehs_config *startup_config;
-static uint32_t check_ms;             /* atomic; 0: no reloads (any more) */
+uint32_t shim_reload_check_ms;        /* atomic; 0: no reloads (any more) */
 static uint64_t next_check_ms;        /* atomic */
 static int reloading;                 /* atomic: a thread is reloading */
 static file_version loaded_version, refused_version;
@@ -88,17 +88,10 @@ int shim_reload_setup(const char *path, const ehs_config *config)
     if (config_path == NULL)
         return ENOMEM;
     loaded_version = version_of(path);
-    __atomic_store_n(&check_ms, config->reload_check_ms, __ATOMIC_RELEASE);
+    __atomic_store_n(&shim_reload_check_ms, config->reload_check_ms, __ATOMIC_RELEASE);
     __atomic_store_n(&next_check_ms, shim_clock_ms() + config->reload_check_ms,
                      __ATOMIC_RELEASE);
     return 0;
-}
-
-bool shim_reload_enabled(void)
-{
-    /* Acquire: a thread that sees reloads end (a config without "reload"
-     * put in force) sees that config too, and no config is freed after. */
-    return __atomic_load_n(&check_ms, __ATOMIC_ACQUIRE) != 0;
 }
 
 void shim_reload_after_fork(void)
@@ -296,7 +289,7 @@ static void check_file(shim_thread *thread)
     refused_once = false;
     generation++;
     loads++;
-    __atomic_store_n(&check_ms, next->reload_check_ms, __ATOMIC_RELEASE);
+    __atomic_store_n(&shim_reload_check_ms, next->reload_check_ms, __ATOMIC_RELEASE);
     if (current != startup_config)
         retired[retired_count++] = current;
     announce_loaded(thread, next);
@@ -304,7 +297,7 @@ static void check_file(shim_thread *thread)
 
 void shim_reload_check(shim_thread *thread, uint64_t now_ms)
 {
-    uint32_t every = __atomic_load_n(&check_ms, __ATOMIC_ACQUIRE);
+    uint32_t every = __atomic_load_n(&shim_reload_check_ms, __ATOMIC_ACQUIRE);
     uint64_t due = __atomic_load_n(&next_check_ms, __ATOMIC_ACQUIRE);
     if (every == 0 || now_ms < due || config_path == NULL)
         return;

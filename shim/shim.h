@@ -224,7 +224,8 @@ const ehs_config *shim_thread_pin_config(shim_thread *thread);
 void shim_thread_unpin_config(shim_thread *thread);
 
 /* The clock reading (ms of CLOCK_MONOTONIC_COARSE) taken for the message
- * being built: its rate limits read no other. Cleared by unpinning. */
+ * being built: its rate limits read no other. Call after
+ * shim_thread_engine, which clears it for each message. */
 void shim_thread_set_clock(shim_thread *thread, uint64_t now_ms);
 
 /* Does any thread pin `config` now? (reload.c, before freeing it) */
@@ -247,8 +248,16 @@ int shim_config_read(const char *path, ehs_config **out, char *why, size_t why_s
  * Returns 0 or an errno. */
 int shim_reload_setup(const char *path, const ehs_config *config);
 
-/* Whether the config in force asks for reloads (one relaxed load). */
-bool shim_reload_enabled(void);
+/* The config in force's reload_check_ms; 0: no reloads (any more). */
+extern uint32_t shim_reload_check_ms;
+
+/* Whether the config in force asks for reloads: one load. Acquire: a thread
+ * that sees reloads end (a config without "reload" put in force) sees that
+ * config too, and no config is freed after. */
+static inline bool shim_reload_enabled(void)
+{
+    return __atomic_load_n(&shim_reload_check_ms, __ATOMIC_ACQUIRE) != 0;
+}
 
 /* On the message path, before the build pins the config: looks at the
  * file when its check is due at `now_ms` (shim_clock_ms), and loads it if

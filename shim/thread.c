@@ -269,6 +269,8 @@ bool shim_thread_engine(shim_thread *thread, const ehs_config *config, ehs_threa
          * anything larger in the kernel after a successful write. */
         ehs_thread_state_set_event_max(thread->engine, ehd_provider_event_max(&shim_provider));
     }
+    /* A new message: no clock reading yet. */
+    thread->now_ms = 0;
     *state = thread->engine;
     *builder = thread->builder;
     return true;
@@ -429,7 +431,6 @@ const ehs_config *shim_thread_pin_config(shim_thread *thread)
 void shim_thread_unpin_config(shim_thread *thread)
 {
     __atomic_store_n(&thread->pinned, NULL, __ATOMIC_RELEASE);
-    thread->now_ms = 0;
 }
 
 void shim_thread_set_clock(shim_thread *thread, uint64_t now_ms)
