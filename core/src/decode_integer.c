@@ -64,14 +64,17 @@ size_t ehd__format_i64(char *out, int64_t value)
 
 size_t ehd__format_hex(char *out, uint64_t value)
 {
-    static const char upper[] = "0123456789ABCDEF";
-    size_t n = 1;
-    while (n < 16 && value >> (4 * n) != 0)
-        n++;
-    for (size_t i = n; i > 0; i--) {
-        out[i - 1] = upper[value & 0xF];
-        value >>= 4;
+    unsigned bits = 64 - (unsigned)__builtin_clzll(value | 1);
+    size_t n = (bits + 3) / 4;
+    char *p = out + n;
+    /* Two digits a byte from the end; an odd count leaves one nibble. */
+    while (p - out >= 2) {
+        p -= 2;
+        memcpy(p, ehd__hex_upper_pairs + 2 * (value & 0xFF), 2);
+        value >>= 8;
     }
+    if (p != out)
+        *out = ehd__hex_upper_pairs[2 * value + 1];
     return n;
 }
 

@@ -166,6 +166,20 @@ size_t ehd__format_hex(char *out, uint64_t value);
 /* The last two decimal digits of `value`, zero-padded: 2 bytes. */
 void ehd__format_2digits(char *out, unsigned value);
 
+/* ---- hex text (decode_hex.c) ---- */
+
+/* The two hex digits of every byte value, at 2 * byte: "000102...feff"
+ * and "...FEFF" (no NUL). */
+extern const char ehd__hex_lower_pairs[512];
+extern const char ehd__hex_upper_pairs[512];
+
+/* "01 02 ff": `size` bytes in order, lowercase, space-separated; writes
+ * and returns 3 * size - 1 bytes (0 for none). */
+size_t ehd__format_hex_bytes(char *out, const uint8_t *bytes, size_t size);
+
+/* 16 bytes in order as 8-4-4-4-12 lowercase hex: 36 bytes. */
+void ehd__format_uuid(char out[36], const uint8_t uuid[16]);
+
 /* Appends the decimal of `value` (of `value` read as signed) to `text`. */
 static inline void ehd__put_u64(ehd_text *text, uint64_t value)
 {
@@ -191,6 +205,18 @@ static inline void ehd__put_quoted_hex(ehd_text *text, uint64_t value)
     size_t n = 3 + ehd__format_hex(room + 3, value);
     room[n++] = '"';
     text->len += n;
+}
+
+/* Appends a uuid's text in quotes. */
+static inline void ehd__put_quoted_uuid(ehd_text *text, const uint8_t uuid[16])
+{
+    char *room = ehd__text_room(text, 38);
+    if (room == NULL)
+        return;
+    room[0] = '"';
+    ehd__format_uuid(room + 1, uuid);
+    room[37] = '"';
+    text->len += 38;
 }
 
 /* ---- shortest decimals (decode_float.c) ---- */

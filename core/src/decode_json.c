@@ -21,7 +21,7 @@
 /* "n": provider name, ':', event name without its attributes. */
 static void write_n(json_writer *w, const ehd_event_view *view)
 {
-    json_begin_member(w, "n", 1, 0);
+    JSON_MEMBER(w, "n");
     /* The provider name is the start of the tracepoint name and the event
      * name the start of the metadata: both go on past what is shown. */
     ehd__text_putc(w->text, '"');
@@ -37,31 +37,13 @@ static void write_n(json_writer *w, const ehd_event_view *view)
     ehd__text_putc(w->text, '"');
 }
 
-static void write_uuid_member(json_writer *w, const char *name, size_t name_len,
-                              const uint8_t *uuid)
-{
-    static const char hex[] = "0123456789abcdef";
-    char text[38];
-    char *p = text;
-    *p++ = '"';
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            *p++ = '-';
-        *p++ = hex[uuid[i] >> 4];
-        *p++ = hex[uuid[i] & 0xF];
-    }
-    *p++ = '"';
-    json_begin_member(w, name, name_len, 0);
-    ehd__text_put(w->text, text, (size_t)(p - text));
-}
-
 /* "time" as the reference shows a sample's time: a quoted UTC date with
  * nanoseconds when the clock's offset is known, else bare seconds. */
 static void write_sample_time(json_writer *w, const ehd_sample_meta *sample)
 {
     uint64_t seconds = sample->time_ns / 1000000000u;
     unsigned nanoseconds = (unsigned)(sample->time_ns % 1000000000u);
-    json_begin_member(w, "time", 4, 0);
+    JSON_MEMBER(w, "time");
     if (!sample->time_is_utc) {
         ehd__text_printf(w->text, "%" PRIu64 ".%09u", seconds, nanoseconds);
         return;
@@ -82,13 +64,13 @@ static void write_sample_meta(json_writer *w, const ehd_sample_meta *sample)
     if (sample->present & EHD_SAMPLE_TIME)
         write_sample_time(w, sample);
     if (sample->present & EHD_SAMPLE_CPU) {
-        json_begin_member(w, "cpu", 3, 0);
+        JSON_MEMBER(w, "cpu");
         ehd__put_u64(w->text, sample->cpu);
     }
     if (sample->present & EHD_SAMPLE_PID_TID) {
-        json_begin_member(w, "pid", 3, 0);
+        JSON_MEMBER(w, "pid");
         ehd__put_u64(w->text, sample->pid);
-        json_begin_member(w, "tid", 3, 0);
+        JSON_MEMBER(w, "tid");
         ehd__put_u64(w->text, sample->tid);
     }
 }
@@ -97,38 +79,42 @@ static void write_sample_meta(json_writer *w, const ehd_sample_meta *sample)
  * zero, in the reference's order. */
 static void write_meta(json_writer *w, const ehd_event_view *view, const ehd_sample_meta *sample)
 {
-    json_begin_member(w, "meta", 4, 0);
+    JSON_MEMBER(w, "meta");
     json_open(w, '{');
     if (sample != NULL)
         write_sample_meta(w, sample);
     if (view->id != 0) {
-        json_begin_member(w, "id", 2, 0);
+        JSON_MEMBER(w, "id");
         ehd__put_u64(w->text, view->id);
     }
     if (view->version != 0) {
-        json_begin_member(w, "version", 7, 0);
+        JSON_MEMBER(w, "version");
         ehd__put_u64(w->text, view->version);
     }
     if (view->level != 0) {
-        json_begin_member(w, "level", 5, 0);
+        JSON_MEMBER(w, "level");
         ehd__put_u64(w->text, view->level);
     }
     if (view->keyword != 0) {
-        json_begin_member(w, "keyword", 7, 0);
+        JSON_MEMBER(w, "keyword");
         ehd__put_quoted_hex(w->text, view->keyword);
     }
     if (view->opcode != 0) {
-        json_begin_member(w, "opcode", 6, 0);
+        JSON_MEMBER(w, "opcode");
         ehd__put_u64(w->text, view->opcode);
     }
     if (view->tag != 0) {
-        json_begin_member(w, "tag", 3, 0);
+        JSON_MEMBER(w, "tag");
         ehd__put_quoted_hex(w->text, view->tag);
     }
-    if (view->activity_id != NULL)
-        write_uuid_member(w, "activity", 8, view->activity_id);
-    if (view->related_id != NULL)
-        write_uuid_member(w, "relatedActivity", 15, view->related_id);
+    if (view->activity_id != NULL) {
+        JSON_MEMBER(w, "activity");
+        ehd__put_quoted_uuid(w->text, view->activity_id);
+    }
+    if (view->related_id != NULL) {
+        JSON_MEMBER(w, "relatedActivity");
+        ehd__put_quoted_uuid(w->text, view->related_id);
+    }
     json_close(w, '}');
 }
 

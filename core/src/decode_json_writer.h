@@ -105,6 +105,28 @@ static inline void json_begin_member(json_writer *w, const char *name, size_t na
     ehd__json_begin_member(w, name, name_len, tag, name_len);
 }
 
+/* `, "name": ` for a name of the decoder's own, plain and untagged: one
+ * copy of a constant. `member` is that text with its comma, `len` its
+ * length (JSON_MEMBER gives both). */
+static inline __attribute__((always_inline)) void
+json_begin_known_member(json_writer *w, const char *member, size_t len)
+{
+    char *room = ehd__text_room(w->text, len);
+    if (room == NULL)
+        return;
+    if (w->need_comma) {
+        memcpy(room, member, len);
+        w->text->len += len;
+    } else {
+        memcpy(room, member + 1, len - 1);
+        w->text->len += len - 1;
+    }
+    w->need_comma = true;
+}
+
+#define JSON_MEMBER(w, name)                                                                     \
+    json_begin_known_member((w), ", \"" name "\": ", sizeof(", \"" name "\": ") - 1)
+
 static inline void json_open(json_writer *w, char bracket)
 {
     ehd__text_putc(w->text, bracket);

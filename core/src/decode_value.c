@@ -158,34 +158,13 @@ static void put_hex_bytes(ehd_text *t, const uint8_t *v, size_t size)
     char *room = ehd__text_room(t, size * 3 + 2);
     if (room == NULL)
         return;
-    char *p = room;
-    *p++ = '"';
-    for (size_t i = 0; i < size; i++) {
-        if (i != 0)
-            *p++ = ' ';
-        *p++ = hex_digits[v[i] >> 4];
-        *p++ = hex_digits[v[i] & 0xF];
-    }
-    *p++ = '"';
-    t->len += (size_t)(p - room);
+    room[0] = '"';
+    size_t n = 1 + ehd__format_hex_bytes(room + 1, v, size);
+    room[n++] = '"';
+    t->len += n;
 }
 
 /* 16 bytes in network order as 8-4-4-4-12 lowercase hex. */
-static void put_uuid(ehd_text *t, const uint8_t *v)
-{
-    char text[39];
-    char *p = text;
-    *p++ = '"';
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            *p++ = '-';
-        *p++ = hex_digits[v[i] >> 4];
-        *p++ = hex_digits[v[i] & 0xF];
-    }
-    *p++ = '"';
-    ehd__text_put(t, text, (size_t)(p - text));
-}
-
 static void put_port(ehd_text *t, const uint8_t *v)
 {
     ehd__put_u64(t, (unsigned)v[0] << 8 | v[1]); /* network byte order */
@@ -407,7 +386,7 @@ static void json_value64(ehd_text *t, uint8_t format, const uint8_t *v, bool le)
 static void json_value128(ehd_text *t, uint8_t format, const uint8_t *v)
 {
     switch (format) {
-    case EHD_FMT_UUID: put_uuid(t, v); break;
+    case EHD_FMT_UUID: ehd__put_quoted_uuid(t, v); break;
     case EHD_FMT_IPV4:
     case EHD_FMT_IPV6: put_ipv6(t, v); break;
     default: put_hex_bytes(t, v, 16); break;
@@ -497,7 +476,7 @@ static void json_counted8(ehd_text *t, bool binary, uint8_t format, const uint8_
         case EHD_FMT_FLOAT: put_float(t, v, size, le); break;
         case EHD_FMT_HEX_BYTES: put_hex_bytes(t, v, size); break;
         case EHD_FMT_STRING8: put_latin1(t, v, size); break;
-        case EHD_FMT_UUID: put_uuid(t, v); break;
+        case EHD_FMT_UUID: ehd__put_quoted_uuid(t, v); break;
         case EHD_FMT_PORT: put_port(t, v); break;
         case EHD_FMT_IPV4:
         case EHD_FMT_IPV6:

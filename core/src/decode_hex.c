@@ -1,0 +1,49 @@
+/*
+ * Hex text for the JSON writer: binary values and hex-bytes fields show
+ * every byte, activity ids and uuid fields sixteen of them, so a byte
+ * becomes its two digits with one table look-up instead of two nibbles.
+ */
+#include <string.h>
+
+#include "decode_internal.h"
+
+#define HEX_ROW(h, d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, da, db, dc, dd, de, df)               \
+    h d0 h d1 h d2 h d3 h d4 h d5 h d6 h d7 h d8 h d9 h da h db h dc h dd h de h df
+#define LOWER_ROW(h)                                                                             \
+    HEX_ROW(h, "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f")
+#define UPPER_ROW(h)                                                                             \
+    HEX_ROW(h, "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "A", "B", "C", "D", "E", "F")
+
+/* Sized without the literal's NUL: 256 pairs exactly. */
+const char ehd__hex_lower_pairs[512] =
+    LOWER_ROW("0") LOWER_ROW("1") LOWER_ROW("2") LOWER_ROW("3") LOWER_ROW("4") LOWER_ROW("5")
+    LOWER_ROW("6") LOWER_ROW("7") LOWER_ROW("8") LOWER_ROW("9") LOWER_ROW("a") LOWER_ROW("b")
+    LOWER_ROW("c") LOWER_ROW("d") LOWER_ROW("e") LOWER_ROW("f");
+const char ehd__hex_upper_pairs[512] =
+    UPPER_ROW("0") UPPER_ROW("1") UPPER_ROW("2") UPPER_ROW("3") UPPER_ROW("4") UPPER_ROW("5")
+    UPPER_ROW("6") UPPER_ROW("7") UPPER_ROW("8") UPPER_ROW("9") UPPER_ROW("A") UPPER_ROW("B")
+    UPPER_ROW("C") UPPER_ROW("D") UPPER_ROW("E") UPPER_ROW("F");
+
+size_t ehd__format_hex_bytes(char *out, const uint8_t *bytes, size_t size)
+{
+    if (size == 0)
+        return 0;
+    char *p = out;
+    /* Every byte but the last with the space after it. */
+    for (size_t i = 0; i + 1 < size; i++) {
+        memcpy(p, ehd__hex_lower_pairs + 2 * bytes[i], 2);
+        p[2] = ' ';
+        p += 3;
+    }
+    memcpy(p, ehd__hex_lower_pairs + 2 * bytes[size - 1], 2);
+    return (size_t)(p + 2 - out);
+}
+
+void ehd__format_uuid(char out[36], const uint8_t uuid[16])
+{
+    /* Where each byte's two digits go in 8-4-4-4-12. */
+    static const uint8_t at[16] = { 0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34 };
+    for (int i = 0; i < 16; i++)
+        memcpy(out + at[i], ehd__hex_lower_pairs + 2 * uuid[i], 2);
+    out[8] = out[13] = out[18] = out[23] = '-';
+}
