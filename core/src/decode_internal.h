@@ -99,10 +99,15 @@ void ehd__text_truncate(ehd_text *text, size_t len);
 
 /* ---- eight bytes at a time (inline: used per string and name) ---- */
 
-/* Whether any of the eight bytes of `x` needs more than a copy into a JSON
- * string: a control character, '"', '\\', or a byte >= 0x80. Each test is
- * exact about whether such a byte is present. */
-static inline bool ehd__word_needs_care(uint64_t x)
+/* 1 for the bytes that go into a JSON string as they are (printable ASCII
+ * and DEL, other than '"' and '\\'), else 0. */
+extern const uint8_t ehd__json_plain_byte[256];
+
+/* The high bit of every byte of `x` that needs more than a copy into a
+ * JSON string (a control character, '"', '\\', a byte >= 0x80), and maybe
+ * of bytes above such a byte (a borrow carries into them): the lowest bit
+ * set, when any, is a byte that needs care. */
+static inline uint64_t ehd__word_care(uint64_t x)
 {
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     uint64_t below_space = (x - ones * 0x20) & ~x;
@@ -110,21 +115,44 @@ static inline bool ehd__word_needs_care(uint64_t x)
     uint64_t backslash = x ^ (ones * '\\');
     uint64_t has_quote = (quote - ones) & ~quote;
     uint64_t has_backslash = (backslash - ones) & ~backslash;
-    return ((x | below_space | has_quote | has_backslash) & highs) != 0;
+    return (x | below_space | has_quote | has_backslash) & highs;
 }
 
-/* Eight bytes at `p` (all readable), of which the first `keep` (< 8) are
- * the text's own: the others read as spaces, which need no care. */
-static inline uint64_t ehd__word_padded(const void *p, size_t keep)
+/*
+ * Copies the leading bytes of `s` (`size` of them) that go into a JSON
+ * string as they are to `out`, and returns how many: `size` when all do.
+ * Reads words while `readable` (>= size) bytes at `s` allow, and may write
+ * past what it returns, up to out[size + 6] (the caller's room holds them).
+ */
+static inline __attribute__((always_inline)) size_t
+ehd__copy_plain(char *out, const uint8_t *s, size_t size, size_t readable)
 {
-    uint64_t word;
-    __builtin_memcpy(&word, p, 8);
+    size_t i = 0;
+    while (i < size && readable - i >= 8) {
+        uint64_t word;
+        __builtin_memcpy(&word, s + i, 8);
+        __builtin_memcpy(out + i, &word, 8);
+        uint64_t care = ehd__word_care(word);
+        if (care != 0) {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t own = ((uint64_t)1 << (8 * keep)) - 1;
+            /* The first byte in memory is the least significant: exact. */
+            i += (size_t)__builtin_ctzll(care) / 8;
 #else
-    uint64_t own = ~(~(uint64_t)0 >> (8 * keep));
+            /* A borrow runs towards lower addresses here: look bytewise. */
+            while (ehd__json_plain_byte[s[i]])
+                i++;
 #endif
-    return (word & own) | (~own & 0x2020202020202020u);
+            return i < size ? i : size;
+        }
+        i += 8;
+    }
+    if (i >= size)
+        return size;
+    while (i < size && ehd__json_plain_byte[s[i]]) {
+        out[i] = (char)s[i];
+        i++;
+    }
+    return i;
 }
 
 /* ---- JSON strings (decode_json_string.c) ----
@@ -139,9 +167,6 @@ void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size);
  * `bytes`: short strings then take whole words too. */
 void ehd__json_utf8_readable(ehd_text *text, const uint8_t *bytes, size_t size, size_t readable);
 
-/* 1 for the bytes that go into a JSON string as they are (printable ASCII
- * and DEL, other than '"' and '\\'), else 0. */
-extern const uint8_t ehd__json_plain_byte[256];
 
 /* One code point, any value up to 0xFFFFFFFF (long UTF-8 forms above U+10FFFF). */
 void ehd__json_code_point(ehd_text *text, uint32_t code_point);

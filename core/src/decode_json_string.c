@@ -135,26 +135,16 @@ void ehd__json_utf8_readable(ehd_text *text, const uint8_t *bytes, size_t size, 
         const uint8_t *chunk_end = s + chunk;
         char *p = room;
         while (s < chunk_end) {
-            if (readable_end - s >= 8) {
-                size_t left = (size_t)(end - s);
-                uint64_t word = left >= 8 ? 0 : ehd__word_padded(s, left);
-                if (left >= 8)
-                    memcpy(&word, s, 8);
-                if (!ehd__word_needs_care(word)) {
-                    /* Past the string's end, the room holds padding that
-                     * what is written next overwrites. */
-                    size_t taken = left < 8 ? left : 8;
-                    memcpy(p, &word, 8);
-                    p += taken;
-                    s += taken;
-                    continue;
-                }
-            }
+            /* Past a plain run's end, the room holds bytes that what is
+             * written next overwrites. */
+            size_t plain =
+                ehd__copy_plain(p, s, (size_t)(chunk_end - s), (size_t)(readable_end - s));
+            p += plain;
+            s += plain;
+            if (s == chunk_end)
+                break;
             uint8_t c = *s;
-            if (plain_ascii(c)) {
-                *p++ = (char)c;
-                s++;
-            } else if (c < 0x80) {
+            if (c < 0x80) {
                 p = escape_ascii(p, c);
                 s++;
             } else {

@@ -30,33 +30,6 @@ static inline void json_begin_value(json_writer *w)
     w->need_comma = true;
 }
 
-/* Copies a name at `p` as long as it is plain, eight bytes at a time
- * while `readable` bytes allow; returns whether all of it was. Writes up to
- * seven bytes past the name. */
-static inline bool json_copy_plain_name(char *p, const char *name, size_t name_len, size_t readable)
-{
-    size_t i = 0;
-    while (i < name_len && readable - i >= 8) {
-        size_t left = name_len - i;
-        uint64_t word;
-        if (left >= 8)
-            memcpy(&word, name + i, 8);
-        else
-            word = ehd__word_padded(name + i, left);
-        if (ehd__word_needs_care(word))
-            return false;
-        memcpy(p + i, &word, 8);
-        i += left < 8 ? left : 8;
-    }
-    unsigned plain = 1;
-    for (; i < name_len; i++) {
-        uint8_t c = (uint8_t)name[i];
-        p[i] = (char)c;
-        plain &= ehd__json_plain_byte[c];
-    }
-    return plain != 0;
-}
-
 /* `, "name;tag=0x12": `, reading at most `readable` >= name_len bytes at
  * `name` (more than the name lets it copy whole words). Inline: every
  * field has one. */
@@ -73,7 +46,7 @@ ehd__json_begin_member(json_writer *w, const char *name, size_t name_len, uint16
             *p++ = ',';
         *p++ = ' ';
         *p++ = '"';
-        if (json_copy_plain_name(p, name, name_len, readable)) {
+        if (ehd__copy_plain(p, (const uint8_t *)name, name_len, readable) == name_len) {
             p += name_len;
             if (tag != 0) {
                 memcpy(p, ";tag=0x", 7);
