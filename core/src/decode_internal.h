@@ -58,10 +58,10 @@ char *ehd__text_grow(ehd_text *text, size_t extra);
  */
 static inline char *ehd__text_room(ehd_text *text, size_t extra)
 {
-    /* capacity > len always holds once allocated (room for the NUL). */
-    if (__builtin_expect(text->error == 0 && text->chars != NULL &&
-                             text->capacity - text->len - 1 >= extra,
-                         1))
+    /* capacity > len always holds once allocated (room for the NUL), and
+     * capacity == len == 0 before: then no extra is less than their
+     * difference and the storage is made. */
+    if (__builtin_expect(text->error == 0 && extra < text->capacity - text->len, 1))
         return text->chars + text->len;
     return ehd__text_grow(text, extra);
 }

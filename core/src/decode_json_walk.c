@@ -115,6 +115,7 @@ WALK_INLINE bool begin_field(walk *k, size_t pos, field_def *d)
     const uint8_t *name = k->meta + pos;
     size_t meta_left = k->meta_size - pos;
     /* `, "`, the name and a word past it, `;tag=0xFFFF": ` */
+    bool failed_before = text->error != 0;
     char *room = ehd__text_room(text, meta_left + 32);
     if (room != NULL) {
         char *p = room;
@@ -139,7 +140,7 @@ WALK_INLINE bool begin_field(walk *k, size_t pos, field_def *d)
             w->need_comma = true;
             return true;
         }
-    } else if (text->error == E2BIG) {
+    } else if (!failed_before && text->error == E2BIG) {
         text->error = 0; /* the name may still fit: the long way finds out */
     }
     const uint8_t *nul = memchr(name, 0, meta_left);

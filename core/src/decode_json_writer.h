@@ -24,9 +24,12 @@ typedef struct json_writer {
 /* `, ` before a bare value (an array element). */
 static inline void json_begin_value(json_writer *w)
 {
-    if (w->need_comma)
-        ehd__text_putc(w->text, ',');
-    ehd__text_putc(w->text, ' ');
+    char *room = ehd__text_room(w->text, 2);
+    if (room == NULL)
+        return;
+    room[0] = ',';
+    room[w->need_comma] = ' ';
+    w->text->len += 1 + (size_t)w->need_comma;
     w->need_comma = true;
 }
 
@@ -108,9 +111,13 @@ static inline void json_open(json_writer *w, char bracket)
 
 static inline void json_close(json_writer *w, char bracket)
 {
-    ehd__text_putc(w->text, ' ');
-    ehd__text_putc(w->text, bracket);
+    char *room = ehd__text_room(w->text, 2);
     w->need_comma = true;
+    if (room == NULL)
+        return;
+    room[0] = ' ';
+    room[1] = bracket;
+    w->text->len += 2;
 }
 
 /* Whether a char8 string of this format shows as UTF-8 text, as
