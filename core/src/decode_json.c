@@ -21,20 +21,45 @@
 /* "n": provider name, ':', event name without its attributes. */
 static void write_n(json_writer *w, const ehd_event_view *view)
 {
-    JSON_MEMBER(w, "n");
     /* The provider name is the start of the tracepoint name and the event
      * name the start of the metadata: both go on past what is shown. */
-    ehd__text_putc(w->text, '"');
-    ehd__json_utf8_readable(w->text, (const uint8_t *)view->provider_name,
-                            view->provider_name_len,
-                            (size_t)(view->tracepoint_name + view->tracepoint_name_len -
-                                     view->provider_name));
-    ehd__text_putc(w->text, ':');
-    ehd__json_utf8_readable(w->text, (const uint8_t *)view->event_name,
-                            view->event_name_plain_len,
-                            (size_t)(view->meta + view->meta_size -
-                                     (const uint8_t *)view->event_name));
-    ehd__text_putc(w->text, '"');
+    const uint8_t *provider = (const uint8_t *)view->provider_name;
+    const uint8_t *event = (const uint8_t *)view->event_name;
+    size_t provider_len = view->provider_name_len, event_len = view->event_name_plain_len;
+    size_t provider_readable =
+        (size_t)(view->tracepoint_name + view->tracepoint_name_len - view->provider_name);
+    size_t event_readable = (size_t)(view->meta + view->meta_size - event);
+    ehd_text *text = w->text;
+
+    /* Both names plain (nearly always): one reservation, two copies. */
+    static const char member[] = ", \"n\": \"";
+    size_t member_len = sizeof member - 1 - !w->need_comma;
+    bool failed_before = text->error != 0;
+    char *room = ehd__text_room(text, member_len + provider_len + event_len + 8 + 8);
+    if (room == NULL && !failed_before && text->error == E2BIG)
+        text->error = 0; /* the names may still fit: the long way finds out */
+    if (room != NULL) {
+        memcpy(room, member + !w->need_comma, sizeof member - 2);
+        room[member_len - 1] = '"';
+        char *p = room + member_len;
+        if (ehd__copy_plain(p, provider, provider_len, provider_readable) == provider_len) {
+            p += provider_len;
+            *p++ = ':';
+            if (ehd__copy_plain(p, event, event_len, event_readable) == event_len) {
+                p += event_len;
+                *p++ = '"';
+                text->len += (size_t)(p - room);
+                w->need_comma = true;
+                return;
+            }
+        }
+    }
+    JSON_MEMBER(w, "n");
+    ehd__text_putc(text, '"');
+    ehd__json_utf8_readable(text, provider, provider_len, provider_readable);
+    ehd__text_putc(text, ':');
+    ehd__json_utf8_readable(text, event, event_len, event_readable);
+    ehd__text_putc(text, '"');
 }
 
 /* "time" as the reference shows a sample's time: a quoted UTC date with
