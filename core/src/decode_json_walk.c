@@ -188,9 +188,14 @@ WALK_INLINE bool measure(const walk *k, uint8_t encoding, size_t *value_at, size
     case EHD_ENC_ZSTRING_CHAR32: {
         size_t unit = (size_t)1 << (encoding - EHD_ENC_ZSTRING_CHAR8);
         size_t units = left / unit, n = 0;
-        static const uint8_t zero[4];
-        while (n < units && memcmp(data + n * unit, zero, unit) != 0)
-            n++;
+        if (unit == 2) {
+            while (n < units && (data[2 * n] | data[2 * n + 1]) != 0)
+                n++;
+        } else {
+            uint32_t u;
+            while (n < units && (memcpy(&u, data + 4 * n, 4), u != 0))
+                n++;
+        }
         if (n == units)
             return false; /* no terminating NUL */
         *value_size = n * unit;

@@ -117,7 +117,14 @@ static void put_time(ehd_text *t, int64_t seconds)
                          (unsigned)tm.tm_mday, (unsigned)tm.tm_hour, (unsigned)tm.tm_min,
                          (unsigned)tm.tm_sec);
     } else {
-        ehd__text_printf(t, "\"TIME(%" PRId64 ")\"", seconds);
+        /* Most random 64-bit times: past what gmtime's int year holds. */
+        char *room = ehd__text_room(t, 28);
+        if (room == NULL)
+            return;
+        memcpy(room, "\"TIME(", 6);
+        size_t n = 6 + ehd__format_i64(room + 6, seconds);
+        memcpy(room + n, ")\"", 2);
+        t->len += n + 2;
     }
 }
 
