@@ -4,6 +4,8 @@
  * the same rules on random strings: mostly plain ASCII with quotes,
  * backslashes, control bytes, NULs, valid UTF-8 and stray high bytes mixed
  * in, at every alignment, with and without readable bytes past the end.
+ * UCS-4 and UTF-16 units (json_units, its own unrolled UTF-8) are held to
+ * ehd__utf8_encode on every bit length's ends and random units.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -139,11 +141,85 @@ static void test_utf8_readable(void **state)
     ehd_text_free(&text);
 }
 
+/* One code point as the reference writes it inside a JSON string. */
+static size_t reference_code_point(char *out, uint32_t code_point)
+{
+    if (code_point < 0x80) {
+        uint8_t c = (uint8_t)code_point;
+        return reference_json(out, &c, 1);
+    }
+    return ehd__utf8_encode(code_point, (uint8_t *)out);
+}
+
+static void check_ucs4(ehd_text *text, const uint32_t *units, size_t count)
+{
+    static char want[64 * EHD_UTF8_ENCODED_MAX * 6];
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++)
+        n += reference_code_point(want + n, units[i]);
+    ehd_text_clear(text);
+    ehd__json_ucs4(text, (const uint8_t *)units, count, __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
+    if (text->error != 0 || text->len != n || memcmp(text->chars, want, n) != 0)
+        fail_msg("%zu units from 0x%x: got %zu bytes, want %zu", count, units[0], text->len, n);
+}
+
+static void test_ucs4_utf16(void **state)
+{
+    (void)state;
+    ehd_text text = EHD_TEXT_INIT;
+    for (int bits = 0; bits <= 32; bits++) {
+        uint64_t edge = (uint64_t)1 << bits;
+        uint32_t units[] = { (uint32_t)(edge - 1), (uint32_t)edge, (uint32_t)(edge + 1) };
+        check_ucs4(&text, units, bits == 32 ? 1 : 3);
+    }
+    uint32_t units[64];
+    for (int round = 0; round < 50000; round++) {
+        size_t count = 1 + roll(64);
+        for (size_t i = 0; i < count; i++) {
+            uint64_t r = xorshift_next(&random_state);
+            units[i] = (uint32_t)(r >> (r % 32)); /* every bit length */
+        }
+        check_ucs4(&text, units, count);
+    }
+
+    /* UTF-16: surrogate pairs combine (0x10000 ORed in), lone ones pass. */
+    static char want[64 * 12];
+    uint16_t code_units[64];
+    for (int round = 0; round < 50000; round++) {
+        size_t count = 1 + roll(64);
+        for (size_t i = 0; i < count; i++) {
+            unsigned kind = roll(4);
+            code_units[i] = (uint16_t)(kind == 0   ? 0xD800 + roll(0x400)
+                                       : kind == 1 ? 0xDC00 + roll(0x400)
+                                       : kind == 2 ? roll(0x80)
+                                                   : roll(0x10000));
+        }
+        size_t n = 0;
+        for (size_t i = 0; i < count; i++) {
+            uint32_t unit = code_units[i];
+            if (unit >= 0xD800 && unit <= 0xDBFF && i + 1 < count && code_units[i + 1] >= 0xDC00 &&
+                code_units[i + 1] <= 0xDFFF) {
+                unit = (unit - 0xD800) << 10 | (code_units[i + 1] - 0xDC00u) | 0x10000;
+                i++;
+            }
+            n += reference_code_point(want + n, unit);
+        }
+        ehd_text_clear(&text);
+        ehd__json_utf16(&text, (const uint8_t *)code_units, count,
+                        __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
+        if (text.error != 0 || text.len != n || memcmp(text.chars, want, n) != 0)
+            fail_msg("round %d: %zu UTF-16 units: got %zu bytes, want %zu", round, count, text.len,
+                     n);
+    }
+    ehd_text_free(&text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_copy_plain),
         cmocka_unit_test(test_utf8_readable),
+        cmocka_unit_test(test_ucs4_utf16),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
