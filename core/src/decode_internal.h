@@ -9,6 +9,10 @@
 
 #include "ehd/ehd_decode.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* ---- errors (decode_error.c) ---- */
 
 /*
@@ -121,13 +125,35 @@ static inline uint64_t ehd__word_care(uint64_t x)
 /*
  * Copies the leading bytes of `s` (`size` of them) that go into a JSON
  * string as they are to `out`, and returns how many: `size` when all do.
- * Reads words while `readable` (>= size) bytes at `s` allow, and may write
- * past what it returns, up to out[size + 6] (the caller's room holds them).
+ * Reads 16 or 8 bytes at a time while `readable` (>= size) bytes at `s`
+ * allow, and may write past what it returns, up to out[size + 14] (the
+ * caller's room holds them: EHD__COPY_PLAIN_OVER).
  */
+enum { EHD__COPY_PLAIN_OVER = 15 };
+
 static inline __attribute__((always_inline)) size_t
 ehd__copy_plain(char *out, const uint8_t *s, size_t size, size_t readable)
 {
     size_t i = 0;
+#ifdef __SSE2__
+    /* Sixteen at a time: a signed byte below ' ' is a control character
+     * or a byte >= 0x80. */
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(' ');
+    while (i < size && readable - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        _mm_storeu_si128((__m128i *)(void *)(out + i), v);
+        __m128i care = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                                  _mm_cmpeq_epi8(v, backslash)),
+                                     _mm_cmplt_epi8(v, space));
+        unsigned mask = (unsigned)_mm_movemask_epi8(care);
+        if (mask != 0) {
+            i += (size_t)__builtin_ctz(mask);
+            return i < size ? i : size;
+        }
+        i += 16;
+    }
+#endif
     while (i < size && readable - i >= 8) {
         uint64_t word;
         __builtin_memcpy(&word, s + i, 8);

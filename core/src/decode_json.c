@@ -35,7 +35,8 @@ static void write_n(json_writer *w, const ehd_event_view *view)
     static const char member[] = ", \"n\": \"";
     size_t member_len = sizeof member - 1 - !w->need_comma;
     bool failed_before = text->error != 0;
-    char *room = ehd__text_room(text, member_len + provider_len + event_len + 8 + 8);
+    char *room =
+        ehd__text_room(text, member_len + provider_len + event_len + 2 + EHD__COPY_PLAIN_OVER);
     if (room == NULL && !failed_before && text->error == E2BIG)
         text->error = 0; /* the names may still fit: the long way finds out */
     if (room != NULL) {

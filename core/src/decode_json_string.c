@@ -116,14 +116,14 @@ static void json_utf8_piecewise(ehd_text *text, const uint8_t *bytes, size_t siz
 
 /* Input bytes handled per reservation: their worst case (6 output bytes
  * each, an escape) is reserved at once. */
-enum { CHUNK = 4096, WORST_PER_BYTE = 6, OVERSHOOT = 8 };
+enum { CHUNK = 4096, WORST_PER_BYTE = 6, OVERSHOOT = EHD__COPY_PLAIN_OVER };
 
 void ehd__json_utf8_readable(ehd_text *text, const uint8_t *bytes, size_t size, size_t readable)
 {
     const uint8_t *s = bytes, *end = bytes + size, *readable_end = bytes + readable;
     while (s < end && text->error == 0) {
         size_t chunk = (size_t)(end - s) < CHUNK ? (size_t)(end - s) : CHUNK;
-        /* A copy of eight or a UTF-8 sequence may run past the chunk. */
+        /* A plain copy's overshoot or a UTF-8 sequence may run past the chunk. */
         char *room = ehd__text_room(text, (chunk + OVERSHOOT) * WORST_PER_BYTE);
         if (room == NULL) {
             if (text->error == E2BIG) {

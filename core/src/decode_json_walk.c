@@ -114,9 +114,9 @@ WALK_INLINE bool begin_field(walk *k, size_t pos, field_def *d)
     ehd_text *text = w->text;
     const uint8_t *name = k->meta + pos;
     size_t meta_left = k->meta_size - pos;
-    /* `, "`, the name and a word past it, `;tag=0xFFFF": ` */
+    /* `, "`, the name and what a copy writes past it, `;tag=0xFFFF": ` */
     bool failed_before = text->error != 0;
-    char *room = ehd__text_room(text, meta_left + 32);
+    char *room = ehd__text_room(text, 3 + meta_left + EHD__COPY_PLAIN_OVER + 14);
     if (room != NULL) {
         char *p = room;
         if (w->need_comma)
@@ -234,7 +234,9 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
          * other is the string writer's. */
         const uint8_t *value = k->data + value_at;
         size_t readable = k->data_size - value_at;
-        char *room = value_size <= SHORT_STRING ? ehd__text_room(text, value_size + 10) : NULL;
+        char *room = value_size <= SHORT_STRING
+                         ? ehd__text_room(text, 2 + value_size + EHD__COPY_PLAIN_OVER)
+                         : NULL;
         size_t plain = 0;
         if (room != NULL) {
             room[0] = '"';

@@ -42,7 +42,7 @@ ehd__json_begin_member(json_writer *w, const char *name, size_t name_len, uint16
 {
     /* Most names are short and plain: one reservation for all of it, the
      * bytes copied as they are checked; anything else takes the long way. */
-    char *room = ehd__text_room(w->text, name_len + 24);
+    char *room = ehd__text_room(w->text, 3 + name_len + EHD__COPY_PLAIN_OVER + 14);
     if (room != NULL) {
         char *p = room;
         if (w->need_comma)
