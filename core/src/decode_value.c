@@ -177,31 +177,45 @@ static void put_port(ehd_text *t, const uint8_t *v)
     ehd__put_u64(t, (unsigned)v[0] << 8 | v[1]); /* network byte order */
 }
 
-static void put_ipv4(ehd_text *t, const uint8_t *v)
-{
-    char *room = ehd__text_room(t, 17);
-    if (room == NULL)
-        return;
-    char *p = room;
-    *p++ = '"';
-    for (int i = 0; i < 4; i++) {
-        if (i != 0)
-            *p++ = '.';
-        p += ehd__format_u64(p, v[i]);
-    }
-    *p++ = '"';
-    t->len += (size_t)(p - room);
-}
+/* The decimal text of every byte value, left-aligned, its length last:
+ * an IPv4 address is four of them. */
+#define BYTE_TEXT(v)                                                                             \
+    { (char)((v) >= 100 ? '0' + (v) / 100 : (v) >= 10 ? '0' + (v) / 10 : '0' + (v)),          \
+      (char)((v) >= 100 ? '0' + (v) / 10 % 10 : (v) >= 10 ? '0' + (v) % 10 : 0),               \
+      (char)((v) >= 100 ? '0' + (v) % 10 : 0), (char)((v) >= 100 ? 3 : (v) >= 10 ? 2 : 1) }
+#define BYTE_TEXT_16(h)                                                                          \
+    BYTE_TEXT(h + 0), BYTE_TEXT(h + 1), BYTE_TEXT(h + 2), BYTE_TEXT(h + 3), BYTE_TEXT(h + 4),    \
+        BYTE_TEXT(h + 5), BYTE_TEXT(h + 6), BYTE_TEXT(h + 7), BYTE_TEXT(h + 8),                  \
+        BYTE_TEXT(h + 9), BYTE_TEXT(h + 10), BYTE_TEXT(h + 11), BYTE_TEXT(h + 12),               \
+        BYTE_TEXT(h + 13), BYTE_TEXT(h + 14), BYTE_TEXT(h + 15)
+static const char byte_text[256][4] = {
+    BYTE_TEXT_16(0),   BYTE_TEXT_16(16),  BYTE_TEXT_16(32),  BYTE_TEXT_16(48),
+    BYTE_TEXT_16(64),  BYTE_TEXT_16(80),  BYTE_TEXT_16(96),  BYTE_TEXT_16(112),
+    BYTE_TEXT_16(128), BYTE_TEXT_16(144), BYTE_TEXT_16(160), BYTE_TEXT_16(176),
+    BYTE_TEXT_16(192), BYTE_TEXT_16(208), BYTE_TEXT_16(224), BYTE_TEXT_16(240),
+};
 
-/* An IPv4 address's dotted text at `p`; returns its end. */
+/* An IPv4 address's dotted text at `p`; returns its end. Writes up to
+ * three bytes past it (a short last number's copy of four). */
 static char *ipv4_text(char *p, const uint8_t *v)
 {
     for (int i = 0; i < 4; i++) {
-        if (i != 0)
-            *p++ = '.';
-        p += ehd__format_u64(p, v[i]);
+        memcpy(p, byte_text[v[i]], 4);
+        p += byte_text[v[i]][3];
+        *p++ = '.';
     }
-    return p;
+    return p - 1;
+}
+
+static void put_ipv4(ehd_text *t, const uint8_t *v)
+{
+    char *room = ehd__text_room(t, 19);
+    if (room == NULL)
+        return;
+    room[0] = '"';
+    char *p = ipv4_text(room + 1, v);
+    *p++ = '"';
+    t->len += (size_t)(p - room);
 }
 
 /* Lowercase hex without leading zeros, as inet_ntop writes a group. */
