@@ -101,47 +101,100 @@ static void write_sample_meta(json_writer *w, const ehd_sample_meta *sample)
     }
 }
 
-/* "meta": the sample's values if any, then the header values that are not
- * zero, in the reference's order. */
-static void write_meta(json_writer *w, const ehd_event_view *view, const ehd_sample_meta *sample)
+/* `member` (a constant `, "name": `) at `p`, without its comma when it is
+ * the first of its object; returns the end. */
+static inline __attribute__((always_inline)) char *member_at(char *p, bool *comma,
+                                                             const char *member, size_t len)
 {
-    JSON_MEMBER(w, "meta");
-    json_open(w, '{');
-    if (sample != NULL)
+    if (*comma) {
+        memcpy(p, member, len);
+        p += len;
+    } else {
+        memcpy(p, member + 1, len - 1);
+        p += len - 1;
+    }
+    *comma = true;
+    return p;
+}
+
+#define MEMBER_AT(p, comma, name)                                                                \
+    member_at((p), (comma), ", \"" name "\": ", sizeof(", \"" name "\": ") - 1)
+
+/* The most the header values, the opening of "meta" and the two closing
+ * braces take: every member and its longest value. */
+enum {
+    HEADER_TEXT_MAX = 12 + (8 + 5) + (13 + 3) + (11 + 3) + (13 + 20) + (12 + 3) + (9 + 8) +
+                      (14 + 38) + (21 + 38) + 4,
+};
+
+/* "meta": the sample's values if any, then the header values that are not
+ * zero, in the reference's order; then the ends of "meta" and the event.
+ * The header's part is one reservation. */
+static void write_meta_and_close(json_writer *w, const ehd_event_view *view,
+                                 const ehd_sample_meta *sample)
+{
+    bool opened = sample == NULL;
+    if (!opened) {
+        JSON_MEMBER(w, "meta");
+        json_open(w, '{');
         write_sample_meta(w, sample);
+    }
+    char *room = ehd__text_room(w->text, HEADER_TEXT_MAX);
+    if (room == NULL)
+        return;
+    char *p = room;
+    bool comma = w->need_comma;
+    if (opened) {
+        p = MEMBER_AT(p, &comma, "meta");
+        *p++ = '{';
+        comma = false;
+    }
     if (view->id != 0) {
-        JSON_MEMBER(w, "id");
-        ehd__put_u64(w->text, view->id);
+        p = MEMBER_AT(p, &comma, "id");
+        p += ehd__format_u64(p, view->id);
     }
     if (view->version != 0) {
-        JSON_MEMBER(w, "version");
-        ehd__put_u64(w->text, view->version);
+        p = MEMBER_AT(p, &comma, "version");
+        p += ehd__format_u64(p, view->version);
     }
     if (view->level != 0) {
-        JSON_MEMBER(w, "level");
-        ehd__put_u64(w->text, view->level);
+        p = MEMBER_AT(p, &comma, "level");
+        p += ehd__format_u64(p, view->level);
     }
     if (view->keyword != 0) {
-        JSON_MEMBER(w, "keyword");
-        ehd__put_quoted_hex(w->text, view->keyword);
+        p = MEMBER_AT(p, &comma, "keyword");
+        memcpy(p, "\"0x", 3);
+        p += 3 + ehd__format_hex(p + 3, view->keyword);
+        *p++ = '"';
     }
     if (view->opcode != 0) {
-        JSON_MEMBER(w, "opcode");
-        ehd__put_u64(w->text, view->opcode);
+        p = MEMBER_AT(p, &comma, "opcode");
+        p += ehd__format_u64(p, view->opcode);
     }
     if (view->tag != 0) {
-        JSON_MEMBER(w, "tag");
-        ehd__put_quoted_hex(w->text, view->tag);
+        p = MEMBER_AT(p, &comma, "tag");
+        memcpy(p, "\"0x", 3);
+        p += 3 + ehd__format_hex(p + 3, view->tag);
+        *p++ = '"';
     }
     if (view->activity_id != NULL) {
-        JSON_MEMBER(w, "activity");
-        ehd__put_quoted_uuid(w->text, view->activity_id);
+        p = MEMBER_AT(p, &comma, "activity");
+        *p++ = '"';
+        ehd__format_uuid(p, view->activity_id);
+        p += 36;
+        *p++ = '"';
     }
     if (view->related_id != NULL) {
-        JSON_MEMBER(w, "relatedActivity");
-        ehd__put_quoted_uuid(w->text, view->related_id);
+        p = MEMBER_AT(p, &comma, "relatedActivity");
+        *p++ = '"';
+        ehd__format_uuid(p, view->related_id);
+        p += 36;
+        *p++ = '"';
     }
-    json_close(w, '}');
+    memcpy(p, " } }", 4);
+    p += 4;
+    w->text->len += (size_t)(p - room);
+    w->need_comma = true;
 }
 
 bool ehd__json_walk_first = true;
@@ -218,8 +271,7 @@ EHD_API int ehd_decode_json_ex(ehd_text *out, const char *tracepoint_name,
     write_n(&w, &view);
     err = ehd__json_walk_first && ehd__json_walk(&w, &view) ? 0 : write_fields(&w, &view, error);
     if (err == 0) {
-        write_meta(&w, &view, sample);
-        json_close(&w, '}');
+        write_meta_and_close(&w, &view, sample);
     }
     if (err == 0 && out->error != 0)
         err = ehd__fail(error, out->error, 0,
