@@ -228,6 +228,26 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
     if (!count_item(k) || !measure(k, encoding, &value_at, &value_size, &raw_size))
         return false;
     ehd_text *text = k->w->text;
+    if (encoding >= EHD_ENC_VALUE8 && encoding <= EHD_ENC_VALUE64 && format <= EHD_FMT_SIGNED_INT) {
+        /* A decimal integer, the commonest value: no dispatch by encoding
+         * and format. */
+        const uint8_t *v = k->data + value_at;
+        uint64_t raw = encoding == EHD_ENC_VALUE8    ? v[0]
+                     : encoding == EHD_ENC_VALUE16   ? ehd__load16(v, k->le)
+                     : encoding == EHD_ENC_VALUE32   ? ehd__load32(v, k->le)
+                                                     : ehd__load64(v, k->le);
+        char *room = ehd__text_room(text, 20);
+        if (room == NULL)
+            return false;
+        if (format == EHD_FMT_SIGNED_INT) {
+            unsigned unused_bits = 64 - 8 * (unsigned)value_size;
+            text->len += ehd__format_i64(room, (int64_t)(raw << unused_bits) >> unused_bits);
+        } else {
+            text->len += ehd__format_u64(room, raw);
+        }
+        k->at += raw_size;
+        return true;
+    }
     if (json_is_utf8_text(encoding, format)) {
         /* The payload goes on past most strings: whole words there. A
          * plain string is one copy between its quotes; the rest of any
