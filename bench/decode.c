@@ -1,5 +1,5 @@
 /*
- * bench/decode [--events N] [--passes P]
+ * bench/decode [--events N] [--passes P] [--print]
  *
  * What `ehshim decode`, `parse` and `listen` spend turning an event into
  * its JSON line (ehd_decode_json), on events of every kind: N random
@@ -11,8 +11,10 @@
  * buffer. One thread, one core.
  *
  * Prints records per second, ns per record and the bytes of JSON per
- * pass; a failed decode ends the run with exit 1.
+ * pass; a failed decode ends the run with exit 1. --print writes the JSON
+ * lines of one pass instead, to compare one build's output with another's.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +43,9 @@ static long option_number(const char *text, const char *name)
     return n;
 }
 
-/* Decodes every event once; returns the JSON bytes written, or -1. */
-static long long decode_all(const stored_event *events, long count, ehd_text *json)
+/* Decodes every event once, printing each line when `print`; returns the
+ * JSON bytes written, or -1. */
+static long long decode_all(const stored_event *events, long count, ehd_text *json, bool print)
 {
     long long bytes = 0;
     for (long i = 0; i < count; i++) {
@@ -55,6 +58,8 @@ static long long decode_all(const stored_event *events, long count, ehd_text *js
             return -1;
         }
         bytes += (long long)json->len;
+        if (print)
+            printf("%s\n", json->chars);
     }
     return bytes;
 }
@@ -62,13 +67,16 @@ static long long decode_all(const stored_event *events, long count, ehd_text *js
 int main(int argc, char **argv)
 {
     long count = 2000, passes = 50;
+    bool print = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--events") == 0 && i + 1 < argc)
             count = option_number(argv[++i], "--events");
         else if (strcmp(argv[i], "--passes") == 0 && i + 1 < argc)
             passes = option_number(argv[++i], "--passes");
+        else if (strcmp(argv[i], "--print") == 0)
+            print = true;
         else {
-            fprintf(stderr, "usage: decode [--events N] [--passes P]\n");
+            fprintf(stderr, "usage: decode [--events N] [--passes P] [--print]\n");
             return 2;
         }
     }
@@ -103,20 +111,23 @@ int main(int argc, char **argv)
     }
 
     ehd_text json = EHD_TEXT_INIT;
-    long long pass_bytes = decode_all(events, count, &json); /* warm-up */
+    long long pass_bytes = decode_all(events, count, &json, print); /* warm-up */
     if (pass_bytes < 0)
         return 1;
-    struct timespec start, end;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &start);
-    for (long p = 0; p < passes; p++)
-        if (decode_all(events, count, &json) < 0)
-            return 1;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &end);
-    double seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
-    double records = (double)count * (double)passes;
-    printf("decode: %ld random events x %ld passes: %.0f records/s, %.0f ns/record, "
-           "%lld bytes of JSON per pass\n",
-           count, passes, records / seconds, seconds * 1e9 / records, pass_bytes);
+    if (!print) {
+        struct timespec start, end;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &start);
+        for (long p = 0; p < passes; p++)
+            if (decode_all(events, count, &json, false) < 0)
+                return 1;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &end);
+        double seconds =
+            (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+        double records = (double)count * (double)passes;
+        printf("decode: %ld random events x %ld passes: %.0f records/s, %.0f ns/record, "
+               "%lld bytes of JSON per pass\n",
+               count, passes, records / seconds, seconds * 1e9 / records, pass_bytes);
+    }
 
     ehd_text_free(&json);
     for (long i = 0; i < count; i++)

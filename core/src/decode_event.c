@@ -15,23 +15,28 @@ enum { HEADER_SIZE = 8, EXTENSION_HEADER_SIZE = 4 };
 /* The reference refuses events of 2 GiB and more (its offsets are 32-bit). */
 #define EVENT_SIZE_MAX 0x7FFFFFFFu
 
+/* The value of each lowercase hex digit, 0xFF for every other byte: the
+ * keyword's sixteen digits are read once per event. */
+#define DIGITS_16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const uint8_t lowercase_hex_value[256] = {
+    DIGITS_16(0xFF), DIGITS_16(0xFF), DIGITS_16(0xFF),
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    DIGITS_16(0xFF), DIGITS_16(0xFF),
+    0xFF, 10, 11, 12, 13, 14, 15, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    DIGITS_16(0xFF), DIGITS_16(0xFF), DIGITS_16(0xFF), DIGITS_16(0xFF), DIGITS_16(0xFF),
+    DIGITS_16(0xFF), DIGITS_16(0xFF), DIGITS_16(0xFF), DIGITS_16(0xFF),
+};
+
 /* Reads lowercase hex digits from `*p` up to `end`, keeping the low bits of
  * the value when there are too many (as the reference does), and moves
  * `*p` past them. */
 static uint64_t read_lowercase_hex(const char **p, const char *end)
 {
     uint64_t value = 0;
-    for (; *p != end; (*p)++) {
-        char c = **p;
-        unsigned digit;
-        if (c >= '0' && c <= '9')
-            digit = (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            digit = (unsigned)(c - 'a' + 10);
-        else
-            break;
+    const char *q = *p;
+    for (unsigned digit; q != end && (digit = lowercase_hex_value[(uint8_t)*q]) != 0xFF; q++)
         value = value << 4 | digit;
-    }
+    *p = q;
     return value;
 }
 
@@ -49,13 +54,7 @@ static int parse_tracepoint_name(ehd_event_view *view, const char *name, size_t 
         return ehd__fail(error, ENOTSUP, 0, "tracepoint name contains a NUL byte");
 
     const char *end = name + len;
-    const char *underscore = NULL;
-    for (const char *p = end; p != name; p--) {
-        if (p[-1] == '_') {
-            underscore = p - 1;
-            break;
-        }
-    }
+    const char *underscore = memrchr(name, '_', len);
     if (underscore == NULL)
         return ehd__fail(error, ENOTSUP, 0, "tracepoint name '%.*s' has no '_'", (int)len, name);
 

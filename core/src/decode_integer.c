@@ -34,6 +34,65 @@ static size_t decimal_length(uint64_t value)
     return digits != 0 ? digits : 1; /* 0 has one */
 }
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The eight digits of `value` (< 10^8), leading zeros included, as the
+ * bytes of a word in memory order: the halves, quarters and digits split
+ * side by side in the word's lanes, one multiplication a level (x / 100 is
+ * x * 10486 >> 20 below 10^4, x / 10 is x * 103 >> 10 below 100, and no
+ * lane's product reaches the next lane). */
+static inline uint64_t eight_digits(uint32_t value)
+{
+    uint64_t x = value / 10000 | (uint64_t)(value % 10000) << 32;
+    uint64_t hundreds = (x * 10486) >> 20 & 0x0000007F0000007Fu;
+    x = hundreds | (x - hundreds * 100) << 16;
+    uint64_t tens = (x * 103) >> 10 & 0x000F000F000F000Fu;
+    x = tens | (x - tens * 10) << 8;
+    return x + 0x3030303030303030u;
+}
+
+/* Exactly the `n` (1..8) digits of `value` (< 10^n) at `out`: up to four
+ * by pairs (most numbers in events are small), more by eight_digits. */
+static inline void put_digits(char *out, uint32_t value, size_t n)
+{
+    if (n <= 4) {
+        if (n >= 3) {
+            memcpy(out + n - 2, digit_pairs + (value % 100) * 2, 2);
+            value /= 100;
+            n -= 2;
+        }
+        if (n == 2)
+            memcpy(out, digit_pairs + value * 2, 2);
+        else
+            out[0] = (char)('0' + value);
+        return;
+    }
+    /* Two stores of four that overlap when n < 8. */
+    uint64_t word = eight_digits(value) >> (8 * (8 - n));
+    uint32_t head = (uint32_t)word, tail = (uint32_t)(word >> (8 * (n - 4)));
+    memcpy(out, &head, 4);
+    memcpy(out + n - 4, &tail, 4);
+}
+
+size_t ehd__format_u64(char *out, uint64_t value)
+{
+    size_t n = decimal_length(value);
+    if (n <= 8) {
+        put_digits(out, (uint32_t)value, n);
+        return n;
+    }
+    uint64_t low = eight_digits((uint32_t)(value % 100000000u));
+    value /= 100000000u;
+    if (n <= 16) {
+        put_digits(out, (uint32_t)value, n - 8);
+    } else {
+        uint64_t middle = eight_digits((uint32_t)(value % 100000000u));
+        put_digits(out, (uint32_t)(value / 100000000u), n - 16);
+        memcpy(out + n - 16, &middle, 8);
+    }
+    memcpy(out + n - 8, &low, 8);
+    return n;
+}
+#else
 size_t ehd__format_u64(char *out, uint64_t value)
 {
     size_t n = decimal_length(value);
@@ -52,6 +111,7 @@ size_t ehd__format_u64(char *out, uint64_t value)
     }
     return n;
 }
+#endif
 
 size_t ehd__format_i64(char *out, int64_t value)
 {
@@ -64,14 +124,17 @@ size_t ehd__format_i64(char *out, int64_t value)
 
 size_t ehd__format_hex(char *out, uint64_t value)
 {
-    static const char upper[] = "0123456789ABCDEF";
-    size_t n = 1;
-    while (n < 16 && value >> (4 * n) != 0)
-        n++;
-    for (size_t i = n; i > 0; i--) {
-        out[i - 1] = upper[value & 0xF];
-        value >>= 4;
+    unsigned bits = 64 - (unsigned)__builtin_clzll(value | 1);
+    size_t n = (bits + 3) / 4;
+    char *p = out + n;
+    /* Two digits a byte from the end; an odd count leaves one nibble. */
+    while (p - out >= 2) {
+        p -= 2;
+        memcpy(p, ehd__hex_upper_pairs + 2 * (value & 0xFF), 2);
+        value >>= 8;
     }
+    if (p != out)
+        *out = ehd__hex_upper_pairs[2 * value + 1];
     return n;
 }
 

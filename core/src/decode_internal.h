@@ -9,6 +9,10 @@
 
 #include "ehd/ehd_decode.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* ---- errors (decode_error.c) ---- */
 
 /*
@@ -58,10 +62,10 @@ char *ehd__text_grow(ehd_text *text, size_t extra);
  */
 static inline char *ehd__text_room(ehd_text *text, size_t extra)
 {
-    /* capacity > len always holds once allocated (room for the NUL). */
-    if (__builtin_expect(text->error == 0 && text->chars != NULL &&
-                             text->capacity - text->len - 1 >= extra,
-                         1))
+    /* capacity > len always holds once allocated (room for the NUL), and
+     * capacity == len == 0 before: then no extra is less than their
+     * difference and the storage is made. */
+    if (__builtin_expect(text->error == 0 && extra < text->capacity - text->len, 1))
         return text->chars + text->len;
     return ehd__text_grow(text, extra);
 }
@@ -99,10 +103,15 @@ void ehd__text_truncate(ehd_text *text, size_t len);
 
 /* ---- eight bytes at a time (inline: used per string and name) ---- */
 
-/* Whether any of the eight bytes of `x` needs more than a copy into a JSON
- * string: a control character, '"', '\\', or a byte >= 0x80. Each test is
- * exact about whether such a byte is present. */
-static inline bool ehd__word_needs_care(uint64_t x)
+/* 1 for the bytes that go into a JSON string as they are (printable ASCII
+ * and DEL, other than '"' and '\\'), else 0. */
+extern const uint8_t ehd__json_plain_byte[256];
+
+/* The high bit of every byte of `x` that needs more than a copy into a
+ * JSON string (a control character, '"', '\\', a byte >= 0x80), and maybe
+ * of bytes above such a byte (a borrow carries into them): the lowest bit
+ * set, when any, is a byte that needs care. */
+static inline uint64_t ehd__word_care(uint64_t x)
 {
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     uint64_t below_space = (x - ones * 0x20) & ~x;
@@ -110,21 +119,66 @@ static inline bool ehd__word_needs_care(uint64_t x)
     uint64_t backslash = x ^ (ones * '\\');
     uint64_t has_quote = (quote - ones) & ~quote;
     uint64_t has_backslash = (backslash - ones) & ~backslash;
-    return ((x | below_space | has_quote | has_backslash) & highs) != 0;
+    return (x | below_space | has_quote | has_backslash) & highs;
 }
 
-/* Eight bytes at `p` (all readable), of which the first `keep` (< 8) are
- * the text's own: the others read as spaces, which need no care. */
-static inline uint64_t ehd__word_padded(const void *p, size_t keep)
+/*
+ * Copies the leading bytes of `s` (`size` of them) that go into a JSON
+ * string as they are to `out`, and returns how many: `size` when all do.
+ * Reads 16 or 8 bytes at a time while `readable` (>= size) bytes at `s`
+ * allow, and may write past what it returns, up to out[size + 14] (the
+ * caller's room holds them: EHD__COPY_PLAIN_OVER).
+ */
+enum { EHD__COPY_PLAIN_OVER = 15 };
+
+static inline __attribute__((always_inline)) size_t
+ehd__copy_plain(char *out, const uint8_t *s, size_t size, size_t readable)
 {
-    uint64_t word;
-    __builtin_memcpy(&word, p, 8);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t own = ((uint64_t)1 << (8 * keep)) - 1;
-#else
-    uint64_t own = ~(~(uint64_t)0 >> (8 * keep));
+    size_t i = 0;
+#ifdef __SSE2__
+    /* Sixteen at a time: a signed byte below ' ' is a control character
+     * or a byte >= 0x80. */
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(' ');
+    while (i < size && readable - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        _mm_storeu_si128((__m128i *)(void *)(out + i), v);
+        __m128i care = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                                  _mm_cmpeq_epi8(v, backslash)),
+                                     _mm_cmplt_epi8(v, space));
+        unsigned mask = (unsigned)_mm_movemask_epi8(care);
+        if (mask != 0) {
+            i += (size_t)__builtin_ctz(mask);
+            return i < size ? i : size;
+        }
+        i += 16;
+    }
 #endif
-    return (word & own) | (~own & 0x2020202020202020u);
+    while (i < size && readable - i >= 8) {
+        uint64_t word;
+        __builtin_memcpy(&word, s + i, 8);
+        __builtin_memcpy(out + i, &word, 8);
+        uint64_t care = ehd__word_care(word);
+        if (care != 0) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* The first byte in memory is the least significant: exact. */
+            i += (size_t)__builtin_ctzll(care) / 8;
+#else
+            /* A borrow runs towards lower addresses here: look bytewise. */
+            while (ehd__json_plain_byte[s[i]])
+                i++;
+#endif
+            return i < size ? i : size;
+        }
+        i += 8;
+    }
+    if (i >= size)
+        return size;
+    while (i < size && ehd__json_plain_byte[s[i]]) {
+        out[i] = (char)s[i];
+        i++;
+    }
+    return i;
 }
 
 /* ---- JSON strings (decode_json_string.c) ----
@@ -139,9 +193,6 @@ void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size);
  * `bytes`: short strings then take whole words too. */
 void ehd__json_utf8_readable(ehd_text *text, const uint8_t *bytes, size_t size, size_t readable);
 
-/* 1 for the bytes that go into a JSON string as they are (printable ASCII
- * and DEL, other than '"' and '\\'), else 0. */
-extern const uint8_t ehd__json_plain_byte[256];
 
 /* One code point, any value up to 0xFFFFFFFF (long UTF-8 forms above U+10FFFF). */
 void ehd__json_code_point(ehd_text *text, uint32_t code_point);
@@ -165,6 +216,20 @@ size_t ehd__format_hex(char *out, uint64_t value);
 
 /* The last two decimal digits of `value`, zero-padded: 2 bytes. */
 void ehd__format_2digits(char *out, unsigned value);
+
+/* ---- hex text (decode_hex.c) ---- */
+
+/* The two hex digits of every byte value, at 2 * byte: "000102...feff"
+ * and "...FEFF" (no NUL). */
+extern const char ehd__hex_lower_pairs[512];
+extern const char ehd__hex_upper_pairs[512];
+
+/* "01 02 ff": `size` bytes in order, lowercase, space-separated; writes
+ * and returns 3 * size - 1 bytes (0 for none). */
+size_t ehd__format_hex_bytes(char *out, const uint8_t *bytes, size_t size);
+
+/* 16 bytes in order as 8-4-4-4-12 lowercase hex: 36 bytes. */
+void ehd__format_uuid(char out[36], const uint8_t uuid[16]);
 
 /* Appends the decimal of `value` (of `value` read as signed) to `text`. */
 static inline void ehd__put_u64(ehd_text *text, uint64_t value)
@@ -191,6 +256,18 @@ static inline void ehd__put_quoted_hex(ehd_text *text, uint64_t value)
     size_t n = 3 + ehd__format_hex(room + 3, value);
     room[n++] = '"';
     text->len += n;
+}
+
+/* Appends a uuid's text in quotes. */
+static inline void ehd__put_quoted_uuid(ehd_text *text, const uint8_t uuid[16])
+{
+    char *room = ehd__text_room(text, 38);
+    if (room == NULL)
+        return;
+    room[0] = '"';
+    ehd__format_uuid(room + 1, uuid);
+    room[37] = '"';
+    text->len += 38;
 }
 
 /* ---- shortest decimals (decode_float.c) ---- */

@@ -21,38 +21,46 @@
 /* "n": provider name, ':', event name without its attributes. */
 static void write_n(json_writer *w, const ehd_event_view *view)
 {
-    json_begin_member(w, "n", 1, 0);
     /* The provider name is the start of the tracepoint name and the event
      * name the start of the metadata: both go on past what is shown. */
-    ehd__text_putc(w->text, '"');
-    ehd__json_utf8_readable(w->text, (const uint8_t *)view->provider_name,
-                            view->provider_name_len,
-                            (size_t)(view->tracepoint_name + view->tracepoint_name_len -
-                                     view->provider_name));
-    ehd__text_putc(w->text, ':');
-    ehd__json_utf8_readable(w->text, (const uint8_t *)view->event_name,
-                            view->event_name_plain_len,
-                            (size_t)(view->meta + view->meta_size -
-                                     (const uint8_t *)view->event_name));
-    ehd__text_putc(w->text, '"');
-}
+    const uint8_t *provider = (const uint8_t *)view->provider_name;
+    const uint8_t *event = (const uint8_t *)view->event_name;
+    size_t provider_len = view->provider_name_len, event_len = view->event_name_plain_len;
+    size_t provider_readable =
+        (size_t)(view->tracepoint_name + view->tracepoint_name_len - view->provider_name);
+    size_t event_readable = (size_t)(view->meta + view->meta_size - event);
+    ehd_text *text = w->text;
 
-static void write_uuid_member(json_writer *w, const char *name, size_t name_len,
-                              const uint8_t *uuid)
-{
-    static const char hex[] = "0123456789abcdef";
-    char text[38];
-    char *p = text;
-    *p++ = '"';
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            *p++ = '-';
-        *p++ = hex[uuid[i] >> 4];
-        *p++ = hex[uuid[i] & 0xF];
+    /* Both names plain (nearly always): one reservation, two copies. */
+    static const char member[] = ", \"n\": \"";
+    size_t member_len = sizeof member - 1 - !w->need_comma;
+    bool failed_before = text->error != 0;
+    char *room =
+        ehd__text_room(text, member_len + provider_len + event_len + 2 + EHD__COPY_PLAIN_OVER);
+    if (room == NULL && !failed_before && text->error == E2BIG)
+        text->error = 0; /* the names may still fit: the long way finds out */
+    if (room != NULL) {
+        memcpy(room, member + !w->need_comma, sizeof member - 2);
+        room[member_len - 1] = '"';
+        char *p = room + member_len;
+        if (ehd__copy_plain(p, provider, provider_len, provider_readable) == provider_len) {
+            p += provider_len;
+            *p++ = ':';
+            if (ehd__copy_plain(p, event, event_len, event_readable) == event_len) {
+                p += event_len;
+                *p++ = '"';
+                text->len += (size_t)(p - room);
+                w->need_comma = true;
+                return;
+            }
+        }
     }
-    *p++ = '"';
-    json_begin_member(w, name, name_len, 0);
-    ehd__text_put(w->text, text, (size_t)(p - text));
+    JSON_MEMBER(w, "n");
+    ehd__text_putc(text, '"');
+    ehd__json_utf8_readable(text, provider, provider_len, provider_readable);
+    ehd__text_putc(text, ':');
+    ehd__json_utf8_readable(text, event, event_len, event_readable);
+    ehd__text_putc(text, '"');
 }
 
 /* "time" as the reference shows a sample's time: a quoted UTC date with
@@ -61,7 +69,7 @@ static void write_sample_time(json_writer *w, const ehd_sample_meta *sample)
 {
     uint64_t seconds = sample->time_ns / 1000000000u;
     unsigned nanoseconds = (unsigned)(sample->time_ns % 1000000000u);
-    json_begin_member(w, "time", 4, 0);
+    JSON_MEMBER(w, "time");
     if (!sample->time_is_utc) {
         ehd__text_printf(w->text, "%" PRIu64 ".%09u", seconds, nanoseconds);
         return;
@@ -82,54 +90,111 @@ static void write_sample_meta(json_writer *w, const ehd_sample_meta *sample)
     if (sample->present & EHD_SAMPLE_TIME)
         write_sample_time(w, sample);
     if (sample->present & EHD_SAMPLE_CPU) {
-        json_begin_member(w, "cpu", 3, 0);
+        JSON_MEMBER(w, "cpu");
         ehd__put_u64(w->text, sample->cpu);
     }
     if (sample->present & EHD_SAMPLE_PID_TID) {
-        json_begin_member(w, "pid", 3, 0);
+        JSON_MEMBER(w, "pid");
         ehd__put_u64(w->text, sample->pid);
-        json_begin_member(w, "tid", 3, 0);
+        JSON_MEMBER(w, "tid");
         ehd__put_u64(w->text, sample->tid);
     }
 }
 
-/* "meta": the sample's values if any, then the header values that are not
- * zero, in the reference's order. */
-static void write_meta(json_writer *w, const ehd_event_view *view, const ehd_sample_meta *sample)
+/* `member` (a constant `, "name": `) at `p`, without its comma when it is
+ * the first of its object; returns the end. */
+static inline __attribute__((always_inline)) char *member_at(char *p, bool *comma,
+                                                             const char *member, size_t len)
 {
-    json_begin_member(w, "meta", 4, 0);
-    json_open(w, '{');
-    if (sample != NULL)
+    if (*comma) {
+        memcpy(p, member, len);
+        p += len;
+    } else {
+        memcpy(p, member + 1, len - 1);
+        p += len - 1;
+    }
+    *comma = true;
+    return p;
+}
+
+#define MEMBER_AT(p, comma, name)                                                                \
+    member_at((p), (comma), ", \"" name "\": ", sizeof(", \"" name "\": ") - 1)
+
+/* The most the header values, the opening of "meta" and the two closing
+ * braces take: every member and its longest value. */
+enum {
+    HEADER_TEXT_MAX = 12 + (8 + 5) + (13 + 3) + (11 + 3) + (13 + 20) + (12 + 3) + (9 + 8) +
+                      (14 + 38) + (21 + 38) + 4,
+};
+
+/* "meta": the sample's values if any, then the header values that are not
+ * zero, in the reference's order; then the ends of "meta" and the event.
+ * The header's part is one reservation. */
+static void write_meta_and_close(json_writer *w, const ehd_event_view *view,
+                                 const ehd_sample_meta *sample)
+{
+    bool opened = sample == NULL;
+    if (!opened) {
+        JSON_MEMBER(w, "meta");
+        json_open(w, '{');
         write_sample_meta(w, sample);
+    }
+    char *room = ehd__text_room(w->text, HEADER_TEXT_MAX);
+    if (room == NULL)
+        return;
+    char *p = room;
+    bool comma = w->need_comma;
+    if (opened) {
+        p = MEMBER_AT(p, &comma, "meta");
+        *p++ = '{';
+        comma = false;
+    }
     if (view->id != 0) {
-        json_begin_member(w, "id", 2, 0);
-        ehd__put_u64(w->text, view->id);
+        p = MEMBER_AT(p, &comma, "id");
+        p += ehd__format_u64(p, view->id);
     }
     if (view->version != 0) {
-        json_begin_member(w, "version", 7, 0);
-        ehd__put_u64(w->text, view->version);
+        p = MEMBER_AT(p, &comma, "version");
+        p += ehd__format_u64(p, view->version);
     }
     if (view->level != 0) {
-        json_begin_member(w, "level", 5, 0);
-        ehd__put_u64(w->text, view->level);
+        p = MEMBER_AT(p, &comma, "level");
+        p += ehd__format_u64(p, view->level);
     }
     if (view->keyword != 0) {
-        json_begin_member(w, "keyword", 7, 0);
-        ehd__put_quoted_hex(w->text, view->keyword);
+        p = MEMBER_AT(p, &comma, "keyword");
+        memcpy(p, "\"0x", 3);
+        p += 3 + ehd__format_hex(p + 3, view->keyword);
+        *p++ = '"';
     }
     if (view->opcode != 0) {
-        json_begin_member(w, "opcode", 6, 0);
-        ehd__put_u64(w->text, view->opcode);
+        p = MEMBER_AT(p, &comma, "opcode");
+        p += ehd__format_u64(p, view->opcode);
     }
     if (view->tag != 0) {
-        json_begin_member(w, "tag", 3, 0);
-        ehd__put_quoted_hex(w->text, view->tag);
+        p = MEMBER_AT(p, &comma, "tag");
+        memcpy(p, "\"0x", 3);
+        p += 3 + ehd__format_hex(p + 3, view->tag);
+        *p++ = '"';
     }
-    if (view->activity_id != NULL)
-        write_uuid_member(w, "activity", 8, view->activity_id);
-    if (view->related_id != NULL)
-        write_uuid_member(w, "relatedActivity", 15, view->related_id);
-    json_close(w, '}');
+    if (view->activity_id != NULL) {
+        p = MEMBER_AT(p, &comma, "activity");
+        *p++ = '"';
+        ehd__format_uuid(p, view->activity_id);
+        p += 36;
+        *p++ = '"';
+    }
+    if (view->related_id != NULL) {
+        p = MEMBER_AT(p, &comma, "relatedActivity");
+        *p++ = '"';
+        ehd__format_uuid(p, view->related_id);
+        p += 36;
+        *p++ = '"';
+    }
+    memcpy(p, " } }", 4);
+    p += 4;
+    w->text->len += (size_t)(p - room);
+    w->need_comma = true;
 }
 
 bool ehd__json_walk_first = true;
@@ -206,8 +271,7 @@ EHD_API int ehd_decode_json_ex(ehd_text *out, const char *tracepoint_name,
     write_n(&w, &view);
     err = ehd__json_walk_first && ehd__json_walk(&w, &view) ? 0 : write_fields(&w, &view, error);
     if (err == 0) {
-        write_meta(&w, &view, sample);
-        json_close(&w, '}');
+        write_meta_and_close(&w, &view, sample);
     }
     if (err == 0 && out->error != 0)
         err = ehd__fail(error, out->error, 0,

@@ -116,14 +116,14 @@ static void json_utf8_piecewise(ehd_text *text, const uint8_t *bytes, size_t siz
 
 /* Input bytes handled per reservation: their worst case (6 output bytes
  * each, an escape) is reserved at once. */
-enum { CHUNK = 4096, WORST_PER_BYTE = 6, OVERSHOOT = 8 };
+enum { CHUNK = 4096, WORST_PER_BYTE = 6, OVERSHOOT = EHD__COPY_PLAIN_OVER };
 
 void ehd__json_utf8_readable(ehd_text *text, const uint8_t *bytes, size_t size, size_t readable)
 {
     const uint8_t *s = bytes, *end = bytes + size, *readable_end = bytes + readable;
     while (s < end && text->error == 0) {
         size_t chunk = (size_t)(end - s) < CHUNK ? (size_t)(end - s) : CHUNK;
-        /* A copy of eight or a UTF-8 sequence may run past the chunk. */
+        /* A plain copy's overshoot or a UTF-8 sequence may run past the chunk. */
         char *room = ehd__text_room(text, (chunk + OVERSHOOT) * WORST_PER_BYTE);
         if (room == NULL) {
             if (text->error == E2BIG) {
@@ -135,26 +135,16 @@ void ehd__json_utf8_readable(ehd_text *text, const uint8_t *bytes, size_t size, 
         const uint8_t *chunk_end = s + chunk;
         char *p = room;
         while (s < chunk_end) {
-            if (readable_end - s >= 8) {
-                size_t left = (size_t)(end - s);
-                uint64_t word = left >= 8 ? 0 : ehd__word_padded(s, left);
-                if (left >= 8)
-                    memcpy(&word, s, 8);
-                if (!ehd__word_needs_care(word)) {
-                    /* Past the string's end, the room holds padding that
-                     * what is written next overwrites. */
-                    size_t taken = left < 8 ? left : 8;
-                    memcpy(p, &word, 8);
-                    p += taken;
-                    s += taken;
-                    continue;
-                }
-            }
+            /* Past a plain run's end, the room holds bytes that what is
+             * written next overwrites. */
+            size_t plain =
+                ehd__copy_plain(p, s, (size_t)(chunk_end - s), (size_t)(readable_end - s));
+            p += plain;
+            s += plain;
+            if (s == chunk_end)
+                break;
             uint8_t c = *s;
-            if (plain_ascii(c)) {
-                *p++ = (char)c;
-                s++;
-            } else if (c < 0x80) {
+            if (c < 0x80) {
                 p = escape_ascii(p, c);
                 s++;
             } else {
@@ -182,10 +172,34 @@ void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size)
 
 /* Writes one code point at `p` as the inside of a JSON string (plain,
  * escaped, or UTF-8 in up to EHD_UTF8_ENCODED_MAX bytes); returns its end. */
+/* What ehd__utf8_encode writes for a code point >= 0x80, unrolled: the
+ * UTF-16 and UCS-4 strings write one per unit. */
+static inline char *utf8_at(char *p, uint32_t code_point)
+{
+    /* Bytes by the code point's bit length: 2 up to 11 bits, 3 up to 16,
+     * then one more every 5 bits, 7 for 32. */
+    static const uint8_t length_by_bits[33] = {
+        2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3,
+        4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 7,
+    };
+    size_t n = length_by_bits[32 - __builtin_clz(code_point)];
+    uint32_t bits = code_point;
+    switch (n) {
+    case 7: p[6] = (char)(0x80 | (bits & 0x3F)); bits >>= 6; /* fall through */
+    case 6: p[5] = (char)(0x80 | (bits & 0x3F)); bits >>= 6; /* fall through */
+    case 5: p[4] = (char)(0x80 | (bits & 0x3F)); bits >>= 6; /* fall through */
+    case 4: p[3] = (char)(0x80 | (bits & 0x3F)); bits >>= 6; /* fall through */
+    case 3: p[2] = (char)(0x80 | (bits & 0x3F)); bits >>= 6; /* fall through */
+    default: p[1] = (char)(0x80 | (bits & 0x3F)); bits >>= 6;
+    }
+    p[0] = (char)((0xFF00u >> n) | bits);
+    return p + n;
+}
+
 static inline char *code_point_at(char *p, uint32_t code_point)
 {
     if (code_point >= 0x80)
-        return p + ehd__utf8_encode(code_point, (uint8_t *)p);
+        return utf8_at(p, code_point);
     if (plain_ascii((uint8_t)code_point)) {
         *p++ = (char)code_point;
         return p;
@@ -229,8 +243,9 @@ static void json_units_piecewise(ehd_text *text, const uint8_t *bytes, size_t co
     }
 }
 
-static void json_units(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endian,
-                       unit_kind kind)
+/* Inlined into each caller, so the unit kind is known per loop. */
+static inline __attribute__((always_inline)) void
+json_units(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endian, unit_kind kind)
 {
     size_t i = 0;
     while (i < count && text->error == 0) {

@@ -20,12 +20,17 @@
  * reports what is wrong. test_decode_json_paths and fuzz_decode hold both
  * ways to the same lines and errors.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "decode_internal.h"
 #include "decode_json_writer.h"
 
 enum { ARRAY_FLAGS = EHD_ENC_CARRAY | EHD_ENC_VARRAY };
+
+/* Strings up to this long are copied whole when plain; longer ones go to
+ * the string writer, which reserves room a chunk at a time. */
+enum { SHORT_STRING = 1024 };
 
 /* The steps of one field, inlined into walk_field: per field, calls cost
  * about as much as the work. */
@@ -35,6 +40,7 @@ typedef struct walk {
     json_writer *w;
     const uint8_t *meta, *data;
     size_t meta_size, data_size;
+    const uint8_t *event_end; /* the payload's end: all bytes before it are readable */
     size_t at;        /* payload offset of the next value */
     unsigned items;   /* items the enumerator would have reported */
     unsigned depth;   /* structs entered */
@@ -45,7 +51,6 @@ typedef struct walk {
 typedef struct field_def {
     const char *name;
     size_t name_len;
-    size_t readable;  /* metadata bytes from the name on */
     uint8_t encoding; /* array flags kept, chain flag removed */
     uint8_t format;   /* chain flag removed */
     uint16_t tag;
@@ -53,21 +58,13 @@ typedef struct field_def {
     size_t next;      /* metadata offset after the definition */
 } field_def;
 
-/* Reads the definition at metadata offset `pos`, as the enumerator's
- * read_field and next_field read it. */
-WALK_INLINE bool read_def(const walk *k, size_t pos, field_def *d)
+/* Reads the type bytes of a definition whose name is already in `d`,
+ * from metadata offset `pos` (after the name's NUL), as the enumerator's
+ * read_field and next_field read them. */
+WALK_INLINE bool read_types(const walk *k, size_t pos, field_def *d)
 {
     const uint8_t *meta = k->meta;
     size_t end = k->meta_size;
-    if (pos >= end)
-        return false;
-    const uint8_t *nul = memchr(meta + pos, 0, end - pos);
-    if (nul == NULL)
-        return false;
-    d->name = (const char *)meta + pos;
-    d->name_len = (size_t)(nul - (meta + pos));
-    d->readable = end - pos;
-    pos += d->name_len + 1;
     if (pos >= end)
         return false;
     uint8_t encoding = meta[pos++], format = 0;
@@ -106,6 +103,57 @@ WALK_INLINE bool read_def(const walk *k, size_t pos, field_def *d)
     return true;
 }
 
+/* `, "name;tag=0x12": ` for the field defined at metadata offset `pos`,
+ * whose definition it reads into `d`. A plain name is found, checked and
+ * copied in one pass, a word at a time; any other takes the long way. */
+WALK_INLINE bool begin_field(walk *k, size_t pos, field_def *d)
+{
+    if (pos >= k->meta_size)
+        return false;
+    json_writer *w = k->w;
+    ehd_text *text = w->text;
+    const uint8_t *name = k->meta + pos;
+    size_t meta_left = k->meta_size - pos;
+    /* `, "`, the name and what a copy writes past it, `;tag=0xFFFF": ` */
+    bool failed_before = text->error != 0;
+    char *room = ehd__text_room(text, 3 + meta_left + EHD__COPY_PLAIN_OVER + 14);
+    if (room != NULL) {
+        char *p = room;
+        if (w->need_comma)
+            *p++ = ',';
+        p[0] = ' ';
+        p[1] = '"';
+        p += 2;
+        size_t n = ehd__copy_plain(p, name, meta_left, (size_t)(k->event_end - name));
+        if (n < meta_left && name[n] == 0) {
+            d->name = (const char *)name;
+            d->name_len = n;
+            if (!read_types(k, pos + n + 1, d))
+                return false;
+            p += n;
+            if (d->tag != 0) {
+                memcpy(p, ";tag=0x", 7);
+                p += 7 + ehd__format_hex(p + 7, d->tag);
+            }
+            memcpy(p, "\": ", 3);
+            text->len += (size_t)(p + 3 - room);
+            w->need_comma = true;
+            return true;
+        }
+    } else if (!failed_before && text->error == E2BIG) {
+        text->error = 0; /* the name may still fit: the long way finds out */
+    }
+    const uint8_t *nul = memchr(name, 0, meta_left);
+    if (nul == NULL)
+        return false;
+    d->name = (const char *)name;
+    d->name_len = (size_t)(nul - name);
+    if (!read_types(k, pos + d->name_len + 1, d))
+        return false;
+    ehd__json_begin_member(w, d->name, d->name_len, d->tag, meta_left);
+    return true;
+}
+
 /* One more item; false past the enumerator's limit, which counts its last
  * call (the one that finds no more items) too. */
 WALK_INLINE bool count_item(walk *k)
@@ -140,9 +188,14 @@ WALK_INLINE bool measure(const walk *k, uint8_t encoding, size_t *value_at, size
     case EHD_ENC_ZSTRING_CHAR32: {
         size_t unit = (size_t)1 << (encoding - EHD_ENC_ZSTRING_CHAR8);
         size_t units = left / unit, n = 0;
-        static const uint8_t zero[4];
-        while (n < units && memcmp(data + n * unit, zero, unit) != 0)
-            n++;
+        if (unit == 2) {
+            while (n < units && (data[2 * n] | data[2 * n + 1]) != 0)
+                n++;
+        } else {
+            uint32_t u;
+            while (n < units && (memcpy(&u, data + 4 * n, 4), u != 0))
+                n++;
+        }
         if (n == units)
             return false; /* no terminating NUL */
         *value_size = n * unit;
@@ -175,10 +228,50 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
     if (!count_item(k) || !measure(k, encoding, &value_at, &value_size, &raw_size))
         return false;
     ehd_text *text = k->w->text;
+    if (encoding >= EHD_ENC_VALUE8 && encoding <= EHD_ENC_VALUE64 && format <= EHD_FMT_SIGNED_INT) {
+        /* A decimal integer, the commonest value: no dispatch by encoding
+         * and format. */
+        const uint8_t *v = k->data + value_at;
+        uint64_t raw = encoding == EHD_ENC_VALUE8    ? v[0]
+                     : encoding == EHD_ENC_VALUE16   ? ehd__load16(v, k->le)
+                     : encoding == EHD_ENC_VALUE32   ? ehd__load32(v, k->le)
+                                                     : ehd__load64(v, k->le);
+        char *room = ehd__text_room(text, 20);
+        if (room == NULL)
+            return false;
+        if (format == EHD_FMT_SIGNED_INT) {
+            unsigned unused_bits = 64 - 8 * (unsigned)value_size;
+            text->len += ehd__format_i64(room, (int64_t)(raw << unused_bits) >> unused_bits);
+        } else {
+            text->len += ehd__format_u64(room, raw);
+        }
+        k->at += raw_size;
+        return true;
+    }
     if (json_is_utf8_text(encoding, format)) {
-        /* The payload goes on past most strings: whole words there. */
-        ehd__text_putc(text, '"');
-        ehd__json_utf8_readable(text, k->data + value_at, value_size, k->data_size - value_at);
+        /* The payload goes on past most strings: whole words there. A
+         * plain string is one copy between its quotes; the rest of any
+         * other is the string writer's. */
+        const uint8_t *value = k->data + value_at;
+        size_t readable = k->data_size - value_at;
+        char *room = value_size <= SHORT_STRING
+                         ? ehd__text_room(text, 2 + value_size + EHD__COPY_PLAIN_OVER)
+                         : NULL;
+        size_t plain = 0;
+        if (room != NULL) {
+            room[0] = '"';
+            plain = ehd__copy_plain(room + 1, value, value_size, readable);
+            if (plain == value_size) {
+                room[1 + plain] = '"';
+                text->len += plain + 2;
+                k->at += raw_size;
+                return true;
+            }
+            text->len += 1 + plain;
+        } else {
+            ehd__text_putc(text, '"');
+        }
+        ehd__json_utf8_readable(text, value + plain, value_size - plain, readable - plain);
         ehd__text_putc(text, '"');
     } else if (ehd__json_value(text, encoding, format, k->data + value_at, value_size, k->le) !=
                0) {
@@ -221,19 +314,19 @@ static bool write_struct(walk *k, const field_def *d, size_t *end)
 }
 
 /* The field defined at `pos`, named; *next is where the next definition of
- * its level starts. */
+ * its level starts. On failure the caller puts the text back, so the name
+ * is written before the checks of an array. */
 static bool walk_field(walk *k, size_t pos, size_t *next)
 {
     field_def d;
-    if (!read_def(k, pos, &d))
+    if (!begin_field(k, pos, &d))
         return false;
     uint8_t array_flag = d.encoding & ARRAY_FLAGS;
     uint8_t encoding = d.encoding & EHD_ENC_VALUE_MASK;
     json_writer *w = k->w;
 
+    *next = d.next;
     if (array_flag == 0) {
-        ehd__json_begin_member(w, d.name, d.name_len, d.tag, d.readable);
-        *next = d.next;
         return encoding == EHD_ENC_STRUCT ? write_struct(k, &d, next)
                                           : write_value(k, encoding, d.format);
     }
@@ -255,9 +348,7 @@ static bool walk_field(walk *k, size_t pos, size_t *next)
     }
     if (!count_item(k))
         return false;
-    ehd__json_begin_member(w, d.name, d.name_len, d.tag, d.readable);
     json_open(w, '[');
-    *next = d.next;
     for (size_t i = 0; i < count; i++) {
         json_begin_value(w);
         bool written = encoding == EHD_ENC_STRUCT ? write_struct(k, &d, next)
@@ -279,6 +370,7 @@ bool ehd__json_walk(json_writer *w, const ehd_event_view *view)
         .data = view->data,
         .meta_size = view->meta_size,
         .data_size = view->data_size,
+        .event_end = view->data + view->data_size,
         .le = view->little_endian,
     };
     size_t start_len = w->text->len;

@@ -24,37 +24,13 @@ typedef struct json_writer {
 /* `, ` before a bare value (an array element). */
 static inline void json_begin_value(json_writer *w)
 {
-    if (w->need_comma)
-        ehd__text_putc(w->text, ',');
-    ehd__text_putc(w->text, ' ');
+    char *room = ehd__text_room(w->text, 2);
+    if (room == NULL)
+        return;
+    room[0] = ',';
+    room[w->need_comma] = ' ';
+    w->text->len += 1 + (size_t)w->need_comma;
     w->need_comma = true;
-}
-
-/* Copies a name at `p` as long as it is plain, eight bytes at a time
- * while `readable` bytes allow; returns whether all of it was. Writes up to
- * seven bytes past the name. */
-static inline bool json_copy_plain_name(char *p, const char *name, size_t name_len, size_t readable)
-{
-    size_t i = 0;
-    while (i < name_len && readable - i >= 8) {
-        size_t left = name_len - i;
-        uint64_t word;
-        if (left >= 8)
-            memcpy(&word, name + i, 8);
-        else
-            word = ehd__word_padded(name + i, left);
-        if (ehd__word_needs_care(word))
-            return false;
-        memcpy(p + i, &word, 8);
-        i += left < 8 ? left : 8;
-    }
-    unsigned plain = 1;
-    for (; i < name_len; i++) {
-        uint8_t c = (uint8_t)name[i];
-        p[i] = (char)c;
-        plain &= ehd__json_plain_byte[c];
-    }
-    return plain != 0;
 }
 
 /* `, "name;tag=0x12": `, reading at most `readable` >= name_len bytes at
@@ -66,14 +42,14 @@ ehd__json_begin_member(json_writer *w, const char *name, size_t name_len, uint16
 {
     /* Most names are short and plain: one reservation for all of it, the
      * bytes copied as they are checked; anything else takes the long way. */
-    char *room = ehd__text_room(w->text, name_len + 24);
+    char *room = ehd__text_room(w->text, 3 + name_len + EHD__COPY_PLAIN_OVER + 14);
     if (room != NULL) {
         char *p = room;
         if (w->need_comma)
             *p++ = ',';
         *p++ = ' ';
         *p++ = '"';
-        if (json_copy_plain_name(p, name, name_len, readable)) {
+        if (ehd__copy_plain(p, (const uint8_t *)name, name_len, readable) == name_len) {
             p += name_len;
             if (tag != 0) {
                 memcpy(p, ";tag=0x", 7);
@@ -105,6 +81,28 @@ static inline void json_begin_member(json_writer *w, const char *name, size_t na
     ehd__json_begin_member(w, name, name_len, tag, name_len);
 }
 
+/* `, "name": ` for a name of the decoder's own, plain and untagged: one
+ * copy of a constant. `member` is that text with its comma, `len` its
+ * length (JSON_MEMBER gives both). */
+static inline __attribute__((always_inline)) void
+json_begin_known_member(json_writer *w, const char *member, size_t len)
+{
+    char *room = ehd__text_room(w->text, len);
+    if (room == NULL)
+        return;
+    if (w->need_comma) {
+        memcpy(room, member, len);
+        w->text->len += len;
+    } else {
+        memcpy(room, member + 1, len - 1);
+        w->text->len += len - 1;
+    }
+    w->need_comma = true;
+}
+
+#define JSON_MEMBER(w, name)                                                                     \
+    json_begin_known_member((w), ", \"" name "\": ", sizeof(", \"" name "\": ") - 1)
+
 static inline void json_open(json_writer *w, char bracket)
 {
     ehd__text_putc(w->text, bracket);
@@ -113,9 +111,13 @@ static inline void json_open(json_writer *w, char bracket)
 
 static inline void json_close(json_writer *w, char bracket)
 {
-    ehd__text_putc(w->text, ' ');
-    ehd__text_putc(w->text, bracket);
+    char *room = ehd__text_room(w->text, 2);
     w->need_comma = true;
+    if (room == NULL)
+        return;
+    room[0] = ' ';
+    room[1] = bracket;
+    w->text->len += 2;
 }
 
 /* Whether a char8 string of this format shows as UTF-8 text, as

@@ -117,7 +117,14 @@ static void put_time(ehd_text *t, int64_t seconds)
                          (unsigned)tm.tm_mday, (unsigned)tm.tm_hour, (unsigned)tm.tm_min,
                          (unsigned)tm.tm_sec);
     } else {
-        ehd__text_printf(t, "\"TIME(%" PRId64 ")\"", seconds);
+        /* Most random 64-bit times: past what gmtime's int year holds. */
+        char *room = ehd__text_room(t, 28);
+        if (room == NULL)
+            return;
+        memcpy(room, "\"TIME(", 6);
+        size_t n = 6 + ehd__format_i64(room + 6, seconds);
+        memcpy(room + n, ")\"", 2);
+        t->len += n + 2;
     }
 }
 
@@ -158,64 +165,57 @@ static void put_hex_bytes(ehd_text *t, const uint8_t *v, size_t size)
     char *room = ehd__text_room(t, size * 3 + 2);
     if (room == NULL)
         return;
-    char *p = room;
-    *p++ = '"';
-    for (size_t i = 0; i < size; i++) {
-        if (i != 0)
-            *p++ = ' ';
-        *p++ = hex_digits[v[i] >> 4];
-        *p++ = hex_digits[v[i] & 0xF];
-    }
-    *p++ = '"';
-    t->len += (size_t)(p - room);
+    room[0] = '"';
+    size_t n = 1 + ehd__format_hex_bytes(room + 1, v, size);
+    room[n++] = '"';
+    t->len += n;
 }
 
 /* 16 bytes in network order as 8-4-4-4-12 lowercase hex. */
-static void put_uuid(ehd_text *t, const uint8_t *v)
-{
-    char text[39];
-    char *p = text;
-    *p++ = '"';
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            *p++ = '-';
-        *p++ = hex_digits[v[i] >> 4];
-        *p++ = hex_digits[v[i] & 0xF];
-    }
-    *p++ = '"';
-    ehd__text_put(t, text, (size_t)(p - text));
-}
-
 static void put_port(ehd_text *t, const uint8_t *v)
 {
     ehd__put_u64(t, (unsigned)v[0] << 8 | v[1]); /* network byte order */
 }
 
-static void put_ipv4(ehd_text *t, const uint8_t *v)
-{
-    char *room = ehd__text_room(t, 17);
-    if (room == NULL)
-        return;
-    char *p = room;
-    *p++ = '"';
-    for (int i = 0; i < 4; i++) {
-        if (i != 0)
-            *p++ = '.';
-        p += ehd__format_u64(p, v[i]);
-    }
-    *p++ = '"';
-    t->len += (size_t)(p - room);
-}
+/* The decimal text of every byte value, left-aligned, its length last:
+ * an IPv4 address is four of them. */
+#define BYTE_TEXT(v)                                                                             \
+    { (char)((v) >= 100 ? '0' + (v) / 100 : (v) >= 10 ? '0' + (v) / 10 : '0' + (v)),          \
+      (char)((v) >= 100 ? '0' + (v) / 10 % 10 : (v) >= 10 ? '0' + (v) % 10 : 0),               \
+      (char)((v) >= 100 ? '0' + (v) % 10 : 0), (char)((v) >= 100 ? 3 : (v) >= 10 ? 2 : 1) }
+#define BYTE_TEXT_16(h)                                                                          \
+    BYTE_TEXT(h + 0), BYTE_TEXT(h + 1), BYTE_TEXT(h + 2), BYTE_TEXT(h + 3), BYTE_TEXT(h + 4),    \
+        BYTE_TEXT(h + 5), BYTE_TEXT(h + 6), BYTE_TEXT(h + 7), BYTE_TEXT(h + 8),                  \
+        BYTE_TEXT(h + 9), BYTE_TEXT(h + 10), BYTE_TEXT(h + 11), BYTE_TEXT(h + 12),               \
+        BYTE_TEXT(h + 13), BYTE_TEXT(h + 14), BYTE_TEXT(h + 15)
+static const char byte_text[256][4] = {
+    BYTE_TEXT_16(0),   BYTE_TEXT_16(16),  BYTE_TEXT_16(32),  BYTE_TEXT_16(48),
+    BYTE_TEXT_16(64),  BYTE_TEXT_16(80),  BYTE_TEXT_16(96),  BYTE_TEXT_16(112),
+    BYTE_TEXT_16(128), BYTE_TEXT_16(144), BYTE_TEXT_16(160), BYTE_TEXT_16(176),
+    BYTE_TEXT_16(192), BYTE_TEXT_16(208), BYTE_TEXT_16(224), BYTE_TEXT_16(240),
+};
 
-/* An IPv4 address's dotted text at `p`; returns its end. */
+/* An IPv4 address's dotted text at `p`; returns its end. Writes up to
+ * three bytes past it (a short last number's copy of four). */
 static char *ipv4_text(char *p, const uint8_t *v)
 {
     for (int i = 0; i < 4; i++) {
-        if (i != 0)
-            *p++ = '.';
-        p += ehd__format_u64(p, v[i]);
+        memcpy(p, byte_text[v[i]], 4);
+        p += byte_text[v[i]][3];
+        *p++ = '.';
     }
-    return p;
+    return p - 1;
+}
+
+static void put_ipv4(ehd_text *t, const uint8_t *v)
+{
+    char *room = ehd__text_room(t, 19);
+    if (room == NULL)
+        return;
+    room[0] = '"';
+    char *p = ipv4_text(room + 1, v);
+    *p++ = '"';
+    t->len += (size_t)(p - room);
 }
 
 /* Lowercase hex without leading zeros, as inet_ntop writes a group. */
@@ -407,7 +407,7 @@ static void json_value64(ehd_text *t, uint8_t format, const uint8_t *v, bool le)
 static void json_value128(ehd_text *t, uint8_t format, const uint8_t *v)
 {
     switch (format) {
-    case EHD_FMT_UUID: put_uuid(t, v); break;
+    case EHD_FMT_UUID: ehd__put_quoted_uuid(t, v); break;
     case EHD_FMT_IPV4:
     case EHD_FMT_IPV6: put_ipv6(t, v); break;
     default: put_hex_bytes(t, v, 16); break;
@@ -497,7 +497,7 @@ static void json_counted8(ehd_text *t, bool binary, uint8_t format, const uint8_
         case EHD_FMT_FLOAT: put_float(t, v, size, le); break;
         case EHD_FMT_HEX_BYTES: put_hex_bytes(t, v, size); break;
         case EHD_FMT_STRING8: put_latin1(t, v, size); break;
-        case EHD_FMT_UUID: put_uuid(t, v); break;
+        case EHD_FMT_UUID: ehd__put_quoted_uuid(t, v); break;
         case EHD_FMT_PORT: put_port(t, v); break;
         case EHD_FMT_IPV4:
         case EHD_FMT_IPV6:

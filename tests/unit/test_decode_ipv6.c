@@ -3,7 +3,8 @@
  * glibc's inet_ntop's (which the reference formatter calls) byte for byte:
  * every pattern of zero and non-zero groups (where "::" goes), the IPv4
  * forms (::a.b.c.d, ::ffff:a.b.c.d and what only looks like them), and a
- * million random addresses, groups zero half the time.
+ * million random addresses, groups zero half the time. IPv4 values (each
+ * number from a table) too: every byte value in every place.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -104,11 +105,42 @@ static void test_random_addresses(void **state)
     ehd_text_free(&text);
 }
 
+static void check_ipv4(const uint8_t address[4])
+{
+    char want[INET_ADDRSTRLEN + 2] = "\"";
+    assert_non_null(inet_ntop(AF_INET, address, want + 1, INET_ADDRSTRLEN));
+    strcat(want, "\"");
+    ehd_item item = { .kind = EHD_ITEM_VALUE, .encoding = EHD_ENC_VALUE32,
+                      .format = EHD_FMT_IPV4, .value = address, .value_size = 4 };
+    ehd_text_clear(&text);
+    assert_int_equal(ehd_value_json(&text, &item, true), 0);
+    if (strcmp(text.chars, want) != 0)
+        fail_msg("decoder wrote %s, inet_ntop %s", text.chars, want);
+}
+
+static void test_ipv4_addresses(void **state)
+{
+    (void)state;
+    uint8_t address[4];
+    for (int place = 0; place < 4; place++) {
+        for (unsigned value = 0; value < 256; value++) {
+            uint64_t bits = next_random();
+            memcpy(address, &bits, 4);
+            address[place] = (uint8_t)value;
+            check_ipv4(address);
+            memset(address, 255, 4);
+            address[place] = (uint8_t)value;
+            check_ipv4(address);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zero_patterns),
         cmocka_unit_test(test_ipv4_forms),
+        cmocka_unit_test(test_ipv4_addresses),
         cmocka_unit_test(test_random_addresses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

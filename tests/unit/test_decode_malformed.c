@@ -10,6 +10,7 @@
  * always runs.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -543,6 +544,38 @@ static void test_header_errors(void **state)
     ehd_text_free(&text);
 }
 
+/* The level and keyword digits, read by table: after "K1" every byte
+ * value, which is a lowercase hex digit of the keyword, an option's
+ * uppercase letter, or a byte that makes the name refused. */
+static void test_keyword_digits(void **state)
+{
+    (void)state;
+    built_event ev;
+    build(&ev, 1, META("E\0"), NULL, 0);
+    for (int c = 1; c < 256; c++) {
+        char name[] = { 'P', '_', 'L', '1', 'K', '1', (char)c, '3' };
+        bool digit = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        ehd_event_view view;
+        ehd_decode_error error;
+        int rc = ehd_event_parse(&view, name, sizeof name, ev.bytes, ev.size, &error);
+        if (digit) {
+            uint64_t value = (uint64_t)(c <= '9' ? c - '0' : c - 'a' + 10);
+            if (rc != 0 || view.keyword != (0x100 | value << 4 | 3) || view.options_len != 0)
+                fail_msg("byte 0x%02x: %d, keyword 0x%" PRIx64, c, rc, view.keyword);
+        } else if (c >= 'A' && c <= 'Z') {
+            if (rc != 0 || view.keyword != 1 || view.options_len != 2 || view.options[0] != c)
+                fail_msg("byte 0x%02x: %d, keyword 0x%" PRIx64, c, rc, view.keyword);
+        } else if (rc != ENOTSUP) {
+            fail_msg("byte 0x%02x: %d, not ENOTSUP", c, rc);
+        }
+        /* The same byte as the level's second digit. */
+        char level_name[] = { 'P', '_', 'L', '0', (char)c, 'K', '1' };
+        rc = ehd_event_parse(&view, level_name, sizeof level_name, ev.bytes, ev.size, &error);
+        if (rc != (c == '1' ? 0 : ENOTSUP))
+            fail_msg("level byte 0x%02x: %d", c, rc);
+    }
+}
+
 static void test_field_errors(void **state)
 {
     (void)state;
@@ -691,6 +724,7 @@ int main(void)
         cmocka_unit_test(test_every_corrupted_byte_is_handled),
         cmocka_unit_test(test_corrupted_tracepoint_names_are_handled),
         cmocka_unit_test(test_header_errors),
+        cmocka_unit_test(test_keyword_digits),
         cmocka_unit_test(test_field_errors),
         cmocka_unit_test(test_limits),
     };
