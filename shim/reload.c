@@ -237,9 +237,13 @@ static void free_retired(shim_thread *thread)
 
 void shim_reload_final_reports(shim_thread *thread)
 {
-    /* At exit: builds no longer matter, the counts do. */
+    /* At exit: builds no longer matter, the counts do. A thread still
+     * reloading frees (and reports) what it holds itself. */
+    if (__atomic_exchange_n(&reloading, 1, __ATOMIC_ACQUIRE) != 0)
+        return;
     for (size_t i = 0; i < retired_count; i++)
         final_reports(thread, retired[i]);
+    __atomic_store_n(&reloading, 0, __ATOMIC_RELEASE);
 }
 
 /* ---- the check ---- */
