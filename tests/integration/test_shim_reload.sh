@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reloading the config while the program runs ("reload" in the config):
 # - a real Python program logging to stderr: a changed config is in force
-#   within the check interval, a broken one and one that changes a key
+#   within the check interval (the default, 1 s, too), a broken one and one that changes a key
 #   only a restart can are refused, once each (ConfigRefused, EHSHIM_DEBUG),
 #   while the config in force stays; a good one after them is loaded;
 # - a fork child follows changes on its own, as its parent does;
@@ -93,6 +93,35 @@ TXT
         "$dir/tick.debug.expected" "$dir/tick.debug"
     lines=$(grep -c '^tick ' "$dir/tick.err")
     [ "$lines" = 9 ] || fail "tick: $lines tick lines on its stderr, want 9"
+
+    # The documented default: with "reload": {} a change is in force for
+    # every message from one second after it was written.
+    config=$dir/default.json
+    cat >"$config" <<'JSON'
+{ "capture": { "syslog": false, "journal": false }, "reload": {},
+  "rules": [ { "name": "GenA", "regex": "^tick (?<n>\\d+)", "fields": { "n": "u32" } } ] }
+JSON
+    cat >"$dir/default.py" <<PY
+import os, sys, time
+def tick(i):
+    print("tick", i, file=sys.stderr, flush=True)
+tick(0)
+text = open("$config").read().replace("GenA", "GenB")
+with open("$config.new", "w") as f:
+    f.write(text)
+os.rename("$config.new", "$config")
+time.sleep(1.05)
+tick(1)
+PY
+    RUN_ENV=("EHSHIM_CONFIG=$config")
+    run_shim "$dir/default" python "$python" "$dir/default.py"
+    RUN_ENV=()
+    expect_status "the default check under the shim" 0 "$dir/default"
+    decode_events "$dir/default"
+    sed -E 's/^\{ "n": "ehshim:([A-Za-z]+)", ("n": ([0-9]+))?.*/\1 \3/; s/ *$//' "$dir/default.jsonl" >"$dir/default.got"
+    printf 'GenA 0\nConfigReloaded\nGenB 1\n' >"$dir/default.expected"
+    expect_file "the default check" "events (a change 1.05 s before a line is in force for it)" \
+        "$dir/default.expected" "$dir/default.got"
 else
     shim_skipped="the real-program and load cases: python3 is not installed"
     shim_finish
