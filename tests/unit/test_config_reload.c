@@ -13,46 +13,25 @@
 
 #include <cmocka.h>
 
+#include "../lib/config_text.h"
+
 #include "ehs/ehs_config.h"
 #include "ehs/ehs_engine.h"
-
-static ehs_config *load(const char *text)
-{
-    ehs_config *config = NULL;
-    ehs_errors errors = { 0 };
-    int rc = ehs_config_load_text("t.json", text, strlen(text), &config, &errors);
-    for (size_t i = 0; i < errors.count; i++)
-        print_error("%s\n", errors.lines[i]);
-    ehs_errors_free(&errors);
-    assert_int_equal(rc, 0);
-    return config;
-}
-
-static void expect_error(const char *text, const char *line)
-{
-    ehs_config *config = NULL;
-    ehs_errors errors = { 0 };
-    assert_int_equal(ehs_config_load_text("t.json", text, strlen(text), &config, &errors), EINVAL);
-    if (errors.count != 1 || strcmp(errors.lines[0], line) != 0)
-        fail_msg("%s: got %zu errors, first '%s'; want '%s'", text, errors.count,
-                 errors.count != 0 ? errors.lines[0] : "", line);
-    ehs_errors_free(&errors);
-}
 
 static void test_reload_key(void **unused)
 {
     (void)unused;
-    ehs_config *config = load("{}");
+    ehs_config *config = test_config_load("{}");
     assert_int_equal(config->reload_check_ms, 0);
     ehs_config_free(config);
-    config = load("{\"reload\": {}}");
+    config = test_config_load("{\"reload\": {}}");
     assert_int_equal(config->reload_check_ms, 1000);
     ehs_config_free(config);
-    config = load("{\"reload\": {\"check_ms\": 5}}");
+    config = test_config_load("{\"reload\": {\"check_ms\": 5}}");
     assert_int_equal(config->reload_check_ms, 5);
     ehs_config_free(config);
     /* Its own events' sets come last, so a listener of the config gets them. */
-    config = load("{\"capture\": {\"syslog\": false, \"journal\": false}, \"reload\": {},"
+    config = test_config_load("{\"capture\": {\"syslog\": false, \"journal\": false}, \"reload\": {},"
                   " \"default\": {\"level\": 4}}");
     ehs_set_key keys[8];
     assert_int_equal(ehs_config_set_keys(config, keys, 8), 3);
@@ -63,15 +42,15 @@ static void test_reload_key(void **unused)
     assert_int_equal(keys[2].level, 4);
     assert_int_equal(keys[2].keyword, EHS_KEYWORD_SHIM);
     ehs_config_free(config);
-    config = load("{\"reload\": null}");
+    config = test_config_load("{\"reload\": null}");
     assert_int_equal(config->reload_check_ms, 0);
     ehs_config_free(config);
 
-    expect_error("{\"reload\": true}", "t.json:1:12: 'reload' must be an object such as { "
+    test_config_refused("{\"reload\": true}", "t.json:1:12: 'reload' must be an object such as { "
                                        "\"check_ms\": 1000 } or null, not a boolean");
-    expect_error("{\"reload\": {\"check_ms\": 0}}",
+    test_config_refused("{\"reload\": {\"check_ms\": 0}}",
                  "t.json:1:25: 'check_ms' must be an integer 1..3600000");
-    expect_error("{\"reload\": {\"check\": 5}}",
+    test_config_refused("{\"reload\": {\"check\": 5}}",
                  "t.json:1:13: unknown key 'check' in 'reload'");
 }
 
@@ -79,8 +58,8 @@ static void test_reload_key(void **unused)
  * "" when the second may replace the first. */
 static void expect_change(const char *before, const char *after, const char *want)
 {
-    ehs_config *a = load(before);
-    ehs_config *b = load(after);
+    ehs_config *a = test_config_load(before);
+    ehs_config *b = test_config_load(after);
     char key[64];
     const char *got = ehs_config_restart_key_changed(a, b, key, sizeof key);
     if (strcmp(got != NULL ? got : "", want) != 0)
@@ -120,8 +99,8 @@ static void test_restart_keys(void **unused)
     /* The first that differs is named. */
     expect_change(base, "{\"inherit\": false, \"provider\": \"Z\"}", "provider");
     /* A key cut to the room given, NUL-terminated. */
-    ehs_config *a = load(base);
-    ehs_config *b = load("{\"max_message_bytes\": 100}");
+    ehs_config *a = test_config_load(base);
+    ehs_config *b = test_config_load("{\"max_message_bytes\": 100}");
     char key[4];
     assert_string_equal(ehs_config_restart_key_changed(a, b, key, sizeof key), "max");
     assert_null(ehs_config_restart_key_changed(a, a, key, sizeof key));

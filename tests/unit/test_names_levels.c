@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "../lib/config_text.h"
+
 #include "../lib/xorshift.h"
 
 #include "ehs/ehs_config.h"
@@ -56,32 +58,10 @@ static void test_glob(void **state)
     assert_false(glob("*a*a*a*a*a*a*a*b", text));
 }
 
-static ehs_config *load(const char *text)
-{
-    ehs_config *config = NULL;
-    ehs_errors errors = { 0 };
-    int rc = ehs_config_load_text("t.json", text, strlen(text), &config, &errors);
-    for (size_t i = 0; i < errors.count; i++)
-        print_error("%s\n", errors.lines[i]);
-    ehs_errors_free(&errors);
-    assert_int_equal(rc, 0);
-    return config;
-}
-
-static void expect_error(const char *text, const char *line)
-{
-    ehs_config *config = NULL;
-    ehs_errors errors = { 0 };
-    assert_int_equal(ehs_config_load_text("t.json", text, strlen(text), &config, &errors), EINVAL);
-    assert_int_equal(errors.count, 1);
-    assert_string_equal(errors.lines[0], line);
-    ehs_errors_free(&errors);
-}
-
 static void test_names_config(void **state)
 {
     (void)state;
-    ehs_config *config = load("{\"rules\": [\n"
+    ehs_config *config = test_config_load("{\"rules\": [\n"
                               " {\"name\": \"A\", \"ident\": [\"sshd\", \"sshd-*\"],\n"
                               "  \"exe\": \"python3*\", \"kv\": true}]}");
     const ehs_rule *rule = &config->rules[0];
@@ -96,16 +76,16 @@ static void test_names_config(void **state)
     assert_true(ehs_names_match(&rule->exe, "python3.11", 10));
     ehs_config_free(config);
 
-    expect_error("{\"rules\": [{\"name\": \"A\", \"ident\": [], \"kv\": true}]}",
+    test_config_refused("{\"rules\": [{\"name\": \"A\", \"ident\": [], \"kv\": true}]}",
                  "t.json:1:35: 'ident' must list at least one name (leave it out for any)");
-    expect_error("{\"rules\": [{\"name\": \"A\", \"exe\": [\"a\", 3], \"kv\": true}]}",
+    test_config_refused("{\"rules\": [{\"name\": \"A\", \"exe\": [\"a\", 3], \"kv\": true}]}",
                  "t.json:1:39: 'exe' must be a name or a list of names, not a number");
-    expect_error("{\"rules\": [{\"name\": \"A\", \"exe\": \"\", \"kv\": true}]}",
+    test_config_refused("{\"rules\": [{\"name\": \"A\", \"exe\": \"\", \"kv\": true}]}",
                  "t.json:1:33: 'exe' must not be empty (leave it out for any)");
-    expect_error("{\"rules\": [{\"name\": \"A\", \"ident\": {}, \"kv\": true}]}",
+    test_config_refused("{\"rules\": [{\"name\": \"A\", \"ident\": {}, \"kv\": true}]}",
                  "t.json:1:35: 'ident' must be a name or a list of names, not an object");
-    expect_error("{\"strip_cr\": 1}", "t.json:1:14: 'strip_cr' must be true or false, not a number");
-    expect_error("{\"default\": {\"level_words\": \"no\"}}",
+    test_config_refused("{\"strip_cr\": 1}", "t.json:1:14: 'strip_cr' must be true or false, not a number");
+    test_config_refused("{\"default\": {\"level_words\": \"no\"}}",
                  "t.json:1:29: 'level_words' must be true or false, not a string");
 }
 
@@ -141,7 +121,7 @@ static void pick(const ehs_config *config, ehs_source source, const char *ident,
 static void test_engine_names(void **state)
 {
     (void)state;
-    ehs_config *config = load("{\"rules\": [\n"
+    ehs_config *config = test_config_load("{\"rules\": [\n"
                               " {\"name\": \"Py\", \"exe\": [\"python3*\"], \"regex\": \"^x\"},\n"
                               " {\"name\": \"Both\", \"ident\": \"a*\", \"exe\": \"b\", \"regex\": \"^y\"},\n"
                               " {\"name\": \"List\", \"ident\": [\"nginx\", \"postgres\"], \"regex\": \"^\"}]}");
@@ -368,16 +348,16 @@ static void test_level_words(void **state)
 static void test_engine_levels(void **state)
 {
     (void)state;
-    ehs_config *config = load("{\"rules\": [{\"name\": \"R\", \"regex\": \"^rule\"}]}");
+    ehs_config *config = test_config_load("{\"rules\": [{\"name\": \"R\", \"regex\": \"^rule\"}]}");
     pick(config, EHS_SOURCE_STDERR, "a", NULL, "ERROR: x", "Stderr", 2);
     pick(config, EHS_SOURCE_STDERR, "a", NULL, "<6>ERROR: x", "Stderr", 4);
     pick(config, EHS_SOURCE_SYSLOG, "a", NULL, "ERROR: x", "Syslog", 4);
     pick(config, EHS_SOURCE_STDERR, "a", NULL, "rule ERROR: x", "R", 4);
     ehs_config_free(config);
-    config = load("{\"default\": {\"level_words\": false}}");
+    config = test_config_load("{\"default\": {\"level_words\": false}}");
     pick(config, EHS_SOURCE_STDERR, "a", NULL, "ERROR: x", "Stderr", 4);
     ehs_config_free(config);
-    config = load("{\"default\": {\"level\": \"verbose\"}}");
+    config = test_config_load("{\"default\": {\"level\": \"verbose\"}}");
     pick(config, EHS_SOURCE_STDERR, "a", NULL, "ERROR: x", "Stderr", 5);
     ehs_config_free(config);
 }

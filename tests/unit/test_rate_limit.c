@@ -19,38 +19,17 @@
 
 #include <cmocka.h>
 
+#include "../lib/config_text.h"
+
 #include "ehd/ehd.h"
 #include "ehd/ehd_decode.h"
 #include "ehs/ehs_config.h"
 #include "ehs/ehs_engine.h"
 
-static ehs_config *load(const char *text)
-{
-    ehs_config *config = NULL;
-    ehs_errors errors = { 0 };
-    int rc = ehs_config_load_text("t.json", text, strlen(text), &config, &errors);
-    for (size_t i = 0; i < errors.count; i++)
-        print_error("%s\n", errors.lines[i]);
-    ehs_errors_free(&errors);
-    assert_int_equal(rc, 0);
-    return config;
-}
-
-static void expect_error(const char *text, const char *line)
-{
-    ehs_config *config = NULL;
-    ehs_errors errors = { 0 };
-    assert_int_equal(ehs_config_load_text("t.json", text, strlen(text), &config, &errors), EINVAL);
-    if (errors.count != 1 || strcmp(errors.lines[0], line) != 0)
-        fail_msg("%s: got %zu errors, first '%s'; want '%s'", text, errors.count,
-                 errors.count != 0 ? errors.lines[0] : "", line);
-    ehs_errors_free(&errors);
-}
-
 static void test_keys(void **unused)
 {
     (void)unused;
-    ehs_config *config = load("{\"rate_limit\": {\"burst\": 10},\n"
+    ehs_config *config = test_config_load("{\"rate_limit\": {\"burst\": 10},\n"
                               " \"default\": {\"rate_limit\": {\"burst\": 2, \"interval_ms\": 5, "
                               "\"errors\": true}},\n"
                               " \"rules\": [{\"name\": \"A\", \"kv\": true},\n"
@@ -70,30 +49,30 @@ static void test_keys(void **unused)
     ehs_config_free(config);
 
     /* No limit anywhere: no windows, so builds never read the clock. */
-    config = load("{\"rules\": [{\"name\": \"A\", \"kv\": true}]}");
+    config = test_config_load("{\"rules\": [{\"name\": \"A\", \"kv\": true}]}");
     assert_null(config->rate_windows);
     ehs_config_free(config);
     /* A top-level limit reaches the default event too. */
-    config = load("{\"rate_limit\": {\"burst\": 3}}");
+    config = test_config_load("{\"rate_limit\": {\"burst\": 3}}");
     assert_int_equal(config->default_event.rate_limit.burst, 3);
     assert_non_null(config->rate_windows);
     ehs_config_free(config);
 
-    expect_error("{\"rate_limit\": {}}", "t.json:1:16: 'rate_limit' needs a 'burst' (events let "
+    test_config_refused("{\"rate_limit\": {}}", "t.json:1:16: 'rate_limit' needs a 'burst' (events let "
                                          "through per interval)");
-    expect_error("{\"rate_limit\": {\"burst\": 0}}",
+    test_config_refused("{\"rate_limit\": {\"burst\": 0}}",
                  "t.json:1:26: 'burst' must be an integer 1..10000000");
-    expect_error("{\"rate_limit\": {\"burst\": 1, \"interval_ms\": 0}}",
+    test_config_refused("{\"rate_limit\": {\"burst\": 1, \"interval_ms\": 0}}",
                  "t.json:1:44: 'interval_ms' must be an integer 1..86400000");
-    expect_error("{\"rate_limit\": {\"burst\": 1, \"errors\": 1}}",
+    test_config_refused("{\"rate_limit\": {\"burst\": 1, \"errors\": 1}}",
                  "t.json:1:39: 'errors' must be true or false, not a number");
-    expect_error("{\"rate_limit\": {\"burst\": 1, \"intervall_ms\": 5}}",
+    test_config_refused("{\"rate_limit\": {\"burst\": 1, \"intervall_ms\": 5}}",
                  "t.json:1:29: unknown key 'intervall_ms' in 'rate_limit' (did you mean "
                  "'interval_ms'?)");
-    expect_error("{\"rate_limit\": 5}",
+    test_config_refused("{\"rate_limit\": 5}",
                  "t.json:1:16: 'rate_limit' must be an object with 'burst' (and 'interval_ms', "
                  "'errors') or null, not a number");
-    expect_error("{\"rules\": [{\"name\": \"A\", \"kv\": true, \"rate_limit\": {\"burst\": -1}}]}",
+    test_config_refused("{\"rules\": [{\"name\": \"A\", \"kv\": true, \"rate_limit\": {\"burst\": -1}}]}",
                  "t.json:1:62: 'burst' must be an integer 1..10000000");
 }
 
@@ -120,7 +99,7 @@ static harness *harness_new(const char *config_text)
 {
     harness *h = calloc(1, sizeof(*h));
     assert_non_null(h);
-    h->config = load(config_text);
+    h->config = test_config_load(config_text);
     h->state = ehs_thread_state_new(h->config);
     h->builder = ehd_builder_new(NULL);
     assert_non_null(h->state);
@@ -326,7 +305,7 @@ static void test_set_keys(void **unused)
     (void)unused;
     /* A fixed-level rule with a limit can also write level 3 (its reports). */
     ehs_config *config =
-        load("{\"capture\": {\"syslog\": false, \"journal\": false}, \"default\": {\"drop\": true},"
+        test_config_load("{\"capture\": {\"syslog\": false, \"journal\": false}, \"default\": {\"drop\": true},"
              " \"rules\": [{\"name\": \"A\", \"regex\": \"a\", \"level\": \"info\","
              " \"rate_limit\": {\"burst\": 1}}]}");
     ehs_set_key keys[8];
@@ -412,7 +391,7 @@ static void test_threads(void **unused)
              "{\"rules\": [{\"name\": \"F\", \"regex\": \"^flood\", \"rate_limit\": {\"burst\": %d, "
              "\"interval_ms\": 20}}]}",
              BURST);
-    ehs_config *config = load(text);
+    ehs_config *config = test_config_load(text);
     shared_clock clock = { 0 };
     worker workers[THREADS];
     pthread_t threads[THREADS];
