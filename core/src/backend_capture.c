@@ -108,6 +108,16 @@ static int stamp_event(const struct iovec *iov, int iovcnt, struct iovec *out,
     size_t have = 0;
     int vec = 2;
     size_t within = 0;
+    /* The builder's first piece holds the whole header. */
+    if (iovcnt > 2 && iov[2].iov_len >= sizeof *header) {
+        memcpy(head, iov[2].iov_base, sizeof *header);
+        have = sizeof *header;
+        within = sizeof *header;
+        if (within == iov[2].iov_len) {
+            vec++;
+            within = 0;
+        }
+    }
     while (have < sizeof *header && vec < iovcnt) {
         size_t take = iov[vec].iov_len - within;
         if (take > sizeof *header - have)
