@@ -176,7 +176,10 @@ static int run(shim_tee *tee, int checked, int flag, const char *format, va_list
         result = real != NULL ? real(tee->file, format, args) : -1;
     }
     int format_errno = errno;
-    fflush_unlocked(tee->file);
+    /* libc's own: the tee is no stream the shim's fflush watches. */
+    shim_real_fflush_unlocked_fn *flush = SHIM_REAL(fflush_unlocked);
+    if (flush != NULL)
+        flush(tee->file);
     tls_active = NULL;
     if (tee->failed) {
         errno = tee->error;
@@ -191,8 +194,10 @@ bool shim_tee_vfprintf(ehs_source source, FILE *stream, int checked, int flag,
 {
     int caller_errno = errno; /* for %m */
     /* glibc refuses a wide stream (and makes an unoriented one narrow)
-     * before it formats anything. */
-    if (fwide(stream, -1) > 0)
+     * before it formats anything. Once a stream is oriented, its FILE says
+     * which way (glibc's fwide returns that very field): only an
+     * unoriented one needs the call. */
+    if (stream->_mode > 0 || (stream->_mode == 0 && fwide(stream, -1) > 0))
         return false;
     shim_tee *tee = get_tee();
     if (tee == NULL)
