@@ -201,19 +201,19 @@ static inline bool may_begin_level(const char *text, size_t limit, size_t at)
     return byte_kind[next] == LETTER && (second_letters[first] >> second & 1);
 }
 
-/* Bytes of `v` equal to `c`, or within [lo, hi] (signed compares: bytes
- * from 0x80 up are below every ASCII bound). */
-#define EQ(v, c) _mm_cmpeq_epi8((v), _mm_set1_epi8((char)(c)))
-#define IN(v, lo, hi) \
-    _mm_and_si128(_mm_cmpgt_epi8((v), _mm_set1_epi8((char)((lo) - 1))), \
-                  _mm_cmplt_epi8((v), _mm_set1_epi8((char)((hi) + 1))))
+/* Bytes of `v` within [lo, lo + span]: v - lo, unsigned, is at most span. */
+static inline __m128i bytes_within(__m128i v, char lo, char span)
+{
+    __m128i offset = _mm_sub_epi8(v, _mm_set1_epi8(lo));
+    return _mm_cmpeq_epi8(_mm_min_epu8(offset, _mm_set1_epi8(span)), offset);
+}
 
 /*
  * Sixteen bytes at a time: vector compares give the brackets, the letters
- * and digits, and the letters a level word or key word begins with; a
- * word start is such a letter after anything but a letter or a digit.
- * Only those places are looked at, in order, as the byte scan would: the
- * first level found wins.
+ * and the digits; a word start is a letter after anything but a letter or
+ * a digit. Only those places are looked at, in order, as the byte scan
+ * would, and a word only when its first two letters begin a level or key
+ * word: the first level found wins.
  */
 static bool scan_vector(const char *text, size_t len, uint8_t *level)
 {
@@ -244,21 +244,15 @@ static bool scan_vector(const char *text, size_t len, uint8_t *level)
             skip = (unsigned)(16 - (readable - base));
         }
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)at);
-        __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        __m128i letters = IN(lower, 'a', 'z');
-        __m128i alnum = _mm_or_si128(letters, IN(v, '0', '9'));
-        /* a, c-f, i, l, n, p, s-t, w: the first letters of level and key words */
-        __m128i firsts = _mm_or_si128(
-            _mm_or_si128(_mm_or_si128(EQ(lower, 'a'), IN(lower, 'c', 'f')),
-                         _mm_or_si128(EQ(lower, 'i'), EQ(lower, 'l'))),
-            _mm_or_si128(_mm_or_si128(EQ(lower, 'n'), EQ(lower, 'p')),
-                         _mm_or_si128(IN(lower, 's', 't'), EQ(lower, 'w'))));
+        /* Letters in either case: bytes from 0x80 up stay above 'z'. */
+        __m128i letters = bytes_within(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 25);
+        __m128i alnum = _mm_or_si128(letters, bytes_within(v, '0', 9));
         unsigned valid = (1u << n) - 1; /* bytes at and past the limit do not count */
+        unsigned letter_bits = (unsigned)_mm_movemask_epi8(letters) >> skip & valid;
         unsigned alnum_bits = (unsigned)_mm_movemask_epi8(alnum) >> skip & valid;
-        unsigned first_bits =
-            (unsigned)_mm_movemask_epi8(_mm_and_si128(firsts, letters)) >> skip & valid;
-        unsigned bracket_bits = (unsigned)_mm_movemask_epi8(EQ(v, '[')) >> skip & valid;
-        unsigned look = (first_bits & ~(alnum_bits << 1 | carry)) | bracket_bits;
+        unsigned bracket_bits =
+            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('['))) >> skip & valid;
+        unsigned look = (letter_bits & ~(alnum_bits << 1 | carry)) | bracket_bits;
         carry = alnum_bits >> 15 & 1;
         for (; look != 0; look &= look - 1) {
             size_t i = base + (size_t)__builtin_ctz(look);
@@ -282,8 +276,6 @@ static bool scan_vector(const char *text, size_t len, uint8_t *level)
     }
     return false;
 }
-#undef EQ
-#undef IN
 #endif
 
 bool ehs_level_from_words(const char *text, size_t len, uint8_t *level)

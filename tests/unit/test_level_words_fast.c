@@ -193,7 +193,7 @@ static const char *const pieces[] = {
     "CRITICAL", "alert", "emerg", "EMERGENCY", "severe", "SEVERE", "level", "LEVEL", "lvl",
     "severity", "loglevel", "worker", "request", "done", "in", "ms", "errors", "warned",
     "inform", "x", "ab", "wa", "de", "[", "]", "=", "\"", "'", ":", "-", "|", ",", " ", " ",
-    "  ", "\t", "0", "42", "3rd", "\xc3\xa4", "\xff", "_", ".", "/", "(", "a", "Z",
+    "  ", "\t", "0", "42", "3rd", "9", "19", "\xc3\xa4", "\xff", "_", ".", "/", "(", "a", "Z",
 };
 
 static void test_level_words_against_reference(void **state)
