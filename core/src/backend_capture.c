@@ -179,7 +179,7 @@ int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov
     iov[1] = (struct iovec){ (void *)set->tracepoint_name, set->name_len + 1 };
     ssize_t written;
     do
-        written = writev(data_fd, iov, iovcnt);
+        written = ehd__backend_writev(data_fd, iov, iovcnt);
     while (written < 0 && errno == EINTR);
     if (written < 0)
         return errno;
