@@ -100,6 +100,12 @@ static ssize_t tee_write(void *cookie, const char *bytes, size_t size)
                         ? (real_fwrite != NULL ? real_fwrite(bytes + done, 1, piece, tee->stream) : 0)
                         : write_out(tee->fd, bytes + done, piece);
             taken_errno = errno;
+        } else if (tee->stream != NULL && (tee->stream->_flags & GLIBC_IO_UNBUFFERED)) {
+            /* Unbuffered (stderr's default): what fwrite took is written,
+             * so it is fed at once, as shim_stream_end would. */
+            taken = real_fwrite != NULL ? real_fwrite(bytes + done, 1, piece, tee->stream) : 0;
+            taken_errno = errno;
+            shim_output_feed(tee->source, bytes + done, taken);
         } else if (tee->stream != NULL) {
             /* The stream is locked for the whole call (shim_tee_vfprintf). */
             shim_stream_call call;
