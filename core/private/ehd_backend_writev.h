@@ -12,8 +12,8 @@
 
 typedef ssize_t ehd_writev_fn(int fd, const struct iovec *iov, int iovcnt);
 
-/* From now on the backends write with `writev` (NULL: libc's again).
+/* From now on the backends write with `fn` (NULL: libc's writev again).
  * Meant to be called once, before the first event; thread-safe. */
-void ehd__set_backend_writev(ehd_writev_fn *writev);
+void ehd__set_backend_writev(ehd_writev_fn *fn);
 
 #endif /* EHD_BACKEND_WRITEV_H */

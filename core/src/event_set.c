@@ -48,7 +48,7 @@ EHD_API int ehd_event_set_writev(const ehd_event_set *set, struct iovec *iov, in
 
 ehd_writev_fn *ehd__backend_writev_fn;
 
-void ehd__set_backend_writev(ehd_writev_fn *writev)
+void ehd__set_backend_writev(ehd_writev_fn *fn)
 {
-    __atomic_store_n(&ehd__backend_writev_fn, writev, __ATOMIC_RELAXED);
+    __atomic_store_n(&ehd__backend_writev_fn, fn, __ATOMIC_RELAXED);
 }
