@@ -79,10 +79,12 @@ LIBSHIM := $(BUILD)/libehshim.so
 # with config/src's hex_digits.h. The unit tests test internals: the rules
 # engine's pieces (config/src, whose headers reach core/private), the
 # builder's fast path, the helpers, and in test_backend_user_events.c the
-# backend interface (core/src/backend.h).
+# backend interface (core/src/backend.h). The shim's start-up hands the
+# backends the real writev (core/private/ehd_backend_writev.h).
 $(BUILD)/core/src/%.o: DIR_CPPFLAGS := -Icore/private
 $(BUILD)/config/src/%.o: DIR_CPPFLAGS := -Icore/private -Icore/src
 $(BUILD)/tools/%.o: DIR_CPPFLAGS := -Icore/src -Iconfig/src
+$(BUILD)/shim/init.o: DIR_CPPFLAGS := -Icore/private
 $(BUILD)/tests/unit/%.o: DIR_CPPFLAGS := -Icore/private -Icore/src -Iconfig/src
 
 .PHONY: all unit-tests test test-real test-asan asan-build demo bench bench-deps clean deps test-deps check-kernel install uninstall

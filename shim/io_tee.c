@@ -100,6 +100,12 @@ static ssize_t tee_write(void *cookie, const char *bytes, size_t size)
                         ? (real_fwrite != NULL ? real_fwrite(bytes + done, 1, piece, tee->stream) : 0)
                         : write_out(tee->fd, bytes + done, piece);
             taken_errno = errno;
+        } else if (tee->stream != NULL && (tee->stream->_flags & GLIBC_IO_UNBUFFERED)) {
+            /* Unbuffered (stderr's default): what fwrite took is written,
+             * so it is fed at once, as shim_stream_end would. */
+            taken = real_fwrite != NULL ? real_fwrite(bytes + done, 1, piece, tee->stream) : 0;
+            taken_errno = errno;
+            shim_output_feed(tee->source, bytes + done, taken);
         } else if (tee->stream != NULL) {
             /* The stream is locked for the whole call (shim_tee_vfprintf). */
             shim_stream_call call;
@@ -176,7 +182,10 @@ static int run(shim_tee *tee, int checked, int flag, const char *format, va_list
         result = real != NULL ? real(tee->file, format, args) : -1;
     }
     int format_errno = errno;
-    fflush_unlocked(tee->file);
+    /* libc's own: the tee is no stream the shim's fflush watches. */
+    shim_real_fflush_unlocked_fn *flush = SHIM_REAL(fflush_unlocked);
+    if (flush != NULL)
+        flush(tee->file);
     tls_active = NULL;
     if (tee->failed) {
         errno = tee->error;
@@ -191,8 +200,10 @@ bool shim_tee_vfprintf(ehs_source source, FILE *stream, int checked, int flag,
 {
     int caller_errno = errno; /* for %m */
     /* glibc refuses a wide stream (and makes an unoriented one narrow)
-     * before it formats anything. */
-    if (fwide(stream, -1) > 0)
+     * before it formats anything. Once a stream is oriented, its FILE says
+     * which way (glibc's fwide returns that very field): only an
+     * unoriented one needs the call. */
+    if (stream->_mode > 0 || (stream->_mode == 0 && fwide(stream, -1) > 0))
         return false;
     shim_tee *tee = get_tee();
     if (tee == NULL)

@@ -163,12 +163,47 @@ typedef struct parse_context {
     ehd_builder *builder;
     uint8_t *event;              /* EHD_EVENT_MAX bytes */
     ehd_text json;
+    char *output;                /* OUTPUT_BYTES: JSON lines not yet given to stdout */
+    size_t output_len;
+    size_t ident_len;            /* of options->ident */
+    const char *exe;             /* options->exe, or the ident */
+    size_t exe_len;
     unsigned long line_number;
     bool captured;               /* the config captures options->source */
     bool failed;                 /* some line could not be shown */
     ehs_grouper *grouper;        /* the source's "multiline" grouping, or NULL */
     tracepoint_name_cache names;
 } parse_context;
+
+/* JSON lines are gathered this many bytes at a time and given to stdout
+ * together: one stdio call a line cost more than making the line's event. */
+enum { OUTPUT_BYTES = 64 * 1024 };
+
+/* Gives the gathered lines to stdout: before anything else is written (a
+ * message on stderr comes after the lines before it), and whenever the
+ * input may pause. */
+static void flush_output(parse_context *context)
+{
+    if (context->output_len != 0)
+        fwrite(context->output, 1, context->output_len, stdout);
+    context->output_len = 0;
+}
+
+/* `len` bytes of JSON and a newline, after the lines gathered before. */
+static void output_line(parse_context *context, const char *json, size_t len)
+{
+    if (len >= OUTPUT_BYTES - context->output_len) {
+        flush_output(context);
+        if (len >= OUTPUT_BYTES) {
+            fwrite(json, 1, len, stdout);
+            putchar('\n');
+            return;
+        }
+    }
+    memcpy(context->output + context->output_len, json, len);
+    context->output[context->output_len + len] = '\n';
+    context->output_len += len + 1;
+}
 
 /* parse_command_line's "no reason to stop": every exit status is >= 0. */
 #define GO_ON (-1)
@@ -345,6 +380,7 @@ static void print_event(parse_context *context, const ehs_outcome *outcome_arg)
         err = tracepoint_name(context, outcome.level, outcome.keyword, &tracepoint,
                               &tracepoint_len);
     if (err != 0) {
+        flush_output(context);
         fprintf(stderr, "ehshim parse: %s:%lu: cannot build the event: %s\n",
                 context->input_name, context->line_number, strerror(err));
         context->failed = true;
@@ -355,14 +391,14 @@ static void print_event(parse_context *context, const ehs_outcome *outcome_arg)
     err = ehd_decode_json(&context->json, tracepoint, tracepoint_len, context->event,
                           event_size, &problem);
     if (err != 0) {
+        flush_output(context);
         fprintf(stderr, "ehshim parse: %s:%lu: cannot decode the event: %s\n",
                 context->input_name, context->line_number,
                 problem.message[0] != '\0' ? problem.message : strerror(err));
         context->failed = true;
         return;
     }
-    fwrite(context->json.chars, 1, context->json.len, stdout);
-    putchar('\n');
+    output_line(context, context->json.chars, context->json.len);
 }
 
 /* Builds and prints the event of `message`, after any rate-limit report it
@@ -394,13 +430,12 @@ static void parse_record(void *context_arg, const ehs_record *record)
 {
     parse_context *context = context_arg;
     const parse_options *options = context->options;
-    const char *exe = options->exe != NULL ? options->exe : options->ident;
     ehs_message message = {
         .source = options->source,
         .ident = options->ident,
-        .ident_len = strlen(options->ident),
-        .exe = exe,
-        .exe_len = strlen(exe),
+        .ident_len = context->ident_len,
+        .exe = context->exe,
+        .exe_len = context->exe_len,
         .priority = options->priority,
         .text = record->text,
         .len = record->len,
@@ -488,6 +523,7 @@ static int read_entries(int fd, parse_context *context)
                 break;
             if (rc == JOURNAL_EXPORT_MALFORMED) {
                 context->line_number++;
+                flush_output(context);
                 fprintf(stderr,
                         "ehshim parse: %s: entry %lu: not journal export format at its byte "
                         "%zu; skipped\n",
@@ -505,6 +541,7 @@ static int read_entries(int fd, parse_context *context)
         memmove(buffer, buffer + start, len - start);
         len -= start;
         /* The next read may wait on a live pipe: show what came first. */
+        flush_output(context);
         fflush(stdout);
         if (eof)
             break;
@@ -563,12 +600,14 @@ static int read_lines(int fd, size_t keep, parse_context *context)
         shim_line_feed(&line, chunk, (size_t)n, parse_line, context);
         /* The next read may wait on a live pipe (tail -f | ehshim parse):
          * show what this chunk gave first. */
+        flush_output(context);
         fflush(stdout);
     }
     if (err == 0)
         shim_line_flush(&line, parse_line, context);
     if (err == 0 && context->grouper != NULL)
         ehs_grouper_flush(context->grouper, parse_record, context);
+    flush_output(context);
     free(chunk);
     free(storage);
     return err;
@@ -615,7 +654,11 @@ int cmd_parse(int argc, char **argv)
         .captured = captured,
         .builder = ehd_builder_new(NULL),
         .json = EHD_TEXT_INIT,
+        .output = malloc(OUTPUT_BYTES),
+        .ident_len = strlen(options.ident),
+        .exe = options.exe != NULL ? options.exe : options.ident,
     };
+    context.exe_len = strlen(context.exe);
     if (config->group != NULL)
         snprintf(context.tracepoint_options, sizeof context.tracepoint_options, "G%s",
                  config->group);
@@ -633,6 +676,7 @@ int cmd_parse(int argc, char **argv)
     }
     int err = ENOMEM;
     if (context.state != NULL && context.event != NULL && context.builder != NULL &&
+        context.output != NULL &&
         (grouping == NULL || record_storage != NULL)) {
         size_t keep = LINE_KEEP(config->max_message_bytes, options.source);
         /* Read even when nothing is captured: a writer piping into parse
@@ -641,6 +685,7 @@ int cmd_parse(int argc, char **argv)
                                                    : read_lines(fd, keep, &context);
         show_final_reports(&context);
     }
+    flush_output(&context);
     bool failed = context.failed;
     if (err != 0) {
         fprintf(stderr, "ehshim parse: %s: %s\n", context.input_name, strerror(err));
@@ -656,6 +701,7 @@ int cmd_parse(int argc, char **argv)
     ehd_text_free(&context.json);
     ehd_builder_free(context.builder);
     free(context.event);
+    free(context.output);
     free(record_storage);
     ehs_thread_state_free(context.state);
     ehs_config_free(config);

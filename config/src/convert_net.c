@@ -7,32 +7,48 @@
 
 #include "convert.h"
 
+/* Four decimal parts of one to three digits, each at most 255 and without
+ * a leading zero ("010" could mean octal to some readers: inet_pton
+ * refuses it too), joined by dots. Unrolled: every typed sshd event has
+ * one of these. */
 bool ehs_parse_ipv4(const char *text, size_t len, uint8_t out[4])
 {
+    if (len < 7 || len > 15) /* "0.0.0.0" .. "255.255.255.255" */
+        return false;
+    const unsigned char *s = (const unsigned char *)text;
+    const unsigned char *end = s + len;
     uint8_t bytes[4];
-    size_t i = 0;
     for (int part = 0; part < 4; part++) {
         if (part != 0) {
-            if (i == len || text[i] != '.')
+            if (s == end || *s != '.')
                 return false;
-            i++;
+            s++;
         }
-        size_t start = i;
-        unsigned value = 0;
-        while (i < len && i - start < 3 && text[i] >= '0' && text[i] <= '9')
-            value = value * 10 + (unsigned)(text[i++] - '0');
-        size_t digits = i - start;
-        /* "010" could mean octal to some readers: refuse it, as inet_pton does. */
-        if (digits == 0 || value > 255 || (digits > 1 && text[start] == '0'))
+        unsigned value = s < end ? (unsigned)*s - '0' : 10;
+        if (value > 9)
             return false;
+        s++;
+        unsigned digit = s < end ? (unsigned)*s - '0' : 10;
+        if (digit <= 9) {
+            if (value == 0)
+                return false;
+            value = value * 10 + digit;
+            s++;
+            digit = s < end ? (unsigned)*s - '0' : 10;
+            if (digit <= 9) {
+                value = value * 10 + digit;
+                s++;
+                if (value > 255)
+                    return false;
+            }
+        }
         bytes[part] = (uint8_t)value;
     }
-    if (i != len)
+    if (s != end)
         return false;
     memcpy(out, bytes, 4);
     return true;
 }
-
 
 bool ehs_parse_ipv6(const char *text, size_t len, uint8_t out[16])
 {

@@ -22,6 +22,23 @@ static inline int digit_value(char c)
 bool ehs_parse_magnitude(const char *text, size_t len, bool allow_hex, bool *negative,
                          uint64_t *magnitude)
 {
+    /* Most numbers in logs are a few plain digits: at most 19 of them
+     * cannot overflow 64 bits, so they need no checks on the way. */
+    if (len != 0 && len <= 19) {
+        uint64_t value = 0;
+        size_t i = 0;
+        for (; i < len; i++) {
+            unsigned d = (unsigned)(unsigned char)text[i] - '0';
+            if (d > 9)
+                break;
+            value = value * 10 + d;
+        }
+        if (i == len) {
+            *negative = false;
+            *magnitude = value;
+            return true;
+        }
+    }
     size_t i = 0;
     *negative = false;
     if (i < len && (text[i] == '+' || text[i] == '-')) {

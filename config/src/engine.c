@@ -48,6 +48,12 @@ struct ehs_thread_state {
     bool linear;                      /* every rule in order, no index, no literals
                                          (ehs_engine_set_linear: tests) */
     uint64_t rules_tried;             /* rules whose matcher ran, over all builds */
+    bool every_rule_names_idents;     /* each rule of `config` has an "ident" list */
+    const char *listed_at;            /* where the last ident some rule lists was, */
+    size_t listed_len;                /* and its length (listed_at NULL: none yet) */
+    bool unlisted_known;              /* unlisted holds an ident: */
+    uint8_t unlisted_len;
+    char unlisted[64];                /* the last ident no rule lists */
     pcre2_match_data *match_data;     /* room for every group of every rule */
     pcre2_match_context *match_context; /* copy of the config's, with jit_stack */
     pcre2_jit_stack *jit_stack;       /* NULL when no rule is JIT-compiled */
@@ -80,11 +86,13 @@ ehs_thread_state *ehs_thread_state_new(const ehs_config *config)
 
     uint32_t groups = config->max_capture_count;
     bool any_jit = false;
+    state->every_rule_names_idents = true;
     for (size_t i = 0; i < config->rule_count; i++) {
         const ehs_rule *rule = &config->rules[i];
         if (rule->capture_count > groups)
             groups = rule->capture_count;
         any_jit |= rule->code != NULL && rule->jit;
+        state->every_rule_names_idents &= rule->ident.count != 0;
     }
     state->match_data = pcre2_match_data_create(groups + 1, NULL);
 
@@ -484,6 +492,69 @@ static inline bool rule_applies(const ehs_rule *rule, const ehs_message *message
            (message->exe != NULL && ehs_names_match(&rule->exe, message->exe, message->exe_len));
 }
 
+/* Whether the `len` bytes (at most 64) at `a` and `b` are the same, in a
+ * few loads of each instead of a call: idents are short. */
+static inline bool same_short(const char *a, const char *b, size_t len)
+{
+    uint64_t x, y, u, v;
+    if (len >= 8) {
+        for (size_t i = 0; i + 8 < len; i += 8) {
+            memcpy(&x, a + i, 8), memcpy(&y, b + i, 8);
+            if (x != y)
+                return false;
+        }
+        memcpy(&u, a + len - 8, 8), memcpy(&v, b + len - 8, 8);
+        return u == v;
+    }
+    if (len >= 4) {
+        uint32_t x4, y4, u4, v4;
+        memcpy(&x4, a, 4), memcpy(&y4, b, 4);
+        memcpy(&u4, a + len - 4, 4), memcpy(&v4, b + len - 4, 4);
+        return x4 == y4 && u4 == v4;
+    }
+    return len == 0 || (a[0] == b[0] && a[len / 2] == b[len / 2] && a[len - 1] == b[len - 1]);
+}
+
+static bool ident_listed_slow(ehs_thread_state *state, const ehs_config *config,
+                              const char *ident, size_t len);
+
+/*
+ * False only when no rule of the state's config lists `ident` (every rule
+ * has an "ident" list): then no rule applies to the message, whatever its
+ * source and text, and the index need not be asked. A program's messages
+ * nearly all carry one ident (its name, on stderr), so the last answers
+ * are kept: "listed" by where the ident was, since a wrong "listed" only
+ * asks the index (which is always right); "unlisted" by its bytes.
+ */
+static inline bool ident_listed(ehs_thread_state *state, const ehs_config *config,
+                                const char *ident, size_t len)
+{
+    if (!state->every_rule_names_idents || (ident == state->listed_at && len == state->listed_len))
+        return true;
+    if (state->unlisted_known && len == state->unlisted_len &&
+        same_short(ident, state->unlisted, len))
+        return false;
+    return ident_listed_slow(state, config, ident, len);
+}
+
+/* ident_listed for an ident other than the last ones: asks every rule. */
+static bool ident_listed_slow(ehs_thread_state *state, const ehs_config *config,
+                              const char *ident, size_t len)
+{
+    bool listed = false;
+    for (size_t i = 0; i < config->rule_count && !listed; i++)
+        listed = ehs_names_match(&config->rules[i].ident, ident, len);
+    if (listed) {
+        state->listed_at = ident;
+        state->listed_len = len;
+    } else if (len <= sizeof state->unlisted) {
+        memcpy(state->unlisted, ident, len);
+        state->unlisted_len = (uint8_t)len;
+        state->unlisted_known = true;
+    }
+    return listed;
+}
+
 /* try_rule's result when the rule does not take the message. */
 enum { TRY_NEXT = -1 };
 
@@ -608,6 +679,10 @@ build_message(const ehs_config *config, ehs_thread_state *state, const ehs_messa
         }
         return build_default_event(&b);
     }
+    if (state->config == config &&
+        !ident_listed(state, config, message->ident != NULL ? message->ident : "",
+                      message->ident != NULL ? message->ident_len : 0))
+        return build_default_event(&b);
     ehs_candidates candidates;
     ehs_rule_index_candidates(index, message->source, message->ident,
                               message->ident != NULL ? message->ident_len : 0, b.text,

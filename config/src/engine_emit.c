@@ -60,6 +60,28 @@ void ehs_emit_typed(ehs_emit *emit, const char *name, size_t name_len, ehs_type 
         return;
     }
     size_t overhead = ehs_field_overhead(name_len);
+    /* Addresses and ports, in nearly every network event, straight from
+     * their parsers: the bytes and format ehs_convert would give. Anything
+     * they refuse takes the general way below. */
+    uint8_t direct[4];
+    size_t direct_size = 0;
+    if (type == EHS_TYPE_IP || type == EHS_TYPE_IPV4) {
+        if (ehs_parse_ipv4(text, len, direct))
+            direct_size = 4;
+    } else if (type == EHS_TYPE_PORT) {
+        uint64_t port;
+        if (ehs_parse_unsigned(text, len, 16, &port)) {
+            direct[0] = (uint8_t)(port >> 8); /* network byte order */
+            direct[1] = (uint8_t)port;
+            direct_size = 2;
+        }
+    }
+    if (direct_size != 0) {
+        ehd_builder_fast_add_binary_n(emit->builder, name, name_len, direct, direct_size,
+                                      type == EHS_TYPE_PORT ? EHD_FMT_PORT : EHD_FMT_IPV4, 0);
+        ehs_emit_spend(emit, 1, overhead + direct_size);
+        return;
+    }
     size_t room = emit->bytes_left > overhead ? emit->bytes_left - overhead : 0;
     size_t capacity = emit->value_scratch_size < room ? emit->value_scratch_size : room;
     if (capacity < EHS_VALUE_MAX)

@@ -31,4 +31,8 @@ size_t ehs_stderr_prefix(const char *text, size_t len, int *severity);
  */
 bool ehs_level_from_words(const char *text, size_t len, uint8_t *level);
 
+/* The same, one byte at a time: what ehs_level_from_words does where the
+ * machine has no vector compares it uses (tests compare the two). */
+bool ehs_level_from_words_bytes(const char *text, size_t len, uint8_t *level);
+
 #endif /* EHS_LEVEL_H */

@@ -127,7 +127,8 @@ static uint8_t word_level(const char *text, size_t len, size_t limit, size_t at,
     return upper_form || start_form ? found : 0;
 }
 
-bool ehs_level_from_words(const char *text, size_t len, uint8_t *level)
+/* The forms, byte by byte: where there are no vector compares. */
+bool ehs_level_from_words_bytes(const char *text, size_t len, uint8_t *level)
 {
     size_t limit = len < LOOK_BYTES ? len : LOOK_BYTES;
     size_t start = 0;
@@ -163,4 +164,125 @@ bool ehs_level_from_words(const char *text, size_t len, uint8_t *level)
         i = end; /* the rest of these letters starts no word */
     }
     return false;
+}
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* The first two letters (any case) of every level word and key word: bit
+ * `second - 'a'` of entry `first - 'a'`. A word beginning otherwise is no
+ * level, so most words are passed over without being measured. */
+#define SECOND(c) (1u << ((c) - 'a'))
+static const uint32_t second_letters[26] = {
+    ['a' - 'a'] = SECOND('l'),                               /* alert */
+    ['c' - 'a'] = SECOND('r'),                               /* crit critical */
+    ['d' - 'a'] = SECOND('e'),                               /* debug */
+    ['e' - 'a'] = SECOND('m') | SECOND('r'),                 /* emerg emergency err error */
+    ['f' - 'a'] = SECOND('a'),                               /* fatal */
+    ['i' - 'a'] = SECOND('n'),                               /* info */
+    ['l' - 'a'] = SECOND('e') | SECOND('v') | SECOND('o'),   /* level lvl loglevel */
+    ['n' - 'a'] = SECOND('o'),                               /* notice */
+    ['p' - 'a'] = SECOND('a'),                               /* panic */
+    ['s' - 'a'] = SECOND('e'),                               /* severe severity */
+    ['t' - 'a'] = SECOND('r'),                               /* trace */
+    ['w' - 'a'] = SECOND('a'),                               /* warn warning */
+};
+#undef SECOND
+
+/* May the letters at text[at] (a letter) begin a level or key word? Every
+ * one has at least three letters, all before `limit` when it counts. */
+static inline bool may_begin_level(const char *text, size_t limit, size_t at)
+{
+    if (at + 2 >= limit)
+        return false;
+    unsigned first = ((unsigned char)text[at] | 0x20) - 'a';
+    unsigned char next = (unsigned char)text[at + 1];
+    unsigned second = (next | 0x20) - 'a';
+    return byte_kind[next] == LETTER && (second_letters[first] >> second & 1);
+}
+
+/* Bytes of `v` within [lo, lo + span]: v - lo, unsigned, is at most span. */
+static inline __m128i bytes_within(__m128i v, char lo, char span)
+{
+    __m128i offset = _mm_sub_epi8(v, _mm_set1_epi8(lo));
+    return _mm_cmpeq_epi8(_mm_min_epu8(offset, _mm_set1_epi8(span)), offset);
+}
+
+/*
+ * Sixteen bytes at a time: vector compares give the brackets, the letters
+ * and the digits; a word start is a letter after anything but a letter or
+ * a digit. Only those places are looked at, in order, as the byte scan
+ * would, and a word only when its first two letters begin a level or key
+ * word: the first level found wins.
+ */
+static bool scan_vector(const char *text, size_t len, uint8_t *level)
+{
+    size_t limit = len < LOOK_BYTES ? len : LOOK_BYTES;
+    size_t start = 0;
+    while (start < limit && (text[start] == ' ' || text[start] == '\t'))
+        start++;
+    /* A text shorter than a vector is read from a copy with zeros (no
+     * kind) after it; a longer one is read in place, its last block as
+     * the 16 bytes that end it. */
+    char padded[32];
+    size_t readable = len;
+    if (len < 16) {
+        memset(padded, 0, sizeof padded);
+        memcpy(padded, text, len);
+        text = padded;
+        readable = sizeof padded;
+    }
+    unsigned carry = 0; /* the byte before the block is a letter or a digit */
+    for (size_t base = start; base < limit; base += 16) {
+        size_t n = limit - base < 16 ? limit - base : 16;
+        /* The 16 bytes from `at`, of which those from bit `skip` on are
+         * the block's. */
+        const char *at = text + base;
+        unsigned skip = 0;
+        if (readable - base < 16) {
+            at = text + readable - 16;
+            skip = (unsigned)(16 - (readable - base));
+        }
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)at);
+        /* Letters in either case: bytes from 0x80 up stay above 'z'. */
+        __m128i letters = bytes_within(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 25);
+        __m128i alnum = _mm_or_si128(letters, bytes_within(v, '0', 9));
+        unsigned valid = (1u << n) - 1; /* bytes at and past the limit do not count */
+        unsigned letter_bits = (unsigned)_mm_movemask_epi8(letters) >> skip & valid;
+        unsigned alnum_bits = (unsigned)_mm_movemask_epi8(alnum) >> skip & valid;
+        unsigned bracket_bits =
+            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('['))) >> skip & valid;
+        unsigned look = (letter_bits & ~(alnum_bits << 1 | carry)) | bracket_bits;
+        carry = alnum_bits >> 15 & 1;
+        for (; look != 0; look &= look - 1) {
+            size_t i = base + (size_t)__builtin_ctz(look);
+            uint8_t found = 0;
+            if (text[i] == '[') {
+                if (i + 1 < limit && byte_kind[(unsigned char)text[i + 1]] == LETTER &&
+                    may_begin_level(text, limit, i + 1)) {
+                    size_t end = letters_from(text, limit, i + 1);
+                    found = level_of_word(text + i + 1, end - i - 1);
+                    if (end >= limit || text[end] != ']')
+                        found = 0;
+                }
+            } else if (may_begin_level(text, limit, i)) {
+                found = word_level(text, len, limit, i, letters_from(text, limit, i), start);
+            }
+            if (found != 0) {
+                *level = found;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+#endif
+
+bool ehs_level_from_words(const char *text, size_t len, uint8_t *level)
+{
+#if defined(__SSE2__)
+    return scan_vector(text, len, level);
+#else
+    return ehs_level_from_words_bytes(text, len, level);
+#endif
 }

@@ -72,6 +72,31 @@ static inline size_t ehd__put_field_def(uint8_t *p, uint8_t encoding, uint8_t fo
     return 1;
 }
 
+/* Copies `n` bytes from `src` to `dst` (apart): up to 32 in at most two
+ * moves of a fixed size that may overlap each other, which is what field
+ * names and most values are, without a call to memcpy; longer ones with
+ * memcpy. Writes only dst[0..n). */
+static inline void ehd__copy_bytes(uint8_t *dst, const void *source, size_t n)
+{
+    const uint8_t *src = source;
+    if (n > 32) {
+        memcpy(dst, src, n);
+    } else if (n >= 16) {
+        memcpy(dst, src, 16);
+        memcpy(dst + n - 16, src + n - 16, 16);
+    } else if (n >= 8) {
+        memcpy(dst, src, 8);
+        memcpy(dst + n - 8, src + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(dst, src, 4);
+        memcpy(dst + n - 4, src + n - 4, 4);
+    } else if (n > 0) {
+        dst[0] = src[0];
+        dst[n / 2] = src[n / 2];
+        dst[n - 1] = src[n - 1];
+    }
+}
+
 /* Longest name the fast appends copy themselves. */
 #define EHD_FAST_NAME_MAX 15u
 /* Metadata room the fast appends need: name, NUL, definition. */
@@ -87,7 +112,7 @@ static inline void ehd__fast_put_field(ehd_builder *b, const char *name, size_t 
                                        uint8_t encoding, uint8_t format, uint16_t tag)
 {
     uint8_t *p = b->meta.bytes + b->meta.size;
-    memcpy(p, name, name_len);
+    ehd__copy_bytes(p, name, name_len);
     p[name_len] = '\0';
     size_t format_at;
     b->meta.size += name_len + 1 + ehd__put_field_def(p + name_len + 1, encoding, format, tag,
@@ -100,8 +125,7 @@ static inline void ehd__fast_put_counted(ehd_builder *b, const void *bytes, size
     uint8_t *p = b->data.bytes + b->data.size;
     uint16_t count = (uint16_t)length;
     memcpy(p, &count, sizeof count);
-    if (length != 0) /* bytes may be NULL then */
-        memcpy(p + 2, bytes, length);
+    ehd__copy_bytes(p + 2, bytes, length); /* bytes may be NULL when length is 0 */
     b->data.size += 2 + length;
 }
 

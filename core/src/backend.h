@@ -14,6 +14,7 @@
 #include <sys/uio.h>
 
 #include "ehd/ehd.h"
+#include "ehd_backend_writev.h"
 
 /* ---- shared ------------------------------------------------------------ */
 
@@ -41,6 +42,14 @@ static inline size_t ehd__event_bytes(const struct iovec *iov, int iovcnt)
             return SIZE_MAX;
     }
     return total;
+}
+
+/* The writev set with ehd__set_backend_writev, or libc's. */
+extern ehd_writev_fn *ehd__backend_writev_fn;
+static inline ssize_t ehd__backend_writev(int fd, const struct iovec *iov, int iovcnt)
+{
+    ehd_writev_fn *fn = __atomic_load_n(&ehd__backend_writev_fn, __ATOMIC_RELAXED);
+    return fn != NULL ? fn(fd, iov, iovcnt) : writev(fd, iov, iovcnt);
 }
 
 /*

@@ -108,6 +108,16 @@ static int stamp_event(const struct iovec *iov, int iovcnt, struct iovec *out,
     size_t have = 0;
     int vec = 2;
     size_t within = 0;
+    /* The builder's first piece holds the whole header. */
+    if (iovcnt > 2 && iov[2].iov_len >= sizeof *header) {
+        memcpy(head, iov[2].iov_base, sizeof *header);
+        have = sizeof *header;
+        within = sizeof *header;
+        if (within == iov[2].iov_len) {
+            vec++;
+            within = 0;
+        }
+    }
     while (have < sizeof *header && vec < iovcnt) {
         size_t take = iov[vec].iov_len - within;
         if (take > sizeof *header - have)
@@ -169,7 +179,7 @@ int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov
     iov[1] = (struct iovec){ (void *)set->tracepoint_name, set->name_len + 1 };
     ssize_t written;
     do
-        written = writev(data_fd, iov, iovcnt);
+        written = ehd__backend_writev(data_fd, iov, iovcnt);
     while (written < 0 && errno == EINTR);
     if (written < 0)
         return errno;

@@ -157,7 +157,7 @@ int ehd__user_events_writev(int data_fd, const ehd_event_set *set, struct iovec 
     /* iov[0] is the capture backend's slot; the kernel wants the index first. */
     ssize_t written;
     do
-        written = writev(data_fd, iov + 1, iovcnt - 1);
+        written = ehd__backend_writev(data_fd, iov + 1, iovcnt - 1);
     while (written < 0 && errno == EINTR);
     return written < 0 ? errno : 0;
 }

@@ -45,3 +45,10 @@ EHD_API int ehd_event_set_writev(const ehd_event_set *set, struct iovec *iov, in
     }
     return EBADF;
 }
+
+ehd_writev_fn *ehd__backend_writev_fn;
+
+void ehd__set_backend_writev(ehd_writev_fn *fn)
+{
+    __atomic_store_n(&ehd__backend_writev_fn, fn, __ATOMIC_RELAXED);
+}

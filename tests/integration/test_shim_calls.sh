@@ -77,6 +77,7 @@ check call_putc_unlocked_inline __overflow 0 \
 
 # Wide-character stdio on stderr.
 check call_fwprintf fwprintf 0 "$(E call_fwprintf 'fwprintf works 42')"
+check call_fprintf_wide fprintf 0 "$(E call_fprintf_wide 'wide first 1')"
 
 # Error reporters; err and friends exit with the status they are given.
 check call_perror perror 0 "$(E call_perror "perror works: $ENOENT_TEXT")"

@@ -27,6 +27,7 @@
 #include "ehd/ehd.h"
 #include "ehd/ehd_capture.h"
 #include "ehd/ehd_decode.h"
+#include "ehd_backend_writev.h"
 #include "../lib/scratch_dir.h"
 #include "../lib/stdin_slot.h"
 
@@ -277,6 +278,46 @@ static void test_capture_appends(void **state)
     static const uint8_t expected[] = {
         12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '0', 0, 0xa0,
         12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '1', 0, 0xa1,
+    };
+    size_t size;
+    uint8_t *bytes = read_file(s.file, &size);
+    assert_int_equal(size, sizeof(expected));
+    assert_memory_equal(bytes, expected, sizeof(expected));
+    free(bytes);
+    assert_int_equal(scratch_dir_remove(&s), 0);
+}
+
+/* A host's writev (ehd__set_backend_writev) writes every record, whole;
+ * NULL gives libc's back. */
+static int host_writes;
+static ssize_t host_writev(int fd, const struct iovec *iov, int iovcnt)
+{
+    host_writes++;
+    return writev(fd, iov, iovcnt);
+}
+
+static void test_capture_host_writev(void **state)
+{
+    (void)state;
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
+    ehd_provider provider = EHD_PROVIDER_INIT;
+    assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), 0);
+    ehd_event_set *set = ehd_provider_register_set(&provider, 1, 0);
+    uint8_t byte = 0xa0;
+    struct iovec iov[3] = { { NULL, 0 }, { NULL, 0 }, { &byte, 1 } };
+    ehd__set_backend_writev(host_writev);
+    assert_int_equal(ehd_event_set_writev(set, iov, 3), 0);
+    assert_int_equal(host_writes, 1);
+    ehd__set_backend_writev(NULL);
+    byte = 0xa1;
+    assert_int_equal(ehd_event_set_writev(set, iov, 3), 0);
+    assert_int_equal(host_writes, 1);
+    ehd_provider_close(&provider);
+    static const uint8_t expected[] = {
+        12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '0', 0, 0xa0,
+        12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '0', 0, 0xa1,
     };
     size_t size;
     uint8_t *bytes = read_file(s.file, &size);
@@ -653,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_capture_record_bytes),
         cmocka_unit_test(test_capture_stamp_is_transparent),
         cmocka_unit_test(test_capture_appends),
+        cmocka_unit_test(test_capture_host_writev),
         cmocka_unit_test(test_capture_descriptor_moves),
         cmocka_unit_test(test_capture_refuses_oversized_records),
         cmocka_unit_test(test_capture_short_write_is_eio),

@@ -80,7 +80,11 @@ static void test_values(void **state)
 static void test_strings_and_binary(void **state)
 {
     (void)state;
-    static const size_t lengths[] = { 0, 1, 15, 16, 300, 65535, 65536, 69999 };
+    /* Every length the fast appends copy in fixed-size moves (up to 32),
+     * each side of those sizes, and long ones. */
+    static const size_t lengths[] = { 0,  1,  2,  3,  4,  5,  6,  7,  8,   9,     10,    11,
+                                      12, 13, 14, 15, 16, 17, 18, 24, 31,  32,    33,    34,
+                                      40, 64, 65, 300, 65535, 65536, 69999 };
     static const size_t char_sizes[] = { 1, 2, 4, 3 };
     static const uint8_t formats[] = { 0, EHD_FMT_HEX_BYTES, EHD_FMT_UNSIGNED_INT };
     static const uint16_t tags[] = { 0, 0x1234 };

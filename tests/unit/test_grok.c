@@ -921,6 +921,67 @@ static void test_check_bad_regex(void **state)
     ehs_grok_library_free(library);
 }
 
+/* IPV6's lookahead only fails early: the body without it finds the same
+ * match (or none) at every start of many random lines of the characters
+ * addresses are made of. */
+static void test_ipv6_guard(void **state)
+{
+    (void)state;
+    const char *body = NULL;
+    for (size_t i = 0; i < ehs_grok_builtin_count; i++)
+        if (strcmp(ehs_grok_builtins[i].name, "IPV6") == 0)
+            body = ehs_grok_builtins[i].body;
+    assert_non_null(body);
+    /* The guard is the body's one lookahead, without parentheses inside. */
+    const char *at = strstr(body, "(?=");
+    assert_non_null(at);
+    const char *after = strchr(at, ')');
+    assert_non_null(after);
+    char unguarded[2048];
+    size_t head = (size_t)(at - body);
+    assert_true(strlen(body) < sizeof unguarded);
+    memcpy(unguarded, body, head);
+    strcpy(unguarded + head, after + 1);
+
+    int error;
+    PCRE2_SIZE offset;
+    pcre2_code *fast = pcre2_compile((PCRE2_SPTR)body, PCRE2_ZERO_TERMINATED, 0, &error, &offset, NULL);
+    pcre2_code *slow = pcre2_compile((PCRE2_SPTR)unguarded, PCRE2_ZERO_TERMINATED, 0, &error,
+                                     &offset, NULL);
+    assert_non_null(fast);
+    assert_non_null(slow);
+    pcre2_match_data *fast_data = pcre2_match_data_create(4, NULL);
+    pcre2_match_data *slow_data = pcre2_match_data_create(4, NULL);
+    static const char alphabet[] = "0123456789abcdefABCDEFgz:::...%% ";
+    uint64_t seed = 0x1f2e3d4c5b6a7988u;
+    unsigned matched = 0;
+    for (int n = 0; n < 20000; n++) {
+        char line[48];
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        size_t len = seed % sizeof line;
+        for (size_t i = 0; i < len; i++) {
+            seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+            line[i] = alphabet[seed % (sizeof alphabet - 1)];
+        }
+        for (size_t start = 0; start <= len; start++) {
+            int a = pcre2_match(fast, (PCRE2_SPTR)line, len, start, PCRE2_ANCHORED, fast_data, NULL);
+            int b = pcre2_match(slow, (PCRE2_SPTR)line, len, start, PCRE2_ANCHORED, slow_data, NULL);
+            if (a != b)
+                fail_msg("'%.*s' at %zu: %d with the guard, %d without", (int)len, line, start, a, b);
+            if (a > 0) {
+                matched++;
+                if (pcre2_get_ovector_pointer(fast_data)[1] != pcre2_get_ovector_pointer(slow_data)[1])
+                    fail_msg("'%.*s' at %zu: the matches end apart", (int)len, line, start);
+            }
+        }
+    }
+    assert_true(matched > 1000); /* the lines do hold addresses */
+    pcre2_match_data_free(fast_data);
+    pcre2_match_data_free(slow_data);
+    pcre2_code_free(fast);
+    pcre2_code_free(slow);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -944,6 +1005,7 @@ int main(void)
         cmocka_unit_test(test_reference_syntax_errors),
         cmocka_unit_test(test_locate),
         cmocka_unit_test(test_check_bad_regex),
+        cmocka_unit_test(test_ipv6_guard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# `ehshim parse` gathers its JSON lines in a buffer (64 KiB) and gives them
+# to stdout together: every line must come out once, whole and in input
+# order, across many fills of the buffer, with lines longer than the buffer
+# among them, from a file and from a pipe read in small pieces. Each
+# expected line is made here from the input line (the default config: an
+# event named ehshim:Stderr whose msg is the line).
+set -u
+EHSHIM=${EHSHIM:-${BUILD:-build}/ehshim}
+if [ ! -x "$EHSHIM" ]; then
+    echo "FAIL: $EHSHIM is not built"
+    exit 1
+fi
+export LC_ALL=C
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+
+fail() {
+    echo "FAIL: $*"
+    failures=$((failures + 1))
+}
+
+# 3,000 lines of 0 to about 3,000 bytes (quotes among them, which JSON
+# doubles), and every 500th line 40,000 quotes: its JSON line (80 KB) is
+# longer than the buffer.
+awk 'BEGIN {
+    srand(7)
+    for (i = 1; i <= 3000; i++) {
+        if (i % 500 == 0) {
+            line = "\"\"\"\"\"\"\"\"\"\""
+            while (length(line) < 40000)
+                line = line line
+            line = substr(line, 1, 40000)
+        } else {
+            n = int(rand() * 3000)
+            line = sprintf("line %d ", i)
+            while (length(line) < n)
+                line = line sprintf("w%d\"%d ", i, length(line))
+        }
+        print line
+    }
+}' >"$tmp/in.log"
+printf '{ "max_message_bytes": 65000 }\n' >"$tmp/config.json"
+
+# The line each input line must become.
+awk '{
+    gsub(/\\/, "\\\\")
+    gsub(/"/, "\\\"")
+    printf "{ \"n\": \"ehshim:Stderr\", \"msg\": \"%s\", \"ident\": \"ehshim\", \"meta\": { \"level\": 4, \"keyword\": \"0x2\" } }\n", $0
+}' "$tmp/in.log" >"$tmp/want"
+[ "$(wc -l <"$tmp/want")" -eq 3000 ] || fail "the expected output has $(wc -l <"$tmp/want") lines, not 3000"
+[ "$(wc -c <"$tmp/want")" -gt 2000000 ] || fail "the expected output is too short to fill the buffer often"
+
+check() {
+    local name=$1
+    if ! cmp -s "$tmp/want" "$tmp/out"; then
+        fail "$name: output differs from the input lines' events (first difference below)"
+        cmp "$tmp/want" "$tmp/out" | sed 's/^/    /'
+    fi
+    [ -s "$tmp/err" ] && fail "$name: wrote on stderr: $(head -c 300 "$tmp/err")"
+}
+
+"$EHSHIM" parse -c "$tmp/config.json" "$tmp/in.log" >"$tmp/out" 2>"$tmp/err" ||
+    fail "from a file: exit status $?"
+check "from a file"
+
+# A pipe that gives 4 KiB at a time: the buffer is given out at every read.
+dd if="$tmp/in.log" bs=4096 2>/dev/null | "$EHSHIM" parse -c "$tmp/config.json" >"$tmp/out" 2>"$tmp/err" ||
+    fail "from a pipe: exit status $?"
+check "from a pipe"
+
+echo "$failures failures"
+[ $failures -eq 0 ]
