@@ -38,7 +38,11 @@ static bool not_covered(void *context, const char *line, size_t len)
         .len = len,
     };
     ehs_outcome outcome;
-    ehs_engine_build(in->existing, in->state, &message, in->builder, &outcome);
+    /* Only which rule takes the line counts: a rate limit's reports that
+     * come first are not about it. */
+    while (ehs_engine_build(in->existing, in->state, &message, in->builder, &outcome) ==
+           EHS_REPORT)
+        ;
     return outcome.rule == NULL;
 }
 
