@@ -43,9 +43,19 @@ typedef struct edge {
     uint32_t child;
 } edge;
 
+/* Rules with no key but a text every match contains, the same for all:
+ * one look for the text settles them all. */
+typedef struct needle_group {
+    const ehs_literals *lit;  /* the first rule's: its needle, and no prefix */
+    uint32_t first;           /* into numbers */
+    uint32_t count;
+} needle_group;
+
 typedef struct bucket {
     uint32_t always_first;    /* into numbers: rules tried whatever the text */
     uint32_t always_count;
+    uint32_t group_first;     /* into groups */
+    uint32_t group_count;
     uint32_t members_first;   /* into numbers: all its rules, for when a message */
     uint32_t members_count;   /* gathers more runs than ehs_candidates holds */
     uint32_t roots[EHS_SKIP_KINDS]; /* a trie of the keys of each skip kind; 0: none */
@@ -72,6 +82,8 @@ struct ehs_rule_index {
     edge *edges;              /* hash table of the branches of nodes with KIDS_SOME */
     size_t edge_mask;         /* table size - 1 */
     uint32_t *fan_outs;       /* 256 children (0: none) per node with KIDS_MANY */
+    needle_group *groups;
+    size_t group_count, group_capacity;
     bucket generic[EHS_SOURCE_COUNT]; /* rules for any ident */
     bucket *by_ident;         /* [id * EHS_SOURCE_COUNT + source] */
     ident_slot *idents;       /* hash table of the exact idents */
@@ -172,6 +184,62 @@ static int compare_keyed(const void *a, const void *b)
     return (x->rule > y->rule) - (x->rule < y->rule);
 }
 
+/* Whether rule `i`, not keyed, is left out of a line that lacks its
+ * needle: it must be matched against the first line (what the index sees),
+ * and have no prefix (ehs_literals_allow then looks for the needle only). */
+static bool is_needled(const ehs_rule_index *index, const ehs_rule *rules, uint32_t i)
+{
+    const ehs_rule *rule = &rules[i];
+    const ehs_literals *lit = &index->literals[i];
+    return (rule->matcher == EHS_MATCH_REGEX || rule->matcher == EHS_MATCH_GROK) &&
+           rule->code != NULL && !rule->match_record && lit->prefix_len == 0 &&
+           lit->needle_len != 0;
+}
+
+/* By needle, then config order: the rules of one needle are one run. */
+static int compare_needled(const void *a, const void *b)
+{
+    const keyed_rule *x = a, *y = b;
+    size_t n = x->lit->needle_len < y->lit->needle_len ? x->lit->needle_len : y->lit->needle_len;
+    int c = memcmp(x->lit->needle, y->lit->needle, n);
+    if (c != 0)
+        return c;
+    if (x->lit->needle_len != y->lit->needle_len)
+        return x->lit->needle_len < y->lit->needle_len ? -1 : 1;
+    return (x->rule > y->rule) - (x->rule < y->rule);
+}
+
+static bool same_needle(const ehs_literals *a, const ehs_literals *b)
+{
+    return a->needle_len == b->needle_len && memcmp(a->needle, b->needle, a->needle_len) == 0;
+}
+
+/* Files the needled rules of `scratch` (`count`) in groups of one needle. */
+static bool build_groups(ehs_rule_index *index, keyed_rule *scratch, size_t count, bucket *b)
+{
+    qsort(scratch, count, sizeof *scratch, compare_needled);
+    b->group_first = (uint32_t)index->group_count;
+    for (size_t k = 0; k < count; k++) {
+        if (k == 0 || !same_needle(scratch[k - 1].lit, scratch[k].lit)) {
+            if (index->group_count == index->group_capacity) {
+                needle_group *grown =
+                    ehd__grow_array(index->groups, &index->group_capacity,
+                                    index->group_count + 1, sizeof *grown, 16);
+                if (grown == NULL)
+                    return false;
+                index->groups = grown;
+            }
+            index->groups[index->group_count++] =
+                (needle_group){ scratch[k].lit, (uint32_t)index->number_count, 0 };
+            b->group_count++;
+        }
+        index->groups[index->group_count - 1].count++;
+        if (!push_number(index, scratch[k].rule))
+            return false;
+    }
+    return true;
+}
+
 /* Adds `key` under `root` (a path of new nodes where the previous key,
  * `path` from the root, stops sharing it: the keys come sorted) and files
  * `rule` at its end. */
@@ -217,17 +285,25 @@ static bool build_bucket(ehs_rule_index *index, const ehs_rule *rules, const uin
         if (!push_number(index, members[m]))
             return false;
     b->always_first = (uint32_t)index->number_count;
-    size_t keyed = 0;
+    size_t needled = 0;
     for (size_t m = 0; m < count; m++) {
         uint32_t i = members[m];
-        if (is_keyed(index, rules, i)) {
-            scratch[keyed++] = (keyed_rule){ &index->literals[i], i };
+        if (is_keyed(index, rules, i))
+            continue;
+        if (is_needled(index, rules, i)) {
+            scratch[needled++] = (keyed_rule){ &index->literals[i], i };
             continue;
         }
         if (!push_number(index, i))
             return false;
         b->always_count++;
     }
+    if (!build_groups(index, scratch, needled, b))
+        return false;
+    size_t keyed = 0;
+    for (size_t m = 0; m < count; m++)
+        if (is_keyed(index, rules, members[m]))
+            scratch[keyed++] = (keyed_rule){ &index->literals[members[m]], members[m] };
     qsort(scratch, keyed, sizeof *scratch, compare_keyed);
     uint32_t path[EHS_LITERAL_MAX + 1];
     const ehs_literals *prev = NULL;
@@ -494,6 +570,7 @@ void ehs_rule_index_free(ehs_rule_index *index)
     free(index->parents);
     free(index->edges);
     free(index->fan_outs);
+    free(index->groups);
     free(index->by_ident);
     free(index->idents);
     free(index);
@@ -517,6 +594,7 @@ static inline void add_run(ehs_candidates *out, const uint32_t *base, uint32_t f
 {
     out->at[out->runs] = base + first;
     out->end[out->runs] = base + first + count;
+    out->check[out->runs] = NULL;
     out->runs++;
 }
 
@@ -641,18 +719,26 @@ static void bucket_candidates(const ehs_rule_index *index, const bucket *b, cons
     unsigned first = out->runs;
     if (b->always_count != 0)
         add_run(out, index->numbers, b->always_first, b->always_count);
+    for (uint32_t g = b->group_first; g < b->group_first + b->group_count; g++) {
+        const needle_group *group = &index->groups[g];
+        if (out->runs == room)
+            goto all;
+        add_run(out, index->numbers, group->first, group->count);
+        out->check[out->runs - 1] = group->lit;
+    }
     for (unsigned skip = 0; skip < EHS_SKIP_KINDS; skip++) {
         if (b->roots[skip] == 0)
             continue;
         const size_t *at = starts_of(starts, skip, text, len);
         for (unsigned k = 0; k < starts->count[skip]; k++) {
-            if (!walk(index, b->roots[skip], text, at[k], len, out, room)) {
-                out->runs = first;
-                add_run(out, index->numbers, b->members_first, b->members_count);
-                return;
-            }
+            if (!walk(index, b->roots[skip], text, at[k], len, out, room))
+                goto all;
         }
     }
+    return;
+all:
+    out->runs = first;
+    add_run(out, index->numbers, b->members_first, b->members_count);
 }
 
 void ehs_rule_index_candidates(const ehs_rule_index *index, ehs_source source, const char *ident,
@@ -661,6 +747,8 @@ void ehs_rule_index_candidates(const ehs_rule_index *index, ehs_source source, c
 {
     out->runs = 0;
     out->last = SIZE_MAX;
+    out->text = text;
+    out->len = len;
     line_starts starts;
     memset(starts.count, 0, sizeof starts.count);
     starts.have_words = false;

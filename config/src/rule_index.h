@@ -57,6 +57,12 @@ enum { EHS_CANDIDATE_RUNS = 24 };
 typedef struct ehs_candidates {
     const uint32_t *at[EHS_CANDIDATE_RUNS];
     const uint32_t *end[EHS_CANDIDATE_RUNS];
+    const ehs_literals *check[EHS_CANDIDATE_RUNS]; /* a needle the text must hold
+                                for the run to count, looked for only when the
+                                run's first rule comes up (most lines are taken
+                                before); NULL: none */
+    const char *text;
+    size_t len;
     unsigned runs;
     size_t last;             /* the rule given last: a rule filed under the two
                                 starts of a line is one candidate */
@@ -84,14 +90,22 @@ static inline size_t ehs_candidates_next(ehs_candidates *c)
         }
         if (best == c->runs)
             return SIZE_MAX;
+        bool take = true;
+        if (c->check[best] != NULL) {
+            take = ehs_literals_allow(c->check[best], c->text, c->len);
+            c->check[best] = NULL;
+            if (!take)
+                c->at[best] = c->end[best] - 1; /* the whole run is spent below */
+        }
         if (++c->at[best] == c->end[best]) {
             /* Spent: the last run takes its place, so later calls look at
              * live runs only (their order does not matter). */
             c->runs--;
             c->at[best] = c->at[c->runs];
             c->end[best] = c->end[c->runs];
+            c->check[best] = c->check[c->runs];
         }
-        if (low != c->last)
+        if (take && low != c->last)
             return c->last = low;
     }
 }
