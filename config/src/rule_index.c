@@ -59,6 +59,9 @@ typedef struct bucket {
     uint32_t members_first;   /* into numbers: all its rules, for when a message */
     uint32_t members_count;   /* gathers more runs than ehs_candidates holds */
     uint32_t roots[EHS_SKIP_KINDS]; /* a trie of the keys of each skip kind; 0: none */
+    uint32_t plain[EHS_STARTS_MAX]; /* the same keys by where they start in a line
+                                       that starts with no white byte: the line's
+                                       first, second and third word */
 } bucket;
 
 /* One exact ident some rule names. */
@@ -167,14 +170,11 @@ typedef struct keyed_rule {
     uint32_t rule;
 } keyed_rule;
 
-/* By skip kind, then key (a key before the keys it starts), then config
- * order: a trie is then built in one pass, and the rules of one key are
- * one sorted run. */
+/* By key (a key before the keys it starts), then config order: a trie is
+ * then built in one pass, and the rules of one key are one sorted run. */
 static int compare_keyed(const void *a, const void *b)
 {
     const keyed_rule *x = a, *y = b;
-    if (x->lit->skip != y->lit->skip)
-        return x->lit->skip < y->lit->skip ? -1 : 1;
     size_t n = x->lit->key_len < y->lit->key_len ? x->lit->key_len : y->lit->key_len;
     int c = memcmp(x->lit->key, y->lit->key, n);
     if (c != 0)
@@ -274,6 +274,40 @@ static bool add_key(ehs_rule_index *index, uint32_t path[EHS_LITERAL_MAX + 1],
     return push_number(index, rule);
 }
 
+/* The skip kinds (bits) whose prefix may start at the first, second and
+ * third word of a line that starts with no white byte (ehs_skip_starts):
+ * the first for all but EHS_SKIP_WORD, whose word cannot be empty there. */
+static const unsigned plain_kinds[EHS_STARTS_MAX] = {
+    1u << EHS_SKIP_NONE | 1u << EHS_SKIP_BLANKS | 1u << EHS_SKIP_SPACES |
+        1u << EHS_SKIP_WHITE | 1u << EHS_SKIP_WORDS,
+    1u << EHS_SKIP_WORD | 1u << EHS_SKIP_WORDS,
+    1u << EHS_SKIP_WORDS,
+};
+
+/* Builds in *root (0: none) the trie of the keyed rules among `members`
+ * whose skip kind is in `kinds` (bits). `scratch` has room for `count`. */
+static bool build_trie(ehs_rule_index *index, const ehs_rule *rules, const uint32_t *members,
+                       size_t count, keyed_rule *scratch, unsigned kinds, uint32_t *root)
+{
+    *root = 0;
+    size_t keyed = 0;
+    for (size_t m = 0; m < count; m++) {
+        uint32_t i = members[m];
+        if (is_keyed(index, rules, i) && (kinds & 1u << index->literals[i].skip))
+            scratch[keyed++] = (keyed_rule){ &index->literals[i], i };
+    }
+    if (keyed == 0)
+        return true;
+    qsort(scratch, keyed, sizeof *scratch, compare_keyed);
+    uint32_t path[EHS_LITERAL_MAX + 1];
+    if ((path[0] = *root = new_node(index)) == 0)
+        return false;
+    for (size_t k = 0; k < keyed; k++)
+        if (!add_key(index, path, k ? scratch[k - 1].lit : NULL, scratch[k].lit, scratch[k].rule))
+            return false;
+    return true;
+}
+
 /* Fills `b` with rules `members` (`count`, config order). `scratch` has
  * room for `count` entries. */
 static bool build_bucket(ehs_rule_index *index, const ehs_rule *rules, const uint32_t *members,
@@ -300,25 +334,12 @@ static bool build_bucket(ehs_rule_index *index, const ehs_rule *rules, const uin
     }
     if (!build_groups(index, scratch, needled, b))
         return false;
-    size_t keyed = 0;
-    for (size_t m = 0; m < count; m++)
-        if (is_keyed(index, rules, members[m]))
-            scratch[keyed++] = (keyed_rule){ &index->literals[members[m]], members[m] };
-    qsort(scratch, keyed, sizeof *scratch, compare_keyed);
-    uint32_t path[EHS_LITERAL_MAX + 1];
-    const ehs_literals *prev = NULL;
-    for (size_t k = 0; k < keyed; k++) {
-        const ehs_literals *lit = scratch[k].lit;
-        if (b->roots[lit->skip] == 0) {
-            if ((b->roots[lit->skip] = new_node(index)) == 0)
-                return false;
-            path[0] = b->roots[lit->skip];
-            prev = NULL;
-        }
-        if (!add_key(index, path, prev, lit, scratch[k].rule))
+    for (unsigned skip = 0; skip < EHS_SKIP_KINDS; skip++)
+        if (!build_trie(index, rules, members, count, scratch, 1u << skip, &b->roots[skip]))
             return false;
-        prev = lit;
-    }
+    for (unsigned at = 0; at < EHS_STARTS_MAX; at++)
+        if (!build_trie(index, rules, members, count, scratch, plain_kinds[at], &b->plain[at]))
+            return false;
     return true;
 }
 
@@ -607,16 +628,22 @@ typedef struct line_starts {
     size_t at[EHS_SKIP_KINDS][EHS_STARTS_MAX];
 } line_starts;
 
+static const size_t *words_of(line_starts *starts, const char *text, size_t len)
+{
+    if (!starts->have_words) {
+        ehs_line_words(text, len, starts->words);
+        starts->have_words = true;
+    }
+    return starts->words;
+}
+
 static const size_t *starts_of(line_starts *starts, unsigned skip, const char *text, size_t len)
 {
     if (starts->count[skip] != 0)
         return starts->at[skip];
     if (skip == EHS_SKIP_WORD || skip == EHS_SKIP_WORDS) {
-        if (!starts->have_words) {
-            ehs_line_words(text, len, starts->words);
-            starts->have_words = true;
-        }
-        starts->count[skip] = (uint8_t)ehs_word_starts((uint8_t)skip, starts->words,
+        starts->count[skip] = (uint8_t)ehs_word_starts((uint8_t)skip,
+                                                       words_of(starts, text, len),
                                                        starts->at[skip]);
     } else {
         starts->count[skip] = (uint8_t)ehs_skip_starts((uint8_t)skip, text, len, starts->at[skip]);
@@ -725,6 +752,18 @@ static void bucket_candidates(const ehs_rule_index *index, const bucket *b, cons
             goto all;
         add_run(out, index->numbers, group->first, group->count);
         out->check[out->runs - 1] = group->lit;
+    }
+    if (len == 0 || !ehs_skip_has(EHS_SKIP_WHITE, (unsigned char)text[0])) {
+        /* Every kind starts at one of the first three words: a walk each. */
+        if (b->plain[0] != 0 && !walk(index, b->plain[0], text, 0, len, out, room))
+            goto all;
+        if (b->plain[1] == 0 && b->plain[2] == 0)
+            return;
+        const size_t *words = words_of(starts, text, len);
+        for (unsigned at = 1; at < EHS_STARTS_MAX; at++)
+            if (b->plain[at] != 0 && !walk(index, b->plain[at], text, words[at], len, out, room))
+                goto all;
+        return;
     }
     for (unsigned skip = 0; skip < EHS_SKIP_KINDS; skip++) {
         if (b->roots[skip] == 0)
