@@ -622,6 +622,7 @@ static inline void add_run(ehs_candidates *out, const uint32_t *base, uint32_t f
 /* Where the prefixes of each skip kind may start in one line: found when
  * first needed, once for both buckets of a message and both word kinds. */
 typedef struct line_starts {
+    bool plain;                    /* the line starts with no white byte */
     uint8_t count[EHS_SKIP_KINDS]; /* 0: not looked for yet */
     bool have_words;
     size_t words[EHS_STARTS_MAX];
@@ -753,7 +754,7 @@ static void bucket_candidates(const ehs_rule_index *index, const bucket *b, cons
         add_run(out, index->numbers, group->first, group->count);
         out->check[out->runs - 1] = group->lit;
     }
-    if (len == 0 || !ehs_skip_has(EHS_SKIP_WHITE, (unsigned char)text[0])) {
+    if (starts->plain) {
         /* Every kind starts at one of the first three words: a walk each. */
         if (b->plain[0] != 0 && !walk(index, b->plain[0], text, 0, len, out, room))
             goto all;
@@ -791,6 +792,9 @@ void ehs_rule_index_candidates(const ehs_rule_index *index, ehs_source source, c
     line_starts starts;
     memset(starts.count, 0, sizeof starts.count);
     starts.have_words = false;
+    /* \s without UCP, as EHS_SKIP_WHITE: space and \t to \r. */
+    unsigned char c0 = len != 0 ? (unsigned char)text[0] : 'x';
+    starts.plain = c0 != ' ' && (c0 < '\t' || c0 > '\r');
     /* A source outside the table meets only the rules for any source. */
     int s = (unsigned)source < EHS_SOURCE_COUNT ? (int)source : EHS_SOURCE_ANY;
     size_t id = index->ident_count != 0
