@@ -544,7 +544,9 @@ ehs_rule_index *ehs_rule_index_new(const ehs_rule *rules, size_t count)
     bool ok = index != NULL && scratch != NULL && members != NULL;
     if (ok) {
         index->rule_count = count;
-        index->literals = calloc(count ? count : 1, sizeof *index->literals);
+        /* One more than the rules: chain labels, which point into the keys,
+         * are read 8 bytes at a time, up to 7 past a key's end. */
+        index->literals = calloc(count + 1, sizeof *index->literals);
         index->placed = calloc(count ? count : 1, sizeof *index->placed);
         ok = index->literals != NULL && index->placed != NULL;
     }
@@ -674,6 +676,34 @@ static inline size_t past_blanks(const char *text, size_t len, size_t at)
     return at;
 }
 
+/* Whether `n` bytes (1 to EHS_LITERAL_MAX) of `text` (`room` >= n readable)
+ * are those of `label`, which may be read up to 7 bytes past `n`. Inline
+ * words, not a call to memcmp: most labels are a few bytes. */
+static inline bool same_bytes(const char *text, size_t room, const char *label, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    size_t i = 0;
+    uint64_t x, y;
+    for (; n - i >= 8; i += 8) {
+        memcpy(&x, text + i, 8);
+        memcpy(&y, label + i, 8);
+        if (x != y)
+            return false;
+    }
+    if (i == n)
+        return true;
+    if (room - i < 8)
+        return memcmp(text + i, label + i, n - i) == 0;
+    memcpy(&x, text + i, 8);
+    memcpy(&y, label + i, 8);
+    /* The first n - i bytes in memory are the low ones. */
+    return ((x ^ y) & (~(uint64_t)0 >> (8 * (8 - (n - i))))) == 0;
+#else
+    (void)room;
+    return memcmp(text, label, n) == 0;
+#endif
+}
+
 /* Whether the line folded from *at starts with `label` (`n` bytes, folded);
  * if so, moves *at past it. Most lines hold single spaces, where folding
  * changes nothing: one memcmp. */
@@ -684,7 +714,7 @@ static bool follows(const char *text, size_t len, size_t *at, const char *label,
     unsigned char c0 = (unsigned char)text[p];
     if (c0 != (unsigned char)label[0] && !(label[0] == ' ' && ehs_fold_blank(c0)))
         return false;
-    if (len - p >= n && memcmp(text + p, label, n) == 0) {
+    if (len - p >= n && same_bytes(text + p, len - p, label, n)) {
         p += n;
     } else {
         for (size_t i = 0; i < n; i++) {

@@ -536,6 +536,37 @@ static void test_rules_tried(void **state)
     harness_free(h);
 }
 
+/* The key rules out what neither the prefix nor the needle can: a learned
+ * template's words past its longest literal run. A line that differs from
+ * the key in any one byte of those runs no pattern; one that fits runs one. */
+static void test_key_rules_out(void **state)
+{
+    (void)state;
+    static const char tail[] = "nopqrstu";
+    for (size_t k = 1; k < sizeof tail; k++) {
+        /* Prefix "ab", needle "cdefghijklm", key "ab cdefghijklm " plus
+         * the first k bytes of `tail` and a blank: 16 + k bytes. */
+        char config[400];
+        snprintf(config, sizeof config,
+                 "{ 'rules': [ { 'name': 'K', 'regex': "
+                 "'^[ \\\\t]*ab[ \\\\t]++cdefghijklm[ \\\\t]++%.*s[ \\\\t]++(?<n>\\\\d+)$' } ] }",
+                 (int)k, tail);
+        harness *h = harness_new(config);
+        char line[64];
+        snprintf(line, sizeof line, "ab cdefghijklm %.*s 5", (int)k, tail);
+        assert_int_equal(tried_for(h, "x", line), 1);
+        assert_non_null(h->outcome.rule);
+        for (size_t at = 15; at <= 15 + k; at++) {
+            char changed[64];
+            memcpy(changed, line, sizeof line);
+            changed[at] = 'Z';
+            if (tried_for(h, "x", changed) != 0)
+                fail_msg("\"%s\": a pattern ran", changed);
+        }
+        harness_free(h);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -546,6 +577,7 @@ int main(void)
         cmocka_unit_test(test_too_many_keys),
         cmocka_unit_test(test_same_events),
         cmocka_unit_test(test_rules_tried),
+        cmocka_unit_test(test_key_rules_out),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }
