@@ -1,6 +1,6 @@
 /*
  * Building and reading the rule index (rule_index.h). Everything lives in
- * a few arrays (rule numbers, hash slots, buckets), so a config of a
+ * a few arrays (rule numbers, trie nodes, edges, buckets), so a config of a
  * thousand rules makes a handful of allocations: under the shim each one
  * is a mapping of its own.
  */
@@ -73,7 +73,7 @@ typedef struct ident_slot {
 
 struct ehs_rule_index {
     size_t rule_count;
-    ehs_literals *literals;   /* one per rule */
+    ehs_literals *literals;   /* one per rule, and a spare (same_bytes) */
     bool *placed;             /* one per rule: its buckets decide its source and
                                  ident (no glob), and it has no exe */
     uint32_t *numbers;        /* rule numbers, in runs sorted by config order */
