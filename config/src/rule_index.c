@@ -1,6 +1,6 @@
 /*
  * Building and reading the rule index (rule_index.h). Everything lives in
- * a few arrays (rule numbers, hash slots, buckets), so a config of a
+ * a few arrays (rule numbers, trie nodes, edges, buckets), so a config of a
  * thousand rules makes a handful of allocations: under the shim each one
  * is a mapping of its own.
  */
@@ -13,22 +13,55 @@
 #include "grow_array.h"
 #include "rule_index.h"
 
-/* First bytes of a prefix a rule is filed under. */
-enum { KEY_BYTES_MAX = 4 };
-
-/* One key of a bucket's table and the rules filed under it. key 0: empty. */
-typedef struct slot {
-    uint64_t key;
-    uint32_t first;  /* into numbers */
+/*
+ * A trie node: the rules whose key ends here, and the way on. Node 0 is
+ * never used, so 0 can mean "none" for a root or a child.
+ */
+typedef struct node {
+    uint32_t first;          /* into numbers: rules whose key ends here */
     uint32_t count;
-} slot;
+    uint32_t child;          /* kids 1: the end of the chain of single children
+                                and no rules that starts below (path compression) */
+    uint8_t byte;            /* the byte that leads to it */
+    uint8_t kids;            /* 0, 1, KIDS_SOME (in the edge table) or KIDS_MANY
+                                (`child` numbers its fan-out table) */
+    uint8_t chain_len;       /* kids 1: how many bytes lead down to `child` */
+    const char *label;       /* the key bytes from this node on (in the key of
+                                the rule that made it); kids 1: the chain's */
+} node;
+
+enum {
+    KIDS_SOME = 2,
+    KIDS_MANY = 3,
+    FAN_OUT_MIN = 6,         /* children that earn a node a table of 256: the
+                                roots, mostly, which every line looks in */
+};
+
+/* A branch of a node with more than one child, in the index's edge table. */
+typedef struct edge {
+    uint64_t key;            /* parent << 8 | byte; 0: empty (node 0 has no children) */
+    uint32_t child;
+} edge;
+
+/* Rules with no key but a text every match contains, the same for all:
+ * one look for the text settles them all. */
+typedef struct needle_group {
+    const ehs_literals *lit;  /* the first rule's: its needle, and no prefix */
+    uint32_t first;           /* into numbers */
+    uint32_t count;
+} needle_group;
 
 typedef struct bucket {
     uint32_t always_first;    /* into numbers: rules tried whatever the text */
     uint32_t always_count;
-    uint32_t slot_first;      /* into slots; slot_mask + 1 of them (none when 0 keys) */
-    uint32_t slot_mask;
-    uint32_t probes;          /* bit skip * 4 + length - 1: a key of that kind exists */
+    uint32_t group_first;     /* into groups */
+    uint32_t group_count;
+    uint32_t members_first;   /* into numbers: all its rules, for when a message */
+    uint32_t members_count;   /* gathers more runs than ehs_candidates holds */
+    uint32_t roots[EHS_SKIP_KINDS]; /* a trie of the keys of each skip kind; 0: none */
+    uint32_t plain[EHS_STARTS_MAX]; /* the same keys by where they start in a line
+                                       that starts with no white byte: the line's
+                                       first, second and third word */
 } bucket;
 
 /* One exact ident some rule names. */
@@ -40,13 +73,20 @@ typedef struct ident_slot {
 
 struct ehs_rule_index {
     size_t rule_count;
-    ehs_literals *literals;   /* one per rule */
+    ehs_literals *literals;   /* one per rule, and a spare (same_bytes) */
     bool *placed;             /* one per rule: its buckets decide its source and
                                  ident (no glob), and it has no exe */
     uint32_t *numbers;        /* rule numbers, in runs sorted by config order */
     size_t number_count, number_capacity;
-    slot *slots;
-    size_t slot_count, slot_capacity;
+    node *nodes;
+    size_t node_count, node_capacity;
+    uint32_t *parents;        /* while building: each node's parent (0 for a root) */
+    size_t parent_capacity;
+    edge *edges;              /* hash table of the branches of nodes with KIDS_SOME */
+    size_t edge_mask;         /* table size - 1 */
+    uint32_t *fan_outs;       /* 256 children (0: none) per node with KIDS_MANY */
+    needle_group *groups;
+    size_t group_count, group_capacity;
     bucket generic[EHS_SOURCE_COUNT]; /* rules for any ident */
     bucket *by_ident;         /* [id * EHS_SOURCE_COUNT + source] */
     ident_slot *idents;       /* hash table of the exact idents */
@@ -63,17 +103,14 @@ static uint64_t hash_bytes(const char *p, size_t len)
     return h;
 }
 
-static inline uint64_t make_key(unsigned skip, size_t len, const char *bytes)
+static inline uint64_t edge_key(uint32_t parent, unsigned char byte)
 {
-    uint64_t key = (uint64_t)1 << 63 | (uint64_t)skip << 40 | (uint64_t)len << 32;
-    for (size_t i = 0; i < len; i++)
-        key |= (uint64_t)(unsigned char)bytes[i] << (8 * i);
-    return key;
+    return (uint64_t)parent << 8 | byte;
 }
 
-static inline size_t slot_of(uint64_t key, uint32_t mask)
+static inline size_t edge_slot(uint64_t key, size_t mask)
 {
-    return (size_t)((key * 0x9E3779B97F4A7C15u) >> 40) & mask;
+    return (size_t)((key * 0x9E3779B97F4A7C15u) >> 32) & mask;
 }
 
 static bool push_number(ehs_rule_index *index, uint32_t n)
@@ -89,32 +126,186 @@ static bool push_number(ehs_rule_index *index, uint32_t n)
     return true;
 }
 
+/* A new node; 0 when out of memory (or out of 32-bit ids). */
+static uint32_t new_node(ehs_rule_index *index)
+{
+    if (index->node_count >= UINT32_MAX)
+        return 0;
+    if (index->node_count == index->node_capacity) {
+        node *grown = ehd__grow_array(index->nodes, &index->node_capacity, index->node_count + 1,
+                                      sizeof *grown, 64);
+        if (grown == NULL)
+            return 0;
+        index->nodes = grown;
+    }
+    if (index->node_count == index->parent_capacity) {
+        uint32_t *grown = ehd__grow_array(index->parents, &index->parent_capacity,
+                                          index->node_count + 1, sizeof *grown, 64);
+        if (grown == NULL)
+            return 0;
+        index->parents = grown;
+    }
+    index->nodes[index->node_count] = (node){ 0 };
+    index->parents[index->node_count] = 0;
+    return (uint32_t)index->node_count++;
+}
+
 static inline bool rule_for_source(const ehs_rule *rule, int source)
 {
     return rule->source == EHS_SOURCE_ANY || (int)rule->source == source;
 }
 
-/* Whether rule `i` is filed by its prefix rather than always tried. Rules
+/* Whether rule `i` is filed by its key rather than always tried. Rules
  * matched against a whole record are left out: the look-up reads the first
  * line. */
 static bool is_keyed(const ehs_rule_index *index, const ehs_rule *rules, uint32_t i)
 {
     const ehs_rule *rule = &rules[i];
     return (rule->matcher == EHS_MATCH_REGEX || rule->matcher == EHS_MATCH_GROK) &&
-           rule->code != NULL && !rule->match_record && index->literals[i].prefix_len != 0;
+           rule->code != NULL && !rule->match_record && index->literals[i].key_len != 0;
 }
 
 typedef struct keyed_rule {
-    uint64_t key;
+    const ehs_literals *lit;
     uint32_t rule;
 } keyed_rule;
 
+/* By key (a key before the keys it starts), then config order: a trie is
+ * then built in one pass, and the rules of one key are one sorted run. */
 static int compare_keyed(const void *a, const void *b)
 {
     const keyed_rule *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
+    size_t n = x->lit->key_len < y->lit->key_len ? x->lit->key_len : y->lit->key_len;
+    int c = memcmp(x->lit->key, y->lit->key, n);
+    if (c != 0)
+        return c;
+    if (x->lit->key_len != y->lit->key_len)
+        return x->lit->key_len < y->lit->key_len ? -1 : 1;
     return (x->rule > y->rule) - (x->rule < y->rule);
+}
+
+/* Whether rule `i`, not keyed, is left out of a line that lacks its
+ * needle: it must be matched against the first line (what the index sees),
+ * and have no prefix (ehs_literals_allow then looks for the needle only). */
+static bool is_needled(const ehs_rule_index *index, const ehs_rule *rules, uint32_t i)
+{
+    const ehs_rule *rule = &rules[i];
+    const ehs_literals *lit = &index->literals[i];
+    return (rule->matcher == EHS_MATCH_REGEX || rule->matcher == EHS_MATCH_GROK) &&
+           rule->code != NULL && !rule->match_record && lit->prefix_len == 0 &&
+           lit->needle_len != 0;
+}
+
+/* By needle, then config order: the rules of one needle are one run. */
+static int compare_needled(const void *a, const void *b)
+{
+    const keyed_rule *x = a, *y = b;
+    size_t n = x->lit->needle_len < y->lit->needle_len ? x->lit->needle_len : y->lit->needle_len;
+    int c = memcmp(x->lit->needle, y->lit->needle, n);
+    if (c != 0)
+        return c;
+    if (x->lit->needle_len != y->lit->needle_len)
+        return x->lit->needle_len < y->lit->needle_len ? -1 : 1;
+    return (x->rule > y->rule) - (x->rule < y->rule);
+}
+
+static bool same_needle(const ehs_literals *a, const ehs_literals *b)
+{
+    return a->needle_len == b->needle_len && memcmp(a->needle, b->needle, a->needle_len) == 0;
+}
+
+/* Files the needled rules of `scratch` (`count`) in groups of one needle. */
+static bool build_groups(ehs_rule_index *index, keyed_rule *scratch, size_t count, bucket *b)
+{
+    qsort(scratch, count, sizeof *scratch, compare_needled);
+    b->group_first = (uint32_t)index->group_count;
+    for (size_t k = 0; k < count; k++) {
+        if (k == 0 || !same_needle(scratch[k - 1].lit, scratch[k].lit)) {
+            if (index->group_count == index->group_capacity) {
+                needle_group *grown =
+                    ehd__grow_array(index->groups, &index->group_capacity,
+                                    index->group_count + 1, sizeof *grown, 16);
+                if (grown == NULL)
+                    return false;
+                index->groups = grown;
+            }
+            index->groups[index->group_count++] =
+                (needle_group){ scratch[k].lit, (uint32_t)index->number_count, 0 };
+            b->group_count++;
+        }
+        index->groups[index->group_count - 1].count++;
+        if (!push_number(index, scratch[k].rule))
+            return false;
+    }
+    return true;
+}
+
+/* Adds `key` under `root` (a path of new nodes where the previous key,
+ * `path` from the root, stops sharing it: the keys come sorted) and files
+ * `rule` at its end. */
+static bool add_key(ehs_rule_index *index, uint32_t path[EHS_LITERAL_MAX + 1],
+                    const ehs_literals *prev, const ehs_literals *lit, uint32_t rule)
+{
+    size_t shared = 0;
+    if (prev != NULL)
+        while (shared < prev->key_len && shared < lit->key_len &&
+               prev->key[shared] == lit->key[shared])
+            shared++;
+    for (size_t d = shared; d < lit->key_len; d++) {
+        uint32_t child = new_node(index);
+        if (child == 0)
+            return false;
+        node *parent = &index->nodes[path[d]];
+        if (parent->kids == 0) {
+            parent->kids = 1;
+            parent->child = child;
+        } else {
+            parent->kids = KIDS_SOME;
+        }
+        index->nodes[child].byte = (uint8_t)lit->key[d];
+        index->nodes[child].label = lit->key + d;
+        index->parents[child] = path[d];
+        path[d + 1] = child;
+    }
+    node *end = &index->nodes[path[lit->key_len]];
+    if (end->count == 0)
+        end->first = (uint32_t)index->number_count;
+    end->count++;
+    return push_number(index, rule);
+}
+
+/* The skip kinds (bits) whose prefix may start at the first, second and
+ * third word of a line that starts with no white byte (ehs_skip_starts):
+ * the first for all but EHS_SKIP_WORD, whose word cannot be empty there. */
+static const unsigned plain_kinds[EHS_STARTS_MAX] = {
+    1u << EHS_SKIP_NONE | 1u << EHS_SKIP_BLANKS | 1u << EHS_SKIP_SPACES |
+        1u << EHS_SKIP_WHITE | 1u << EHS_SKIP_WORDS,
+    1u << EHS_SKIP_WORD | 1u << EHS_SKIP_WORDS,
+    1u << EHS_SKIP_WORDS,
+};
+
+/* Builds in *root (0: none) the trie of the keyed rules among `members`
+ * whose skip kind is in `kinds` (bits). `scratch` has room for `count`. */
+static bool build_trie(ehs_rule_index *index, const ehs_rule *rules, const uint32_t *members,
+                       size_t count, keyed_rule *scratch, unsigned kinds, uint32_t *root)
+{
+    *root = 0;
+    size_t keyed = 0;
+    for (size_t m = 0; m < count; m++) {
+        uint32_t i = members[m];
+        if (is_keyed(index, rules, i) && (kinds & 1u << index->literals[i].skip))
+            scratch[keyed++] = (keyed_rule){ &index->literals[i], i };
+    }
+    if (keyed == 0)
+        return true;
+    qsort(scratch, keyed, sizeof *scratch, compare_keyed);
+    uint32_t path[EHS_LITERAL_MAX + 1];
+    if ((path[0] = *root = new_node(index)) == 0)
+        return false;
+    for (size_t k = 0; k < keyed; k++)
+        if (!add_key(index, path, k ? scratch[k - 1].lit : NULL, scratch[k].lit, scratch[k].rule))
+            return false;
+    return true;
 }
 
 /* Fills `b` with rules `members` (`count`, config order). `scratch` has
@@ -122,48 +313,103 @@ static int compare_keyed(const void *a, const void *b)
 static bool build_bucket(ehs_rule_index *index, const ehs_rule *rules, const uint32_t *members,
                          size_t count, keyed_rule *scratch, bucket *b)
 {
-    *b = (bucket){ .always_first = (uint32_t)index->number_count };
-    size_t keyed = 0;
+    *b = (bucket){ .members_first = (uint32_t)index->number_count,
+                   .members_count = (uint32_t)count };
+    for (size_t m = 0; m < count; m++)
+        if (!push_number(index, members[m]))
+            return false;
+    b->always_first = (uint32_t)index->number_count;
+    size_t needled = 0;
     for (size_t m = 0; m < count; m++) {
         uint32_t i = members[m];
-        if (!is_keyed(index, rules, i)) {
-            if (!push_number(index, i))
-                return false;
-            b->always_count++;
+        if (is_keyed(index, rules, i))
+            continue;
+        if (is_needled(index, rules, i)) {
+            scratch[needled++] = (keyed_rule){ &index->literals[i], i };
             continue;
         }
-        const ehs_literals *lit = &index->literals[i];
-        size_t len = lit->prefix_len < KEY_BYTES_MAX ? lit->prefix_len : KEY_BYTES_MAX;
-        scratch[keyed++] = (keyed_rule){ make_key(lit->skip, len, lit->prefix), i };
-        b->probes |= 1u << (lit->skip * KEY_BYTES_MAX + len - 1);
+        if (!push_number(index, i))
+            return false;
+        b->always_count++;
     }
-    if (keyed == 0)
-        return true;
-    qsort(scratch, keyed, sizeof *scratch, compare_keyed);
-    size_t size = 8;
-    while (size < keyed * 2)
-        size *= 2;
-    slot *grown = ehd__grow_array(index->slots, &index->slot_capacity, index->slot_count + size,
-                                  sizeof *grown, 64);
-    if (grown == NULL)
+    if (!build_groups(index, scratch, needled, b))
         return false;
-    index->slots = grown;
-    b->slot_first = (uint32_t)index->slot_count;
-    b->slot_mask = (uint32_t)size - 1;
-    slot *table = index->slots + index->slot_count;
-    memset(table, 0, size * sizeof *table);
-    index->slot_count += size;
-    for (size_t k = 0; k < keyed;) {
-        size_t end = k;
-        uint32_t first = (uint32_t)index->number_count;
-        for (; end < keyed && scratch[end].key == scratch[k].key; end++)
-            if (!push_number(index, scratch[end].rule))
-                return false;
-        size_t s = slot_of(scratch[k].key, b->slot_mask);
-        while (table[s].key != 0)
-            s = (s + 1) & b->slot_mask;
-        table[s] = (slot){ scratch[k].key, first, (uint32_t)(end - k) };
-        k = end;
+    for (unsigned skip = 0; skip < EHS_SKIP_KINDS; skip++)
+        if (!build_trie(index, rules, members, count, scratch, 1u << skip, &b->roots[skip]))
+            return false;
+    for (unsigned at = 0; at < EHS_STARTS_MAX; at++)
+        if (!build_trie(index, rules, members, count, scratch, plain_kinds[at], &b->plain[at]))
+            return false;
+    return true;
+}
+
+/* Points every node of one child at the end of its chain: the first node
+ * down that has rules or not exactly one child. The chain's bytes are the
+ * label of its first node: the rule that made that node made the whole
+ * chain (keys come sorted, and a key ending inside gives that node rules). */
+static void compress_chains(ehs_rule_index *index)
+{
+    /* A node is made after its parent: going up the numbers, each chain is
+     * read before any node on it has been pointed further. */
+    for (size_t n = 1; n < index->node_count; n++) {
+        node *top = &index->nodes[n];
+        if (top->kids != 1)
+            continue;
+        uint32_t first = top->child, end = first;
+        size_t len = 1;
+        while (index->nodes[end].count == 0 && index->nodes[end].kids == 1 &&
+               len < UINT8_MAX) {
+            end = index->nodes[end].child;
+            len++;
+        }
+        top->label = index->nodes[first].label;
+        top->chain_len = (uint8_t)len;
+        top->child = end;
+    }
+}
+
+/* Where the children of nodes with more than one are found: a fan-out
+ * table for those with many, else the edge table. */
+static bool build_edges(ehs_rule_index *index)
+{
+    size_t count = index->node_count;
+    uint32_t *kids = calloc(count, sizeof *kids);
+    if (kids == NULL)
+        return false;
+    for (size_t n = 1; n < count; n++)
+        kids[index->parents[n]]++;
+    size_t branches = 0, tables = 0;
+    for (size_t n = 1; n < count; n++) {
+        if (kids[n] >= FAN_OUT_MIN) {
+            index->nodes[n].kids = KIDS_MANY;
+            index->nodes[n].child = (uint32_t)tables++;
+        } else if (kids[n] > 1) {
+            branches += kids[n];
+        }
+    }
+    free(kids);
+    size_t size = 8;
+    while (size < branches * 2)
+        size *= 2;
+    index->edges = calloc(size, sizeof *index->edges);
+    index->fan_outs = calloc(tables ? tables * 256 : 1, sizeof *index->fan_outs);
+    if (index->edges == NULL || index->fan_outs == NULL)
+        return false;
+    index->edge_mask = size - 1;
+    for (size_t n = 1; n < count; n++) {
+        uint32_t parent = index->parents[n];
+        const node *p = &index->nodes[parent];
+        if (parent == 0 || p->kids < KIDS_SOME)
+            continue;
+        if (p->kids == KIDS_MANY) {
+            index->fan_outs[(size_t)p->child * 256 + index->nodes[n].byte] = (uint32_t)n;
+            continue;
+        }
+        uint64_t key = edge_key(parent, index->nodes[n].byte);
+        size_t s = edge_slot(key, index->edge_mask);
+        while (index->edges[s].key != 0)
+            s = (s + 1) & index->edge_mask;
+        index->edges[s] = (edge){ key, (uint32_t)n };
     }
     return true;
 }
@@ -298,7 +544,9 @@ ehs_rule_index *ehs_rule_index_new(const ehs_rule *rules, size_t count)
     bool ok = index != NULL && scratch != NULL && members != NULL;
     if (ok) {
         index->rule_count = count;
-        index->literals = calloc(count ? count : 1, sizeof *index->literals);
+        /* One more than the rules: chain labels, which point into the keys,
+         * are read 8 bytes at a time, up to 7 past a key's end. */
+        index->literals = calloc(count + 1, sizeof *index->literals);
         index->placed = calloc(count ? count : 1, sizeof *index->placed);
         ok = index->literals != NULL && index->placed != NULL;
     }
@@ -306,6 +554,7 @@ ehs_rule_index *ehs_rule_index_new(const ehs_rule *rules, size_t count)
         index->placed[i] = rules[i].exe.count == 0 && !has_glob(&rules[i].ident);
     if (ok)
         find_literals(index, rules, count);
+    ok = ok && new_node(index) == 0 && index->node_count == 1; /* node 0: "none" */
     size_t names_total = 0;
     ok = ok && collect_idents(index, rules, count, &names_total);
     for (int s = 0; ok && s < EHS_SOURCE_COUNT; s++) {
@@ -317,8 +566,15 @@ ehs_rule_index *ehs_rule_index_new(const ehs_rule *rules, size_t count)
         ok = build_bucket(index, rules, members, n, scratch, &index->generic[s]);
     }
     ok = ok && build_ident_buckets(index, rules, count, names_total, scratch);
+    ok = ok && build_edges(index);
+    if (ok)
+        compress_chains(index);
     free(scratch);
     free(members);
+    if (index != NULL) {
+        free(index->parents);
+        index->parents = NULL;
+    }
     if (!ok) {
         ehs_rule_index_free(index);
         return NULL;
@@ -333,7 +589,11 @@ void ehs_rule_index_free(ehs_rule_index *index)
     free(index->literals);
     free(index->placed);
     free(index->numbers);
-    free(index->slots);
+    free(index->nodes);
+    free(index->parents);
+    free(index->edges);
+    free(index->fan_outs);
+    free(index->groups);
     free(index->by_ident);
     free(index->idents);
     free(index);
@@ -355,42 +615,200 @@ bool ehs_rule_index_placed(const ehs_rule_index *index, size_t i)
 static inline void add_run(ehs_candidates *out, const uint32_t *base, uint32_t first,
                            uint32_t count)
 {
-    if (count == 0)
-        return;
     out->at[out->runs] = base + first;
     out->end[out->runs] = base + first + count;
+    out->check[out->runs] = NULL;
     out->runs++;
 }
 
-static void bucket_candidates(const ehs_rule_index *index, const bucket *b, const char *text,
-                              size_t len, ehs_candidates *out)
+/* Where the prefixes of each skip kind may start in one line: found when
+ * first needed, once for both buckets of a message and both word kinds. */
+typedef struct line_starts {
+    bool plain;                    /* the line starts with no white byte */
+    uint8_t count[EHS_SKIP_KINDS]; /* 0: not looked for yet */
+    bool have_words;
+    size_t words[EHS_STARTS_MAX];
+    size_t at[EHS_SKIP_KINDS][EHS_STARTS_MAX];
+} line_starts;
+
+static const size_t *words_of(line_starts *starts, const char *text, size_t len)
 {
-    add_run(out, index->numbers, b->always_first, b->always_count);
-    if (b->probes == 0)
-        return;
-    const slot *table = index->slots + b->slot_first;
-    for (unsigned skip = 0; skip < EHS_SKIP_KINDS; skip++) {
-        unsigned lengths = (b->probes >> (skip * KEY_BYTES_MAX)) & 0xF;
-        if (lengths == 0)
-            continue;
-        size_t starts[EHS_STARTS_MAX];
-        size_t count = ehs_skip_starts((uint8_t)skip, text, len, starts);
-        for (size_t k = 0; k < count; k++) {
-            size_t at = starts[k];
-            for (size_t key_len = 1; key_len <= KEY_BYTES_MAX && at + key_len <= len; key_len++) {
-                if (!(lengths & (1u << (key_len - 1))))
-                    continue;
-                uint64_t key = make_key(skip, key_len, text + at);
-                for (size_t s = slot_of(key, b->slot_mask); table[s].key != 0;
-                     s = (s + 1) & b->slot_mask) {
-                    if (table[s].key == key) {
-                        add_run(out, index->numbers, table[s].first, table[s].count);
-                        break;
-                    }
-                }
+    if (!starts->have_words) {
+        ehs_line_words(text, len, starts->words);
+        starts->have_words = true;
+    }
+    return starts->words;
+}
+
+static const size_t *starts_of(line_starts *starts, unsigned skip, const char *text, size_t len)
+{
+    if (starts->count[skip] != 0)
+        return starts->at[skip];
+    if (skip == EHS_SKIP_WORD || skip == EHS_SKIP_WORDS) {
+        starts->count[skip] = (uint8_t)ehs_word_starts((uint8_t)skip,
+                                                       words_of(starts, text, len),
+                                                       starts->at[skip]);
+    } else {
+        starts->count[skip] = (uint8_t)ehs_skip_starts((uint8_t)skip, text, len, starts->at[skip]);
+    }
+    return starts->at[skip];
+}
+
+/* The child for byte `c` of node `id` (`n`), one of several; or 0. */
+static inline uint32_t child_of(const ehs_rule_index *index, const node *n, uint32_t id,
+                                unsigned char c)
+{
+    if (n->kids == KIDS_MANY)
+        return index->fan_outs[(size_t)n->child * 256 + c];
+    uint64_t key = edge_key(id, c);
+    for (size_t s = edge_slot(key, index->edge_mask); index->edges[s].key != 0;
+         s = (s + 1) & index->edge_mask)
+        if (index->edges[s].key == key)
+            return index->edges[s].child;
+    return 0;
+}
+
+/* Past the blanks at `at`. */
+static inline size_t past_blanks(const char *text, size_t len, size_t at)
+{
+    while (at < len && ehs_fold_blank((unsigned char)text[at]))
+        at++;
+    return at;
+}
+
+/* Whether `n` bytes (1 to EHS_LITERAL_MAX) of `text` (`room` >= n readable)
+ * are those of `label`, which may be read up to 7 bytes past `n`. Inline
+ * words, not a call to memcmp: most labels are a few bytes. */
+static inline bool same_bytes(const char *text, size_t room, const char *label, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    size_t i = 0;
+    uint64_t x, y;
+    for (; n - i >= 8; i += 8) {
+        memcpy(&x, text + i, 8);
+        memcpy(&y, label + i, 8);
+        if (x != y)
+            return false;
+    }
+    if (i == n)
+        return true;
+    if (room - i < 8)
+        return memcmp(text + i, label + i, n - i) == 0;
+    memcpy(&x, text + i, 8);
+    memcpy(&y, label + i, 8);
+    /* The first n - i bytes in memory are the low ones. */
+    return ((x ^ y) & (~(uint64_t)0 >> (8 * (8 - (n - i))))) == 0;
+#else
+    (void)room;
+    return memcmp(text, label, n) == 0;
+#endif
+}
+
+/* Whether the line folded from *at starts with `label` (`n` bytes, folded);
+ * if so, moves *at past it. Most lines hold single spaces, where folding
+ * changes nothing: one memcmp. */
+static bool follows(const char *text, size_t len, size_t *at, const char *label, size_t n)
+{
+    size_t p = *at;
+    /* Most chains a line meets part from it at once. */
+    unsigned char c0 = (unsigned char)text[p];
+    if (c0 != (unsigned char)label[0] && !(label[0] == ' ' && ehs_fold_blank(c0)))
+        return false;
+    if (len - p >= n && same_bytes(text + p, len - p, label, n)) {
+        p += n;
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            if (p == len)
+                return false;
+            unsigned char c = (unsigned char)text[p++];
+            if (ehs_fold_blank(c)) {
+                if (label[i] != ' ')
+                    return false;
+                p = past_blanks(text, len, p);
+            } else if (c != (unsigned char)label[i]) {
+                return false;
             }
         }
     }
+    /* A label ending in a blank took the whole run of blanks. */
+    *at = label[n - 1] == ' ' ? past_blanks(text, len, p) : p;
+    return true;
+}
+
+/* Follows the line folded from `at` down the trie at `root`, adding the
+ * rules of every key it passes the end of. False when more than `room`
+ * runs would be needed. */
+static bool walk(const ehs_rule_index *index, uint32_t root, const char *text, size_t at,
+                 size_t len, ehs_candidates *out, unsigned room)
+{
+    uint32_t id = root;
+    for (;;) {
+        const node *n = &index->nodes[id];
+        if (n->count != 0) {
+            if (out->runs == room)
+                return false;
+            add_run(out, index->numbers, n->first, n->count);
+        }
+        if (n->kids == 0 || at == len)
+            return true;
+        if (n->kids == 1) {
+            if (!follows(text, len, &at, n->label, n->chain_len))
+                return true;
+            id = n->child;
+            continue;
+        }
+        unsigned char c = (unsigned char)text[at++];
+        if (ehs_fold_blank(c)) {
+            c = ' ';
+            at = past_blanks(text, len, at);
+        }
+        if ((id = child_of(index, n, id, c)) == 0)
+            return true;
+    }
+}
+
+/* Adds the candidates of bucket `b`, using no more than `room` runs in all:
+ * past that, every rule of the bucket, in one run. */
+static void bucket_candidates(const ehs_rule_index *index, const bucket *b, const char *text,
+                              size_t len, line_starts *starts, ehs_candidates *out, unsigned room)
+{
+    if (b->members_count == 0)
+        return;
+    unsigned first = out->runs;
+    if (b->always_count != 0)
+        add_run(out, index->numbers, b->always_first, b->always_count);
+    for (uint32_t g = b->group_first; g < b->group_first + b->group_count; g++) {
+        const needle_group *group = &index->groups[g];
+        if (out->runs == room)
+            goto all;
+        add_run(out, index->numbers, group->first, group->count);
+        out->check[out->runs - 1] = group->lit;
+    }
+    if (starts->plain) {
+        /* Every kind starts at one of the first three words: a walk each. */
+        if (b->plain[0] != 0 && !walk(index, b->plain[0], text, 0, len, out, room))
+            goto all;
+        if (b->plain[1] == 0 && b->plain[2] == 0)
+            return;
+        const size_t *words = words_of(starts, text, len);
+        for (unsigned at = 1; at < EHS_STARTS_MAX; at++)
+            if (b->plain[at] != 0 && !walk(index, b->plain[at], text, words[at], len, out, room))
+                goto all;
+        return;
+    }
+    for (unsigned skip = 0; skip < EHS_SKIP_KINDS; skip++) {
+        if (b->roots[skip] == 0)
+            continue;
+        const size_t *at = starts_of(starts, skip, text, len);
+        for (unsigned k = 0; k < starts->count[skip]; k++) {
+            if (!walk(index, b->roots[skip], text, at[k], len, out, room))
+                goto all;
+        }
+    }
+    return;
+all:
+    out->runs = first;
+    add_run(out, index->numbers, b->members_first, b->members_count);
 }
 
 void ehs_rule_index_candidates(const ehs_rule_index *index, ehs_source source, const char *ident,
@@ -399,13 +817,23 @@ void ehs_rule_index_candidates(const ehs_rule_index *index, ehs_source source, c
 {
     out->runs = 0;
     out->last = SIZE_MAX;
+    out->text = text;
+    out->len = len;
+    line_starts starts;
+    memset(starts.count, 0, sizeof starts.count);
+    starts.have_words = false;
+    /* \s without UCP, as EHS_SKIP_WHITE: space and \t to \r. */
+    unsigned char c0 = len != 0 ? (unsigned char)text[0] : 'x';
+    starts.plain = c0 != ' ' && (c0 < '\t' || c0 > '\r');
     /* A source outside the table meets only the rules for any source. */
     int s = (unsigned)source < EHS_SOURCE_COUNT ? (int)source : EHS_SOURCE_ANY;
-    bucket_candidates(index, &index->generic[s], text, len, out);
-    if (index->ident_count == 0)
-        return;
-    size_t id = find_ident(index, ident != NULL ? ident : "", ident_len);
+    size_t id = index->ident_count != 0
+                    ? find_ident(index, ident != NULL ? ident : "", ident_len)
+                    : SIZE_MAX;
+    /* The generic bucket leaves a run for the ident's bucket to fall back on. */
+    bucket_candidates(index, &index->generic[s], text, len, &starts, out,
+                      id != SIZE_MAX ? EHS_CANDIDATE_RUNS - 1 : EHS_CANDIDATE_RUNS);
     if (id != SIZE_MAX)
         bucket_candidates(index, &index->by_ident[id * EHS_SOURCE_COUNT + (size_t)s], text, len,
-                          out);
+                          &starts, out, EHS_CANDIDATE_RUNS);
 }

@@ -6,10 +6,13 @@
  * ident: a message looks at the bucket of its ident and the bucket of rules
  * for any ident (no `ident`, or a glob). Within a bucket, a regex or grok
  * rule whose pattern starts with known literal text (rule_literal.h) is
- * filed under the first bytes of that text (up to 4), after the blanks the
- * pattern lets come first; the line's own first bytes then pick the few
- * such rules it can match with a hash look-up or two, whatever the number
- * of rules. Every other rule of a bucket is always a candidate.
+ * filed under its key: that text carried on across runs of blanks and
+ * folded, up to EHS_LITERAL_MAX bytes, after the blanks or words the
+ * pattern lets come first. The keys of a bucket form a trie per kind of
+ * start; the line, folded the same way as it is read, walks down it and
+ * meets exactly the rules whose key it starts with, one byte a step,
+ * whatever the number of rules. Every other rule of a bucket is always a
+ * candidate.
  *
  * Candidates are only candidates: the engine still checks each rule's
  * source, ident and exe, its literal text in full, and runs its pattern.
@@ -44,14 +47,22 @@ const ehs_literals *ehs_rule_index_literals(const ehs_rule_index *index, size_t 
  * the rule's source and ident, so the engine need not compare them. */
 bool ehs_rule_index_placed(const ehs_rule_index *index, size_t i);
 
-/* Most sorted runs of rule numbers one message gathers: the always list and
- * one run per (skip kind, key length, start) of each of its two buckets. */
-enum { EHS_CANDIDATE_RUNS = 2 * (1 + EHS_SKIP_KINDS * 4 * EHS_STARTS_MAX) };
+/* Most sorted runs of rule numbers one message gathers: per bucket, its
+ * always list and one run per key the line starts with, at each start.
+ * Lines that would need more (keys that start one another, many deep) get
+ * all the rules of the bucket instead: the same events, only slower. */
+enum { EHS_CANDIDATE_RUNS = 24 };
 
 /* The candidates of one message: sorted runs merged on the fly. */
 typedef struct ehs_candidates {
     const uint32_t *at[EHS_CANDIDATE_RUNS];
     const uint32_t *end[EHS_CANDIDATE_RUNS];
+    const ehs_literals *check[EHS_CANDIDATE_RUNS]; /* a needle the text must hold
+                                for the run to count, looked for only when the
+                                run's first rule comes up (most lines are taken
+                                before); NULL: none */
+    const char *text;
+    size_t len;
     unsigned runs;
     size_t last;             /* the rule given last: a rule filed under the two
                                 starts of a line is one candidate */
@@ -79,14 +90,22 @@ static inline size_t ehs_candidates_next(ehs_candidates *c)
         }
         if (best == c->runs)
             return SIZE_MAX;
+        bool take = true;
+        if (c->check[best] != NULL) {
+            take = ehs_literals_allow(c->check[best], c->text, c->len);
+            c->check[best] = NULL;
+            if (!take)
+                c->at[best] = c->end[best] - 1; /* the whole run is spent below */
+        }
         if (++c->at[best] == c->end[best]) {
             /* Spent: the last run takes its place, so later calls look at
              * live runs only (their order does not matter). */
             c->runs--;
             c->at[best] = c->at[c->runs];
             c->end[best] = c->end[c->runs];
+            c->check[best] = c->check[c->runs];
         }
-        if (low != c->last)
+        if (take && low != c->last)
             return c->last = low;
     }
 }

@@ -47,12 +47,61 @@ static size_t skip_set(uint8_t skip, const char *text, size_t len, size_t at)
     return at;
 }
 
+/* The end of the word at `at`: the next space or tab, or `len`. Eight
+ * bytes at a time where it can: the word kinds look past one or two words
+ * of every line, and a byte loop was most of what finding them cost. */
+static size_t word_end(const char *text, size_t len, size_t at)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    for (; len - at >= 8; at += 8) {
+        uint64_t v;
+        memcpy(&v, text + at, 8);
+        uint64_t space = v ^ (ones * ' '), tab = v ^ (ones * '\t');
+        /* A byte's high bit set where it is zero: exact for the lowest
+         * such byte (only bytes above a zero one can be flagged falsely),
+         * which is the first in memory. */
+        uint64_t zero = ((space - ones) & ~space & highs) | ((tab - ones) & ~tab & highs);
+        if (zero != 0)
+            return at + (size_t)__builtin_ctzll(zero) / 8;
+    }
+#endif
+    while (at < len && text[at] != ' ' && text[at] != '\t')
+        at++;
+    return at;
+}
+
 /* Past the word at `at` and the blanks after it. */
 static size_t next_word(const char *text, size_t len, size_t at)
 {
-    while (at < len && text[at] != ' ' && text[at] != '\t')
-        at++;
-    return skip_set(EHS_SKIP_BLANKS, text, len, at);
+    return skip_set(EHS_SKIP_BLANKS, text, len, word_end(text, len, at));
+}
+
+void ehs_line_words(const char *text, size_t len, size_t words[EHS_STARTS_MAX])
+{
+    words[0] = skip_set(EHS_SKIP_BLANKS, text, len, 0);
+    words[1] = next_word(text, len, words[0]);
+    words[2] = next_word(text, len, words[1]);
+}
+
+size_t ehs_word_starts(uint8_t skip, const size_t words[EHS_STARTS_MAX],
+                       size_t starts[EHS_STARTS_MAX])
+{
+    if (skip == EHS_SKIP_WORDS) {
+        /* Each W may be empty where blanks are enough to go round: the
+         * first three words cover every way (never a later one, as only
+         * two W and blanks come before the prefix). */
+        memcpy(starts, words, EHS_STARTS_MAX * sizeof *starts);
+        return 3;
+    }
+    /* The word the pattern's W takes, then the blanks after it. W can only
+     * be empty when blanks start the line: then the prefix may start the
+     * first word instead. */
+    starts[0] = words[1];
+    if (words[0] == 0)
+        return 1;
+    starts[1] = words[0];
+    return 2;
 }
 
 size_t ehs_skip_starts(uint8_t skip, const char *text, size_t len,
@@ -62,28 +111,13 @@ size_t ehs_skip_starts(uint8_t skip, const char *text, size_t len,
         starts[0] = 0;
         return 1;
     }
-    size_t first = skip_set(skip, text, len, 0);
-    if (skip == EHS_SKIP_WORDS) {
-        /* Each W may be empty where blanks are enough to go round: the
-         * first three words cover every way (never a later one, as only
-         * two W and blanks come before the prefix). */
-        starts[0] = first;
-        starts[1] = next_word(text, len, first);
-        starts[2] = next_word(text, len, starts[1]);
-        return 3;
+    if (skip == EHS_SKIP_WORD || skip == EHS_SKIP_WORDS) {
+        size_t words[EHS_STARTS_MAX];
+        ehs_line_words(text, len, words);
+        return ehs_word_starts(skip, words, starts);
     }
-    if (skip != EHS_SKIP_WORD) {
-        starts[0] = first;
-        return 1;
-    }
-    /* The word the pattern's W takes, then the blanks after it. W can only
-     * be empty when blanks start the line: then the prefix may start the
-     * first word instead. */
-    starts[0] = next_word(text, len, first);
-    if (first == 0)
-        return 1;
-    starts[1] = first;
-    return 2;
+    starts[0] = skip_set(skip, text, len, 0);
+    return 1;
 }
 
 /* Whether `needle` (`n` bytes, n > 0) occurs in `text`. glibc's memmem
@@ -433,8 +467,29 @@ typedef struct scan {
     char run[EHS_LITERAL_MAX];
     size_t run_len;
     bool in_prefix;          /* the current run is the prefix */
+    bool in_key;             /* what comes next still extends found.key */
     ehs_literals found;
 } scan;
+
+/* One more byte of what every match has right after the prefix start:
+ * literal, or ' ' for a run of one or more blanks. Folded as the line will
+ * be, so blanks next to blanks add nothing; a full key just stops. */
+static void key_add(scan *sc, char c)
+{
+    if (!sc->in_key)
+        return;
+    ehs_literals *f = &sc->found;
+    if (ehs_fold_blank((unsigned char)c)) {
+        if (f->key_len != 0 && f->key[f->key_len - 1] == ' ')
+            return;
+        c = ' ';
+    }
+    if (f->key_len == EHS_LITERAL_MAX) {
+        sc->in_key = false;
+        return;
+    }
+    f->key[f->key_len++] = c;
+}
 
 static void end_run(scan *sc)
 {
@@ -499,6 +554,14 @@ static bool body_alternates(const char *body, const char *end)
 static bool scan_sequence(scan *sc, const char *p, const char *end)
 {
     while (p < end) {
+        const char *blanks = sc->in_key ? blank_run(p) : NULL;
+        if (blanks != NULL && blanks <= end) {
+            /* "[ \t]++": the literal run ends; the key goes on, folded. */
+            key_add(sc, ' ');
+            end_run(sc);
+            p = blanks;
+            continue;
+        }
         if (*p == '(') {
             const char *after = skip_group(p);
             if (after == NULL || after > end)
@@ -512,6 +575,7 @@ static bool scan_sequence(scan *sc, const char *p, const char *end)
                     return false;
             } else {
                 end_run(sc);
+                sc->in_key = false;
             }
             p = past;
             continue;
@@ -525,8 +589,10 @@ static bool scan_sequence(scan *sc, const char *p, const char *end)
         if (is_literal && past == after) {
             if (sc->run_len < EHS_LITERAL_MAX)
                 sc->run[sc->run_len++] = literal;
+            key_add(sc, literal);
         } else {
             end_run(sc);
+            sc->in_key = false;
         }
         p = past;
     }
@@ -536,7 +602,7 @@ static bool scan_sequence(scan *sc, const char *p, const char *end)
 /* The literals of `p` onwards; false when the scan gave up. */
 static bool scan_literals(const char *p, bool anchored, uint8_t skip, ehs_literals *out)
 {
-    scan sc = { .in_prefix = anchored, .found = { .skip = skip } };
+    scan sc = { .in_prefix = anchored, .in_key = anchored, .found = { .skip = skip } };
     if (!scan_sequence(&sc, p, p + strlen(p)))
         return false;
     end_run(&sc);
@@ -550,8 +616,10 @@ static bool scan_literals(const char *p, bool anchored, uint8_t skip, ehs_litera
         }
         found.prefix_len = 0;
     }
-    if (found.prefix_len == 0)
+    if (found.prefix_len == 0) {
         found.skip = EHS_SKIP_NONE;
+        found.key_len = 0;
+    }
     *out = found;
     return true;
 }

@@ -37,12 +37,30 @@ typedef struct ehs_literals {
     uint8_t skip;            /* ehs_skip: what may come before `prefix` */
     uint8_t prefix_len;      /* 0: no prefix known */
     uint8_t needle_len;      /* 0: no contained text known */
+    uint8_t key_len;         /* 0 when prefix_len is 0; else at least 1 */
     char prefix[EHS_LITERAL_MAX]; /* a match starts with the longest run of `skip`
                                      bytes of the subject, then this */
     char needle[EHS_LITERAL_MAX]; /* every match contains this, after the prefix
                                      when there is one: the longest other run of
                                      literal bytes */
+    char key[EHS_LITERAL_MAX];    /* the prefix carried on across runs of blanks
+                                     ("[ \t]++"), folded as below: a match
+                                     folded starts with this; longer than the
+                                     prefix for learned templates, whose prefix
+                                     ends at their first blank */
 } ehs_literals;
+
+/*
+ * Folding, as `key` is: every run of spaces and tabs becomes one ' ', all
+ * other bytes stay. A text a pattern matches from a prefix start, folded,
+ * starts with the pattern's key; the converse need not hold (the key is a
+ * filter, the prefix and the pattern decide). ehs_fold_blank: whether
+ * `c` is one of the bytes folding merges.
+ */
+static inline bool ehs_fold_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
 
 /*
  * Fills *out with what `pattern`, compiled with `compile_options`
@@ -60,6 +78,15 @@ enum { EHS_STARTS_MAX = 3 };
  * start: fills `starts` and returns how many (1; up to 2 for EHS_SKIP_WORD,
  * 3 for EHS_SKIP_WORDS). */
 size_t ehs_skip_starts(uint8_t skip, const char *text, size_t len,
+                       size_t starts[EHS_STARTS_MAX]);
+
+/* Where a line's first three words start (past the blanks that start it;
+ * `len` for words it lacks): what the word kinds' starts are made of. */
+void ehs_line_words(const char *text, size_t len, size_t words[EHS_STARTS_MAX]);
+
+/* ehs_skip_starts for EHS_SKIP_WORD or EHS_SKIP_WORDS, from the line's
+ * ehs_line_words: one look for the words serves both kinds. */
+size_t ehs_word_starts(uint8_t skip, const size_t words[EHS_STARTS_MAX],
                        size_t starts[EHS_STARTS_MAX]);
 
 /* Whether byte `c` is in `skip`'s set (blanks for the WORD kinds; never for

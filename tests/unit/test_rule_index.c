@@ -12,8 +12,10 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "../lib/xorshift.h"
 #include "engine_harness.h"
 #include "engine_match.h"
+#include "rule_index.h"
 #include "rule_literal.h"
 
 static void check_literals(const char *pattern, int skip, const char *prefix, const char *needle)
@@ -87,6 +89,78 @@ static void test_literals(void **state)
     ehs_literals lit;
     ehs_pattern_literals("^abc", PCRE2_DOTALL | PCRE2_UCP, &lit);
     assert_int_equal(lit.prefix_len, 3);
+}
+
+static void check_key(const char *pattern, const char *key)
+{
+    ehs_literals lit;
+    ehs_pattern_literals(pattern, 0, &lit);
+    char got[EHS_LITERAL_MAX + 1];
+    memcpy(got, lit.key, lit.key_len);
+    got[lit.key_len] = '\0';
+    if (strcmp(got, key) != 0)
+        fail_msg("%s: key [%s]; expected [%s]", pattern, got, key);
+}
+
+/* The key: the prefix carried on across runs of blanks, folded. */
+static void test_keys(void **state)
+{
+    (void)state;
+    check_key("^[ \\t]*Linux[ \\t]++version[ \\t]++%", "Linux version %");
+    check_key("^[ \\t]*a[ \\t]+b[ \\t]++(?<x>\\d+)", "a b ");
+    check_key("^Failed password for (?<u>\\S+)$", "Failed password for ");
+    check_key("^a  b\tc", "a b c");               /* literal blanks fold too */
+    check_key("^a[ \\t]++ \tb", "a b");          /* a run next to literal blanks */
+    check_key("^a[ \\t]+?b", "a");                /* lazy: not a plain run */
+    check_key("^a[ \\t]*b", "a");                 /* may be empty */
+    check_key("^a[ \\t]++b?c", "a ");             /* a quantified byte ends it */
+    check_key("^a[ \\t]++(?:bc)d", "a bcd");      /* groups passed once */
+    check_key("^a[ \\t]++(?:b|c)d", "a ");
+    check_key("^a\\tb", "a");                      /* \t is no literal to the scan */
+    check_key("^[ \\t]*(?<h>[^ \\t]+)[ \\t]++error[ \\t]++x", "error x");
+    check_key("^0123456789[ \\t]++0123456789[ \\t]++0123456789", "0123456789 0123456789 01");
+    check_key("^ * x", "");                          /* no prefix: no key */
+    check_key("x[ \\t]++y", "");                   /* not anchored */
+    check_key("(?i)^a b", "");
+}
+
+/* The word starts the word kinds use, against a byte at a time. */
+static size_t naive_next_word(const char *t, size_t len, size_t at)
+{
+    while (at < len && t[at] != ' ' && t[at] != '\t')
+        at++;
+    while (at < len && (t[at] == ' ' || t[at] == '\t'))
+        at++;
+    return at;
+}
+
+static void test_word_starts(void **state)
+{
+    (void)state;
+    static const char bytes[] = { 'a', 'b', ' ', '\t', '\n', (char)0x89, (char)0xa0, '\0', 'z' };
+    uint64_t seed = 0x5eed1dc5u;
+    char buffer[64];
+    for (int round = 0; round < 200000; round++) {
+        size_t offset = xorshift_next(&seed) % 8;
+        size_t len = xorshift_next(&seed) % 40;
+        for (size_t i = 0; i < len; i++)
+            buffer[offset + i] = bytes[xorshift_next(&seed) % sizeof bytes];
+        const char *t = buffer + offset;
+        size_t first = 0;
+        while (first < len && (t[first] == ' ' || t[first] == '\t'))
+            first++;
+        size_t w1 = naive_next_word(t, len, first), w2 = naive_next_word(t, len, w1);
+        size_t starts[EHS_STARTS_MAX];
+        assert_int_equal(ehs_skip_starts(EHS_SKIP_WORDS, t, len, starts), 3);
+        assert_int_equal(starts[0], first);
+        assert_int_equal(starts[1], w1);
+        assert_int_equal(starts[2], w2);
+        size_t n = ehs_skip_starts(EHS_SKIP_WORD, t, len, starts);
+        assert_int_equal(n, first == 0 ? 1 : 2);
+        assert_int_equal(starts[0], w1);
+        if (n == 2)
+            assert_int_equal(starts[1], first);
+    }
 }
 
 /* Rules that each trip a careless index or prefilter; order matters. */
@@ -225,6 +299,175 @@ static void test_same_events(void **state)
     harness_free(h);
 }
 
+/* Appends `text` to the JSON string being built in `out` (`used` of
+ * `size`), escaped. */
+static void append_json(char *out, size_t size, size_t *used, const char *text)
+{
+    for (const char *p = text; *p != '\0'; p++) {
+        const char *piece = *p == '\\' ? "\\\\" : *p == '"' ? "\\\"" : *p == '\t' ? "\\t" : NULL;
+        char one[2] = { *p, '\0' };
+        *used += (size_t)snprintf(out + *used, size - *used, "%s", piece != NULL ? piece : one);
+        assert_true(*used < size);
+    }
+}
+
+static const char *pick(uint64_t *seed, const char *const *items, size_t count)
+{
+    return items[xorshift_next(seed) % count];
+}
+
+#define PICK(seed, items) pick(seed, items, sizeof items / sizeof items[0])
+
+/* Words few enough that rules and lines share them often. */
+static const char *const words[] = { "a", "ab", "abc", "b", "ba", "x|y", "Fail", "Failed" };
+
+/* A random rule's pattern: a start the scan knows (or not), then words,
+ * runs of blanks, literal blanks, groups, optional bytes and variables. */
+static void random_pattern(uint64_t *seed, char *out, size_t size)
+{
+    static const char *const heads[] = {
+        "^", "^", "^[ \\t]*", "^[ \\t]*", "^ *", "^\\s*", "",
+        "^[ \\t]*(?<w>[^ \\t]+)[ \\t]++", "^(?<p>\\S*)[ \\t]+(?<q>\\S*)[ \\t]+",
+        "(?i)^", "^[ \\t]*(?>(?<v>[^ \\t]*?)\\|(?<n>\\d*))",
+    };
+    static const char *const blanks[] = { " ", "  ", "\t", "[ \\t]++", "[ \\t]+", "[ \\t]*",
+                                          "\\s+", " ?" };
+    static const char *const others[] = { "(?:ab)", "(?:a|b)", "b?", "(?<v>\\S+)", "\\d*",
+                                          "[ab]", ".", "(?<r>.*)" };
+    static const char *const tails[] = { "", "", "$", "[ \\t]*$", "(?<rest>.*)$" };
+    size_t used = (size_t)snprintf(out, size, "%s", PICK(seed, heads));
+    size_t tokens = 1 + xorshift_next(seed) % 5;
+    for (size_t t = 0; t < tokens; t++) {
+        uint64_t kind = xorshift_next(seed) % 8;
+        const char *piece = kind < 4 ? PICK(seed, words) : kind < 7 ? PICK(seed, blanks)
+                                                                    : PICK(seed, others);
+        /* A '|' of a word is a literal to PCRE2 only escaped. */
+        for (const char *p = piece; *p != '\0' && used + 3 < size; p++) {
+            if (*p == '|' && kind < 4)
+                out[used++] = '\\';
+            out[used++] = *p;
+        }
+        out[used] = '\0';
+    }
+    snprintf(out + used, size - used, "%s", PICK(seed, tails));
+    /* Each named group a name of its own. */
+    char copy[400];
+    snprintf(copy, sizeof copy, "%s", out);
+    used = 0;
+    int groups = 0;
+    for (const char *p = copy; *p != '\0' && used + 8 < size;) {
+        if (strncmp(p, "(?<", 3) == 0 && p[3] >= 'a' && p[3] <= 'z') {
+            used += (size_t)snprintf(out + used, size - used, "(?<g%d", groups++);
+            for (p += 3; *p != '>'; p++)
+                ;
+            continue;
+        }
+        out[used++] = *p++;
+    }
+    out[used] = '\0';
+}
+
+/* A random line of the same words, with runs of blanks between. */
+static void random_line(uint64_t *seed, char *out, size_t size)
+{
+    static const char *const gaps[] = { " ", " ", " ", "  ", "\t", " \t ", "" };
+    size_t used = 0;
+    if (xorshift_next(seed) % 4 == 0)
+        used += (size_t)snprintf(out, size, "%s", PICK(seed, gaps));
+    size_t count = xorshift_next(seed) % 5;
+    for (size_t w = 0; w < count; w++) {
+        used += (size_t)snprintf(out + used, size - used, "%s%s", w ? PICK(seed, gaps) : "",
+                                 PICK(seed, words));
+        assert_true(used < size);
+    }
+    if (xorshift_next(seed) % 5 == 0)
+        snprintf(out + used, size - used, "%s", PICK(seed, gaps));
+}
+
+/* Random configs and lines: the index gives the event trying every rule in
+ * order gives, on lines built to share words and blanks with the rules. */
+static void test_random_rules(void **state)
+{
+    (void)state;
+    uint64_t seed = 0x1dc0ffeeu;
+    size_t lines_total = 0, taken = 0;
+    for (int round = 0; round < 400; round++) {
+        char config[40000], pattern[400];
+        size_t used = (size_t)snprintf(config, sizeof config,
+                                       "{ \"capture\": { \"syslog\": true }, \"rules\": [");
+        size_t rules = 1 + xorshift_next(&seed) % 40;
+        for (size_t r = 0; r < rules; r++) {
+            random_pattern(&seed, pattern, sizeof pattern);
+            used += (size_t)snprintf(config + used, sizeof config - used,
+                                     "%s{ \"name\": \"R%zu\", %s\"regex\": \"", r ? "," : "", r,
+                                     xorshift_next(&seed) % 6 == 0 ? "\"ident\": \"app\", " : "");
+            append_json(config, sizeof config, &used, pattern);
+            used += (size_t)snprintf(config + used, sizeof config - used, "\" }");
+        }
+        snprintf(config + used, sizeof config - used, "] }");
+        harness *h = harness_new(config);
+        for (int l = 0; l < 60; l++) {
+            char text[200];
+            random_line(&seed, text, sizeof text);
+            tricky_line line = { EHS_SOURCE_SYSLOG, l % 3 ? "app" : "other", text, NULL };
+            ehs_engine_set_linear(h->state, false);
+            char *indexed = build_line(h, &line, 0);
+            const ehs_rule *rule = h->outcome.rule;
+            ehs_engine_set_linear(h->state, true);
+            char *linear = build_line(h, &line, 0);
+            if (strcmp(indexed, linear) != 0 || rule != h->outcome.rule)
+                fail_msg("round %d, line \"%s\", config %s:\n  indexed: %s\n  linear:  %s", round,
+                         text, config, indexed, linear);
+            lines_total++;
+            taken += rule != NULL;
+            free(indexed);
+            free(linear);
+        }
+        harness_free(h);
+    }
+    /* The lines did meet the rules: a test of default events only would
+     * prove little. */
+    assert_true(taken * 4 > lines_total);
+}
+
+/* A line that passes the end of more keys than the candidates hold gets
+ * every rule of the bucket instead, still in config order. */
+static void test_too_many_keys(void **state)
+{
+    (void)state;
+    char config[8000];
+    size_t used = (size_t)snprintf(config, sizeof config,
+                                   "{ 'rules': [ { 'name': 'Anyone', 'regex': '(?i)^never' }");
+    /* "^y", "^yy", ... each a key the line "yyy...y" starts with; the
+     * longest first, so it is the one that must win. */
+    for (int n = EHS_LITERAL_MAX; n >= 1; n--)
+        used += (size_t)snprintf(config + used, sizeof config - used,
+                                 ", { 'name': 'Y%d', 'regex': '^%.*s' }", n, n,
+                                 "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy");
+    snprintf(config + used, sizeof config - used,
+             ", { 'name': 'Z', 'ident': 'app', 'regex': '^yy' } ] }");
+    harness *h = harness_new(config);
+    static const char *const texts[] = { "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyy", "yyyyy", "yy", "y", "x" };
+    static const char *const expected[] = { "Y24", "Y5", "Y2", "Y1", "-" };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        for (int ident = 0; ident < 2; ident++) {
+            tricky_line line = { EHS_SOURCE_SYSLOG, ident ? "app" : "x", texts[i], NULL };
+            ehs_engine_set_linear(h->state, false);
+            char *indexed = build_line(h, &line, 0);
+            const char *rule = h->outcome.rule != NULL ? h->outcome.rule->name : "-";
+            if (strcmp(rule, expected[i]) != 0)
+                fail_msg("\"%s\" (%s): rule %s, expected %s", texts[i], line.ident, rule,
+                         expected[i]);
+            ehs_engine_set_linear(h->state, true);
+            char *linear = build_line(h, &line, 0);
+            assert_string_equal(indexed, linear);
+            free(indexed);
+            free(linear);
+        }
+    }
+    harness_free(h);
+}
+
 /* A thousand rules before the two that matter, each for a message of its
  * own, none of whose literal starts is the start of another's; returns the config's text (double quotes, for ehs_config_load_text). */
 static char *thousand_rules(void)
@@ -293,12 +536,48 @@ static void test_rules_tried(void **state)
     harness_free(h);
 }
 
+/* The key rules out what neither the prefix nor the needle can: a learned
+ * template's words past its longest literal run. A line that differs from
+ * the key in any one byte of those runs no pattern; one that fits runs one. */
+static void test_key_rules_out(void **state)
+{
+    (void)state;
+    static const char tail[] = "nopqrstu";
+    for (size_t k = 1; k < sizeof tail; k++) {
+        /* Prefix "ab", needle "cdefghijklm", key "ab cdefghijklm " plus
+         * the first k bytes of `tail` and a blank: 16 + k bytes. */
+        char config[400];
+        snprintf(config, sizeof config,
+                 "{ 'rules': [ { 'name': 'K', 'regex': "
+                 "'^[ \\\\t]*ab[ \\\\t]++cdefghijklm[ \\\\t]++%.*s[ \\\\t]++(?<n>\\\\d+)$' } ] }",
+                 (int)k, tail);
+        harness *h = harness_new(config);
+        char line[64];
+        snprintf(line, sizeof line, "ab cdefghijklm %.*s 5", (int)k, tail);
+        assert_int_equal(tried_for(h, "x", line), 1);
+        assert_non_null(h->outcome.rule);
+        for (size_t at = 15; at <= 15 + k; at++) {
+            char changed[64];
+            memcpy(changed, line, sizeof line);
+            changed[at] = 'Z';
+            if (tried_for(h, "x", changed) != 0)
+                fail_msg("\"%s\": a pattern ran", changed);
+        }
+        harness_free(h);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_literals),
+        cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_word_starts),
+        cmocka_unit_test(test_random_rules),
+        cmocka_unit_test(test_too_many_keys),
         cmocka_unit_test(test_same_events),
         cmocka_unit_test(test_rules_tried),
+        cmocka_unit_test(test_key_rules_out),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }
