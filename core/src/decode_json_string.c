@@ -207,6 +207,11 @@ static inline char *code_point_at(char *p, uint32_t code_point)
     return escape_ascii(p, (uint8_t)code_point);
 }
 
+char *ehd__json_code_point_at(char *p, uint32_t code_point)
+{
+    return code_point_at(p, code_point);
+}
+
 /* The UTF-16 code point at unit `i` of `count`, a surrogate pair combined;
  * *units says how many units it took. */
 static inline uint32_t utf16_at(const uint8_t *bytes, size_t i, size_t count, bool little_endian,

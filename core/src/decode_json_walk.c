@@ -228,23 +228,15 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
     if (!count_item(k) || !measure(k, encoding, &value_at, &value_size, &raw_size))
         return false;
     ehd_text *text = k->w->text;
-    if (encoding >= EHD_ENC_VALUE8 && encoding <= EHD_ENC_VALUE64 && format <= EHD_FMT_SIGNED_INT) {
-        /* A decimal integer, the commonest value: no dispatch by encoding
-         * and format. */
-        const uint8_t *v = k->data + value_at;
-        uint64_t raw = encoding == EHD_ENC_VALUE8    ? v[0]
-                     : encoding == EHD_ENC_VALUE16   ? ehd__load16(v, k->le)
-                     : encoding == EHD_ENC_VALUE32   ? ehd__load32(v, k->le)
-                                                     : ehd__load64(v, k->le);
-        char *room = ehd__text_room(text, 20);
+    if (encoding <= EHD_ENC_VALUE128) {
+        /* Fixed size (measure took no other below strings): one jump on
+         * what the format makes of it. */
+        char *room = ehd__text_room(text, EHD__FIXED_TEXT_MAX);
         if (room == NULL)
             return false;
-        if (format == EHD_FMT_SIGNED_INT) {
-            unsigned unused_bits = 64 - 8 * (unsigned)value_size;
-            text->len += ehd__format_i64(room, (int64_t)(raw << unused_bits) >> unused_bits);
-        } else {
-            text->len += ehd__format_u64(room, raw);
-        }
+        char *end = ehd__fixed_at(room, ehd__fixed_kind(encoding, format), k->data + value_at,
+                                  k->le);
+        text->len += (size_t)(end - room);
         k->at += raw_size;
         return true;
     }
@@ -340,12 +332,22 @@ static bool walk_field(walk *k, size_t pos, size_t *next)
     }
     if (encoding >= EHD_ENC_VALUE8 && encoding <= EHD_ENC_VALUE128) {
         /* The enumerator checks a fixed-size array whole at its start. */
-        if (((size_t)1 << (encoding - EHD_ENC_VALUE8)) * count > k->data_size - k->at)
+        size_t size = (size_t)1 << (encoding - EHD_ENC_VALUE8);
+        if (size * count > k->data_size - k->at)
             return false;
-    } else if (encoding == EHD_ENC_INVALID || encoding > EHD_ENC_BINARY_LENGTH16_CHAR8 ||
-               (encoding == EHD_ENC_STRUCT && count == 0)) {
-        return false;
+        /* Its begin, elements and end as items: the last count is the
+         * one that matters. */
+        k->items += (unsigned)count + 2;
+        if (k->items >= EHD_DECODE_MAX_ITEMS ||
+            !ehd__json_fixed_array(w->text, ehd__fixed_kind(encoding, d.format), size,
+                                   k->data + k->at, count, k->le))
+            return false;
+        k->at += size * count;
+        return true;
     }
+    if (encoding == EHD_ENC_INVALID || encoding > EHD_ENC_BINARY_LENGTH16_CHAR8 ||
+        (encoding == EHD_ENC_STRUCT && count == 0))
+        return false;
     if (!count_item(k))
         return false;
     json_open(w, '[');

@@ -135,6 +135,48 @@ static void test_flat_events(void **state)
     ehd_builder_free(builder);
 }
 
+/* Arrays of every fixed size and format, of lengths around the walk's
+ * reservations (64 elements a room), each once as a variable and once as
+ * a constant array: the walk writes them in one loop per array. */
+static void test_long_arrays(void **state)
+{
+    (void)state;
+    ehd_builder *builder = ehd_builder_new(NULL);
+    assert_non_null(builder);
+    static uint8_t event[EHD_EVENT_MAX];
+    static const size_t sizes[] = { 1, 2, 4, 8, 16 };
+    static const size_t counts[] = { 0, 1, 2, 63, 64, 65, 128, 129, 300 };
+    uint8_t values[16 * 300];
+    for (unsigned format = 0; format < 40; format++) {
+        for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+            for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+                size_t size = sizes[z], count = counts[c];
+                for (size_t i = 0; i < size * count; i++)
+                    values[i] = (uint8_t)next_random();
+                /* Small values too, where the numbers are short. */
+                for (size_t i = 0; i < size * count; i += 3)
+                    values[i] &= 0x0F;
+                ehd_builder_reset_n(builder, "Arrays", 6, 0);
+                ehd_builder_add_value_array(builder, "va", values, size, count, (uint8_t)format,
+                                            0);
+                if (count != 0) {
+                    uint8_t encoding = (uint8_t)(EHD_ENC_VALUE8 + __builtin_ctzll(size));
+                    ehd_builder_raw_add_meta_carray(builder, "ca", encoding, (uint8_t)format,
+                                                    (uint16_t)format, (uint16_t)count);
+                    ehd_builder_raw_add_data(builder, values, size * count);
+                }
+                size_t event_size = 0;
+                assert_int_equal(ehd_builder_copy_event(builder, 4, NULL, NULL, event,
+                                                        sizeof event, &event_size),
+                                 0);
+                compare("P_L4K1", event, event_size);
+                compare("P_L4K1", event, event_size - 1);
+            }
+        }
+    }
+    ehd_builder_free(builder);
+}
+
 static void test_counts(void **state)
 {
     (void)state;
@@ -150,6 +192,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_events),
         cmocka_unit_test(test_flat_events),
+        cmocka_unit_test(test_long_arrays),
         cmocka_unit_test(test_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
