@@ -228,8 +228,8 @@ void ehd__format_2digits(char *out, unsigned value);
 extern const char ehd__hex_lower_pairs[512];
 extern const char ehd__hex_upper_pairs[512];
 
-/* "01 02 ff": `size` bytes in order, lowercase, space-separated; writes
- * and returns 3 * size - 1 bytes (0 for none). */
+/* "01 02 ff": `size` bytes in order, lowercase, space-separated; returns
+ * 3 * size - 1 (0 for none), and may write two bytes more after that. */
 size_t ehd__format_hex_bytes(char *out, const uint8_t *bytes, size_t size);
 
 /* 16 bytes in order as 8-4-4-4-12 lowercase hex: 36 bytes. */

@@ -83,12 +83,12 @@ static void put_float(ehd_text *t, const uint8_t *v, size_t size, bool le)
 /* "01 02 ff": bytes in event order, lowercase, space-separated. */
 static void put_hex_bytes(ehd_text *t, const uint8_t *v, size_t size)
 {
-    if (size > (EHD_TEXT_MAX - 2) / 3) { /* also keeps size * 3 from overflowing */
+    if (size > (EHD_TEXT_MAX - 3) / 3) { /* also keeps size * 3 from overflowing */
         if (t->error == 0)
             t->error = E2BIG;
         return;
     }
-    char *room = ehd__text_room(t, size * 3 + 2);
+    char *room = ehd__text_room(t, size * 3 + 3); /* the quotes, two bytes of scratch */
     if (room == NULL)
         return;
     room[0] = '"';
