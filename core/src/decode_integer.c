@@ -126,6 +126,18 @@ size_t ehd__format_hex(char *out, uint64_t value)
 {
     unsigned bits = 64 - (unsigned)__builtin_clzll(value | 1);
     size_t n = (bits + 3) / 4;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n <= 4) {
+        /* A tag's or a small value's: two pairs in one word, the leading
+         * zeros shifted out. */
+        uint16_t high, low;
+        memcpy(&high, ehd__hex_upper_pairs + 2 * (value >> 8 & 0xFF), 2);
+        memcpy(&low, ehd__hex_upper_pairs + 2 * (value & 0xFF), 2);
+        uint32_t word = ((uint32_t)high | (uint32_t)low << 16) >> (8 * (4 - n));
+        memcpy(out, &word, 4);
+        return n;
+    }
+#endif
     char *p = out + n;
     /* Two digits a byte from the end; an odd count leaves one nibble. */
     while (p - out >= 2) {

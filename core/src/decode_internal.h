@@ -215,7 +215,8 @@ void ehd__json_utf16(ehd_text *text, const uint8_t *bytes, size_t count, bool li
 size_t ehd__format_u64(char *out, uint64_t value);
 size_t ehd__format_i64(char *out, int64_t value);
 
-/* Uppercase hex without leading zeros or prefix ("0" for 0), at most 16. */
+/* Uppercase hex without leading zeros or prefix ("0" for 0), at most 16;
+ * may write scratch after them up to out[3]. */
 size_t ehd__format_hex(char *out, uint64_t value);
 
 /* The last two decimal digits of `value`, zero-padded: 2 bytes. */
