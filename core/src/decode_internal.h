@@ -304,6 +304,14 @@ char *ehd__char_at(char *p, uint32_t code_point);
  * last byte: "7\0\0\1", "255\3". */
 extern const char ehd__byte_text[256][4];
 
+/* The decimal of a byte value at `p`, with up to two bytes of scratch
+ * after it; returns its end. */
+static inline char *ehd__byte_at(char *p, uint8_t value)
+{
+    __builtin_memcpy(p, ehd__byte_text[value], 4);
+    return p + ehd__byte_text[value][3];
+}
+
 /* ---- shortest decimals (decode_float.c) ---- */
 
 /*

@@ -81,7 +81,7 @@ static inline __attribute__((always_inline)) char *fixed_at(char *p, unsigned ki
                                                             const uint8_t *v, bool le)
 {
     switch (kind) {
-    case EHD__FIXED_U8: return p + ehd__format_u64(p, v[0]);
+    case EHD__FIXED_U8: return ehd__byte_at(p, v[0]);
     case EHD__FIXED_U16: return p + ehd__format_u64(p, ehd__load16(v, le));
     case EHD__FIXED_U32: return p + ehd__format_u64(p, ehd__load32(v, le));
     case EHD__FIXED_U64: return p + ehd__format_u64(p, ehd__load64(v, le));
