@@ -197,8 +197,8 @@ void ehd__json_utf8_readable(ehd_text *text, const uint8_t *bytes, size_t size, 
 /* One code point, any value up to 0xFFFFFFFF (long UTF-8 forms above U+10FFFF). */
 void ehd__json_code_point(ehd_text *text, uint32_t code_point);
 
-/* The same at `p`, which has room for EHD_UTF8_ENCODED_MAX bytes; returns
- * the end. */
+/* The same at `p`, which has room for EHD_UTF8_ENCODED_MAX + 1 bytes (the
+ * last may be scratch); returns the end. */
 char *ehd__json_code_point_at(char *p, uint32_t code_point);
 
 /* Code units as code points: 1-byte units (Latin-1) or 4-byte units (UCS-4). */

@@ -170,10 +170,9 @@ void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size)
     ehd__json_utf8_readable(text, bytes, size, size);
 }
 
-/* Writes one code point at `p` as the inside of a JSON string (plain,
- * escaped, or UTF-8 in up to EHD_UTF8_ENCODED_MAX bytes); returns its end. */
 /* What ehd__utf8_encode writes for a code point >= 0x80, unrolled: the
- * UTF-16 and UCS-4 strings write one per unit. */
+ * UTF-16 and UCS-4 strings write one per unit. May write scratch after it,
+ * up to p[7]. */
 static inline char *utf8_at(char *p, uint32_t code_point)
 {
     /* Bytes by the code point's bit length: 2 up to 11 bits, 3 up to 16,
@@ -183,6 +182,21 @@ static inline char *utf8_at(char *p, uint32_t code_point)
         4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 7,
     };
     size_t n = length_by_bits[32 - __builtin_clz(code_point)];
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* The lead byte's ones and every continuation byte's high bit, for
+     * each length: the byte first in memory is the word's lowest. */
+    static const uint64_t marks[8] = {
+        0, 0, 0x80C0, 0x8080E0, 0x808080F0, 0x80808080F8, 0x8080808080FC, 0x808080808080FE,
+    };
+    uint64_t x = code_point;
+    /* Six bits to a byte, the lowest first; then the byte order turned
+     * so the highest comes first, and the bytes before the lead dropped. */
+    uint64_t groups = (x & 0x3F) | (x << 2 & 0x3F00) | (x << 4 & 0x3F0000) |
+                      (x << 6 & 0x3F000000) | (x << 8 & 0x3F00000000) |
+                      (x << 10 & 0x3F0000000000);
+    uint64_t word = __builtin_bswap64(groups) >> (8 * (8 - n)) | marks[n];
+    memcpy(p, &word, 8);
+#else
     uint32_t bits = code_point;
     switch (n) {
     case 7: p[6] = (char)(0x80 | (bits & 0x3F)); bits >>= 6; /* fall through */
@@ -193,6 +207,7 @@ static inline char *utf8_at(char *p, uint32_t code_point)
     default: p[1] = (char)(0x80 | (bits & 0x3F)); bits >>= 6;
     }
     p[0] = (char)((0xFF00u >> n) | bits);
+#endif
     return p + n;
 }
 
@@ -255,7 +270,8 @@ json_units(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endia
     size_t i = 0;
     while (i < count && text->error == 0) {
         size_t chunk = count - i < CHUNK ? count - i : CHUNK;
-        char *room = ehd__text_room(text, chunk * EHD_UTF8_ENCODED_MAX);
+        /* and the scratch utf8_at may write after the last */
+        char *room = ehd__text_room(text, chunk * EHD_UTF8_ENCODED_MAX + 1);
         if (room == NULL) {
             if (text->error == E2BIG) {
                 text->error = 0;
