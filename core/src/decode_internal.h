@@ -208,6 +208,11 @@ void ehd__json_ucs4(ehd_text *text, const uint8_t *bytes, size_t count, bool lit
 /* UTF-16: surrogate pairs combine; lone surrogates pass through. */
 void ehd__json_utf16(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endian);
 
+/* The same two with the quotes around: `"text"`. */
+void ehd__json_ucs4_quoted(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endian);
+void ehd__json_utf16_quoted(ehd_text *text, const uint8_t *bytes, size_t count,
+                            bool little_endian);
+
 /* ---- integers (decode_integer.c) ----
  * Each writes the digits only (no NUL) and returns how many it wrote. */
 

@@ -295,6 +295,51 @@ json_units(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endia
     }
 }
 
+/* `"text"`: a string of one chunk or less (nearly all) in one room with
+ * its quotes. */
+static inline __attribute__((always_inline)) void
+json_units_quoted(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endian,
+                  unit_kind kind)
+{
+    if (count <= CHUNK) {
+        bool failed_before = text->error != 0;
+        /* each unit's worst case, the quotes, utf8_at's scratch */
+        char *room = ehd__text_room(text, count * EHD_UTF8_ENCODED_MAX + 3);
+        if (room != NULL) {
+            char *p = room;
+            *p++ = '"';
+            for (size_t i = 0; i < count;) {
+                size_t units = 1;
+                uint32_t code_point = kind == UCS4 ? ehd__load32(bytes + 4 * i, little_endian)
+                                                   : utf16_at(bytes, i, count, little_endian,
+                                                              &units);
+                p = code_point_at(p, code_point);
+                i += units;
+            }
+            *p++ = '"';
+            text->len += (size_t)(p - room);
+            return;
+        }
+        if (failed_before || text->error != E2BIG)
+            return;
+        text->error = 0; /* it may still fit: piece by piece finds out */
+    }
+    ehd__text_putc(text, '"');
+    json_units(text, bytes, count, little_endian, kind);
+    ehd__text_putc(text, '"');
+}
+
+void ehd__json_ucs4_quoted(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endian)
+{
+    json_units_quoted(text, bytes, count, little_endian, UCS4);
+}
+
+void ehd__json_utf16_quoted(ehd_text *text, const uint8_t *bytes, size_t count,
+                            bool little_endian)
+{
+    json_units_quoted(text, bytes, count, little_endian, UTF16);
+}
+
 void ehd__json_latin1(ehd_text *text, const uint8_t *bytes, size_t size)
 {
     json_units(text, bytes, size, true, LATIN1);

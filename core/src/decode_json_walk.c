@@ -221,6 +221,17 @@ WALK_INLINE bool measure(const walk *k, uint8_t encoding, size_t *value_at, size
     return *raw_size <= left;
 }
 
+/* Whether a UTF-16 or UCS-4 string shows as its text, as ehd__json_value
+ * shows it: not as hex, and no format that looks for a byte order mark. */
+WALK_INLINE bool is_units_text(uint8_t encoding, uint8_t format)
+{
+    return (encoding == EHD_ENC_ZSTRING_CHAR16 || encoding == EHD_ENC_ZSTRING_CHAR32 ||
+            encoding == EHD_ENC_STRING_LENGTH16_CHAR16 ||
+            encoding == EHD_ENC_STRING_LENGTH16_CHAR32) &&
+           format != EHD_FMT_HEX_BYTES && format != EHD_FMT_STRING_UTF_BOM &&
+           format != EHD_FMT_STRING_XML && format != EHD_FMT_STRING_JSON;
+}
+
 /* The value at k->at (its name or comma already written). */
 WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
 {
@@ -265,6 +276,23 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
         }
         ehd__json_utf8_readable(text, value + plain, value_size - plain, readable - plain);
         ehd__text_putc(text, '"');
+    } else if (is_units_text(encoding, format)) {
+        /* UTF-16 or UCS-4 shown as text: no byte order mark to look for. */
+        const uint8_t *value = k->data + value_at;
+        if (encoding == EHD_ENC_ZSTRING_CHAR16 || encoding == EHD_ENC_STRING_LENGTH16_CHAR16)
+            ehd__json_utf16_quoted(text, value, value_size / 2, k->le);
+        else
+            ehd__json_ucs4_quoted(text, value, value_size / 4, k->le);
+    } else if (encoding == EHD_ENC_BINARY_LENGTH16_CHAR8 &&
+               (format == EHD_FMT_DEFAULT || format == EHD_FMT_HEX_BYTES)) {
+        /* Binary as hex, its default: the quotes and two bytes of scratch. */
+        char *room = ehd__text_room(text, 3 * value_size + 3);
+        if (room == NULL)
+            return false;
+        room[0] = '"';
+        size_t n = 1 + ehd__format_hex_bytes(room + 1, k->data + value_at, value_size);
+        room[n++] = '"';
+        text->len += n;
     } else if (ehd__json_value(text, encoding, format, k->data + value_at, value_size, k->le) !=
                0) {
         return false;

@@ -135,16 +135,12 @@ static void put_latin1(ehd_text *t, const uint8_t *v, size_t size)
 
 static void put_utf16(ehd_text *t, const uint8_t *v, size_t count, bool le)
 {
-    ehd__text_putc(t, '"');
-    ehd__json_utf16(t, v, count, le);
-    ehd__text_putc(t, '"');
+    ehd__json_utf16_quoted(t, v, count, le);
 }
 
 static void put_ucs4(ehd_text *t, const uint8_t *v, size_t count, bool le)
 {
-    ehd__text_putc(t, '"');
-    ehd__json_ucs4(t, v, count, le);
-    ehd__text_putc(t, '"');
+    ehd__json_ucs4_quoted(t, v, count, le);
 }
 
 /*

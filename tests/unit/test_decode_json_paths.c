@@ -177,6 +177,51 @@ static void test_long_arrays(void **state)
     ehd_builder_free(builder);
 }
 
+/* UTF-16 and UCS-4 strings, NUL-terminated and counted, in every format,
+ * starting with each byte order mark and with none: the walk writes the
+ * text of those a format shows as text itself. */
+static void test_unit_strings(void **state)
+{
+    (void)state;
+    ehd_builder *builder = ehd_builder_new(NULL);
+    assert_non_null(builder);
+    static uint8_t event[EHD_EVENT_MAX];
+    static const struct {
+        uint8_t bytes[4];
+        size_t size;
+    } marks[] = {
+        { { 0 }, 0 },
+        { { 0xFF, 0xFE }, 2 },
+        { { 0xFE, 0xFF }, 2 },
+        { { 0xFF, 0xFE, 0, 0 }, 4 },
+        { { 0, 0, 0xFE, 0xFF }, 4 },
+        { { 0xEF, 0xBB, 0xBF, 'x' }, 4 },
+    };
+    for (unsigned format = 0; format < 40; format++) {
+        for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++) {
+            for (size_t char_size = 2; char_size <= 4; char_size += 2) {
+                uint8_t chars[4 * 12];
+                memcpy(chars, marks[m].bytes, marks[m].size);
+                for (size_t i = marks[m].size; i < sizeof chars; i++)
+                    chars[i] = (uint8_t)(i % 3 == 0 ? 'a' + i : next_random());
+                size_t length = sizeof chars / char_size;
+                ehd_builder_reset_n(builder, "Units", 5, 0);
+                ehd_builder_add_string(builder, "s", chars, char_size, length, (uint8_t)format,
+                                       0);
+                /* A NUL unit ends the other early: still a string. */
+                ehd_builder_add_zstring(builder, "z", chars, char_size, length, (uint8_t)format,
+                                        0);
+                size_t size = 0;
+                assert_int_equal(ehd_builder_copy_event(builder, 4, NULL, NULL, event,
+                                                        sizeof event, &size),
+                                 0);
+                compare("P_L4K1", event, size);
+            }
+        }
+    }
+    ehd_builder_free(builder);
+}
+
 static void test_counts(void **state)
 {
     (void)state;
@@ -193,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_random_events),
         cmocka_unit_test(test_flat_events),
         cmocka_unit_test(test_long_arrays),
+        cmocka_unit_test(test_unit_strings),
         cmocka_unit_test(test_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
