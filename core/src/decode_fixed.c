@@ -5,9 +5,9 @@
  * writing an event use these: ehd__json_value, value by value, and the
  * walk of well-formed events, which writes whole arrays in one room.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "decode_internal.h"
 
@@ -42,24 +42,54 @@ char *ehd__errno_at(char *p, uint32_t value)
     return p + 2;
 }
 
+/*
+ * The date and time gmtime gives for `seconds`, without its lock and time
+ * zone machinery: whole days to the proleptic Gregorian calendar by
+ * 400-year eras counted from 0000-03-01 (so a leap day ends its year).
+ * Returns false where gmtime fails: a year whose tm_year is past int.
+ */
+static bool utc_time(int64_t seconds, int64_t *year, unsigned *month, unsigned *day,
+                     unsigned *second_of_day)
+{
+    int64_t days = seconds / 86400, rest = seconds % 86400;
+    if (rest < 0) {
+        rest += 86400;
+        days--;
+    }
+    days += 719468; /* 1970-01-01 from 0000-03-01 */
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    unsigned day_of_era = (unsigned)(days - era * 146097);
+    unsigned year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    unsigned month_from_march = (5 * day_of_year + 2) / 153;
+    *day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    *month = month_from_march < 10 ? month_from_march + 3 : month_from_march - 9;
+    *year = era * 400 + year_of_era + (*month <= 2);
+    *second_of_day = (unsigned)rest;
+    return *year - 1900 >= INT_MIN && *year - 1900 <= INT_MAX;
+}
+
 char *ehd__time_at(char *p, int64_t seconds)
 {
-    time_t when = (time_t)seconds;
-    struct tm tm;
-    if ((int64_t)when != seconds || gmtime_r(&when, &tm) == NULL) {
+    int64_t full_year;
+    unsigned month, day, second;
+    if (!utc_time(seconds, &full_year, &month, &day, &second)) {
         /* Most random 64-bit times: past what gmtime's int year holds. */
         memcpy(p, "\"TIME(", 6);
         size_t n = 6 + ehd__format_i64(p + 6, seconds);
         memcpy(p + n, ")\"", 2);
         return p + n + 2;
     }
-    /* The reference adds 1900 in int; near INT_MAX that wraps, so wrap too. */
-    int year = (int)((unsigned)tm.tm_year + 1900u);
+    /* The reference adds 1900 to tm_year in int; near INT_MAX that wraps,
+     * so wrap too. */
+    int year = (int)((unsigned)(int)(full_year - 1900) + 1900u);
+    unsigned hour = second / 3600, minute = second / 60 % 60;
+    second %= 60;
     if (year < 0 || year > 9999) {
         /* At most 11 + 17 bytes and the NUL: inside the room. */
-        int n = snprintf(p, EHD__FIXED_TEXT_MAX, "\"%04d-%02u-%02uT%02u:%02u:%02u\"", year,
-                         (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday, (unsigned)tm.tm_hour,
-                         (unsigned)tm.tm_min, (unsigned)tm.tm_sec);
+        int n = snprintf(p, EHD__FIXED_TEXT_MAX, "\"%04d-%02u-%02uT%02u:%02u:%02u\"", year, month,
+                         day, hour, minute, second);
         return p + n;
     }
     /* "YYYY-MM-DDTHH:MM:SS" in quotes, the common case without printf */
@@ -67,15 +97,15 @@ char *ehd__time_at(char *p, int64_t seconds)
     ehd__format_2digits(p + 1, (unsigned)year / 100);
     ehd__format_2digits(p + 3, (unsigned)year);
     p[5] = '-';
-    ehd__format_2digits(p + 6, (unsigned)tm.tm_mon + 1);
+    ehd__format_2digits(p + 6, month);
     p[8] = '-';
-    ehd__format_2digits(p + 9, (unsigned)tm.tm_mday);
+    ehd__format_2digits(p + 9, day);
     p[11] = 'T';
-    ehd__format_2digits(p + 12, (unsigned)tm.tm_hour);
+    ehd__format_2digits(p + 12, hour);
     p[14] = ':';
-    ehd__format_2digits(p + 15, (unsigned)tm.tm_min);
+    ehd__format_2digits(p + 15, minute);
     p[17] = ':';
-    ehd__format_2digits(p + 18, (unsigned)tm.tm_sec);
+    ehd__format_2digits(p + 18, second);
     p[20] = '"';
     return p + 21;
 }
