@@ -309,6 +309,18 @@ json_units_quoted(ehd_text *text, const uint8_t *bytes, size_t count, bool littl
             char *p = room;
             *p++ = '"';
             for (size_t i = 0; i < count;) {
+                if (kind == UTF16) {
+                    /* Most units of most scripts: three bytes, no pair. */
+                    uint32_t unit = ehd__load16(bytes + 2 * i, little_endian);
+                    if (unit >= 0x800 && (unit < 0xD800 || unit > 0xDBFF)) {
+                        p[0] = (char)(0xE0 | unit >> 12);
+                        p[1] = (char)(0x80 | (unit >> 6 & 0x3F));
+                        p[2] = (char)(0x80 | (unit & 0x3F));
+                        p += 3;
+                        i++;
+                        continue;
+                    }
+                }
                 size_t units = 1;
                 uint32_t code_point = kind == UCS4 ? ehd__load32(bytes + 4 * i, little_endian)
                                                    : utf16_at(bytes, i, count, little_endian,
