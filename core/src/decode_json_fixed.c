@@ -11,61 +11,31 @@
 #include "decode_internal.h"
 #include "decode_json_writer.h"
 
-uint8_t ehd__fixed_kind(uint8_t encoding, uint8_t format)
-{
-    switch (encoding) {
-    case EHD_ENC_VALUE8:
-        switch (format) {
-        case EHD_FMT_SIGNED_INT: return EHD__FIXED_S8;
-        case EHD_FMT_HEX_INT: return EHD__FIXED_X8;
-        case EHD_FMT_BOOLEAN: return EHD__FIXED_BOOL8;
-        case EHD_FMT_HEX_BYTES: return EHD__FIXED_BYTES1;
-        case EHD_FMT_STRING8: return EHD__FIXED_CHAR8;
-        default: return EHD__FIXED_U8;
-        }
-    case EHD_ENC_VALUE16:
-        switch (format) {
-        case EHD_FMT_SIGNED_INT: return EHD__FIXED_S16;
-        case EHD_FMT_HEX_INT: return EHD__FIXED_X16;
-        case EHD_FMT_BOOLEAN: return EHD__FIXED_BOOL16;
-        case EHD_FMT_HEX_BYTES: return EHD__FIXED_BYTES2;
-        case EHD_FMT_STRING_UTF: return EHD__FIXED_CHAR16;
-        case EHD_FMT_PORT: return EHD__FIXED_PORT;
-        default: return EHD__FIXED_U16;
-        }
-    case EHD_ENC_VALUE32:
-        switch (format) {
-        case EHD_FMT_SIGNED_INT:
-        case EHD_FMT_PID: return EHD__FIXED_S32;
-        case EHD_FMT_HEX_INT: return EHD__FIXED_X32;
-        case EHD_FMT_ERRNO: return EHD__FIXED_ERRNO;
-        case EHD_FMT_TIME: return EHD__FIXED_TIME32;
-        case EHD_FMT_BOOLEAN: return EHD__FIXED_BOOL32;
-        case EHD_FMT_FLOAT: return EHD__FIXED_FLOAT32;
-        case EHD_FMT_HEX_BYTES: return EHD__FIXED_BYTES4;
-        case EHD_FMT_STRING_UTF: return EHD__FIXED_CHAR32;
-        case EHD_FMT_IPV4:
-        case EHD_FMT_IPV6: return EHD__FIXED_IPV4;
-        default: return EHD__FIXED_U32;
-        }
-    case EHD_ENC_VALUE64:
-        switch (format) {
-        case EHD_FMT_SIGNED_INT: return EHD__FIXED_S64;
-        case EHD_FMT_HEX_INT: return EHD__FIXED_X64;
-        case EHD_FMT_TIME: return EHD__FIXED_TIME64;
-        case EHD_FMT_FLOAT: return EHD__FIXED_FLOAT64;
-        case EHD_FMT_HEX_BYTES: return EHD__FIXED_BYTES8;
-        default: return EHD__FIXED_U64;
-        }
-    default: /* EHD_ENC_VALUE128 */
-        switch (format) {
-        case EHD_FMT_UUID: return EHD__FIXED_UUID;
-        case EHD_FMT_IPV4:
-        case EHD_FMT_IPV6: return EHD__FIXED_IPV6;
-        default: return EHD__FIXED_BYTES16;
-        }
-    }
-}
+/* By encoding (from EHD_ENC_VALUE8) and format: what ehd__json_value's
+ * switches make of each pair. Formats past the last named one show as the
+ * encoding's default, the last column. */
+#define U8_ EHD__FIXED_U8
+#define U16_ EHD__FIXED_U16
+#define U32_ EHD__FIXED_U32
+#define U64_ EHD__FIXED_U64
+#define B16_ EHD__FIXED_BYTES16
+const uint8_t ehd__fixed_kinds[5][EHD__FIXED_FORMATS] = {
+    /* default unsigned signed hex errno pid time boolean float hex_bytes string8
+     * string_utf utf_bom xml json uuid port ip_address ip_address_obsolete; past */
+    { U8_, U8_, EHD__FIXED_S8, EHD__FIXED_X8, U8_, U8_, U8_, EHD__FIXED_BOOL8, U8_,
+      EHD__FIXED_BYTES1, EHD__FIXED_CHAR8, U8_, U8_, U8_, U8_, U8_, U8_, U8_, U8_, U8_ },
+    { U16_, U16_, EHD__FIXED_S16, EHD__FIXED_X16, U16_, U16_, U16_, EHD__FIXED_BOOL16, U16_,
+      EHD__FIXED_BYTES2, U16_, EHD__FIXED_CHAR16, U16_, U16_, U16_, U16_, EHD__FIXED_PORT, U16_,
+      U16_, U16_ },
+    { U32_, U32_, EHD__FIXED_S32, EHD__FIXED_X32, EHD__FIXED_ERRNO, EHD__FIXED_S32,
+      EHD__FIXED_TIME32, EHD__FIXED_BOOL32, EHD__FIXED_FLOAT32, EHD__FIXED_BYTES4, U32_,
+      EHD__FIXED_CHAR32, U32_, U32_, U32_, U32_, U32_, EHD__FIXED_IPV4, EHD__FIXED_IPV4, U32_ },
+    { U64_, U64_, EHD__FIXED_S64, EHD__FIXED_X64, U64_, U64_, EHD__FIXED_TIME64, U64_,
+      EHD__FIXED_FLOAT64, EHD__FIXED_BYTES8, U64_, U64_, U64_, U64_, U64_, U64_, U64_, U64_, U64_,
+      U64_ },
+    { B16_, B16_, B16_, B16_, B16_, B16_, B16_, B16_, B16_, B16_, B16_, B16_, B16_, B16_, B16_,
+      EHD__FIXED_UUID, B16_, EHD__FIXED_IPV6, EHD__FIXED_IPV6, B16_ },
+};
 
 /* "0x1F" in quotes. */
 static inline char *hex_int_at(char *p, uint64_t value)

@@ -147,9 +147,18 @@ enum {
     EHD__FIXED_PORT, EHD__FIXED_IPV4, EHD__FIXED_IPV6, EHD__FIXED_UUID,
 };
 
+/* Formats with a meaning for some fixed size (up to ip_address_obsolete),
+ * and one column for all past them. */
+enum { EHD__FIXED_FORMATS = EHD_FMT_IPV6 + 2 };
+extern const uint8_t ehd__fixed_kinds[5][EHD__FIXED_FORMATS];
+
 /* The kind of a value of `encoding` (EHD_ENC_VALUE8..EHD_ENC_VALUE128,
  * no flags) in `format` (no chain flag), as ehd__json_value shows it. */
-uint8_t ehd__fixed_kind(uint8_t encoding, uint8_t format);
+static inline uint8_t ehd__fixed_kind(uint8_t encoding, uint8_t format)
+{
+    unsigned column = format < EHD__FIXED_FORMATS ? format : EHD__FIXED_FORMATS - 1;
+    return ehd__fixed_kinds[encoding - EHD_ENC_VALUE8][column];
+}
 
 /* Writes the value at `v` (of the kind's size) at `p`, where
  * EHD__FIXED_TEXT_MAX bytes are reserved; returns the end. */
