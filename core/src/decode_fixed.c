@@ -11,8 +11,6 @@
 
 #include "decode_internal.h"
 
-static const char hex_digits[] = "0123456789abcdef";
-
 char *ehd__boolean_at(char *p, uint32_t value)
 {
     /* 0 and 1 are false and true; any other value shows as a signed
@@ -180,13 +178,23 @@ char *ehd__ipv4_at(char *p, const uint8_t *v)
     return p;
 }
 
-/* Lowercase hex without leading zeros, as inet_ntop writes a group. */
-static char *hex_group(char *p, unsigned group)
+/* Lowercase hex without leading zeros, as inet_ntop writes a group;
+ * writes up to three bytes of scratch after it. */
+static inline char *hex_group(char *p, unsigned group)
 {
-    int shift = group >= 0x1000 ? 12 : group >= 0x100 ? 8 : group >= 0x10 ? 4 : 0;
-    for (; shift >= 0; shift -= 4)
-        *p++ = hex_digits[group >> shift & 0xF];
-    return p;
+    unsigned n = group >= 0x1000 ? 4 : group >= 0x100 ? 3 : group >= 0x10 ? 2 : 1;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Two pairs in one word, the leading zeros shifted out. */
+    uint16_t high, low;
+    memcpy(&high, ehd__hex_lower_pairs + 2 * (group >> 8), 2);
+    memcpy(&low, ehd__hex_lower_pairs + 2 * (group & 0xFF), 2);
+    uint32_t word = ((uint32_t)high | (uint32_t)low << 16) >> (8 * (4 - n));
+    memcpy(p, &word, 4);
+#else
+    for (unsigned i = 0; i < n; i++)
+        p[i] = "0123456789abcdef"[group >> 4 * (n - 1 - i) & 0xF];
+#endif
+    return p + n;
 }
 
 /*
