@@ -65,15 +65,17 @@ size_t ehd__format_hex_bytes(char *out, const uint8_t *bytes, size_t size)
     if (size == 0)
         return 0;
     /* Four bytes a byte, three kept: each copy's last byte is the next
-     * one's first, two at a time. */
+     * one's first, four at a time (a uuid-sized value is four turns). */
     char *p = out;
     size_t i = 0;
-    for (; i + 2 <= size; i += 2) {
+    for (; i + 4 <= size; i += 4) {
         memcpy(p, hex_spaced[bytes[i]], 4);
         memcpy(p + 3, hex_spaced[bytes[i + 1]], 4);
-        p += 6;
+        memcpy(p + 6, hex_spaced[bytes[i + 2]], 4);
+        memcpy(p + 9, hex_spaced[bytes[i + 3]], 4);
+        p += 12;
     }
-    if (i < size) {
+    for (; i < size; i++) {
         memcpy(p, hex_spaced[bytes[i]], 4);
         p += 3;
     }
