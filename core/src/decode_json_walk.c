@@ -320,14 +320,15 @@ static bool walk_members(walk *k, size_t pos, unsigned members, size_t *end)
     return true;
 }
 
-/* One struct, `{ members }`, its begin and end items counted. */
-static bool write_struct(walk *k, const field_def *d, size_t *end)
+/* One struct, `{ members }`, its begin and end items counted: `format`
+ * holds the member count, whose definitions start at `first`. */
+static bool write_struct(walk *k, uint8_t format, size_t first, size_t *end)
 {
-    unsigned members = d->format & EHD_FMT_VALUE_MASK;
+    unsigned members = format & EHD_FMT_VALUE_MASK;
     if (members == 0 || !count_item(k))
         return false;
     json_open(k->w, '{');
-    if (!walk_members(k, d->next, members, end) || !count_item(k))
+    if (!walk_members(k, first, members, end) || !count_item(k))
         return false;
     json_close(k->w, '}');
     return true;
@@ -347,7 +348,7 @@ static bool walk_field(walk *k, size_t pos, size_t *next)
 
     *next = d.next;
     if (array_flag == 0) {
-        return encoding == EHD_ENC_STRUCT ? write_struct(k, &d, next)
+        return encoding == EHD_ENC_STRUCT ? write_struct(k, d.format, d.next, next)
                                           : write_value(k, encoding, d.format);
     }
 
@@ -381,7 +382,7 @@ static bool walk_field(walk *k, size_t pos, size_t *next)
     json_open(w, '[');
     for (size_t i = 0; i < count; i++) {
         json_begin_value(w);
-        bool written = encoding == EHD_ENC_STRUCT ? write_struct(k, &d, next)
+        bool written = encoding == EHD_ENC_STRUCT ? write_struct(k, d.format, d.next, next)
                                                   : write_value(k, encoding, d.format);
         if (!written)
             return false;
