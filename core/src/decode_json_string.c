@@ -189,11 +189,12 @@ static inline char *utf8_at(char *p, uint32_t code_point)
         0, 0, 0x80C0, 0x8080E0, 0x808080F0, 0x80808080F8, 0x8080808080FC, 0x808080808080FE,
     };
     uint64_t x = code_point;
-    /* Six bits to a byte, the lowest first; then the byte order turned
-     * so the highest comes first, and the bytes before the lead dropped. */
-    uint64_t groups = (x & 0x3F) | (x << 2 & 0x3F00) | (x << 4 & 0x3F0000) |
-                      (x << 6 & 0x3F000000) | (x << 8 & 0x3F00000000) |
-                      (x << 10 & 0x3F0000000000);
+    /* Six bits to a byte, the lowest first (twelve to each 16-bit lane,
+     * then each lane's upper six to its upper byte); then the byte order
+     * turned so the highest comes first, and the bytes before the lead
+     * dropped. */
+    uint64_t lanes = (x & 0xFFF) | (x & 0xFFF000) << 4 | (x & 0xFF000000) << 8;
+    uint64_t groups = (lanes & 0x003F003F003Fu) | (lanes & 0x0FC00FC00FC0u) << 2;
     uint64_t word = __builtin_bswap64(groups) >> (8 * (8 - n)) | marks[n];
     memcpy(p, &word, 8);
 #else
