@@ -222,6 +222,117 @@ static void test_unit_strings(void **state)
     ehd_builder_free(builder);
 }
 
+/* Payload bytes of a struct array test event, built beside its metadata. */
+typedef struct payload {
+    uint8_t bytes[EHD_EVENT_MAX];
+    size_t size;
+} payload;
+
+static void put_bytes(payload *p, const void *bytes, size_t size)
+{
+    memcpy(p->bytes + p->size, bytes, size);
+    p->size += size;
+}
+
+static void put_u16(payload *p, uint16_t value)
+{
+    put_bytes(p, &value, 2); /* the builder writes host order, as this */
+}
+
+/* The members of one element of `kind`'s struct, data only. */
+static void put_element(payload *p, unsigned kind, unsigned inner_count)
+{
+    uint32_t v32 = (uint32_t)next_random();
+    uint8_t v8 = (uint8_t)next_random();
+    switch (kind) {
+    case 0: /* { u8 } */
+        put_bytes(p, &v8, 1);
+        break;
+    case 1: /* { u32, "zstring", u16 array } */
+        put_bytes(p, &v32, 4);
+        put_bytes(p, "ab\x01\xe9", 5);
+        put_u16(p, 2);
+        put_bytes(p, &v32, 4);
+        break;
+    default: /* { [ { u8 } x inner_count ], { u8 } } */
+        put_u16(p, (uint16_t)inner_count);
+        for (unsigned i = 0; i < inner_count; i++)
+            put_bytes(p, &v8, 1);
+        put_bytes(p, &v8, 1);
+        break;
+    }
+}
+
+/* The metadata of `kind`'s struct members (see put_element). */
+static void define_members(ehd_builder *builder, unsigned kind)
+{
+    switch (kind) {
+    case 0:
+        ehd_builder_raw_add_meta(builder, "b", EHD_ENC_VALUE8, 0, 0);
+        break;
+    case 1:
+        ehd_builder_raw_add_meta(builder, "n", EHD_ENC_VALUE32, EHD_FMT_HEX_INT, 7);
+        ehd_builder_raw_add_meta(builder, "z", EHD_ENC_ZSTRING_CHAR8, 0, 0);
+        ehd_builder_raw_add_meta(builder, "a", EHD_ENC_VALUE16 | EHD_ENC_VARRAY, 0, 0);
+        break;
+    default:
+        ehd_builder_raw_add_meta(builder, "in", EHD_ENC_STRUCT | EHD_ENC_VARRAY, 1, 0);
+        ehd_builder_raw_add_meta(builder, "b", EHD_ENC_VALUE8, 0, 0);
+        ehd_builder_raw_add_meta(builder, "s", EHD_ENC_STRUCT, 1, 3);
+        ehd_builder_raw_add_meta(builder, "c", EHD_ENC_VALUE8, EHD_FMT_SIGNED_INT, 0);
+        break;
+    }
+}
+
+/* Arrays of structs (which the round-trip generator does not make) of
+ * every small length and nested, between other fields, and long ones whose
+ * items reach past EHD_DECODE_MAX_ITEMS: the walk enters and leaves them
+ * with a stack of its own, and counts their items as the enumerator does. */
+static void test_struct_arrays(void **state)
+{
+    (void)state;
+    ehd_builder *builder = ehd_builder_new(NULL);
+    assert_non_null(builder);
+    static uint8_t event[EHD_EVENT_MAX];
+    static payload data;
+    /* Where each kind's items (3, 8 and 10 an element) pass the limit. */
+    static const unsigned long_from[] = { 1350, 500, 398 };
+    for (unsigned kind = 0; kind < 3; kind++) {
+        for (unsigned c = 0; c < 6 + 24; c++) {
+            for (unsigned inner = 0; inner < 3; inner++) {
+                unsigned count = c < 6 ? c : long_from[kind] + (c - 6);
+                if (count > 5 && inner != 1)
+                    continue;
+                ehd_builder_reset_n(builder, "StructArrays", 12, 0);
+                data.size = 0;
+                ehd_builder_raw_add_meta(builder, "before", EHD_ENC_VALUE8, 0, 0);
+                put_bytes(&data, "\x2a", 1);
+                unsigned members = kind == 0 ? 1 : kind == 1 ? 3 : 2;
+                ehd_builder_raw_add_meta(builder, "sa", EHD_ENC_STRUCT | EHD_ENC_VARRAY,
+                                         (uint8_t)members, (uint16_t)kind);
+                define_members(builder, kind);
+                put_u16(&data, (uint16_t)count);
+                for (unsigned e = 0; e < count; e++)
+                    put_element(&data, kind, inner);
+                /* A constant array of one struct, then a field after. */
+                ehd_builder_raw_add_meta_carray(builder, "one", EHD_ENC_STRUCT, 1, 0, 1);
+                ehd_builder_raw_add_meta(builder, "x", EHD_ENC_VALUE16, 0, 0);
+                put_u16(&data, 0x1234);
+                ehd_builder_raw_add_meta(builder, "after", EHD_ENC_ZSTRING_CHAR8, 0, 0);
+                put_bytes(&data, "end", 4);
+                ehd_builder_raw_add_data(builder, data.bytes, data.size);
+                size_t size = 0;
+                assert_int_equal(ehd_builder_copy_event(builder, 4, NULL, NULL, event,
+                                                        sizeof event, &size),
+                                 0);
+                compare("P_L4K1", event, size);
+                compare("P_L4K1", event, size - 1);
+            }
+        }
+    }
+    ehd_builder_free(builder);
+}
+
 static void test_counts(void **state)
 {
     (void)state;
@@ -239,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_flat_events),
         cmocka_unit_test(test_long_arrays),
         cmocka_unit_test(test_unit_strings),
+        cmocka_unit_test(test_struct_arrays),
         cmocka_unit_test(test_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
