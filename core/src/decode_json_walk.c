@@ -239,8 +239,8 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
         return false;
     ehd_text *text = k->w->text;
     if (encoding <= EHD_ENC_VALUE128) {
-        /* Fixed size (measure took no other below strings): one jump on
-         * what the format makes of it. */
+        /* Fixed size (measure refuses the encodings below these): one
+         * jump on what the format makes of it. */
         char *room = ehd__text_room(text, EHD__FIXED_TEXT_MAX);
         if (room == NULL)
             return false;
