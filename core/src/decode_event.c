@@ -5,6 +5,7 @@
  * decoder's, so an event it would refuse is refused here too.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "decode_internal.h"
@@ -27,13 +28,48 @@ static const uint8_t lowercase_hex_value[256] = {
     DIGITS_16(0xFF), DIGITS_16(0xFF), DIGITS_16(0xFF), DIGITS_16(0xFF),
 };
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Whether all eight bytes of `x` are lowercase hex digits: each byte's
+ * high bit is set by adding what lifts the range's first value to 0x80
+ * and cleared by what lifts the value after its last; no sum carries
+ * into the next byte while every byte is below 0x80. */
+static inline bool eight_lowercase_hex(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = ones * 0x80;
+    uint64_t digit = (x + ones * (0x80 - '0')) & ~(x + ones * (0x7F - '9'));
+    uint64_t letter = (x + ones * (0x80 - 'a')) & ~(x + ones * (0x7F - 'f'));
+    return ((digit | letter) & ~x & highs) == highs;
+}
+
+/* The value of eight lowercase hex digits, the first in the lowest byte:
+ * each digit's nibble ('a'..'f' have bit 6 and need 9 more), then pairs,
+ * quads and halves joined side by side in the word's lanes. */
+static inline uint32_t eight_hex_value(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101u;
+    x = (x & ones * 0x0F) + (x >> 6 & ones) * 9;
+    x = (x << 4 | x >> 8) & 0x00FF00FF00FF00FFu;
+    x = (x << 8 | x >> 16) & 0x0000FFFF0000FFFFu;
+    return (uint32_t)(x << 16 | x >> 32);
+}
+#endif
+
 /* Reads lowercase hex digits from `*p` up to `end`, keeping the low bits of
  * the value when there are too many (as the reference does), and moves
- * `*p` past them. */
-static uint64_t read_lowercase_hex(const char **p, const char *end)
+ * `*p` past them; eight at a time first when `words` (a keyword's sixteen
+ * digits are two words; a level has two digits at most). */
+static inline __attribute__((always_inline)) uint64_t read_lowercase_hex(const char **p,
+                                                                         const char *end,
+                                                                         bool words)
 {
     uint64_t value = 0;
     const char *q = *p;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (uint64_t x; words && end - q >= 8 && (memcpy(&x, q, 8), eight_lowercase_hex(x)); q += 8)
+        value = value << 32 | eight_hex_value(x);
+#else
+    (void)words;
+#endif
     for (unsigned digit; q != end && (digit = lowercase_hex_value[(uint8_t)*q]) != 0xFF; q++)
         value = value << 4 | digit;
     *p = q;
@@ -63,7 +99,7 @@ static int parse_tracepoint_name(ehd_event_view *view, const char *name, size_t 
         return ehd__fail(error, ENOTSUP, 0, "tracepoint name '%.*s' has no level (L) after its last '_'",
                          (int)len, name);
     p++;
-    uint8_t level = (uint8_t)read_lowercase_hex(&p, end);
+    uint8_t level = (uint8_t)read_lowercase_hex(&p, end, false);
     if (level != view->level)
         return ehd__fail(error, ENOTSUP, 0,
                          "level %u in tracepoint name '%.*s' differs from header level %u", level,
@@ -72,7 +108,7 @@ static int parse_tracepoint_name(ehd_event_view *view, const char *name, size_t 
         return ehd__fail(error, ENOTSUP, 0, "tracepoint name '%.*s' has no keyword (K) after its level",
                          (int)len, name);
     p++;
-    view->keyword = read_lowercase_hex(&p, end);
+    view->keyword = read_lowercase_hex(&p, end, true);
     view->options = p;
     view->options_len = (size_t)(end - p);
     while (p != end) {

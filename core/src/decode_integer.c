@@ -122,10 +122,47 @@ size_t ehd__format_i64(char *out, int64_t value)
     return 1 + ehd__format_u64(out + 1, 0 - (uint64_t)value);
 }
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The eight uppercase hex digits of `value`, leading zeros included, as
+ * the bytes of a word in memory order: each nibble spread to a byte of its
+ * own, then '0' added, and 'A' - '9' - 1 more where it is above 9. */
+static inline uint64_t eight_hex_digits(uint32_t value)
+{
+    uint64_t x = value;
+    x = (x | x << 16) & 0x0000FFFF0000FFFFu;
+    x = (x | x << 8) & 0x00FF00FF00FF00FFu;
+    x = (x | x << 4) & 0x0F0F0F0F0F0F0F0Fu; /* nibble i in byte i */
+    uint64_t above_nine = (x + 0x0606060606060606u) >> 4 & 0x0101010101010101u;
+    x += 0x3030303030303030u + above_nine * ('A' - '9' - 1);
+    return __builtin_bswap64(x); /* the first digit first */
+}
+#endif
+
 size_t ehd__format_hex(char *out, uint64_t value)
 {
     unsigned bits = 64 - (unsigned)__builtin_clzll(value | 1);
     size_t n = (bits + 3) / 4;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n <= 4) {
+        /* A tag's or a small value's: two pairs in one word, the leading
+         * zeros shifted out. */
+        uint16_t high, low;
+        memcpy(&high, ehd__hex_upper_pairs + 2 * (value >> 8 & 0xFF), 2);
+        memcpy(&low, ehd__hex_upper_pairs + 2 * (value & 0xFF), 2);
+        uint32_t word = ((uint32_t)high | (uint32_t)low << 16) >> (8 * (4 - n));
+        memcpy(out, &word, 4);
+        return n;
+    }
+    if (n > 8) {
+        /* A keyword's sixteen: two words, the first shifted past its
+         * leading zeros, the second overlapping it. */
+        uint64_t high = eight_hex_digits((uint32_t)(value >> 32)) >> (8 * (16 - n));
+        uint64_t low = eight_hex_digits((uint32_t)value);
+        memcpy(out, &high, 8);
+        memcpy(out + n - 8, &low, 8);
+        return n;
+    }
+#endif
     char *p = out + n;
     /* Two digits a byte from the end; an odd count leaves one nibble. */
     while (p - out >= 2) {

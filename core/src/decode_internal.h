@@ -197,12 +197,21 @@ void ehd__json_utf8_readable(ehd_text *text, const uint8_t *bytes, size_t size, 
 /* One code point, any value up to 0xFFFFFFFF (long UTF-8 forms above U+10FFFF). */
 void ehd__json_code_point(ehd_text *text, uint32_t code_point);
 
+/* The same at `p`, which has room for EHD_UTF8_ENCODED_MAX + 1 bytes (the
+ * last may be scratch); returns the end. */
+char *ehd__json_code_point_at(char *p, uint32_t code_point);
+
 /* Code units as code points: 1-byte units (Latin-1) or 4-byte units (UCS-4). */
 void ehd__json_latin1(ehd_text *text, const uint8_t *bytes, size_t size);
 void ehd__json_ucs4(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endian);
 
 /* UTF-16: surrogate pairs combine; lone surrogates pass through. */
 void ehd__json_utf16(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endian);
+
+/* The same two with the quotes around: `"text"`. */
+void ehd__json_ucs4_quoted(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endian);
+void ehd__json_utf16_quoted(ehd_text *text, const uint8_t *bytes, size_t count,
+                            bool little_endian);
 
 /* ---- integers (decode_integer.c) ----
  * Each writes the digits only (no NUL) and returns how many it wrote. */
@@ -211,7 +220,8 @@ void ehd__json_utf16(ehd_text *text, const uint8_t *bytes, size_t count, bool li
 size_t ehd__format_u64(char *out, uint64_t value);
 size_t ehd__format_i64(char *out, int64_t value);
 
-/* Uppercase hex without leading zeros or prefix ("0" for 0), at most 16. */
+/* Uppercase hex without leading zeros or prefix ("0" for 0), at most 16;
+ * may write scratch after them up to out[3]. */
 size_t ehd__format_hex(char *out, uint64_t value);
 
 /* The last two decimal digits of `value`, zero-padded: 2 bytes. */
@@ -224,8 +234,8 @@ void ehd__format_2digits(char *out, unsigned value);
 extern const char ehd__hex_lower_pairs[512];
 extern const char ehd__hex_upper_pairs[512];
 
-/* "01 02 ff": `size` bytes in order, lowercase, space-separated; writes
- * and returns 3 * size - 1 bytes (0 for none). */
+/* "01 02 ff": `size` bytes in order, lowercase, space-separated; returns
+ * 3 * size - 1 (0 for none), and may write two bytes more after that. */
 size_t ehd__format_hex_bytes(char *out, const uint8_t *bytes, size_t size);
 
 /* 16 bytes in order as 8-4-4-4-12 lowercase hex: 36 bytes. */
@@ -268,6 +278,43 @@ static inline void ehd__put_quoted_uuid(ehd_text *text, const uint8_t uuid[16])
     ehd__format_uuid(room + 1, uuid);
     room[37] = '"';
     text->len += 38;
+}
+
+/* ---- values of fixed size (decode_fixed.c) ----
+ * Each writes one value's JSON at `p`, where EHD__FIXED_TEXT_MAX bytes are
+ * reserved (they may use all of it as scratch), and returns its end. */
+
+/* The most any of them writes: a quoted hex value of 16 bytes takes 49,
+ * a float 39 and the quotes of a NaN's, an IPv6 address 41 and three
+ * bytes of scratch. */
+enum { EHD__FIXED_TEXT_MAX = 56 };
+
+/* false, true, or the signed 32-bit number of any other value. */
+char *ehd__boolean_at(char *p, uint32_t value);
+/* "EPERM(1)", or "ERRNO(-5)" for a value without a name. */
+char *ehd__errno_at(char *p, uint32_t value);
+/* "2024-05-01T12:00:00" (quoted), "TIME(n)" past what gmtime shows. */
+char *ehd__time_at(char *p, int64_t seconds);
+/* A 4- or 8-byte float, bare when finite, else quoted. */
+char *ehd__float_at(char *p, const uint8_t *v, size_t size, bool little_endian);
+/* "01 02 ff" (quoted) for up to 16 bytes. */
+char *ehd__hex_bytes_at(char *p, const uint8_t *v, size_t size);
+/* Quoted dotted IPv4 and inet_ntop's IPv6 of bytes in network order. */
+char *ehd__ipv4_at(char *p, const uint8_t *v);
+char *ehd__ipv6_at(char *p, const uint8_t *v);
+/* One code point as a quoted JSON string. */
+char *ehd__char_at(char *p, uint32_t code_point);
+
+/* The decimal text of every byte value, left-aligned, its length in the
+ * last byte: "7\0\0\1", "255\3". */
+extern const char ehd__byte_text[256][4];
+
+/* The decimal of a byte value at `p`, with up to two bytes of scratch
+ * after it; returns its end. */
+static inline char *ehd__byte_at(char *p, uint8_t value)
+{
+    __builtin_memcpy(p, ehd__byte_text[value], 4);
+    return p + ehd__byte_text[value][3];
 }
 
 /* ---- shortest decimals (decode_float.c) ---- */

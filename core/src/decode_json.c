@@ -155,11 +155,11 @@ static void write_meta_and_close(json_writer *w, const ehd_event_view *view,
     }
     if (view->version != 0) {
         p = MEMBER_AT(p, &comma, "version");
-        p += ehd__format_u64(p, view->version);
+        p = ehd__byte_at(p, view->version);
     }
     if (view->level != 0) {
         p = MEMBER_AT(p, &comma, "level");
-        p += ehd__format_u64(p, view->level);
+        p = ehd__byte_at(p, view->level);
     }
     if (view->keyword != 0) {
         p = MEMBER_AT(p, &comma, "keyword");
@@ -169,7 +169,7 @@ static void write_meta_and_close(json_writer *w, const ehd_event_view *view,
     }
     if (view->opcode != 0) {
         p = MEMBER_AT(p, &comma, "opcode");
-        p += ehd__format_u64(p, view->opcode);
+        p = ehd__byte_at(p, view->opcode);
     }
     if (view->tag != 0) {
         p = MEMBER_AT(p, &comma, "tag");

@@ -170,10 +170,9 @@ void ehd__json_utf8(ehd_text *text, const uint8_t *bytes, size_t size)
     ehd__json_utf8_readable(text, bytes, size, size);
 }
 
-/* Writes one code point at `p` as the inside of a JSON string (plain,
- * escaped, or UTF-8 in up to EHD_UTF8_ENCODED_MAX bytes); returns its end. */
 /* What ehd__utf8_encode writes for a code point >= 0x80, unrolled: the
- * UTF-16 and UCS-4 strings write one per unit. */
+ * UTF-16 and UCS-4 strings write one per unit. May write scratch after it,
+ * up to p[7]. */
 static inline char *utf8_at(char *p, uint32_t code_point)
 {
     /* Bytes by the code point's bit length: 2 up to 11 bits, 3 up to 16,
@@ -183,6 +182,22 @@ static inline char *utf8_at(char *p, uint32_t code_point)
         4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 7,
     };
     size_t n = length_by_bits[32 - __builtin_clz(code_point)];
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* The lead byte's ones and every continuation byte's high bit, for
+     * each length: the byte first in memory is the word's lowest. */
+    static const uint64_t marks[8] = {
+        0, 0, 0x80C0, 0x8080E0, 0x808080F0, 0x80808080F8, 0x8080808080FC, 0x808080808080FE,
+    };
+    uint64_t x = code_point;
+    /* Six bits to a byte, the lowest first (twelve to each 16-bit lane,
+     * then each lane's upper six to its upper byte); then the byte order
+     * turned so the highest comes first, and the bytes before the lead
+     * dropped. */
+    uint64_t lanes = (x & 0xFFF) | (x & 0xFFF000) << 4 | (x & 0xFF000000) << 8;
+    uint64_t groups = (lanes & 0x003F003F003Fu) | (lanes & 0x0FC00FC00FC0u) << 2;
+    uint64_t word = __builtin_bswap64(groups) >> (8 * (8 - n)) | marks[n];
+    memcpy(p, &word, 8);
+#else
     uint32_t bits = code_point;
     switch (n) {
     case 7: p[6] = (char)(0x80 | (bits & 0x3F)); bits >>= 6; /* fall through */
@@ -193,6 +208,7 @@ static inline char *utf8_at(char *p, uint32_t code_point)
     default: p[1] = (char)(0x80 | (bits & 0x3F)); bits >>= 6;
     }
     p[0] = (char)((0xFF00u >> n) | bits);
+#endif
     return p + n;
 }
 
@@ -205,6 +221,11 @@ static inline char *code_point_at(char *p, uint32_t code_point)
         return p;
     }
     return escape_ascii(p, (uint8_t)code_point);
+}
+
+char *ehd__json_code_point_at(char *p, uint32_t code_point)
+{
+    return code_point_at(p, code_point);
 }
 
 /* The UTF-16 code point at unit `i` of `count`, a surrogate pair combined;
@@ -250,7 +271,8 @@ json_units(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endia
     size_t i = 0;
     while (i < count && text->error == 0) {
         size_t chunk = count - i < CHUNK ? count - i : CHUNK;
-        char *room = ehd__text_room(text, chunk * EHD_UTF8_ENCODED_MAX);
+        /* and the scratch utf8_at may write after the last */
+        char *room = ehd__text_room(text, chunk * EHD_UTF8_ENCODED_MAX + 1);
         if (room == NULL) {
             if (text->error == E2BIG) {
                 text->error = 0;
@@ -272,6 +294,63 @@ json_units(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endia
         }
         text->len += (size_t)(p - room);
     }
+}
+
+/* `"text"`: a string of one chunk or less (nearly all) in one room with
+ * its quotes. */
+static inline __attribute__((always_inline)) void
+json_units_quoted(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endian,
+                  unit_kind kind)
+{
+    if (count <= CHUNK) {
+        bool failed_before = text->error != 0;
+        /* each unit's worst case, the quotes, utf8_at's scratch */
+        char *room = ehd__text_room(text, count * EHD_UTF8_ENCODED_MAX + 3);
+        if (room != NULL) {
+            char *p = room;
+            *p++ = '"';
+            for (size_t i = 0; i < count;) {
+                if (kind == UTF16) {
+                    /* Most units of most scripts: three bytes, no pair. */
+                    uint32_t unit = ehd__load16(bytes + 2 * i, little_endian);
+                    if (unit >= 0x800 && (unit < 0xD800 || unit > 0xDBFF)) {
+                        p[0] = (char)(0xE0 | unit >> 12);
+                        p[1] = (char)(0x80 | (unit >> 6 & 0x3F));
+                        p[2] = (char)(0x80 | (unit & 0x3F));
+                        p += 3;
+                        i++;
+                        continue;
+                    }
+                }
+                size_t units = 1;
+                uint32_t code_point = kind == UCS4 ? ehd__load32(bytes + 4 * i, little_endian)
+                                                   : utf16_at(bytes, i, count, little_endian,
+                                                              &units);
+                p = code_point_at(p, code_point);
+                i += units;
+            }
+            *p++ = '"';
+            text->len += (size_t)(p - room);
+            return;
+        }
+        if (failed_before || text->error != E2BIG)
+            return;
+        text->error = 0; /* it may still fit: piece by piece finds out */
+    }
+    ehd__text_putc(text, '"');
+    json_units(text, bytes, count, little_endian, kind);
+    ehd__text_putc(text, '"');
+}
+
+void ehd__json_ucs4_quoted(ehd_text *text, const uint8_t *bytes, size_t count, bool little_endian)
+{
+    json_units_quoted(text, bytes, count, little_endian, UCS4);
+}
+
+void ehd__json_utf16_quoted(ehd_text *text, const uint8_t *bytes, size_t count,
+                            bool little_endian)
+{
+    json_units_quoted(text, bytes, count, little_endian, UTF16);
 }
 
 void ehd__json_latin1(ehd_text *text, const uint8_t *bytes, size_t size)

@@ -32,7 +32,7 @@ enum { ARRAY_FLAGS = EHD_ENC_CARRAY | EHD_ENC_VARRAY };
  * the string writer, which reserves room a chunk at a time. */
 enum { SHORT_STRING = 1024 };
 
-/* The steps of one field, inlined into walk_field: per field, calls cost
+/* The steps of one field, inlined into walk_fields: per field, calls cost
  * about as much as the work. */
 #define WALK_INLINE static inline __attribute__((always_inline))
 
@@ -43,7 +43,6 @@ typedef struct walk {
     const uint8_t *event_end; /* the payload's end: all bytes before it are readable */
     size_t at;        /* payload offset of the next value */
     unsigned items;   /* items the enumerator would have reported */
-    unsigned depth;   /* structs entered */
     bool le;
 } walk;
 
@@ -221,6 +220,17 @@ WALK_INLINE bool measure(const walk *k, uint8_t encoding, size_t *value_at, size
     return *raw_size <= left;
 }
 
+/* Whether a UTF-16 or UCS-4 string shows as its text, as ehd__json_value
+ * shows it: not as hex, and no format that looks for a byte order mark. */
+WALK_INLINE bool is_units_text(uint8_t encoding, uint8_t format)
+{
+    return (encoding == EHD_ENC_ZSTRING_CHAR16 || encoding == EHD_ENC_ZSTRING_CHAR32 ||
+            encoding == EHD_ENC_STRING_LENGTH16_CHAR16 ||
+            encoding == EHD_ENC_STRING_LENGTH16_CHAR32) &&
+           format != EHD_FMT_HEX_BYTES && format != EHD_FMT_STRING_UTF_BOM &&
+           format != EHD_FMT_STRING_XML && format != EHD_FMT_STRING_JSON;
+}
+
 /* The value at k->at (its name or comma already written). */
 WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
 {
@@ -228,23 +238,15 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
     if (!count_item(k) || !measure(k, encoding, &value_at, &value_size, &raw_size))
         return false;
     ehd_text *text = k->w->text;
-    if (encoding >= EHD_ENC_VALUE8 && encoding <= EHD_ENC_VALUE64 && format <= EHD_FMT_SIGNED_INT) {
-        /* A decimal integer, the commonest value: no dispatch by encoding
-         * and format. */
-        const uint8_t *v = k->data + value_at;
-        uint64_t raw = encoding == EHD_ENC_VALUE8    ? v[0]
-                     : encoding == EHD_ENC_VALUE16   ? ehd__load16(v, k->le)
-                     : encoding == EHD_ENC_VALUE32   ? ehd__load32(v, k->le)
-                                                     : ehd__load64(v, k->le);
-        char *room = ehd__text_room(text, 20);
+    if (encoding <= EHD_ENC_VALUE128) {
+        /* Fixed size (measure refuses the encodings below these): one
+         * jump on what the format makes of it. */
+        char *room = ehd__text_room(text, EHD__FIXED_TEXT_MAX);
         if (room == NULL)
             return false;
-        if (format == EHD_FMT_SIGNED_INT) {
-            unsigned unused_bits = 64 - 8 * (unsigned)value_size;
-            text->len += ehd__format_i64(room, (int64_t)(raw << unused_bits) >> unused_bits);
-        } else {
-            text->len += ehd__format_u64(room, raw);
-        }
+        char *end = ehd__fixed_at(room, ehd__fixed_kind(encoding, format), k->data + value_at,
+                                  k->le);
+        text->len += (size_t)(end - room);
         k->at += raw_size;
         return true;
     }
@@ -273,6 +275,23 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
         }
         ehd__json_utf8_readable(text, value + plain, value_size - plain, readable - plain);
         ehd__text_putc(text, '"');
+    } else if (is_units_text(encoding, format)) {
+        /* UTF-16 or UCS-4 shown as text: no byte order mark to look for. */
+        const uint8_t *value = k->data + value_at;
+        if (encoding == EHD_ENC_ZSTRING_CHAR16 || encoding == EHD_ENC_STRING_LENGTH16_CHAR16)
+            ehd__json_utf16_quoted(text, value, value_size / 2, k->le);
+        else
+            ehd__json_ucs4_quoted(text, value, value_size / 4, k->le);
+    } else if (encoding == EHD_ENC_BINARY_LENGTH16_CHAR8 &&
+               (format == EHD_FMT_DEFAULT || format == EHD_FMT_HEX_BYTES)) {
+        /* Binary as hex, its default: the quotes and two bytes of scratch. */
+        char *room = ehd__text_room(text, 3 * value_size + 3);
+        if (room == NULL)
+            return false;
+        room[0] = '"';
+        size_t n = 1 + ehd__format_hex_bytes(room + 1, k->data + value_at, value_size);
+        room[n++] = '"';
+        text->len += n;
     } else if (ehd__json_value(text, encoding, format, k->data + value_at, value_size, k->le) !=
                0) {
         return false;
@@ -281,57 +300,21 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
     return text->error == 0;
 }
 
-static bool walk_field(walk *k, size_t pos, size_t *next);
-
-/* The members of a struct whose definitions start at `pos`: `members` of
- * them, fewer when the metadata ends first (the enumerator ends the
- * struct there too). *end is the offset after the last one read. */
-static bool walk_members(walk *k, size_t pos, unsigned members, size_t *end)
+/* A field that is no struct and no array of structs, its name written:
+ * *next is where the next definition of its level starts. On failure the
+ * caller puts the text back, so the name is written before the checks of
+ * an array. */
+WALK_INLINE bool write_field(walk *k, const field_def *d, size_t *next)
 {
-    if (k->depth == EHD_DECODE_MAX_DEPTH)
-        return false;
-    k->depth++;
-    for (unsigned m = 0; m < members && pos != k->meta_size; m++) {
-        if (!walk_field(k, pos, &pos))
-            return false;
-    }
-    k->depth--;
-    *end = pos;
-    return true;
-}
-
-/* One struct, `{ members }`, its begin and end items counted. */
-static bool write_struct(walk *k, const field_def *d, size_t *end)
-{
-    unsigned members = d->format & EHD_FMT_VALUE_MASK;
-    if (members == 0 || !count_item(k))
-        return false;
-    json_open(k->w, '{');
-    if (!walk_members(k, d->next, members, end) || !count_item(k))
-        return false;
-    json_close(k->w, '}');
-    return true;
-}
-
-/* The field defined at `pos`, named; *next is where the next definition of
- * its level starts. On failure the caller puts the text back, so the name
- * is written before the checks of an array. */
-static bool walk_field(walk *k, size_t pos, size_t *next)
-{
-    field_def d;
-    if (!begin_field(k, pos, &d))
-        return false;
-    uint8_t array_flag = d.encoding & ARRAY_FLAGS;
-    uint8_t encoding = d.encoding & EHD_ENC_VALUE_MASK;
+    uint8_t array_flag = d->encoding & ARRAY_FLAGS;
+    uint8_t encoding = d->encoding & EHD_ENC_VALUE_MASK;
     json_writer *w = k->w;
 
-    *next = d.next;
-    if (array_flag == 0) {
-        return encoding == EHD_ENC_STRUCT ? write_struct(k, &d, next)
-                                          : write_value(k, encoding, d.format);
-    }
+    *next = d->next;
+    if (array_flag == 0)
+        return write_value(k, encoding, d->format);
 
-    size_t count = d.count;
+    size_t count = d->count;
     if (array_flag == EHD_ENC_VARRAY) {
         if (k->data_size - k->at < 2)
             return false;
@@ -340,26 +323,137 @@ static bool walk_field(walk *k, size_t pos, size_t *next)
     }
     if (encoding >= EHD_ENC_VALUE8 && encoding <= EHD_ENC_VALUE128) {
         /* The enumerator checks a fixed-size array whole at its start. */
-        if (((size_t)1 << (encoding - EHD_ENC_VALUE8)) * count > k->data_size - k->at)
+        size_t size = (size_t)1 << (encoding - EHD_ENC_VALUE8);
+        if (size * count > k->data_size - k->at)
             return false;
-    } else if (encoding == EHD_ENC_INVALID || encoding > EHD_ENC_BINARY_LENGTH16_CHAR8 ||
-               (encoding == EHD_ENC_STRUCT && count == 0)) {
-        return false;
+        /* Its begin, elements and end as items: the last count is the
+         * one that matters. */
+        k->items += (unsigned)count + 2;
+        if (k->items >= EHD_DECODE_MAX_ITEMS ||
+            !ehd__json_fixed_array(w->text, ehd__fixed_kind(encoding, d->format), size,
+                                   k->data + k->at, count, k->le))
+            return false;
+        k->at += size * count;
+        return true;
     }
+    if (encoding <= EHD_ENC_STRUCT || encoding > EHD_ENC_BINARY_LENGTH16_CHAR8)
+        return false;
     if (!count_item(k))
         return false;
     json_open(w, '[');
     for (size_t i = 0; i < count; i++) {
         json_begin_value(w);
-        bool written = encoding == EHD_ENC_STRUCT ? write_struct(k, &d, next)
-                                                  : write_value(k, encoding, d.format);
-        if (!written)
+        if (!write_value(k, encoding, d->format))
             return false;
     }
     if (!count_item(k))
         return false;
     json_close(w, ']');
     return true;
+}
+
+/* A struct being walked, or an array of structs: its members' definitions
+ * are walked once for each element. */
+typedef struct open_struct {
+    size_t first;           /* metadata offset of the first member's definition */
+    unsigned members;       /* members of each element */
+    unsigned members_left;  /* members of the current element not yet walked */
+    unsigned elements_left; /* elements after the current one */
+    bool array;             /* an array of structs: `]` after the last element */
+} open_struct;
+
+/* `{` for one element of the struct `s` (its begin item counted) and its
+ * members next. */
+WALK_INLINE bool open_element(walk *k, open_struct *s, size_t *pos)
+{
+    if (!count_item(k))
+        return false;
+    json_open(k->w, '{');
+    s->members_left = s->members;
+    *pos = s->first;
+    return true;
+}
+
+/*
+ * Every field, structs entered and left with a stack of their own rather
+ * than by recursion: one call per event, its state in registers. A struct
+ * ends after its member count of fields or where the metadata ends (the
+ * enumerator ends it there too).
+ */
+static bool walk_fields(walk *k, size_t pos)
+{
+    open_struct open[EHD_DECODE_MAX_DEPTH];
+    unsigned depth = 0, top_fields = 0;
+    json_writer *w = k->w;
+    for (;;) {
+        if (depth == 0) {
+            if (pos >= k->meta_size)
+                return true;
+            if (++top_fields > EHD_DECODE_MAX_TOP_FIELDS)
+                return false;
+        } else {
+            open_struct *s = &open[depth - 1];
+            if (s->members_left == 0 || pos == k->meta_size) {
+                /* The element's end; the next element, or the struct's. */
+                if (!count_item(k))
+                    return false;
+                json_close(w, '}');
+                if (s->elements_left != 0) {
+                    s->elements_left--;
+                    json_begin_value(w);
+                    if (!open_element(k, s, &pos))
+                        return false;
+                    continue;
+                }
+                if (s->array) {
+                    if (!count_item(k))
+                        return false;
+                    json_close(w, ']');
+                }
+                depth--; /* pos: after the last member's definition */
+                continue;
+            }
+            s->members_left--;
+        }
+
+        field_def d;
+        if (!begin_field(k, pos, &d))
+            return false;
+        if ((d.encoding & EHD_ENC_VALUE_MASK) != EHD_ENC_STRUCT) {
+            if (!write_field(k, &d, &pos))
+                return false;
+            continue;
+        }
+
+        /* A struct, or an array of them. */
+        if (depth == EHD_DECODE_MAX_DEPTH)
+            return false;
+        open_struct *s = &open[depth];
+        s->first = d.next;
+        s->members = d.format & EHD_FMT_VALUE_MASK;
+        s->array = (d.encoding & ARRAY_FLAGS) != 0;
+        s->elements_left = 0;
+        if (s->members == 0)
+            return false;
+        if (s->array) {
+            size_t count = d.count;
+            if ((d.encoding & ARRAY_FLAGS) == EHD_ENC_VARRAY) {
+                if (k->data_size - k->at < 2)
+                    return false;
+                count = ehd__load16(k->data + k->at, k->le);
+                k->at += 2;
+            }
+            /* The enumerator still reads an empty one's member definitions. */
+            if (count == 0 || !count_item(k))
+                return false;
+            json_open(w, '[');
+            json_begin_value(w);
+            s->elements_left = (unsigned)count - 1;
+        }
+        depth++;
+        if (!open_element(k, s, &pos))
+            return false;
+    }
 }
 
 bool ehd__json_walk(json_writer *w, const ehd_event_view *view)
@@ -375,14 +469,8 @@ bool ehd__json_walk(json_writer *w, const ehd_event_view *view)
     };
     size_t start_len = w->text->len;
     bool start_comma = w->need_comma;
-    size_t pos = (size_t)view->event_name_len + 1;
-    unsigned fields = 0;
-    bool whole = true;
-    while (whole && pos < k.meta_size) {
-        whole = ++fields <= EHD_DECODE_MAX_TOP_FIELDS && walk_field(&k, pos, &pos);
-    }
     /* Past the end (a name without its NUL) is the enumerator's to report. */
-    if (whole && pos == k.meta_size && w->text->error == 0)
+    if (walk_fields(&k, (size_t)view->event_name_len + 1) && w->text->error == 0)
         return true;
     ehd__text_truncate(w->text, start_len);
     w->need_comma = start_comma;

@@ -129,6 +129,47 @@ static inline bool json_is_utf8_text(uint8_t encoding, uint8_t format)
            (format == EHD_FMT_DEFAULT || format == EHD_FMT_STRING_UTF);
 }
 
+/* ---- values of fixed size (decode_json_fixed.c) ---- */
+
+/* How the walk shows a value of fixed size: the look its format gives it
+ * (the encoding's default where the format does not suit) and its size,
+ * in one. */
+enum {
+    EHD__FIXED_U8, EHD__FIXED_U16, EHD__FIXED_U32, EHD__FIXED_U64,
+    EHD__FIXED_S8, EHD__FIXED_S16, EHD__FIXED_S32, EHD__FIXED_S64,
+    EHD__FIXED_X8, EHD__FIXED_X16, EHD__FIXED_X32, EHD__FIXED_X64,
+    EHD__FIXED_BOOL8, EHD__FIXED_BOOL16, EHD__FIXED_BOOL32,
+    EHD__FIXED_BYTES1, EHD__FIXED_BYTES2, EHD__FIXED_BYTES4, EHD__FIXED_BYTES8,
+    EHD__FIXED_BYTES16,
+    EHD__FIXED_CHAR8, EHD__FIXED_CHAR16, EHD__FIXED_CHAR32,
+    EHD__FIXED_ERRNO, EHD__FIXED_TIME32, EHD__FIXED_TIME64,
+    EHD__FIXED_FLOAT32, EHD__FIXED_FLOAT64,
+    EHD__FIXED_PORT, EHD__FIXED_IPV4, EHD__FIXED_IPV6, EHD__FIXED_UUID,
+};
+
+/* Formats with a meaning for some fixed size (up to ip_address_obsolete),
+ * and one column for all past them. */
+enum { EHD__FIXED_FORMATS = EHD_FMT_IPV6 + 2 };
+extern const uint8_t ehd__fixed_kinds[5][EHD__FIXED_FORMATS];
+
+/* The kind of a value of `encoding` (EHD_ENC_VALUE8..EHD_ENC_VALUE128,
+ * no flags) in `format` (no chain flag), as ehd__json_value shows it. */
+static inline uint8_t ehd__fixed_kind(uint8_t encoding, uint8_t format)
+{
+    unsigned column = format < EHD__FIXED_FORMATS ? format : EHD__FIXED_FORMATS - 1;
+    return ehd__fixed_kinds[encoding - EHD_ENC_VALUE8][column];
+}
+
+/* Writes the value at `v` (of the kind's size) at `p`, where
+ * EHD__FIXED_TEXT_MAX bytes are reserved; returns the end. */
+char *ehd__fixed_at(char *p, unsigned kind, const uint8_t *v, bool little_endian);
+
+/* Appends `[ a, b ]` for `count` values of `kind`, `size` bytes each, from
+ * `v`. Returns false when the text cannot grow (its error says why; part
+ * of the array may be written). */
+bool ehd__json_fixed_array(ehd_text *text, unsigned kind, size_t size, const uint8_t *v,
+                           size_t count, bool little_endian);
+
 /*
  * Writes the fields of `view` (after "n", before "meta") straight from its
  * metadata and payload, as the enumerator's walk would show them. Returns

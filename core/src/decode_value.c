@@ -8,12 +8,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
-#include <time.h>
 
 #include "decode_internal.h"
 #include "ehd_api.h"
-
-static const char hex_digits[] = "0123456789abcdef";
 
 /* ---- scalars ---- */
 
@@ -53,116 +50,45 @@ static void put_hex_int(ehd_text *t, const uint8_t *v, size_t size, bool le)
     ehd__put_quoted_hex(t, load_unsigned(v, size, le));
 }
 
-/* 0 and 1 are false and true; any other value shows as a signed 32-bit
- * number (zero-extended from narrower fields first, so 0xF0 is 240). */
+/* One fixed-size value's text, through its writer in decode_fixed.c. */
+#define PUT_FIXED(t, call)                                                                       \
+    do {                                                                                         \
+        char *room_ = ehd__text_room((t), EHD__FIXED_TEXT_MAX);                                  \
+        if (room_ != NULL) {                                                                     \
+            char *p = room_;                                                                     \
+            (t)->len += (size_t)((call) - room_);                                                \
+        }                                                                                        \
+    } while (0)
+
 static void put_boolean(ehd_text *t, uint32_t value)
 {
-    if (value <= 1)
-        ehd__text_put(t, value ? "true" : "false", value ? 4 : 5);
-    else
-        ehd__put_i64(t, (int32_t)value);
+    PUT_FIXED(t, ehd__boolean_at(p, value));
 }
 
 static void put_errno(ehd_text *t, uint32_t value)
 {
-    const char *name = ehd__errno_name(value);
-    size_t name_len = name != NULL ? strlen(name) : 5;
-    char *room = ehd__text_room(t, name_len + 16);
-    if (room == NULL)
-        return;
-    char *p = room;
-    *p++ = '"';
-    memcpy(p, name != NULL ? name : "ERRNO", name_len);
-    p += name_len;
-    *p++ = '(';
-    /* A known name shows the value unsigned; ERRNO(...) shows it signed. */
-    p += name != NULL ? ehd__format_u64(p, value) : ehd__format_i64(p, (int32_t)value);
-    *p++ = ')';
-    *p++ = '"';
-    t->len += (size_t)(p - room);
+    PUT_FIXED(t, ehd__errno_at(p, value));
 }
 
-/* Seconds since 1970 as UTC date and time; outside what gmtime can show,
- * the number itself. */
 static void put_time(ehd_text *t, int64_t seconds)
 {
-    time_t when = (time_t)seconds;
-    struct tm tm;
-    if ((int64_t)when == seconds && gmtime_r(&when, &tm) != NULL) {
-        /* The reference adds 1900 in int; near INT_MAX that wraps, so wrap too. */
-        int year = (int)((unsigned)tm.tm_year + 1900u);
-        char *room = year >= 0 && year <= 9999 ? ehd__text_room(t, 21) : NULL;
-        if (room != NULL) {
-            /* "YYYY-MM-DDTHH:MM:SS" in quotes, the common case without printf */
-            room[0] = '"';
-            ehd__format_2digits(room + 1, (unsigned)year / 100);
-            ehd__format_2digits(room + 3, (unsigned)year);
-            room[5] = '-';
-            ehd__format_2digits(room + 6, (unsigned)tm.tm_mon + 1);
-            room[8] = '-';
-            ehd__format_2digits(room + 9, (unsigned)tm.tm_mday);
-            room[11] = 'T';
-            ehd__format_2digits(room + 12, (unsigned)tm.tm_hour);
-            room[14] = ':';
-            ehd__format_2digits(room + 15, (unsigned)tm.tm_min);
-            room[17] = ':';
-            ehd__format_2digits(room + 18, (unsigned)tm.tm_sec);
-            room[20] = '"';
-            t->len += 21;
-            return;
-        }
-        if (t->error != 0)
-            return;
-        ehd__text_printf(t, "\"%04d-%02u-%02uT%02u:%02u:%02u\"", year, (unsigned)tm.tm_mon + 1,
-                         (unsigned)tm.tm_mday, (unsigned)tm.tm_hour, (unsigned)tm.tm_min,
-                         (unsigned)tm.tm_sec);
-    } else {
-        /* Most random 64-bit times: past what gmtime's int year holds. */
-        char *room = ehd__text_room(t, 28);
-        if (room == NULL)
-            return;
-        memcpy(room, "\"TIME(", 6);
-        size_t n = 6 + ehd__format_i64(room + 6, seconds);
-        memcpy(room + n, ")\"", 2);
-        t->len += n + 2;
-    }
+    PUT_FIXED(t, ehd__time_at(p, seconds));
 }
 
-/* JSON has no infinities or NaN: those are quoted. */
 static void put_float(ehd_text *t, const uint8_t *v, size_t size, bool le)
 {
-    char text[EHD__NUMBER_MAX];
-    size_t n;
-    bool finite;
-    if (size == 4) {
-        uint32_t bits = ehd__load32(v, le);
-        float f;
-        __builtin_memcpy(&f, &bits, sizeof f);
-        n = ehd__format_float32(text, f);
-        finite = __builtin_isfinite(f);
-    } else {
-        uint64_t bits = ehd__load64(v, le);
-        double d;
-        __builtin_memcpy(&d, &bits, sizeof d);
-        n = ehd__format_float64(text, d);
-        finite = __builtin_isfinite(d);
-    }
-    if (!finite)
-        ehd__text_putc(t, '"');
-    ehd__text_put(t, text, n);
-    if (!finite)
-        ehd__text_putc(t, '"');
+    PUT_FIXED(t, ehd__float_at(p, v, size, le));
 }
 
 /* "01 02 ff": bytes in event order, lowercase, space-separated. */
 static void put_hex_bytes(ehd_text *t, const uint8_t *v, size_t size)
 {
-    if (size > (EHD_TEXT_MAX - 2) / 3) { /* also keeps size * 3 from overflowing */
+    if (size > (EHD_TEXT_MAX - 3) / 3) { /* also keeps size * 3 from overflowing */
         if (t->error == 0)
             t->error = E2BIG;
         return;
     }
-    char *room = ehd__text_room(t, size * 3 + 2);
+    char *room = ehd__text_room(t, size * 3 + 3); /* the quotes, two bytes of scratch */
     if (room == NULL)
         return;
     room[0] = '"';
@@ -171,121 +97,24 @@ static void put_hex_bytes(ehd_text *t, const uint8_t *v, size_t size)
     t->len += n;
 }
 
-/* 16 bytes in network order as 8-4-4-4-12 lowercase hex. */
 static void put_port(ehd_text *t, const uint8_t *v)
 {
     ehd__put_u64(t, (unsigned)v[0] << 8 | v[1]); /* network byte order */
 }
 
-/* The decimal text of every byte value, left-aligned, its length last:
- * an IPv4 address is four of them. */
-#define BYTE_TEXT(v)                                                                             \
-    { (char)((v) >= 100 ? '0' + (v) / 100 : (v) >= 10 ? '0' + (v) / 10 : '0' + (v)),          \
-      (char)((v) >= 100 ? '0' + (v) / 10 % 10 : (v) >= 10 ? '0' + (v) % 10 : 0),               \
-      (char)((v) >= 100 ? '0' + (v) % 10 : 0), (char)((v) >= 100 ? 3 : (v) >= 10 ? 2 : 1) }
-#define BYTE_TEXT_16(h)                                                                          \
-    BYTE_TEXT(h + 0), BYTE_TEXT(h + 1), BYTE_TEXT(h + 2), BYTE_TEXT(h + 3), BYTE_TEXT(h + 4),    \
-        BYTE_TEXT(h + 5), BYTE_TEXT(h + 6), BYTE_TEXT(h + 7), BYTE_TEXT(h + 8),                  \
-        BYTE_TEXT(h + 9), BYTE_TEXT(h + 10), BYTE_TEXT(h + 11), BYTE_TEXT(h + 12),               \
-        BYTE_TEXT(h + 13), BYTE_TEXT(h + 14), BYTE_TEXT(h + 15)
-static const char byte_text[256][4] = {
-    BYTE_TEXT_16(0),   BYTE_TEXT_16(16),  BYTE_TEXT_16(32),  BYTE_TEXT_16(48),
-    BYTE_TEXT_16(64),  BYTE_TEXT_16(80),  BYTE_TEXT_16(96),  BYTE_TEXT_16(112),
-    BYTE_TEXT_16(128), BYTE_TEXT_16(144), BYTE_TEXT_16(160), BYTE_TEXT_16(176),
-    BYTE_TEXT_16(192), BYTE_TEXT_16(208), BYTE_TEXT_16(224), BYTE_TEXT_16(240),
-};
-
-/* An IPv4 address's dotted text at `p`; returns its end. Writes up to
- * three bytes past it (a short last number's copy of four). */
-static char *ipv4_text(char *p, const uint8_t *v)
-{
-    for (int i = 0; i < 4; i++) {
-        memcpy(p, byte_text[v[i]], 4);
-        p += byte_text[v[i]][3];
-        *p++ = '.';
-    }
-    return p - 1;
-}
-
 static void put_ipv4(ehd_text *t, const uint8_t *v)
 {
-    char *room = ehd__text_room(t, 19);
-    if (room == NULL)
-        return;
-    room[0] = '"';
-    char *p = ipv4_text(room + 1, v);
-    *p++ = '"';
-    t->len += (size_t)(p - room);
+    PUT_FIXED(t, ehd__ipv4_at(p, v));
 }
 
-/* Lowercase hex without leading zeros, as inet_ntop writes a group. */
-static char *hex_group(char *p, unsigned group)
-{
-    int shift = group >= 0x1000 ? 12 : group >= 0x100 ? 8 : group >= 0x10 ? 4 : 0;
-    for (; shift >= 0; shift -= 4)
-        *p++ = hex_digits[group >> shift & 0xF];
-    return p;
-}
-
-/*
- * inet_ntop's text, as the reference's (it calls inet_ntop): the longest
- * run of two or more zero groups (the first of equals) becomes "::", and
- * an address whose first 96 bits are zero, or 80 zero bits and ffff,
- * ends in dotted IPv4. tests/unit/test_decode_ipv6.c holds this to glibc's
- * inet_ntop.
- */
 static void put_ipv6(ehd_text *t, const uint8_t *v)
 {
-    unsigned groups[8];
-    for (int i = 0; i < 8; i++)
-        groups[i] = (unsigned)v[2 * i] << 8 | v[2 * i + 1];
-    int best = -1, best_len = 0;
-    for (int i = 0; i < 8;) {
-        if (groups[i] != 0) {
-            i++;
-            continue;
-        }
-        int run = i;
-        while (i < 8 && groups[i] == 0)
-            i++;
-        if (i - run > best_len) {
-            best = run;
-            best_len = i - run;
-        }
-    }
-    if (best_len < 2)
-        best = -1;
-
-    char *room = ehd__text_room(t, 48);
-    if (room == NULL)
-        return;
-    char *p = room;
-    *p++ = '"';
-    for (int i = 0; i < 8; i++) {
-        if (best >= 0 && i >= best && i < best + best_len) {
-            if (i == best)
-                *p++ = ':';
-            continue;
-        }
-        if (i != 0)
-            *p++ = ':';
-        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && groups[5] == 0xFFFF))) {
-            p = ipv4_text(p, v + 12);
-            break;
-        }
-        p = hex_group(p, groups[i]);
-    }
-    if (best >= 0 && best + best_len == 8)
-        *p++ = ':';
-    *p++ = '"';
-    t->len += (size_t)(p - room);
+    PUT_FIXED(t, ehd__ipv6_at(p, v));
 }
 
 static void put_char(ehd_text *t, uint32_t code_point)
 {
-    ehd__text_putc(t, '"');
-    ehd__json_code_point(t, code_point);
-    ehd__text_putc(t, '"');
+    PUT_FIXED(t, ehd__char_at(p, code_point));
 }
 
 /* ---- strings ---- */
@@ -306,16 +135,12 @@ static void put_latin1(ehd_text *t, const uint8_t *v, size_t size)
 
 static void put_utf16(ehd_text *t, const uint8_t *v, size_t count, bool le)
 {
-    ehd__text_putc(t, '"');
-    ehd__json_utf16(t, v, count, le);
-    ehd__text_putc(t, '"');
+    ehd__json_utf16_quoted(t, v, count, le);
 }
 
 static void put_ucs4(ehd_text *t, const uint8_t *v, size_t count, bool le)
 {
-    ehd__text_putc(t, '"');
-    ehd__json_ucs4(t, v, count, le);
-    ehd__text_putc(t, '"');
+    ehd__json_ucs4_quoted(t, v, count, le);
 }
 
 /*

@@ -2,7 +2,8 @@
  * The decoder's integer text (core/src/decode_integer.c), which replaced
  * printf for every number of every event: held to printf's own %llu, %lld
  * and %llX on every power of ten and its neighbours, the ends of each
- * width, and five million random values of every magnitude.
+ * width, and five million random values of every magnitude; byte values
+ * by table, every one.
  */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -67,11 +68,28 @@ static void test_random(void **state)
     }
 }
 
+/* Byte values (the header's version, level and opcode, 8-bit fields) by
+ * table: every one. */
+static void test_bytes(void **state)
+{
+    (void)state;
+    for (unsigned value = 0; value < 256; value++) {
+        char got[8], want[8];
+        memset(got, '?', sizeof got);
+        size_t n = (size_t)(ehd__byte_at(got, (uint8_t)value) - got);
+        int m = snprintf(want, sizeof want, "%u", value);
+        if (n != (size_t)m || memcmp(got, want, n) != 0)
+            fail_msg("%s: got %.*s", want, (int)n, got);
+        assert_int_equal(got[4], '?'); /* scratch stops at the fourth byte */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_edges),
         cmocka_unit_test(test_random),
+        cmocka_unit_test(test_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

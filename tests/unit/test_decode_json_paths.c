@@ -135,6 +135,204 @@ static void test_flat_events(void **state)
     ehd_builder_free(builder);
 }
 
+/* Arrays of every fixed size and format, of lengths around the walk's
+ * reservations (64 elements a room), each once as a variable and once as
+ * a constant array: the walk writes them in one loop per array. */
+static void test_long_arrays(void **state)
+{
+    (void)state;
+    ehd_builder *builder = ehd_builder_new(NULL);
+    assert_non_null(builder);
+    static uint8_t event[EHD_EVENT_MAX];
+    static const size_t sizes[] = { 1, 2, 4, 8, 16 };
+    static const size_t counts[] = { 0, 1, 2, 63, 64, 65, 128, 129, 300 };
+    uint8_t values[16 * 300];
+    for (unsigned format = 0; format < 40; format++) {
+        for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+            for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+                size_t size = sizes[z], count = counts[c];
+                for (size_t i = 0; i < size * count; i++)
+                    values[i] = (uint8_t)next_random();
+                /* Small values too, where the numbers are short. */
+                for (size_t i = 0; i < size * count; i += 3)
+                    values[i] &= 0x0F;
+                ehd_builder_reset_n(builder, "Arrays", 6, 0);
+                ehd_builder_add_value_array(builder, "va", values, size, count, (uint8_t)format,
+                                            0);
+                if (count != 0) {
+                    uint8_t encoding = (uint8_t)(EHD_ENC_VALUE8 + __builtin_ctzll(size));
+                    ehd_builder_raw_add_meta_carray(builder, "ca", encoding, (uint8_t)format,
+                                                    (uint16_t)format, (uint16_t)count);
+                    ehd_builder_raw_add_data(builder, values, size * count);
+                }
+                size_t event_size = 0;
+                assert_int_equal(ehd_builder_copy_event(builder, 4, NULL, NULL, event,
+                                                        sizeof event, &event_size),
+                                 0);
+                compare("P_L4K1", event, event_size);
+                compare("P_L4K1", event, event_size - 1);
+            }
+        }
+    }
+    ehd_builder_free(builder);
+}
+
+/* UTF-16 and UCS-4 strings, NUL-terminated and counted, in every format,
+ * starting with each byte order mark and with none: the walk writes the
+ * text of those a format shows as text itself. */
+static void test_unit_strings(void **state)
+{
+    (void)state;
+    ehd_builder *builder = ehd_builder_new(NULL);
+    assert_non_null(builder);
+    static uint8_t event[EHD_EVENT_MAX];
+    static const struct {
+        uint8_t bytes[4];
+        size_t size;
+    } marks[] = {
+        { { 0 }, 0 },
+        { { 0xFF, 0xFE }, 2 },
+        { { 0xFE, 0xFF }, 2 },
+        { { 0xFF, 0xFE, 0, 0 }, 4 },
+        { { 0, 0, 0xFE, 0xFF }, 4 },
+        { { 0xEF, 0xBB, 0xBF, 'x' }, 4 },
+    };
+    for (unsigned format = 0; format < 40; format++) {
+        for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++) {
+            for (size_t char_size = 2; char_size <= 4; char_size += 2) {
+                uint8_t chars[4 * 12];
+                memcpy(chars, marks[m].bytes, marks[m].size);
+                for (size_t i = marks[m].size; i < sizeof chars; i++)
+                    chars[i] = (uint8_t)(i % 3 == 0 ? 'a' + i : next_random());
+                size_t length = sizeof chars / char_size;
+                ehd_builder_reset_n(builder, "Units", 5, 0);
+                ehd_builder_add_string(builder, "s", chars, char_size, length, (uint8_t)format,
+                                       0);
+                /* A NUL unit ends the other early: still a string. */
+                ehd_builder_add_zstring(builder, "z", chars, char_size, length, (uint8_t)format,
+                                        0);
+                size_t size = 0;
+                assert_int_equal(ehd_builder_copy_event(builder, 4, NULL, NULL, event,
+                                                        sizeof event, &size),
+                                 0);
+                compare("P_L4K1", event, size);
+            }
+        }
+    }
+    ehd_builder_free(builder);
+}
+
+/* Payload bytes of a struct array test event, built beside its metadata. */
+typedef struct payload {
+    uint8_t bytes[EHD_EVENT_MAX];
+    size_t size;
+} payload;
+
+static void put_bytes(payload *p, const void *bytes, size_t size)
+{
+    memcpy(p->bytes + p->size, bytes, size);
+    p->size += size;
+}
+
+static void put_u16(payload *p, uint16_t value)
+{
+    put_bytes(p, &value, 2); /* the builder writes host order, as this */
+}
+
+/* The members of one element of `kind`'s struct, data only. */
+static void put_element(payload *p, unsigned kind, unsigned inner_count)
+{
+    uint32_t v32 = (uint32_t)next_random();
+    uint8_t v8 = (uint8_t)next_random();
+    switch (kind) {
+    case 0: /* { u8 } */
+        put_bytes(p, &v8, 1);
+        break;
+    case 1: /* { u32, "zstring", u16 array } */
+        put_bytes(p, &v32, 4);
+        put_bytes(p, "ab\x01\xe9", 5);
+        put_u16(p, 2);
+        put_bytes(p, &v32, 4);
+        break;
+    default: /* { [ { u8 } x inner_count ], { u8 } } */
+        put_u16(p, (uint16_t)inner_count);
+        for (unsigned i = 0; i < inner_count; i++)
+            put_bytes(p, &v8, 1);
+        put_bytes(p, &v8, 1);
+        break;
+    }
+}
+
+/* The metadata of `kind`'s struct members (see put_element). */
+static void define_members(ehd_builder *builder, unsigned kind)
+{
+    switch (kind) {
+    case 0:
+        ehd_builder_raw_add_meta(builder, "b", EHD_ENC_VALUE8, 0, 0);
+        break;
+    case 1:
+        ehd_builder_raw_add_meta(builder, "n", EHD_ENC_VALUE32, EHD_FMT_HEX_INT, 7);
+        ehd_builder_raw_add_meta(builder, "z", EHD_ENC_ZSTRING_CHAR8, 0, 0);
+        ehd_builder_raw_add_meta(builder, "a", EHD_ENC_VALUE16 | EHD_ENC_VARRAY, 0, 0);
+        break;
+    default:
+        ehd_builder_raw_add_meta(builder, "in", EHD_ENC_STRUCT | EHD_ENC_VARRAY, 1, 0);
+        ehd_builder_raw_add_meta(builder, "b", EHD_ENC_VALUE8, 0, 0);
+        ehd_builder_raw_add_meta(builder, "s", EHD_ENC_STRUCT, 1, 3);
+        ehd_builder_raw_add_meta(builder, "c", EHD_ENC_VALUE8, EHD_FMT_SIGNED_INT, 0);
+        break;
+    }
+}
+
+/* Arrays of structs (which the round-trip generator does not make) of
+ * every small length and nested, between other fields, and long ones whose
+ * items reach past EHD_DECODE_MAX_ITEMS: the walk enters and leaves them
+ * with a stack of its own, and counts their items as the enumerator does. */
+static void test_struct_arrays(void **state)
+{
+    (void)state;
+    ehd_builder *builder = ehd_builder_new(NULL);
+    assert_non_null(builder);
+    static uint8_t event[EHD_EVENT_MAX];
+    static payload data;
+    /* Where each kind's items (3, 8 and 10 an element) pass the limit. */
+    static const unsigned long_from[] = { 1350, 500, 398 };
+    for (unsigned kind = 0; kind < 3; kind++) {
+        for (unsigned c = 0; c < 6 + 24; c++) {
+            for (unsigned inner = 0; inner < 3; inner++) {
+                unsigned count = c < 6 ? c : long_from[kind] + (c - 6);
+                if (count > 5 && inner != 1)
+                    continue;
+                ehd_builder_reset_n(builder, "StructArrays", 12, 0);
+                data.size = 0;
+                ehd_builder_raw_add_meta(builder, "before", EHD_ENC_VALUE8, 0, 0);
+                put_bytes(&data, "\x2a", 1);
+                unsigned members = kind == 0 ? 1 : kind == 1 ? 3 : 2;
+                ehd_builder_raw_add_meta(builder, "sa", EHD_ENC_STRUCT | EHD_ENC_VARRAY,
+                                         (uint8_t)members, (uint16_t)kind);
+                define_members(builder, kind);
+                put_u16(&data, (uint16_t)count);
+                for (unsigned e = 0; e < count; e++)
+                    put_element(&data, kind, inner);
+                /* A constant array of one struct, then a field after. */
+                ehd_builder_raw_add_meta_carray(builder, "one", EHD_ENC_STRUCT, 1, 0, 1);
+                ehd_builder_raw_add_meta(builder, "x", EHD_ENC_VALUE16, 0, 0);
+                put_u16(&data, 0x1234);
+                ehd_builder_raw_add_meta(builder, "after", EHD_ENC_ZSTRING_CHAR8, 0, 0);
+                put_bytes(&data, "end", 4);
+                ehd_builder_raw_add_data(builder, data.bytes, data.size);
+                size_t size = 0;
+                assert_int_equal(ehd_builder_copy_event(builder, 4, NULL, NULL, event,
+                                                        sizeof event, &size),
+                                 0);
+                compare("P_L4K1", event, size);
+                compare("P_L4K1", event, size - 1);
+            }
+        }
+    }
+    ehd_builder_free(builder);
+}
+
 static void test_counts(void **state)
 {
     (void)state;
@@ -150,6 +348,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_events),
         cmocka_unit_test(test_flat_events),
+        cmocka_unit_test(test_long_arrays),
+        cmocka_unit_test(test_unit_strings),
+        cmocka_unit_test(test_struct_arrays),
         cmocka_unit_test(test_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

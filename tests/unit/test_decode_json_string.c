@@ -5,7 +5,8 @@
  * backslashes, control bytes, NULs, valid UTF-8 and stray high bytes mixed
  * in, at every alignment, with and without readable bytes past the end.
  * UCS-4 and UTF-16 units (json_units, its own unrolled UTF-8) are held to
- * ehd__utf8_encode on every bit length's ends and random units.
+ * ehd__utf8_encode on every bit length's ends and random units, with and
+ * without the quotes written in the same room.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -152,6 +153,14 @@ static size_t reference_code_point(char *out, uint32_t code_point)
     return ehd__utf8_encode(code_point, (uint8_t *)out);
 }
 
+/* `text` is `want` (`n` bytes) in quotes. */
+static void check_quoted(const ehd_text *text, const char *want, size_t n)
+{
+    if (text->error != 0 || text->len != n + 2 || text->chars[0] != '"' ||
+        memcmp(text->chars + 1, want, n) != 0 || text->chars[n + 1] != '"')
+        fail_msg("quoted: got %zu bytes, want %zu and the quotes", text->len, n);
+}
+
 static void check_ucs4(ehd_text *text, const uint32_t *units, size_t count)
 {
     static char want[64 * EHD_UTF8_ENCODED_MAX * 6];
@@ -162,6 +171,10 @@ static void check_ucs4(ehd_text *text, const uint32_t *units, size_t count)
     ehd__json_ucs4(text, (const uint8_t *)units, count, __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
     if (text->error != 0 || text->len != n || memcmp(text->chars, want, n) != 0)
         fail_msg("%zu units from 0x%x: got %zu bytes, want %zu", count, units[0], text->len, n);
+    ehd_text_clear(text);
+    ehd__json_ucs4_quoted(text, (const uint8_t *)units, count,
+                          __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
+    check_quoted(text, want, n);
 }
 
 static void test_ucs4_utf16(void **state)
@@ -211,6 +224,10 @@ static void test_ucs4_utf16(void **state)
         if (text.error != 0 || text.len != n || memcmp(text.chars, want, n) != 0)
             fail_msg("round %d: %zu UTF-16 units: got %zu bytes, want %zu", round, count, text.len,
                      n);
+        ehd_text_clear(&text);
+        ehd__json_utf16_quoted(&text, (const uint8_t *)code_units, count,
+                               __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
+        check_quoted(&text, want, n);
     }
     ehd_text_free(&text);
 }

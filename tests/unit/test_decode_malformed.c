@@ -576,6 +576,47 @@ static void test_keyword_digits(void **state)
     }
 }
 
+/* Keywords of 1 to 20 digits (read eight at a time where eight bytes are
+ * left) with every byte value in every place, against a byte-at-a-time
+ * reading of the same rules. */
+static void test_long_keywords(void **state)
+{
+    (void)state;
+    built_event ev;
+    build(&ev, 1, META("E\0"), NULL, 0);
+    static const char digits[] = "0123456789abcdef";
+    for (size_t len = 1; len <= 20; len++) {
+        for (size_t at = 0; at < len; at++) {
+            for (int c = 1; c < 256; c++) {
+                char name[32] = "P_L1K";
+                for (size_t i = 0; i < len; i++)
+                    name[5 + i] = digits[(i * 7 + len) % 16];
+                name[5 + at] = (char)c;
+                size_t name_len = 5 + len;
+                /* The reading the table gives: digits until the first
+                 * other byte, which must start an option. */
+                uint64_t want = 0;
+                size_t i = 5;
+                for (; i < name_len; i++) {
+                    const char *d = memchr(digits, name[i], 16);
+                    if (d == NULL || name[i] == '\0')
+                        break;
+                    want = want << 4 | (uint64_t)(d - digits);
+                }
+                bool ok = i == name_len || (name[i] >= 'A' && name[i] <= 'Z');
+                ehd_event_view view;
+                ehd_decode_error error;
+                int rc = ehd_event_parse(&view, name, name_len, ev.bytes, ev.size, &error);
+                if (ok ? rc != 0 || view.keyword != want || view.options_len != name_len - i
+                       : rc != ENOTSUP)
+                    fail_msg("%zu digits, byte 0x%02x at %zu: %d, keyword 0x%" PRIx64
+                             ", want 0x%" PRIx64,
+                             len, c, at, rc, rc == 0 ? view.keyword : 0, want);
+            }
+        }
+    }
+}
+
 static void test_field_errors(void **state)
 {
     (void)state;
@@ -725,6 +766,7 @@ int main(void)
         cmocka_unit_test(test_corrupted_tracepoint_names_are_handled),
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_keyword_digits),
+        cmocka_unit_test(test_long_keywords),
         cmocka_unit_test(test_field_errors),
         cmocka_unit_test(test_limits),
     };
