@@ -62,6 +62,11 @@ typedef struct bucket {
     uint32_t plain[EHS_STARTS_MAX]; /* the same keys by where they start in a line
                                        that starts with no white byte: the line's
                                        first, second and third word */
+    uint64_t later_firsts[EHS_STARTS_MAX - 1][4]; /* the first bytes of the keys of
+                                       plain[1] and plain[2]: a line whose second or
+                                       third word starts with none of them skips
+                                       that walk (few of a config's keys start
+                                       past the first word, so most lines do) */
 } bucket;
 
 /* One exact ident some rule names. */
@@ -285,9 +290,11 @@ static const unsigned plain_kinds[EHS_STARTS_MAX] = {
 };
 
 /* Builds in *root (0: none) the trie of the keyed rules among `members`
- * whose skip kind is in `kinds` (bits). `scratch` has room for `count`. */
+ * whose skip kind is in `kinds` (bits), and sets in `firsts` (NULL: none
+ * wanted) the first byte of each key. `scratch` has room for `count`. */
 static bool build_trie(ehs_rule_index *index, const ehs_rule *rules, const uint32_t *members,
-                       size_t count, keyed_rule *scratch, unsigned kinds, uint32_t *root)
+                       size_t count, keyed_rule *scratch, unsigned kinds, uint32_t *root,
+                       uint64_t firsts[4])
 {
     *root = 0;
     size_t keyed = 0;
@@ -299,6 +306,10 @@ static bool build_trie(ehs_rule_index *index, const ehs_rule *rules, const uint3
     if (keyed == 0)
         return true;
     qsort(scratch, keyed, sizeof *scratch, compare_keyed);
+    for (size_t k = 0; firsts != NULL && k < keyed; k++) {
+        unsigned char c = (unsigned char)scratch[k].lit->key[0];
+        firsts[c >> 6] |= (uint64_t)1 << (c & 63);
+    }
     uint32_t path[EHS_LITERAL_MAX + 1];
     if ((path[0] = *root = new_node(index)) == 0)
         return false;
@@ -335,10 +346,12 @@ static bool build_bucket(ehs_rule_index *index, const ehs_rule *rules, const uin
     if (!build_groups(index, scratch, needled, b))
         return false;
     for (unsigned skip = 0; skip < EHS_SKIP_KINDS; skip++)
-        if (!build_trie(index, rules, members, count, scratch, 1u << skip, &b->roots[skip]))
+        if (!build_trie(index, rules, members, count, scratch, 1u << skip, &b->roots[skip],
+                        NULL))
             return false;
     for (unsigned at = 0; at < EHS_STARTS_MAX; at++)
-        if (!build_trie(index, rules, members, count, scratch, plain_kinds[at], &b->plain[at]))
+        if (!build_trie(index, rules, members, count, scratch, plain_kinds[at], &b->plain[at],
+                        at != 0 ? b->later_firsts[at - 1] : NULL))
             return false;
     return true;
 }
@@ -767,6 +780,18 @@ static bool walk(const ehs_rule_index *index, uint32_t root, const char *text, s
     }
 }
 
+/* Whether a key whose first byte is in `firsts` may start at `at`: the
+ * first step of a walk from there, taken without one. */
+static inline bool may_start(const uint64_t firsts[4], const char *text, size_t len, size_t at)
+{
+    if (at == len)
+        return false; /* a walk there passes no key's end: none is empty */
+    unsigned char c = (unsigned char)text[at];
+    if (ehs_fold_blank(c))
+        c = ' ';
+    return (firsts[c >> 6] >> (c & 63) & 1) != 0;
+}
+
 /* Adds the candidates of bucket `b`, using no more than `room` runs in all:
  * past that, every rule of the bucket, in one run. */
 static void bucket_candidates(const ehs_rule_index *index, const bucket *b, const char *text,
@@ -792,7 +817,8 @@ static void bucket_candidates(const ehs_rule_index *index, const bucket *b, cons
             return;
         const size_t *words = words_of(starts, text, len);
         for (unsigned at = 1; at < EHS_STARTS_MAX; at++)
-            if (b->plain[at] != 0 && !walk(index, b->plain[at], text, words[at], len, out, room))
+            if (b->plain[at] != 0 && may_start(b->later_firsts[at - 1], text, len, words[at]) &&
+                !walk(index, b->plain[at], text, words[at], len, out, room))
                 goto all;
         return;
     }
