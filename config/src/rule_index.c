@@ -33,6 +33,8 @@ typedef struct node {
 enum {
     KIDS_SOME = 2,
     KIDS_MANY = 3,
+    MERGED_COPIES_MAX = 16384, /* most rules for any ident copied into ident
+                                buckets: beyond, each bucket keeps its own */
     FAN_OUT_MIN = 6,         /* children that earn a node a table of 256: the
                                 roots, mostly, which every line looks in */
 };
@@ -97,6 +99,8 @@ struct ehs_rule_index {
     ident_slot *idents;       /* hash table of the exact idents */
     size_t ident_mask;        /* table size - 1 */
     size_t ident_count;
+    bool merged;              /* each ident bucket holds the generic bucket's rules
+                                 too: a message looks in one bucket, not two */
 };
 
 static uint64_t hash_bytes(const char *p, size_t len)
@@ -516,15 +520,31 @@ static bool build_ident_buckets(ehs_rule_index *index, const ehs_rule *rules, si
         if (pass == 1)
             start[0] = 0;
     }
+    /* A message of a named ident would walk two buckets' tries over the
+     * same bytes: its ident's and the one for any ident. Copying the latter
+     * into every ident bucket makes that one walk, as long as the copies
+     * stay few (one trie per ident and source holds them). */
+    size_t any_ident = 0;
+    for (int s = 0; s < EHS_SOURCE_COUNT; s++)
+        any_ident += index->generic[s].members_count;
+    index->merged = ids != 0 && any_ident <= MERGED_COPIES_MAX / ids;
     for (size_t id = 0; ok && id < ids; id++) {
         for (int s = 0; ok && s < EHS_SOURCE_COUNT; s++) {
-            size_t n = 0;
+            const bucket *any = &index->generic[s];
+            size_t n = 0, a = index->merged ? 0 : any->members_count;
             for (size_t g = start[id]; g < start[id + 1]; g++) {
                 uint32_t i = grouped[g];
+                if (!rule_for_source(&rules[i], s))
+                    continue;
+                /* Config order; a rule for any ident never names one. */
+                for (; a < any->members_count && index->numbers[any->members_first + a] < i; a++)
+                    members[n++] = index->numbers[any->members_first + a];
                 /* A rule naming the same ident twice is one candidate. */
-                if (rule_for_source(&rules[i], s) && (n == 0 || members[n - 1] != i))
+                if (n == 0 || members[n - 1] != i)
                     members[n++] = i;
             }
+            for (; a < any->members_count; a++)
+                members[n++] = index->numbers[any->members_first + a];
             ok = build_bucket(index, rules, members, n, scratch,
                               &index->by_ident[id * EHS_SOURCE_COUNT + (size_t)s]);
         }
@@ -856,6 +876,11 @@ void ehs_rule_index_candidates(const ehs_rule_index *index, ehs_source source, c
     size_t id = index->ident_count != 0
                     ? find_ident(index, ident != NULL ? ident : "", ident_len)
                     : SIZE_MAX;
+    if (id != SIZE_MAX && index->merged) {
+        bucket_candidates(index, &index->by_ident[id * EHS_SOURCE_COUNT + (size_t)s], text, len,
+                          &starts, out, EHS_CANDIDATE_RUNS);
+        return;
+    }
     /* The generic bucket leaves a run for the ident's bucket to fall back on. */
     bucket_candidates(index, &index->generic[s], text, len, &starts, out,
                       id != SIZE_MAX ? EHS_CANDIDATE_RUNS - 1 : EHS_CANDIDATE_RUNS);
