@@ -33,8 +33,9 @@ typedef struct node {
 enum {
     KIDS_SOME = 2,
     KIDS_MANY = 3,
-    MERGED_COPIES_MAX = 16384, /* most rules for any ident copied into ident
-                                buckets: beyond, each bucket keeps its own */
+    MERGED_COPIES_MAX = 4096, /* most rules for any ident copied into ident
+                                buckets (each copy's key gets trie nodes of its
+                                own): beyond, each bucket keeps its own */
     FAN_OUT_MIN = 6,         /* children that earn a node a table of 256: the
                                 roots, mostly, which every line looks in */
 };
