@@ -90,49 +90,34 @@ static inline uint32_t blanks_of16(const char *p)
     return (uint32_t)_mm_movemask_epi8(blank);
 }
 
-/* The first byte from `at` whose bit in `bits` (one per byte of the first
- * `span`) is set; past the span, `scan` from where the bits end: every
- * byte between is of the other kind, so it would go on the same. */
-static inline size_t first_of(uint32_t bits, size_t span, const char *text, size_t len, size_t at,
-                              size_t (*scan)(const char *, size_t, size_t))
-{
-    if (at < span) {
-        uint32_t from = bits & (~(uint32_t)0 << at);
-        if (from != 0)
-            return (size_t)__builtin_ctz(from);
-        at = span;
-    }
-    return scan(text, len, at);
-}
-
-static size_t past_blanks(const char *text, size_t len, size_t at)
-{
-    return skip_set(EHS_SKIP_BLANKS, text, len, at);
-}
 #endif
 
 void ehs_line_words(const char *text, size_t len, size_t words[EHS_STARTS_MAX])
 {
+    unsigned found = 0;
 #if defined(__SSE2__)
     /* Most lines' first three words start in their first 32 bytes: their
-     * blanks found in two compares, each word a count of zero bits. */
+     * blanks found in two compares, and each word start is a byte that is
+     * no blank after one that is (or first in the line). */
     if (len >= 16) {
-        size_t span = len >= 32 ? 32 : 16;
         uint32_t blanks = blanks_of16(text);
-        if (span == 32)
+        uint32_t span = 0xffffu;
+        if (len >= 32) {
             blanks |= blanks_of16(text + 16) << 16;
-        uint32_t inked = ~blanks & (span == 32 ? ~(uint32_t)0 : 0xffffu);
-        words[0] = first_of(inked, span, text, len, 0, past_blanks);
-        for (unsigned w = 1; w < EHS_STARTS_MAX; w++) {
-            size_t end = first_of(blanks, span, text, len, words[w - 1], word_end);
-            words[w] = first_of(inked, span, text, len, end, past_blanks);
+            span = ~(uint32_t)0;
         }
-        return;
+        uint32_t starts = ~blanks & (blanks << 1 | 1) & span;
+        for (; found < EHS_STARTS_MAX && starts != 0; found++) {
+            words[found] = (size_t)__builtin_ctz(starts);
+            starts &= starts - 1;
+        }
     }
 #endif
-    words[0] = skip_set(EHS_SKIP_BLANKS, text, len, 0);
-    words[1] = next_word(text, len, words[0]);
-    words[2] = next_word(text, len, words[1]);
+    /* Words past those: on from the last one found, a byte at a time. */
+    if (found == 0)
+        words[found++] = skip_set(EHS_SKIP_BLANKS, text, len, 0);
+    for (; found < EHS_STARTS_MAX; found++)
+        words[found] = next_word(text, len, words[found - 1]);
 }
 
 size_t ehs_word_starts(uint8_t skip, const size_t words[EHS_STARTS_MAX],
