@@ -59,6 +59,11 @@ typedef struct bucket {
     uint32_t always_count;
     uint32_t group_first;     /* into groups */
     uint32_t group_count;
+    uint32_t byte_groups;     /* how many of them, first, have a needle of one
+                                 byte: looked for at once (one memchr: a line
+                                 lacking it spares the merge a run to scan past
+                                 at every step), the others when the merge
+                                 reaches their first rule */
     uint32_t members_first;   /* into numbers: all its rules, for when a message */
     uint32_t members_count;   /* gathers more runs than ehs_candidates holds */
     uint32_t roots[EHS_SKIP_KINDS]; /* a trie of the keys of each skip kind; 0: none */
@@ -206,10 +211,13 @@ static bool is_needled(const ehs_rule_index *index, const ehs_rule *rules, uint3
            lit->needle_len != 0;
 }
 
-/* By needle, then config order: the rules of one needle are one run. */
+/* Needles of one byte first, then by needle, then config order: the rules
+ * of one needle are one run. */
 static int compare_needled(const void *a, const void *b)
 {
     const keyed_rule *x = a, *y = b;
+    if ((x->lit->needle_len == 1) != (y->lit->needle_len == 1))
+        return x->lit->needle_len == 1 ? -1 : 1;
     size_t n = x->lit->needle_len < y->lit->needle_len ? x->lit->needle_len : y->lit->needle_len;
     int c = memcmp(x->lit->needle, y->lit->needle, n);
     if (c != 0)
@@ -242,6 +250,7 @@ static bool build_groups(ehs_rule_index *index, keyed_rule *scratch, size_t coun
             index->groups[index->group_count++] =
                 (needle_group){ scratch[k].lit, (uint32_t)index->number_count, 0 };
             b->group_count++;
+            b->byte_groups += scratch[k].lit->needle_len == 1;
         }
         index->groups[index->group_count - 1].count++;
         if (!push_number(index, scratch[k].rule))
@@ -823,7 +832,16 @@ static void bucket_candidates(const ehs_rule_index *index, const bucket *b, cons
     unsigned first = out->runs;
     if (b->always_count != 0)
         add_run(out, index->numbers, b->always_first, b->always_count);
-    for (uint32_t g = b->group_first; g < b->group_first + b->group_count; g++) {
+    uint32_t g = b->group_first;
+    for (; g < b->group_first + b->byte_groups; g++) {
+        const needle_group *group = &index->groups[g];
+        if (len == 0 || memchr(text, (unsigned char)group->lit->needle[0], len) == NULL)
+            continue;
+        if (out->runs == room)
+            goto all;
+        add_run(out, index->numbers, group->first, group->count);
+    }
+    for (; g < b->group_first + b->group_count; g++) {
         const needle_group *group = &index->groups[g];
         if (out->runs == room)
             goto all;

@@ -26,7 +26,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "ehs/ehs_config.h"
 #include "rule_literal.h"
@@ -63,7 +62,8 @@ typedef struct ehs_candidates {
     const ehs_literals *check[EHS_CANDIDATE_RUNS]; /* a needle the text must hold
                                 for the run to count, looked for only when the
                                 run's first rule comes up (most lines are taken
-                                before); NULL: none */
+                                before); NULL: none, or looked for already (a
+                                needle of one byte, one memchr) */
     const char *text;
     size_t len;
     unsigned runs;
@@ -95,14 +95,7 @@ static inline size_t ehs_candidates_next(ehs_candidates *c)
             return SIZE_MAX;
         bool take = true;
         if (c->check[best] != NULL) {
-            const ehs_literals *lit = c->check[best];
-            /* A needle of one byte (a learned template's separator, often)
-             * is one memchr, without the general look's calls. */
-            if (lit->needle_len == 1 && lit->prefix_len == 0)
-                take = c->len != 0 &&
-                       memchr(c->text, (unsigned char)lit->needle[0], c->len) != NULL;
-            else
-                take = ehs_literals_allow(lit, c->text, c->len);
+            take = ehs_literals_allow(c->check[best], c->text, c->len);
             c->check[best] = NULL;
             if (!take)
                 c->at[best] = c->end[best] - 1; /* the whole run is spent below */
