@@ -89,16 +89,15 @@ static inline uint32_t blanks_of16(const char *p)
                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
     return (uint32_t)_mm_movemask_epi8(blank);
 }
-
 #endif
 
 void ehs_line_words(const char *text, size_t len, size_t words[EHS_STARTS_MAX])
 {
     unsigned found = 0;
 #if defined(__SSE2__)
-    /* Most lines' first three words start in their first 32 bytes: their
-     * blanks found in two compares, and each word start is a byte that is
-     * no blank after one that is (or first in the line). */
+    /* Most lines' first three words start in their first 32 bytes (16 in
+     * a shorter line): their blanks as bits, 16 bytes a compare, and each
+     * word start is a byte that is no blank after one that is (or first). */
     if (len >= 16) {
         uint32_t blanks = blanks_of16(text);
         uint32_t span = 0xffffu;
