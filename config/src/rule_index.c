@@ -33,6 +33,9 @@ typedef struct node {
 enum {
     KIDS_SOME = 2,
     KIDS_MANY = 3,
+    MERGED_COPIES_MAX = 4096, /* most rules for any ident copied into ident
+                                buckets (each copy's key gets trie nodes of its
+                                own): beyond, each bucket keeps its own */
     FAN_OUT_MIN = 6,         /* children that earn a node a table of 256: the
                                 roots, mostly, which every line looks in */
 };
@@ -56,12 +59,22 @@ typedef struct bucket {
     uint32_t always_count;
     uint32_t group_first;     /* into groups */
     uint32_t group_count;
+    uint32_t byte_groups;     /* how many of them, first, have a needle of one
+                                 byte: looked for at once (one memchr: a line
+                                 lacking it spares the merge a run to scan past
+                                 at every step), the others when the merge
+                                 reaches their first rule */
     uint32_t members_first;   /* into numbers: all its rules, for when a message */
     uint32_t members_count;   /* gathers more runs than ehs_candidates holds */
     uint32_t roots[EHS_SKIP_KINDS]; /* a trie of the keys of each skip kind; 0: none */
     uint32_t plain[EHS_STARTS_MAX]; /* the same keys by where they start in a line
                                        that starts with no white byte: the line's
                                        first, second and third word */
+    uint64_t later_firsts[EHS_STARTS_MAX - 1][4]; /* the first bytes of the keys of
+                                       plain[1] and plain[2]: a line whose second or
+                                       third word starts with none of them skips
+                                       that walk (few of a config's keys start
+                                       past the first word, so most lines do) */
 } bucket;
 
 /* One exact ident some rule names. */
@@ -92,6 +105,8 @@ struct ehs_rule_index {
     ident_slot *idents;       /* hash table of the exact idents */
     size_t ident_mask;        /* table size - 1 */
     size_t ident_count;
+    bool merged;              /* each ident bucket holds the generic bucket's rules
+                                 too: a message looks in one bucket, not two */
 };
 
 static uint64_t hash_bytes(const char *p, size_t len)
@@ -196,10 +211,13 @@ static bool is_needled(const ehs_rule_index *index, const ehs_rule *rules, uint3
            lit->needle_len != 0;
 }
 
-/* By needle, then config order: the rules of one needle are one run. */
+/* Needles of one byte first, then by needle, then config order: the rules
+ * of one needle are one run. */
 static int compare_needled(const void *a, const void *b)
 {
     const keyed_rule *x = a, *y = b;
+    if ((x->lit->needle_len == 1) != (y->lit->needle_len == 1))
+        return x->lit->needle_len == 1 ? -1 : 1;
     size_t n = x->lit->needle_len < y->lit->needle_len ? x->lit->needle_len : y->lit->needle_len;
     int c = memcmp(x->lit->needle, y->lit->needle, n);
     if (c != 0)
@@ -232,6 +250,7 @@ static bool build_groups(ehs_rule_index *index, keyed_rule *scratch, size_t coun
             index->groups[index->group_count++] =
                 (needle_group){ scratch[k].lit, (uint32_t)index->number_count, 0 };
             b->group_count++;
+            b->byte_groups += scratch[k].lit->needle_len == 1;
         }
         index->groups[index->group_count - 1].count++;
         if (!push_number(index, scratch[k].rule))
@@ -285,9 +304,11 @@ static const unsigned plain_kinds[EHS_STARTS_MAX] = {
 };
 
 /* Builds in *root (0: none) the trie of the keyed rules among `members`
- * whose skip kind is in `kinds` (bits). `scratch` has room for `count`. */
+ * whose skip kind is in `kinds` (bits), and sets in `firsts` (NULL: none
+ * wanted) the first byte of each key. `scratch` has room for `count`. */
 static bool build_trie(ehs_rule_index *index, const ehs_rule *rules, const uint32_t *members,
-                       size_t count, keyed_rule *scratch, unsigned kinds, uint32_t *root)
+                       size_t count, keyed_rule *scratch, unsigned kinds, uint32_t *root,
+                       uint64_t firsts[4])
 {
     *root = 0;
     size_t keyed = 0;
@@ -299,6 +320,10 @@ static bool build_trie(ehs_rule_index *index, const ehs_rule *rules, const uint3
     if (keyed == 0)
         return true;
     qsort(scratch, keyed, sizeof *scratch, compare_keyed);
+    for (size_t k = 0; firsts != NULL && k < keyed; k++) {
+        unsigned char c = (unsigned char)scratch[k].lit->key[0];
+        firsts[c >> 6] |= (uint64_t)1 << (c & 63);
+    }
     uint32_t path[EHS_LITERAL_MAX + 1];
     if ((path[0] = *root = new_node(index)) == 0)
         return false;
@@ -335,10 +360,12 @@ static bool build_bucket(ehs_rule_index *index, const ehs_rule *rules, const uin
     if (!build_groups(index, scratch, needled, b))
         return false;
     for (unsigned skip = 0; skip < EHS_SKIP_KINDS; skip++)
-        if (!build_trie(index, rules, members, count, scratch, 1u << skip, &b->roots[skip]))
+        if (!build_trie(index, rules, members, count, scratch, 1u << skip, &b->roots[skip],
+                        NULL))
             return false;
     for (unsigned at = 0; at < EHS_STARTS_MAX; at++)
-        if (!build_trie(index, rules, members, count, scratch, plain_kinds[at], &b->plain[at]))
+        if (!build_trie(index, rules, members, count, scratch, plain_kinds[at], &b->plain[at],
+                        at != 0 ? b->later_firsts[at - 1] : NULL))
             return false;
     return true;
 }
@@ -503,15 +530,31 @@ static bool build_ident_buckets(ehs_rule_index *index, const ehs_rule *rules, si
         if (pass == 1)
             start[0] = 0;
     }
+    /* A message of a named ident would walk two buckets' tries over the
+     * same bytes: its ident's and the one for any ident. Copying the latter
+     * into every ident bucket makes that one walk, as long as the copies
+     * stay few (one trie per ident and source holds them). */
+    size_t any_ident = 0;
+    for (int s = 0; s < EHS_SOURCE_COUNT; s++)
+        any_ident += index->generic[s].members_count;
+    index->merged = ids != 0 && any_ident <= MERGED_COPIES_MAX / ids;
     for (size_t id = 0; ok && id < ids; id++) {
         for (int s = 0; ok && s < EHS_SOURCE_COUNT; s++) {
-            size_t n = 0;
+            const bucket *any = &index->generic[s];
+            size_t n = 0, a = index->merged ? 0 : any->members_count;
             for (size_t g = start[id]; g < start[id + 1]; g++) {
                 uint32_t i = grouped[g];
+                if (!rule_for_source(&rules[i], s))
+                    continue;
+                /* Config order; a rule for any ident never names one. */
+                for (; a < any->members_count && index->numbers[any->members_first + a] < i; a++)
+                    members[n++] = index->numbers[any->members_first + a];
                 /* A rule naming the same ident twice is one candidate. */
-                if (rule_for_source(&rules[i], s) && (n == 0 || members[n - 1] != i))
+                if (n == 0 || members[n - 1] != i)
                     members[n++] = i;
             }
+            for (; a < any->members_count; a++)
+                members[n++] = index->numbers[any->members_first + a];
             ok = build_bucket(index, rules, members, n, scratch,
                               &index->by_ident[id * EHS_SOURCE_COUNT + (size_t)s]);
         }
@@ -767,6 +810,18 @@ static bool walk(const ehs_rule_index *index, uint32_t root, const char *text, s
     }
 }
 
+/* Whether a key whose first byte is in `firsts` may start at `at`: the
+ * first step of a walk from there, taken without one. */
+static inline bool may_start(const uint64_t firsts[4], const char *text, size_t len, size_t at)
+{
+    if (at == len)
+        return false; /* a walk there passes no key's end: none is empty */
+    unsigned char c = (unsigned char)text[at];
+    if (ehs_fold_blank(c))
+        c = ' ';
+    return (firsts[c >> 6] >> (c & 63) & 1) != 0;
+}
+
 /* Adds the candidates of bucket `b`, using no more than `room` runs in all:
  * past that, every rule of the bucket, in one run. */
 static void bucket_candidates(const ehs_rule_index *index, const bucket *b, const char *text,
@@ -777,7 +832,16 @@ static void bucket_candidates(const ehs_rule_index *index, const bucket *b, cons
     unsigned first = out->runs;
     if (b->always_count != 0)
         add_run(out, index->numbers, b->always_first, b->always_count);
-    for (uint32_t g = b->group_first; g < b->group_first + b->group_count; g++) {
+    uint32_t g = b->group_first;
+    for (; g < b->group_first + b->byte_groups; g++) {
+        const needle_group *group = &index->groups[g];
+        if (len == 0 || memchr(text, (unsigned char)group->lit->needle[0], len) == NULL)
+            continue;
+        if (out->runs == room)
+            goto all;
+        add_run(out, index->numbers, group->first, group->count);
+    }
+    for (; g < b->group_first + b->group_count; g++) {
         const needle_group *group = &index->groups[g];
         if (out->runs == room)
             goto all;
@@ -792,7 +856,8 @@ static void bucket_candidates(const ehs_rule_index *index, const bucket *b, cons
             return;
         const size_t *words = words_of(starts, text, len);
         for (unsigned at = 1; at < EHS_STARTS_MAX; at++)
-            if (b->plain[at] != 0 && !walk(index, b->plain[at], text, words[at], len, out, room))
+            if (b->plain[at] != 0 && may_start(b->later_firsts[at - 1], text, len, words[at]) &&
+                !walk(index, b->plain[at], text, words[at], len, out, room))
                 goto all;
         return;
     }
@@ -830,6 +895,11 @@ void ehs_rule_index_candidates(const ehs_rule_index *index, ehs_source source, c
     size_t id = index->ident_count != 0
                     ? find_ident(index, ident != NULL ? ident : "", ident_len)
                     : SIZE_MAX;
+    if (id != SIZE_MAX && index->merged) {
+        bucket_candidates(index, &index->by_ident[id * EHS_SOURCE_COUNT + (size_t)s], text, len,
+                          &starts, out, EHS_CANDIDATE_RUNS);
+        return;
+    }
     /* The generic bucket leaves a run for the ident's bucket to fall back on. */
     bucket_candidates(index, &index->generic[s], text, len, &starts, out,
                       id != SIZE_MAX ? EHS_CANDIDATE_RUNS - 1 : EHS_CANDIDATE_RUNS);

@@ -4,7 +4,9 @@
  *
  * Rules are bucketed by the message source they apply to and by exact
  * ident: a message looks at the bucket of its ident and the bucket of rules
- * for any ident (no `ident`, or a glob). Within a bucket, a regex or grok
+ * for any ident (no `ident`, or a glob); when the rules for any ident are
+ * few enough to copy into every ident's bucket, it looks at its ident's
+ * bucket alone, which then holds both. Within a bucket, a regex or grok
  * rule whose pattern starts with known literal text (rule_literal.h) is
  * filed under its key: that text carried on across runs of blanks and
  * folded, up to EHS_LITERAL_MAX bytes, after the blanks or words the
@@ -60,7 +62,8 @@ typedef struct ehs_candidates {
     const ehs_literals *check[EHS_CANDIDATE_RUNS]; /* a needle the text must hold
                                 for the run to count, looked for only when the
                                 run's first rule comes up (most lines are taken
-                                before); NULL: none */
+                                before); NULL: none, or looked for already (a
+                                needle of one byte, one memchr) */
     const char *text;
     size_t len;
     unsigned runs;

@@ -139,10 +139,12 @@ static void test_word_starts(void **state)
     (void)state;
     static const char bytes[] = { 'a', 'b', ' ', '\t', '\n', (char)0x89, (char)0xa0, '\0', 'z' };
     uint64_t seed = 0x5eed1dc5u;
-    char buffer[64];
+    char buffer[96];
     for (int round = 0; round < 200000; round++) {
+        /* Past 16 and 32 bytes too: the words found in a line's first
+         * bytes at once, then a byte at a time. */
         size_t offset = xorshift_next(&seed) % 8;
-        size_t len = xorshift_next(&seed) % 40;
+        size_t len = xorshift_next(&seed) % 80;
         for (size_t i = 0; i < len; i++)
             buffer[offset + i] = bytes[xorshift_next(&seed) % sizeof bytes];
         const char *t = buffer + offset;
@@ -498,9 +500,9 @@ static uint64_t tried_for(harness *h, const char *ident, const char *text)
     return ehs_thread_state_rules_tried(h->state) - before;
 }
 
-static void test_rules_tried(void **state)
+/* A harness for thousand_rules(). */
+static harness *thousand_harness(void)
 {
-    (void)state;
     char *text = thousand_rules();
     harness *h = calloc(1, sizeof *h);
     assert_non_null(h);
@@ -513,6 +515,13 @@ static void test_rules_tried(void **state)
     h->builder = ehd_builder_new(NULL);
     ehd_text_init(&h->json);
     assert_int_equal(h->config->rule_count, 1002);
+    return h;
+}
+
+static void test_rules_tried(void **state)
+{
+    (void)state;
+    harness *h = thousand_harness();
 
     /* The caseless rule has no literal: it is tried on every line that
      * gets to it. */
@@ -533,6 +542,41 @@ static void test_rules_tried(void **state)
     ehs_engine_set_linear(h->state, true);
     assert_int_equal(tried_for(h, "x", "Target 5"), 668);
     assert_string_equal(h->outcome.rule->name, "Target");
+    harness_free(h);
+}
+
+/* Too many idents to copy the rules for any ident into each ident's
+ * bucket (333 idents, 667 such rules): a message looks in both buckets,
+ * and still gets what trying every rule in order gives. */
+static void test_separate_buckets(void **state)
+{
+    (void)state;
+    harness *h = thousand_harness();
+    uint64_t seed = 0x5eedbeefu;
+    size_t taken = 0;
+    for (int l = 0; l < 3000; l++) {
+        char ident[16], text[64];
+        unsigned n = (unsigned)(xorshift_next(&seed) % 1000);
+        uint64_t kind = xorshift_next(&seed) % 3;
+        snprintf(ident, sizeof ident, kind == 0 ? "x" : "app%u", n);
+        static const char *const formats[] = { "Target %u", "J%03u started 7", "T%03u finished",
+                                               " \t T%03u  finished", "hey %u", "Target x%u" };
+        snprintf(text, sizeof text, formats[xorshift_next(&seed) % 6],
+                 (unsigned)(xorshift_next(&seed) % 1000));
+        tricky_line line = { EHS_SOURCE_SYSLOG, kind == 2 ? NULL : ident, text, NULL };
+        ehs_engine_set_linear(h->state, false);
+        char *indexed = build_line(h, &line, 0);
+        const ehs_rule *rule = h->outcome.rule;
+        ehs_engine_set_linear(h->state, true);
+        char *linear = build_line(h, &line, 0);
+        if (strcmp(indexed, linear) != 0 || rule != h->outcome.rule)
+            fail_msg("ident %s, line \"%s\":\n  indexed: %s\n  linear:  %s", ident, text,
+                     indexed, linear);
+        taken += rule != NULL;
+        free(indexed);
+        free(linear);
+    }
+    assert_true(taken > 1000);
     harness_free(h);
 }
 
@@ -577,6 +621,7 @@ int main(void)
         cmocka_unit_test(test_too_many_keys),
         cmocka_unit_test(test_same_events),
         cmocka_unit_test(test_rules_tried),
+        cmocka_unit_test(test_separate_buckets),
         cmocka_unit_test(test_key_rules_out),
     };
     return cmocka_run_group_tests(tests, 0, 0);
