@@ -15,7 +15,8 @@
 
 /* Writes the event in `builder` to the set of `outcome`, counted for
  * `source`. */
-static inline __attribute__((always_inline)) void write_built(ehd_builder *builder, const ehs_outcome *outcome, ehs_source source)
+static inline __attribute__((always_inline)) void
+write_built(ehd_builder *builder, const ehs_outcome *outcome, ehs_source source)
 {
     shim_count(source, SHIM_COUNT_CONVERSION, outcome->conversion_failures);
     if (outcome->truncated)

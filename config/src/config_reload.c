@@ -46,7 +46,8 @@ void ehs_load_restart_keys(ehs_load *load, const cJSON *root)
     fprintf(out,
             "provider=%s\ngroup=%s\ncapture.syslog=%d\ncapture.stderr=%d\ncapture.journal=%d\n"
             "capture.stdout=%d\nmax_message_bytes=%zu\ninherit=%d\nmultiline=%s\n",
-            config->provider != NULL ? config->provider : "", config->group != NULL ? config->group : "",
+            config->provider != NULL ? config->provider : "",
+            config->group != NULL ? config->group : "",
             config->capture_syslog, config->capture_stderr, config->capture_journal,
             config->capture_stdout, config->max_message_bytes, config->inherit,
             multiline_text != NULL ? multiline_text : "null");

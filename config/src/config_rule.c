@@ -10,8 +10,10 @@
 #include "config_internal.h"
 
 static const char *const rule_keys[] = {
-    "name",    "source",     "ident",     "exe",     "regex",   "grok", "json",    "kv",  "fields", "time_format",
-    "level",   "level_field", "level_map", "keyword", "id",   "version", "tag", "drop",   "match_text", "template", "rate_limit", NULL,
+    "name",      "source",   "ident", "exe",     "regex",      "grok",     "json",
+    "kv",        "fields",   "time_format",      "level",      "level_field",
+    "level_map", "keyword",  "id",    "version", "tag",        "drop",     "match_text",
+    "template",  "rate_limit", NULL,
 };
 
 static void read_name(ehs_load *load, const cJSON *object, ehs_rule *rule)

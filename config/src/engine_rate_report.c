@@ -43,8 +43,8 @@ int ehs_build_rate_report(const ehs_config *config, const ehs_rate_report *repor
         burst = rule->rate_limit.burst;
     } else {
         const ehs_default_event *d = &config->default_event;
-        name = d->name != NULL ? d->name
-                               : ehs_source_event_name((ehs_source)(report->slot - config->rule_count));
+        ehs_source source = (ehs_source)(report->slot - config->rule_count);
+        name = d->name != NULL ? d->name : ehs_source_event_name(source);
         name_len = strlen(name);
         burst = d->rate_limit.burst;
     }

@@ -58,8 +58,9 @@ static void test_keys(void **unused)
     assert_non_null(config->rate_windows);
     ehs_config_free(config);
 
-    test_config_refused("{\"rate_limit\": {}}", "t.json:1:16: 'rate_limit' needs a 'burst' (events let "
-                                         "through per interval)");
+    test_config_refused("{\"rate_limit\": {}}",
+                        "t.json:1:16: 'rate_limit' needs a 'burst' (events let "
+                        "through per interval)");
     test_config_refused("{\"rate_limit\": {\"burst\": 0}}",
                  "t.json:1:26: 'burst' must be an integer 1..10000000");
     test_config_refused("{\"rate_limit\": {\"burst\": 1, \"interval_ms\": 0}}",
