@@ -31,8 +31,9 @@ static void test_reload_key(void **unused)
     assert_int_equal(config->reload_check_ms, 5);
     ehs_config_free(config);
     /* Its own events' sets come last, so a listener of the config gets them. */
-    config = test_config_load("{\"capture\": {\"syslog\": false, \"journal\": false}, \"reload\": {},"
-                  " \"default\": {\"level\": 4}}");
+    config = test_config_load(
+        "{\"capture\": {\"syslog\": false, \"journal\": false}, \"reload\": {},"
+        " \"default\": {\"level\": 4}}");
     ehs_set_key keys[8];
     assert_int_equal(ehs_config_set_keys(config, keys, 8), 3);
     assert_int_equal(keys[0].level, 4);
@@ -47,11 +48,11 @@ static void test_reload_key(void **unused)
     ehs_config_free(config);
 
     test_config_refused("{\"reload\": true}", "t.json:1:12: 'reload' must be an object such as { "
-                                       "\"check_ms\": 1000 } or null, not a boolean");
+                        "\"check_ms\": 1000 } or null, not a boolean");
     test_config_refused("{\"reload\": {\"check_ms\": 0}}",
-                 "t.json:1:25: 'check_ms' must be an integer 1..3600000");
+                        "t.json:1:25: 'check_ms' must be an integer 1..3600000");
     test_config_refused("{\"reload\": {\"check\": 5}}",
-                 "t.json:1:13: unknown key 'check' in 'reload'");
+                        "t.json:1:13: unknown key 'check' in 'reload'");
 }
 
 /* The key ehs_config_restart_key_changed names for two config texts, or
@@ -82,7 +83,8 @@ static void test_restart_keys(void **unused)
                   "");
     /* The same values written another way are no change. */
     expect_change("{\"multiline\": {\"stderr\": {\"detectors\": [\"python\"]}}}",
-                  "{\"multiline\":{\"stderr\":{\"detectors\":[\"python\"]}},\"provider\":\"ehshim\"}",
+                  "{\"multiline\":{\"stderr\":{\"detectors\":[\"python\"]}},"
+                  "\"provider\":\"ehshim\"}",
                   "");
     expect_change(base, "{\"provider\": \"Other\"}", "provider");
     expect_change(base, "{\"group\": \"g1\"}", "group");

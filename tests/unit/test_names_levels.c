@@ -62,8 +62,8 @@ static void test_names_config(void **state)
 {
     (void)state;
     ehs_config *config = test_config_load("{\"rules\": [\n"
-                              " {\"name\": \"A\", \"ident\": [\"sshd\", \"sshd-*\"],\n"
-                              "  \"exe\": \"python3*\", \"kv\": true}]}");
+                                          " {\"name\": \"A\", \"ident\": [\"sshd\", \"sshd-*\"],\n"
+                                          "  \"exe\": \"python3*\", \"kv\": true}]}");
     const ehs_rule *rule = &config->rules[0];
     assert_int_equal(rule->ident.count, 2);
     assert_string_equal(rule->ident.items[1].text, "sshd-*");
@@ -77,16 +77,18 @@ static void test_names_config(void **state)
     ehs_config_free(config);
 
     test_config_refused("{\"rules\": [{\"name\": \"A\", \"ident\": [], \"kv\": true}]}",
-                 "t.json:1:35: 'ident' must list at least one name (leave it out for any)");
+                        "t.json:1:35: 'ident' must list at least one name (leave it out for any)");
     test_config_refused("{\"rules\": [{\"name\": \"A\", \"exe\": [\"a\", 3], \"kv\": true}]}",
-                 "t.json:1:39: 'exe' must be a name or a list of names, not a number");
+                        "t.json:1:39: 'exe' must be a name or a list of names, not a number");
     test_config_refused("{\"rules\": [{\"name\": \"A\", \"exe\": \"\", \"kv\": true}]}",
-                 "t.json:1:33: 'exe' must not be empty (leave it out for any)");
+                        "t.json:1:33: 'exe' must not be empty (leave it out for any)");
     test_config_refused("{\"rules\": [{\"name\": \"A\", \"ident\": {}, \"kv\": true}]}",
-                 "t.json:1:35: 'ident' must be a name or a list of names, not an object");
-    test_config_refused("{\"strip_cr\": 1}", "t.json:1:14: 'strip_cr' must be true or false, not a number");
+                        "t.json:1:35: 'ident' must be a name or a list of names, not an object");
+    test_config_refused(
+        "{\"strip_cr\": 1}",
+        "t.json:1:14: 'strip_cr' must be true or false, not a number");
     test_config_refused("{\"default\": {\"level_words\": \"no\"}}",
-                 "t.json:1:29: 'level_words' must be true or false, not a string");
+                        "t.json:1:29: 'level_words' must be true or false, not a string");
 }
 
 /* The event name and level the engine picks for one message. */
@@ -121,10 +123,11 @@ static void pick(const ehs_config *config, ehs_source source, const char *ident,
 static void test_engine_names(void **state)
 {
     (void)state;
-    ehs_config *config = test_config_load("{\"rules\": [\n"
-                              " {\"name\": \"Py\", \"exe\": [\"python3*\"], \"regex\": \"^x\"},\n"
-                              " {\"name\": \"Both\", \"ident\": \"a*\", \"exe\": \"b\", \"regex\": \"^y\"},\n"
-                              " {\"name\": \"List\", \"ident\": [\"nginx\", \"postgres\"], \"regex\": \"^\"}]}");
+    ehs_config *config = test_config_load(
+        "{\"rules\": [\n"
+        " {\"name\": \"Py\", \"exe\": [\"python3*\"], \"regex\": \"^x\"},\n"
+        " {\"name\": \"Both\", \"ident\": \"a*\", \"exe\": \"b\", \"regex\": \"^y\"},\n"
+        " {\"name\": \"List\", \"ident\": [\"nginx\", \"postgres\"], \"regex\": \"^\"}]}");
     pick(config, EHS_SOURCE_STDERR, "python3", "python3.11", "x", "Py", 4);
     pick(config, EHS_SOURCE_STDERR, "python", "python3.11", "x", "Py", 4);
     pick(config, EHS_SOURCE_STDERR, "python3", NULL, "x", "Stderr", 4);

@@ -29,13 +29,14 @@
 static void test_keys(void **unused)
 {
     (void)unused;
-    ehs_config *config = test_config_load("{\"rate_limit\": {\"burst\": 10},\n"
-                              " \"default\": {\"rate_limit\": {\"burst\": 2, \"interval_ms\": 5, "
-                              "\"errors\": true}},\n"
-                              " \"rules\": [{\"name\": \"A\", \"kv\": true},\n"
-                              "  {\"name\": \"B\", \"kv\": true, \"rate_limit\": null},\n"
-                              "  {\"name\": \"C\", \"kv\": true, \"rate_limit\": {\"burst\": 7, "
-                              "\"interval_ms\": 100}}]}");
+    ehs_config *config = test_config_load(
+        "{\"rate_limit\": {\"burst\": 10},\n"
+        " \"default\": {\"rate_limit\": {\"burst\": 2, \"interval_ms\": 5, "
+        "\"errors\": true}},\n"
+        " \"rules\": [{\"name\": \"A\", \"kv\": true},\n"
+        "  {\"name\": \"B\", \"kv\": true, \"rate_limit\": null},\n"
+        "  {\"name\": \"C\", \"kv\": true, \"rate_limit\": {\"burst\": 7, "
+        "\"interval_ms\": 100}}]}");
     assert_int_equal(config->rules[0].rate_limit.burst, 10);
     assert_int_equal(config->rules[0].rate_limit.interval_ms, 30000);
     assert_false(config->rules[0].rate_limit.errors);
@@ -62,19 +63,21 @@ static void test_keys(void **unused)
                         "t.json:1:16: 'rate_limit' needs a 'burst' (events let "
                         "through per interval)");
     test_config_refused("{\"rate_limit\": {\"burst\": 0}}",
-                 "t.json:1:26: 'burst' must be an integer 1..10000000");
+                        "t.json:1:26: 'burst' must be an integer 1..10000000");
     test_config_refused("{\"rate_limit\": {\"burst\": 1, \"interval_ms\": 0}}",
-                 "t.json:1:44: 'interval_ms' must be an integer 1..86400000");
+                        "t.json:1:44: 'interval_ms' must be an integer 1..86400000");
     test_config_refused("{\"rate_limit\": {\"burst\": 1, \"errors\": 1}}",
-                 "t.json:1:39: 'errors' must be true or false, not a number");
+                        "t.json:1:39: 'errors' must be true or false, not a number");
     test_config_refused("{\"rate_limit\": {\"burst\": 1, \"intervall_ms\": 5}}",
-                 "t.json:1:29: unknown key 'intervall_ms' in 'rate_limit' (did you mean "
-                 "'interval_ms'?)");
-    test_config_refused("{\"rate_limit\": 5}",
-                 "t.json:1:16: 'rate_limit' must be an object with 'burst' (and 'interval_ms', "
-                 "'errors') or null, not a number");
-    test_config_refused("{\"rules\": [{\"name\": \"A\", \"kv\": true, \"rate_limit\": {\"burst\": -1}}]}",
-                 "t.json:1:62: 'burst' must be an integer 1..10000000");
+                        "t.json:1:29: unknown key 'intervall_ms' in 'rate_limit' (did you mean "
+                        "'interval_ms'?)");
+    test_config_refused(
+        "{\"rate_limit\": 5}",
+        "t.json:1:16: 'rate_limit' must be an object with 'burst' (and 'interval_ms', "
+        "'errors') or null, not a number");
+    test_config_refused(
+        "{\"rules\": [{\"name\": \"A\", \"kv\": true, \"rate_limit\": {\"burst\": -1}}]}",
+        "t.json:1:62: 'burst' must be an integer 1..10000000");
 }
 
 /* ---- builds on a stepped clock ---- */
@@ -191,13 +194,14 @@ static const char flood_config[] =
     "\"interval_ms\": 500}},\n"
     " {\"name\": \"Free\", \"regex\": \"^free\"}]}";
 
-#define FLOOD(n) "{ \"n\": \"P:Flood\", \"n\": " #n ", \"msg\": \"flood " #n "\", \"ident\": \"prog\", " \
-                 "\"meta\": { \"level\": 4, \"keyword\": \"0x2\" } }\n"
-#define REPORT(rule, count, burst, interval)                                                     \
-    "{ \"n\": \"P:Suppressed\", \"rule\": \"" rule "\", \"count\": " #count ", \"burst\": " #burst           \
-    ", \"interval_ms\": " #interval ", \"msg\": \"Suppressed " #count " events of " rule         \
-    " (rate_limit: " #burst " per " #interval " ms)\", \"meta\": { \"level\": 3, \"keyword\": "  \
-    "\"0x2\" } }\n"
+#define FLOOD(n)                                                                           \
+    "{ \"n\": \"P:Flood\", \"n\": " #n ", \"msg\": \"flood " #n "\", \"ident\": \"prog\", "   \
+    "\"meta\": { \"level\": 4, \"keyword\": \"0x2\" } }\n"
+#define REPORT(rule, count, burst, interval)                                               \
+    "{ \"n\": \"P:Suppressed\", \"rule\": \"" rule "\", \"count\": " #count             \
+    ", \"burst\": " #burst ", \"interval_ms\": " #interval ", \"msg\": \"Suppressed "      \
+    #count " events of " rule " (rate_limit: " #burst " per " #interval " ms)\", "       \
+    "\"meta\": { \"level\": 3, \"keyword\": \"0x2\" } }\n"
 
 static void test_windows(void **unused)
 {
@@ -285,7 +289,8 @@ static void test_levels(void **unused)
 static void test_default_and_fork(void **unused)
 {
     (void)unused;
-    harness *h = harness_new("{\"default\": {\"rate_limit\": {\"burst\": 1, \"interval_ms\": 50}}}");
+    harness *h =
+        harness_new("{\"default\": {\"rate_limit\": {\"burst\": 1, \"interval_ms\": 50}}}");
     assert_string_equal(send(h, "a"), "{ \"n\": \"P:Stderr\", \"msg\": \"a\", \"ident\": \"prog\", "
                                       "\"meta\": { \"level\": 4, \"keyword\": \"0x2\" } }\n");
     assert_string_equal(send(h, "b"), "suppressed\n");
@@ -306,9 +311,10 @@ static void test_set_keys(void **unused)
     (void)unused;
     /* A fixed-level rule with a limit can also write level 3 (its reports). */
     ehs_config *config =
-        test_config_load("{\"capture\": {\"syslog\": false, \"journal\": false}, \"default\": {\"drop\": true},"
-             " \"rules\": [{\"name\": \"A\", \"regex\": \"a\", \"level\": \"info\","
-             " \"rate_limit\": {\"burst\": 1}}]}");
+        test_config_load(
+            "{\"capture\": {\"syslog\": false, \"journal\": false}, \"default\": {\"drop\": true},"
+            " \"rules\": [{\"name\": \"A\", \"regex\": \"a\", \"level\": \"info\","
+            " \"rate_limit\": {\"burst\": 1}}]}");
     ehs_set_key keys[8];
     assert_int_equal(ehs_config_set_keys(config, keys, 8), 2);
     assert_int_equal(keys[0].level, 3);
@@ -389,8 +395,8 @@ static void test_threads(void **unused)
     (void)unused;
     char text[256];
     snprintf(text, sizeof text,
-             "{\"rules\": [{\"name\": \"F\", \"regex\": \"^flood\", \"rate_limit\": {\"burst\": %d, "
-             "\"interval_ms\": 20}}]}",
+             "{\"rules\": [{\"name\": \"F\", \"regex\": \"^flood\", "
+             "\"rate_limit\": {\"burst\": %d, \"interval_ms\": 20}}]}",
              BURST);
     ehs_config *config = test_config_load(text);
     shared_clock clock = { 0 };
