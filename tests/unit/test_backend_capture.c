@@ -51,6 +51,16 @@ static uint8_t *read_file(const char *path, size_t *size)
     return bytes;
 }
 
+/* The file at `path` holds exactly the `size` bytes at `expected`. */
+static void expect_file_bytes(const char *path, const uint8_t *expected, size_t size)
+{
+    size_t got;
+    uint8_t *bytes = read_file(path, &got);
+    assert_int_equal(got, size);
+    assert_memory_equal(bytes, expected, size);
+    free(bytes);
+}
+
 static void test_capture_sets_are_enabled(void **state)
 {
     (void)state;
@@ -279,11 +289,7 @@ static void test_capture_appends(void **state)
         12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '0', 0, 0xa0,
         12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '1', 0, 0xa1,
     };
-    size_t size;
-    uint8_t *bytes = read_file(s.file, &size);
-    assert_int_equal(size, sizeof(expected));
-    assert_memory_equal(bytes, expected, sizeof(expected));
-    free(bytes);
+    expect_file_bytes(s.file, expected, sizeof(expected));
     assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
@@ -319,11 +325,7 @@ static void test_capture_host_writev(void **state)
         12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '0', 0, 0xa0,
         12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '0', 0, 0xa1,
     };
-    size_t size;
-    uint8_t *bytes = read_file(s.file, &size);
-    assert_int_equal(size, sizeof(expected));
-    assert_memory_equal(bytes, expected, sizeof(expected));
-    free(bytes);
+    expect_file_bytes(s.file, expected, sizeof(expected));
     assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
@@ -361,11 +363,7 @@ static void test_capture_descriptor_moves(void **state)
     assert_int_equal(fcntl(third, F_GETFD), -1);
 
     static const uint8_t expected[] = { 12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '0', 0, 0xb0 };
-    size_t size;
-    uint8_t *bytes = read_file(s.file, &size);
-    assert_int_equal(size, sizeof(expected));
-    assert_memory_equal(bytes, expected, sizeof(expected));
-    free(bytes);
+    expect_file_bytes(s.file, expected, sizeof(expected));
 
     ehd_provider closed = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_fd(&closed), -1);
