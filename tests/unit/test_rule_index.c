@@ -269,35 +269,53 @@ static char *build_line(harness *h, const tricky_line *line, uint32_t record_lin
     return json;
 }
 
+/* A line's event built with the index, and again by trying every rule in
+ * turn (which the index must agree with), with the rule each took. The
+ * texts are the caller's: both_ways_free. Leaves the state linear. */
+typedef struct both_ways {
+    char *indexed, *linear;
+    const ehs_rule *indexed_rule, *linear_rule;
+} both_ways;
+
+static both_ways build_both_ways(harness *h, const tricky_line *line, uint32_t record_lines)
+{
+    both_ways b;
+    ehs_engine_set_linear(h->state, false);
+    b.indexed = build_line(h, line, record_lines);
+    b.indexed_rule = h->outcome.rule;
+    ehs_engine_set_linear(h->state, true);
+    b.linear = build_line(h, line, record_lines);
+    b.linear_rule = h->outcome.rule;
+    return b;
+}
+
+static void both_ways_free(both_ways *b)
+{
+    free(b->indexed);
+    free(b->linear);
+}
+
 static void test_same_events(void **state)
 {
     (void)state;
     harness *h = harness_new(tricky_config);
     for (size_t i = 0; i < sizeof tricky_lines / sizeof tricky_lines[0]; i++) {
         const tricky_line *line = &tricky_lines[i];
-        ehs_engine_set_linear(h->state, false);
-        char *indexed = build_line(h, line, 0);
-        const char *rule = h->outcome.rule != NULL ? h->outcome.rule->name : "-";
+        both_ways b = build_both_ways(h, line, 0);
+        const char *rule = b.indexed_rule != NULL ? b.indexed_rule->name : "-";
         if (strcmp(rule, line->rule) != 0)
             fail_msg("line %zu \"%s\": rule %s, expected %s", i, line->text, rule, line->rule);
-        ehs_engine_set_linear(h->state, true);
-        char *linear = build_line(h, line, 0);
-        if (strcmp(indexed, linear) != 0)
-            fail_msg("line %zu \"%s\":\n  indexed: %s\n  linear:  %s", i, line->text, indexed,
-                     linear);
-        free(indexed);
-        free(linear);
+        if (strcmp(b.indexed, b.linear) != 0)
+            fail_msg("line %zu \"%s\":\n  indexed: %s\n  linear:  %s", i, line->text, b.indexed,
+                     b.linear);
+        both_ways_free(&b);
     }
     /* A record matched whole by a rule that the first line alone fails. */
     const tricky_line record = { EHS_SOURCE_SYSLOG, "app", "first\nsecond", "Record" };
-    ehs_engine_set_linear(h->state, false);
-    char *indexed = build_line(h, &record, 2);
-    assert_string_equal(h->outcome.rule->name, "Record");
-    ehs_engine_set_linear(h->state, true);
-    char *linear = build_line(h, &record, 2);
-    assert_string_equal(indexed, linear);
-    free(indexed);
-    free(linear);
+    both_ways b = build_both_ways(h, &record, 2);
+    assert_string_equal(b.indexed_rule->name, "Record");
+    assert_string_equal(b.indexed, b.linear);
+    both_ways_free(&b);
     harness_free(h);
 }
 
@@ -412,18 +430,13 @@ static void test_random_rules(void **state)
             char text[200];
             random_line(&seed, text, sizeof text);
             tricky_line line = { EHS_SOURCE_SYSLOG, l % 3 ? "app" : "other", text, NULL };
-            ehs_engine_set_linear(h->state, false);
-            char *indexed = build_line(h, &line, 0);
-            const ehs_rule *rule = h->outcome.rule;
-            ehs_engine_set_linear(h->state, true);
-            char *linear = build_line(h, &line, 0);
-            if (strcmp(indexed, linear) != 0 || rule != h->outcome.rule)
+            both_ways b = build_both_ways(h, &line, 0);
+            if (strcmp(b.indexed, b.linear) != 0 || b.indexed_rule != b.linear_rule)
                 fail_msg("round %d, line \"%s\", config %s:\n  indexed: %s\n  linear:  %s", round,
-                         text, config, indexed, linear);
+                         text, config, b.indexed, b.linear);
             lines_total++;
-            taken += rule != NULL;
-            free(indexed);
-            free(linear);
+            taken += b.indexed_rule != NULL;
+            both_ways_free(&b);
         }
         harness_free(h);
     }
@@ -454,17 +467,13 @@ static void test_too_many_keys(void **state)
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         for (int ident = 0; ident < 2; ident++) {
             tricky_line line = { EHS_SOURCE_SYSLOG, ident ? "app" : "x", texts[i], NULL };
-            ehs_engine_set_linear(h->state, false);
-            char *indexed = build_line(h, &line, 0);
-            const char *rule = h->outcome.rule != NULL ? h->outcome.rule->name : "-";
+            both_ways b = build_both_ways(h, &line, 0);
+            const char *rule = b.indexed_rule != NULL ? b.indexed_rule->name : "-";
             if (strcmp(rule, expected[i]) != 0)
                 fail_msg("\"%s\" (%s): rule %s, expected %s", texts[i], line.ident, rule,
                          expected[i]);
-            ehs_engine_set_linear(h->state, true);
-            char *linear = build_line(h, &line, 0);
-            assert_string_equal(indexed, linear);
-            free(indexed);
-            free(linear);
+            assert_string_equal(b.indexed, b.linear);
+            both_ways_free(&b);
         }
     }
     harness_free(h);
@@ -564,17 +573,12 @@ static void test_separate_buckets(void **state)
         snprintf(text, sizeof text, formats[xorshift_next(&seed) % 6],
                  (unsigned)(xorshift_next(&seed) % 1000));
         tricky_line line = { EHS_SOURCE_SYSLOG, kind == 2 ? NULL : ident, text, NULL };
-        ehs_engine_set_linear(h->state, false);
-        char *indexed = build_line(h, &line, 0);
-        const ehs_rule *rule = h->outcome.rule;
-        ehs_engine_set_linear(h->state, true);
-        char *linear = build_line(h, &line, 0);
-        if (strcmp(indexed, linear) != 0 || rule != h->outcome.rule)
+        both_ways b = build_both_ways(h, &line, 0);
+        if (strcmp(b.indexed, b.linear) != 0 || b.indexed_rule != b.linear_rule)
             fail_msg("ident %s, line \"%s\":\n  indexed: %s\n  linear:  %s", ident, text,
-                     indexed, linear);
-        taken += rule != NULL;
-        free(indexed);
-        free(linear);
+                     b.indexed, b.linear);
+        taken += b.indexed_rule != NULL;
+        both_ways_free(&b);
     }
     assert_true(taken > 1000);
     harness_free(h);
