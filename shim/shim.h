@@ -510,23 +510,38 @@ static inline bool shim_fd_maybe_stderr(int fd)
     return shim_fd_marked(fd) == EHS_SOURCE_STDERR;
 }
 
-/* What `fd` is right now: its mark, checked against the file it was marked
- * on (one fstat when marked); EHS_SOURCE_ANY (0) for neither. errno kept. */
+/* Every SHIM_FD_RECHECK_EVERY-th captured write of a thread checks every
+ * marked descriptor against its file (fdtrack.c). */
+#define SHIM_FD_RECHECK_EVERY 64
+
+/* What `fd` is right now: its mark as the interposers keep it, every
+ * SHIM_FD_RECHECK_EVERY-th call of a thread checked with fstat (of each
+ * marked descriptor); EHS_SOURCE_ANY (0) for neither. errno kept. */
 ehs_source shim_fd_source(int fd);
 
-/* Is `fd` stderr right now? Checks the file is still the one it was. */
+/* Is `fd` stderr right now (shim_fd_source)? */
 bool shim_fd_is_stderr(int fd);
 
 /* After a successful dup, dup2, dup3 or F_DUPFD of `from` onto `to`: `to`
- * is what `from` is now (stderr, stdout: same file), else it stops being
- * either. Descriptors from SHIM_FD_LIMIT up are not followed. Lock-free and
- * async-signal-safe (at most one fstat). */
+ * is what `from` is now (stderr, stdout: same file, asked with one fstat),
+ * else it stops being either. Descriptors from SHIM_FD_LIMIT up are not
+ * followed. Lock-free and async-signal-safe. */
 void shim_fd_copied(int from, int to);
 
 /* After the program closed `fd` (even a failed close releases it) or
  * opened a new file on its number: `fd` is neither stderr nor stdout any
  * more. Lock-free and async-signal-safe, no system call. */
 void shim_fd_closed(int fd);
+
+/* shim_fd_closed for every descriptor from `first` to `last` (inclusive;
+ * close_range, closefrom). */
+void shim_fd_closed_range(unsigned first, unsigned last);
+
+/* After libc changed descriptors `first` .. `last` through its internal
+ * calls (daemon, login_tty): each marked one is checked with fstat now and
+ * unmarked unless it still refers to the file it was marked on. errno
+ * kept; async-signal-safe. */
+void shim_fd_recheck(int first, int last);
 
 /* The SHIM_ARM_* bit of `source`; 0 for EHS_SOURCE_ANY. */
 static inline int shim_arm_bit(ehs_source source)
