@@ -690,16 +690,37 @@ typedef enum shim_counter {
     SHIM_COUNTER_KINDS
 } shim_counter;
 
+/* The counters are read by the EHSHIM_DEBUG=1 report only, so only then are
+ * they kept: debugging is turned on at set-up, before anything can be
+ * counted, and never off (diag.c). The adds are shared atomic ones; every
+ * captured line would pay for two. */
+extern bool shim_debug_enabled;
+void shim_count_add(ehs_source source, shim_counter counter, unsigned long n);
+void shim_count_abandoned_add(void);
+void shim_count_report_add(void);
+
 /* Adds `n` to `counter` of `source` (EHS_SOURCE_ANY counts, but is never
  * reported); a source out of range is ignored. Relaxed atomic add:
  * thread- and signal-safe. */
-void shim_count(ehs_source source, shim_counter counter, unsigned long n);
+static inline void shim_count(ehs_source source, shim_counter counter, unsigned long n)
+{
+    if (__builtin_expect(shim_debug_enabled, 0))
+        shim_count_add(source, counter, n);
+}
 /* An intercepted call was left by a signal handler's siglongjmp before its
  * text was captured (signals.c found its busy guard abandoned). */
-void shim_count_abandoned(void);
+static inline void shim_count_abandoned(void)
+{
+    if (shim_debug_enabled)
+        shim_count_abandoned_add();
+}
 /* A rate limit's "Suppressed" event was built (its write is counted with
  * the source of the message that found it due, or stderr at exit). */
-void shim_count_report(void);
+static inline void shim_count_report(void)
+{
+    if (shim_debug_enabled)
+        shim_count_report_add();
+}
 /* Zeroes every counter, the abandoned calls too; the fork child handler
  * calls it, so that a child reports only its own work. */
 void shim_stats_reset(void);
@@ -722,6 +743,8 @@ void shim_identity_setup(void);
 /* The program's short name as it was at set-up: the ident of stderr lines
  * (and of syslog without openlog). Never NULL. */
 const char *shim_program_name(void);
+/* shim_program_name with its length in *len (per line: no strlen). */
+const char *shim_program_name_len(size_t *len);
 
 /* The file name of the executable as it was at set-up, with its length in
  * *len; NULL (and 0) when unknown. */
