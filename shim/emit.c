@@ -142,20 +142,27 @@ void shim_emit_message(shim_thread *thread, ehs_message *message)
     emit_now(thread, message);
 }
 
-void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int priority,
-               const char *text, size_t len)
+static inline __attribute__((always_inline)) void
+emit_with_ident(shim_thread *thread, ehs_source source, const char *ident, size_t ident_len,
+                int priority, const char *text, size_t len)
 {
-    if (ident == NULL)
-        ident = "";
     ehs_message message = {
         .source = source,
         .ident = ident,
-        .ident_len = strlen(ident),
+        .ident_len = ident_len,
         .priority = priority,
         .text = text,
         .len = len,
     };
     shim_emit_message(thread, &message);
+}
+
+void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int priority,
+               const char *text, size_t len)
+{
+    if (ident == NULL)
+        ident = "";
+    emit_with_ident(thread, source, ident, strlen(ident), priority, text, len);
 }
 
 /* One completed line of `thread`: into its record when the source is
@@ -165,10 +172,13 @@ static inline __attribute__((always_inline)) void line_done(shim_thread *thread,
 {
     uintptr_t *lock;
     if (__builtin_expect(shim_source_grouped(source), 0) &&
-        shim_thread_grouper(thread, source, &lock) != NULL)
+        shim_thread_grouper(thread, source, &lock) != NULL) {
         shim_group_line(thread, thread, source, text, len);
-    else
-        shim_emit(thread, source, shim_program_name(), 0, text, len);
+    } else {
+        size_t ident_len;
+        const char *ident = shim_program_name_len(&ident_len);
+        emit_with_ident(thread, source, ident, ident_len, 0, text, len);
+    }
 }
 
 void shim_stderr_line_done(void *thread, const char *text, size_t len)

@@ -12,11 +12,27 @@
  *    dup2(2, 1), and stays stdout after a parent's `1>&2`;
  *  - a descriptor stops being one when the program closes it or copies
  *    something else onto it, or when it no longer refers to the file it
- *    referred to when it became one: that catches every reassignment the
- *    interposers cannot see (fclose, freopen, daemon(), close_range, libc's
- *    internal dup2), because libc calls itself without going through us;
+ *    referred to when it became one;
  *  - descriptors that merely shared fd 2's (fd 1's) file when the program
  *    started (a parent's `2>&1`) are not stderr (stdout).
+ *
+ * The table is kept true by the interposers, so a write asks no system
+ * call. Every call the shim can see that changes a descriptor updates it
+ * (io_fd.c, io_open.c), and so does every libc entry point that changes
+ * descriptors through libc's internal calls, which bypass our dup2 and
+ * close: fclose (io_buffered.c), freopen (io_open.c), daemon (io_exit.c),
+ * login_tty and forkpty (io_tty.c), close_range and closefrom (io_fd.c).
+ * The last clause of the rule, checked with fstat against the file a
+ * descriptor was marked on, covers what nobody can see (a raw
+ * syscall(SYS_dup2), io_uring, another library's own system calls, libc's
+ * internal closes not listed above: closedir, pclose): each thread checks
+ * every marked descriptor at every SHIM_FD_RECHECK_EVERY-th captured write,
+ * and a descriptor found closed or on another file is unmarked. So after such an
+ * unseen change at most SHIM_FD_RECHECK_EVERY - 1 writes of each thread
+ * are still taken for stderr (stdout). A count, not a clock: reading a
+ * clock per write would cost what the fstat did in part, and the issue of
+ * config reload allows no clock reading per message without reload or rate
+ * limits.
  *
  * A descriptor is one kind or the other, never both: one byte per
  * descriptor says which. fd 1 is marked only while stdout is captured, so
@@ -37,6 +53,13 @@ uint8_t shim_fd_kinds[SHIM_FD_LIMIT];
  * marked; written before its kind is stored, read after the kind is seen. */
 static uint64_t marked_dev[SHIM_FD_LIMIT];
 static uint64_t marked_ino[SHIM_FD_LIMIT];
+/* One more than the highest descriptor ever marked: the recheck looks
+ * below it only (usually at 0..2). Only grows. */
+static int marked_end;
+/* Captured writes of this thread since it last rechecked the table. A
+ * signal handler's write may bump it in the middle of ours: a count off by
+ * one moves one recheck by one write. */
+static __thread unsigned writes_unchecked SHIM_TLS;
 
 static bool in_range(int fd)
 {
@@ -61,6 +84,10 @@ static void mark(int fd, ehs_source kind, uint64_t dev, uint64_t ino)
 {
     __atomic_store_n(&marked_dev[fd], dev, __ATOMIC_RELAXED);
     __atomic_store_n(&marked_ino[fd], ino, __ATOMIC_RELAXED);
+    int end = __atomic_load_n(&marked_end, __ATOMIC_RELAXED);
+    while (end <= fd && !__atomic_compare_exchange_n(&marked_end, &end, fd + 1, true,
+                                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
     __atomic_store_n(&shim_fd_kinds[fd], (uint8_t)kind, __ATOMIC_RELEASE);
 }
 
@@ -72,6 +99,25 @@ static void unmark(int fd)
         __atomic_store_n(&shim_fd_kinds[fd], 0, __ATOMIC_RELEASE);
 }
 
+/* The last clause of the rule, asked of the kernel: `fd`'s mark when it
+ * still refers to the file it was marked on, else EHS_SOURCE_ANY, and then
+ * it is unmarked (closed, or another file: whatever put it there, the
+ * program's own copy of stderr would have been seen and marked anew).
+ * Another thread's dup2 of stderr onto `fd` between the fstat and the
+ * unmark is lost: its writes are missed, never taken for stderr. */
+static ehs_source checked_source(int fd)
+{
+    ehs_source kind = shim_fd_marked(fd);
+    if (kind == EHS_SOURCE_ANY)
+        return EHS_SOURCE_ANY;
+    uint64_t dev, ino;
+    if (file_of(fd, &dev, &ino) && dev == __atomic_load_n(&marked_dev[fd], __ATOMIC_RELAXED) &&
+        ino == __atomic_load_n(&marked_ino[fd], __ATOMIC_RELAXED))
+        return kind;
+    unmark(fd);
+    return EHS_SOURCE_ANY;
+}
+
 void shim_fd_track_init(bool with_stdout)
 {
     uint64_t dev, ino;
@@ -81,18 +127,25 @@ void shim_fd_track_init(bool with_stdout)
         mark(1, EHS_SOURCE_STDOUT, dev, ino);
 }
 
+void shim_fd_recheck(int first, int last)
+{
+    int end = __atomic_load_n(&marked_end, __ATOMIC_RELAXED);
+    if (first < 0)
+        first = 0;
+    for (int fd = first; fd <= last && fd < end; fd++)
+        (void)checked_source(fd);
+}
+
 ehs_source shim_fd_source(int fd)
 {
     ehs_source kind = shim_fd_marked(fd);
     if (kind == EHS_SOURCE_ANY)
         return EHS_SOURCE_ANY;
-    uint64_t dev, ino;
-    if (!file_of(fd, &dev, &ino))
-        return EHS_SOURCE_ANY;
-    if (dev != __atomic_load_n(&marked_dev[fd], __ATOMIC_RELAXED) ||
-        ino != __atomic_load_n(&marked_ino[fd], __ATOMIC_RELAXED))
-        return EHS_SOURCE_ANY;
-    return kind;
+    if (__builtin_expect(++writes_unchecked < SHIM_FD_RECHECK_EVERY, 1))
+        return kind;
+    writes_unchecked = 0;
+    shim_fd_recheck(0, SHIM_FD_LIMIT - 1);
+    return shim_fd_marked(fd);
 }
 
 bool shim_fd_is_stderr(int fd)
@@ -105,7 +158,9 @@ void shim_fd_copied(int from, int to)
     shim_sock_copied(from, to);
     if (!in_range(to) || from == to)
         return;
-    ehs_source kind = shim_fd_source(from);
+    /* A copy is rare: ask the kernel, so that a mark never spreads from a
+     * descriptor an unseen change left stale. */
+    ehs_source kind = in_range(from) ? checked_source(from) : EHS_SOURCE_ANY;
     if (kind != EHS_SOURCE_ANY)
         mark(to, kind, __atomic_load_n(&marked_dev[from], __ATOMIC_RELAXED),
              __atomic_load_n(&marked_ino[from], __ATOMIC_RELAXED));
@@ -118,4 +173,10 @@ void shim_fd_closed(int fd)
     shim_sock_closed(fd);
     if (in_range(fd))
         unmark(fd);
+}
+
+void shim_fd_closed_range(unsigned first, unsigned last)
+{
+    for (unsigned fd = first; fd <= last && fd < SHIM_FD_LIMIT; fd++)
+        shim_fd_closed((int)fd);
 }

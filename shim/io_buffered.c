@@ -258,7 +258,16 @@ SHIM_EXPORT int fclose(FILE *stream)
     }
     closing c;
     closing_begin(&c, stream);
+    /* libc closes the descriptor with its internal close: whatever the
+     * result, it is released (as close's is). */
+    int caller_errno = errno;
+    int fd = fileno_unlocked(stream);
+    errno = caller_errno;
     int result = real(stream);
+    int real_errno = errno;
+    if (fd >= 0 && shim_tracking_fds())
+        shim_fd_closed(fd);
+    errno = real_errno;
     closing_end(&c, result == 0);
     return result;
 }

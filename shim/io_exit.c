@@ -4,7 +4,8 @@
  * _exit, _Exit and abort end the process without the destructors that
  * emit unfinished stderr (and stdout) lines; daemon's parent ends in
  * glibc's internal _exit. The text of such lines was written, so it is
- * emitted first, every thread's: all of them end with the process.
+ * emitted first, every thread's: all of them end with the process. (The
+ * daemon itself then has /dev/null on 0, 1 and 2: fdtrack.c is told.)
  *
  * assert() failures are printed by glibc through internal calls no other
  * interposer sees, then glibc aborts (keeping the message for core dumps).
@@ -62,7 +63,15 @@ SHIM_EXPORT int daemon(int nochdir, int noclose)
         errno = ENOSYS;
         return -1;
     }
-    return real(nochdir, noclose);
+    int result = real(nochdir, noclose);
+    /* In the daemon: libc put /dev/null on 0, 1 and 2 with its internal
+     * dup2 (unless `noclose`): stderr only if it was /dev/null already. */
+    if (result == 0 && !noclose && shim_tracking_fds()) {
+        int real_errno = errno;
+        shim_fd_recheck(0, 2);
+        errno = real_errno;
+    }
+    return result;
 }
 
 /* Feeds glibc's assert message: `format` (translated as glibc translates

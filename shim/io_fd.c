@@ -1,8 +1,9 @@
 /*
  * Descriptor calls that change which descriptors are stderr (rule in
  * fdtrack.c): dup, dup2, dup3, fcntl F_DUPFD / F_DUPFD_CLOEXEC (fcntl64 is
- * what _FILE_OFFSET_BITS=64 programs call), close. Each does the real call
- * and then updates the table; none changes the result or errno. They, and
+ * what _FILE_OFFSET_BITS=64 programs call), close, close_range, closefrom.
+ * Each does the real call and then updates the table; none changes the
+ * result or errno. They, and
  * close_range and closefrom, also keep the program off the shim's own
  * descriptor (ownfd.c). Like write, these may run in signal handlers and
  * vfork children, so they never initialise the shim.
@@ -110,13 +111,9 @@ SHIM_EXPORT int close(int fd)
 
 /* close_range(first, last) without the shim's descriptor: the two ranges on
  * either side of it. CLOSE_RANGE_CLOEXEC closes nothing; ours has it set. */
-SHIM_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
+static int close_range_but_own(shim_real_close_range_fn *real, unsigned int first,
+                               unsigned int last, int flags)
 {
-    shim_real_close_range_fn *real = SHIM_REAL(close_range);
-    if (real == NULL) {
-        errno = ENOSYS;
-        return -1;
-    }
     int own = shim_own_fd();
     if (own < 0 || (flags & CLOSE_RANGE_CLOEXEC) || (unsigned)own < first ||
         (unsigned)own > last)
@@ -129,6 +126,21 @@ SHIM_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
     return result;
 }
 
+/* A successful close_range without CLOSE_RANGE_CLOEXEC closed the range
+ * (libc's is the system call: nothing of it reaches our close). */
+SHIM_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
+{
+    shim_real_close_range_fn *real = SHIM_REAL(close_range);
+    if (real == NULL) {
+        errno = ENOSYS;
+        return -1;
+    }
+    int result = close_range_but_own(real, first, last, flags);
+    if (result == 0 && !(flags & CLOSE_RANGE_CLOEXEC) && shim_tracking_fds())
+        shim_fd_closed_range(first, last);
+    return result;
+}
+
 SHIM_EXPORT void closefrom(int lowest)
 {
     shim_real_closefrom_fn *real = SHIM_REAL(closefrom);
@@ -138,11 +150,14 @@ SHIM_EXPORT void closefrom(int lowest)
     int own = shim_own_fd();
     if (own < 0 || own < lowest || real_range == NULL) {
         real(lowest);
-        return;
+    } else {
+        int saved_errno = errno;
+        if (own > lowest && lowest >= 0)
+            real_range((unsigned)lowest, (unsigned)own - 1, 0);
+        errno = saved_errno;
+        real(own + 1);
     }
-    int saved_errno = errno;
-    if (own > lowest && lowest >= 0)
-        real_range((unsigned)lowest, (unsigned)own - 1, 0);
-    errno = saved_errno;
-    real(own + 1);
+    /* glibc's closefrom closes everything or aborts the process. */
+    if (shim_tracking_fds())
+        shim_fd_closed_range(lowest > 0 ? (unsigned)lowest : 0, ~0U);
 }

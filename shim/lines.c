@@ -47,11 +47,6 @@ void shim_line_feed(shim_line *line, const char *bytes, size_t count, shim_line_
     }
 }
 
-bool shim_line_pending(const shim_line *line)
-{
-    return line->len > 0 || line->overflowed;
-}
-
 void shim_line_flush(shim_line *line, shim_line_sink *sink, void *context)
 {
     if (!shim_line_pending(line))

@@ -38,8 +38,12 @@ void shim_line_init(shim_line *line, char *storage, size_t capacity);
 void shim_line_feed(shim_line *line, const char *bytes, size_t count, shim_line_sink *sink,
                     void *context);
 
-/* True when bytes of an unfinished line are waiting. */
-bool shim_line_pending(const shim_line *line);
+/* True when bytes of an unfinished line are waiting. Inline: the write
+ * path asks it of every piece. */
+static inline bool shim_line_pending(const shim_line *line)
+{
+    return line->len > 0 || line->overflowed;
+}
 
 /* Passes the unfinished line, if any, to `sink` and empties `line`. */
 void shim_line_flush(shim_line *line, shim_line_sink *sink, void *context);

@@ -7,6 +7,7 @@
 #ifndef SHIM_REAL_H
 #define SHIM_REAL_H
 
+#include <pty.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -105,6 +106,8 @@
     X(_Exit, void, (int))                                                                      \
     X(abort, void, (void))                                                                     \
     X(daemon, int, (int, int))                                                                 \
+    X(login_tty, int, (int))                                                                   \
+    X(forkpty, pid_t, (int *, char *, const struct termios *, const struct winsize *))         \
     X(__assert_fail, void, (const char *, const char *, unsigned int, const char *))           \
     X(__assert_perror_fail, void, (int, const char *, unsigned int, const char *))             \
     X(__assert, void, (const char *, const char *, int))                                       \

@@ -510,23 +510,38 @@ static inline bool shim_fd_maybe_stderr(int fd)
     return shim_fd_marked(fd) == EHS_SOURCE_STDERR;
 }
 
-/* What `fd` is right now: its mark, checked against the file it was marked
- * on (one fstat when marked); EHS_SOURCE_ANY (0) for neither. errno kept. */
+/* Every SHIM_FD_RECHECK_EVERY-th captured write of a thread checks every
+ * marked descriptor against its file (fdtrack.c). */
+#define SHIM_FD_RECHECK_EVERY 64
+
+/* What `fd` is right now: its mark as the interposers keep it, every
+ * SHIM_FD_RECHECK_EVERY-th call of a thread checked with fstat (of each
+ * marked descriptor); EHS_SOURCE_ANY (0) for neither. errno kept. */
 ehs_source shim_fd_source(int fd);
 
-/* Is `fd` stderr right now? Checks the file is still the one it was. */
+/* Is `fd` stderr right now (shim_fd_source)? */
 bool shim_fd_is_stderr(int fd);
 
 /* After a successful dup, dup2, dup3 or F_DUPFD of `from` onto `to`: `to`
- * is what `from` is now (stderr, stdout: same file), else it stops being
- * either. Descriptors from SHIM_FD_LIMIT up are not followed. Lock-free and
- * async-signal-safe (at most one fstat). */
+ * is what `from` is now (stderr, stdout: same file, asked with one fstat),
+ * else it stops being either. Descriptors from SHIM_FD_LIMIT up are not
+ * followed. Lock-free and async-signal-safe. */
 void shim_fd_copied(int from, int to);
 
 /* After the program closed `fd` (even a failed close releases it) or
  * opened a new file on its number: `fd` is neither stderr nor stdout any
  * more. Lock-free and async-signal-safe, no system call. */
 void shim_fd_closed(int fd);
+
+/* shim_fd_closed for every descriptor from `first` to `last` (inclusive;
+ * close_range, closefrom). */
+void shim_fd_closed_range(unsigned first, unsigned last);
+
+/* After libc changed descriptors `first` .. `last` through its internal
+ * calls (daemon, login_tty): each marked one is checked with fstat now and
+ * unmarked unless it still refers to the file it was marked on. errno
+ * kept; async-signal-safe. */
+void shim_fd_recheck(int first, int last);
 
 /* The SHIM_ARM_* bit of `source`; 0 for EHS_SOURCE_ANY. */
 static inline int shim_arm_bit(ehs_source source)
@@ -675,16 +690,37 @@ typedef enum shim_counter {
     SHIM_COUNTER_KINDS
 } shim_counter;
 
+/* The counters are read by the EHSHIM_DEBUG=1 report only, so only then are
+ * they kept: debugging is turned on at set-up, before anything can be
+ * counted, and never off (diag.c). The adds are shared atomic ones; every
+ * captured line would pay for two. */
+extern bool shim_debug_enabled;
+void shim_count_add(ehs_source source, shim_counter counter, unsigned long n);
+void shim_count_abandoned_add(void);
+void shim_count_report_add(void);
+
 /* Adds `n` to `counter` of `source` (EHS_SOURCE_ANY counts, but is never
  * reported); a source out of range is ignored. Relaxed atomic add:
  * thread- and signal-safe. */
-void shim_count(ehs_source source, shim_counter counter, unsigned long n);
+static inline void shim_count(ehs_source source, shim_counter counter, unsigned long n)
+{
+    if (__builtin_expect(shim_debug_enabled, 0))
+        shim_count_add(source, counter, n);
+}
 /* An intercepted call was left by a signal handler's siglongjmp before its
  * text was captured (signals.c found its busy guard abandoned). */
-void shim_count_abandoned(void);
+static inline void shim_count_abandoned(void)
+{
+    if (shim_debug_enabled)
+        shim_count_abandoned_add();
+}
 /* A rate limit's "Suppressed" event was built (its write is counted with
  * the source of the message that found it due, or stderr at exit). */
-void shim_count_report(void);
+static inline void shim_count_report(void)
+{
+    if (shim_debug_enabled)
+        shim_count_report_add();
+}
 /* Zeroes every counter, the abandoned calls too; the fork child handler
  * calls it, so that a child reports only its own work. */
 void shim_stats_reset(void);
@@ -707,6 +743,8 @@ void shim_identity_setup(void);
 /* The program's short name as it was at set-up: the ident of stderr lines
  * (and of syslog without openlog). Never NULL. */
 const char *shim_program_name(void);
+/* shim_program_name with its length in *len (per line: no strlen). */
+const char *shim_program_name_len(size_t *len);
 
 /* The file name of the executable as it was at set-up, with its length in
  * *len; NULL (and 0) when unknown. */

@@ -101,6 +101,7 @@ const char *shim_program_name_now(void)
  * program_invocation_short_name points into it: read later, it is garbage.
  */
 static char program_name_copy[256];
+static size_t program_name_len;
 static char exe_name_copy[256];
 static size_t exe_name_len;
 static bool identity_ready;
@@ -134,6 +135,7 @@ void shim_identity_setup(void)
     size_t len = strnlen(name, sizeof(program_name_copy) - 1);
     memcpy(program_name_copy, name, len);
     program_name_copy[len] = '\0';
+    program_name_len = len;
     read_exe_name();
     __atomic_store_n(&identity_ready, true, __ATOMIC_RELEASE);
     errno = saved_errno;
@@ -144,6 +146,17 @@ const char *shim_program_name(void)
     if (__atomic_load_n(&identity_ready, __ATOMIC_ACQUIRE))
         return program_name_copy;
     return shim_program_name_now();
+}
+
+const char *shim_program_name_len(size_t *len)
+{
+    if (__atomic_load_n(&identity_ready, __ATOMIC_ACQUIRE)) {
+        *len = program_name_len;
+        return program_name_copy;
+    }
+    const char *name = shim_program_name_now();
+    *len = strlen(name);
+    return name;
 }
 
 const char *shim_exe_name(size_t *len)

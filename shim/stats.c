@@ -1,6 +1,7 @@
 /*
  * Counters for EHSHIM_DEBUG=1: what the shim saw and what became of it, per
- * source. Relaxed atomic adds: they only need to be right at exit.
+ * source. Relaxed atomic adds: they only need to be right at exit. Kept
+ * only with EHSHIM_DEBUG=1, the only time they are reported (shim.h).
  */
 #include <stdio.h>
 
@@ -10,17 +11,17 @@ static unsigned long shim_counters[EHS_SOURCE_COUNT][SHIM_COUNTER_KINDS];
 static unsigned long abandoned_calls;
 static unsigned long reports;
 
-void shim_count_report(void)
+void shim_count_report_add(void)
 {
     __atomic_fetch_add(&reports, 1, __ATOMIC_RELAXED);
 }
 
-void shim_count_abandoned(void)
+void shim_count_abandoned_add(void)
 {
     __atomic_fetch_add(&abandoned_calls, 1, __ATOMIC_RELAXED);
 }
 
-void shim_count(ehs_source source, shim_counter counter, unsigned long n)
+void shim_count_add(ehs_source source, shim_counter counter, unsigned long n)
 {
     if ((unsigned)source >= EHS_SOURCE_COUNT || n == 0)
         return;
