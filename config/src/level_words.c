@@ -198,7 +198,9 @@ static inline bool may_begin_level(const char *text, size_t limit, size_t at)
     unsigned first = ((unsigned char)text[at] | 0x20) - 'a';
     unsigned char next = (unsigned char)text[at + 1];
     unsigned second = (next | 0x20) - 'a';
-    return byte_kind[next] == LETTER && (second_letters[first] >> second & 1);
+    /* Short words ("in", "to", "no") are common and never a level. */
+    return byte_kind[next] == LETTER && (second_letters[first] >> second & 1) &&
+           byte_kind[(unsigned char)text[at + 2]] == LETTER;
 }
 
 /* Bytes of `v` within [lo, lo + span]: v - lo, unsigned, is at most span. */
