@@ -59,6 +59,17 @@ static inline ssize_t ehd__backend_writev(int fd, const struct iovec *iov, int i
  */
 int ehd__fd_above_stdio(int fd);
 
+/* Who writes an event, as its caller knows it (ehd_write_options). */
+typedef struct ehd__writer {
+    uint32_t pid;
+    uint32_t tid;
+} ehd__writer;
+
+/* ehd_event_set_writev for a caller that knows who writes; `writer` NULL:
+ * the backend asks the kernel when it needs to know. */
+int ehd__event_set_writev_as(const ehd_event_set *set, struct iovec *iov, int iovcnt,
+                             const ehd__writer *writer);
+
 /* ---- user_events ------------------------------------------------------- */
 
 /*
@@ -111,8 +122,10 @@ int ehd__capture_open(const char *path);
  * concurrent writers never interleave. Returns 0, ERANGE for a record too big
  * for its size word, EIO for a short write (full disk, RLIMIT_FSIZE; the
  * part written is truncated away again unless another writer appended after
- * it, so readers never meet a torn record), or the errno of writev.
+ * it, so readers never meet a torn record), or the errno of writev. The
+ * stamp takes its pid and tid from `writer`, or from the kernel when NULL.
  */
-int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt);
+int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt,
+                        const ehd__writer *writer);
 
 #endif /* EHD_BACKEND_H */

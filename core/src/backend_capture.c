@@ -99,8 +99,8 @@ static void drop_partial_record(int data_fd, const struct iovec *iov, size_t wri
  * event unchanged. Returns the new count, or 0 when the event cannot take
  * a stamp (fewer than 8 bytes, or too many pieces): it is written as it is.
  */
-static int stamp_event(const struct iovec *iov, int iovcnt, struct iovec *out,
-                       ehd_eventheader *header, uint8_t *block)
+static int stamp_event(const struct iovec *iov, int iovcnt, const ehd__writer *writer,
+                       struct iovec *out, ehd_eventheader *header, uint8_t *block)
 {
     if (iovcnt - 2 + 4 > STAMPED_IOV_MAX)
         return 0;
@@ -135,8 +135,13 @@ static int stamp_event(const struct iovec *iov, int iovcnt, struct iovec *out,
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     uint64_t time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-    size_t block_size = ehd_capture_stamp_block(block, header, time_ns, (uint32_t)getpid(),
-                                                (uint32_t)syscall(SYS_gettid));
+    /* Two system calls an event when nobody says who writes. */
+    ehd__writer asked;
+    if (writer == NULL) {
+        asked = (ehd__writer){ (uint32_t)getpid(), (uint32_t)syscall(SYS_gettid) };
+        writer = &asked;
+    }
+    size_t block_size = ehd_capture_stamp_block(block, header, time_ns, writer->pid, writer->tid);
     int n = 2;
     out[n++] = (struct iovec){ header, sizeof *header };
     out[n++] = (struct iovec){ block, block_size };
@@ -150,7 +155,8 @@ static int stamp_event(const struct iovec *iov, int iovcnt, struct iovec *out,
     return n;
 }
 
-int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt)
+int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt,
+                        const ehd__writer *writer)
 {
     /* Sizes first: the pieces are not read before they are known to fit. */
     size_t event_size = 0;
@@ -164,7 +170,7 @@ int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov
     struct iovec stamped[STAMPED_IOV_MAX];
     ehd_eventheader header;
     uint8_t block[sizeof(ehd_extension) + EHD_CAPTURE_STAMP_SIZE];
-    int stamped_count = stamp_event(iov, iovcnt, stamped, &header, block);
+    int stamped_count = stamp_event(iov, iovcnt, writer, stamped, &header, block);
     if (stamped_count != 0) {
         iov = stamped;
         iovcnt = stamped_count;
