@@ -105,6 +105,7 @@
     X(_Exit, void, (int))                                                                      \
     X(abort, void, (void))                                                                     \
     X(daemon, int, (int, int))                                                                 \
+    X(clone, int, (int (*)(void *), void *, int, void *, ...))                                 \
     X(__assert_fail, void, (const char *, const char *, unsigned int, const char *))           \
     X(__assert_perror_fail, void, (int, const char *, unsigned int, const char *))             \
     X(__assert, void, (const char *, const char *, int))                                       \
