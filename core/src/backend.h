@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "ehd/ehd.h"
 #include "ehd_backend_writev.h"
@@ -50,6 +51,14 @@ static inline ssize_t ehd__backend_writev(int fd, const struct iovec *iov, int i
 {
     ehd_writev_fn *fn = __atomic_load_n(&ehd__backend_writev_fn, __ATOMIC_RELAXED);
     return fn != NULL ? fn(fd, iov, iovcnt) : writev(fd, iov, iovcnt);
+}
+
+/* The write set with ehd__set_backend_write, or libc's. */
+extern ehd_write_fn *ehd__backend_write_fn;
+static inline ssize_t ehd__backend_write(int fd, const void *buf, size_t count)
+{
+    ehd_write_fn *fn = __atomic_load_n(&ehd__backend_write_fn, __ATOMIC_RELAXED);
+    return fn != NULL ? fn(fd, buf, count) : write(fd, buf, count);
 }
 
 /*
@@ -118,8 +127,9 @@ int ehd__capture_open(const char *path);
 
 /*
  * Appends one record: iov[0] becomes the size word, iov[1] the tracepoint
- * name with its NUL, iov[2..iovcnt) are the event. One writev, so records of
- * concurrent writers never interleave. Returns 0, ERANGE for a record too big
+ * name with its NUL, iov[2..iovcnt) are the event. One system call (a write
+ * of the record gathered into one buffer when it is small, else a writev),
+ * so records of concurrent writers never interleave. Returns 0, ERANGE for a record too big
  * for its size word, EIO for a short write (full disk, RLIMIT_FSIZE; the
  * part written is truncated away again unless another writer appended after
  * it, so readers never meet a torn record), or the errno of writev. The

@@ -1,8 +1,8 @@
 /*
  * The capture backend: events appended as records to a .dat file (layout in
  * ehd_capture.h) so they can be checked without a kernel that has
- * user_events. Every record goes out in one writev on an O_APPEND
- * descriptor: the kernel places each such write at the end of the file as a
+ * user_events. Every record goes out in one write (or writev) on an
+ * O_APPEND descriptor: the kernel places each such write at the end of the file as a
  * whole, so threads and processes sharing the file never mix their records.
  */
 #include <errno.h>
@@ -90,6 +90,13 @@ static void drop_partial_record(int data_fd, const struct iovec *iov, size_t wri
     errno = saved_errno;
 }
 
+/* Records up to this size are gathered into one buffer on the stack and
+ * written with write: the kernel takes one buffer faster than it imports
+ * and walks an iovec of seven pieces, by more than the copy costs (about
+ * 110 against 140 ns a record of 228 bytes to /dev/null). Larger ones,
+ * rare, go out as they are with writev. */
+#define GATHERED_MAX 1024u
+
 /* Pieces of an event a stamped record can take; the builder uses three. */
 #define STAMPED_IOV_MAX 16
 
@@ -155,6 +162,33 @@ static int stamp_event(const struct iovec *iov, int iovcnt, const ehd__writer *w
     return n;
 }
 
+/* The size of a stamp block, header included (ehd_capture_stamp_block). */
+#define STAMP_BLOCK_SIZE (sizeof(ehd_extension) + EHD_CAPTURE_STAMP_SIZE)
+
+/* Copies the pieces of a record into `to`. The size word, and a stamped
+ * event's header and stamp block, are of fixed size: copied as such, they
+ * take a few moves instead of a call each. */
+static void gather(uint8_t *to, const struct iovec *iov, int iovcnt, bool stamped)
+{
+    memcpy(to, iov[0].iov_base, 4);
+    to += 4;
+    int i = 1;
+    if (stamped) {
+        memcpy(to, iov[1].iov_base, iov[1].iov_len);
+        to += iov[1].iov_len;
+        memcpy(to, iov[2].iov_base, sizeof(ehd_eventheader));
+        to += sizeof(ehd_eventheader);
+        memcpy(to, iov[3].iov_base, STAMP_BLOCK_SIZE);
+        to += STAMP_BLOCK_SIZE;
+        i = 4;
+    }
+    for (; i < iovcnt; i++) {
+        if (iov[i].iov_len != 0)
+            memcpy(to, iov[i].iov_base, iov[i].iov_len);
+        to += iov[i].iov_len;
+    }
+}
+
 int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt,
                         const ehd__writer *writer)
 {
@@ -169,7 +203,7 @@ int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov
         return ERANGE;
     struct iovec stamped[STAMPED_IOV_MAX];
     ehd_eventheader header;
-    uint8_t block[sizeof(ehd_extension) + EHD_CAPTURE_STAMP_SIZE];
+    uint8_t block[STAMP_BLOCK_SIZE];
     int stamped_count = stamp_event(iov, iovcnt, writer, stamped, &header, block);
     if (stamped_count != 0) {
         iov = stamped;
@@ -183,10 +217,21 @@ int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov
 
     iov[0] = (struct iovec){ size_word, sizeof(size_word) };
     iov[1] = (struct iovec){ (void *)set->tracepoint_name, set->name_len + 1 };
+    uint8_t gathered[GATHERED_MAX];
+    struct iovec whole;
     ssize_t written;
-    do
-        written = ehd__backend_writev(data_fd, iov, iovcnt);
-    while (written < 0 && errno == EINTR);
+    if (record_size <= sizeof gathered) {
+        gather(gathered, iov, iovcnt, stamped_count != 0);
+        do
+            written = ehd__backend_write(data_fd, gathered, record_size);
+        while (written < 0 && errno == EINTR);
+        whole = (struct iovec){ gathered, record_size };
+        iov = &whole;
+    } else {
+        do
+            written = ehd__backend_writev(data_fd, iov, iovcnt);
+        while (written < 0 && errno == EINTR);
+    }
     if (written < 0)
         return errno;
     if ((size_t)written == record_size)

@@ -58,3 +58,10 @@ void ehd__set_backend_writev(ehd_writev_fn *fn)
 {
     __atomic_store_n(&ehd__backend_writev_fn, fn, __ATOMIC_RELAXED);
 }
+
+ehd_write_fn *ehd__backend_write_fn;
+
+void ehd__set_backend_write(ehd_write_fn *fn)
+{
+    __atomic_store_n(&ehd__backend_write_fn, fn, __ATOMIC_RELAXED);
+}

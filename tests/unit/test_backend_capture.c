@@ -401,12 +401,20 @@ static void test_capture_appends(void **state)
     assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
-/* A host's writev (ehd__set_backend_writev) writes every record, whole;
- * NULL gives libc's back. */
-static int host_writes;
-static ssize_t host_writev(int fd, const struct iovec *iov, int iovcnt)
+/* A host's write and writev (ehd__set_backend_write, _writev) write every
+ * record, whole, in one call: write for a record small enough to gather
+ * into one buffer (what the shim writes), writev for a larger one, with
+ * the same bytes either way. NULL gives libc's back. */
+static int host_writes, host_writevs;
+static ssize_t host_write(int fd, const void *buf, size_t count)
 {
     host_writes++;
+    return write(fd, buf, count);
+}
+
+static ssize_t host_writev(int fd, const struct iovec *iov, int iovcnt)
+{
+    host_writevs++;
     return writev(fd, iov, iovcnt);
 }
 
@@ -419,21 +427,49 @@ static void test_capture_host_writev(void **state)
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), 0);
     ehd_event_set *set = ehd_provider_register_set(&provider, 1, 0);
+    /* No header: no stamp, so every byte is known. */
+    static uint8_t big[2000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (uint8_t)(i * 7 + 1);
     uint8_t byte = 0xa0;
     struct iovec iov[3] = { { NULL, 0 }, { NULL, 0 }, { &byte, 1 } };
+    struct iovec big_iov[4] = { { NULL, 0 }, { NULL, 0 }, { big, 5 }, { big + 5, 1995 } };
+    ehd__set_backend_write(host_write);
     ehd__set_backend_writev(host_writev);
     assert_int_equal(ehd_event_set_writev(set, iov, 3), 0);
     assert_int_equal(host_writes, 1);
+    assert_int_equal(host_writevs, 0);
+    assert_int_equal(ehd_event_set_writev(set, big_iov, 4), 0);
+    assert_int_equal(host_writes, 1);
+    assert_int_equal(host_writevs, 1);
+    ehd__set_backend_write(NULL);
     ehd__set_backend_writev(NULL);
     byte = 0xa1;
     assert_int_equal(ehd_event_set_writev(set, iov, 3), 0);
-    assert_int_equal(host_writes, 1);
+    assert_int_equal(ehd_event_set_writev(set, big_iov, 4), 0);
+    assert_int_equal(host_writes + host_writevs, 2);
     ehd_provider_close(&provider);
-    static const uint8_t expected[] = {
-        12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '0', 0, 0xa0,
-        12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '0', 0, 0xa1,
-    };
-    expect_file_bytes(s.file, expected, sizeof(expected));
+    /* The big event is stamped: its first 8 bytes become its header, the
+     * stamp follows, then the rest as it was. */
+    size_t size;
+    uint8_t *bytes = read_file(s.file, &size);
+    assert_int_equal(size, 2 * (12 + 4 + 7 + 2000 + 20));
+    size_t offset = 0;
+    for (int round = 0; round < 2; round++) {
+        ehd_capture_record record;
+        assert_int_equal(ehd_capture_next(bytes, size, &offset, &record, NULL), 0);
+        assert_string_equal(record.tracepoint_name, "P_L1K0");
+        assert_int_equal(record.event_size, 1);
+        assert_int_equal(record.event[0], 0xa0 + round);
+        assert_int_equal(ehd_capture_next(bytes, size, &offset, &record, NULL), 0);
+        assert_int_equal(record.event_size, 2000 + 20);
+        assert_memory_equal(record.event + 1, big + 1, 7);
+        assert_memory_equal(record.event + 28, big + 8, 2000 - 8);
+        ehd_sample_meta stamp;
+        assert_true(ehd_capture_stamp(record.event, record.event_size, &stamp));
+        assert_int_equal(stamp.pid, getpid());
+    }
+    free(bytes);
     assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
