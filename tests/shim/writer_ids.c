@@ -3,7 +3,8 @@
  * process and thread that wrote it ("... pid=P tid=T", asked of the kernel
  * right there), so a test can hold every event's stamp to its own text.
  * In order: the main thread; a vfork child; a vfork child that vforks a
- * grandchild; a fork child; three threads; a thread that forks and one that
+ * grandchild; a fork child; children of _Fork and of a raw clone system
+ * call (no atfork handlers); three threads; a thread that forks and one that
  * vforks; last (the shim stops trusting what it kept after it) a
  * clone(CLONE_VM | CLONE_VFORK) child. The main thread writes a line after
  * each. With argument "plain N" it writes N lines naming nobody instead.
@@ -137,6 +138,20 @@ int main(int argc, char **argv)
     say("main after nested vfork");
     fork_child("fork child");
     say("main after fork");
+    /* Children made without atfork handlers. */
+    pid_t bare = _Fork();
+    if (bare == 0) {
+        say("bare fork child");
+        _exit(0);
+    }
+    wait_for(bare);
+    bare = (pid_t)syscall(SYS_clone, (long)SIGCHLD, 0L, 0L, 0L, 0L);
+    if (bare == 0) {
+        say("raw clone child");
+        _exit(0);
+    }
+    wait_for(bare);
+    say("main after bare forks");
     pthread_t threads[3];
     static char *const names[3] = { "thread one", "thread two", "thread three" };
     for (int i = 0; i < 3; i++)
