@@ -51,7 +51,20 @@ void shim_writer_ids_off(void)
     __atomic_store_n(&ids_off, 1, __ATOMIC_RELAXED);
 }
 
-bool shim_writer_ids(uint32_t *pid, uint32_t *tid)
+/* Asks the kernel for this thread's tid, once per thread and process:
+ * apart, so that the common path takes no stack frame. */
+static __attribute__((noinline)) void keep_tid(pid_t process)
+{
+    int saved_errno = errno;
+    kept.tid = (pid_t)syscall(SYS_gettid);
+    errno = saved_errno;
+    /* A signal handler in between must not find the new pid with the old
+     * tid. */
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    kept.pid = process;
+}
+
+static inline __attribute__((always_inline)) bool writer_ids(uint32_t *pid, uint32_t *tid)
 {
     shim_fork_check();
     if (__atomic_load_n(&ids_off, __ATOMIC_RELAXED) || shim_vfork_depth != 0 ||
@@ -60,24 +73,22 @@ bool shim_writer_ids(uint32_t *pid, uint32_t *tid)
     pid_t process = __atomic_load_n(&shim_pid, __ATOMIC_RELAXED);
     if (process == 0)
         return false;
-    if (kept.pid != process) {
-        int saved_errno = errno;
-        kept.tid = (pid_t)syscall(SYS_gettid);
-        errno = saved_errno;
-        /* A signal handler in between must not find the new pid with the
-         * old tid. */
-        __atomic_signal_fence(__ATOMIC_SEQ_CST);
-        kept.pid = process;
-    }
+    if (__builtin_expect(kept.pid != process, 0))
+        keep_tid(process);
     *pid = (uint32_t)process;
     *tid = (uint32_t)kept.tid;
     return true;
 }
 
+bool shim_writer_ids(uint32_t *pid, uint32_t *tid)
+{
+    return writer_ids(pid, tid);
+}
+
 int shim_builder_write(const ehd_builder *builder, const ehd_event_set *set)
 {
     ehd_write_options options = EHD_WRITE_OPTIONS(.pid = 0);
-    if (!shim_writer_ids(&options.pid, &options.tid))
+    if (!writer_ids(&options.pid, &options.tid))
         return ehd_builder_write(builder, set, NULL, NULL);
     return ehd_builder_write_opts(builder, set, &options);
 }
