@@ -149,9 +149,13 @@ mode=$(stat -c %a "$shim_tmp/existing.dat")
 # vfork children (on their parent's memory and TLS), nested vfork, fork
 # children (also of a thread), threads, and a clone(CLONE_VM) child must
 # each still stamp their own. writer_ids names the writer in every line.
+# The sanitizer runtime's vfork interceptor crashes on a nested vfork
+# (it keeps one return address per thread), with or without the shim.
 out=$shim_tmp/writers
-run_plain "$out.plain" writer_ids "$SHIM_PROGRAMS/writer_ids"
-run_shim "$out.shim" writer_ids "$SHIM_PROGRAMS/writer_ids"
+nested=()
+[ -n "$SHIM_SANITIZER_RUNTIME" ] && nested=(no-nested)
+run_plain "$out.plain" writer_ids "$SHIM_PROGRAMS/writer_ids" "${nested[@]}"
+run_shim "$out.shim" writer_ids "$SHIM_PROGRAMS/writer_ids" "${nested[@]}"
 expect_status "writer_ids (shim)" 0 "$out.shim"
 for run in plain shim; do
     sed -E 's/ pid=[0-9]+ tid=[0-9]+$//' "$out.$run.err" | LC_ALL=C sort >"$out.$run.who"
