@@ -12,6 +12,7 @@
 
 #include "lines.h"
 #include "shim.h"
+#include "writer_ids.h"
 
 /* Writes the event in `builder` to the set of `outcome`, counted for
  * `source`. */
@@ -26,7 +27,7 @@ write_built(ehd_builder *builder, const ehs_outcome *outcome, ehs_source source)
         shim_count(source, SHIM_COUNT_DISABLED, 1);
         return;
     }
-    int err = ehd_builder_write(builder, set, NULL, NULL);
+    int err = shim_builder_write(builder, set);
     /* EBADF: the listener went away between the check and the write, or
      * the program closed the shim's descriptor behind its back. */
     if (err == EBADF)

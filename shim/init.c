@@ -55,11 +55,14 @@ static ehs_config *load_config(const char *path)
 
 static int open_provider(const ehs_config *config)
 {
-    /* The shim's events go straight to libc: its own writev interposer
-     * would only look them over and pass them on. */
+    /* The shim's events go straight to libc: its own write and writev
+     * interposers would only look them over and pass them on. */
     shim_real_writev_fn *real_writev = SHIM_REAL(writev);
     if (real_writev != NULL)
         ehd__set_backend_writev(real_writev);
+    shim_real_write_fn *real_write = SHIM_REAL(write);
+    if (real_write != NULL)
+        ehd__set_backend_write(real_write);
     ehd_provider_options options =
         EHD_PROVIDER_OPTIONS(.capture_path = env_value("EHSHIM_CAPTURE"));
     int err = ehd_provider_open(&shim_provider, config->provider, config->group, &options);

@@ -108,6 +108,7 @@
     X(daemon, int, (int, int))                                                                 \
     X(login_tty, int, (int))                                                                   \
     X(forkpty, pid_t, (int *, char *, const struct termios *, const struct winsize *))         \
+    X(clone, int, (int (*)(void *), void *, int, void *, ...))                                 \
     X(__assert_fail, void, (const char *, const char *, unsigned int, const char *))           \
     X(__assert_perror_fail, void, (int, const char *, unsigned int, const char *))             \
     X(__assert, void, (const char *, const char *, int))                                       \

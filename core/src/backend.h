@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "ehd/ehd.h"
 #include "ehd_backend_writev.h"
@@ -52,12 +53,31 @@ static inline ssize_t ehd__backend_writev(int fd, const struct iovec *iov, int i
     return fn != NULL ? fn(fd, iov, iovcnt) : writev(fd, iov, iovcnt);
 }
 
+/* The write set with ehd__set_backend_write, or libc's. */
+extern ehd_write_fn *ehd__backend_write_fn;
+static inline ssize_t ehd__backend_write(int fd, const void *buf, size_t count)
+{
+    ehd_write_fn *fn = __atomic_load_n(&ehd__backend_write_fn, __ATOMIC_RELAXED);
+    return fn != NULL ? fn(fd, buf, count) : write(fd, buf, count);
+}
+
 /*
  * Returns `fd` itself when it is above 2, else a close-on-exec duplicate
  * above 2 (and closes `fd`), so a host program's dup2/close on 0..2 can never
  * hit it. Returns -errno when no duplicate could be made (`fd` is closed).
  */
 int ehd__fd_above_stdio(int fd);
+
+/* Who writes an event, as its caller knows it (ehd_write_options). */
+typedef struct ehd__writer {
+    uint32_t pid;
+    uint32_t tid;
+} ehd__writer;
+
+/* ehd_event_set_writev for a caller that knows who writes; `writer` NULL:
+ * the backend asks the kernel when it needs to know. */
+int ehd__event_set_writev_as(const ehd_event_set *set, struct iovec *iov, int iovcnt,
+                             const ehd__writer *writer);
 
 /* ---- user_events ------------------------------------------------------- */
 
@@ -107,12 +127,15 @@ int ehd__capture_open(const char *path);
 
 /*
  * Appends one record: iov[0] becomes the size word, iov[1] the tracepoint
- * name with its NUL, iov[2..iovcnt) are the event. One writev, so records of
- * concurrent writers never interleave. Returns 0, ERANGE for a record too big
+ * name with its NUL, iov[2..iovcnt) are the event. One system call (a write
+ * of the record gathered into one buffer when it is small, else a writev),
+ * so records of concurrent writers never interleave. Returns 0, ERANGE for a record too big
  * for its size word, EIO for a short write (full disk, RLIMIT_FSIZE; the
  * part written is truncated away again unless another writer appended after
- * it, so readers never meet a torn record), or the errno of writev.
+ * it, so readers never meet a torn record), or the errno of writev. The
+ * stamp takes its pid and tid from `writer`, or from the kernel when NULL.
  */
-int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt);
+int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt,
+                        const ehd__writer *writer);
 
 #endif /* EHD_BACKEND_H */

@@ -1,8 +1,8 @@
 /*
  * The capture backend: events appended as records to a .dat file (layout in
  * ehd_capture.h) so they can be checked without a kernel that has
- * user_events. Every record goes out in one writev on an O_APPEND
- * descriptor: the kernel places each such write at the end of the file as a
+ * user_events. Every record goes out in one write (or writev) on an
+ * O_APPEND descriptor: the kernel places each such write at the end of the file as a
  * whole, so threads and processes sharing the file never mix their records.
  */
 #include <errno.h>
@@ -90,6 +90,13 @@ static void drop_partial_record(int data_fd, const struct iovec *iov, size_t wri
     errno = saved_errno;
 }
 
+/* Records up to this size are gathered into one buffer on the stack and
+ * written with write: the kernel takes one buffer faster than it imports
+ * and walks an iovec of seven pieces, by more than the copy costs (about
+ * 110 against 140 ns a record of 228 bytes to /dev/null). Larger ones,
+ * rare, go out as they are with writev. */
+#define GATHERED_MAX 1024u
+
 /* Pieces of an event a stamped record can take; the builder uses three. */
 #define STAMPED_IOV_MAX 16
 
@@ -99,8 +106,8 @@ static void drop_partial_record(int data_fd, const struct iovec *iov, size_t wri
  * event unchanged. Returns the new count, or 0 when the event cannot take
  * a stamp (fewer than 8 bytes, or too many pieces): it is written as it is.
  */
-static int stamp_event(const struct iovec *iov, int iovcnt, struct iovec *out,
-                       ehd_eventheader *header, uint8_t *block)
+static int stamp_event(const struct iovec *iov, int iovcnt, const ehd__writer *writer,
+                       struct iovec *out, ehd_eventheader *header, uint8_t *block)
 {
     if (iovcnt - 2 + 4 > STAMPED_IOV_MAX)
         return 0;
@@ -135,8 +142,13 @@ static int stamp_event(const struct iovec *iov, int iovcnt, struct iovec *out,
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     uint64_t time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-    size_t block_size = ehd_capture_stamp_block(block, header, time_ns, (uint32_t)getpid(),
-                                                (uint32_t)syscall(SYS_gettid));
+    /* Two system calls an event when nobody says who writes. */
+    ehd__writer asked;
+    if (writer == NULL) {
+        asked = (ehd__writer){ (uint32_t)getpid(), (uint32_t)syscall(SYS_gettid) };
+        writer = &asked;
+    }
+    size_t block_size = ehd_capture_stamp_block(block, header, time_ns, writer->pid, writer->tid);
     int n = 2;
     out[n++] = (struct iovec){ header, sizeof *header };
     out[n++] = (struct iovec){ block, block_size };
@@ -150,7 +162,35 @@ static int stamp_event(const struct iovec *iov, int iovcnt, struct iovec *out,
     return n;
 }
 
-int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt)
+/* The size of a stamp block, header included (ehd_capture_stamp_block). */
+#define STAMP_BLOCK_SIZE (sizeof(ehd_extension) + EHD_CAPTURE_STAMP_SIZE)
+
+/* Copies the pieces of a record into `to`. The size word, and a stamped
+ * event's header and stamp block, are of fixed size: copied as such, they
+ * take a few moves instead of a call each. */
+static void gather(uint8_t *to, const struct iovec *iov, int iovcnt, bool stamped)
+{
+    memcpy(to, iov[0].iov_base, 4);
+    to += 4;
+    int i = 1;
+    if (stamped) {
+        memcpy(to, iov[1].iov_base, iov[1].iov_len);
+        to += iov[1].iov_len;
+        memcpy(to, iov[2].iov_base, sizeof(ehd_eventheader));
+        to += sizeof(ehd_eventheader);
+        memcpy(to, iov[3].iov_base, STAMP_BLOCK_SIZE);
+        to += STAMP_BLOCK_SIZE;
+        i = 4;
+    }
+    for (; i < iovcnt; i++) {
+        if (iov[i].iov_len != 0)
+            memcpy(to, iov[i].iov_base, iov[i].iov_len);
+        to += iov[i].iov_len;
+    }
+}
+
+int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt,
+                        const ehd__writer *writer)
 {
     /* Sizes first: the pieces are not read before they are known to fit. */
     size_t event_size = 0;
@@ -163,8 +203,8 @@ int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov
         return ERANGE;
     struct iovec stamped[STAMPED_IOV_MAX];
     ehd_eventheader header;
-    uint8_t block[sizeof(ehd_extension) + EHD_CAPTURE_STAMP_SIZE];
-    int stamped_count = stamp_event(iov, iovcnt, stamped, &header, block);
+    uint8_t block[STAMP_BLOCK_SIZE];
+    int stamped_count = stamp_event(iov, iovcnt, writer, stamped, &header, block);
     if (stamped_count != 0) {
         iov = stamped;
         iovcnt = stamped_count;
@@ -177,10 +217,21 @@ int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov
 
     iov[0] = (struct iovec){ size_word, sizeof(size_word) };
     iov[1] = (struct iovec){ (void *)set->tracepoint_name, set->name_len + 1 };
+    uint8_t gathered[GATHERED_MAX];
+    struct iovec whole;
     ssize_t written;
-    do
-        written = ehd__backend_writev(data_fd, iov, iovcnt);
-    while (written < 0 && errno == EINTR);
+    if (record_size <= sizeof gathered) {
+        gather(gathered, iov, iovcnt, stamped_count != 0);
+        do
+            written = ehd__backend_write(data_fd, gathered, record_size);
+        while (written < 0 && errno == EINTR);
+        whole = (struct iovec){ gathered, record_size };
+        iov = &whole;
+    } else {
+        do
+            written = ehd__backend_writev(data_fd, iov, iovcnt);
+        while (written < 0 && errno == EINTR);
+    }
     if (written < 0)
         return errno;
     if ((size_t)written == record_size)

@@ -7,9 +7,11 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include "backend.h"
 #include "ehd/ehd.h"
 #include "ehd_api.h"
 #include "ehd_builder_layout.h"
+#include "options.h"
 
 /* Header, activity extension header with both ids, metadata extension header. */
 enum { PREFIX_MAX = sizeof(ehd_eventheader) + 2 * sizeof(ehd_extension) + 32 };
@@ -63,8 +65,9 @@ static size_t format_prefix(const ehd_builder *b, uint8_t level, const void *act
     return used;
 }
 
-EHD_API int ehd_builder_write(const ehd_builder *b, const ehd_event_set *set,
-                              const void *activity_id, const void *related_id)
+/* ehd_builder_write, with `writer` (NULL: unknown) for the backend. */
+static int write_event(const ehd_builder *b, const ehd_event_set *set, const void *activity_id,
+                       const void *related_id, const ehd__writer *writer)
 {
     int err = builder_status(b);
     if (err != 0)
@@ -81,7 +84,26 @@ EHD_API int ehd_builder_write(const ehd_builder *b, const ehd_event_set *set,
         [3] = { b->meta.bytes, b->meta.size },
         [4] = { b->data.bytes, b->data.size },
     };
-    return ehd_event_set_writev(set, iov, 5);
+    return ehd__event_set_writev_as(set, iov, 5, writer);
+}
+
+EHD_API int ehd_builder_write(const ehd_builder *b, const ehd_event_set *set,
+                              const void *activity_id, const void *related_id)
+{
+    return write_event(b, set, activity_id, related_id, NULL);
+}
+
+EHD_API int ehd_builder_write_opts(const ehd_builder *b, const ehd_event_set *set,
+                                   const ehd_write_options *options)
+{
+    if (!EHD__OPTIONS_VALID(options))
+        return EINVAL;
+    uint32_t pid = EHD__OPTION(options, pid, 0u);
+    uint32_t tid = EHD__OPTION(options, tid, 0u);
+    ehd__writer writer = { pid, tid };
+    return write_event(b, set, EHD__OPTION(options, activity_id, NULL),
+                       EHD__OPTION(options, related_id, NULL),
+                       pid != 0 && tid != 0 ? &writer : NULL);
 }
 
 EHD_API int ehd_builder_copy_event(const ehd_builder *b, uint8_t level, const void *activity_id,

@@ -22,6 +22,12 @@ EHD_API const char *ehd_event_set_name(const ehd_event_set *set)
 
 EHD_API int ehd_event_set_writev(const ehd_event_set *set, struct iovec *iov, int iovcnt)
 {
+    return ehd__event_set_writev_as(set, iov, iovcnt, NULL);
+}
+
+int ehd__event_set_writev_as(const ehd_event_set *set, struct iovec *iov, int iovcnt,
+                             const ehd__writer *writer)
+{
     if (!ehd_event_set_enabled(set))
         return EBADF;
     if (iov == NULL || iovcnt < 2)
@@ -39,7 +45,7 @@ EHD_API int ehd_event_set_writev(const ehd_event_set *set, struct iovec *iov, in
     case EHD_BACKEND_USER_EVENTS:
         return ehd__user_events_writev(fd, set, iov, iovcnt);
     case EHD_BACKEND_CAPTURE:
-        return ehd__capture_writev(fd, set, iov, iovcnt);
+        return ehd__capture_writev(fd, set, iov, iovcnt, writer);
     case EHD_BACKEND_NONE:
         break;
     }
@@ -51,4 +57,11 @@ ehd_writev_fn *ehd__backend_writev_fn;
 void ehd__set_backend_writev(ehd_writev_fn *fn)
 {
     __atomic_store_n(&ehd__backend_writev_fn, fn, __ATOMIC_RELAXED);
+}
+
+ehd_write_fn *ehd__backend_write_fn;
+
+void ehd__set_backend_write(ehd_write_fn *fn)
+{
+    __atomic_store_n(&ehd__backend_write_fn, fn, __ATOMIC_RELAXED);
 }

@@ -269,6 +269,114 @@ static void test_capture_record_bytes(void **state)
     assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
+/* The event of the next record of `bytes`, its stamp checked for pid and
+ * tid and then zeroed (time included) so two events can be compared. */
+static size_t next_event(const uint8_t *bytes, size_t size, size_t *offset, uint8_t *event,
+                         uint32_t pid, uint32_t tid)
+{
+    ehd_capture_record record;
+    assert_int_equal(ehd_capture_next(bytes, size, offset, &record, NULL), 0);
+    ehd_sample_meta stamp;
+    assert_true(ehd_capture_stamp(record.event, record.event_size, &stamp));
+    assert_int_equal(stamp.pid, pid);
+    assert_int_equal(stamp.tid, tid);
+    /* The stamp is the first block: after the 8-byte header and its own
+     * 4-byte block header. */
+    memcpy(event, record.event, record.event_size);
+    memset(event + 12, 0, EHD_CAPTURE_STAMP_SIZE);
+    return record.event_size;
+}
+
+/* ehd_builder_write_opts: the pid and tid of the options go into the stamp
+ * when both are set, else the kernel's; activity ids as ehd_builder_write
+ * takes them; options of an older (shorter) or newer (longer, zero tail)
+ * caller work, others are EINVAL. Everything but the stamp is
+ * ehd_builder_write's event. */
+static void test_capture_write_opts_ids(void **state)
+{
+    (void)state;
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
+    ehd_provider provider = EHD_PROVIDER_INIT;
+    assert_int_equal(ehd_provider_open(&provider, "CapProv", NULL, &options), 0);
+    ehd_event_set *set = ehd_provider_register_set(&provider, 4, 1);
+    ehd_builder *b = ehd_builder_new(NULL);
+    assert_non_null(b);
+    ehd_builder_reset(b, "Ids", 0);
+    uint32_t value = 7;
+    ehd_builder_add_value(b, "v", &value, sizeof value, 0, 0);
+    static const uint8_t activity[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+
+    /* 1, 2: the same event, the kernel's ids and given ones. */
+    assert_int_equal(ehd_builder_write(b, set, NULL, NULL), 0);
+    ehd_write_options given = EHD_WRITE_OPTIONS(.pid = 4242, .tid = 4343);
+    assert_int_equal(ehd_builder_write_opts(b, set, &given), 0);
+    /* 3, 4, 5: only one of the two, none, no options: the kernel's. */
+    ehd_write_options half = EHD_WRITE_OPTIONS(.pid = 4242);
+    assert_int_equal(ehd_builder_write_opts(b, set, &half), 0);
+    ehd_write_options none = EHD_WRITE_OPTIONS(.tid = 0);
+    assert_int_equal(ehd_builder_write_opts(b, set, &none), 0);
+    assert_int_equal(ehd_builder_write_opts(b, set, NULL), 0);
+    /* 6, 7: activity ids, as ehd_builder_write with them. */
+    assert_int_equal(ehd_builder_write(b, set, activity, activity), 0);
+    ehd_write_options with_ids = EHD_WRITE_OPTIONS(.activity_id = activity,
+                                                   .related_id = activity, .pid = 1, .tid = 2);
+    assert_int_equal(ehd_builder_write_opts(b, set, &with_ids), 0);
+    /* 8: an older caller's options end before pid: what lies past them is
+     * not read. */
+    ehd_write_options older = EHD_WRITE_OPTIONS(.pid = 99, .tid = 99);
+    older.sz = offsetof(ehd_write_options, pid);
+    assert_int_equal(ehd_builder_write_opts(b, set, &older), 0);
+    /* 9: a newer caller's, with nothing set in what this library lacks. */
+    struct {
+        ehd_write_options known;
+        uint64_t unknown;
+    } newer = { EHD_WRITE_OPTIONS(.pid = 5, .tid = 6), 0 };
+    newer.known.sz = sizeof newer;
+    assert_int_equal(ehd_builder_write_opts(b, set, &newer.known), 0);
+    /* Refused, nothing written: a newer caller's with something set there,
+     * a size that does not even cover sz, a related id alone. */
+    newer.unknown = 1;
+    assert_int_equal(ehd_builder_write_opts(b, set, &newer.known), EINVAL);
+    ehd_write_options tiny = EHD_WRITE_OPTIONS(.pid = 5, .tid = 6);
+    tiny.sz = 4;
+    assert_int_equal(ehd_builder_write_opts(b, set, &tiny), EINVAL);
+    ehd_write_options related_alone = EHD_WRITE_OPTIONS(.related_id = activity);
+    assert_int_equal(ehd_builder_write_opts(b, set, &related_alone), EINVAL);
+
+    size_t size;
+    uint8_t *bytes = read_file(s.file, &size);
+    size_t offset = 0;
+    uint8_t first[256], event[256];
+    uint32_t pid = (uint32_t)getpid(), tid = (uint32_t)gettid();
+    size_t first_size = next_event(bytes, size, &offset, first, pid, tid);
+    static const struct {
+        uint32_t pid, tid;
+    } plain[] = { { 4242, 4343 }, { 0, 0 }, { 0, 0 }, { 0, 0 } };
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        size_t n = next_event(bytes, size, &offset, event, plain[i].pid ? plain[i].pid : pid,
+                              plain[i].tid ? plain[i].tid : tid);
+        assert_int_equal(n, first_size);
+        assert_memory_equal(event, first, first_size);
+    }
+    uint8_t with_activity[256];
+    size_t activity_size = next_event(bytes, size, &offset, with_activity, pid, tid);
+    assert_int_equal(activity_size, first_size + 4 + 32);
+    assert_int_equal(next_event(bytes, size, &offset, event, 1, 2), activity_size);
+    assert_memory_equal(event, with_activity, activity_size);
+    assert_int_equal(next_event(bytes, size, &offset, event, pid, tid), first_size);
+    assert_memory_equal(event, first, first_size);
+    assert_int_equal(next_event(bytes, size, &offset, event, 5, 6), first_size);
+    assert_memory_equal(event, first, first_size);
+    assert_int_equal(offset, size);
+    free(bytes);
+
+    ehd_builder_free(b);
+    ehd_provider_close(&provider);
+    assert_int_equal(scratch_dir_remove(&s), 0);
+}
+
 /* A second provider on an existing file appends after what is there. */
 static void test_capture_appends(void **state)
 {
@@ -293,12 +401,20 @@ static void test_capture_appends(void **state)
     assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
-/* A host's writev (ehd__set_backend_writev) writes every record, whole;
- * NULL gives libc's back. */
-static int host_writes;
-static ssize_t host_writev(int fd, const struct iovec *iov, int iovcnt)
+/* A host's write and writev (ehd__set_backend_write, _writev) write every
+ * record, whole, in one call: write for a record small enough to gather
+ * into one buffer (what the shim writes), writev for a larger one, with
+ * the same bytes either way. NULL gives libc's back. */
+static int host_writes, host_writevs;
+static ssize_t host_write(int fd, const void *buf, size_t count)
 {
     host_writes++;
+    return write(fd, buf, count);
+}
+
+static ssize_t host_writev(int fd, const struct iovec *iov, int iovcnt)
+{
+    host_writevs++;
     return writev(fd, iov, iovcnt);
 }
 
@@ -311,21 +427,49 @@ static void test_capture_host_writev(void **state)
     ehd_provider provider = EHD_PROVIDER_INIT;
     assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), 0);
     ehd_event_set *set = ehd_provider_register_set(&provider, 1, 0);
+    /* No header: no stamp, so every byte is known. */
+    static uint8_t big[2000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (uint8_t)(i * 7 + 1);
     uint8_t byte = 0xa0;
     struct iovec iov[3] = { { NULL, 0 }, { NULL, 0 }, { &byte, 1 } };
+    struct iovec big_iov[4] = { { NULL, 0 }, { NULL, 0 }, { big, 5 }, { big + 5, 1995 } };
+    ehd__set_backend_write(host_write);
     ehd__set_backend_writev(host_writev);
     assert_int_equal(ehd_event_set_writev(set, iov, 3), 0);
     assert_int_equal(host_writes, 1);
+    assert_int_equal(host_writevs, 0);
+    assert_int_equal(ehd_event_set_writev(set, big_iov, 4), 0);
+    assert_int_equal(host_writes, 1);
+    assert_int_equal(host_writevs, 1);
+    ehd__set_backend_write(NULL);
     ehd__set_backend_writev(NULL);
     byte = 0xa1;
     assert_int_equal(ehd_event_set_writev(set, iov, 3), 0);
-    assert_int_equal(host_writes, 1);
+    assert_int_equal(ehd_event_set_writev(set, big_iov, 4), 0);
+    assert_int_equal(host_writes + host_writevs, 2);
     ehd_provider_close(&provider);
-    static const uint8_t expected[] = {
-        12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '0', 0, 0xa0,
-        12, 0, 0, 0, 'P', '_', 'L', '1', 'K', '0', 0, 0xa1,
-    };
-    expect_file_bytes(s.file, expected, sizeof(expected));
+    /* The big event is stamped: its first 8 bytes become its header, the
+     * stamp follows, then the rest as it was. */
+    size_t size;
+    uint8_t *bytes = read_file(s.file, &size);
+    assert_int_equal(size, 2 * (12 + 4 + 7 + 2000 + 20));
+    size_t offset = 0;
+    for (int round = 0; round < 2; round++) {
+        ehd_capture_record record;
+        assert_int_equal(ehd_capture_next(bytes, size, &offset, &record, NULL), 0);
+        assert_string_equal(record.tracepoint_name, "P_L1K0");
+        assert_int_equal(record.event_size, 1);
+        assert_int_equal(record.event[0], 0xa0 + round);
+        assert_int_equal(ehd_capture_next(bytes, size, &offset, &record, NULL), 0);
+        assert_int_equal(record.event_size, 2000 + 20);
+        assert_memory_equal(record.event + 1, big + 1, 7);
+        assert_memory_equal(record.event + 28, big + 8, 2000 - 8);
+        ehd_sample_meta stamp;
+        assert_true(ehd_capture_stamp(record.event, record.event_size, &stamp));
+        assert_int_equal(stamp.pid, getpid());
+    }
+    free(bytes);
     assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
@@ -691,6 +835,7 @@ int main(void)
         cmocka_unit_test(test_capture_descriptor),
         cmocka_unit_test(test_capture_record_bytes),
         cmocka_unit_test(test_capture_stamp_is_transparent),
+        cmocka_unit_test(test_capture_write_opts_ids),
         cmocka_unit_test(test_capture_appends),
         cmocka_unit_test(test_capture_host_writev),
         cmocka_unit_test(test_capture_descriptor_moves),

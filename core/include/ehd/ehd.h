@@ -370,6 +370,16 @@ int ehd_builder_write(const ehd_builder *builder, const ehd_event_set *set,
                       const void *activity_id, const void *related_id);
 
 /*
+ * ehd_builder_write with options (NULL: the defaults, as ehd_builder_write
+ * with NULL ids): the activity ids, and the pid and tid a capture file's
+ * stamp records (ehd_write_options). Returns what ehd_builder_write returns,
+ * and EINVAL for invalid options (the sz rules of ehd_builder_options).
+ * Thread-safe as ehd_builder_write is: one builder per thread.
+ */
+int ehd_builder_write_opts(const ehd_builder *builder, const ehd_event_set *set,
+                           const ehd_write_options *options);
+
+/*
  * Copies the complete event as ehd_builder_write would send it (header,
  * extensions, metadata, data; no write index) into `buffer` of `capacity`
  * bytes, with header level `level`. Sets *size to the event size in every

@@ -74,6 +74,30 @@ typedef struct ehd_provider_options {
     ((ehd_provider_options){ .sz = sizeof(ehd_provider_options), __VA_ARGS__ })
 
 /*
+ * Options for ehd_builder_write_opts. `sz` must be sizeof(ehd_write_options)
+ * as the caller was compiled (EHD_WRITE_OPTIONS sets it), as for
+ * ehd_builder_options. Every field's zero is the behaviour of
+ * ehd_builder_write with NULL ids.
+ */
+typedef struct ehd_write_options {
+    size_t sz;
+    /* 16 bytes each, or NULL; related_id needs activity_id. */
+    const void *activity_id;
+    const void *related_id;
+    /* The process and thread ids the capture backend stamps the event with
+     * (ehd_capture.h), for a caller that knows which thread writes and so
+     * spares it the two system calls of asking the kernel. 0: the calling
+     * thread's, asked of the kernel at the write; the pair is used only
+     * when both are nonzero. user_events ignores them: the kernel records
+     * who wrote. */
+    uint32_t pid;
+    uint32_t tid;
+} ehd_write_options;
+
+#define EHD_WRITE_OPTIONS(...) \
+    ((ehd_write_options){ .sz = sizeof(ehd_write_options), __VA_ARGS__ })
+
+/*
  * A named event provider and its event sets. Open with ehd_provider_open,
  * close with ehd_provider_close. Registering sets is serialised internally;
  * finding sets and writing events never take a lock.
