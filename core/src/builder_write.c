@@ -8,6 +8,7 @@
 #include <sys/uio.h>
 
 #include "ehd/ehd.h"
+#include "ehd/ehd_decode.h"
 #include "ehd_api.h"
 #include "ehd_builder_layout.h"
 
@@ -114,4 +115,54 @@ EHD_API size_t ehd_builder_event_size(const ehd_builder *b)
     if (b == NULL)
         return 0;
     return sizeof(ehd_eventheader) + sizeof(ehd_extension) + b->meta.size + b->data.size;
+}
+
+EHD_API int ehd_builder_copy_event_view(const ehd_builder *b, const ehd_event_view *name,
+                                        void *buffer, size_t capacity, size_t *size,
+                                        ehd_event_view *view)
+{
+    if (name == NULL || view == NULL)
+        return EINVAL;
+    int err = ehd_builder_copy_event(b, name->level, NULL, NULL, buffer, capacity, size);
+    if (err != 0)
+        return err;
+    /* The copy is the header, the metadata extension's header, metadata
+     * and data: what ehd_event_parse would find there, read back from the
+     * bytes as it reads them. */
+    const uint8_t *event = buffer;
+    size_t meta_offset = *size - b->data.size - b->meta.size;
+    bool le = (event[0] & EHD_FLAG_LITTLE_ENDIAN) != 0;
+    *view = (ehd_event_view){
+        .tracepoint_name = name->tracepoint_name,
+        .tracepoint_name_len = name->tracepoint_name_len,
+        .provider_name = name->provider_name,
+        .provider_name_len = name->provider_name_len,
+        .options = name->options,
+        .options_len = name->options_len,
+        .keyword = name->keyword,
+        .flags = event[0],
+        .little_endian = le,
+        .version = event[1],
+        .id = le ? (uint16_t)(event[2] | event[3] << 8) : (uint16_t)(event[3] | event[2] << 8),
+        .tag = le ? (uint16_t)(event[4] | event[5] << 8) : (uint16_t)(event[5] | event[4] << 8),
+        .opcode = event[6],
+        .level = event[7],
+        .meta = event + meta_offset,
+        .meta_size = b->meta.size,
+        .meta_offset = meta_offset,
+        .data = event + meta_offset + b->meta.size,
+        .data_size = b->data.size,
+        .data_offset = meta_offset + b->meta.size,
+    };
+    /* ehd_builder_reset_n ends the event name with a NUL; the name itself
+     * may hold one, or a ';' before its attributes. */
+    const uint8_t *nul = memchr(view->meta, '\0', view->meta_size);
+    if (nul == NULL)
+        return EBADMSG;
+    view->event_name = (const char *)view->meta;
+    view->event_name_len = (size_t)(nul - view->meta);
+    const char *semicolon = memchr(view->event_name, ';', view->event_name_len);
+    view->event_name_plain_len =
+        semicolon != NULL ? (size_t)(semicolon - view->event_name) : view->event_name_len;
+    return 0;
 }

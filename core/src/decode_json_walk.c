@@ -231,6 +231,39 @@ WALK_INLINE bool is_units_text(uint8_t encoding, uint8_t format)
            format != EHD_FMT_STRING_XML && format != EHD_FMT_STRING_JSON;
 }
 
+/* A counted 8-bit value (string or binary) whose format shows it as one
+ * fixed-size value, as ehd__json_value's json_counted8 shows it: the kind
+ * ehd__fixed_at writes, COUNTED_NULL for the empty value of a nullable
+ * field, or COUNTED_OTHER for everything left to ehd__json_value. Only
+ * the formats events from rules carry (addresses, ports, numbers) are
+ * taken; test_decode_json_paths holds them to ehd__json_value. */
+enum { COUNTED_NULL = 0xFE, COUNTED_OTHER = 0xFF };
+
+WALK_INLINE unsigned counted_fixed_kind(uint8_t format, size_t size)
+{
+    switch (format) {
+    case EHD_FMT_UNSIGNED_INT:
+        switch (size) {
+        case 0: return COUNTED_NULL;
+        case 1: return EHD__FIXED_U8;
+        case 2: return EHD__FIXED_U16;
+        case 4: return EHD__FIXED_U32;
+        case 8: return EHD__FIXED_U64;
+        default: return COUNTED_OTHER;
+        }
+    case EHD_FMT_PORT:
+        return size == 0 ? COUNTED_NULL : size == 2 ? EHD__FIXED_PORT : COUNTED_OTHER;
+    case EHD_FMT_IPV4:
+    case EHD_FMT_IPV6:
+        return size == 0    ? COUNTED_NULL
+               : size == 4  ? EHD__FIXED_IPV4
+               : size == 16 ? EHD__FIXED_IPV6
+                            : COUNTED_OTHER;
+    default:
+        return COUNTED_OTHER;
+    }
+}
+
 /* The value at k->at (its name or comma already written). */
 WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
 {
@@ -249,6 +282,24 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
         text->len += (size_t)(end - room);
         k->at += raw_size;
         return true;
+    }
+    if (encoding == EHD_ENC_BINARY_LENGTH16_CHAR8 || encoding == EHD_ENC_STRING_LENGTH16_CHAR8) {
+        unsigned kind = counted_fixed_kind(format, value_size);
+        if (kind != COUNTED_OTHER) {
+            char *room = ehd__text_room(text, EHD__FIXED_TEXT_MAX);
+            if (room == NULL)
+                return false;
+            char *end;
+            if (kind == COUNTED_NULL) {
+                memcpy(room, "null", 4);
+                end = room + 4;
+            } else {
+                end = ehd__fixed_at(room, kind, k->data + value_at, k->le);
+            }
+            text->len += (size_t)(end - room);
+            k->at += raw_size;
+            return true;
+        }
     }
     if (json_is_utf8_text(encoding, format)) {
         /* The payload goes on past most strings: whole words there. A

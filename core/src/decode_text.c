@@ -83,3 +83,20 @@ void ehd__text_printf(ehd_text *text, const char *format, ...)
     va_end(args);
     text->len += (size_t)n;
 }
+
+EHD_API int ehd_text_append(ehd_text *text, const void *bytes, size_t size)
+{
+    if (text == NULL || (bytes == NULL && size != 0))
+        return EINVAL;
+    text->error = 0;
+    char *room = ehd__text_room(text, size);
+    if (room == NULL) {
+        int err = text->error;
+        text->error = 0;
+        return err;
+    }
+    memcpy(room, bytes, size);
+    text->len += size;
+    ehd__text_terminate(text);
+    return 0;
+}
