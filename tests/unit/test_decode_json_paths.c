@@ -6,7 +6,8 @@
  * same line or the same error. Held here on the round-trip generator's
  * random events (every encoding, format, array and struct), on each of
  * them cut short and with bytes changed, and on flat events of every value
- * encoding and format; fuzz_decode checks the same on what the fuzzer
+ * encoding and format (counted strings and binary of every size a format
+ * of fixed size takes among them); fuzz_decode checks the same on what the fuzzer
  * makes.
  */
 #include <errno.h>
@@ -124,6 +125,15 @@ static void test_flat_events(void **state)
                                    0);
             ehd_builder_add_zstring(builder, strings[s][0] != '\0' ? strings[s] : "name", "x", 1,
                                     1, 0, 0);
+            /* Counted values of the sizes of numbers and addresses, which
+             * a format may show as one (or as null when empty). */
+            static const size_t counted_sizes[] = { 0, 1, 2, 3, 4, 8, 16 };
+            for (size_t c = 0; c < sizeof counted_sizes / sizeof counted_sizes[0]; c++) {
+                ehd_builder_add_binary(builder, "bn", value, counted_sizes[c], (uint8_t)format,
+                                       0);
+                ehd_builder_add_string(builder, "sn", value, 1, counted_sizes[c],
+                                       (uint8_t)format, 0);
+            }
             size_t size = 0;
             assert_int_equal(ehd_builder_copy_event(builder, 4, NULL, NULL, event, sizeof event,
                                                     &size),
