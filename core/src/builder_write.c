@@ -132,28 +132,30 @@ EHD_API int ehd_builder_copy_event_view(const ehd_builder *b, const ehd_event_vi
     const uint8_t *event = buffer;
     size_t meta_offset = *size - b->data.size - b->meta.size;
     bool le = (event[0] & EHD_FLAG_LITTLE_ENDIAN) != 0;
-    *view = (ehd_event_view){
-        .tracepoint_name = name->tracepoint_name,
-        .tracepoint_name_len = name->tracepoint_name_len,
-        .provider_name = name->provider_name,
-        .provider_name_len = name->provider_name_len,
-        .options = name->options,
-        .options_len = name->options_len,
-        .keyword = name->keyword,
-        .flags = event[0],
-        .little_endian = le,
-        .version = event[1],
-        .id = le ? (uint16_t)(event[2] | event[3] << 8) : (uint16_t)(event[3] | event[2] << 8),
-        .tag = le ? (uint16_t)(event[4] | event[5] << 8) : (uint16_t)(event[5] | event[4] << 8),
-        .opcode = event[6],
-        .level = event[7],
-        .meta = event + meta_offset,
-        .meta_size = b->meta.size,
-        .meta_offset = meta_offset,
-        .data = event + meta_offset + b->meta.size,
-        .data_size = b->data.size,
-        .data_offset = meta_offset + b->meta.size,
-    };
+    /* Member by member: a compound literal would clear the whole view
+     * first, and every member is set here anyway. */
+    view->tracepoint_name = name->tracepoint_name;
+    view->tracepoint_name_len = name->tracepoint_name_len;
+    view->provider_name = name->provider_name;
+    view->provider_name_len = name->provider_name_len;
+    view->options = name->options;
+    view->options_len = name->options_len;
+    view->keyword = name->keyword;
+    view->flags = event[0];
+    view->little_endian = le;
+    view->version = event[1];
+    view->id = le ? (uint16_t)(event[2] | event[3] << 8) : (uint16_t)(event[3] | event[2] << 8);
+    view->tag = le ? (uint16_t)(event[4] | event[5] << 8) : (uint16_t)(event[5] | event[4] << 8);
+    view->opcode = event[6];
+    view->level = event[7];
+    view->activity_id = NULL;
+    view->related_id = NULL;
+    view->meta = event + meta_offset;
+    view->meta_size = b->meta.size;
+    view->meta_offset = meta_offset;
+    view->data = event + meta_offset + b->meta.size;
+    view->data_size = b->data.size;
+    view->data_offset = meta_offset + b->meta.size;
     /* ehd_builder_reset_n ends the event name with a NUL; the name itself
      * may hold one, or a ';' before its attributes. */
     const uint8_t *nul = memchr(view->meta, '\0', view->meta_size);

@@ -32,6 +32,11 @@ enum { ARRAY_FLAGS = EHD_ENC_CARRAY | EHD_ENC_VARRAY };
  * the string writer, which reserves room a chunk at a time. */
 enum { SHORT_STRING = 1024 };
 
+/* What the fast kinds of one value write at most: a plain short string
+ * with its quotes and what a copy writes past it, or a value of fixed
+ * size. begin_field reserves it with the name: one reservation a field. */
+enum { VALUE_ROOM = 2 + SHORT_STRING + EHD__COPY_PLAIN_OVER + EHD__FIXED_TEXT_MAX };
+
 /* The steps of one field, inlined into walk_fields: per field, calls cost
  * about as much as the work. */
 #define WALK_INLINE static inline __attribute__((always_inline))
@@ -44,6 +49,8 @@ typedef struct walk {
     size_t at;        /* payload offset of the next value */
     unsigned items;   /* items the enumerator would have reported */
     bool le;
+    bool value_room;  /* begin_field reserved VALUE_ROOM after the name: a single
+                         value of the fast kinds needs no reservation of its own */
 } walk;
 
 /* One field definition: name, type bytes, constant array length. */
@@ -113,9 +120,11 @@ WALK_INLINE bool begin_field(walk *k, size_t pos, field_def *d)
     ehd_text *text = w->text;
     const uint8_t *name = k->meta + pos;
     size_t meta_left = k->meta_size - pos;
-    /* `, "`, the name and what a copy writes past it, `;tag=0xFFFF": ` */
+    /* `, "`, the name and what a copy writes past it, `;tag=0xFFFF": `,
+     * then room for the value. */
     bool failed_before = text->error != 0;
-    char *room = ehd__text_room(text, 3 + meta_left + EHD__COPY_PLAIN_OVER + 14);
+    char *room = ehd__text_room(text, 3 + meta_left + EHD__COPY_PLAIN_OVER + 14 + VALUE_ROOM);
+    k->value_room = room != NULL;
     if (room != NULL) {
         char *p = room;
         if (w->need_comma)
@@ -142,6 +151,7 @@ WALK_INLINE bool begin_field(walk *k, size_t pos, field_def *d)
     } else if (!failed_before && text->error == E2BIG) {
         text->error = 0; /* the name may still fit: the long way finds out */
     }
+    k->value_room = false; /* the long way may write past what was reserved */
     const uint8_t *nul = memchr(name, 0, meta_left);
     if (nul == NULL)
         return false;
@@ -264,8 +274,16 @@ WALK_INLINE unsigned counted_fixed_kind(uint8_t format, size_t size)
     }
 }
 
-/* The value at k->at (its name or comma already written). */
-WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
+/* Room for `extra` (<= VALUE_ROOM) bytes of a value: reserved already
+ * when `reserved`. */
+WALK_INLINE char *value_room(ehd_text *text, size_t extra, bool reserved)
+{
+    return reserved ? text->chars + text->len : ehd__text_room(text, extra);
+}
+
+/* The value at k->at (its name or comma already written); `reserved`: the
+ * room for it was reserved with its name. */
+WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format, bool reserved)
 {
     size_t value_at, value_size, raw_size;
     if (!count_item(k) || !measure(k, encoding, &value_at, &value_size, &raw_size))
@@ -274,7 +292,7 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
     if (encoding <= EHD_ENC_VALUE128) {
         /* Fixed size (measure refuses the encodings below these): one
          * jump on what the format makes of it. */
-        char *room = ehd__text_room(text, EHD__FIXED_TEXT_MAX);
+        char *room = value_room(text, EHD__FIXED_TEXT_MAX, reserved);
         if (room == NULL)
             return false;
         char *end = ehd__fixed_at(room, ehd__fixed_kind(encoding, format), k->data + value_at,
@@ -286,7 +304,7 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
     if (encoding == EHD_ENC_BINARY_LENGTH16_CHAR8 || encoding == EHD_ENC_STRING_LENGTH16_CHAR8) {
         unsigned kind = counted_fixed_kind(format, value_size);
         if (kind != COUNTED_OTHER) {
-            char *room = ehd__text_room(text, EHD__FIXED_TEXT_MAX);
+            char *room = value_room(text, EHD__FIXED_TEXT_MAX, reserved);
             if (room == NULL)
                 return false;
             char *end;
@@ -308,7 +326,7 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
         const uint8_t *value = k->data + value_at;
         size_t readable = k->data_size - value_at;
         char *room = value_size <= SHORT_STRING
-                         ? ehd__text_room(text, 2 + value_size + EHD__COPY_PLAIN_OVER)
+                         ? value_room(text, 2 + value_size + EHD__COPY_PLAIN_OVER, reserved)
                          : NULL;
         size_t plain = 0;
         if (room != NULL) {
@@ -363,7 +381,7 @@ WALK_INLINE bool write_field(walk *k, const field_def *d, size_t *next)
 
     *next = d->next;
     if (array_flag == 0)
-        return write_value(k, encoding, d->format);
+        return write_value(k, encoding, d->format, k->value_room);
 
     size_t count = d->count;
     if (array_flag == EHD_ENC_VARRAY) {
@@ -394,7 +412,7 @@ WALK_INLINE bool write_field(walk *k, const field_def *d, size_t *next)
     json_open(w, '[');
     for (size_t i = 0; i < count; i++) {
         json_begin_value(w);
-        if (!write_value(k, encoding, d->format))
+        if (!write_value(k, encoding, d->format, false))
             return false;
     }
     if (!count_item(k))

@@ -95,7 +95,8 @@ EHD_API int ehd_text_append(ehd_text *text, const void *bytes, size_t size)
         text->error = 0;
         return err;
     }
-    memcpy(room, bytes, size);
+    if (size != 0)
+        memcpy(room, bytes, size);
     text->len += size;
     ehd__text_terminate(text);
     return 0;
