@@ -22,6 +22,7 @@
 #include "level.h"
 #include "rate_limit.h"
 #include "rule_index.h"
+#include "same_bytes.h"
 #include "sources.h"
 
 /* Scratch buffers are at least this big, so short max_message_bytes still
@@ -492,29 +493,6 @@ static inline bool rule_applies(const ehs_rule *rule, const ehs_message *message
            (message->exe != NULL && ehs_names_match(&rule->exe, message->exe, message->exe_len));
 }
 
-/* Whether the `len` bytes (at most 64) at `a` and `b` are the same, in a
- * few loads of each instead of a call: idents are short. */
-static inline bool same_short(const char *a, const char *b, size_t len)
-{
-    uint64_t x, y, u, v;
-    if (len >= 8) {
-        for (size_t i = 0; i + 8 < len; i += 8) {
-            memcpy(&x, a + i, 8), memcpy(&y, b + i, 8);
-            if (x != y)
-                return false;
-        }
-        memcpy(&u, a + len - 8, 8), memcpy(&v, b + len - 8, 8);
-        return u == v;
-    }
-    if (len >= 4) {
-        uint32_t x4, y4, u4, v4;
-        memcpy(&x4, a, 4), memcpy(&y4, b, 4);
-        memcpy(&u4, a + len - 4, 4), memcpy(&v4, b + len - 4, 4);
-        return x4 == y4 && u4 == v4;
-    }
-    return len == 0 || (a[0] == b[0] && a[len / 2] == b[len / 2] && a[len - 1] == b[len - 1]);
-}
-
 static bool ident_listed_slow(ehs_thread_state *state, const ehs_config *config,
                               const char *ident, size_t len);
 
@@ -532,7 +510,7 @@ static inline bool ident_listed(ehs_thread_state *state, const ehs_config *confi
     if (!state->every_rule_names_idents || (ident == state->listed_at && len == state->listed_len))
         return true;
     if (state->unlisted_known && len == state->unlisted_len &&
-        same_short(ident, state->unlisted, len))
+        ehs_same_bytes(ident, state->unlisted, len))
         return false;
     return ident_listed_slow(state, config, ident, len);
 }

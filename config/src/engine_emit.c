@@ -7,6 +7,7 @@
 
 #include "convert.h"
 #include "engine_emit.h"
+#include "same_bytes.h"
 
 size_t ehs_utf8_cut(const char *text, size_t len, size_t max)
 {
@@ -108,7 +109,7 @@ ehs_type ehs_emit_member_type(const ehs_emit *emit, const char *name, size_t nam
     /* Members' types follow the named groups (group 0, see ehs_field). */
     for (size_t i = 0; i < rule->field_count; i++) {
         const ehs_field *f = &rule->fields[i];
-        if (f->group == 0 && f->name_len == name_len && memcmp(f->name, name, name_len) == 0) {
+        if (f->group == 0 && f->name_len == name_len && ehs_same_bytes(f->name, name, name_len)) {
             *typed = true;
             return f->type;
         }
@@ -152,7 +153,7 @@ bool ehs_emit_is_reserved(const char *message_field, size_t message_field_len, c
     default: break;
     }
     return message_field != NULL && name_len == message_field_len &&
-           memcmp(name, message_field, name_len) == 0;
+           ehs_same_bytes(name, message_field, name_len);
 }
 
 bool ehs_names_add(ehs_name_set *set, const char *name, size_t len)
@@ -160,7 +161,7 @@ bool ehs_names_add(ehs_name_set *set, const char *name, size_t len)
     uint32_t start = set->level_start == 0 ? 0 : set->ends[set->level_start - 1];
     for (uint32_t i = set->level_start; i < set->count; i++) {
         uint32_t end = set->ends[i];
-        if (end - start == len && memcmp(set->bytes + start, name, len) == 0)
+        if (end - start == len && ehs_same_bytes(set->bytes + start, name, len))
             return false;
         start = end;
     }

@@ -15,6 +15,7 @@
 #endif
 
 #include "rule_literal.h"
+#include "same_bytes.h"
 
 static inline bool is_alnum(char c)
 {
@@ -161,24 +162,6 @@ size_t ehs_skip_starts(uint8_t skip, const char *text, size_t len,
  * a search for their first byte alone stops at every word: sixteen places
  * at a time are held to the needle's first and last bytes together, and
  * only the places where both agree are compared whole. */
-/* Whether the `n` bytes at `a` and `b` are the same: a needle's middle
- * is short, shorter than a call to memcmp costs. */
-static inline bool same_bytes_short(const char *a, const char *b, size_t n)
-{
-    size_t i = 0;
-    for (; n - i >= 8; i += 8) {
-        uint64_t x, y;
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        if (x != y)
-            return false;
-    }
-    for (; i < n; i++)
-        if (a[i] != b[i])
-            return false;
-    return true;
-}
-
 bool ehs_literal_contains(const char *text, size_t len, const char *needle, size_t n)
 {
     if (len < n)
@@ -201,7 +184,7 @@ bool ehs_literal_contains(const char *text, size_t len, const char *needle, size
                             (0xFFFFu << (at - base));
             for (; both != 0; both &= both - 1) {
                 size_t p = base + (size_t)__builtin_ctz(both);
-                if (same_bytes_short(text + p + 1, needle + 1, n - 2))
+                if (ehs_same_bytes(text + p + 1, needle + 1, n - 2))
                     return true;
             }
             at = base + 16;
@@ -212,7 +195,7 @@ bool ehs_literal_contains(const char *text, size_t len, const char *needle, size
 #endif
     for (size_t at = 0; at <= last; at++)
         if (text[at] == needle[0] && text[at + n - 1] == needle[n - 1] &&
-            same_bytes_short(text + at + 1, needle + 1, n - 2))
+            ehs_same_bytes(text + at + 1, needle + 1, n - 2))
             return true;
     return false;
 }
@@ -220,7 +203,7 @@ bool ehs_literal_contains(const char *text, size_t len, const char *needle, size
 static inline bool starts_with(const char *text, size_t len, size_t at, const char *prefix,
                                size_t n)
 {
-    return len - at >= n && memcmp(text + at, prefix, n) == 0;
+    return len - at >= n && ehs_same_bytes(text + at, prefix, n);
 }
 
 bool ehs_literals_allow(const ehs_literals *lit, const char *text, size_t len)
