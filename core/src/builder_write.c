@@ -6,6 +6,9 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/uio.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "ehd/ehd.h"
 #include "ehd/ehd_decode.h"
@@ -157,14 +160,34 @@ EHD_API int ehd_builder_copy_event_view(const ehd_builder *b, const ehd_event_vi
     view->data_size = b->data.size;
     view->data_offset = meta_offset + b->meta.size;
     /* ehd_builder_reset_n ends the event name with a NUL; the name itself
-     * may hold one, or a ';' before its attributes. */
-    const uint8_t *nul = memchr(view->meta, '\0', view->meta_size);
-    if (nul == NULL)
-        return EBADMSG;
-    view->event_name = (const char *)view->meta;
-    view->event_name_len = (size_t)(nul - view->meta);
-    const char *semicolon = memchr(view->event_name, ';', view->event_name_len);
-    view->event_name_plain_len =
-        semicolon != NULL ? (size_t)(semicolon - view->event_name) : view->event_name_len;
+     * may hold one, or a ';' before its attributes. Names are short: both
+     * are found in one look at sixteen bytes when the event has them. */
+    const uint8_t *meta = view->meta;
+    size_t name_len = view->meta_size, plain_len = SIZE_MAX;
+#if defined(__SSE2__)
+    if (*size - meta_offset >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)meta);
+        unsigned nuls = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
+        unsigned semicolons = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(';')));
+        if (nuls != 0) {
+            name_len = (size_t)__builtin_ctz(nuls);
+            semicolons &= nuls ^ (nuls - 1); /* those before the NUL */
+            plain_len = semicolons != 0 ? (size_t)__builtin_ctz(semicolons) : name_len;
+        }
+    }
+#endif
+    if (plain_len == SIZE_MAX) {
+        const uint8_t *nul = memchr(meta, '\0', view->meta_size);
+        if (nul == NULL)
+            return EBADMSG;
+        name_len = (size_t)(nul - meta);
+        const uint8_t *semicolon = memchr(meta, ';', name_len);
+        plain_len = semicolon != NULL ? (size_t)(semicolon - meta) : name_len;
+    }
+    if (name_len >= view->meta_size)
+        return EBADMSG; /* the NUL is past the metadata */
+    view->event_name = (const char *)meta;
+    view->event_name_len = name_len;
+    view->event_name_plain_len = plain_len;
     return 0;
 }

@@ -95,7 +95,9 @@ EHD_API int ehd_text_append(ehd_text *text, const void *bytes, size_t size)
         text->error = 0;
         return err;
     }
-    if (size != 0)
+    if (size == 1) /* a newline between lines: no call for one byte */
+        room[0] = *(const char *)bytes;
+    else if (size != 0)
         memcpy(room, bytes, size);
     text->len += size;
     ehd__text_terminate(text);

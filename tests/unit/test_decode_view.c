@@ -161,7 +161,8 @@ static void test_event_names(void **state)
         size_t len;
     } names[] = {
         { "Plain", 5 }, { "With;attr=1", 11 }, { ";first", 6 }, { "two;a;b", 7 },
-        { "nul\0inside;x", 13 }, { "", 0 },
+        { "nul\0inside;x", 13 }, { "", 0 }, { "fifteen_bytes__;x", 17 },
+        { "a_rather_long_event_name;k=v", 28 }, { "sixteen_bytes_ab", 16 },
     };
     ehd_event_view name;
     parse_name("P_L5Kff", 5, &name);
