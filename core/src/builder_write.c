@@ -30,7 +30,8 @@ static int builder_status(const ehd_builder *b)
     return 0;
 }
 
-/* Fills `prefix` with everything before the metadata; returns its size. */
+/* Fills `prefix` with everything before the metadata; returns its size
+ * (ehd_builder_copy_event counts the same size without it). */
 static size_t format_prefix(const ehd_builder *b, uint8_t level, const void *activity_id,
                             const void *related_id, uint8_t prefix[PREFIX_MAX])
 {
@@ -98,14 +99,17 @@ EHD_API int ehd_builder_copy_event(const ehd_builder *b, uint8_t level, const vo
     if (related_id != NULL && activity_id == NULL)
         return EINVAL;
 
-    uint8_t prefix[PREFIX_MAX];
-    size_t prefix_size = format_prefix(b, level, activity_id, related_id, prefix);
+    /* format_prefix's size, so the prefix is written in place once it
+     * is known to fit. */
+    size_t prefix_size = sizeof(ehd_eventheader) + sizeof(ehd_extension);
+    if (activity_id != NULL)
+        prefix_size += sizeof(ehd_extension) + (related_id != NULL ? 32 : 16);
     size_t total = prefix_size + b->meta.size + b->data.size;
     *size = total;
     if (total > capacity)
         return ENOSPC;
     uint8_t *out = buffer;
-    memcpy(out, prefix, prefix_size);
+    format_prefix(b, level, activity_id, related_id, out);
     if (b->meta.size)
         memcpy(out + prefix_size, b->meta.bytes, b->meta.size);
     if (b->data.size)
