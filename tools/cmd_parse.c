@@ -157,6 +157,7 @@ typedef struct tracepoint_name_cache {
     } slot[NAME_CACHE_SLOTS];
     size_t used;
     size_t next; /* the slot to reuse once all are used */
+    size_t last_hit; /* the slot the last look-up found */
 } tracepoint_name_cache;
 
 typedef struct parse_context {
@@ -176,6 +177,8 @@ typedef struct parse_context {
     bool failed;                 /* some line could not be shown */
     ehs_grouper *grouper;        /* the source's "multiline" grouping, or NULL */
     tracepoint_name_cache names;
+    ehs_message line_message;    /* a record's message but its text and record facts,
+                                    the same for every line: set once */
 } parse_context;
 
 /* JSON lines are gathered until they pass this many bytes and given to
@@ -332,10 +335,18 @@ static int tracepoint_name(parse_context *context, uint8_t level, uint64_t keywo
                            size_t *slot)
 {
     tracepoint_name_cache *cache = &context->names;
+    /* Most lines of a log are of few kinds: the last name first. */
+    size_t last = cache->last_hit;
+    if (last < cache->used && cache->slot[last].valid && cache->slot[last].level == level &&
+        cache->slot[last].keyword == keyword) {
+        *slot = last;
+        return 0;
+    }
     for (size_t i = 0; i < cache->used; i++) {
         if (cache->slot[i].valid && cache->slot[i].level == level &&
             cache->slot[i].keyword == keyword) {
             *slot = i;
+            cache->last_hit = i;
             return 0;
         }
     }
@@ -457,22 +468,14 @@ static void show_final_reports(parse_context *context)
 static void parse_record(void *context_arg, const ehs_record *record)
 {
     parse_context *context = context_arg;
-    const parse_options *options = context->options;
-    ehs_message message = {
-        .source = options->source,
-        .ident = options->ident,
-        .ident_len = context->ident_len,
-        .exe = context->exe,
-        .exe_len = context->exe_len,
-        .priority = options->priority,
-        .text = record->text,
-        .len = record->len,
-        .record_lines = record->lines,
-        .record_detector = record->detector,
-        .record_cut = record->cut,
-        .record_cr_removed = record->cr_removed,
-    };
-    show_event(context, &message);
+    ehs_message *message = &context->line_message;
+    message->text = record->text;
+    message->len = record->len;
+    message->record_lines = record->lines;
+    message->record_detector = record->detector;
+    message->record_cut = record->cut;
+    message->record_cr_removed = record->cr_removed;
+    show_event(context, message);
 }
 
 /* One line (`len` bytes of `text`, without its '\n'): an event, or part of
@@ -686,6 +689,14 @@ int cmd_parse(int argc, char **argv)
         .exe = options.exe != NULL ? options.exe : options.ident,
     };
     context.exe_len = strlen(context.exe);
+    context.line_message = (ehs_message){
+        .source = options.source,
+        .ident = options.ident,
+        .ident_len = context.ident_len,
+        .exe = context.exe,
+        .exe_len = context.exe_len,
+        .priority = options.priority,
+    };
     if (config->group != NULL)
         snprintf(context.tracepoint_options, sizeof context.tracepoint_options, "G%s",
                  config->group);

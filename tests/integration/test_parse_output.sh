@@ -4,7 +4,8 @@
 # order, across many fills of the buffer, with lines longer than the buffer
 # among them, from a file and from a pipe read in small pieces. Each
 # expected line is made here from the input line (the default config: an
-# event named ehshim:Stderr whose msg is the line).
+# event named ehshim:Stderr whose msg is the line). Then events of many
+# tracepoint names (levels and keywords) in one run.
 set -u
 EHSHIM=${EHSHIM:-${BUILD:-build}/ehshim}
 if [ ! -x "$EHSHIM" ]; then
@@ -69,6 +70,37 @@ check "from a file"
 dd if="$tmp/in.log" bs=4096 2>/dev/null | "$EHSHIM" parse -c "$tmp/config.json" >"$tmp/out" 2>"$tmp/err" ||
     fail "from a pipe: exit status $?"
 check "from a pipe"
+
+# Each event's tracepoint name (its level and keyword) is formatted and
+# parsed once and kept, 16 names at most: 40 rules of 40 keywords and five
+# levels, lines in runs of one rule and jumping between all of them, so
+# names are found again, pushed out and made anew. Every line must show its
+# own rule's name, level and keyword.
+awk 'BEGIN {
+    split("critical error warning info verbose", level, " ")
+    printf "{ \"rules\": ["
+    for (i = 0; i < 40; i++)
+        printf "%s{ \"name\": \"R%d\", \"regex\": \"^k%d \", \"level\": \"%s\", \"keyword\": \"0x%x\" }",
+            (i ? ", " : ""), i, i, level[i % 5 + 1], i + 1
+    print "] }"
+}' >"$tmp/rules.json"
+awk 'BEGIN {
+    srand(11)
+    rule = 0
+    for (n = 0; n < 4000; n++) {
+        if (rand() < 0.5)
+            rule = int(rand() * 40)
+        print "k" rule " line " n
+    }
+}' >"$tmp/rules.log"
+awk '{
+    rule = substr($1, 2) + 0
+    printf "{ \"n\": \"ehshim:R%d\", \"msg\": \"%s\", \"ident\": \"ehshim\", \"meta\": { \"level\": %d, \"keyword\": \"0x%X\" } }\n",
+        rule, $0, rule % 5 + 1, rule + 1
+}' "$tmp/rules.log" >"$tmp/want"
+"$EHSHIM" parse -c "$tmp/rules.json" "$tmp/rules.log" >"$tmp/out" 2>"$tmp/err" ||
+    fail "40 tracepoint names: exit status $?"
+check "40 tracepoint names"
 
 echo "$failures failures"
 [ $failures -eq 0 ]
