@@ -9,10 +9,9 @@
 #include "engine_emit.h"
 #include "same_bytes.h"
 
-size_t ehs_utf8_cut(const char *text, size_t len, size_t max)
+/* ehs_utf8_cut for a text longer than `max`. */
+size_t ehs_utf8_cut_over(const char *text, size_t len, size_t max)
 {
-    if (len <= max)
-        return len;
     const unsigned char *s = (const unsigned char *)text;
     size_t lead = max;
     while (lead > 0 && max - lead < 3 && (s[lead] & 0xC0) == 0x80)

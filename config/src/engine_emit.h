@@ -77,9 +77,16 @@ typedef struct ehs_emit {
     uint8_t level;              /* its level when level_found */
 } ehs_emit;
 
+/* ehs_utf8_cut of a text longer than `max`. */
+size_t ehs_utf8_cut_over(const char *text, size_t len, size_t max);
+
 /* Length of the longest prefix of `text` (at most `max` bytes) that does not
- * split a UTF-8 character, when the text is valid UTF-8 where it is cut. */
-size_t ehs_utf8_cut(const char *text, size_t len, size_t max);
+ * split a UTF-8 character, when the text is valid UTF-8 where it is cut.
+ * Inline: asked of every field, and most texts are within `max`. */
+static inline size_t ehs_utf8_cut(const char *text, size_t len, size_t max)
+{
+    return len <= max ? len : ehs_utf8_cut_over(text, len, max);
+}
 
 /* Counts `items` decoder items and `bytes` event bytes against the budgets. */
 static inline void ehs_emit_spend(ehs_emit *emit, unsigned items, size_t bytes)

@@ -301,7 +301,10 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format, bool res
         k->at += raw_size;
         return true;
     }
-    if (encoding == EHD_ENC_BINARY_LENGTH16_CHAR8 || encoding == EHD_ENC_STRING_LENGTH16_CHAR8) {
+    /* No format shows a counted value as one of fixed size by default:
+     * strings, the commonest, pass with one look. */
+    if (format != EHD_FMT_DEFAULT &&
+        (encoding == EHD_ENC_BINARY_LENGTH16_CHAR8 || encoding == EHD_ENC_STRING_LENGTH16_CHAR8)) {
         unsigned kind = counted_fixed_kind(format, value_size);
         if (kind != COUNTED_OTHER) {
             char *room = value_room(text, EHD__FIXED_TEXT_MAX, reserved);
