@@ -165,18 +165,24 @@ EHD_API int ehd_builder_copy_event_view(const ehd_builder *b, const ehd_event_vi
     view->data_offset = meta_offset + b->meta.size;
     /* ehd_builder_reset_n ends the event name with a NUL; the name itself
      * may hold one, or a ';' before its attributes. Names are short: both
-     * are found in one look at sixteen bytes when the event has them. */
+     * are found in a look or two at sixteen bytes. */
     const uint8_t *meta = view->meta;
     size_t name_len = view->meta_size, plain_len = SIZE_MAX;
 #if defined(__SSE2__)
-    if (*size - meta_offset >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)meta);
+    /* Sixteen bytes a look, the first 64 at most, while the event has them. */
+    size_t readable = *size - meta_offset, semicolon_at = SIZE_MAX;
+    for (size_t at = 0; at < 64 && readable - at >= 16 && readable >= 16; at += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(meta + at));
         unsigned nuls = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
         unsigned semicolons = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(';')));
-        if (nuls != 0) {
-            name_len = (size_t)__builtin_ctz(nuls);
+        if (nuls != 0)
             semicolons &= nuls ^ (nuls - 1); /* those before the NUL */
-            plain_len = semicolons != 0 ? (size_t)__builtin_ctz(semicolons) : name_len;
+        if (semicolons != 0 && semicolon_at == SIZE_MAX)
+            semicolon_at = at + (size_t)__builtin_ctz(semicolons);
+        if (nuls != 0) {
+            name_len = at + (size_t)__builtin_ctz(nuls);
+            plain_len = semicolon_at != SIZE_MAX ? semicolon_at : name_len;
+            break;
         }
     }
 #endif

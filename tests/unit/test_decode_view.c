@@ -163,6 +163,10 @@ static void test_event_names(void **state)
         { "Plain", 5 }, { "With;attr=1", 11 }, { ";first", 6 }, { "two;a;b", 7 },
         { "nul\0inside;x", 13 }, { "", 0 }, { "fifteen_bytes__;x", 17 },
         { "a_rather_long_event_name;k=v", 28 }, { "sixteen_bytes_ab", 16 },
+        { "thirty-one_bytes_of_event_name_", 31 }, { "thirty-two_bytes_of_event_name_;", 32 },
+        { "past_the_64_bytes_looked_at_in_words_sixteen_at_a_time_and_more_;attr=1", 72 },
+        { "a;b", 3 }, { "name_of_sixteen_;and_after_it", 29 },
+        { "first;_then_bytes_to_pass_16;x", 30 },
     };
     ehd_event_view name;
     parse_name("P_L5Kff", 5, &name);
