@@ -39,9 +39,6 @@ enum { EVENT_SLACK = 512 };
 /* When an event would pass its backend's limit the message field is cut
  * first, but it keeps at least this much: it is what people read. */
 enum { MESSAGE_KEEP = 1024 };
-/* What ehd_builder_event_size counts besides metadata and data: the header
- * and the metadata extension's header. */
-enum { EVENT_PREFIX = sizeof(ehd_eventheader) + sizeof(ehd_extension) };
 
 struct ehs_thread_state {
     const ehs_config *config;         /* the config this state was made for */
@@ -219,7 +216,7 @@ static size_t tail_bytes(bool facility, size_t ident_len)
 static bool add_record_fields(build *b, size_t ident_len)
 {
     const ehs_config *config = b->config;
-    size_t used = ehd_builder_event_size(b->builder) - EVENT_PREFIX + EHD_HEADERS_MAX + 16 +
+    size_t used = ehd__builder_fields_size(b->builder) + EHD_HEADERS_MAX + 16 +
                   tail_bytes(b->has_facility, ident_len);
     if (config->message_field != NULL)
         used += ehs_field_overhead(config->message_field_len) +
@@ -245,7 +242,7 @@ static void add_fixed_fields(build *b, bool fields_cut)
     if (config->message_field != NULL) {
         /* The builder keeps EHD_HEADERS_MAX + 16 bytes for what precedes
          * the metadata, whatever an event has there: so does this. */
-        size_t used = ehd_builder_event_size(builder) - EVENT_PREFIX + EHD_HEADERS_MAX + 16 +
+        size_t used = ehd__builder_fields_size(builder) + EHD_HEADERS_MAX + 16 +
                       ehs_field_overhead(config->message_field_len) +
                       tail_bytes(b->has_facility, ident_len);
         size_t room = b->state->event_max > used ? b->state->event_max - used : 0;
