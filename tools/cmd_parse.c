@@ -141,8 +141,9 @@ typedef struct parse_options {
 /* Everything one line needs on its way to a JSON line. */
 /* Tracepoint names already formatted: an event's name depends only on its
  * level and keyword, and a config uses a few of those, so the name of
- * each pair is formatted once, not once per line. */
-enum { NAME_CACHE_SLOTS = 16 };
+ * each pair is formatted once, not once per line. A pair has two slots
+ * it may be in (by a hash of it), so a look-up is two compares. */
+enum { NAME_CACHE_SLOTS = 32 };
 typedef struct tracepoint_name_cache {
     struct {
         uint64_t keyword;
@@ -155,9 +156,7 @@ typedef struct tracepoint_name_cache {
         bool parsed;
         ehd_event_view parse;
     } slot[NAME_CACHE_SLOTS];
-    size_t used;
-    size_t next; /* the slot to reuse once all are used */
-    size_t last_hit; /* the slot the last look-up found */
+    bool evict_second; /* which of its two slots a new pair takes when both are used */
 } tracepoint_name_cache;
 
 typedef struct parse_context {
@@ -335,22 +334,19 @@ static int tracepoint_name(parse_context *context, uint8_t level, uint64_t keywo
                            size_t *slot)
 {
     tracepoint_name_cache *cache = &context->names;
-    /* Most lines of a log are of few kinds: the last name first. */
-    size_t last = cache->last_hit;
-    if (last < cache->used && cache->slot[last].valid && cache->slot[last].level == level &&
-        cache->slot[last].keyword == keyword) {
-        *slot = last;
-        return 0;
-    }
-    for (size_t i = 0; i < cache->used; i++) {
+    uint64_t mixed = (keyword ^ (uint64_t)level << 56) * 0x9E3779B97F4A7C15u;
+    size_t first = (size_t)(mixed >> 59) & (NAME_CACHE_SLOTS - 2), places[2] = { first, first + 1 };
+    for (int k = 0; k < 2; k++) {
+        size_t i = places[k];
         if (cache->slot[i].valid && cache->slot[i].level == level &&
             cache->slot[i].keyword == keyword) {
             *slot = i;
-            cache->last_hit = i;
             return 0;
         }
     }
-    size_t i = cache->used < NAME_CACHE_SLOTS ? cache->used++ : cache->next++ % NAME_CACHE_SLOTS;
+    size_t i = !cache->slot[first].valid       ? first
+               : !cache->slot[first + 1].valid ? first + 1
+                                               : first + (cache->evict_second = !cache->evict_second);
     cache->slot[i].parsed = false;
     int err = ehd_format_tracepoint_name(cache->slot[i].name, context->config->provider, level,
                                          keyword, context->tracepoint_options);
