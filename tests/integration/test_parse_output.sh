@@ -72,35 +72,44 @@ dd if="$tmp/in.log" bs=4096 2>/dev/null | "$EHSHIM" parse -c "$tmp/config.json" 
 check "from a pipe"
 
 # Each event's tracepoint name (its level and keyword) is formatted and
-# parsed once and kept, 16 names at most: 40 rules of 40 keywords and five
-# levels, lines in runs of one rule and jumping between all of them, so
-# names are found again, pushed out and made anew. Every line must show its
-# own rule's name, level and keyword.
-awk 'BEGIN {
-    split("critical error warning info verbose", level, " ")
+# parsed once and kept, in one of two slots of 32 its level and keyword
+# hash to: 48 rules, 20 of one level and 40 keywords, 8 more of one
+# keyword and levels that hash to the same two slots (1, 13, 25, 50 and
+# 2, 14, 26, 38 with keyword 7), lines in runs of one rule and jumping
+# between all of them, so names are found again, pushed out and made
+# anew, and names of the same level or keyword meet in a slot. Every line
+# must show its own rule's name, level and keyword.
+rule_awk='function keyword(i) { return i < 40 ? i + 1 : 7 }
+function level(i,  shared) {
+    split("1 13 25 50 2 14 26 38", shared, " ")
+    return i < 20 ? 4 : i < 40 ? i % 5 + 1 : shared[i - 39] + 0
+}'
+awk "$rule_awk"'
+BEGIN {
     printf "{ \"rules\": ["
-    for (i = 0; i < 40; i++)
-        printf "%s{ \"name\": \"R%d\", \"regex\": \"^k%d \", \"level\": \"%s\", \"keyword\": \"0x%x\" }",
-            (i ? ", " : ""), i, i, level[i % 5 + 1], i + 1
+    for (i = 0; i < 48; i++)
+        printf "%s{ \"name\": \"R%d\", \"regex\": \"^k%d \", \"level\": %d, \"keyword\": \"0x%x\" }",
+            (i ? ", " : ""), i, i, level(i), keyword(i)
     print "] }"
 }' >"$tmp/rules.json"
 awk 'BEGIN {
     srand(11)
     rule = 0
-    for (n = 0; n < 4000; n++) {
+    for (n = 0; n < 6000; n++) {
         if (rand() < 0.5)
-            rule = int(rand() * 40)
+            rule = int(rand() * 48)
         print "k" rule " line " n
     }
 }' >"$tmp/rules.log"
-awk '{
+awk "$rule_awk"'
+{
     rule = substr($1, 2) + 0
     printf "{ \"n\": \"ehshim:R%d\", \"msg\": \"%s\", \"ident\": \"ehshim\", \"meta\": { \"level\": %d, \"keyword\": \"0x%X\" } }\n",
-        rule, $0, rule % 5 + 1, rule + 1
+        rule, $0, level(rule), keyword(rule)
 }' "$tmp/rules.log" >"$tmp/want"
 "$EHSHIM" parse -c "$tmp/rules.json" "$tmp/rules.log" >"$tmp/out" 2>"$tmp/err" ||
-    fail "40 tracepoint names: exit status $?"
-check "40 tracepoint names"
+    fail "48 tracepoint names: exit status $?"
+check "48 tracepoint names"
 
 echo "$failures failures"
 [ $failures -eq 0 ]
