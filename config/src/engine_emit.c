@@ -126,12 +126,10 @@ uint8_t ehs_level_map_find(const ehs_rule *rule, const char *value, size_t len)
     return 0;
 }
 
-void ehs_emit_check_level(ehs_emit *emit, const char *name, size_t name_len, const char *value,
-                          size_t value_len)
+void ehs_emit_check_level_field(ehs_emit *emit, const char *name, size_t name_len,
+                                const char *value, size_t value_len)
 {
     const ehs_rule *rule = emit->rule;
-    if (emit->level_found || rule == NULL || rule->level_field == NULL)
-        return;
     if (strnlen(rule->level_field, name_len + 1) != name_len ||
         memcmp(rule->level_field, name, name_len) != 0)
         return;

@@ -128,10 +128,19 @@ void ehs_emit_typed(ehs_emit *emit, const char *name, size_t name_len, ehs_type 
 ehs_type ehs_emit_member_type(const ehs_emit *emit, const char *name, size_t name_len,
                               bool *typed);
 
+/* ehs_emit_check_level for a rule with a level_field, no level found yet. */
+void ehs_emit_check_level_field(ehs_emit *emit, const char *name, size_t name_len,
+                                const char *value, size_t value_len);
+
 /* When `name` is the rule's level_field and the rule's level_map has
- * `value`, remembers that level (first one wins). */
-void ehs_emit_check_level(ehs_emit *emit, const char *name, size_t name_len, const char *value,
-                          size_t value_len);
+ * `value`, remembers that level (first one wins). Inline: asked of every
+ * kv pair and JSON member, and most rules have no level_field. */
+static inline void ehs_emit_check_level(ehs_emit *emit, const char *name, size_t name_len,
+                                        const char *value, size_t value_len)
+{
+    if (!emit->level_found && emit->rule != NULL && emit->rule->level_field != NULL)
+        ehs_emit_check_level_field(emit, name, name_len, value, value_len);
+}
 
 /* The level_map entry for `value`, or 0. */
 uint8_t ehs_level_map_find(const ehs_rule *rule, const char *value, size_t len);
