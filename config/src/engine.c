@@ -499,10 +499,11 @@ static bool ident_listed_slow(ehs_thread_state *state, const ehs_config *config,
  * source and text, and the index need not be asked. A program's messages
  * nearly all carry one ident (its name, on stderr), so the last answers
  * are kept: "listed" by where the ident was, since a wrong "listed" only
- * asks the index (which is always right); "unlisted" by its bytes.
+ * asks the index (which is always right); "unlisted" by its bytes. Always
+ * inlined: asked of every line, and the call cost more than the answer.
  */
-static inline bool ident_listed(ehs_thread_state *state, const ehs_config *config,
-                                const char *ident, size_t len)
+static inline __attribute__((always_inline)) bool
+ident_listed(ehs_thread_state *state, const ehs_config *config, const char *ident, size_t len)
 {
     if (!state->every_rule_names_idents || (ident == state->listed_at && len == state->listed_len))
         return true;
