@@ -45,7 +45,7 @@
 #include "../shim/journal_wire.h"
 #include "../shim/lines.h"
 #include "commands.h"
-#include "decode_internal.h" /* ehd__text_truncate */
+#include "decode_internal.h" /* ehd__text_putc, ehd__text_truncate */
 #include "config_report.h"
 #include "ehd/ehd.h"
 #include "ehd/ehd_decode.h"
@@ -419,10 +419,13 @@ static void print_event(parse_context *context, const ehs_outcome *outcome_arg)
     size_t line_start = context->json.len;
     if (err == 0)
         err = ehd_decode_json_view(&context->json, &view, NULL, &problem);
-    if (err == 0 && (err = ehd_text_append(&context->json, "\n", 1)) != 0) {
-        /* Take the line back: nothing of it is shown. */
-        ehd__text_truncate(&context->json, line_start);
-        problem.message[0] = '\0';
+    if (err == 0) {
+        ehd__text_putc(&context->json, '\n');
+        if ((err = context->json.error) != 0) {
+            /* Take the line back: nothing of it is shown. */
+            ehd__text_truncate(&context->json, line_start);
+            problem.message[0] = '\0';
+        }
     }
     if (err != 0) {
         flush_output(context);

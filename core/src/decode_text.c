@@ -83,23 +83,3 @@ void ehd__text_printf(ehd_text *text, const char *format, ...)
     va_end(args);
     text->len += (size_t)n;
 }
-
-EHD_API int ehd_text_append(ehd_text *text, const void *bytes, size_t size)
-{
-    if (text == NULL || (bytes == NULL && size != 0))
-        return EINVAL;
-    text->error = 0;
-    char *room = ehd__text_room(text, size);
-    if (room == NULL) {
-        int err = text->error;
-        text->error = 0;
-        return err;
-    }
-    if (size == 1) /* a newline between lines: no call for one byte */
-        room[0] = *(const char *)bytes;
-    else if (size != 0)
-        memcpy(room, bytes, size);
-    text->len += size;
-    ehd__text_terminate(text);
-    return 0;
-}

@@ -233,12 +233,6 @@ void ehd_text_free(ehd_text *text);
 /* Empties `text`, keeping its storage. */
 void ehd_text_clear(ehd_text *text);
 
-/* Appends `size` bytes of the caller's own between events (a newline
- * after each JSON line, say), so lines can gather in one text. Returns 0,
- * ENOMEM/E2BIG with `text` unchanged, or EINVAL for a NULL `text` (or
- * NULL `bytes` with a size). */
-int ehd_text_append(ehd_text *text, const void *bytes, size_t size);
-
 /* ---- JSON output ---------------------------------------------------------- */
 
 /*
