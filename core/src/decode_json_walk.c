@@ -282,8 +282,11 @@ WALK_INLINE char *value_room(ehd_text *text, size_t extra, bool reserved)
 }
 
 /* The value at k->at (its name or comma already written); `reserved`: the
- * room for it was reserved with its name. */
-WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format, bool reserved)
+ * room for it was reserved with its name. `single` (a constant): a field
+ * of one value, not an array element; only those take the counted values
+ * of fixed size here, so the loops of arrays stay as short as they were. */
+WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format, bool reserved,
+                             bool single)
 {
     size_t value_at, value_size, raw_size;
     if (!count_item(k) || !measure(k, encoding, &value_at, &value_size, &raw_size))
@@ -303,7 +306,7 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format, bool res
     }
     /* No format shows a counted value as one of fixed size by default:
      * strings, the commonest, pass with one look. */
-    if (format != EHD_FMT_DEFAULT &&
+    if (single && format != EHD_FMT_DEFAULT &&
         (encoding == EHD_ENC_BINARY_LENGTH16_CHAR8 || encoding == EHD_ENC_STRING_LENGTH16_CHAR8)) {
         unsigned kind = counted_fixed_kind(format, value_size);
         if (kind != COUNTED_OTHER) {
@@ -384,7 +387,7 @@ WALK_INLINE bool write_field(walk *k, const field_def *d, size_t *next)
 
     *next = d->next;
     if (array_flag == 0)
-        return write_value(k, encoding, d->format, k->value_room);
+        return write_value(k, encoding, d->format, k->value_room, true);
 
     size_t count = d->count;
     if (array_flag == EHD_ENC_VARRAY) {
@@ -415,7 +418,7 @@ WALK_INLINE bool write_field(walk *k, const field_def *d, size_t *next)
     json_open(w, '[');
     for (size_t i = 0; i < count; i++) {
         json_begin_value(w);
-        if (!write_value(k, encoding, d->format, false))
+        if (!write_value(k, encoding, d->format, false, false))
             return false;
     }
     if (!count_item(k))
