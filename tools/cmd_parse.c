@@ -45,6 +45,7 @@
 #include "../shim/journal_wire.h"
 #include "../shim/lines.h"
 #include "commands.h"
+#include "decode_internal.h" /* ehd__text_putc, ehd__text_truncate */
 #include "config_report.h"
 #include "ehd/ehd.h"
 #include "ehd/ehd_decode.h"
@@ -140,8 +141,9 @@ typedef struct parse_options {
 /* Everything one line needs on its way to a JSON line. */
 /* Tracepoint names already formatted: an event's name depends only on its
  * level and keyword, and a config uses a few of those, so the name of
- * each pair is formatted once, not once per line. */
-enum { NAME_CACHE_SLOTS = 16 };
+ * each pair is formatted once, not once per line. A pair has two slots
+ * it may be in (by a hash of it), so a look-up is two compares. */
+enum { NAME_CACHE_SLOTS = 32 };
 typedef struct tracepoint_name_cache {
     struct {
         uint64_t keyword;
@@ -149,9 +151,12 @@ typedef struct tracepoint_name_cache {
         bool valid;
         size_t len;
         char name[EHD_NAME_MAX];
+        /* The name's parse, once an event under it has been parsed
+         * (ehd_builder_copy_event_view takes its name members from it). */
+        bool parsed;
+        ehd_event_view parse;
     } slot[NAME_CACHE_SLOTS];
-    size_t used;
-    size_t next; /* the slot to reuse once all are used */
+    bool evict_second; /* which of its two slots a new pair takes when both are used */
 } tracepoint_name_cache;
 
 typedef struct parse_context {
@@ -162,9 +167,7 @@ typedef struct parse_context {
     char tracepoint_options[EHD_NAME_MAX]; /* "G<group>" or "" */
     ehd_builder *builder;
     uint8_t *event;              /* EHD_EVENT_MAX bytes */
-    ehd_text json;
-    char *output;                /* OUTPUT_BYTES: JSON lines not yet given to stdout */
-    size_t output_len;
+    ehd_text json;               /* JSON lines, each with its newline, not yet given to stdout */
     size_t ident_len;            /* of options->ident */
     const char *exe;             /* options->exe, or the ident */
     size_t exe_len;
@@ -173,10 +176,13 @@ typedef struct parse_context {
     bool failed;                 /* some line could not be shown */
     ehs_grouper *grouper;        /* the source's "multiline" grouping, or NULL */
     tracepoint_name_cache names;
+    ehs_message line_message;    /* a record's message but its text and record facts,
+                                    the same for every line: set once */
 } parse_context;
 
-/* JSON lines are gathered this many bytes at a time and given to stdout
- * together: one stdio call a line cost more than making the line's event. */
+/* JSON lines are gathered until they pass this many bytes and given to
+ * stdout together: one stdio call a line cost more than making the line's
+ * event. The decoder writes each line straight after the ones before. */
 enum { OUTPUT_BYTES = 64 * 1024 };
 
 /* Gives the gathered lines to stdout: before anything else is written (a
@@ -184,25 +190,9 @@ enum { OUTPUT_BYTES = 64 * 1024 };
  * input may pause. */
 static void flush_output(parse_context *context)
 {
-    if (context->output_len != 0)
-        fwrite(context->output, 1, context->output_len, stdout);
-    context->output_len = 0;
-}
-
-/* `len` bytes of JSON and a newline, after the lines gathered before. */
-static void output_line(parse_context *context, const char *json, size_t len)
-{
-    if (len >= OUTPUT_BYTES - context->output_len) {
-        flush_output(context);
-        if (len >= OUTPUT_BYTES) {
-            fwrite(json, 1, len, stdout);
-            putchar('\n');
-            return;
-        }
-    }
-    memcpy(context->output + context->output_len, json, len);
-    context->output[context->output_len + len] = '\n';
-    context->output_len += len + 1;
+    if (context->json.len != 0)
+        fwrite(context->json.chars, 1, context->json.len, stdout);
+    ehd_text_clear(&context->json);
 }
 
 /* parse_command_line's "no reason to stop": every exit status is >= 0. */
@@ -337,22 +327,27 @@ static ehs_config *load_config(const char *path)
     return config;
 }
 
-/* The tracepoint name of the config's events at `level` and `keyword`, in
- * context->names; its length in *len. Returns 0 or the error of
+/* The slot of context->names holding the tracepoint name of the config's
+ * events at `level` and `keyword`, in *slot. Returns 0 or the error of
  * ehd_format_tracepoint_name. */
 static int tracepoint_name(parse_context *context, uint8_t level, uint64_t keyword,
-                           const char **name, size_t *len)
+                           size_t *slot)
 {
     tracepoint_name_cache *cache = &context->names;
-    for (size_t i = 0; i < cache->used; i++) {
+    uint64_t mixed = (keyword ^ (uint64_t)level << 56) * 0x9E3779B97F4A7C15u;
+    size_t first = (size_t)(mixed >> 59) & (NAME_CACHE_SLOTS - 2), places[2] = { first, first + 1 };
+    for (int k = 0; k < 2; k++) {
+        size_t i = places[k];
         if (cache->slot[i].valid && cache->slot[i].level == level &&
             cache->slot[i].keyword == keyword) {
-            *name = cache->slot[i].name;
-            *len = cache->slot[i].len;
+            *slot = i;
             return 0;
         }
     }
-    size_t i = cache->used < NAME_CACHE_SLOTS ? cache->used++ : cache->next++ % NAME_CACHE_SLOTS;
+    size_t i = !cache->slot[first].valid       ? first
+               : !cache->slot[first + 1].valid ? first + 1
+                                               : first + (cache->evict_second = !cache->evict_second);
+    cache->slot[i].parsed = false;
     int err = ehd_format_tracepoint_name(cache->slot[i].name, context->config->provider, level,
                                          keyword, context->tracepoint_options);
     cache->slot[i].valid = err == 0;
@@ -361,8 +356,35 @@ static int tracepoint_name(parse_context *context, uint8_t level, uint64_t keywo
     cache->slot[i].level = level;
     cache->slot[i].keyword = keyword;
     cache->slot[i].len = strlen(cache->slot[i].name);
-    *name = cache->slot[i].name;
-    *len = cache->slot[i].len;
+    *slot = i;
+    return 0;
+}
+
+/* Copies the event in context->builder to context->event and parses it
+ * into `view` under the tracepoint name of `slot`: the first event of a
+ * name the whole way, the others with the name's parse kept from the
+ * first (the same view, less the work). Returns 0, or the errno of a
+ * copy (*parse_failed false) or a parse (true, `problem` filled). */
+static int copy_and_parse(parse_context *context, size_t slot, ehd_event_view *view,
+                          bool *parse_failed, ehd_decode_error *problem)
+{
+    __typeof__(context->names.slot[0]) *name = &context->names.slot[slot];
+    size_t event_size = 0;
+    *parse_failed = false;
+    if (name->parsed)
+        return ehd_builder_copy_event_view(context->builder, &name->parse, context->event,
+                                           EHD_EVENT_MAX, &event_size, view);
+    int err = ehd_builder_copy_event(context->builder, name->level, NULL, NULL, context->event,
+                                     EHD_EVENT_MAX, &event_size);
+    if (err != 0)
+        return err;
+    err = ehd_event_parse(view, name->name, name->len, context->event, event_size, problem);
+    if (err != 0) {
+        *parse_failed = true;
+        return err;
+    }
+    name->parse = *view;
+    name->parsed = true;
     return 0;
 }
 
@@ -371,25 +393,40 @@ static int tracepoint_name(parse_context *context, uint8_t level, uint64_t keywo
 static void print_event(parse_context *context, const ehs_outcome *outcome_arg)
 {
     ehs_outcome outcome = *outcome_arg;
-    size_t event_size = 0;
-    int err = ehd_builder_copy_event(context->builder, outcome.level, NULL, NULL,
-                                     context->event, EHD_EVENT_MAX, &event_size);
-    const char *tracepoint = NULL;
-    size_t tracepoint_len = 0;
-    if (err == 0)
-        err = tracepoint_name(context, outcome.level, outcome.keyword, &tracepoint,
-                              &tracepoint_len);
-    if (err != 0) {
+    size_t slot = 0;
+    int err = tracepoint_name(context, outcome.level, outcome.keyword, &slot);
+    ehd_event_view view;
+    ehd_decode_error problem;
+    bool parse_failed = false;
+    if (err == 0) {
+        err = copy_and_parse(context, slot, &view, &parse_failed, &problem);
+    } else {
+        /* A failed copy is what the message names first. */
+        size_t event_size;
+        int copy_err = ehd_builder_copy_event(context->builder, outcome.level, NULL, NULL,
+                                              context->event, EHD_EVENT_MAX, &event_size);
+        if (copy_err != 0)
+            err = copy_err;
+    }
+    if (err != 0 && !parse_failed) {
         flush_output(context);
         fprintf(stderr, "ehshim parse: %s:%lu: cannot build the event: %s\n",
                 context->input_name, context->line_number, strerror(err));
         context->failed = true;
         return;
     }
-    ehd_decode_error problem;
-    ehd_text_clear(&context->json);
-    err = ehd_decode_json(&context->json, tracepoint, tracepoint_len, context->event,
-                          event_size, &problem);
+    /* The line goes after the lines gathered before it, its newline too. */
+    size_t line_start = context->json.len;
+    if (err == 0)
+        err = ehd_decode_json_view(&context->json, &view, NULL, &problem);
+    if (err == 0) {
+        ehd__text_putc(&context->json, '\n');
+        if ((err = context->json.error) != 0) {
+            /* Take the line back: nothing of it is shown. */
+            ehd__text_truncate(&context->json, line_start);
+            problem.message[0] = '\0';
+        }
+    }
     if (err != 0) {
         flush_output(context);
         fprintf(stderr, "ehshim parse: %s:%lu: cannot decode the event: %s\n",
@@ -398,7 +435,8 @@ static void print_event(parse_context *context, const ehs_outcome *outcome_arg)
         context->failed = true;
         return;
     }
-    output_line(context, context->json.chars, context->json.len);
+    if (context->json.len >= OUTPUT_BYTES)
+        flush_output(context);
 }
 
 /* Builds and prints the event of `message`, after any rate-limit report it
@@ -429,22 +467,14 @@ static void show_final_reports(parse_context *context)
 static void parse_record(void *context_arg, const ehs_record *record)
 {
     parse_context *context = context_arg;
-    const parse_options *options = context->options;
-    ehs_message message = {
-        .source = options->source,
-        .ident = options->ident,
-        .ident_len = context->ident_len,
-        .exe = context->exe,
-        .exe_len = context->exe_len,
-        .priority = options->priority,
-        .text = record->text,
-        .len = record->len,
-        .record_lines = record->lines,
-        .record_detector = record->detector,
-        .record_cut = record->cut,
-        .record_cr_removed = record->cr_removed,
-    };
-    show_event(context, &message);
+    ehs_message *message = &context->line_message;
+    message->text = record->text;
+    message->len = record->len;
+    message->record_lines = record->lines;
+    message->record_detector = record->detector;
+    message->record_cut = record->cut;
+    message->record_cr_removed = record->cr_removed;
+    show_event(context, message);
 }
 
 /* One line (`len` bytes of `text`, without its '\n'): an event, or part of
@@ -654,11 +684,18 @@ int cmd_parse(int argc, char **argv)
         .captured = captured,
         .builder = ehd_builder_new(NULL),
         .json = EHD_TEXT_INIT,
-        .output = malloc(OUTPUT_BYTES),
         .ident_len = strlen(options.ident),
         .exe = options.exe != NULL ? options.exe : options.ident,
     };
     context.exe_len = strlen(context.exe);
+    context.line_message = (ehs_message){
+        .source = options.source,
+        .ident = options.ident,
+        .ident_len = context.ident_len,
+        .exe = context.exe,
+        .exe_len = context.exe_len,
+        .priority = options.priority,
+    };
     if (config->group != NULL)
         snprintf(context.tracepoint_options, sizeof context.tracepoint_options, "G%s",
                  config->group);
@@ -676,7 +713,6 @@ int cmd_parse(int argc, char **argv)
     }
     int err = ENOMEM;
     if (context.state != NULL && context.event != NULL && context.builder != NULL &&
-        context.output != NULL &&
         (grouping == NULL || record_storage != NULL)) {
         size_t keep = LINE_KEEP(config->max_message_bytes, options.source);
         /* Read even when nothing is captured: a writer piping into parse
@@ -701,7 +737,6 @@ int cmd_parse(int argc, char **argv)
     ehd_text_free(&context.json);
     ehd_builder_free(context.builder);
     free(context.event);
-    free(context.output);
     free(record_storage);
     ehs_thread_state_free(context.state);
     ehs_config_free(config);

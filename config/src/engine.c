@@ -22,6 +22,7 @@
 #include "level.h"
 #include "rate_limit.h"
 #include "rule_index.h"
+#include "same_bytes.h"
 #include "sources.h"
 
 /* Scratch buffers are at least this big, so short max_message_bytes still
@@ -38,9 +39,6 @@ enum { EVENT_SLACK = 512 };
 /* When an event would pass its backend's limit the message field is cut
  * first, but it keeps at least this much: it is what people read. */
 enum { MESSAGE_KEEP = 1024 };
-/* What ehd_builder_event_size counts besides metadata and data: the header
- * and the metadata extension's header. */
-enum { EVENT_PREFIX = sizeof(ehd_eventheader) + sizeof(ehd_extension) };
 
 struct ehs_thread_state {
     const ehs_config *config;         /* the config this state was made for */
@@ -218,7 +216,7 @@ static size_t tail_bytes(bool facility, size_t ident_len)
 static bool add_record_fields(build *b, size_t ident_len)
 {
     const ehs_config *config = b->config;
-    size_t used = ehd_builder_event_size(b->builder) - EVENT_PREFIX + EHD_HEADERS_MAX + 16 +
+    size_t used = ehd__builder_fields_size(b->builder) + EHD_HEADERS_MAX + 16 +
                   tail_bytes(b->has_facility, ident_len);
     if (config->message_field != NULL)
         used += ehs_field_overhead(config->message_field_len) +
@@ -244,7 +242,7 @@ static void add_fixed_fields(build *b, bool fields_cut)
     if (config->message_field != NULL) {
         /* The builder keeps EHD_HEADERS_MAX + 16 bytes for what precedes
          * the metadata, whatever an event has there: so does this. */
-        size_t used = ehd_builder_event_size(builder) - EVENT_PREFIX + EHD_HEADERS_MAX + 16 +
+        size_t used = ehd__builder_fields_size(builder) + EHD_HEADERS_MAX + 16 +
                       ehs_field_overhead(config->message_field_len) +
                       tail_bytes(b->has_facility, ident_len);
         size_t room = b->state->event_max > used ? b->state->event_max - used : 0;
@@ -302,14 +300,17 @@ static size_t field_bytes(const build *b, size_t name_len)
     return event_max > fixed ? event_max - fixed : 0;
 }
 
-/* `rule` NULL: the default event, named `name_len` bytes. */
 static void add_entry_fields(build *b, ehs_emit *emit)
 {
     if (b->message->entry_field_count != 0)
         ehs_emit_entry_fields(emit, b->message->entry_fields, b->message->entry_field_count);
 }
 
-static void init_emit(build *b, ehs_emit *emit, const ehs_rule *rule, size_t name_len)
+/* `rule` NULL: the default event, named `name_len` bytes. Always inlined:
+ * every event starts here, and as a call its stores of the emit state
+ * were as dear as the call. */
+static inline __attribute__((always_inline)) void
+init_emit(build *b, ehs_emit *emit, const ehs_rule *rule, size_t name_len)
 {
     ehs_thread_state *state = b->state;
     state->names.count = 0;
@@ -492,29 +493,6 @@ static inline bool rule_applies(const ehs_rule *rule, const ehs_message *message
            (message->exe != NULL && ehs_names_match(&rule->exe, message->exe, message->exe_len));
 }
 
-/* Whether the `len` bytes (at most 64) at `a` and `b` are the same, in a
- * few loads of each instead of a call: idents are short. */
-static inline bool same_short(const char *a, const char *b, size_t len)
-{
-    uint64_t x, y, u, v;
-    if (len >= 8) {
-        for (size_t i = 0; i + 8 < len; i += 8) {
-            memcpy(&x, a + i, 8), memcpy(&y, b + i, 8);
-            if (x != y)
-                return false;
-        }
-        memcpy(&u, a + len - 8, 8), memcpy(&v, b + len - 8, 8);
-        return u == v;
-    }
-    if (len >= 4) {
-        uint32_t x4, y4, u4, v4;
-        memcpy(&x4, a, 4), memcpy(&y4, b, 4);
-        memcpy(&u4, a + len - 4, 4), memcpy(&v4, b + len - 4, 4);
-        return x4 == y4 && u4 == v4;
-    }
-    return len == 0 || (a[0] == b[0] && a[len / 2] == b[len / 2] && a[len - 1] == b[len - 1]);
-}
-
 static bool ident_listed_slow(ehs_thread_state *state, const ehs_config *config,
                               const char *ident, size_t len);
 
@@ -524,15 +502,16 @@ static bool ident_listed_slow(ehs_thread_state *state, const ehs_config *config,
  * source and text, and the index need not be asked. A program's messages
  * nearly all carry one ident (its name, on stderr), so the last answers
  * are kept: "listed" by where the ident was, since a wrong "listed" only
- * asks the index (which is always right); "unlisted" by its bytes.
+ * asks the index (which is always right); "unlisted" by its bytes. Always
+ * inlined: asked of every line, and the call cost more than the answer.
  */
-static inline bool ident_listed(ehs_thread_state *state, const ehs_config *config,
-                                const char *ident, size_t len)
+static inline __attribute__((always_inline)) bool
+ident_listed(ehs_thread_state *state, const ehs_config *config, const char *ident, size_t len)
 {
     if (!state->every_rule_names_idents || (ident == state->listed_at && len == state->listed_len))
         return true;
     if (state->unlisted_known && len == state->unlisted_len &&
-        same_short(ident, state->unlisted, len))
+        ehs_same_bytes(ident, state->unlisted, len))
         return false;
     return ident_listed_slow(state, config, ident, len);
 }

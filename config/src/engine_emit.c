@@ -7,11 +7,11 @@
 
 #include "convert.h"
 #include "engine_emit.h"
+#include "same_bytes.h"
 
-size_t ehs_utf8_cut(const char *text, size_t len, size_t max)
+/* ehs_utf8_cut for a text longer than `max`. */
+size_t ehs_utf8_cut_over(const char *text, size_t len, size_t max)
 {
-    if (len <= max)
-        return len;
     const unsigned char *s = (const unsigned char *)text;
     size_t lead = max;
     while (lead > 0 && max - lead < 3 && (s[lead] & 0xC0) == 0x80)
@@ -108,7 +108,7 @@ ehs_type ehs_emit_member_type(const ehs_emit *emit, const char *name, size_t nam
     /* Members' types follow the named groups (group 0, see ehs_field). */
     for (size_t i = 0; i < rule->field_count; i++) {
         const ehs_field *f = &rule->fields[i];
-        if (f->group == 0 && f->name_len == name_len && memcmp(f->name, name, name_len) == 0) {
+        if (f->group == 0 && f->name_len == name_len && ehs_same_bytes(f->name, name, name_len)) {
             *typed = true;
             return f->type;
         }
@@ -126,12 +126,10 @@ uint8_t ehs_level_map_find(const ehs_rule *rule, const char *value, size_t len)
     return 0;
 }
 
-void ehs_emit_check_level(ehs_emit *emit, const char *name, size_t name_len, const char *value,
-                          size_t value_len)
+void ehs_emit_check_level_field(ehs_emit *emit, const char *name, size_t name_len,
+                                const char *value, size_t value_len)
 {
     const ehs_rule *rule = emit->rule;
-    if (emit->level_found || rule == NULL || rule->level_field == NULL)
-        return;
     if (strnlen(rule->level_field, name_len + 1) != name_len ||
         memcmp(rule->level_field, name, name_len) != 0)
         return;
@@ -152,7 +150,7 @@ bool ehs_emit_is_reserved(const char *message_field, size_t message_field_len, c
     default: break;
     }
     return message_field != NULL && name_len == message_field_len &&
-           memcmp(name, message_field, name_len) == 0;
+           ehs_same_bytes(name, message_field, name_len);
 }
 
 bool ehs_names_add(ehs_name_set *set, const char *name, size_t len)
@@ -160,7 +158,7 @@ bool ehs_names_add(ehs_name_set *set, const char *name, size_t len)
     uint32_t start = set->level_start == 0 ? 0 : set->ends[set->level_start - 1];
     for (uint32_t i = set->level_start; i < set->count; i++) {
         uint32_t end = set->ends[i];
-        if (end - start == len && memcmp(set->bytes + start, name, len) == 0)
+        if (end - start == len && ehs_same_bytes(set->bytes + start, name, len))
             return false;
         start = end;
     }

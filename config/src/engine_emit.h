@@ -77,9 +77,16 @@ typedef struct ehs_emit {
     uint8_t level;              /* its level when level_found */
 } ehs_emit;
 
+/* ehs_utf8_cut of a text longer than `max`. */
+size_t ehs_utf8_cut_over(const char *text, size_t len, size_t max);
+
 /* Length of the longest prefix of `text` (at most `max` bytes) that does not
- * split a UTF-8 character, when the text is valid UTF-8 where it is cut. */
-size_t ehs_utf8_cut(const char *text, size_t len, size_t max);
+ * split a UTF-8 character, when the text is valid UTF-8 where it is cut.
+ * Inline: asked of every field, and most texts are within `max`. */
+static inline size_t ehs_utf8_cut(const char *text, size_t len, size_t max)
+{
+    return len <= max ? len : ehs_utf8_cut_over(text, len, max);
+}
 
 /* Counts `items` decoder items and `bytes` event bytes against the budgets. */
 static inline void ehs_emit_spend(ehs_emit *emit, unsigned items, size_t bytes)
@@ -121,10 +128,19 @@ void ehs_emit_typed(ehs_emit *emit, const char *name, size_t name_len, ehs_type 
 ehs_type ehs_emit_member_type(const ehs_emit *emit, const char *name, size_t name_len,
                               bool *typed);
 
+/* ehs_emit_check_level for a rule with a level_field, no level found yet. */
+void ehs_emit_check_level_field(ehs_emit *emit, const char *name, size_t name_len,
+                                const char *value, size_t value_len);
+
 /* When `name` is the rule's level_field and the rule's level_map has
- * `value`, remembers that level (first one wins). */
-void ehs_emit_check_level(ehs_emit *emit, const char *name, size_t name_len, const char *value,
-                          size_t value_len);
+ * `value`, remembers that level (first one wins). Inline: asked of every
+ * kv pair and JSON member, and most rules have no level_field. */
+static inline void ehs_emit_check_level(ehs_emit *emit, const char *name, size_t name_len,
+                                        const char *value, size_t value_len)
+{
+    if (!emit->level_found && emit->rule != NULL && emit->rule->level_field != NULL)
+        ehs_emit_check_level_field(emit, name, name_len, value, value_len);
+}
 
 /* The level_map entry for `value`, or 0. */
 uint8_t ehs_level_map_find(const ehs_rule *rule, const char *value, size_t len);

@@ -9,10 +9,15 @@ static inline bool is_space(char c)
     return c == ' ' || c == '\t';
 }
 
+/* The bytes of a key: above ' ', but DEL, '=' and '"'; one look a byte
+ * (keys are most of a line's bytes the tokeniser steps through). */
+static const bool key_bytes[256] = {
+    ['!'] = true, ['#' ... '<'] = true, ['>' ... 0x7E] = true, [0x80 ... 0xFF] = true,
+};
+
 static inline bool is_key_byte(char c)
 {
-    unsigned char u = (unsigned char)c;
-    return u > ' ' && u != 0x7F && c != '=' && c != '"';
+    return key_bytes[(unsigned char)c];
 }
 
 /* Index just after the closing quote of the quoted string whose opening

@@ -190,7 +190,8 @@ static const uint32_t second_letters[26] = {
 #undef SECOND
 
 /* May the letters at text[at] (a letter) begin a level or key word? Every
- * one has at least three letters, all before `limit` when it counts. */
+ * one has at least three letters, all before `limit` when it counts: a
+ * shorter word ("in", "ms") is passed over here, unmeasured. */
 static inline bool may_begin_level(const char *text, size_t limit, size_t at)
 {
     if (at + 2 >= limit)
@@ -198,7 +199,6 @@ static inline bool may_begin_level(const char *text, size_t limit, size_t at)
     unsigned first = ((unsigned char)text[at] | 0x20) - 'a';
     unsigned char next = (unsigned char)text[at + 1];
     unsigned second = (next | 0x20) - 'a';
-    /* Short words ("in", "to", "no") are common and never a level. */
     return byte_kind[next] == LETTER && (second_letters[first] >> second & 1) &&
            byte_kind[(unsigned char)text[at + 2]] == LETTER;
 }

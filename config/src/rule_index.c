@@ -12,6 +12,7 @@
 
 #include "grow_array.h"
 #include "rule_index.h"
+#include "same_bytes.h"
 
 /*
  * A trie node: the rules whose key ends here, and the way on. Node 0 is
@@ -455,7 +456,7 @@ static size_t find_ident(const ehs_rule_index *index, const char *name, size_t l
     size_t s = (size_t)hash_bytes(name, len) & index->ident_mask;
     for (; index->idents[s].name != NULL; s = (s + 1) & index->ident_mask) {
         const ident_slot *x = &index->idents[s];
-        if (x->len == len && memcmp(x->name, name, len) == 0)
+        if (x->len == len && ehs_same_bytes(x->name, name, len))
             return x->id;
     }
     return SIZE_MAX;

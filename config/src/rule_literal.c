@@ -15,6 +15,7 @@
 #endif
 
 #include "rule_literal.h"
+#include "same_bytes.h"
 
 static inline bool is_alnum(char c)
 {
@@ -157,26 +158,52 @@ size_t ehs_skip_starts(uint8_t skip, const char *text, size_t len,
 
 /* Whether `needle` (`n` bytes, n > 0) occurs in `text`. glibc's memmem
  * sets up a shift table on every call, which costs more than the whole
- * search on a log line; memchr for the first byte is vectorised. */
-static bool contains(const char *text, size_t len, const char *needle, size_t n)
+ * search on a log line. Needles mostly start with a blank (" from "), and
+ * a search for their first byte alone stops at every word: sixteen places
+ * at a time are held to the needle's first and last bytes together, and
+ * only the places where both agree are compared whole. */
+bool ehs_literal_contains(const char *text, size_t len, const char *needle, size_t n)
 {
     if (len < n)
         return false;
-    const char *last = text + (len - n);
-    for (const char *p = text; p <= last; p++) {
-        p = memchr(p, needle[0], (size_t)(last - p) + 1);
-        if (p == NULL)
-            return false;
-        if (memcmp(p + 1, needle + 1, n - 1) == 0)
-            return true;
+    if (n == 1)
+        return memchr(text, needle[0], len) != NULL;
+    size_t last = len - n; /* the last place the needle can start */
+#if defined(__SSE2__)
+    if (last >= 15) {
+        const __m128i first = _mm_set1_epi8(needle[0]), final = _mm_set1_epi8(needle[n - 1]);
+        for (size_t at = 0;;) {
+            /* Places base..base+15 read up to text[base + 15 + n - 1], within
+             * `len`; the last sixteen overlap places already looked at,
+             * which the mask leaves out. */
+            size_t base = at <= last - 15 ? at : last - 15;
+            __m128i starts = _mm_loadu_si128((const __m128i *)(const void *)(text + base));
+            __m128i ends = _mm_loadu_si128((const __m128i *)(const void *)(text + base + n - 1));
+            unsigned both = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+                                _mm_cmpeq_epi8(starts, first), _mm_cmpeq_epi8(ends, final))) &
+                            (0xFFFFu << (at - base));
+            for (; both != 0; both &= both - 1) {
+                size_t p = base + (size_t)__builtin_ctz(both);
+                if (ehs_same_bytes(text + p + 1, needle + 1, n - 2))
+                    return true;
+            }
+            at = base + 16;
+            if (at > last)
+                return false;
+        }
     }
+#endif
+    for (size_t at = 0; at <= last; at++)
+        if (text[at] == needle[0] && text[at + n - 1] == needle[n - 1] &&
+            ehs_same_bytes(text + at + 1, needle + 1, n - 2))
+            return true;
     return false;
 }
 
 static inline bool starts_with(const char *text, size_t len, size_t at, const char *prefix,
                                size_t n)
 {
-    return len - at >= n && memcmp(text + at, prefix, n) == 0;
+    return len - at >= n && ehs_same_bytes(text + at, prefix, n);
 }
 
 bool ehs_literals_allow(const ehs_literals *lit, const char *text, size_t len)
@@ -195,7 +222,8 @@ bool ehs_literals_allow(const ehs_literals *lit, const char *text, size_t len)
     } else {
         at = 0;
     }
-    return lit->needle_len == 0 || contains(text + at, len - at, lit->needle, lit->needle_len);
+    return lit->needle_len == 0 ||
+           ehs_literal_contains(text + at, len - at, lit->needle, lit->needle_len);
 }
 
 /* Past the ']' of the class that starts at `p` ('['); NULL when unclosed. */

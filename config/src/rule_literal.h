@@ -93,6 +93,10 @@ size_t ehs_word_starts(uint8_t skip, const size_t words[EHS_STARTS_MAX],
  * EHS_SKIP_NONE). */
 bool ehs_skip_has(uint8_t skip, unsigned char c);
 
+/* Whether `needle` (`n` > 0 bytes) occurs in `text` (`len` bytes): what
+ * memmem answers, without its set-up per call. */
+bool ehs_literal_contains(const char *text, size_t len, const char *needle, size_t n);
+
 /* Whether `text` (`len` bytes, the subject PCRE2 would see) can match a
  * pattern whose literals are `lit`; false only when it certainly cannot. */
 bool ehs_literals_allow(const ehs_literals *lit, const char *text, size_t len);

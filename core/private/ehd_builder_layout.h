@@ -182,4 +182,11 @@ static inline void ehd_builder_fast_add_binary_n(ehd_builder *b, const char *nam
     ehd__fast_put_counted(b, bytes, length);
 }
 
+/* The builder's metadata and data bytes: ehd_builder_event_size less the
+ * header and the metadata extension's header, without a call. */
+static inline size_t ehd__builder_fields_size(const ehd_builder *b)
+{
+    return b->meta.size + b->data.size;
+}
+
 #endif /* EHD_BUILDER_LAYOUT_H */

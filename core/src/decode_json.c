@@ -199,6 +199,9 @@ static void write_meta_and_close(json_writer *w, const ehd_event_view *view,
 
 bool ehd__json_walk_first = true;
 
+static int decode_view(ehd_text *out, const ehd_event_view *view, const ehd_sample_meta *sample,
+                       ehd_decode_error *error);
+
 /* Every item of the event, until the enumerator runs out or fails: the
  * walk for events ehd__json_walk leaves, the malformed ones above all,
  * whose errors this reports. */
@@ -264,14 +267,28 @@ EHD_API int ehd_decode_json_ex(ehd_text *out, const char *tracepoint_name,
     int err = ehd_event_parse(&view, tracepoint_name, tracepoint_name_len, event, event_size, error);
     if (err != 0)
         return err;
+    return decode_view(out, &view, sample, error);
+}
 
+EHD_API int ehd_decode_json_view(ehd_text *out, const ehd_event_view *view,
+                                 const ehd_sample_meta *sample, ehd_decode_error *error)
+{
+    if (out == NULL || view == NULL)
+        return ehd__fail(error, EINVAL, 0, "invalid arguments");
+    return decode_view(out, view, sample, error);
+}
+
+/* The line of a parsed event; `out` as it was on failure. */
+static int decode_view(ehd_text *out, const ehd_event_view *view, const ehd_sample_meta *sample,
+                       ehd_decode_error *error)
+{
     size_t start = out->len;
     json_writer w = { out, false };
     json_open(&w, '{');
-    write_n(&w, &view);
-    err = ehd__json_walk_first && ehd__json_walk(&w, &view) ? 0 : write_fields(&w, &view, error);
+    write_n(&w, view);
+    int err = ehd__json_walk_first && ehd__json_walk(&w, view) ? 0 : write_fields(&w, view, error);
     if (err == 0) {
-        write_meta_and_close(&w, &view, sample);
+        write_meta_and_close(&w, view, sample);
     }
     if (err == 0 && out->error != 0)
         err = ehd__fail(error, out->error, 0,

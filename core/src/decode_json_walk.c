@@ -32,6 +32,11 @@ enum { ARRAY_FLAGS = EHD_ENC_CARRAY | EHD_ENC_VARRAY };
  * the string writer, which reserves room a chunk at a time. */
 enum { SHORT_STRING = 1024 };
 
+/* What the fast kinds of one value write at most: a plain short string
+ * with its quotes and what a copy writes past it, or a value of fixed
+ * size. begin_field reserves it with the name: one reservation a field. */
+enum { VALUE_ROOM = 2 + SHORT_STRING + EHD__COPY_PLAIN_OVER + EHD__FIXED_TEXT_MAX };
+
 /* The steps of one field, inlined into walk_fields: per field, calls cost
  * about as much as the work. */
 #define WALK_INLINE static inline __attribute__((always_inline))
@@ -44,6 +49,8 @@ typedef struct walk {
     size_t at;        /* payload offset of the next value */
     unsigned items;   /* items the enumerator would have reported */
     bool le;
+    bool value_room;  /* begin_field reserved VALUE_ROOM after the name: a single
+                         value of the fast kinds needs no reservation of its own */
 } walk;
 
 /* One field definition: name, type bytes, constant array length. */
@@ -113,9 +120,11 @@ WALK_INLINE bool begin_field(walk *k, size_t pos, field_def *d)
     ehd_text *text = w->text;
     const uint8_t *name = k->meta + pos;
     size_t meta_left = k->meta_size - pos;
-    /* `, "`, the name and what a copy writes past it, `;tag=0xFFFF": ` */
+    /* `, "`, the name and what a copy writes past it, `;tag=0xFFFF": `,
+     * then room for the value. */
     bool failed_before = text->error != 0;
-    char *room = ehd__text_room(text, 3 + meta_left + EHD__COPY_PLAIN_OVER + 14);
+    char *room = ehd__text_room(text, 3 + meta_left + EHD__COPY_PLAIN_OVER + 14 + VALUE_ROOM);
+    k->value_room = room != NULL;
     if (room != NULL) {
         char *p = room;
         if (w->need_comma)
@@ -142,6 +151,7 @@ WALK_INLINE bool begin_field(walk *k, size_t pos, field_def *d)
     } else if (!failed_before && text->error == E2BIG) {
         text->error = 0; /* the name may still fit: the long way finds out */
     }
+    k->value_room = false; /* the long way may write past what was reserved */
     const uint8_t *nul = memchr(name, 0, meta_left);
     if (nul == NULL)
         return false;
@@ -231,8 +241,52 @@ WALK_INLINE bool is_units_text(uint8_t encoding, uint8_t format)
            format != EHD_FMT_STRING_XML && format != EHD_FMT_STRING_JSON;
 }
 
-/* The value at k->at (its name or comma already written). */
-WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
+/* A counted 8-bit value (string or binary) whose format shows it as one
+ * fixed-size value, as ehd__json_value's json_counted8 shows it: the kind
+ * ehd__fixed_at writes, COUNTED_NULL for the empty value of a nullable
+ * field, or COUNTED_OTHER for everything left to ehd__json_value. Only
+ * the formats events from rules carry (addresses, ports, numbers) are
+ * taken; test_decode_json_paths holds them to ehd__json_value. */
+enum { COUNTED_NULL = 0xFE, COUNTED_OTHER = 0xFF };
+
+WALK_INLINE unsigned counted_fixed_kind(uint8_t format, size_t size)
+{
+    switch (format) {
+    case EHD_FMT_UNSIGNED_INT:
+        switch (size) {
+        case 0: return COUNTED_NULL;
+        case 1: return EHD__FIXED_U8;
+        case 2: return EHD__FIXED_U16;
+        case 4: return EHD__FIXED_U32;
+        case 8: return EHD__FIXED_U64;
+        default: return COUNTED_OTHER;
+        }
+    case EHD_FMT_PORT:
+        return size == 0 ? COUNTED_NULL : size == 2 ? EHD__FIXED_PORT : COUNTED_OTHER;
+    case EHD_FMT_IPV4:
+    case EHD_FMT_IPV6:
+        return size == 0    ? COUNTED_NULL
+               : size == 4  ? EHD__FIXED_IPV4
+               : size == 16 ? EHD__FIXED_IPV6
+                            : COUNTED_OTHER;
+    default:
+        return COUNTED_OTHER;
+    }
+}
+
+/* Room for `extra` (<= VALUE_ROOM) bytes of a value: reserved already
+ * when `reserved`. */
+WALK_INLINE char *value_room(ehd_text *text, size_t extra, bool reserved)
+{
+    return reserved ? text->chars + text->len : ehd__text_room(text, extra);
+}
+
+/* The value at k->at (its name or comma already written); `reserved`: the
+ * room for it was reserved with its name. `single` (a constant): a field
+ * of one value, not an array element; only those take the counted values
+ * of fixed size here, so the loops of arrays stay as short as they were. */
+WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format, bool reserved,
+                             bool single)
 {
     size_t value_at, value_size, raw_size;
     if (!count_item(k) || !measure(k, encoding, &value_at, &value_size, &raw_size))
@@ -241,7 +295,7 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
     if (encoding <= EHD_ENC_VALUE128) {
         /* Fixed size (measure refuses the encodings below these): one
          * jump on what the format makes of it. */
-        char *room = ehd__text_room(text, EHD__FIXED_TEXT_MAX);
+        char *room = value_room(text, EHD__FIXED_TEXT_MAX, reserved);
         if (room == NULL)
             return false;
         char *end = ehd__fixed_at(room, ehd__fixed_kind(encoding, format), k->data + value_at,
@@ -250,6 +304,27 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
         k->at += raw_size;
         return true;
     }
+    /* No format shows a counted value as one of fixed size by default:
+     * strings, the commonest, pass with one look. */
+    if (single && format != EHD_FMT_DEFAULT &&
+        (encoding == EHD_ENC_BINARY_LENGTH16_CHAR8 || encoding == EHD_ENC_STRING_LENGTH16_CHAR8)) {
+        unsigned kind = counted_fixed_kind(format, value_size);
+        if (kind != COUNTED_OTHER) {
+            char *room = value_room(text, EHD__FIXED_TEXT_MAX, reserved);
+            if (room == NULL)
+                return false;
+            char *end;
+            if (kind == COUNTED_NULL) {
+                memcpy(room, "null", 4);
+                end = room + 4;
+            } else {
+                end = ehd__fixed_at(room, kind, k->data + value_at, k->le);
+            }
+            text->len += (size_t)(end - room);
+            k->at += raw_size;
+            return true;
+        }
+    }
     if (json_is_utf8_text(encoding, format)) {
         /* The payload goes on past most strings: whole words there. A
          * plain string is one copy between its quotes; the rest of any
@@ -257,7 +332,7 @@ WALK_INLINE bool write_value(walk *k, uint8_t encoding, uint8_t format)
         const uint8_t *value = k->data + value_at;
         size_t readable = k->data_size - value_at;
         char *room = value_size <= SHORT_STRING
-                         ? ehd__text_room(text, 2 + value_size + EHD__COPY_PLAIN_OVER)
+                         ? value_room(text, 2 + value_size + EHD__COPY_PLAIN_OVER, reserved)
                          : NULL;
         size_t plain = 0;
         if (room != NULL) {
@@ -312,7 +387,7 @@ WALK_INLINE bool write_field(walk *k, const field_def *d, size_t *next)
 
     *next = d->next;
     if (array_flag == 0)
-        return write_value(k, encoding, d->format);
+        return write_value(k, encoding, d->format, k->value_room, true);
 
     size_t count = d->count;
     if (array_flag == EHD_ENC_VARRAY) {
@@ -343,7 +418,7 @@ WALK_INLINE bool write_field(walk *k, const field_def *d, size_t *next)
     json_open(w, '[');
     for (size_t i = 0; i < count; i++) {
         json_begin_value(w);
-        if (!write_value(k, encoding, d->format))
+        if (!write_value(k, encoding, d->format, false, false))
             return false;
     }
     if (!count_item(k))

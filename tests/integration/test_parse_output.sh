@@ -4,7 +4,8 @@
 # order, across many fills of the buffer, with lines longer than the buffer
 # among them, from a file and from a pipe read in small pieces. Each
 # expected line is made here from the input line (the default config: an
-# event named ehshim:Stderr whose msg is the line).
+# event named ehshim:Stderr whose msg is the line). Then events of many
+# tracepoint names (levels and keywords) in one run.
 set -u
 EHSHIM=${EHSHIM:-${BUILD:-build}/ehshim}
 if [ ! -x "$EHSHIM" ]; then
@@ -69,6 +70,46 @@ check "from a file"
 dd if="$tmp/in.log" bs=4096 2>/dev/null | "$EHSHIM" parse -c "$tmp/config.json" >"$tmp/out" 2>"$tmp/err" ||
     fail "from a pipe: exit status $?"
 check "from a pipe"
+
+# Each event's tracepoint name (its level and keyword) is formatted and
+# parsed once and kept, in one of two slots of 32 its level and keyword
+# hash to: 48 rules, 20 of one level and 40 keywords, 8 more of one
+# keyword and levels that hash to the same two slots (1, 13, 25, 50 and
+# 2, 14, 26, 38 with keyword 7), lines in runs of one rule and jumping
+# between all of them, so names are found again, pushed out and made
+# anew, and names of the same level or keyword meet in a slot. Every line
+# must show its own rule's name, level and keyword.
+rule_awk='function keyword(i) { return i < 40 ? i + 1 : 7 }
+function level(i,  shared) {
+    split("1 13 25 50 2 14 26 38", shared, " ")
+    return i < 20 ? 4 : i < 40 ? i % 5 + 1 : shared[i - 39] + 0
+}'
+awk "$rule_awk"'
+BEGIN {
+    printf "{ \"rules\": ["
+    for (i = 0; i < 48; i++)
+        printf "%s{ \"name\": \"R%d\", \"regex\": \"^k%d \", \"level\": %d, \"keyword\": \"0x%x\" }",
+            (i ? ", " : ""), i, i, level(i), keyword(i)
+    print "] }"
+}' >"$tmp/rules.json"
+awk 'BEGIN {
+    srand(11)
+    rule = 0
+    for (n = 0; n < 6000; n++) {
+        if (rand() < 0.5)
+            rule = int(rand() * 48)
+        print "k" rule " line " n
+    }
+}' >"$tmp/rules.log"
+awk "$rule_awk"'
+{
+    rule = substr($1, 2) + 0
+    printf "{ \"n\": \"ehshim:R%d\", \"msg\": \"%s\", \"ident\": \"ehshim\", \"meta\": { \"level\": %d, \"keyword\": \"0x%X\" } }\n",
+        rule, $0, level(rule), keyword(rule)
+}' "$tmp/rules.log" >"$tmp/want"
+"$EHSHIM" parse -c "$tmp/rules.json" "$tmp/rules.log" >"$tmp/out" 2>"$tmp/err" ||
+    fail "48 tracepoint names: exit status $?"
+check "48 tracepoint names"
 
 echo "$failures failures"
 [ $failures -eq 0 ]

@@ -6,7 +6,8 @@
  * same line or the same error. Held here on the round-trip generator's
  * random events (every encoding, format, array and struct), on each of
  * them cut short and with bytes changed, and on flat events of every value
- * encoding and format; fuzz_decode checks the same on what the fuzzer
+ * encoding and format (counted strings and binary of every size a format
+ * of fixed size takes among them); fuzz_decode checks the same on what the fuzzer
  * makes.
  */
 #include <errno.h>
@@ -124,6 +125,15 @@ static void test_flat_events(void **state)
                                    0);
             ehd_builder_add_zstring(builder, strings[s][0] != '\0' ? strings[s] : "name", "x", 1,
                                     1, 0, 0);
+            /* Counted values of the sizes of numbers and addresses, which
+             * a format may show as one (or as null when empty). */
+            static const size_t counted_sizes[] = { 0, 1, 2, 3, 4, 8, 16 };
+            for (size_t c = 0; c < sizeof counted_sizes / sizeof counted_sizes[0]; c++) {
+                ehd_builder_add_binary(builder, "bn", value, counted_sizes[c], (uint8_t)format,
+                                       0);
+                ehd_builder_add_string(builder, "sn", value, 1, counted_sizes[c],
+                                       (uint8_t)format, 0);
+            }
             size_t size = 0;
             assert_int_equal(ehd_builder_copy_event(builder, 4, NULL, NULL, event, sizeof event,
                                                     &size),
@@ -171,6 +181,49 @@ static void test_long_arrays(void **state)
                                  0);
                 compare("P_L4K1", event, event_size);
                 compare("P_L4K1", event, event_size - 1);
+            }
+        }
+    }
+    ehd_builder_free(builder);
+}
+
+/* Arrays of strings, one of them a field alone, of up to hundreds of
+ * elements: the walk reserves a value's room with its field's name, and
+ * array elements must each reserve their own (under ASan a write past the
+ * text's storage shows). Plain text, text to escape, and counted values
+ * of four bytes a format may show as addresses or numbers. */
+static void test_string_arrays(void **state)
+{
+    (void)state;
+    ehd_builder *builder = ehd_builder_new(NULL);
+    assert_non_null(builder);
+    static uint8_t event[EHD_EVENT_MAX];
+    static const char *const texts[] = { "0123456789abcdef0123", "quote\"and\\", "\x01\x02\x03\x04" };
+    enum { MOST = 400 };
+    static const void *strings[MOST];
+    static size_t lengths[MOST];
+    static const unsigned counts[] = { 1, 2, 30, 60, 61, 200, MOST };
+    static const uint8_t formats[] = { EHD_FMT_DEFAULT, EHD_FMT_STRING_UTF, EHD_FMT_IPV4,
+                                       EHD_FMT_UNSIGNED_INT, EHD_FMT_PORT };
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+            for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
+                for (unsigned i = 0; i < counts[c]; i++) {
+                    strings[i] = texts[t];
+                    lengths[i] = f >= 2 ? 4 : strlen(texts[t]);
+                }
+                ehd_builder_reset_n(builder, "Arrays", 6, 0);
+                ehd_builder_add_string_array(builder, "sa", strings, lengths, 1, counts[c],
+                                             formats[f], 0);
+                ehd_builder_add_zstring_array(builder, "za", strings, lengths, 1, counts[c],
+                                              formats[f], 0);
+                size_t size = 0;
+                assert_int_equal(ehd_builder_copy_event(builder, 4, NULL, NULL, event,
+                                                        sizeof event, &size),
+                                 0);
+                /* From no storage: the text grows only as reserved. */
+                ehd_text_free(&walked);
+                compare("P_L4K1", event, size);
             }
         }
     }
@@ -350,6 +403,7 @@ int main(void)
         cmocka_unit_test(test_flat_events),
         cmocka_unit_test(test_long_arrays),
         cmocka_unit_test(test_unit_strings),
+        cmocka_unit_test(test_string_arrays),
         cmocka_unit_test(test_struct_arrays),
         cmocka_unit_test(test_counts),
     };

@@ -4,6 +4,7 @@
  * to show it never reads outside the text or loops.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -116,6 +117,26 @@ static void test_has_pair(void **state)
  * matter: tokenising must end, and every pair must lie inside the text
  * (checked in tokens()); the copy is exactly len bytes long, so ASan sees
  * any read past it. */
+/* Every byte value in a key, as kv.h's grammar has it: a key byte is any
+ * byte above ' ' but DEL, '=' and '"'. "a<b>b=v" is then the pair of key
+ * "a<b>b"; any other byte ends the key or the token before it. */
+static void test_every_key_byte(void **state)
+{
+    (void)state;
+    for (unsigned b = 0; b < 256; b++) {
+        char text[] = { 'a', (char)b, 'b', '=', 'v' };
+        bool key_byte = b > ' ' && b != 0x7F && b != '=' && b != '"';
+        ehs_kv_cursor cursor;
+        ehs_kv_pair pair;
+        ehs_kv_start(&cursor, text, sizeof text);
+        bool first = ehs_kv_next(&cursor, &pair);
+        bool whole = first && pair.key == text && pair.key_len == 3 && !pair.bare &&
+                     pair.value_len == 1 && pair.value[0] == 'v';
+        if (whole != key_byte)
+            fail_msg("byte 0x%02x: read as %sa key byte", b, whole ? "" : "not ");
+    }
+}
+
 static void test_exhaustive_short_lines(void **state)
 {
     (void)state;
@@ -148,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_bare_keys),
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_has_pair),
+        cmocka_unit_test(test_every_key_byte),
         cmocka_unit_test(test_exhaustive_short_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ehd_types.h" /* ehd_builder, for ehd_builder_copy_event_view */
 #include "eventheader.h"
 
 #ifdef __cplusplus
@@ -110,6 +111,24 @@ typedef struct ehd_event_view {
  */
 int ehd_event_parse(ehd_event_view *view, const char *tracepoint_name, size_t tracepoint_name_len,
                     const void *event, size_t event_size, ehd_decode_error *error);
+
+/*
+ * ehd_builder_copy_event and ehd_event_parse of its copy in one, for a
+ * program that decodes the events it builds: copies the builder's event
+ * (no activity ids) into `buffer` of `capacity` bytes and fills `view` as
+ * ehd_event_parse would for the copy, without parsing the tracepoint name
+ * again. `name` is a view ehd_event_parse filled without error for an
+ * earlier event under the same tracepoint name; its tracepoint-name
+ * members (tracepoint_name ... keyword) and its level are taken as they
+ * are (the level becomes the header level, as that parse required), and
+ * its name must stay valid as long as `view` is used. Returns 0, or the
+ * errors of ehd_builder_copy_event (*size as it sets it), or EINVAL for a
+ * NULL `name` or `view` (EBADMSG, which a builder's event never gives,
+ * for metadata without the NUL of a name). Thread-safe for distinct
+ * builders and buffers.
+ */
+int ehd_builder_copy_event_view(const ehd_builder *builder, const ehd_event_view *name,
+                                void *buffer, size_t capacity, size_t *size, ehd_event_view *view);
 
 /* ---- field enumeration ------------------------------------------------- */
 
@@ -259,6 +278,15 @@ typedef struct ehd_sample_meta {
 int ehd_decode_json_ex(ehd_text *out, const char *tracepoint_name, size_t tracepoint_name_len,
                        const void *event, size_t event_size, const ehd_sample_meta *sample,
                        ehd_decode_error *error);
+
+/*
+ * ehd_decode_json_ex for an event already parsed: `view` as ehd_event_parse
+ * (or ehd_builder_copy_event_view) filled it without error. Writes exactly
+ * what ehd_decode_json_ex writes for the event the view was parsed from;
+ * same returns (EINVAL for a NULL `out` or `view`).
+ */
+int ehd_decode_json_view(ehd_text *out, const ehd_event_view *view, const ehd_sample_meta *sample,
+                         ehd_decode_error *error);
 
 /*
  * Appends to `out` the JSON of one EHD_ITEM_VALUE item as the reference
