@@ -501,19 +501,28 @@ static bool put_default_meta(build *b)
         return false;
     ehd_builder *builder = b->builder;
     size_t data_size = 2 + b->message_len + 2 + ident_len;
-    if (builder->meta.capacity < kept->size || builder->data.capacity < data_size)
+    if (builder->meta.capacity < DEFAULT_META_MAX || builder->data.capacity < data_size)
         return false;
-    /* What ehd_builder_reset_n sets, then the fields' definitions. */
+    /* What ehd_builder_reset_n sets, then the fields' definitions: all of
+     * the kept bytes, a copy of fixed size in a few moves, of which the
+     * metadata's size says which count. */
     builder->error = 0;
     builder->version = 0;
     builder->id = 0;
     builder->tag = 0;
     builder->opcode = EHD_OPCODE_INFO;
-    memcpy(builder->meta.bytes, kept->bytes, kept->size);
+    memcpy(builder->meta.bytes, kept->bytes, DEFAULT_META_MAX);
     builder->meta.size = kept->size;
-    builder->data.size = 0;
-    ehd__fast_put_counted(builder, b->text, b->message_len);
-    ehd__fast_put_counted(builder, ident, ident_len);
+    /* The values: each a 16-bit length and its bytes. */
+    uint8_t *p = builder->data.bytes;
+    uint16_t count = (uint16_t)b->message_len;
+    memcpy(p, &count, sizeof count);
+    memcpy(p + 2, b->text, b->message_len);
+    p += 2 + b->message_len;
+    count = (uint16_t)ident_len;
+    memcpy(p, &count, sizeof count);
+    ehd__copy_bytes(p + 2, ident, ident_len);
+    builder->data.size = data_size;
     return true;
 }
 
