@@ -503,14 +503,10 @@ static bool put_default_meta(build *b)
     size_t data_size = 2 + b->message_len + 2 + ident_len;
     if (builder->meta.capacity < DEFAULT_META_MAX || builder->data.capacity < data_size)
         return false;
-    /* What ehd_builder_reset_n sets, then the fields' definitions: all of
-     * the kept bytes, a copy of fixed size in a few moves, of which the
-     * metadata's size says which count. */
-    builder->error = 0;
-    builder->version = 0;
-    builder->id = 0;
-    builder->tag = 0;
-    builder->opcode = EHD_OPCODE_INFO;
+    /* What ehd_builder_reset_n sets, then the name and the fields'
+     * definitions: all DEFAULT_META_MAX kept bytes in a few moves of fixed
+     * size, of which the first kept->size are the event's. */
+    ehd__reset_headers(builder, 0);
     memcpy(builder->meta.bytes, kept->bytes, DEFAULT_META_MAX);
     builder->meta.size = kept->size;
     /* The values: each a 16-bit length and its bytes. */
