@@ -13,7 +13,7 @@
 #include "shim.h"
 
 /* glibc's FILE flags (libio.h; fixed in its ABI). */
-enum { GLIBC_IO_UNBUFFERED = 0x0002, GLIBC_IO_ERR_SEEN = 0x0020 };
+enum { GLIBC_IO_UNBUFFERED = 0x0002, GLIBC_IO_EOF_SEEN = 0x0010, GLIBC_IO_ERR_SEEN = 0x0020 };
 
 /*
  * The second half of shim_io_begin_stream, for a caller that asked

@@ -75,15 +75,10 @@ static size_t write_out(int fd, const char *bytes, size_t size)
 /* The tee this thread is printing through right now, NULL between calls. */
 static __thread shim_tee *tls_active SHIM_TLS;
 
-static ssize_t tee_write(void *cookie, const char *bytes, size_t size)
+/* Hands `size` bytes of the tee's buffer on and feeds them; -1 with
+ * tee->failed set when a piece was not taken whole. */
+static ssize_t hand_on(shim_tee *tee, const char *bytes, size_t size)
 {
-    shim_tee *tee = cookie;
-    /* glibc's exit flushes every stream, the tees too: in a fork child, a
-     * tee another thread of the parent was filling holds part of that
-     * thread's message, and at exit a tee may hold a running thread's.
-     * Neither is this thread's to write. */
-    if (tls_active != tee)
-        return (ssize_t)size;
     shim_real_fwrite_unlocked_fn *real_fwrite = SHIM_REAL(fwrite_unlocked);
     size_t done = 0;
     while (done < size) {
@@ -130,6 +125,20 @@ static ssize_t tee_write(void *cookie, const char *bytes, size_t size)
     return (ssize_t)size;
 }
 
+/* The cookie stream's write: glibc calls it when a call's text fills the
+ * buffer, and when it flushes every stream. */
+static ssize_t tee_write(void *cookie, const char *bytes, size_t size)
+{
+    shim_tee *tee = cookie;
+    /* glibc's exit flushes every stream, the tees too: in a fork child, a
+     * tee another thread of the parent was filling holds part of that
+     * thread's message, and at exit a tee may hold a running thread's.
+     * Neither is this thread's to write. */
+    if (tls_active != tee)
+        return (ssize_t)size;
+    return hand_on(tee, bytes, size);
+}
+
 /* This thread's tee, made on first use; NULL without memory, and inside a
  * signal handler until made (fopencookie allocates with libc's malloc,
  * which the handler may have interrupted). */
@@ -155,6 +164,8 @@ static shim_tee *get_tee(void)
     /* Set once: glibc's setvbuf on a stream that has written leaves it
      * unable to buffer. */
     setvbuf(tee->file, tee->buffer, _IOFBF, sizeof(tee->buffer));
+    /* Only this thread writes to its tee: vfprintf need not lock it. */
+    __fsetlocking(tee->file, FSETLOCKING_BYCALLER);
     *slot = tee;
     return tee;
 }
@@ -167,25 +178,33 @@ bool shim_tee_available(void)
 /* Formats into the tee, which hands everything on; returns like vfprintf. */
 static int run(shim_tee *tee, int checked, int flag, const char *format, va_list args)
 {
-    /* Left over only when a printf handler jumped out of an earlier call. */
-    if (__fpending(tee->file) > 0)
-        __fpurge(tee->file);
-    clearerr_unlocked(tee->file);
+    FILE *file = tee->file;
+    /* Anything left in the buffer is left over from a printf handler that
+     * jumped out of an earlier call: dropped, as __fpurge would. The
+     * buffer's pointers are glibc's public FILE fields; a write-only
+     * stream has nothing to read. */
+    file->_IO_write_ptr = file->_IO_write_base;
+    file->_flags &= ~(GLIBC_IO_ERR_SEEN | GLIBC_IO_EOF_SEEN);
     tee->failed = false;
     tls_active = tee;
     int result;
     if (checked) {
         shim_real___vfprintf_chk_fn *real = SHIM_REAL(__vfprintf_chk);
-        result = real != NULL ? real(tee->file, flag, format, args) : -1;
+        result = real != NULL ? real(file, flag, format, args) : -1;
     } else {
         shim_real_vfprintf_fn *real = SHIM_REAL(vfprintf);
-        result = real != NULL ? real(tee->file, format, args) : -1;
+        result = real != NULL ? real(file, format, args) : -1;
     }
     int format_errno = errno;
-    /* libc's own: the tee is no stream the shim's fflush watches. */
-    shim_real_fflush_unlocked_fn *flush = SHIM_REAL(fflush_unlocked);
-    if (flush != NULL)
-        flush(tee->file);
+    /* What the call left in the buffer, handed on here rather than through
+     * fflush and the cookie layers, which would hand on the same bytes in
+     * one call of tee_write. The buffer is emptied either way, as glibc's
+     * flush does whether or not the write succeeds. */
+    size_t pending = (size_t)(file->_IO_write_ptr - file->_IO_write_base);
+    if (pending > 0) {
+        file->_IO_write_ptr = file->_IO_write_base;
+        hand_on(tee, file->_IO_write_base, pending);
+    }
     tls_active = NULL;
     if (tee->failed) {
         errno = tee->error;

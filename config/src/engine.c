@@ -39,6 +39,8 @@ enum { EVENT_SLACK = 512 };
 /* When an event would pass its backend's limit the message field is cut
  * first, but it keeps at least this much: it is what people read. */
 enum { MESSAGE_KEEP = 1024 };
+/* Largest default-event metadata a thread state keeps a copy of. */
+enum { DEFAULT_META_MAX = 96 };
 
 struct ehs_thread_state {
     const ehs_config *config;         /* the config this state was made for */
@@ -70,6 +72,14 @@ struct ehs_thread_state {
                                          caller builds the same message again,
                                          at report_now */
     uint64_t report_now;
+    /* The metadata of the last plain default event of each source (see
+     * put_default_meta), copied from the builder after a build: for this
+     * state's `config` only. */
+    struct default_meta {
+        uint8_t size;                 /* 0: none kept */
+        uint8_t name_len;             /* of the event name, its first bytes */
+        uint8_t bytes[DEFAULT_META_MAX];
+    } default_meta[EHS_SOURCE_COUNT];
 };
 
 ehs_thread_state *ehs_thread_state_new(const ehs_config *config)
@@ -453,6 +463,79 @@ static void build_json_event(build *b, const ehs_rule *rule)
     add_fixed_fields(b, emit.cut);
 }
 
+/*
+ * A plain default event (no record, no entry fields, no facility, nothing
+ * cut) has the same metadata every time for one config and source: the
+ * event name, the message field's definition and the ident's. The first
+ * one is built field by field and its metadata kept (keep_default_meta);
+ * the next ones copy it and append only their values. The copy is the
+ * builder's own output, so the bytes are the same by construction; it is
+ * used only for the config the state was made for, which never changes.
+ */
+static bool plain_default(const build *b)
+{
+    const ehs_message *m = b->message;
+    return b->state->config == b->config && b->config->message_field != NULL &&
+           !b->has_facility && m->record_lines <= 1 && m->record_detector == 0 &&
+           !m->record_cut && m->entry_field_count == 0 &&
+           (unsigned)m->source < EHS_SOURCE_COUNT;
+}
+
+/* The event of a plain default event from the kept metadata; false (the
+ * builder untouched) when none is kept or the message would be cut or
+ * the builder lacks room. */
+static bool put_default_meta(build *b)
+{
+    const struct default_meta *kept = &b->state->default_meta[b->message->source];
+    if (kept->size == 0)
+        return false;
+    const char *ident = b->message->ident != NULL ? b->message->ident : "";
+    size_t ident_len = b->message->ident != NULL ? b->message->ident_len : 0;
+    if (ident_len > IDENT_MAX)
+        ident_len = ehs_utf8_cut(ident, ident_len, IDENT_MAX);
+    /* add_fixed_fields' room, with the metadata holding only the name. */
+    size_t used = (size_t)kept->name_len + 1 + EHD_HEADERS_MAX + 16 +
+                  ehs_field_overhead(b->config->message_field_len) +
+                  tail_bytes(false, ident_len);
+    size_t room = b->state->event_max > used ? b->state->event_max - used : 0;
+    if (b->message_len > room || b->message_len < b->len)
+        return false;
+    ehd_builder *builder = b->builder;
+    size_t data_size = 2 + b->message_len + 2 + ident_len;
+    if (builder->meta.capacity < DEFAULT_META_MAX || builder->data.capacity < data_size)
+        return false;
+    /* What ehd_builder_reset_n sets, then the name and the fields'
+     * definitions: all DEFAULT_META_MAX kept bytes in a few moves of fixed
+     * size, of which the first kept->size are the event's. */
+    ehd__reset_headers(builder, 0);
+    memcpy(builder->meta.bytes, kept->bytes, DEFAULT_META_MAX);
+    builder->meta.size = kept->size;
+    /* The values: each a 16-bit length and its bytes. */
+    uint8_t *p = builder->data.bytes;
+    uint16_t count = (uint16_t)b->message_len;
+    memcpy(p, &count, sizeof count);
+    memcpy(p + 2, b->text, b->message_len);
+    p += 2 + b->message_len;
+    count = (uint16_t)ident_len;
+    memcpy(p, &count, sizeof count);
+    ehd__copy_bytes(p + 2, ident, ident_len);
+    builder->data.size = data_size;
+    return true;
+}
+
+/* Keeps the metadata of the plain default event just built, named
+ * `name_len` bytes, when it is whole. */
+static void keep_default_meta(build *b, size_t name_len)
+{
+    const ehd_builder *builder = b->builder;
+    struct default_meta *kept = &b->state->default_meta[b->message->source];
+    if (b->outcome->truncated || builder->error != 0 || builder->meta.size > DEFAULT_META_MAX)
+        return;
+    memcpy(kept->bytes, builder->meta.bytes, builder->meta.size);
+    kept->name_len = (uint8_t)name_len;
+    kept->size = (uint8_t)builder->meta.size;
+}
+
 static int build_default_event(build *b)
 {
     const ehs_default_event *d = &b->config->default_event;
@@ -466,6 +549,9 @@ static int build_default_event(build *b)
     outcome->keyword = d->has_keyword ? d->keyword : b->source->keyword;
     if (d->drop)
         return EHS_DROPPED;
+    bool plain = plain_default(b);
+    if (plain && put_default_meta(b))
+        return EHS_BUILT;
     const char *name = d->name != NULL ? d->name : b->source->event_name;
     size_t name_len = d->name != NULL ? strlen(d->name) : b->source->event_name_len;
     start_event(b, name, name_len, NULL);
@@ -478,6 +564,8 @@ static int build_default_event(build *b)
         fields_cut = emit.cut;
     }
     add_fixed_fields(b, fields_cut);
+    if (plain)
+        keep_default_meta(b, name_len);
     return EHS_BUILT;
 }
 

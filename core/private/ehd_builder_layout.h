@@ -40,6 +40,20 @@ struct ehd_builder {
     uint8_t opcode;   /* header opcode */
 };
 
+/* What a reset sets before the event name: no fields, no error, the
+ * header's defaults and `tag`. ehd_builder_reset_n, and the rules engine
+ * when it lays down a default event's kept metadata itself. */
+static inline void ehd__reset_headers(ehd_builder *b, uint16_t tag)
+{
+    b->meta.size = 0;
+    b->data.size = 0;
+    b->error = 0;
+    b->version = 0;
+    b->id = 0;
+    b->tag = tag;
+    b->opcode = EHD_OPCODE_INFO;
+}
+
 /* Field definition bytes after a name: encoding, format, 16-bit tag (a
  * constant array's 16-bit length follows those, written by its caller). */
 #define EHD_FIELD_DEF_MAX 4u

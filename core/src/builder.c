@@ -217,14 +217,7 @@ EHD_API void ehd_builder_free(ehd_builder *b)
 
 EHD_API void ehd_builder_reset_n(ehd_builder *b, const char *name, size_t name_len, uint16_t tag)
 {
-    b->meta.size = 0;
-    b->data.size = 0;
-    b->error = 0;
-    b->version = 0;
-    b->id = 0;
-    b->tag = tag;
-    b->opcode = EHD_OPCODE_INFO;
-
+    ehd__reset_headers(b, tag);
     size_t name_size = name_len + 1;
     uint8_t *p = room(b, &b->meta, name_size);
     if (p == NULL)
