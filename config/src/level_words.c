@@ -210,12 +210,33 @@ static inline __m128i bytes_within(__m128i v, char lo, char span)
     return _mm_cmpeq_epi8(_mm_min_epu8(offset, _mm_set1_epi8(span)), offset);
 }
 
+/* The letters (either case), the letters and digits, and the '[' among
+ * the 16 bytes from text[at]: bit k for byte at + k. Bytes past `readable`
+ * (at least 16) are not read: that block is read as the 16 bytes ending
+ * there, and its bits shifted into place (the missing ones 0). */
+static inline void kinds_at(const char *text, size_t readable, size_t at, unsigned *letters,
+                            unsigned *alnum, unsigned *brackets)
+{
+    unsigned skip = 0;
+    if (readable - at < 16) {
+        skip = (unsigned)(16 - (readable - at));
+        at = readable - 16;
+    }
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(text + at));
+    /* Letters in either case: bytes from 0x80 up stay above 'z'. */
+    __m128i letter = bytes_within(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 25);
+    *letters = (unsigned)_mm_movemask_epi8(letter) >> skip;
+    *alnum = (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, bytes_within(v, '0', 9))) >> skip;
+    *brackets = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('['))) >> skip;
+}
+
 /*
- * Sixteen bytes at a time: vector compares give the brackets, the letters
- * and the digits; a word start is a letter after anything but a letter or
- * a digit. Only those places are looked at, in order, as the byte scan
- * would, and a word only when its first two letters begin a level or key
- * word: the first level found wins.
+ * Up to 64 bytes at a time: vector compares give the brackets, the letters
+ * and the digits as 64-bit masks; a word start is a letter after anything
+ * but a letter or a digit. Only those places are looked at, in order, as
+ * the byte scan would, and a word only when its first three bytes may begin
+ * a level or key word: the first level found wins. Most lines fit one
+ * chunk, so the fixed work is paid once per line, not once per 16 bytes.
  */
 static bool scan_vector(const char *text, size_t len, uint8_t *level)
 {
@@ -224,8 +245,8 @@ static bool scan_vector(const char *text, size_t len, uint8_t *level)
     while (start < limit && (text[start] == ' ' || text[start] == '\t'))
         start++;
     /* A text shorter than a vector is read from a copy with zeros (no
-     * kind) after it; a longer one is read in place, its last block as
-     * the 16 bytes that end it. */
+     * kind) after it; a longer one in place, a block that would pass its
+     * end as the 16 bytes that end it, shifted. */
     char padded[32];
     size_t readable = len;
     if (len < 16) {
@@ -234,30 +255,32 @@ static bool scan_vector(const char *text, size_t len, uint8_t *level)
         text = padded;
         readable = sizeof padded;
     }
-    unsigned carry = 0; /* the byte before the block is a letter or a digit */
-    for (size_t base = start; base < limit; base += 16) {
-        size_t n = limit - base < 16 ? limit - base : 16;
-        /* The 16 bytes from `at`, of which those from bit `skip` on are
-         * the block's. */
-        const char *at = text + base;
-        unsigned skip = 0;
-        if (readable - base < 16) {
-            at = text + readable - 16;
-            skip = (unsigned)(16 - (readable - base));
-        }
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)at);
-        /* Letters in either case: bytes from 0x80 up stay above 'z'. */
-        __m128i letters = bytes_within(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 25);
-        __m128i alnum = _mm_or_si128(letters, bytes_within(v, '0', 9));
-        unsigned valid = (1u << n) - 1; /* bytes at and past the limit do not count */
-        unsigned letter_bits = (unsigned)_mm_movemask_epi8(letters) >> skip & valid;
-        unsigned alnum_bits = (unsigned)_mm_movemask_epi8(alnum) >> skip & valid;
-        unsigned bracket_bits =
-            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('['))) >> skip & valid;
-        unsigned look = (letter_bits & ~(alnum_bits << 1 | carry)) | bracket_bits;
-        carry = alnum_bits >> 15 & 1;
+    uint64_t carry = 0; /* the byte before the chunk is a letter or a digit */
+    for (size_t base = start; base < limit; base += 64) {
+        size_t n = limit - base < 64 ? limit - base : 64;
+        unsigned l0, a0, b0, l1 = 0, a1 = 0, b1 = 0, l2 = 0, a2 = 0, b2 = 0, l3 = 0, a3 = 0,
+                               b3 = 0;
+        kinds_at(text, readable, base, &l0, &a0, &b0);
+        if (n > 16)
+            kinds_at(text, readable, base + 16, &l1, &a1, &b1);
+        if (n > 32)
+            kinds_at(text, readable, base + 32, &l2, &a2, &b2);
+        if (n > 48)
+            kinds_at(text, readable, base + 48, &l3, &a3, &b3);
+        uint64_t letters = l0 | (uint64_t)l1 << 16 | (uint64_t)l2 << 32 | (uint64_t)l3 << 48;
+        uint64_t alnum = a0 | (uint64_t)a1 << 16 | (uint64_t)a2 << 32 | (uint64_t)a3 << 48;
+        uint64_t brackets = b0 | (uint64_t)b1 << 16 | (uint64_t)b2 << 32 | (uint64_t)b3 << 48;
+        /* Bytes at and past the limit do not count (zeros have no kind). */
+        uint64_t valid = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+        /* Every level and key word has three letters or more: a start
+         * counts only if the next two bytes are letters too (the last two
+         * of a full chunk are kept, their next bytes are the next chunk's). */
+        uint64_t kept = n == 64 ? (uint64_t)3 << 62 : 0;
+        uint64_t three = letters & (letters >> 1 | kept) & (letters >> 2 | kept);
+        uint64_t look = ((three & ~(alnum << 1 | carry)) | brackets) & valid;
+        carry = alnum >> 63;
         for (; look != 0; look &= look - 1) {
-            size_t i = base + (size_t)__builtin_ctz(look);
+            size_t i = base + (size_t)__builtin_ctzll(look);
             uint8_t found = 0;
             if (text[i] == '[') {
                 if (i + 1 < limit && byte_kind[(unsigned char)text[i + 1]] == LETTER &&
