@@ -37,6 +37,7 @@
 
 struct shim_tee {
     FILE *file;      /* the cookie stream over `buffer` */
+    shim_thread *thread; /* the context it belongs to: the thread printing */
     char buffer[BUFSIZ];
     FILE *stream;    /* where chunks go: this stream, */
     int fd;          /* or, when `stream` is NULL, this descriptor */
@@ -100,7 +101,7 @@ static ssize_t hand_on(shim_tee *tee, const char *bytes, size_t size)
              * so it is fed at once, as shim_stream_end would. */
             taken = real_fwrite != NULL ? real_fwrite(bytes + done, 1, piece, tee->stream) : 0;
             taken_errno = errno;
-            shim_output_feed(tee->source, bytes + done, taken);
+            shim_thread_feed(tee->thread, tee->source, bytes + done, taken);
         } else if (tee->stream != NULL) {
             /* The stream is locked for the whole call (shim_tee_vfprintf). */
             shim_stream_call call;
@@ -112,7 +113,7 @@ static ssize_t hand_on(shim_tee *tee, const char *bytes, size_t size)
         } else {
             taken = write_out(tee->fd, bytes + done, piece);
             taken_errno = errno;
-            shim_output_feed(tee->source, bytes + done, taken);
+            shim_thread_feed(tee->thread, tee->source, bytes + done, taken);
         }
         done += taken;
         if (taken < piece) {
@@ -164,6 +165,9 @@ static shim_tee *get_tee(void)
     /* Set once: glibc's setvbuf on a stream that has written leaves it
      * unable to buffer. */
     setvbuf(tee->file, tee->buffer, _IOFBF, sizeof(tee->buffer));
+    /* A tee stays with its context (thread.c), so whoever prints through
+     * it is that context's thread: its text is fed there without asking. */
+    tee->thread = thread;
     /* Only this thread writes to its tee: vfprintf need not lock it. */
     __fsetlocking(tee->file, FSETLOCKING_BYCALLER);
     *slot = tee;

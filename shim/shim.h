@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -103,13 +104,32 @@ static inline void shim_busy_leave(void)
  * say it is. True when it is free now. */
 bool shim_busy_recover(void);
 
+/* Handlers of the program this thread has entered and perhaps not left
+ * (signals.c): 0 outside any, which the two questions below answer inline. */
+extern __thread unsigned shim_tls_signal_depth SHIM_TLS;
+
+/* The two questions when a handler was entered: which are still running
+ * (one may have left with siglongjmp) is worked out from the stack. */
+bool shim_in_signal_handler_slow(void);
+bool shim_on_alternate_stack_slow(void);
+
 /* True while this thread runs a signal handler of the program (signals.c):
  * malloc is off limits. */
-bool shim_in_signal_handler(void);
+static inline bool shim_in_signal_handler(void)
+{
+    if (__builtin_expect(shim_tls_signal_depth == 0, 1))
+        return false;
+    return shim_in_signal_handler_slow();
+}
 
 /* True while this thread runs a signal handler on the alternate stack
  * (signals.c): little stack to spare. */
-bool shim_on_alternate_stack(void);
+static inline bool shim_on_alternate_stack(void)
+{
+    if (__builtin_expect(shim_tls_signal_depth == 0, 1))
+        return false;
+    return shim_on_alternate_stack_slow();
+}
 
 /* Running on the shim's own stack (stack.c): whether this architecture can,
  * and the call itself (plain call where it cannot). */
@@ -422,6 +442,10 @@ void shim_stdout_line_done(void *thread, const char *text, size_t len);
  * to this thread's line assembler of that source; every completed line
  * becomes one event. Call with the busy guard held. */
 void shim_output_feed(ehs_source source, const char *bytes, size_t count);
+
+/* shim_output_feed for a caller that holds `thread`, this thread's
+ * context, found earlier in the same call (the printf tee). */
+void shim_thread_feed(shim_thread *thread, ehs_source source, const char *bytes, size_t count);
 
 /* shim_output_feed to stderr: what glibc's reporters print. */
 static inline void shim_stderr_feed(const char *bytes, size_t count)
@@ -743,12 +767,37 @@ void shim_identity_setup(void);
 /* The program's short name as it was at set-up: the ident of stderr lines
  * (and of syslog without openlog). Never NULL. */
 const char *shim_program_name(void);
+/* What shim_identity_setup copied (startup.c), read by the two below,
+ * which every line asks: inline. */
+extern char shim_program_name_copy[256];
+extern size_t shim_program_name_length;
+extern char shim_exe_name_copy[256];
+extern size_t shim_exe_name_length; /* 0: unknown */
+extern bool shim_identity_ready;
+
 /* shim_program_name with its length in *len (per line: no strlen). */
-const char *shim_program_name_len(size_t *len);
+static inline const char *shim_program_name_len(size_t *len)
+{
+    if (__atomic_load_n(&shim_identity_ready, __ATOMIC_ACQUIRE)) {
+        *len = shim_program_name_length;
+        return shim_program_name_copy;
+    }
+    const char *name = shim_program_name_now();
+    *len = strlen(name);
+    return name;
+}
 
 /* The file name of the executable as it was at set-up, with its length in
  * *len; NULL (and 0) when unknown. */
-const char *shim_exe_name(size_t *len);
+static inline const char *shim_exe_name(size_t *len)
+{
+    if (!__atomic_load_n(&shim_identity_ready, __ATOMIC_ACQUIRE) || shim_exe_name_length == 0) {
+        *len = 0;
+        return NULL;
+    }
+    *len = shim_exe_name_length;
+    return shim_exe_name_copy;
+}
 
 /* ---- diagnostics (diag.c) --------------------------------------------------- */
 
