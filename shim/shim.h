@@ -175,7 +175,30 @@ static inline bool shim_sets_any_enabled(void)
  * lock) if the config did not list it. NULL for level 0 or when no set can
  * be made; ehd_event_set_enabled() is false for NULL and for a set whose
  * registration failed, so callers need not check. */
-ehd_event_set *shim_sets_get(uint8_t level, uint64_t keyword);
+static inline ehd_event_set *shim_sets_get(uint8_t level, uint64_t keyword);
+
+/* One entry of the sets' table by (level, keyword) (sets.c): written once
+ * before it is published, never changed or removed after. */
+typedef struct shim_cached_set {
+    uint64_t keyword;
+    uint8_t level;
+    ehd_event_set *set;
+} shim_cached_set;
+
+/* The entry this thread found last: a program's lines nearly all go to one
+ * set, and an entry never changes, so asking it first is always right. */
+extern __thread const shim_cached_set *shim_tls_last_set SHIM_TLS;
+
+/* shim_sets_get when the last entry is another (level, keyword). */
+ehd_event_set *shim_sets_get_slow(uint8_t level, uint64_t keyword);
+
+static inline ehd_event_set *shim_sets_get(uint8_t level, uint64_t keyword)
+{
+    const shim_cached_set *last = shim_tls_last_set;
+    if (__builtin_expect(last != NULL && last->level == level && last->keyword == keyword, 1))
+        return last->set;
+    return shim_sets_get_slow(level, keyword);
+}
 
 /* fork: hold the registration lock across fork so the child never inherits it
  * taken (it also guards the core provider's lock, only taken under ours). */
