@@ -257,8 +257,38 @@ shim_thread *shim_thread_get(void);
  * (from the shim's mmap heap, alloc.c), the state made anew when it was
  * made for another config than `config` (NULL: any state will do, as for
  * the grouper's patterns). Returns false when out of memory. */
-bool shim_thread_engine(shim_thread *thread, const ehs_config *config, ehs_thread_state **state,
-                        ehd_builder **builder);
+static inline bool shim_thread_engine(shim_thread *thread, const ehs_config *config,
+                                      ehs_thread_state **state, ehd_builder **builder);
+
+/* The part of a context every message reads, at its start (thread.c), so
+ * that shim_thread_engine answers inline once both are made. */
+typedef struct shim_thread_hot {
+    ehs_thread_state *engine;  /* NULL until the thread's first message */
+    const ehs_config *engine_config; /* the config `engine` was made for */
+    uint64_t now_ms;           /* the message's clock reading (emit.c), for rate
+                                  limits; 0: none taken */
+    ehd_builder *builder;      /* NULL until the first event; kept with the context */
+} shim_thread_hot;
+
+/* shim_thread_engine when something is to be made first. */
+bool shim_thread_engine_slow(shim_thread *thread, const ehs_config *config,
+                             ehs_thread_state **state, ehd_builder **builder);
+
+static inline bool shim_thread_engine(shim_thread *thread, const ehs_config *config,
+                                      ehs_thread_state **state, ehd_builder **builder)
+{
+    shim_thread_hot *hot = (shim_thread_hot *)thread;
+    if (__builtin_expect(hot->builder == NULL || hot->engine == NULL ||
+                             (config != NULL &&
+                              __atomic_load_n(&hot->engine_config, __ATOMIC_ACQUIRE) != config),
+                         0))
+        return shim_thread_engine_slow(thread, config, state, builder);
+    /* A new message: no clock reading yet. */
+    hot->now_ms = 0;
+    *state = hot->engine;
+    *builder = hot->builder;
+    return true;
+}
 
 /* The current config, pinned for a build of `thread` until
  * shim_thread_unpin_config: no reload frees it meanwhile. One pin per

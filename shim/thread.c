@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -30,6 +31,7 @@ static shim_line_sink *const output_sink[OUTPUTS] = { shim_stderr_line_done,
                                                       shim_stdout_line_done };
 
 struct __attribute__((aligned(16))) shim_thread {
+    shim_thread_hot hot;       /* first: what every message reads (shim.h) */
     shim_line lines[OUTPUTS];  /* bytes not yet ending in '\n', per source; a
                                   source not captured has no storage */
     shim_line vfork_lines[OUTPUTS]; /* the same for a vfork child of this thread, */
@@ -39,13 +41,8 @@ struct __attribute__((aligned(16))) shim_thread {
     uintptr_t group_locks[OUTPUTS]; /* who works on each grouper (group.c) */
     char *scratch;             /* formatting space for printf-style messages */
     size_t scratch_capacity;
-    ehs_thread_state *engine;  /* NULL until the thread's first message */
-    const ehs_config *engine_config; /* the config `engine` was made for */
     const ehs_config *pinned;  /* the config a build of this thread uses now, or
                                   NULL: reload.c frees no config a thread pins */
-    uint64_t now_ms;           /* the message's clock reading (emit.c), for rate
-                                  limits; 0: none taken */
-    ehd_builder *builder;      /* NULL until the first event; kept with the context */
     shim_tee *tee;             /* printf formatting stream, NULL until used */
     char *work_stack;          /* for events made on a small stack (emit.c) */
     char *copy_space[SHIM_COPY_SLOTS]; /* a stream buffer's waiting bytes
@@ -55,6 +52,9 @@ struct __attribute__((aligned(16))) shim_thread {
     shim_thread *next;         /* the list of all contexts */
     int in_use;                /* a thread has it (atomic) */
 };
+
+/* shim_thread_engine (shim.h) reads a context as its hot part. */
+_Static_assert(offsetof(struct shim_thread, hot) == 0, "the hot part comes first");
 
 /* Every context made, newest first; entries are only ever added. */
 static shim_thread *all_threads;
@@ -208,11 +208,11 @@ shim_thread *shim_thread_get(void)
         }
         thread->scratch = (char *)(thread + 1) + scratch_offset;
         thread->scratch_capacity = scratch_capacity;
-        thread->engine = NULL;
-        thread->engine_config = NULL;
+        thread->hot.engine = NULL;
+        thread->hot.engine_config = NULL;
         thread->pinned = NULL;
-        thread->now_ms = 0;
-        thread->builder = NULL;
+        thread->hot.now_ms = 0;
+        thread->hot.builder = NULL;
         thread->tee = NULL;
         thread->work_stack = NULL;
         for (int slot = 0; slot < SHIM_COPY_SLOTS; slot++) {
@@ -234,45 +234,45 @@ shim_thread *shim_thread_get(void)
 static uint64_t message_clock(void *context)
 {
     shim_thread *thread = context;
-    if (thread->now_ms == 0)
-        thread->now_ms = shim_clock_ms();
-    return thread->now_ms;
+    if (thread->hot.now_ms == 0)
+        thread->hot.now_ms = shim_clock_ms();
+    return thread->hot.now_ms;
 }
 
-bool shim_thread_engine(shim_thread *thread, const ehs_config *config, ehs_thread_state **state,
-                        ehd_builder **builder)
+bool shim_thread_engine_slow(shim_thread *thread, const ehs_config *config,
+                             ehs_thread_state **state, ehd_builder **builder)
 {
-    if (thread->builder == NULL) {
+    if (thread->hot.builder == NULL) {
         /* Room for a whole event up front, so events of the usual size never
          * make the builder grow (and allocate) later. */
         ehd_builder_options options = EHD_BUILDER_OPTIONS(.meta_capacity = 256,
                                                           .data_capacity = scratch_capacity + 256);
-        thread->builder = ehd_builder_new(&options);
-        if (thread->builder == NULL)
+        thread->hot.builder = ehd_builder_new(&options);
+        if (thread->hot.builder == NULL)
             return false;
     }
-    if (thread->engine != NULL && config != NULL &&
-        __atomic_load_n(&thread->engine_config, __ATOMIC_ACQUIRE) != config) {
+    if (thread->hot.engine != NULL && config != NULL &&
+        __atomic_load_n(&thread->hot.engine_config, __ATOMIC_ACQUIRE) != config) {
         /* A reload replaced the config: the state is sized for the old one. */
-        ehs_thread_state_free(thread->engine);
-        thread->engine = NULL;
+        ehs_thread_state_free(thread->hot.engine);
+        thread->hot.engine = NULL;
     }
-    if (thread->engine == NULL) {
+    if (thread->hot.engine == NULL) {
         if (config == NULL)
             config = shim_config_current();
-        thread->engine = ehs_thread_state_new(config);
-        if (thread->engine == NULL)
+        thread->hot.engine = ehs_thread_state_new(config);
+        if (thread->hot.engine == NULL)
             return false;
-        __atomic_store_n(&thread->engine_config, config, __ATOMIC_RELEASE);
-        ehs_thread_state_set_clock(thread->engine, message_clock, thread);
+        __atomic_store_n(&thread->hot.engine_config, config, __ATOMIC_RELEASE);
+        ehs_thread_state_set_clock(thread->hot.engine, message_clock, thread);
         /* Events are cut to what the backend carries: user_events drops
          * anything larger in the kernel after a successful write. */
-        ehs_thread_state_set_event_max(thread->engine, ehd_provider_event_max(&shim_provider));
+        ehs_thread_state_set_event_max(thread->hot.engine, ehd_provider_event_max(&shim_provider));
     }
     /* A new message: no clock reading yet. */
-    thread->now_ms = 0;
-    *state = thread->engine;
-    *builder = thread->builder;
+    thread->hot.now_ms = 0;
+    *state = thread->hot.engine;
+    *builder = thread->hot.builder;
     return true;
 }
 
@@ -435,7 +435,7 @@ void shim_thread_unpin_config(shim_thread *thread)
 
 void shim_thread_set_clock(shim_thread *thread, uint64_t now_ms)
 {
-    thread->now_ms = now_ms;
+    thread->hot.now_ms = now_ms;
 }
 
 bool shim_threads_pin(const ehs_config *config)
@@ -456,7 +456,7 @@ void shim_threads_forget_config(const ehs_config *config)
     for (shim_thread *t = __atomic_load_n(&all_threads, __ATOMIC_ACQUIRE); t != NULL;
          t = t->next) {
         const ehs_config *expected = config;
-        __atomic_compare_exchange_n(&t->engine_config, &expected,
+        __atomic_compare_exchange_n(&t->hot.engine_config, &expected,
                                     (const ehs_config *)(const void *)&stale_config, false,
                                     __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
     }
