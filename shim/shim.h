@@ -251,7 +251,13 @@ int shim_thread_setup(size_t max_message_bytes, bool with_stdout);
  * thread gave back); NULL if it cannot be made (out of memory, or this is a
  * vfork child). Never calls libc's malloc: contexts are mmap'ed, so it is
  * safe in a signal handler. */
-shim_thread *shim_thread_get(void);
+static inline shim_thread *shim_thread_get(void);
+
+/* This thread's context (thread.c), NULL until shim_thread_get made it. */
+extern __thread shim_thread *shim_tls_thread SHIM_TLS;
+
+/* shim_thread_get for a thread without a context yet. */
+shim_thread *shim_thread_make(void);
 
 /* Engine state and builder of `thread`, created on its first message
  * (from the shim's mmap heap, alloc.c), the state made anew when it was
@@ -259,6 +265,9 @@ shim_thread *shim_thread_get(void);
  * the grouper's patterns). Returns false when out of memory. */
 static inline bool shim_thread_engine(shim_thread *thread, const ehs_config *config,
                                       ehs_thread_state **state, ehd_builder **builder);
+
+/* A thread's printf formatting stream (io_tee.c). */
+typedef struct shim_tee shim_tee;
 
 /* The part of a context every message reads, at its start (thread.c), so
  * that shim_thread_engine answers inline once both are made. */
@@ -268,6 +277,7 @@ typedef struct shim_thread_hot {
     uint64_t now_ms;           /* the message's clock reading (emit.c), for rate
                                   limits; 0: none taken */
     ehd_builder *builder;      /* NULL until the first event; kept with the context */
+    shim_tee *tee;             /* printf formatting stream, NULL until used */
 } shim_thread_hot;
 
 /* shim_thread_engine when something is to be made first. */
@@ -387,8 +397,10 @@ enum { SHIM_COPY_STREAM = 0, SHIM_COPY_SECOND_STREAM = 1, SHIM_COPY_JOURNAL = 2,
 char *shim_thread_copy_space(shim_thread *thread, int slot, size_t size);
 
 /* Where this thread keeps its tee (io_tee.c); NULL in the slot until made. */
-typedef struct shim_tee shim_tee;
-shim_tee **shim_thread_tee_slot(shim_thread *thread);
+static inline shim_tee **shim_thread_tee_slot(shim_thread *thread)
+{
+    return &((shim_thread_hot *)thread)->tee;
+}
 
 /* Before exec replaces this process image: emits the calling thread's
  * unfinished lines (in a vfork child, the child's own), unless inside the
@@ -893,6 +905,15 @@ static inline void shim_fork_check(void)
     volatile unsigned char *marker = shim_fork_marker;
     if (__builtin_expect(marker != NULL && *marker == 0, 0))
         shim_fork_detected();
+}
+
+static inline shim_thread *shim_thread_get(void)
+{
+    shim_fork_check();
+    shim_thread *thread = shim_tls_thread;
+    if (__builtin_expect(thread != NULL, 1))
+        return thread;
+    return shim_thread_make();
 }
 
 #endif /* SHIM_H */

@@ -43,7 +43,6 @@ struct __attribute__((aligned(16))) shim_thread {
     size_t scratch_capacity;
     const ehs_config *pinned;  /* the config a build of this thread uses now, or
                                   NULL: reload.c frees no config a thread pins */
-    shim_tee *tee;             /* printf formatting stream, NULL until used */
     char *work_stack;          /* for events made on a small stack (emit.c) */
     char *copy_space[SHIM_COPY_SLOTS]; /* a stream buffer's waiting bytes
                                           (io_buffered.c), a journal entry */
@@ -66,7 +65,7 @@ static const ehs_multiline *group_specs[OUTPUTS]; /* NULL: not grouped */
 bool shim_grouped_sources[EHS_SOURCE_COUNT];
 static pthread_key_t thread_key;
 
-static __thread shim_thread *tls_thread SHIM_TLS;
+__thread shim_thread *shim_tls_thread SHIM_TLS;
 
 /* The work stack, with a guard page below it: an overflow faults there
  * instead of writing into whatever is mapped next. */
@@ -82,7 +81,7 @@ static void thread_exit(void *context)
         shim_line_flush(&thread->lines[i], output_sink[i], thread);
         shim_group_flush(thread, thread, output_source[i]);
     }
-    tls_thread = NULL;
+    shim_tls_thread = NULL;
     __atomic_store_n(&thread->in_use, 0, __ATOMIC_RELEASE);
     shim_busy_leave();
     errno = saved_errno;
@@ -153,12 +152,9 @@ int shim_thread_setup(size_t max_message_bytes, bool with_stdout)
     return pthread_key_create(&thread_key, thread_exit);
 }
 
-shim_thread *shim_thread_get(void)
+shim_thread *shim_thread_make(void)
 {
-    shim_fork_check();
-    shim_thread *thread = tls_thread;
-    if (thread != NULL)
-        return thread;
+    shim_thread *thread;
     /* A vfork child runs on its parent's memory: a context made here would
      * belong to the parent's thread and leak a mapping into the parent. */
     if (getpid() != shim_pid)
@@ -213,7 +209,7 @@ shim_thread *shim_thread_get(void)
         thread->pinned = NULL;
         thread->hot.now_ms = 0;
         thread->hot.builder = NULL;
-        thread->tee = NULL;
+        thread->hot.tee = NULL;
         thread->work_stack = NULL;
         for (int slot = 0; slot < SHIM_COPY_SLOTS; slot++) {
             thread->copy_space[slot] = NULL;
@@ -223,7 +219,7 @@ shim_thread *shim_thread_get(void)
         thread->in_use = 1;
         add_context(thread);
     }
-    tls_thread = thread;
+    shim_tls_thread = thread;
     pthread_setspecific(thread_key, thread);
     errno = saved_errno;
     return thread;
@@ -304,11 +300,6 @@ char *shim_thread_copy_space(shim_thread *thread, int slot, size_t size)
         thread->copy_capacity[slot] = size;
     }
     return thread->copy_space[slot];
-}
-
-shim_tee **shim_thread_tee_slot(shim_thread *thread)
-{
-    return &thread->tee;
 }
 
 /* The index of `source` among a thread's assemblers; -1 for a source
@@ -464,7 +455,7 @@ void shim_threads_forget_config(const ehs_config *config)
 
 void shim_thread_after_fork(void)
 {
-    shim_thread *self = tls_thread;
+    shim_thread *self = shim_tls_thread;
     /* The other threads did not come along: their contexts are free, and
      * their unfinished lines are the parent's to emit. */
     for (shim_thread *t = __atomic_load_n(&all_threads, __ATOMIC_ACQUIRE); t != NULL;
@@ -489,7 +480,7 @@ static bool may_flush(void)
  * not the shim's), the child's own, never the parent's. Busy guard held. */
 static void flush_own_lines(pid_t pid)
 {
-    shim_thread *thread = tls_thread;
+    shim_thread *thread = shim_tls_thread;
     if (thread == NULL)
         return;
     for (int i = 0; i < OUTPUTS; i++) {
@@ -518,7 +509,7 @@ void shim_flush_calling_thread(void)
 
 bool shim_thread_line_waiting(void)
 {
-    shim_thread *thread = tls_thread;
+    shim_thread *thread = shim_tls_thread;
     if (thread == NULL)
         return false;
     for (int i = 0; i < OUTPUTS; i++) {
