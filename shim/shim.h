@@ -606,7 +606,24 @@ static inline bool shim_fd_maybe_stderr(int fd)
 /* What `fd` is right now: its mark as the interposers keep it, every
  * SHIM_FD_RECHECK_EVERY-th call of a thread checked with fstat (of each
  * marked descriptor); EHS_SOURCE_ANY (0) for neither. errno kept. */
-ehs_source shim_fd_source(int fd);
+static inline ehs_source shim_fd_source(int fd);
+
+/* Captured writes of this thread since it last checked (fdtrack.c). */
+extern __thread unsigned shim_tls_fd_writes_unchecked SHIM_TLS;
+
+/* shim_fd_source of the write that checks: every marked descriptor
+ * against its file, then `fd`'s mark. */
+ehs_source shim_fd_source_checked(int fd);
+
+static inline ehs_source shim_fd_source(int fd)
+{
+    ehs_source kind = shim_fd_marked(fd);
+    if (kind == EHS_SOURCE_ANY)
+        return EHS_SOURCE_ANY;
+    if (__builtin_expect(++shim_tls_fd_writes_unchecked < SHIM_FD_RECHECK_EVERY, 1))
+        return kind;
+    return shim_fd_source_checked(fd);
+}
 
 /* Is `fd` stderr right now (shim_fd_source)? */
 bool shim_fd_is_stderr(int fd);
