@@ -130,7 +130,10 @@ static void emit_on_work_stack(void *context)
     emit_now(call->thread, call->message);
 }
 
-void shim_emit_message(shim_thread *thread, ehs_message *message)
+/* shim_emit_message, inline in the line sinks: a line's way to its event
+ * is one call from the write that completed it. */
+static inline __attribute__((always_inline)) void emit_message(shim_thread *thread,
+                                                              ehs_message *message)
 {
     /* A handler on the alternate stack: the rules engine and the builder
      * need more stack than such a handler may have left. */
@@ -145,6 +148,11 @@ void shim_emit_message(shim_thread *thread, ehs_message *message)
     emit_now(thread, message);
 }
 
+void shim_emit_message(shim_thread *thread, ehs_message *message)
+{
+    emit_message(thread, message);
+}
+
 static inline __attribute__((always_inline)) void
 emit_with_ident(shim_thread *thread, ehs_source source, const char *ident, size_t ident_len,
                 int priority, const char *text, size_t len)
@@ -157,7 +165,7 @@ emit_with_ident(shim_thread *thread, ehs_source source, const char *ident, size_
         .text = text,
         .len = len,
     };
-    shim_emit_message(thread, &message);
+    emit_message(thread, &message);
 }
 
 void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int priority,
@@ -254,7 +262,7 @@ void shim_output_feed(ehs_source source, const char *bytes, size_t count)
         return;
     shim_thread *thread = shim_thread_get();
     if (thread != NULL)
-        feed(thread, source, bytes, count);
+        shim_thread_feed(thread, source, bytes, count);
 }
 
 void shim_stderr_feed_str(const char *text)
@@ -278,5 +286,5 @@ void shim_output_feed_vformat(ehs_source source, int caller_errno, const char *f
     /* Memory stays bounded by the config: a longer text is cut (the tee,
      * io_tee.c, is the path that sees all of it). */
     size_t len = (size_t)n < capacity ? (size_t)n : capacity - 1;
-    feed(thread, source, text, len);
+    shim_thread_feed(thread, source, text, len);
 }

@@ -266,6 +266,9 @@ shim_thread *shim_thread_make(void);
 static inline bool shim_thread_engine(shim_thread *thread, const ehs_config *config,
                                       ehs_thread_state **state, ehd_builder **builder);
 
+/* The sources a context assembles lines of: stderr, stdout. */
+enum { SHIM_OUTPUTS = 2 };
+
 /* A thread's printf formatting stream (io_tee.c). */
 typedef struct shim_tee shim_tee;
 
@@ -278,7 +281,12 @@ typedef struct shim_thread_hot {
                                   limits; 0: none taken */
     ehd_builder *builder;      /* NULL until the first event; kept with the context */
     shim_tee *tee;             /* printf formatting stream, NULL until used */
+    shim_line lines[SHIM_OUTPUTS]; /* bytes not yet ending in '\n': stderr's,
+                                      stdout's (no storage unless captured) */
 } shim_thread_hot;
+
+/* shim_thread_line of a source other than stderr (thread.c). */
+shim_line *shim_thread_line_other(shim_thread *thread, ehs_source source);
 
 /* shim_thread_engine when something is to be made first. */
 bool shim_thread_engine_slow(shim_thread *thread, const ehs_config *config,
@@ -367,7 +375,12 @@ void shim_reload_report(void);
  * it; whoever ends the process reads and empties it
  * (shim_thread_exit_process). A vfork child must use
  * shim_thread_vfork_line instead. */
-shim_line *shim_thread_line(shim_thread *thread, ehs_source source);
+static inline shim_line *shim_thread_line(shim_thread *thread, ehs_source source)
+{
+    if (__builtin_expect(source == EHS_SOURCE_STDERR, 1))
+        return &((shim_thread_hot *)thread)->lines[0];
+    return shim_thread_line_other(thread, source);
+}
 
 /* The line assembler for `source` of the vfork child `child` of `thread`
  * (which shares the parent's memory while the parent waits); NULL as for

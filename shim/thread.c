@@ -25,6 +25,7 @@
 
 /* The sources assembled into lines, as indexes of a thread's assemblers. */
 enum { OUT_STDERR, OUT_STDOUT, OUTPUTS };
+_Static_assert((int)OUTPUTS == (int)SHIM_OUTPUTS && OUT_STDERR == 0, "the hot part's assemblers (shim.h)");
 
 static const ehs_source output_source[OUTPUTS] = { EHS_SOURCE_STDERR, EHS_SOURCE_STDOUT };
 static shim_line_sink *const output_sink[OUTPUTS] = { shim_stderr_line_done,
@@ -32,8 +33,6 @@ static shim_line_sink *const output_sink[OUTPUTS] = { shim_stderr_line_done,
 
 struct __attribute__((aligned(16))) shim_thread {
     shim_thread_hot hot;       /* first: what every message reads (shim.h) */
-    shim_line lines[OUTPUTS];  /* bytes not yet ending in '\n', per source; a
-                                  source not captured has no storage */
     shim_line vfork_lines[OUTPUTS]; /* the same for a vfork child of this thread, */
     pid_t vfork_pid;           /* which is this process */
     ehs_grouper groups[OUTPUTS]; /* records of a source with "multiline" (spec
@@ -52,7 +51,7 @@ struct __attribute__((aligned(16))) shim_thread {
     int in_use;                /* a thread has it (atomic) */
 };
 
-/* shim_thread_engine (shim.h) reads a context as its hot part. */
+/* shim.h reads a context as its hot part. */
 _Static_assert(offsetof(struct shim_thread, hot) == 0, "the hot part comes first");
 
 /* Every context made, newest first; entries are only ever added. */
@@ -78,7 +77,7 @@ static void thread_exit(void *context)
     int saved_errno = errno;
     shim_busy_enter();
     for (int i = 0; i < OUTPUTS; i++) {
-        shim_line_flush(&thread->lines[i], output_sink[i], thread);
+        shim_line_flush(&thread->hot.lines[i], output_sink[i], thread);
         shim_group_flush(thread, thread, output_source[i]);
     }
     shim_tls_thread = NULL;
@@ -95,7 +94,7 @@ static void thread_exit(void *context)
 static void discard_lines(shim_thread *thread, bool unlock)
 {
     for (int i = 0; i < OUTPUTS; i++) {
-        shim_line_discard(&thread->lines[i]);
+        shim_line_discard(&thread->hot.lines[i]);
         shim_line_discard(&thread->vfork_lines[i]);
         if (thread->groups[i].spec != NULL && unlock)
             ehs_grouper_discard(&thread->groups[i]);
@@ -185,11 +184,11 @@ shim_thread *shim_thread_make(void)
             if (i == OUT_STDOUT && !stdout_lines) {
                 /* No room: never fed, as no descriptor is stdout then
                  * (fdtrack.c), and shim_thread_line says NULL. */
-                thread->lines[i] = (shim_line){ 0 };
+                thread->hot.lines[i] = (shim_line){ 0 };
                 thread->vfork_lines[i] = (shim_line){ 0 };
                 continue;
             }
-            shim_line_init(&thread->lines[i], storage, line_capacity);
+            shim_line_init(&thread->hot.lines[i], storage, line_capacity);
             shim_line_init(&thread->vfork_lines[i], storage + line_room, line_capacity);
             storage += 2 * line_room;
         }
@@ -313,10 +312,10 @@ static int output_index(ehs_source source)
     return -1;
 }
 
-shim_line *shim_thread_line(shim_thread *thread, ehs_source source)
+shim_line *shim_thread_line_other(shim_thread *thread, ehs_source source)
 {
     int i = output_index(source);
-    return i >= 0 ? &thread->lines[i] : NULL;
+    return i >= 0 ? &thread->hot.lines[i] : NULL;
 }
 
 ehs_grouper *shim_thread_grouper(shim_thread *thread, ehs_source source, uintptr_t **lock)
@@ -376,7 +375,7 @@ static void flush_other_threads(shim_thread *self)
         if (t == self || !__atomic_load_n(&t->in_use, __ATOMIC_ACQUIRE))
             continue;
         for (int i = 0; i < OUTPUTS; i++) {
-            shim_line *line = &t->lines[i];
+            shim_line *line = &t->hot.lines[i];
             size_t len = __atomic_load_n(&line->len, __ATOMIC_RELAXED);
             if (len == 0)
                 continue;
@@ -400,7 +399,7 @@ void shim_thread_exit_process(void)
     if (thread == NULL)
         return;
     for (int i = 0; i < OUTPUTS; i++) {
-        shim_line_flush(&thread->lines[i], output_sink[i], thread);
+        shim_line_flush(&thread->hot.lines[i], output_sink[i], thread);
         shim_group_flush(thread, thread, output_source[i]);
     }
     flush_other_threads(thread);
@@ -513,7 +512,7 @@ bool shim_thread_line_waiting(void)
     if (thread == NULL)
         return false;
     for (int i = 0; i < OUTPUTS; i++) {
-        if (shim_line_pending(&thread->lines[i]) || ehs_grouper_open(&thread->groups[i]) ||
+        if (shim_line_pending(&thread->hot.lines[i]) || ehs_grouper_open(&thread->groups[i]) ||
             (thread->vfork_pid != 0 && shim_line_pending(&thread->vfork_lines[i])))
             return true;
     }
