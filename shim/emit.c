@@ -39,8 +39,10 @@ write_built(ehd_builder *builder, const ehs_outcome *outcome, ehs_source source)
                1);
 }
 
-/* `message` as its source's event; its exe is filled in here. */
-static void emit_now(shim_thread *thread, ehs_message *message)
+/* `message` as its source's event; its exe is filled in here. Inline in
+ * both callers: on the common one (shim_emit_message) it is the whole of
+ * the call. */
+static inline __attribute__((always_inline)) void emit_now(shim_thread *thread, ehs_message *message)
 {
     int saved_errno = errno;
     ehs_source source = message->source;
@@ -128,7 +130,10 @@ static void emit_on_work_stack(void *context)
     emit_now(call->thread, call->message);
 }
 
-void shim_emit_message(shim_thread *thread, ehs_message *message)
+/* shim_emit_message, inline in the line sinks: a line's way to its event
+ * is one call from the write that completed it. */
+static inline __attribute__((always_inline)) void emit_message(shim_thread *thread,
+                                                              ehs_message *message)
 {
     /* A handler on the alternate stack: the rules engine and the builder
      * need more stack than such a handler may have left. */
@@ -143,6 +148,11 @@ void shim_emit_message(shim_thread *thread, ehs_message *message)
     emit_now(thread, message);
 }
 
+void shim_emit_message(shim_thread *thread, ehs_message *message)
+{
+    emit_message(thread, message);
+}
+
 static inline __attribute__((always_inline)) void
 emit_with_ident(shim_thread *thread, ehs_source source, const char *ident, size_t ident_len,
                 int priority, const char *text, size_t len)
@@ -155,7 +165,7 @@ emit_with_ident(shim_thread *thread, ehs_source source, const char *ident, size_
         .text = text,
         .len = len,
     };
-    shim_emit_message(thread, &message);
+    emit_message(thread, &message);
 }
 
 void shim_emit(shim_thread *thread, ehs_source source, const char *ident, int priority,
@@ -182,18 +192,31 @@ static inline __attribute__((always_inline)) void line_done(shim_thread *thread,
     }
 }
 
-void shim_stderr_line_done(void *thread, const char *text, size_t len)
+static inline __attribute__((always_inline)) void stderr_line(void *thread, const char *text,
+                                                              size_t len)
 {
     line_done(thread, EHS_SOURCE_STDERR, text, len);
 }
 
-void shim_stdout_line_done(void *thread, const char *text, size_t len)
+static inline __attribute__((always_inline)) void stdout_line(void *thread, const char *text,
+                                                              size_t len)
 {
     line_done(thread, EHS_SOURCE_STDOUT, text, len);
 }
 
+void shim_stderr_line_done(void *thread, const char *text, size_t len)
+{
+    stderr_line(thread, text, len);
+}
+
+void shim_stdout_line_done(void *thread, const char *text, size_t len)
+{
+    stdout_line(thread, text, len);
+}
+
 /* Feeds `count` bytes of `source` to the line assembler of `thread`. */
-static void feed(shim_thread *thread, ehs_source source, const char *bytes, size_t count)
+static inline __attribute__((always_inline)) void feed(shim_thread *thread, ehs_source source,
+                                                       const char *bytes, size_t count)
 {
     shim_line *line = shim_thread_line(thread, source);
     if (line == NULL)
@@ -216,9 +239,21 @@ static void feed(shim_thread *thread, ehs_source source, const char *bytes, size
         shim_group_feed(thread, source, grouper, lock, line, bytes, count);
         return;
     }
-    shim_line_feed(line, bytes, count,
-                   source == EHS_SOURCE_STDOUT ? shim_stdout_line_done : shim_stderr_line_done,
-                   thread);
+    /* Each sink a constant, so the assembler and the sink are inlined. */
+    if (source == EHS_SOURCE_STDOUT)
+        shim_line_feed(line, bytes, count, stdout_line, thread);
+    else
+        shim_line_feed(line, bytes, count, stderr_line, thread);
+}
+
+void shim_thread_feed(shim_thread *thread, ehs_source source, const char *bytes, size_t count)
+{
+    if (count == 0)
+        return;
+    /* The caller found `thread` earlier in the same call; a fork since
+     * (a printf handler's) is still noticed before its state is touched. */
+    shim_fork_check();
+    feed(thread, source, bytes, count);
 }
 
 void shim_output_feed(ehs_source source, const char *bytes, size_t count)
@@ -227,7 +262,7 @@ void shim_output_feed(ehs_source source, const char *bytes, size_t count)
         return;
     shim_thread *thread = shim_thread_get();
     if (thread != NULL)
-        feed(thread, source, bytes, count);
+        shim_thread_feed(thread, source, bytes, count);
 }
 
 void shim_stderr_feed_str(const char *text)
@@ -251,5 +286,5 @@ void shim_output_feed_vformat(ehs_source source, int caller_errno, const char *f
     /* Memory stays bounded by the config: a longer text is cut (the tee,
      * io_tee.c, is the path that sees all of it). */
     size_t len = (size_t)n < capacity ? (size_t)n : capacity - 1;
-    feed(thread, source, text, len);
+    shim_thread_feed(thread, source, text, len);
 }

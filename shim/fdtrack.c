@@ -59,7 +59,7 @@ static int marked_end;
 /* Captured writes of this thread since it last rechecked the table. A
  * signal handler's write may bump it in the middle of ours: a count off by
  * one moves one recheck by one write. */
-static __thread unsigned writes_unchecked SHIM_TLS;
+__thread unsigned shim_tls_fd_writes_unchecked SHIM_TLS;
 
 static bool in_range(int fd)
 {
@@ -136,14 +136,9 @@ void shim_fd_recheck(int first, int last)
         (void)checked_source(fd);
 }
 
-ehs_source shim_fd_source(int fd)
+ehs_source shim_fd_source_checked(int fd)
 {
-    ehs_source kind = shim_fd_marked(fd);
-    if (kind == EHS_SOURCE_ANY)
-        return EHS_SOURCE_ANY;
-    if (__builtin_expect(++writes_unchecked < SHIM_FD_RECHECK_EVERY, 1))
-        return kind;
-    writes_unchecked = 0;
+    shim_tls_fd_writes_unchecked = 0;
     shim_fd_recheck(0, SHIM_FD_LIMIT - 1);
     return shim_fd_marked(fd);
 }

@@ -13,7 +13,8 @@
 #include "shim.h"
 
 /* glibc's FILE flags (libio.h; fixed in its ABI). */
-enum { GLIBC_IO_UNBUFFERED = 0x0002, GLIBC_IO_EOF_SEEN = 0x0010, GLIBC_IO_ERR_SEEN = 0x0020 };
+enum { GLIBC_IO_UNBUFFERED = 0x0002, GLIBC_IO_EOF_SEEN = 0x0010, GLIBC_IO_ERR_SEEN = 0x0020,
+       GLIBC_IO_IS_FILEBUF = 0x2000 };
 
 /*
  * The second half of shim_io_begin_stream, for a caller that asked
@@ -24,8 +25,11 @@ enum { GLIBC_IO_UNBUFFERED = 0x0002, GLIBC_IO_EOF_SEEN = 0x0010, GLIBC_IO_ERR_SE
 static inline ehs_source shim_io_claim_stream(FILE *stream, int sources, int *caller_errno)
 {
     *caller_errno = errno;
-    /* The caller uses `stream` for this very call, so it is a valid FILE. */
-    int fd = fileno_unlocked(stream);
+    /* The caller uses `stream` for this very call, so it is a valid FILE.
+     * Its descriptor as glibc's fileno_unlocked gives it, read here rather
+     * than through a call: -1 unless it is a file stream (errno is put
+     * back below either way). */
+    int fd = (stream->_flags & GLIBC_IO_IS_FILEBUF) ? stream->_fileno : -1;
     ehs_source source = EHS_SOURCE_ANY;
     if (fd >= 0 && (stream->_flags & GLIBC_IO_UNBUFFERED)) {
         source = shim_fd_captured(fd, sources);

@@ -37,6 +37,7 @@
 
 struct shim_tee {
     FILE *file;      /* the cookie stream over `buffer` */
+    shim_thread *thread; /* the context it belongs to: the thread printing */
     char buffer[BUFSIZ];
     FILE *stream;    /* where chunks go: this stream, */
     int fd;          /* or, when `stream` is NULL, this descriptor */
@@ -77,7 +78,8 @@ static __thread shim_tee *tls_active SHIM_TLS;
 
 /* Hands `size` bytes of the tee's buffer on and feeds them; -1 with
  * tee->failed set when a piece was not taken whole. */
-static ssize_t hand_on(shim_tee *tee, const char *bytes, size_t size)
+static inline __attribute__((always_inline)) ssize_t hand_on(shim_tee *tee, const char *bytes,
+                                                             size_t size)
 {
     shim_real_fwrite_unlocked_fn *real_fwrite = SHIM_REAL(fwrite_unlocked);
     size_t done = 0;
@@ -100,7 +102,7 @@ static ssize_t hand_on(shim_tee *tee, const char *bytes, size_t size)
              * so it is fed at once, as shim_stream_end would. */
             taken = real_fwrite != NULL ? real_fwrite(bytes + done, 1, piece, tee->stream) : 0;
             taken_errno = errno;
-            shim_output_feed(tee->source, bytes + done, taken);
+            shim_thread_feed(tee->thread, tee->source, bytes + done, taken);
         } else if (tee->stream != NULL) {
             /* The stream is locked for the whole call (shim_tee_vfprintf). */
             shim_stream_call call;
@@ -112,7 +114,7 @@ static ssize_t hand_on(shim_tee *tee, const char *bytes, size_t size)
         } else {
             taken = write_out(tee->fd, bytes + done, piece);
             taken_errno = errno;
-            shim_output_feed(tee->source, bytes + done, taken);
+            shim_thread_feed(tee->thread, tee->source, bytes + done, taken);
         }
         done += taken;
         if (taken < piece) {
@@ -139,17 +141,10 @@ static ssize_t tee_write(void *cookie, const char *bytes, size_t size)
     return hand_on(tee, bytes, size);
 }
 
-/* This thread's tee, made on first use; NULL without memory, and inside a
- * signal handler until made (fopencookie allocates with libc's malloc,
- * which the handler may have interrupted). */
-static shim_tee *get_tee(void)
+/* Makes the tee of `thread` and puts it in `slot`: the rare part of
+ * get_tee. */
+static __attribute__((noinline)) shim_tee *make_tee(shim_thread *thread, shim_tee **slot)
 {
-    shim_thread *thread = shim_thread_get();
-    if (thread == NULL)
-        return NULL;
-    shim_tee **slot = shim_thread_tee_slot(thread);
-    if (*slot != NULL)
-        return *slot;
     if (shim_in_signal_handler())
         return NULL;
     shim_tee *tee = calloc(1, sizeof(*tee));
@@ -164,10 +159,27 @@ static shim_tee *get_tee(void)
     /* Set once: glibc's setvbuf on a stream that has written leaves it
      * unable to buffer. */
     setvbuf(tee->file, tee->buffer, _IOFBF, sizeof(tee->buffer));
+    /* A tee stays with its context (thread.c), so whoever prints through
+     * it is that context's thread: its text is fed there without asking. */
+    tee->thread = thread;
     /* Only this thread writes to its tee: vfprintf need not lock it. */
     __fsetlocking(tee->file, FSETLOCKING_BYCALLER);
     *slot = tee;
     return tee;
+}
+
+/* This thread's tee, made on first use; NULL without memory, and inside a
+ * signal handler until made (fopencookie allocates with libc's malloc,
+ * which the handler may have interrupted). */
+static inline __attribute__((always_inline)) shim_tee *get_tee(void)
+{
+    shim_thread *thread = shim_thread_get();
+    if (thread == NULL)
+        return NULL;
+    shim_tee **slot = shim_thread_tee_slot(thread);
+    if (__builtin_expect(*slot != NULL, 1))
+        return *slot;
+    return make_tee(thread, slot);
 }
 
 bool shim_tee_available(void)
@@ -176,7 +188,8 @@ bool shim_tee_available(void)
 }
 
 /* Formats into the tee, which hands everything on; returns like vfprintf. */
-static int run(shim_tee *tee, int checked, int flag, const char *format, va_list args)
+static inline __attribute__((always_inline)) int run(shim_tee *tee, int checked, int flag,
+                                                     const char *format, va_list args)
 {
     FILE *file = tee->file;
     /* Anything left in the buffer is left over from a printf handler that

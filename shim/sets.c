@@ -51,11 +51,7 @@ void shim_sets_reset_in_child(void)
  * slot (release), so readers need no lock.
  */
 enum { KEY_SLOTS = 256, KEY_CACHED = 192 };
-typedef struct cached_set {
-    uint64_t keyword;
-    uint8_t level;
-    ehd_event_set *set;
-} cached_set;
+typedef shim_cached_set cached_set;
 static cached_set key_sets[KEY_CACHED];
 static uint8_t key_slots[KEY_SLOTS];
 static size_t cached_count; /* under sets_lock */
@@ -83,6 +79,8 @@ static void cache_set(uint8_t level, uint64_t keyword, ehd_event_set *set)
     __atomic_store_n(&key_slots[slot], (uint8_t)(++cached_count), __ATOMIC_RELEASE);
 }
 
+__thread const shim_cached_set *shim_tls_last_set SHIM_TLS;
+
 static ehd_event_set *cached(uint8_t level, uint64_t keyword)
 {
     uint8_t index;
@@ -90,8 +88,10 @@ static ehd_event_set *cached(uint8_t level, uint64_t keyword)
          (index = __atomic_load_n(&key_slots[slot], __ATOMIC_ACQUIRE)) != 0;
          slot = (slot + 1) % KEY_SLOTS) {
         const cached_set *c = &key_sets[index - 1];
-        if (c->level == level && c->keyword == keyword)
+        if (c->level == level && c->keyword == keyword) {
+            shim_tls_last_set = c;
             return c->set;
+        }
     }
     return NULL;
 }
@@ -139,7 +139,7 @@ int shim_sets_setup(void)
     return shim_sets_register(shim_config);
 }
 
-ehd_event_set *shim_sets_get(uint8_t level, uint64_t keyword)
+ehd_event_set *shim_sets_get_slow(uint8_t level, uint64_t keyword)
 {
     ehd_event_set *set = cached(level, keyword);
     if (set != NULL)

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -103,13 +104,32 @@ static inline void shim_busy_leave(void)
  * say it is. True when it is free now. */
 bool shim_busy_recover(void);
 
+/* Handlers of the program this thread has entered and perhaps not left
+ * (signals.c): 0 outside any, which the two questions below answer inline. */
+extern __thread unsigned shim_tls_signal_depth SHIM_TLS;
+
+/* The two questions when a handler was entered: which are still running
+ * (one may have left with siglongjmp) is worked out from the stack. */
+bool shim_in_signal_handler_slow(void);
+bool shim_on_alternate_stack_slow(void);
+
 /* True while this thread runs a signal handler of the program (signals.c):
  * malloc is off limits. */
-bool shim_in_signal_handler(void);
+static inline bool shim_in_signal_handler(void)
+{
+    if (__builtin_expect(shim_tls_signal_depth == 0, 1))
+        return false;
+    return shim_in_signal_handler_slow();
+}
 
 /* True while this thread runs a signal handler on the alternate stack
  * (signals.c): little stack to spare. */
-bool shim_on_alternate_stack(void);
+static inline bool shim_on_alternate_stack(void)
+{
+    if (__builtin_expect(shim_tls_signal_depth == 0, 1))
+        return false;
+    return shim_on_alternate_stack_slow();
+}
 
 /* Running on the shim's own stack (stack.c): whether this architecture can,
  * and the call itself (plain call where it cannot). */
@@ -155,7 +175,30 @@ static inline bool shim_sets_any_enabled(void)
  * lock) if the config did not list it. NULL for level 0 or when no set can
  * be made; ehd_event_set_enabled() is false for NULL and for a set whose
  * registration failed, so callers need not check. */
-ehd_event_set *shim_sets_get(uint8_t level, uint64_t keyword);
+static inline ehd_event_set *shim_sets_get(uint8_t level, uint64_t keyword);
+
+/* One entry of the sets' table by (level, keyword) (sets.c): written once
+ * before it is published, never changed or removed after. */
+typedef struct shim_cached_set {
+    uint64_t keyword;
+    uint8_t level;
+    ehd_event_set *set;
+} shim_cached_set;
+
+/* The entry this thread found last: a program's lines nearly all go to one
+ * set, and an entry never changes, so asking it first is always right. */
+extern __thread const shim_cached_set *shim_tls_last_set SHIM_TLS;
+
+/* shim_sets_get when the last entry is another (level, keyword). */
+ehd_event_set *shim_sets_get_slow(uint8_t level, uint64_t keyword);
+
+static inline ehd_event_set *shim_sets_get(uint8_t level, uint64_t keyword)
+{
+    const shim_cached_set *last = shim_tls_last_set;
+    if (__builtin_expect(last != NULL && last->level == level && last->keyword == keyword, 1))
+        return last->set;
+    return shim_sets_get_slow(level, keyword);
+}
 
 /* fork: hold the registration lock across fork so the child never inherits it
  * taken (it also guards the core provider's lock, only taken under ours). */
@@ -208,14 +251,62 @@ int shim_thread_setup(size_t max_message_bytes, bool with_stdout);
  * thread gave back); NULL if it cannot be made (out of memory, or this is a
  * vfork child). Never calls libc's malloc: contexts are mmap'ed, so it is
  * safe in a signal handler. */
-shim_thread *shim_thread_get(void);
+static inline shim_thread *shim_thread_get(void);
+
+/* This thread's context (thread.c), NULL until shim_thread_get made it. */
+extern __thread shim_thread *shim_tls_thread SHIM_TLS;
+
+/* shim_thread_get for a thread without a context yet. */
+shim_thread *shim_thread_make(void);
 
 /* Engine state and builder of `thread`, created on its first message
  * (from the shim's mmap heap, alloc.c), the state made anew when it was
  * made for another config than `config` (NULL: any state will do, as for
  * the grouper's patterns). Returns false when out of memory. */
-bool shim_thread_engine(shim_thread *thread, const ehs_config *config, ehs_thread_state **state,
-                        ehd_builder **builder);
+static inline bool shim_thread_engine(shim_thread *thread, const ehs_config *config,
+                                      ehs_thread_state **state, ehd_builder **builder);
+
+/* The sources a context assembles lines of: stderr, stdout. */
+enum { SHIM_OUTPUTS = 2 };
+
+/* A thread's printf formatting stream (io_tee.c). */
+typedef struct shim_tee shim_tee;
+
+/* The part of a context every message reads, at its start (thread.c), so
+ * that shim_thread_engine answers inline once both are made. */
+typedef struct shim_thread_hot {
+    ehs_thread_state *engine;  /* NULL until the thread's first message */
+    const ehs_config *engine_config; /* the config `engine` was made for */
+    uint64_t now_ms;           /* the message's clock reading (emit.c), for rate
+                                  limits; 0: none taken */
+    ehd_builder *builder;      /* NULL until the first event; kept with the context */
+    shim_tee *tee;             /* printf formatting stream, NULL until used */
+    shim_line lines[SHIM_OUTPUTS]; /* bytes not yet ending in '\n': stderr's,
+                                      stdout's (no storage unless captured) */
+} shim_thread_hot;
+
+/* shim_thread_line of a source other than stderr (thread.c). */
+shim_line *shim_thread_line_other(shim_thread *thread, ehs_source source);
+
+/* shim_thread_engine when something is to be made first. */
+bool shim_thread_engine_slow(shim_thread *thread, const ehs_config *config,
+                             ehs_thread_state **state, ehd_builder **builder);
+
+static inline bool shim_thread_engine(shim_thread *thread, const ehs_config *config,
+                                      ehs_thread_state **state, ehd_builder **builder)
+{
+    shim_thread_hot *hot = (shim_thread_hot *)thread;
+    if (__builtin_expect(hot->builder == NULL || hot->engine == NULL ||
+                             (config != NULL &&
+                              __atomic_load_n(&hot->engine_config, __ATOMIC_ACQUIRE) != config),
+                         0))
+        return shim_thread_engine_slow(thread, config, state, builder);
+    /* A new message: no clock reading yet. */
+    hot->now_ms = 0;
+    *state = hot->engine;
+    *builder = hot->builder;
+    return true;
+}
 
 /* The current config, pinned for a build of `thread` until
  * shim_thread_unpin_config: no reload frees it meanwhile. One pin per
@@ -284,7 +375,12 @@ void shim_reload_report(void);
  * it; whoever ends the process reads and empties it
  * (shim_thread_exit_process). A vfork child must use
  * shim_thread_vfork_line instead. */
-shim_line *shim_thread_line(shim_thread *thread, ehs_source source);
+static inline shim_line *shim_thread_line(shim_thread *thread, ehs_source source)
+{
+    if (__builtin_expect(source == EHS_SOURCE_STDERR, 1))
+        return &((shim_thread_hot *)thread)->lines[0];
+    return shim_thread_line_other(thread, source);
+}
 
 /* The line assembler for `source` of the vfork child `child` of `thread`
  * (which shares the parent's memory while the parent waits); NULL as for
@@ -314,8 +410,10 @@ enum { SHIM_COPY_STREAM = 0, SHIM_COPY_SECOND_STREAM = 1, SHIM_COPY_JOURNAL = 2,
 char *shim_thread_copy_space(shim_thread *thread, int slot, size_t size);
 
 /* Where this thread keeps its tee (io_tee.c); NULL in the slot until made. */
-typedef struct shim_tee shim_tee;
-shim_tee **shim_thread_tee_slot(shim_thread *thread);
+static inline shim_tee **shim_thread_tee_slot(shim_thread *thread)
+{
+    return &((shim_thread_hot *)thread)->tee;
+}
 
 /* Before exec replaces this process image: emits the calling thread's
  * unfinished lines (in a vfork child, the child's own), unless inside the
@@ -423,6 +521,10 @@ void shim_stdout_line_done(void *thread, const char *text, size_t len);
  * becomes one event. Call with the busy guard held. */
 void shim_output_feed(ehs_source source, const char *bytes, size_t count);
 
+/* shim_output_feed for a caller that holds `thread`, this thread's
+ * context, found earlier in the same call (the printf tee). */
+void shim_thread_feed(shim_thread *thread, ehs_source source, const char *bytes, size_t count);
+
 /* shim_output_feed to stderr: what glibc's reporters print. */
 static inline void shim_stderr_feed(const char *bytes, size_t count)
 {
@@ -517,7 +619,24 @@ static inline bool shim_fd_maybe_stderr(int fd)
 /* What `fd` is right now: its mark as the interposers keep it, every
  * SHIM_FD_RECHECK_EVERY-th call of a thread checked with fstat (of each
  * marked descriptor); EHS_SOURCE_ANY (0) for neither. errno kept. */
-ehs_source shim_fd_source(int fd);
+static inline ehs_source shim_fd_source(int fd);
+
+/* Captured writes of this thread since it last checked (fdtrack.c). */
+extern __thread unsigned shim_tls_fd_writes_unchecked SHIM_TLS;
+
+/* shim_fd_source of the write that checks: every marked descriptor
+ * against its file, then `fd`'s mark. */
+ehs_source shim_fd_source_checked(int fd);
+
+static inline ehs_source shim_fd_source(int fd)
+{
+    ehs_source kind = shim_fd_marked(fd);
+    if (kind == EHS_SOURCE_ANY)
+        return EHS_SOURCE_ANY;
+    if (__builtin_expect(++shim_tls_fd_writes_unchecked < SHIM_FD_RECHECK_EVERY, 1))
+        return kind;
+    return shim_fd_source_checked(fd);
+}
 
 /* Is `fd` stderr right now (shim_fd_source)? */
 bool shim_fd_is_stderr(int fd);
@@ -743,12 +862,37 @@ void shim_identity_setup(void);
 /* The program's short name as it was at set-up: the ident of stderr lines
  * (and of syslog without openlog). Never NULL. */
 const char *shim_program_name(void);
+/* What shim_identity_setup copied (startup.c), read by the two below,
+ * which every line asks: inline. */
+extern char shim_program_name_copy[256];
+extern size_t shim_program_name_length;
+extern char shim_exe_name_copy[256];
+extern size_t shim_exe_name_length; /* 0: unknown */
+extern bool shim_identity_ready;
+
 /* shim_program_name with its length in *len (per line: no strlen). */
-const char *shim_program_name_len(size_t *len);
+static inline const char *shim_program_name_len(size_t *len)
+{
+    if (__atomic_load_n(&shim_identity_ready, __ATOMIC_ACQUIRE)) {
+        *len = shim_program_name_length;
+        return shim_program_name_copy;
+    }
+    const char *name = shim_program_name_now();
+    *len = strlen(name);
+    return name;
+}
 
 /* The file name of the executable as it was at set-up, with its length in
  * *len; NULL (and 0) when unknown. */
-const char *shim_exe_name(size_t *len);
+static inline const char *shim_exe_name(size_t *len)
+{
+    if (!__atomic_load_n(&shim_identity_ready, __ATOMIC_ACQUIRE) || shim_exe_name_length == 0) {
+        *len = 0;
+        return NULL;
+    }
+    *len = shim_exe_name_length;
+    return shim_exe_name_copy;
+}
 
 /* ---- diagnostics (diag.c) --------------------------------------------------- */
 
@@ -791,6 +935,15 @@ static inline void shim_fork_check(void)
     volatile unsigned char *marker = shim_fork_marker;
     if (__builtin_expect(marker != NULL && *marker == 0, 0))
         shim_fork_detected();
+}
+
+static inline shim_thread *shim_thread_get(void)
+{
+    shim_fork_check();
+    shim_thread *thread = shim_tls_thread;
+    if (__builtin_expect(thread != NULL, 1))
+        return thread;
+    return shim_thread_make();
 }
 
 #endif /* SHIM_H */

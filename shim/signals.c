@@ -53,7 +53,7 @@ typedef struct handler_frame {
     uintptr_t alt_high;
 } handler_frame;
 
-static __thread unsigned tls_depth SHIM_TLS;
+__thread unsigned shim_tls_signal_depth SHIM_TLS;
 static __thread handler_frame tls_frames[FRAMES_MAX] SHIM_TLS;
 
 /* Is the handler of `f` still running, seen from the frame at `here`? */
@@ -74,7 +74,7 @@ static bool frame_live(const handler_frame *f, uintptr_t here)
  */
 static bool prune(uintptr_t here)
 {
-    unsigned depth = tls_depth;
+    unsigned depth = shim_tls_signal_depth;
     if (depth > FRAMES_MAX) {
         /* The unrecorded handlers ran inside the innermost recorded one
          * (a signal delivered inside a handler's siglongjmp, as it unblocks
@@ -86,12 +86,12 @@ static bool prune(uintptr_t here)
     unsigned live = depth;
     while (live > 0 && !frame_live(&tls_frames[live - 1], here))
         live--;
-    if (live == tls_depth)
+    if (live == shim_tls_signal_depth)
         return false;
     unsigned outermost_busy = tls_frames[live].busy;
     unsigned base = live == 0 ? 0 : tls_frames[live - 1].busy;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    tls_depth = live;
+    shim_tls_signal_depth = live;
     bool abandoned = shim_tls_busy == outermost_busy && outermost_busy > base;
     if (abandoned)
         shim_tls_busy = base;
@@ -104,7 +104,7 @@ static bool prune(uintptr_t here)
 static void enter(int sig)
 {
     prune((uintptr_t)__builtin_frame_address(0));
-    unsigned depth = tls_depth;
+    unsigned depth = shim_tls_signal_depth;
     if (depth < FRAMES_MAX) {
         handler_frame *f = &tls_frames[depth];
         f->frame = (uintptr_t)__builtin_frame_address(0);
@@ -122,15 +122,15 @@ static void enter(int sig)
         }
     }
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    tls_depth = depth + 1;
+    shim_tls_signal_depth = depth + 1;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
 static void leave(void)
 {
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    if (tls_depth > 0)
-        tls_depth--;
+    if (shim_tls_signal_depth > 0)
+        shim_tls_signal_depth--;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
@@ -154,19 +154,16 @@ static void trampoline_info(int sig, siginfo_t *info, void *context)
 
 bool shim_busy_recover(void)
 {
-    if (tls_depth == 0)
+    if (shim_tls_signal_depth == 0)
         return false;
     prune((uintptr_t)__builtin_frame_address(0));
     return shim_tls_busy == 0;
 }
 
-bool shim_on_alternate_stack(void)
+bool shim_on_alternate_stack_slow(void)
 {
-    unsigned depth = tls_depth;
-    if (__builtin_expect(depth == 0, 1))
-        return false;
     prune((uintptr_t)__builtin_frame_address(0));
-    depth = tls_depth;
+    unsigned depth = shim_tls_signal_depth;
     if (depth == 0)
         return false;
     if (depth > FRAMES_MAX)
@@ -315,10 +312,8 @@ SHIM_EXPORT plain_handler *sigset(int sig, plain_handler *handler)
     return signal_common(SHIM_REAL(sigset), sig, handler);
 }
 
-bool shim_in_signal_handler(void)
+bool shim_in_signal_handler_slow(void)
 {
-    if (__builtin_expect(tls_depth == 0, 1))
-        return false;
     prune((uintptr_t)__builtin_frame_address(0));
-    return tls_depth != 0;
+    return shim_tls_signal_depth != 0;
 }

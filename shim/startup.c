@@ -100,11 +100,11 @@ const char *shim_program_name_now(void)
  * titles (nginx "worker process", PostgreSQL, perl's $0), and
  * program_invocation_short_name points into it: read later, it is garbage.
  */
-static char program_name_copy[256];
-static size_t program_name_len;
-static char exe_name_copy[256];
-static size_t exe_name_len;
-static bool identity_ready;
+char shim_program_name_copy[256];
+size_t shim_program_name_length;
+char shim_exe_name_copy[256];
+size_t shim_exe_name_length;
+bool shim_identity_ready;
 
 /* The file name of the executable: /proc/self/exe names the file that was
  * run after symlinks (a venv's `python` -> python3.11). */
@@ -122,49 +122,28 @@ static void read_exe_name(void)
     const char *slash = strrchr(path, '/');
     const char *base = slash != NULL ? slash + 1 : path;
     size_t base_len = strlen(base);
-    if (base_len == 0 || base_len >= sizeof(exe_name_copy))
+    if (base_len == 0 || base_len >= sizeof(shim_exe_name_copy))
         return;
-    memcpy(exe_name_copy, base, base_len + 1);
-    exe_name_len = base_len;
+    memcpy(shim_exe_name_copy, base, base_len + 1);
+    shim_exe_name_length = base_len;
 }
 
 void shim_identity_setup(void)
 {
     int saved_errno = errno;
     const char *name = shim_program_name_now();
-    size_t len = strnlen(name, sizeof(program_name_copy) - 1);
-    memcpy(program_name_copy, name, len);
-    program_name_copy[len] = '\0';
-    program_name_len = len;
+    size_t len = strnlen(name, sizeof(shim_program_name_copy) - 1);
+    memcpy(shim_program_name_copy, name, len);
+    shim_program_name_copy[len] = '\0';
+    shim_program_name_length = len;
     read_exe_name();
-    __atomic_store_n(&identity_ready, true, __ATOMIC_RELEASE);
+    __atomic_store_n(&shim_identity_ready, true, __ATOMIC_RELEASE);
     errno = saved_errno;
 }
 
 const char *shim_program_name(void)
 {
-    if (__atomic_load_n(&identity_ready, __ATOMIC_ACQUIRE))
-        return program_name_copy;
+    if (__atomic_load_n(&shim_identity_ready, __ATOMIC_ACQUIRE))
+        return shim_program_name_copy;
     return shim_program_name_now();
-}
-
-const char *shim_program_name_len(size_t *len)
-{
-    if (__atomic_load_n(&identity_ready, __ATOMIC_ACQUIRE)) {
-        *len = program_name_len;
-        return program_name_copy;
-    }
-    const char *name = shim_program_name_now();
-    *len = strlen(name);
-    return name;
-}
-
-const char *shim_exe_name(size_t *len)
-{
-    if (!__atomic_load_n(&identity_ready, __ATOMIC_ACQUIRE) || exe_name_len == 0) {
-        *len = 0;
-        return NULL;
-    }
-    *len = exe_name_len;
-    return exe_name_copy;
 }

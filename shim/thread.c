@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -24,14 +25,14 @@
 
 /* The sources assembled into lines, as indexes of a thread's assemblers. */
 enum { OUT_STDERR, OUT_STDOUT, OUTPUTS };
+_Static_assert((int)OUTPUTS == (int)SHIM_OUTPUTS && OUT_STDERR == 0, "the hot part's assemblers (shim.h)");
 
 static const ehs_source output_source[OUTPUTS] = { EHS_SOURCE_STDERR, EHS_SOURCE_STDOUT };
 static shim_line_sink *const output_sink[OUTPUTS] = { shim_stderr_line_done,
                                                       shim_stdout_line_done };
 
 struct __attribute__((aligned(16))) shim_thread {
-    shim_line lines[OUTPUTS];  /* bytes not yet ending in '\n', per source; a
-                                  source not captured has no storage */
+    shim_thread_hot hot;       /* first: what every message reads (shim.h) */
     shim_line vfork_lines[OUTPUTS]; /* the same for a vfork child of this thread, */
     pid_t vfork_pid;           /* which is this process */
     ehs_grouper groups[OUTPUTS]; /* records of a source with "multiline" (spec
@@ -39,14 +40,8 @@ struct __attribute__((aligned(16))) shim_thread {
     uintptr_t group_locks[OUTPUTS]; /* who works on each grouper (group.c) */
     char *scratch;             /* formatting space for printf-style messages */
     size_t scratch_capacity;
-    ehs_thread_state *engine;  /* NULL until the thread's first message */
-    const ehs_config *engine_config; /* the config `engine` was made for */
     const ehs_config *pinned;  /* the config a build of this thread uses now, or
                                   NULL: reload.c frees no config a thread pins */
-    uint64_t now_ms;           /* the message's clock reading (emit.c), for rate
-                                  limits; 0: none taken */
-    ehd_builder *builder;      /* NULL until the first event; kept with the context */
-    shim_tee *tee;             /* printf formatting stream, NULL until used */
     char *work_stack;          /* for events made on a small stack (emit.c) */
     char *copy_space[SHIM_COPY_SLOTS]; /* a stream buffer's waiting bytes
                                           (io_buffered.c), a journal entry */
@@ -55,6 +50,9 @@ struct __attribute__((aligned(16))) shim_thread {
     shim_thread *next;         /* the list of all contexts */
     int in_use;                /* a thread has it (atomic) */
 };
+
+/* shim.h reads a context as its hot part. */
+_Static_assert(offsetof(struct shim_thread, hot) == 0, "the hot part comes first");
 
 /* Every context made, newest first; entries are only ever added. */
 static shim_thread *all_threads;
@@ -66,7 +64,7 @@ static const ehs_multiline *group_specs[OUTPUTS]; /* NULL: not grouped */
 bool shim_grouped_sources[EHS_SOURCE_COUNT];
 static pthread_key_t thread_key;
 
-static __thread shim_thread *tls_thread SHIM_TLS;
+__thread shim_thread *shim_tls_thread SHIM_TLS;
 
 /* The work stack, with a guard page below it: an overflow faults there
  * instead of writing into whatever is mapped next. */
@@ -79,10 +77,10 @@ static void thread_exit(void *context)
     int saved_errno = errno;
     shim_busy_enter();
     for (int i = 0; i < OUTPUTS; i++) {
-        shim_line_flush(&thread->lines[i], output_sink[i], thread);
+        shim_line_flush(&thread->hot.lines[i], output_sink[i], thread);
         shim_group_flush(thread, thread, output_source[i]);
     }
-    tls_thread = NULL;
+    shim_tls_thread = NULL;
     __atomic_store_n(&thread->in_use, 0, __ATOMIC_RELEASE);
     shim_busy_leave();
     errno = saved_errno;
@@ -96,7 +94,7 @@ static void thread_exit(void *context)
 static void discard_lines(shim_thread *thread, bool unlock)
 {
     for (int i = 0; i < OUTPUTS; i++) {
-        shim_line_discard(&thread->lines[i]);
+        shim_line_discard(&thread->hot.lines[i]);
         shim_line_discard(&thread->vfork_lines[i]);
         if (thread->groups[i].spec != NULL && unlock)
             ehs_grouper_discard(&thread->groups[i]);
@@ -153,12 +151,9 @@ int shim_thread_setup(size_t max_message_bytes, bool with_stdout)
     return pthread_key_create(&thread_key, thread_exit);
 }
 
-shim_thread *shim_thread_get(void)
+shim_thread *shim_thread_make(void)
 {
-    shim_fork_check();
-    shim_thread *thread = tls_thread;
-    if (thread != NULL)
-        return thread;
+    shim_thread *thread;
     /* A vfork child runs on its parent's memory: a context made here would
      * belong to the parent's thread and leak a mapping into the parent. */
     if (getpid() != shim_pid)
@@ -189,11 +184,11 @@ shim_thread *shim_thread_get(void)
             if (i == OUT_STDOUT && !stdout_lines) {
                 /* No room: never fed, as no descriptor is stdout then
                  * (fdtrack.c), and shim_thread_line says NULL. */
-                thread->lines[i] = (shim_line){ 0 };
+                thread->hot.lines[i] = (shim_line){ 0 };
                 thread->vfork_lines[i] = (shim_line){ 0 };
                 continue;
             }
-            shim_line_init(&thread->lines[i], storage, line_capacity);
+            shim_line_init(&thread->hot.lines[i], storage, line_capacity);
             shim_line_init(&thread->vfork_lines[i], storage + line_room, line_capacity);
             storage += 2 * line_room;
         }
@@ -208,12 +203,12 @@ shim_thread *shim_thread_get(void)
         }
         thread->scratch = (char *)(thread + 1) + scratch_offset;
         thread->scratch_capacity = scratch_capacity;
-        thread->engine = NULL;
-        thread->engine_config = NULL;
+        thread->hot.engine = NULL;
+        thread->hot.engine_config = NULL;
         thread->pinned = NULL;
-        thread->now_ms = 0;
-        thread->builder = NULL;
-        thread->tee = NULL;
+        thread->hot.now_ms = 0;
+        thread->hot.builder = NULL;
+        thread->hot.tee = NULL;
         thread->work_stack = NULL;
         for (int slot = 0; slot < SHIM_COPY_SLOTS; slot++) {
             thread->copy_space[slot] = NULL;
@@ -223,7 +218,7 @@ shim_thread *shim_thread_get(void)
         thread->in_use = 1;
         add_context(thread);
     }
-    tls_thread = thread;
+    shim_tls_thread = thread;
     pthread_setspecific(thread_key, thread);
     errno = saved_errno;
     return thread;
@@ -234,45 +229,45 @@ shim_thread *shim_thread_get(void)
 static uint64_t message_clock(void *context)
 {
     shim_thread *thread = context;
-    if (thread->now_ms == 0)
-        thread->now_ms = shim_clock_ms();
-    return thread->now_ms;
+    if (thread->hot.now_ms == 0)
+        thread->hot.now_ms = shim_clock_ms();
+    return thread->hot.now_ms;
 }
 
-bool shim_thread_engine(shim_thread *thread, const ehs_config *config, ehs_thread_state **state,
-                        ehd_builder **builder)
+bool shim_thread_engine_slow(shim_thread *thread, const ehs_config *config,
+                             ehs_thread_state **state, ehd_builder **builder)
 {
-    if (thread->builder == NULL) {
+    if (thread->hot.builder == NULL) {
         /* Room for a whole event up front, so events of the usual size never
          * make the builder grow (and allocate) later. */
         ehd_builder_options options = EHD_BUILDER_OPTIONS(.meta_capacity = 256,
                                                           .data_capacity = scratch_capacity + 256);
-        thread->builder = ehd_builder_new(&options);
-        if (thread->builder == NULL)
+        thread->hot.builder = ehd_builder_new(&options);
+        if (thread->hot.builder == NULL)
             return false;
     }
-    if (thread->engine != NULL && config != NULL &&
-        __atomic_load_n(&thread->engine_config, __ATOMIC_ACQUIRE) != config) {
+    if (thread->hot.engine != NULL && config != NULL &&
+        __atomic_load_n(&thread->hot.engine_config, __ATOMIC_ACQUIRE) != config) {
         /* A reload replaced the config: the state is sized for the old one. */
-        ehs_thread_state_free(thread->engine);
-        thread->engine = NULL;
+        ehs_thread_state_free(thread->hot.engine);
+        thread->hot.engine = NULL;
     }
-    if (thread->engine == NULL) {
+    if (thread->hot.engine == NULL) {
         if (config == NULL)
             config = shim_config_current();
-        thread->engine = ehs_thread_state_new(config);
-        if (thread->engine == NULL)
+        thread->hot.engine = ehs_thread_state_new(config);
+        if (thread->hot.engine == NULL)
             return false;
-        __atomic_store_n(&thread->engine_config, config, __ATOMIC_RELEASE);
-        ehs_thread_state_set_clock(thread->engine, message_clock, thread);
+        __atomic_store_n(&thread->hot.engine_config, config, __ATOMIC_RELEASE);
+        ehs_thread_state_set_clock(thread->hot.engine, message_clock, thread);
         /* Events are cut to what the backend carries: user_events drops
          * anything larger in the kernel after a successful write. */
-        ehs_thread_state_set_event_max(thread->engine, ehd_provider_event_max(&shim_provider));
+        ehs_thread_state_set_event_max(thread->hot.engine, ehd_provider_event_max(&shim_provider));
     }
     /* A new message: no clock reading yet. */
-    thread->now_ms = 0;
-    *state = thread->engine;
-    *builder = thread->builder;
+    thread->hot.now_ms = 0;
+    *state = thread->hot.engine;
+    *builder = thread->hot.builder;
     return true;
 }
 
@@ -306,11 +301,6 @@ char *shim_thread_copy_space(shim_thread *thread, int slot, size_t size)
     return thread->copy_space[slot];
 }
 
-shim_tee **shim_thread_tee_slot(shim_thread *thread)
-{
-    return &thread->tee;
-}
-
 /* The index of `source` among a thread's assemblers; -1 for a source
  * without one (not an output, or stdout while it is not captured). */
 static int output_index(ehs_source source)
@@ -322,10 +312,10 @@ static int output_index(ehs_source source)
     return -1;
 }
 
-shim_line *shim_thread_line(shim_thread *thread, ehs_source source)
+shim_line *shim_thread_line_other(shim_thread *thread, ehs_source source)
 {
     int i = output_index(source);
-    return i >= 0 ? &thread->lines[i] : NULL;
+    return i >= 0 ? &thread->hot.lines[i] : NULL;
 }
 
 ehs_grouper *shim_thread_grouper(shim_thread *thread, ehs_source source, uintptr_t **lock)
@@ -385,7 +375,7 @@ static void flush_other_threads(shim_thread *self)
         if (t == self || !__atomic_load_n(&t->in_use, __ATOMIC_ACQUIRE))
             continue;
         for (int i = 0; i < OUTPUTS; i++) {
-            shim_line *line = &t->lines[i];
+            shim_line *line = &t->hot.lines[i];
             size_t len = __atomic_load_n(&line->len, __ATOMIC_RELAXED);
             if (len == 0)
                 continue;
@@ -409,7 +399,7 @@ void shim_thread_exit_process(void)
     if (thread == NULL)
         return;
     for (int i = 0; i < OUTPUTS; i++) {
-        shim_line_flush(&thread->lines[i], output_sink[i], thread);
+        shim_line_flush(&thread->hot.lines[i], output_sink[i], thread);
         shim_group_flush(thread, thread, output_source[i]);
     }
     flush_other_threads(thread);
@@ -435,7 +425,7 @@ void shim_thread_unpin_config(shim_thread *thread)
 
 void shim_thread_set_clock(shim_thread *thread, uint64_t now_ms)
 {
-    thread->now_ms = now_ms;
+    thread->hot.now_ms = now_ms;
 }
 
 bool shim_threads_pin(const ehs_config *config)
@@ -456,7 +446,7 @@ void shim_threads_forget_config(const ehs_config *config)
     for (shim_thread *t = __atomic_load_n(&all_threads, __ATOMIC_ACQUIRE); t != NULL;
          t = t->next) {
         const ehs_config *expected = config;
-        __atomic_compare_exchange_n(&t->engine_config, &expected,
+        __atomic_compare_exchange_n(&t->hot.engine_config, &expected,
                                     (const ehs_config *)(const void *)&stale_config, false,
                                     __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
     }
@@ -464,7 +454,7 @@ void shim_threads_forget_config(const ehs_config *config)
 
 void shim_thread_after_fork(void)
 {
-    shim_thread *self = tls_thread;
+    shim_thread *self = shim_tls_thread;
     /* The other threads did not come along: their contexts are free, and
      * their unfinished lines are the parent's to emit. */
     for (shim_thread *t = __atomic_load_n(&all_threads, __ATOMIC_ACQUIRE); t != NULL;
@@ -489,7 +479,7 @@ static bool may_flush(void)
  * not the shim's), the child's own, never the parent's. Busy guard held. */
 static void flush_own_lines(pid_t pid)
 {
-    shim_thread *thread = tls_thread;
+    shim_thread *thread = shim_tls_thread;
     if (thread == NULL)
         return;
     for (int i = 0; i < OUTPUTS; i++) {
@@ -518,11 +508,11 @@ void shim_flush_calling_thread(void)
 
 bool shim_thread_line_waiting(void)
 {
-    shim_thread *thread = tls_thread;
+    shim_thread *thread = shim_tls_thread;
     if (thread == NULL)
         return false;
     for (int i = 0; i < OUTPUTS; i++) {
-        if (shim_line_pending(&thread->lines[i]) || ehs_grouper_open(&thread->groups[i]) ||
+        if (shim_line_pending(&thread->hot.lines[i]) || ehs_grouper_open(&thread->groups[i]) ||
             (thread->vfork_pid != 0 && shim_line_pending(&thread->vfork_lines[i])))
             return true;
     }

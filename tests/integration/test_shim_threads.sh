@@ -2,7 +2,8 @@
 # 8 threads x 20,000 lines to stderr (half fprintf, half write): exactly
 # 160,000 events, every line intact and present once, and stderr itself
 # holding the same lines with and without the shim. Then 2,000 short-lived
-# threads, each logging once to stderr and syslog: 4,000 events.
+# threads, each logging once to stderr and syslog: 4,000 events. Last,
+# threads that leave lines unfinished while others print (their own lines).
 set -u
 . "$(dirname "$0")/shim_lib.sh"
 shim_require
@@ -58,5 +59,17 @@ for ((n = 0; n < churn; n++)); do
 done | LC_ALL=C sort >"$out.expected"
 msg_values "$out.shim.jsonl" | LC_ALL=C sort >"$out.msgs"
 expect_file stress_thread_churn "event messages (sorted)" "$out.expected" "$out.msgs"
+
+# Threads leaving lines unfinished while others print: each thread's
+# printf text in its own lines, also in a thread that took over an ended
+# one's state. The program orders every call: one order of events only.
+out=$shim_tmp/partial
+run_shim "$out.shim" threads_partial_lines "$SHIM_PROGRAMS/threads_partial_lines"
+expect_status "threads_partial_lines" 0 "$out.shim"
+decode_events "$out.shim"
+printf '%s\n' "main line 1" "first: one two" "main: three four" \
+    "main line 2" "second: five six" "main: seven eight" >"$out.expected"
+msg_values "$out.shim.jsonl" >"$out.msgs"
+expect_file threads_partial_lines "event messages" "$out.expected" "$out.msgs"
 
 shim_finish
