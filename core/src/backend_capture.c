@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "capture_record.h"
 #include "ehd/ehd_capture.h"
 #include "ehd/eventheader.h"
 
@@ -189,6 +190,26 @@ static void gather(uint8_t *to, const struct iovec *iov, int iovcnt, bool stampe
     }
 }
 
+/* Writes the `record_size` bytes gathered at `record` in one write, again
+ * when a signal interrupts it before anything is written. */
+static int write_gathered(int data_fd, const uint8_t *record, size_t record_size)
+{
+    ssize_t written;
+    do
+        written = ehd__backend_write(data_fd, record, record_size);
+    while (written < 0 && errno == EINTR);
+    if (written < 0)
+        return errno;
+    if ((size_t)written == record_size)
+        return 0;
+    /* Writing the rest now could land after another writer's record and
+     * corrupt the file for every reader: the partial record is taken back
+     * and reported. */
+    struct iovec whole = { (void *)record, record_size };
+    drop_partial_record(data_fd, &whole, (size_t)written);
+    return EIO;
+}
+
 int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt,
                         const ehd__writer *writer)
 {
@@ -217,28 +238,115 @@ int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov
 
     iov[0] = (struct iovec){ size_word, sizeof(size_word) };
     iov[1] = (struct iovec){ (void *)set->tracepoint_name, set->name_len + 1 };
-    uint8_t gathered[GATHERED_MAX];
-    struct iovec whole;
-    ssize_t written;
-    if (record_size <= sizeof gathered) {
+    if (record_size <= GATHERED_MAX) {
+        uint8_t gathered[GATHERED_MAX];
         gather(gathered, iov, iovcnt, stamped_count != 0);
-        do
-            written = ehd__backend_write(data_fd, gathered, record_size);
-        while (written < 0 && errno == EINTR);
-        whole = (struct iovec){ gathered, record_size };
-        iov = &whole;
-    } else {
-        do
-            written = ehd__backend_writev(data_fd, iov, iovcnt);
-        while (written < 0 && errno == EINTR);
+        return write_gathered(data_fd, gathered, record_size);
     }
+    ssize_t written;
+    do
+        written = ehd__backend_writev(data_fd, iov, iovcnt);
+    while (written < 0 && errno == EINTR);
     if (written < 0)
         return errno;
     if ((size_t)written == record_size)
         return 0;
-    /* Writing the rest now could land after another writer's record and
-     * corrupt the file for every reader: the partial record is taken back
-     * and reported. */
     drop_partial_record(data_fd, iov, (size_t)written);
     return EIO;
+}
+
+/* Stores a record's size word: little-endian on every host. */
+static inline void put_size_word(uint8_t *p, uint32_t size)
+{
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    size = __builtin_bswap32(size);
+#endif
+    memcpy(p, &size, sizeof size);
+}
+
+/* Copies `n` bytes (apart) inline: up to 256 in moves of 32 bytes, the
+ * last one overlapping the one before, which is what an event's metadata
+ * and data mostly are; longer runs with memcpy. Writes only dst[0..n). */
+static inline void copy_run(uint8_t *dst, const uint8_t *src, size_t n)
+{
+    if (n <= 32) {
+        ehd__copy_bytes(dst, src, n);
+        return;
+    }
+    if (n > 256) {
+        memcpy(dst, src, n);
+        return;
+    }
+    for (size_t at = 0; at < n - 32; at += 32)
+        memcpy(dst + at, src + at, 32);
+    memcpy(dst + n - 32, src + n - 32, 32);
+}
+
+int ehd__capture_write_built(int data_fd, const ehd_event_set *set, const ehd_builder *b,
+                             const void *activity_id, const void *related_id,
+                             const ehd__writer *writer)
+{
+    size_t ids_size = activity_id == NULL ? 0 : related_id == NULL ? 16 : 32;
+    size_t name_size = (size_t)set->name_len + 1;
+    /* The builder's headers (format_prefix in builder_write.c) with the
+     * stamp block after the event header. The builder's sizes are bounded
+     * (EHD_EVENT_MAX), so the sum cannot overflow. */
+    size_t record_size = 4 + name_size + sizeof(ehd_eventheader) + STAMP_BLOCK_SIZE +
+                         (ids_size != 0 ? sizeof(ehd_extension) + ids_size : 0) +
+                         sizeof(ehd_extension) + b->meta.size + b->data.size;
+    if (record_size > GATHERED_MAX)
+        return EHD__CAPTURE_NOT_GATHERED;
+
+    /* The stamp's values, before anything is laid down. */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+    uint32_t ids[2];
+    if (writer != NULL) {
+        ids[0] = writer->pid;
+        ids[1] = writer->tid;
+    } else {
+        ids[0] = (uint32_t)getpid();
+        ids[1] = (uint32_t)syscall(SYS_gettid);
+    }
+
+    uint8_t gathered[GATHERED_MAX];
+    uint8_t *p = gathered;
+    put_size_word(p, (uint32_t)record_size);
+    ehd__copy_bytes(p + 4, set->tracepoint_name, name_size);
+    p += 4 + name_size;
+    /* The builder's events are in the host's byte order (their flags say
+     * so) and always have the extension flag, for their metadata block:
+     * the stamp comes first and chains to it, its fields stored as they
+     * are in memory. */
+    ehd_eventheader header = {
+        .flags = EHD_FLAG_DEFAULT_WITH_EXTENSION,
+        .version = b->version,
+        .id = b->id,
+        .tag = b->tag,
+        .opcode = b->opcode,
+        .level = set->level,
+    };
+    memcpy(p, &header, sizeof header);
+    p += sizeof header;
+    ehd_extension stamp = { EHD_CAPTURE_STAMP_SIZE, EHD_EXT_CAPTURE_STAMP | EHD_EXT_CHAIN };
+    memcpy(p, &stamp, sizeof stamp);
+    memcpy(p + sizeof stamp, &time_ns, sizeof time_ns);
+    memcpy(p + sizeof stamp + sizeof time_ns, ids, sizeof ids);
+    p += STAMP_BLOCK_SIZE;
+    if (ids_size != 0) {
+        ehd_extension activity = { (uint16_t)ids_size, EHD_EXT_ACTIVITY_ID | EHD_EXT_CHAIN };
+        memcpy(p, &activity, sizeof activity);
+        memcpy(p + sizeof activity, activity_id, 16);
+        if (related_id != NULL)
+            memcpy(p + sizeof activity + 16, related_id, 16);
+        p += sizeof activity + ids_size;
+    }
+    ehd_extension meta = { (uint16_t)b->meta.size, EHD_EXT_METADATA };
+    memcpy(p, &meta, sizeof meta);
+    p += sizeof meta;
+    copy_run(p, b->meta.bytes, b->meta.size);
+    p += b->meta.size;
+    copy_run(p, b->data.bytes, b->data.size);
+    return write_gathered(data_fd, gathered, record_size);
 }

@@ -11,10 +11,12 @@
 #endif
 
 #include "backend.h"
+#include "capture_record.h"
 #include "ehd/ehd.h"
 #include "ehd/ehd_decode.h"
 #include "ehd_api.h"
 #include "ehd_builder_layout.h"
+#include "ehd_builder_write.h"
 #include "options.h"
 
 /* Header, activity extension header with both ids, metadata extension header. */
@@ -81,6 +83,15 @@ static int write_event(const ehd_builder *b, const ehd_event_set *set, const voi
         return EBADF;
     if (related_id != NULL && activity_id == NULL)
         return EINVAL;
+    /* A capture record is built in one pass from the builder itself. */
+    const ehd_provider *provider = set->provider;
+    if (provider->backend == EHD_BACKEND_CAPTURE) {
+        /* The descriptor may move (ehd_provider_move_fd) while others write. */
+        int fd = __atomic_load_n(&provider->data_fd, __ATOMIC_RELAXED);
+        err = ehd__capture_write_built(fd, set, b, activity_id, related_id, writer);
+        if (err != EHD__CAPTURE_NOT_GATHERED)
+            return err;
+    }
 
     uint8_t prefix[PREFIX_MAX];
     size_t prefix_size = format_prefix(b, set->level, activity_id, related_id, prefix);
@@ -96,6 +107,13 @@ EHD_API int ehd_builder_write(const ehd_builder *b, const ehd_event_set *set,
                               const void *activity_id, const void *related_id)
 {
     return write_event(b, set, activity_id, related_id, NULL);
+}
+
+int ehd__builder_write_ids(const ehd_builder *b, const ehd_event_set *set, uint32_t pid,
+                           uint32_t tid)
+{
+    ehd__writer writer = { pid, tid };
+    return write_event(b, set, NULL, NULL, pid != 0 && tid != 0 ? &writer : NULL);
 }
 
 EHD_API int ehd_builder_write_opts(const ehd_builder *b, const ehd_event_set *set,
