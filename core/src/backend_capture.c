@@ -192,7 +192,7 @@ static void gather(uint8_t *to, const struct iovec *iov, int iovcnt, bool stampe
 
 /* Writes the `record_size` bytes gathered at `record` in one write, again
  * when a signal interrupts it before anything is written. */
-static int write_gathered(int data_fd, const uint8_t *record, size_t record_size)
+static inline __attribute__((always_inline)) int write_gathered(int data_fd, const uint8_t *record, size_t record_size)
 {
     ssize_t written;
     do
@@ -282,43 +282,21 @@ static inline void copy_run(uint8_t *dst, const uint8_t *src, size_t n)
     memcpy(dst + n - 32, src + n - 32, 32);
 }
 
-int ehd__capture_write_built(int data_fd, const ehd_event_set *set, const ehd_builder *b,
-                             const void *activity_id, const void *related_id,
-                             const ehd__writer *writer)
+/* The builder's headers with the stamp (format_prefix in builder_write.c,
+ * the stamp block after the event header): at most this many bytes. */
+#define BUILT_HEADERS_MAX \
+    (sizeof(ehd_eventheader) + STAMP_BLOCK_SIZE + sizeof(ehd_extension) + 32 + sizeof(ehd_extension))
+
+/* Lays down the headers of a built event, stamped, at `p`; returns the end.
+ * The builder's events are in the host's byte order (their flags say so)
+ * and always have the extension flag, for their metadata block: the stamp
+ * comes first and chains to the blocks that follow, its fields stored as
+ * they are in memory. */
+static inline uint8_t *put_built_headers(uint8_t *p, const ehd_event_set *set,
+                                         const ehd_builder *b, const void *activity_id,
+                                         const void *related_id, size_t ids_size,
+                                         uint64_t time_ns, const uint32_t ids[2])
 {
-    size_t ids_size = activity_id == NULL ? 0 : related_id == NULL ? 16 : 32;
-    size_t name_size = (size_t)set->name_len + 1;
-    /* The builder's headers (format_prefix in builder_write.c) with the
-     * stamp block after the event header. The builder's sizes are bounded
-     * (EHD_EVENT_MAX), so the sum cannot overflow. */
-    size_t record_size = 4 + name_size + sizeof(ehd_eventheader) + STAMP_BLOCK_SIZE +
-                         (ids_size != 0 ? sizeof(ehd_extension) + ids_size : 0) +
-                         sizeof(ehd_extension) + b->meta.size + b->data.size;
-    if (record_size > GATHERED_MAX)
-        return EHD__CAPTURE_NOT_GATHERED;
-
-    /* The stamp's values, before anything is laid down. */
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    uint64_t time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-    uint32_t ids[2];
-    if (writer != NULL) {
-        ids[0] = writer->pid;
-        ids[1] = writer->tid;
-    } else {
-        ids[0] = (uint32_t)getpid();
-        ids[1] = (uint32_t)syscall(SYS_gettid);
-    }
-
-    uint8_t gathered[GATHERED_MAX];
-    uint8_t *p = gathered;
-    put_size_word(p, (uint32_t)record_size);
-    ehd__copy_bytes(p + 4, set->tracepoint_name, name_size);
-    p += 4 + name_size;
-    /* The builder's events are in the host's byte order (their flags say
-     * so) and always have the extension flag, for their metadata block:
-     * the stamp comes first and chains to it, its fields stored as they
-     * are in memory. */
     ehd_eventheader header = {
         .flags = EHD_FLAG_DEFAULT_WITH_EXTENSION,
         .version = b->version,
@@ -332,7 +310,7 @@ int ehd__capture_write_built(int data_fd, const ehd_event_set *set, const ehd_bu
     ehd_extension stamp = { EHD_CAPTURE_STAMP_SIZE, EHD_EXT_CAPTURE_STAMP | EHD_EXT_CHAIN };
     memcpy(p, &stamp, sizeof stamp);
     memcpy(p + sizeof stamp, &time_ns, sizeof time_ns);
-    memcpy(p + sizeof stamp + sizeof time_ns, ids, sizeof ids);
+    memcpy(p + sizeof stamp + sizeof time_ns, ids, 2 * sizeof ids[0]);
     p += STAMP_BLOCK_SIZE;
     if (ids_size != 0) {
         ehd_extension activity = { (uint16_t)ids_size, EHD_EXT_ACTIVITY_ID | EHD_EXT_CHAIN };
@@ -344,9 +322,78 @@ int ehd__capture_write_built(int data_fd, const ehd_event_set *set, const ehd_bu
     }
     ehd_extension meta = { (uint16_t)b->meta.size, EHD_EXT_METADATA };
     memcpy(p, &meta, sizeof meta);
-    p += sizeof meta;
+    return p + sizeof meta;
+}
+
+/* A built event's record too large to gather, as it lies: headers made
+ * apart, metadata and data from the builder, one writev. Rare. */
+static __attribute__((noinline)) int write_built_large(int data_fd, const ehd_event_set *set,
+                                                       const ehd_builder *b,
+                                                       const void *activity_id,
+                                                       const void *related_id, size_t ids_size,
+                                                       uint64_t time_ns, const uint32_t ids[2],
+                                                       size_t record_size)
+{
+    uint8_t size_word[4];
+    put_size_word(size_word, (uint32_t)record_size);
+    uint8_t headers[BUILT_HEADERS_MAX];
+    size_t headers_size = (size_t)(put_built_headers(headers, set, b, activity_id, related_id,
+                                                     ids_size, time_ns, ids) -
+                                   headers);
+    struct iovec iov[5] = {
+        { size_word, sizeof size_word },
+        { (void *)set->tracepoint_name, (size_t)set->name_len + 1 },
+        { headers, headers_size },
+        { b->meta.bytes, b->meta.size },
+        { b->data.bytes, b->data.size },
+    };
+    ssize_t written;
+    do
+        written = ehd__backend_writev(data_fd, iov, 5);
+    while (written < 0 && errno == EINTR);
+    if (written < 0)
+        return errno;
+    if ((size_t)written == record_size)
+        return 0;
+    drop_partial_record(data_fd, iov, (size_t)written);
+    return EIO;
+}
+
+int ehd__capture_write_built(int data_fd, const ehd_event_set *set, const ehd_builder *b,
+                             const void *activity_id, const void *related_id,
+                             uint64_t writer_ids)
+{
+    size_t ids_size = activity_id == NULL ? 0 : related_id == NULL ? 16 : 32;
+    size_t name_size = (size_t)set->name_len + 1;
+    /* The builder's sizes are bounded (EHD_EVENT_MAX): neither the sum
+     * nor the size word can overflow. */
+    size_t record_size = 4 + name_size + sizeof(ehd_eventheader) + STAMP_BLOCK_SIZE +
+                         (ids_size != 0 ? sizeof(ehd_extension) + ids_size : 0) +
+                         sizeof(ehd_extension) + b->meta.size + b->data.size;
+
+    /* The stamp's values, before anything is laid down. */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+    uint32_t ids[2];
+    if (writer_ids != 0) {
+        ids[0] = (uint32_t)writer_ids;
+        ids[1] = (uint32_t)(writer_ids >> 32);
+    } else {
+        ids[0] = (uint32_t)getpid();
+        ids[1] = (uint32_t)syscall(SYS_gettid);
+    }
+    if (__builtin_expect(record_size > GATHERED_MAX, 0))
+        return write_built_large(data_fd, set, b, activity_id, related_id, ids_size, time_ns,
+                                 ids, record_size);
+
+    uint8_t gathered[GATHERED_MAX];
+    uint8_t *p = gathered;
+    put_size_word(p, (uint32_t)record_size);
+    ehd__copy_bytes(p + 4, set->tracepoint_name, name_size);
+    p = put_built_headers(p + 4 + name_size, set, b, activity_id, related_id, ids_size, time_ns,
+                          ids);
     copy_run(p, b->meta.bytes, b->meta.size);
-    p += b->meta.size;
-    copy_run(p, b->data.bytes, b->data.size);
+    copy_run(p + b->meta.size, b->data.bytes, b->data.size);
     return write_gathered(data_fd, gathered, record_size);
 }

@@ -11,20 +11,19 @@
 #include "backend.h"
 #include "ehd_builder_layout.h"
 
-/* ehd__capture_write_built's answer for a record too large to gather: the
- * caller writes it through ehd__capture_writev instead. */
-#define EHD__CAPTURE_NOT_GATHERED (-1)
-
 /*
  * Appends the stamped record of the event `b` holds (at `set`'s level, with
- * the activity ids when not NULL) to `data_fd`, built straight into one
- * buffer and written with one write. The caller has checked the builder's
- * state, the set and the ids. Returns what ehd__capture_writev returns for
- * the same event, or EHD__CAPTURE_NOT_GATHERED (nothing written) when the
- * record is larger than the buffer.
+ * the activity ids when not NULL) to `data_fd` in one system call: built
+ * straight into one buffer and written with write when it takes at most
+ * 1 KiB, else in its pieces with writev. The caller has checked the
+ * builder's state (its size bounds the record), the set and the ids.
+ * The stamp's ids are `writer_ids`, the pid in the low half and the tid in
+ * the high one (one register, so that a call to this can be its caller's
+ * last), or the kernel's when it is 0. Returns what ehd__capture_writev returns for the same event.
  */
 int ehd__capture_write_built(int data_fd, const ehd_event_set *set, const ehd_builder *b,
                              const void *activity_id, const void *related_id,
-                             const ehd__writer *writer);
+                             uint64_t writer_ids);
+
 
 #endif /* EHD_CAPTURE_RECORD_H */
