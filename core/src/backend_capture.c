@@ -101,6 +101,14 @@ static void drop_partial_record(int data_fd, const struct iovec *iov, size_t wri
 /* Pieces of an event a stamped record can take; the builder uses three. */
 #define STAMPED_IOV_MAX 16
 
+/* The stamp's time: now, UTC, in nanoseconds. */
+static inline uint64_t stamp_time(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
 /*
  * Rewrites the event of iov[2..iovcnt) as a stamped one into `out`: the
  * header (with the extension flag), the stamp block, then the rest of the
@@ -140,9 +148,7 @@ static int stamp_event(const struct iovec *iov, int iovcnt, const ehd__writer *w
     }
     if (have < sizeof *header)
         return 0;
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    uint64_t time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+    uint64_t time_ns = stamp_time();
     /* Two system calls an event when nobody says who writes. */
     ehd__writer asked;
     if (writer == NULL) {
@@ -165,95 +171,6 @@ static int stamp_event(const struct iovec *iov, int iovcnt, const ehd__writer *w
 
 /* The size of a stamp block, header included (ehd_capture_stamp_block). */
 #define STAMP_BLOCK_SIZE (sizeof(ehd_extension) + EHD_CAPTURE_STAMP_SIZE)
-
-/* Copies the pieces of a record into `to`. The size word, and a stamped
- * event's header and stamp block, are of fixed size: copied as such, they
- * take a few moves instead of a call each. */
-static void gather(uint8_t *to, const struct iovec *iov, int iovcnt, bool stamped)
-{
-    memcpy(to, iov[0].iov_base, 4);
-    to += 4;
-    int i = 1;
-    if (stamped) {
-        memcpy(to, iov[1].iov_base, iov[1].iov_len);
-        to += iov[1].iov_len;
-        memcpy(to, iov[2].iov_base, sizeof(ehd_eventheader));
-        to += sizeof(ehd_eventheader);
-        memcpy(to, iov[3].iov_base, STAMP_BLOCK_SIZE);
-        to += STAMP_BLOCK_SIZE;
-        i = 4;
-    }
-    for (; i < iovcnt; i++) {
-        if (iov[i].iov_len != 0)
-            memcpy(to, iov[i].iov_base, iov[i].iov_len);
-        to += iov[i].iov_len;
-    }
-}
-
-/* Writes the `record_size` bytes gathered at `record` in one write, again
- * when a signal interrupts it before anything is written. */
-static inline __attribute__((always_inline)) int write_gathered(int data_fd, const uint8_t *record, size_t record_size)
-{
-    ssize_t written;
-    do
-        written = ehd__backend_write(data_fd, record, record_size);
-    while (written < 0 && errno == EINTR);
-    if (written < 0)
-        return errno;
-    if ((size_t)written == record_size)
-        return 0;
-    /* Writing the rest now could land after another writer's record and
-     * corrupt the file for every reader: the partial record is taken back
-     * and reported. */
-    struct iovec whole = { (void *)record, record_size };
-    drop_partial_record(data_fd, &whole, (size_t)written);
-    return EIO;
-}
-
-int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt,
-                        const ehd__writer *writer)
-{
-    /* Sizes first: the pieces are not read before they are known to fit. */
-    size_t event_size = 0;
-    for (int i = 2; i < iovcnt; i++) {
-        if (__builtin_add_overflow(event_size, iov[i].iov_len, &event_size))
-            return ERANGE;
-    }
-    uint8_t size_word[4];
-    if (ehd_capture_size_word(size_word, set->name_len, event_size) != 0)
-        return ERANGE;
-    struct iovec stamped[STAMPED_IOV_MAX];
-    ehd_eventheader header;
-    uint8_t block[STAMP_BLOCK_SIZE];
-    int stamped_count = stamp_event(iov, iovcnt, writer, stamped, &header, block);
-    if (stamped_count != 0) {
-        iov = stamped;
-        iovcnt = stamped_count;
-        event_size += sizeof block;
-        if (ehd_capture_size_word(size_word, set->name_len, event_size) != 0)
-            return ERANGE;
-    }
-    /* Cannot overflow: ehd_capture_size_word just checked it fits 32 bits. */
-    size_t record_size = sizeof(size_word) + set->name_len + 1 + event_size;
-
-    iov[0] = (struct iovec){ size_word, sizeof(size_word) };
-    iov[1] = (struct iovec){ (void *)set->tracepoint_name, set->name_len + 1 };
-    if (record_size <= GATHERED_MAX) {
-        uint8_t gathered[GATHERED_MAX];
-        gather(gathered, iov, iovcnt, stamped_count != 0);
-        return write_gathered(data_fd, gathered, record_size);
-    }
-    ssize_t written;
-    do
-        written = ehd__backend_writev(data_fd, iov, iovcnt);
-    while (written < 0 && errno == EINTR);
-    if (written < 0)
-        return errno;
-    if ((size_t)written == record_size)
-        return 0;
-    drop_partial_record(data_fd, iov, (size_t)written);
-    return EIO;
-}
 
 /* Stores a record's size word: little-endian on every host. */
 static inline void put_size_word(uint8_t *p, uint32_t size)
@@ -280,6 +197,116 @@ static inline void copy_run(uint8_t *dst, const uint8_t *src, size_t n)
     for (size_t at = 0; at < n - 32; at += 32)
         memcpy(dst + at, src + at, 32);
     memcpy(dst + n - 32, src + n - 32, 32);
+}
+
+/* Writes the `record_size` bytes gathered at `record` in one write, again
+ * when a signal interrupts it before anything is written. */
+static inline __attribute__((always_inline)) int write_gathered(int data_fd,
+                                                                const uint8_t *record,
+                                                                size_t record_size)
+{
+    ssize_t written;
+    do
+        written = ehd__backend_write(data_fd, record, record_size);
+    while (written < 0 && errno == EINTR);
+    if (written < 0)
+        return errno;
+    if ((size_t)written == record_size)
+        return 0;
+    /* Writing the rest now could land after another writer's record and
+     * corrupt the file for every reader: the partial record is taken back
+     * and reported. */
+    struct iovec whole = { (void *)record, record_size };
+    drop_partial_record(data_fd, &whole, (size_t)written);
+    return EIO;
+}
+
+/*
+ * Writes the record of the event in iov[2..iovcnt), `record_size` bytes at
+ * most GATHERED_MAX, gathered in one pass: the pieces are copied once,
+ * leaving room for the stamp block when `stamped`; then the header is
+ * taken from where it landed, flagged, and put back in front of the block.
+ */
+static int write_pieces_gathered(int data_fd, const ehd_event_set *set, const struct iovec *iov,
+                                 int iovcnt, const ehd__writer *writer, bool stamped,
+                                 size_t record_size)
+{
+    uint8_t gathered[GATHERED_MAX];
+    size_t name_size = (size_t)set->name_len + 1;
+    put_size_word(gathered, (uint32_t)record_size);
+    ehd__copy_bytes(gathered + 4, set->tracepoint_name, name_size);
+    uint8_t *event = gathered + 4 + name_size;
+    uint8_t *to = stamped ? event + STAMP_BLOCK_SIZE : event;
+    for (int i = 2; i < iovcnt; i++) {
+        copy_run(to, iov[i].iov_base, iov[i].iov_len);
+        to += iov[i].iov_len;
+    }
+    if (stamped) {
+        uint64_t time_ns = stamp_time();
+        /* Two system calls an event when nobody says who writes. */
+        ehd__writer asked;
+        if (writer == NULL) {
+            asked = (ehd__writer){ (uint32_t)getpid(), (uint32_t)syscall(SYS_gettid) };
+            writer = &asked;
+        }
+        /* The block overwrites where the header landed: read it first. */
+        ehd_eventheader header;
+        memcpy(&header, event + STAMP_BLOCK_SIZE, sizeof header);
+        ehd_capture_stamp_block(event + sizeof header, &header, time_ns, writer->pid,
+                                writer->tid);
+        memcpy(event, &header, sizeof header);
+    }
+    return write_gathered(data_fd, gathered, record_size);
+}
+
+int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt,
+                        const ehd__writer *writer)
+{
+    /* Sizes first: the pieces are not read before they are known to fit. */
+    size_t event_size = 0;
+    for (int i = 2; i < iovcnt; i++) {
+        if (__builtin_add_overflow(event_size, iov[i].iov_len, &event_size))
+            return ERANGE;
+    }
+    uint8_t size_word[4];
+    if (ehd_capture_size_word(size_word, set->name_len, event_size) != 0)
+        return ERANGE;
+    /* What stamp_event would stamp: a whole header, not too many pieces. */
+    bool stamped = event_size >= sizeof(ehd_eventheader) && iovcnt - 2 + 4 <= STAMPED_IOV_MAX;
+    if (event_size <= GATHERED_MAX) {
+        size_t record_size = sizeof(size_word) + set->name_len + 1 + event_size +
+                             (stamped ? STAMP_BLOCK_SIZE : 0);
+        if (record_size <= GATHERED_MAX)
+            return write_pieces_gathered(data_fd, set, iov, iovcnt, writer, stamped,
+                                         record_size);
+    }
+
+    struct iovec stamped_iov[STAMPED_IOV_MAX];
+    ehd_eventheader header;
+    uint8_t block[STAMP_BLOCK_SIZE];
+    int stamped_count = stamp_event(iov, iovcnt, writer, stamped_iov, &header, block);
+    if (stamped_count != 0) {
+        iov = stamped_iov;
+        iovcnt = stamped_count;
+        event_size += sizeof block;
+        if (ehd_capture_size_word(size_word, set->name_len, event_size) != 0)
+            return ERANGE;
+    }
+    /* Cannot overflow: ehd_capture_size_word just checked it fits 32 bits. */
+    size_t record_size = sizeof(size_word) + set->name_len + 1 + event_size;
+
+    iov[0] = (struct iovec){ size_word, sizeof(size_word) };
+    iov[1] = (struct iovec){ (void *)set->tracepoint_name, set->name_len + 1 };
+    ssize_t written;
+    do
+        written = ehd__backend_writev(data_fd, iov, iovcnt);
+    while (written < 0 && errno == EINTR);
+    if (written < 0)
+        return errno;
+    if ((size_t)written == record_size)
+        return 0;
+    drop_partial_record(data_fd, iov, (size_t)written);
+    return EIO;
 }
 
 /* The builder's headers with the stamp (format_prefix in builder_write.c,
@@ -372,9 +399,7 @@ int ehd__capture_write_built(int data_fd, const ehd_event_set *set, const ehd_bu
                          sizeof(ehd_extension) + b->meta.size + b->data.size;
 
     /* The stamp's values, before anything is laid down. */
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    uint64_t time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+    uint64_t time_ns = stamp_time();
     uint32_t ids[2];
     if (writer_ids != 0) {
         ids[0] = (uint32_t)writer_ids;

@@ -475,32 +475,43 @@ static void test_capture_host_writev(void **state)
     assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
+/* Stores the low `n` bytes of `value` at `p`, little- or big-endian. */
+static void store_order(uint8_t *p, size_t n, uint64_t value, bool little)
+{
+    for (size_t i = 0; i < n; i++)
+        p[little ? i : n - 1 - i] = (uint8_t)(value >> (8 * i));
+}
+
 /*
- * The record ehd_capture.h describes for a builder's `event` (`size`
- * bytes, little-endian, its header flagged for its metadata block) on the
- * tracepoint `name`: size word, name and NUL, the header, the stamp block
- * chained to the event's own (its time left 0), then the rest of the
- * event. Written from the format's description, not from the backend.
+ * The record ehd_capture.h describes for `event` (`size` bytes) on the
+ * tracepoint `name`: size word, name and NUL, then, when `stamped` and the
+ * event has a whole header, the header with the extension flag, the stamp
+ * block (time left 0) in the header's byte order, chained when the event
+ * had blocks of its own, and the rest of the event; else the event as it
+ * is. Written from the format's description, not from the backend.
  */
 static size_t reference_record(uint8_t *out, const char *name, const uint8_t *event,
-                               size_t size, uint32_t pid, uint32_t tid)
+                               size_t size, bool stamped, uint32_t pid, uint32_t tid)
 {
-    assert_true(size >= 8);
-    assert_true((event[0] & EHD_FLAG_LITTLE_ENDIAN) && (event[0] & EHD_FLAG_EXTENSION));
+    stamped = stamped && size >= 8;
     size_t name_size = strlen(name) + 1;
-    size_t total = 4 + name_size + size + 20;
-    for (int i = 0; i < 4; i++)
-        out[i] = (uint8_t)(total >> (8 * i));
+    size_t total = 4 + name_size + size + (stamped ? 20 : 0);
+    store_order(out, 4, total, true);
     memcpy(out + 4, name, name_size);
     uint8_t *e = out + 4 + name_size;
-    memcpy(e, event, 8);
-    static const uint8_t stamp_head[4] = { 16, 0, 0xC0, 0xFE };
-    memcpy(e + 8, stamp_head, 4);
-    memset(e + 12, 0, 8);
-    for (int i = 0; i < 4; i++) {
-        e[20 + i] = (uint8_t)(pid >> (8 * i));
-        e[24 + i] = (uint8_t)(tid >> (8 * i));
+    if (!stamped) {
+        memcpy(e, event, size);
+        return total;
     }
+    bool little = (event[0] & EHD_FLAG_LITTLE_ENDIAN) != 0;
+    bool chained = (event[0] & EHD_FLAG_EXTENSION) != 0;
+    memcpy(e, event, 8);
+    e[0] |= EHD_FLAG_EXTENSION;
+    store_order(e + 8, 2, 16, little);
+    store_order(e + 10, 2, 0x7EC0 | (chained ? 0x8000 : 0), little);
+    memset(e + 12, 0, 8);
+    store_order(e + 20, 4, pid, little);
+    store_order(e + 24, 4, tid, little);
     memcpy(e + 28, event + 8, size - 8);
     return total;
 }
@@ -621,6 +632,7 @@ static void test_capture_paths_agree(void **state)
     uint32_t pid = (uint32_t)getpid(), tid = (uint32_t)gettid();
     static uint8_t expected[EVENTS][2048];
     static size_t expected_size[EVENTS];
+    static bool stamped_as[EVENTS];
     static uint8_t event[4096];
     uint64_t rng = 0x5eed1234abcdull;
     size_t gathered = 0, large = 0;
@@ -641,7 +653,8 @@ static void test_capture_paths_agree(void **state)
         size_t size;
         assert_int_equal(ehd_builder_copy_event(b, set->level, act, rel, event, sizeof event, &size), 0);
         assert_true(size + 4 + sizeof set->tracepoint_name + 20 <= sizeof expected[e]);
-        expected_size[e] = reference_record(expected[e], set->tracepoint_name, event, size, pid, tid);
+        expected_size[e] = reference_record(expected[e], set->tracepoint_name, event, size, true,
+                                            pid, tid);
         bool fits = expected_size[e] <= 1024;
         gathered += fits;
         large += !fits;
@@ -696,6 +709,59 @@ static void test_capture_paths_agree(void **state)
             memset((uint8_t *)record.event + 12, 0, 8);
             assert_memory_equal(bytes + at, expected[e], expected_size[e]);
         }
+    }
+    assert_int_equal(offset, file_size);
+    free(bytes);
+
+    /* Events of any header (either byte order, with blocks or without),
+     * of 0 to 1100 bytes, in up to 14 pieces, some empty: stamped when they
+     * have a whole header; in 15 pieces or more: as they are. */
+    assert_int_equal(ftruncate(providers[0].data_fd, 0), 0);
+    ehd_event_set *set = sets[1][0];
+    ehd__set_backend_write(count_write);
+    ehd__set_backend_writev(count_writev);
+    for (int e = 0; e < EVENTS; e++) {
+        size_t size = xorshift_next(&rng) % 3 ? xorshift_next(&rng) % 1100 : xorshift_next(&rng) % 12;
+        for (size_t i = 0; i < size; i++)
+            event[i] = (uint8_t)xorshift_next(&rng);
+        struct iovec iov[24];
+        int iovcnt;
+        bool many = xorshift_next(&rng) % 8 == 0;
+        if (many) {
+            iovcnt = 14 + (int)(xorshift_next(&rng) % 3);
+            size_t at = 0;
+            for (int i = 2; i < iovcnt; i++) {
+                size_t take = i + 1 == iovcnt ? size - at : xorshift_next(&rng) % (size - at + 1) / 4;
+                iov[i] = (struct iovec){ event + at, take };
+                at += take;
+            }
+        } else {
+            iovcnt = size != 0 ? random_pieces(iov, event, size, &rng) : 2 + (int)(xorshift_next(&rng) % 3);
+            for (int i = 2; size == 0 && i < iovcnt; i++)
+                iov[i] = (struct iovec){ NULL, 0 };
+        }
+        bool stamped = iovcnt <= 14;
+        stamped_as[e] = stamped && size >= 8;
+        expected_size[e] = reference_record(expected[e], set->tracepoint_name, event, size, stamped,
+                                            pid, tid);
+        int before_write = calls_write, before_writev = calls_writev;
+        assert_int_equal(ehd_event_set_writev(set, iov, iovcnt), 0);
+        bool fits = expected_size[e] <= 1024;
+        assert_int_equal(calls_write - before_write, fits ? 1 : 0);
+        assert_int_equal(calls_writev - before_writev, fits ? 0 : 1);
+    }
+    ehd__set_backend_write(NULL);
+    ehd__set_backend_writev(NULL);
+    bytes = read_file(s.file, &file_size);
+    offset = 0;
+    for (int e = 0; e < EVENTS; e++) {
+        size_t at = offset;
+        ehd_capture_record record;
+        assert_int_equal(ehd_capture_next(bytes, file_size, &offset, &record, NULL), 0);
+        assert_int_equal(offset - at, expected_size[e]);
+        if (stamped_as[e]) /* the stamp's time is not known */
+            memset((uint8_t *)record.event + 12, 0, 8);
+        assert_memory_equal(bytes + at, expected[e], expected_size[e]);
     }
     assert_int_equal(offset, file_size);
     free(bytes);
