@@ -314,15 +314,37 @@ int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov
 #define BUILT_HEADERS_MAX \
     (sizeof(ehd_eventheader) + STAMP_BLOCK_SIZE + sizeof(ehd_extension) + 32 + sizeof(ehd_extension))
 
-/* Lays down the headers of a built event, stamped, at `p`; returns the end.
+/* The offset of a stamp's values in a built event: after the event header
+ * and the stamp block's own. */
+#define BUILT_STAMP_VALUES (sizeof(ehd_eventheader) + sizeof(ehd_extension))
+
+/* Fills the values of a stamp block at `at`: the time now, the writer's
+ * ids (the kernel's when `writer_ids` is 0). The last step before the
+ * write, so that little lives across the calls it makes. */
+static inline void put_stamp_values(uint8_t *at, uint64_t writer_ids)
+{
+    uint64_t time_ns = stamp_time();
+    uint32_t ids[2];
+    if (writer_ids != 0) {
+        ids[0] = (uint32_t)writer_ids;
+        ids[1] = (uint32_t)(writer_ids >> 32);
+    } else {
+        ids[0] = (uint32_t)getpid();
+        ids[1] = (uint32_t)syscall(SYS_gettid);
+    }
+    memcpy(at, &time_ns, sizeof time_ns);
+    memcpy(at + sizeof time_ns, ids, sizeof ids);
+}
+
+/* Lays down the headers of a built event, stamped but for the stamp's
+ * values, at `p`; returns the end.
  * The builder's events are in the host's byte order (their flags say so)
  * and always have the extension flag, for their metadata block: the stamp
  * comes first and chains to the blocks that follow, its fields stored as
  * they are in memory. */
 static inline uint8_t *put_built_headers(uint8_t *p, const ehd_event_set *set,
                                          const ehd_builder *b, const void *activity_id,
-                                         const void *related_id, size_t ids_size,
-                                         uint64_t time_ns, const uint32_t ids[2])
+                                         const void *related_id, size_t ids_size)
 {
     ehd_eventheader header = {
         .flags = EHD_FLAG_DEFAULT_WITH_EXTENSION,
@@ -336,9 +358,7 @@ static inline uint8_t *put_built_headers(uint8_t *p, const ehd_event_set *set,
     p += sizeof header;
     ehd_extension stamp = { EHD_CAPTURE_STAMP_SIZE, EHD_EXT_CAPTURE_STAMP | EHD_EXT_CHAIN };
     memcpy(p, &stamp, sizeof stamp);
-    memcpy(p + sizeof stamp, &time_ns, sizeof time_ns);
-    memcpy(p + sizeof stamp + sizeof time_ns, ids, 2 * sizeof ids[0]);
-    p += STAMP_BLOCK_SIZE;
+    p += STAMP_BLOCK_SIZE; /* its values: put_stamp_values */
     if (ids_size != 0) {
         ehd_extension activity = { (uint16_t)ids_size, EHD_EXT_ACTIVITY_ID | EHD_EXT_CHAIN };
         memcpy(p, &activity, sizeof activity);
@@ -358,15 +378,14 @@ static __attribute__((noinline)) int write_built_large(int data_fd, const ehd_ev
                                                        const ehd_builder *b,
                                                        const void *activity_id,
                                                        const void *related_id, size_t ids_size,
-                                                       uint64_t time_ns, const uint32_t ids[2],
-                                                       size_t record_size)
+                                                       uint64_t writer_ids, size_t record_size)
 {
     uint8_t size_word[4];
     put_size_word(size_word, (uint32_t)record_size);
     uint8_t headers[BUILT_HEADERS_MAX];
-    size_t headers_size = (size_t)(put_built_headers(headers, set, b, activity_id, related_id,
-                                                     ids_size, time_ns, ids) -
-                                   headers);
+    size_t headers_size =
+        (size_t)(put_built_headers(headers, set, b, activity_id, related_id, ids_size) - headers);
+    put_stamp_values(headers + BUILT_STAMP_VALUES, writer_ids);
     struct iovec iov[5] = {
         { size_word, sizeof size_word },
         { (void *)set->tracepoint_name, (size_t)set->name_len + 1 },
@@ -398,27 +417,17 @@ int ehd__capture_write_built(int data_fd, const ehd_event_set *set, const ehd_bu
                          (ids_size != 0 ? sizeof(ehd_extension) + ids_size : 0) +
                          sizeof(ehd_extension) + b->meta.size + b->data.size;
 
-    /* The stamp's values, before anything is laid down. */
-    uint64_t time_ns = stamp_time();
-    uint32_t ids[2];
-    if (writer_ids != 0) {
-        ids[0] = (uint32_t)writer_ids;
-        ids[1] = (uint32_t)(writer_ids >> 32);
-    } else {
-        ids[0] = (uint32_t)getpid();
-        ids[1] = (uint32_t)syscall(SYS_gettid);
-    }
     if (__builtin_expect(record_size > GATHERED_MAX, 0))
-        return write_built_large(data_fd, set, b, activity_id, related_id, ids_size, time_ns,
-                                 ids, record_size);
+        return write_built_large(data_fd, set, b, activity_id, related_id, ids_size, writer_ids,
+                                 record_size);
 
     uint8_t gathered[GATHERED_MAX];
-    uint8_t *p = gathered;
-    put_size_word(p, (uint32_t)record_size);
-    ehd__copy_bytes(p + 4, set->tracepoint_name, name_size);
-    p = put_built_headers(p + 4 + name_size, set, b, activity_id, related_id, ids_size, time_ns,
-                          ids);
+    put_size_word(gathered, (uint32_t)record_size);
+    ehd__copy_bytes(gathered + 4, set->tracepoint_name, name_size);
+    uint8_t *event = gathered + 4 + name_size;
+    uint8_t *p = put_built_headers(event, set, b, activity_id, related_id, ids_size);
     copy_run(p, b->meta.bytes, b->meta.size);
     copy_run(p + b->meta.size, b->data.bytes, b->data.size);
+    put_stamp_values(event + BUILT_STAMP_VALUES, writer_ids);
     return write_gathered(data_fd, gathered, record_size);
 }
