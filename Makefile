@@ -85,6 +85,7 @@ $(BUILD)/core/src/%.o: DIR_CPPFLAGS := -Icore/private
 $(BUILD)/config/src/%.o: DIR_CPPFLAGS := -Icore/private -Icore/src
 $(BUILD)/tools/%.o: DIR_CPPFLAGS := -Icore/src -Iconfig/src
 $(BUILD)/shim/init.o: DIR_CPPFLAGS := -Icore/private
+$(BUILD)/shim/writer_ids.o: DIR_CPPFLAGS := -Icore/private
 $(BUILD)/tests/unit/%.o: DIR_CPPFLAGS := -Icore/private -Icore/src -Iconfig/src
 
 .PHONY: all unit-tests test test-real test-asan asan-build demo bench bench-deps clean deps test-deps check-kernel install uninstall

@@ -28,6 +28,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "ehd_builder_write.h"
 #include "shim.h"
 #include "writer_ids.h"
 
@@ -87,8 +88,8 @@ bool shim_writer_ids(uint32_t *pid, uint32_t *tid)
 
 int shim_builder_write(const ehd_builder *builder, const ehd_event_set *set)
 {
-    ehd_write_options options = EHD_WRITE_OPTIONS(.pid = 0);
-    if (!writer_ids(&options.pid, &options.tid))
+    uint32_t pid, tid;
+    if (!writer_ids(&pid, &tid))
         return ehd_builder_write(builder, set, NULL, NULL);
-    return ehd_builder_write_opts(builder, set, &options);
+    return ehd__builder_write_ids(builder, set, pid, tid);
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "capture_record.h"
 #include "ehd/ehd_capture.h"
 #include "ehd/eventheader.h"
 
@@ -100,6 +101,14 @@ static void drop_partial_record(int data_fd, const struct iovec *iov, size_t wri
 /* Pieces of an event a stamped record can take; the builder uses three. */
 #define STAMPED_IOV_MAX 16
 
+/* The stamp's time: now, UTC, in nanoseconds. */
+static inline uint64_t stamp_time(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
 /*
  * Rewrites the event of iov[2..iovcnt) as a stamped one into `out`: the
  * header (with the extension flag), the stamp block, then the rest of the
@@ -139,9 +148,7 @@ static int stamp_event(const struct iovec *iov, int iovcnt, const ehd__writer *w
     }
     if (have < sizeof *header)
         return 0;
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    uint64_t time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+    uint64_t time_ns = stamp_time();
     /* Two system calls an event when nobody says who writes. */
     ehd__writer asked;
     if (writer == NULL) {
@@ -165,28 +172,91 @@ static int stamp_event(const struct iovec *iov, int iovcnt, const ehd__writer *w
 /* The size of a stamp block, header included (ehd_capture_stamp_block). */
 #define STAMP_BLOCK_SIZE (sizeof(ehd_extension) + EHD_CAPTURE_STAMP_SIZE)
 
-/* Copies the pieces of a record into `to`. The size word, and a stamped
- * event's header and stamp block, are of fixed size: copied as such, they
- * take a few moves instead of a call each. */
-static void gather(uint8_t *to, const struct iovec *iov, int iovcnt, bool stamped)
+/* Stores a record's size word: little-endian on every host. */
+static inline void put_size_word(uint8_t *p, uint32_t size)
 {
-    memcpy(to, iov[0].iov_base, 4);
-    to += 4;
-    int i = 1;
-    if (stamped) {
-        memcpy(to, iov[1].iov_base, iov[1].iov_len);
-        to += iov[1].iov_len;
-        memcpy(to, iov[2].iov_base, sizeof(ehd_eventheader));
-        to += sizeof(ehd_eventheader);
-        memcpy(to, iov[3].iov_base, STAMP_BLOCK_SIZE);
-        to += STAMP_BLOCK_SIZE;
-        i = 4;
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    size = __builtin_bswap32(size);
+#endif
+    memcpy(p, &size, sizeof size);
+}
+
+/* Copies `n` bytes (apart) inline: up to 256 in moves of 32 bytes, the
+ * last one overlapping the one before, which is what an event's metadata
+ * and data mostly are; longer runs with memcpy. Writes only dst[0..n). */
+static inline void copy_run(uint8_t *dst, const uint8_t *src, size_t n)
+{
+    if (n <= 32) {
+        ehd__copy_bytes(dst, src, n);
+        return;
     }
-    for (; i < iovcnt; i++) {
-        if (iov[i].iov_len != 0)
-            memcpy(to, iov[i].iov_base, iov[i].iov_len);
+    if (n > 256) {
+        memcpy(dst, src, n);
+        return;
+    }
+    for (size_t at = 0; at < n - 32; at += 32)
+        memcpy(dst + at, src + at, 32);
+    memcpy(dst + n - 32, src + n - 32, 32);
+}
+
+/* Writes the `record_size` bytes gathered at `record` in one write, again
+ * when a signal interrupts it before anything is written. */
+static inline __attribute__((always_inline)) int write_gathered(int data_fd,
+                                                                const uint8_t *record,
+                                                                size_t record_size)
+{
+    ssize_t written;
+    do
+        written = ehd__backend_write(data_fd, record, record_size);
+    while (written < 0 && errno == EINTR);
+    if (written < 0)
+        return errno;
+    if ((size_t)written == record_size)
+        return 0;
+    /* Writing the rest now could land after another writer's record and
+     * corrupt the file for every reader: the partial record is taken back
+     * and reported. */
+    struct iovec whole = { (void *)record, record_size };
+    drop_partial_record(data_fd, &whole, (size_t)written);
+    return EIO;
+}
+
+/*
+ * Writes the record of the event in iov[2..iovcnt), `record_size` bytes at
+ * most GATHERED_MAX, gathered in one pass: the pieces are copied once,
+ * leaving room for the stamp block when `stamped`; then the header is
+ * taken from where it landed, flagged, and put back in front of the block.
+ */
+static int write_pieces_gathered(int data_fd, const ehd_event_set *set, const struct iovec *iov,
+                                 int iovcnt, const ehd__writer *writer, bool stamped,
+                                 size_t record_size)
+{
+    uint8_t gathered[GATHERED_MAX];
+    size_t name_size = (size_t)set->name_len + 1;
+    put_size_word(gathered, (uint32_t)record_size);
+    ehd__copy_bytes(gathered + 4, set->tracepoint_name, name_size);
+    uint8_t *event = gathered + 4 + name_size;
+    uint8_t *to = stamped ? event + STAMP_BLOCK_SIZE : event;
+    for (int i = 2; i < iovcnt; i++) {
+        copy_run(to, iov[i].iov_base, iov[i].iov_len);
         to += iov[i].iov_len;
     }
+    if (stamped) {
+        uint64_t time_ns = stamp_time();
+        /* Two system calls an event when nobody says who writes. */
+        ehd__writer asked;
+        if (writer == NULL) {
+            asked = (ehd__writer){ (uint32_t)getpid(), (uint32_t)syscall(SYS_gettid) };
+            writer = &asked;
+        }
+        /* The block overwrites where the header landed: read it first. */
+        ehd_eventheader header;
+        memcpy(&header, event + STAMP_BLOCK_SIZE, sizeof header);
+        ehd_capture_stamp_block(event + sizeof header, &header, time_ns, writer->pid,
+                                writer->tid);
+        memcpy(event, &header, sizeof header);
+    }
+    return write_gathered(data_fd, gathered, record_size);
 }
 
 int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov, int iovcnt,
@@ -201,12 +271,22 @@ int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov
     uint8_t size_word[4];
     if (ehd_capture_size_word(size_word, set->name_len, event_size) != 0)
         return ERANGE;
-    struct iovec stamped[STAMPED_IOV_MAX];
+    /* What stamp_event would stamp: a whole header, not too many pieces. */
+    bool stamped = event_size >= sizeof(ehd_eventheader) && iovcnt - 2 + 4 <= STAMPED_IOV_MAX;
+    if (event_size <= GATHERED_MAX) {
+        size_t record_size = sizeof(size_word) + set->name_len + 1 + event_size +
+                             (stamped ? STAMP_BLOCK_SIZE : 0);
+        if (record_size <= GATHERED_MAX)
+            return write_pieces_gathered(data_fd, set, iov, iovcnt, writer, stamped,
+                                         record_size);
+    }
+
+    struct iovec stamped_iov[STAMPED_IOV_MAX];
     ehd_eventheader header;
     uint8_t block[STAMP_BLOCK_SIZE];
-    int stamped_count = stamp_event(iov, iovcnt, writer, stamped, &header, block);
+    int stamped_count = stamp_event(iov, iovcnt, writer, stamped_iov, &header, block);
     if (stamped_count != 0) {
-        iov = stamped;
+        iov = stamped_iov;
         iovcnt = stamped_count;
         event_size += sizeof block;
         if (ehd_capture_size_word(size_word, set->name_len, event_size) != 0)
@@ -217,28 +297,137 @@ int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov
 
     iov[0] = (struct iovec){ size_word, sizeof(size_word) };
     iov[1] = (struct iovec){ (void *)set->tracepoint_name, set->name_len + 1 };
-    uint8_t gathered[GATHERED_MAX];
-    struct iovec whole;
     ssize_t written;
-    if (record_size <= sizeof gathered) {
-        gather(gathered, iov, iovcnt, stamped_count != 0);
-        do
-            written = ehd__backend_write(data_fd, gathered, record_size);
-        while (written < 0 && errno == EINTR);
-        whole = (struct iovec){ gathered, record_size };
-        iov = &whole;
-    } else {
-        do
-            written = ehd__backend_writev(data_fd, iov, iovcnt);
-        while (written < 0 && errno == EINTR);
-    }
+    do
+        written = ehd__backend_writev(data_fd, iov, iovcnt);
+    while (written < 0 && errno == EINTR);
     if (written < 0)
         return errno;
     if ((size_t)written == record_size)
         return 0;
-    /* Writing the rest now could land after another writer's record and
-     * corrupt the file for every reader: the partial record is taken back
-     * and reported. */
     drop_partial_record(data_fd, iov, (size_t)written);
     return EIO;
+}
+
+/* The builder's headers with the stamp (format_prefix in builder_write.c,
+ * the stamp block after the event header): at most this many bytes. */
+#define BUILT_HEADERS_MAX \
+    (sizeof(ehd_eventheader) + STAMP_BLOCK_SIZE + sizeof(ehd_extension) + 32 + sizeof(ehd_extension))
+
+/* The offset of a stamp's values in a built event: after the event header
+ * and the stamp block's own. */
+#define BUILT_STAMP_VALUES (sizeof(ehd_eventheader) + sizeof(ehd_extension))
+
+/* Fills the values of a stamp block at `at`: the time now, the writer's
+ * ids (the kernel's when `writer_ids` is 0). The last step before the
+ * write, so that little lives across the calls it makes. */
+static inline void put_stamp_values(uint8_t *at, uint64_t writer_ids)
+{
+    uint64_t time_ns = stamp_time();
+    uint32_t ids[2];
+    if (writer_ids != 0) {
+        ids[0] = (uint32_t)writer_ids;
+        ids[1] = (uint32_t)(writer_ids >> 32);
+    } else {
+        ids[0] = (uint32_t)getpid();
+        ids[1] = (uint32_t)syscall(SYS_gettid);
+    }
+    memcpy(at, &time_ns, sizeof time_ns);
+    memcpy(at + sizeof time_ns, ids, sizeof ids);
+}
+
+/* Lays down the headers of a built event, stamped but for the stamp's
+ * values, at `p`; returns the end.
+ * The builder's events are in the host's byte order (their flags say so)
+ * and always have the extension flag, for their metadata block: the stamp
+ * comes first and chains to the blocks that follow, its fields stored as
+ * they are in memory. */
+static inline uint8_t *put_built_headers(uint8_t *p, const ehd_event_set *set,
+                                         const ehd_builder *b, const void *activity_id,
+                                         const void *related_id, size_t ids_size)
+{
+    ehd_eventheader header = {
+        .flags = EHD_FLAG_DEFAULT_WITH_EXTENSION,
+        .version = b->version,
+        .id = b->id,
+        .tag = b->tag,
+        .opcode = b->opcode,
+        .level = set->level,
+    };
+    memcpy(p, &header, sizeof header);
+    p += sizeof header;
+    ehd_extension stamp = { EHD_CAPTURE_STAMP_SIZE, EHD_EXT_CAPTURE_STAMP | EHD_EXT_CHAIN };
+    memcpy(p, &stamp, sizeof stamp);
+    p += STAMP_BLOCK_SIZE; /* its values: put_stamp_values */
+    if (ids_size != 0) {
+        ehd_extension activity = { (uint16_t)ids_size, EHD_EXT_ACTIVITY_ID | EHD_EXT_CHAIN };
+        memcpy(p, &activity, sizeof activity);
+        memcpy(p + sizeof activity, activity_id, 16);
+        if (related_id != NULL)
+            memcpy(p + sizeof activity + 16, related_id, 16);
+        p += sizeof activity + ids_size;
+    }
+    ehd_extension meta = { (uint16_t)b->meta.size, EHD_EXT_METADATA };
+    memcpy(p, &meta, sizeof meta);
+    return p + sizeof meta;
+}
+
+/* A built event's record too large to gather, as it lies: headers made
+ * apart, metadata and data from the builder, one writev. Rare. */
+static __attribute__((noinline)) int write_built_large(int data_fd, const ehd_event_set *set,
+                                                       const ehd_builder *b,
+                                                       const void *activity_id,
+                                                       const void *related_id, size_t ids_size,
+                                                       uint64_t writer_ids, size_t record_size)
+{
+    uint8_t size_word[4];
+    put_size_word(size_word, (uint32_t)record_size);
+    uint8_t headers[BUILT_HEADERS_MAX];
+    size_t headers_size =
+        (size_t)(put_built_headers(headers, set, b, activity_id, related_id, ids_size) - headers);
+    put_stamp_values(headers + BUILT_STAMP_VALUES, writer_ids);
+    struct iovec iov[5] = {
+        { size_word, sizeof size_word },
+        { (void *)set->tracepoint_name, (size_t)set->name_len + 1 },
+        { headers, headers_size },
+        { b->meta.bytes, b->meta.size },
+        { b->data.bytes, b->data.size },
+    };
+    ssize_t written;
+    do
+        written = ehd__backend_writev(data_fd, iov, 5);
+    while (written < 0 && errno == EINTR);
+    if (written < 0)
+        return errno;
+    if ((size_t)written == record_size)
+        return 0;
+    drop_partial_record(data_fd, iov, (size_t)written);
+    return EIO;
+}
+
+int ehd__capture_write_built(int data_fd, const ehd_event_set *set, const ehd_builder *b,
+                             const void *activity_id, const void *related_id,
+                             uint64_t writer_ids)
+{
+    size_t ids_size = activity_id == NULL ? 0 : related_id == NULL ? 16 : 32;
+    size_t name_size = (size_t)set->name_len + 1;
+    /* The builder's sizes are bounded (EHD_EVENT_MAX): neither the sum
+     * nor the size word can overflow. */
+    size_t record_size = 4 + name_size + sizeof(ehd_eventheader) + STAMP_BLOCK_SIZE +
+                         (ids_size != 0 ? sizeof(ehd_extension) + ids_size : 0) +
+                         sizeof(ehd_extension) + b->meta.size + b->data.size;
+
+    if (__builtin_expect(record_size > GATHERED_MAX, 0))
+        return write_built_large(data_fd, set, b, activity_id, related_id, ids_size, writer_ids,
+                                 record_size);
+
+    uint8_t gathered[GATHERED_MAX];
+    put_size_word(gathered, (uint32_t)record_size);
+    ehd__copy_bytes(gathered + 4, set->tracepoint_name, name_size);
+    uint8_t *event = gathered + 4 + name_size;
+    uint8_t *p = put_built_headers(event, set, b, activity_id, related_id, ids_size);
+    copy_run(p, b->meta.bytes, b->meta.size);
+    copy_run(p + b->meta.size, b->data.bytes, b->data.size);
+    put_stamp_values(event + BUILT_STAMP_VALUES, writer_ids);
+    return write_gathered(data_fd, gathered, record_size);
 }

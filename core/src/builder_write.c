@@ -11,10 +11,12 @@
 #endif
 
 #include "backend.h"
+#include "capture_record.h"
 #include "ehd/ehd.h"
 #include "ehd/ehd_decode.h"
 #include "ehd_api.h"
 #include "ehd_builder_layout.h"
+#include "ehd_builder_write.h"
 #include "options.h"
 
 /* Header, activity extension header with both ids, metadata extension header. */
@@ -70,9 +72,35 @@ static size_t format_prefix(const ehd_builder *b, uint8_t level, const void *act
     return used;
 }
 
-/* ehd_builder_write, with `writer` (NULL: unknown) for the backend. */
-static int write_event(const ehd_builder *b, const ehd_event_set *set, const void *activity_id,
-                       const void *related_id, const ehd__writer *writer)
+/* ehd_builder_write through the iovec of the backends: the event's
+ * headers made apart, metadata and data from the builder. */
+static __attribute__((noinline)) int write_event_pieces(const ehd_builder *b,
+                                                        const ehd_event_set *set,
+                                                        const void *activity_id,
+                                                        const void *related_id,
+                                                        uint64_t writer_ids)
+{
+    ehd__writer writer = { (uint32_t)writer_ids, (uint32_t)(writer_ids >> 32) };
+    uint8_t prefix[PREFIX_MAX];
+    size_t prefix_size = format_prefix(b, set->level, activity_id, related_id, prefix);
+    struct iovec iov[5] = {
+        [2] = { prefix, prefix_size },
+        [3] = { b->meta.bytes, b->meta.size },
+        [4] = { b->data.bytes, b->data.size },
+    };
+    return ehd__event_set_writev_as(set, iov, 5, writer_ids != 0 ? &writer : NULL);
+}
+
+/* ehd_builder_write, with the writer's ids (the pid in the low half, the
+ * tid in the high one; 0: unknown) for the backend: a value, not a pointer to the caller's frame,
+ * so the call below can be a jump. Inline
+ * in each entry point, so that the capture record, built in one pass from
+ * the builder itself, is a tail call away from it. */
+static inline __attribute__((always_inline)) int write_event(const ehd_builder *b,
+                                                             const ehd_event_set *set,
+                                                             const void *activity_id,
+                                                             const void *related_id,
+                                                             uint64_t writer_ids)
 {
     int err = builder_status(b);
     if (err != 0)
@@ -81,21 +109,32 @@ static int write_event(const ehd_builder *b, const ehd_event_set *set, const voi
         return EBADF;
     if (related_id != NULL && activity_id == NULL)
         return EINVAL;
-
-    uint8_t prefix[PREFIX_MAX];
-    size_t prefix_size = format_prefix(b, set->level, activity_id, related_id, prefix);
-    struct iovec iov[5] = {
-        [2] = { prefix, prefix_size },
-        [3] = { b->meta.bytes, b->meta.size },
-        [4] = { b->data.bytes, b->data.size },
-    };
-    return ehd__event_set_writev_as(set, iov, 5, writer);
+    const ehd_provider *provider = set->provider;
+    if (provider->backend == EHD_BACKEND_CAPTURE) {
+        /* The descriptor may move (ehd_provider_move_fd) while others write. */
+        int fd = __atomic_load_n(&provider->data_fd, __ATOMIC_RELAXED);
+        return ehd__capture_write_built(fd, set, b, activity_id, related_id, writer_ids);
+    }
+    return write_event_pieces(b, set, activity_id, related_id, writer_ids);
 }
 
 EHD_API int ehd_builder_write(const ehd_builder *b, const ehd_event_set *set,
                               const void *activity_id, const void *related_id)
 {
-    return write_event(b, set, activity_id, related_id, NULL);
+    return write_event(b, set, activity_id, related_id, 0);
+}
+
+/* The ids a write's stamp takes, as write_event takes them: the pair only
+ * when both are known. */
+static inline uint64_t writer_ids(uint32_t pid, uint32_t tid)
+{
+    return pid != 0 && tid != 0 ? (uint64_t)pid | (uint64_t)tid << 32 : 0;
+}
+
+int ehd__builder_write_ids(const ehd_builder *b, const ehd_event_set *set, uint32_t pid,
+                           uint32_t tid)
+{
+    return write_event(b, set, NULL, NULL, writer_ids(pid, tid));
 }
 
 EHD_API int ehd_builder_write_opts(const ehd_builder *b, const ehd_event_set *set,
@@ -105,10 +144,8 @@ EHD_API int ehd_builder_write_opts(const ehd_builder *b, const ehd_event_set *se
         return EINVAL;
     uint32_t pid = EHD__OPTION(options, pid, 0u);
     uint32_t tid = EHD__OPTION(options, tid, 0u);
-    ehd__writer writer = { pid, tid };
     return write_event(b, set, EHD__OPTION(options, activity_id, NULL),
-                       EHD__OPTION(options, related_id, NULL),
-                       pid != 0 && tid != 0 ? &writer : NULL);
+                       EHD__OPTION(options, related_id, NULL), writer_ids(pid, tid));
 }
 
 EHD_API int ehd_builder_copy_event(const ehd_builder *b, uint8_t level, const void *activity_id,

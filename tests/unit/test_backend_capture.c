@@ -28,8 +28,10 @@
 #include "ehd/ehd_capture.h"
 #include "ehd/ehd_decode.h"
 #include "ehd_backend_writev.h"
+#include "ehd_builder_write.h"
 #include "../lib/scratch_dir.h"
 #include "../lib/stdin_slot.h"
+#include "../lib/xorshift.h"
 
 /* Reads the whole file; the caller frees. */
 static uint8_t *read_file(const char *path, size_t *size)
@@ -473,6 +475,302 @@ static void test_capture_host_writev(void **state)
     assert_int_equal(scratch_dir_remove(&s), 0);
 }
 
+/* Stores the low `n` bytes of `value` at `p`, little- or big-endian. */
+static void store_order(uint8_t *p, size_t n, uint64_t value, bool little)
+{
+    for (size_t i = 0; i < n; i++)
+        p[little ? i : n - 1 - i] = (uint8_t)(value >> (8 * i));
+}
+
+/*
+ * The record ehd_capture.h describes for `event` (`size` bytes) on the
+ * tracepoint `name`: size word, name and NUL, then, when `stamped` and the
+ * event has a whole header, the header with the extension flag, the stamp
+ * block (time left 0) in the header's byte order, chained when the event
+ * had blocks of its own, and the rest of the event; else the event as it
+ * is. Written from the format's description, not from the backend.
+ */
+static size_t reference_record(uint8_t *out, const char *name, const uint8_t *event,
+                               size_t size, bool stamped, uint32_t pid, uint32_t tid)
+{
+    stamped = stamped && size >= 8;
+    size_t name_size = strlen(name) + 1;
+    size_t total = 4 + name_size + size + (stamped ? 20 : 0);
+    store_order(out, 4, total, true);
+    memcpy(out + 4, name, name_size);
+    uint8_t *e = out + 4 + name_size;
+    if (!stamped) {
+        memcpy(e, event, size);
+        return total;
+    }
+    bool little = (event[0] & EHD_FLAG_LITTLE_ENDIAN) != 0;
+    bool chained = (event[0] & EHD_FLAG_EXTENSION) != 0;
+    memcpy(e, event, 8);
+    e[0] |= EHD_FLAG_EXTENSION;
+    store_order(e + 8, 2, 16, little);
+    store_order(e + 10, 2, 0x7EC0 | (chained ? 0x8000 : 0), little);
+    memset(e + 12, 0, 8);
+    store_order(e + 20, 4, pid, little);
+    store_order(e + 24, 4, tid, little);
+    memcpy(e + 28, event + 8, size - 8);
+    return total;
+}
+
+static int calls_write, calls_writev;
+static ssize_t count_write(int fd, const void *buf, size_t count)
+{
+    calls_write++;
+    return write(fd, buf, count);
+}
+
+static ssize_t count_writev(int fd, const struct iovec *iov, int iovcnt)
+{
+    calls_writev++;
+    return writev(fd, iov, iovcnt);
+}
+
+/* A random builder event whose record will be about `target` bytes. */
+static void random_event(ehd_builder *b, uint64_t *rng, size_t record_overhead, size_t target)
+{
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+    char name[64];
+    size_t name_len = 1 + xorshift_next(rng) % 40;
+    for (size_t i = 0; i < name_len; i++)
+        name[i] = letters[xorshift_next(rng) % (sizeof letters - 1)];
+    ehd_builder_reset_n(b, name, name_len, (uint16_t)xorshift_next(rng));
+    if (xorshift_next(rng) % 2)
+        ehd_builder_id_version(b, (uint16_t)xorshift_next(rng), (uint8_t)xorshift_next(rng));
+    if (xorshift_next(rng) % 2)
+        ehd_builder_opcode(b, (uint8_t)(xorshift_next(rng) % 10));
+    static uint8_t bytes[2048];
+    for (size_t i = 0; i < sizeof bytes; i++)
+        bytes[i] = (uint8_t)xorshift_next(rng);
+    unsigned small = (unsigned)(xorshift_next(rng) % 6);
+    for (unsigned f = 0; f < small; f++) {
+        char field[24];
+        size_t field_len = 1 + xorshift_next(rng) % 20;
+        for (size_t i = 0; i < field_len; i++)
+            field[i] = letters[xorshift_next(rng) % 26];
+        switch (xorshift_next(rng) % 3) {
+        case 0: {
+            static const size_t sizes[] = { 1, 2, 4, 8, 16 };
+            size_t size = sizes[xorshift_next(rng) % 5];
+            ehd_builder_add_value_n(b, field, field_len, bytes, size, 0,
+                                    (uint16_t)(xorshift_next(rng) % 2 ? 0 : 7));
+            break;
+        }
+        case 1:
+            ehd_builder_add_string_n(b, field, field_len, bytes, 1, xorshift_next(rng) % 40,
+                                     (uint8_t)(xorshift_next(rng) % 2 ? 0 : EHD_FMT_STRING_UTF), 0);
+            break;
+        default:
+            ehd_builder_add_binary_n(b, field, field_len, bytes, xorshift_next(rng) % 3 ? 0 : 33,
+                                     0, 0);
+            break;
+        }
+    }
+    /* One last string fills the record up to the target: 3 bytes of
+     * metadata ("m", NUL, encoding) and its 2-byte length. */
+    size_t now = record_overhead + ehd_builder_event_size(b) + 3 + 2;
+    size_t fill = target > now ? target - now : 0;
+    ehd_builder_add_string_n(b, "m", 1, bytes, 1, fill, 0, 0);
+}
+
+/* Splits the `size` bytes at `bytes` into iov[2..]: 1 to 6 pieces, some of
+ * them empty, the header cut anywhere. Returns the count. */
+static int random_pieces(struct iovec *iov, uint8_t *bytes, size_t size, uint64_t *rng)
+{
+    int n = 2;
+    size_t at = 0;
+    int pieces = 1 + (int)(xorshift_next(rng) % 6);
+    for (int i = 0; i < pieces - 1; i++) {
+        size_t take = xorshift_next(rng) % 3 == 0 ? 0 : xorshift_next(rng) % (size - at + 1);
+        if (xorshift_next(rng) % 2 && size - at > 12)
+            take = xorshift_next(rng) % 12; /* inside the header, or just past it */
+        iov[n++] = (struct iovec){ bytes + at, take };
+        at += take;
+    }
+    iov[n++] = (struct iovec){ bytes + at, size - at };
+    return n;
+}
+
+/*
+ * The builder's write makes each record in one pass into one buffer (up
+ * to 1 KiB), ehd_event_set_writev gathers the pieces it is given, larger
+ * records go out with writev: on many random events of every size around
+ * that bound, with activity ids or not, on tracepoint names short and long,
+ * every path gives the record the format describes, in one system call,
+ * write for a record that fits the buffer and writev for one that does not.
+ */
+static void test_capture_paths_agree(void **state)
+{
+    (void)state;
+    scratch_dir s;
+    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
+    char long_name[200];
+    memset(long_name, 'q', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    const char *names[] = { "P", "CapProv", "A_provider_of_20chr", "Forty_characters_of_provider_name_here_x",
+                            long_name };
+    enum { PROVIDERS = sizeof names / sizeof names[0], EVENTS = 3000 };
+    ehd_provider providers[PROVIDERS];
+    ehd_event_set *sets[PROVIDERS][3];
+    for (size_t i = 0; i < PROVIDERS; i++) {
+        providers[i] = (ehd_provider)EHD_PROVIDER_INIT;
+        assert_int_equal(ehd_provider_open(&providers[i], names[i], NULL, &options), 0);
+        for (int j = 0; j < 3; j++) {
+            sets[i][j] = ehd_provider_register_set(&providers[i], (uint8_t)(1 + j), 0x1234567ull << (8 * j));
+            assert_non_null(sets[i][j]);
+        }
+    }
+    ehd_builder *b = ehd_builder_new(NULL);
+    assert_non_null(b);
+    static const uint8_t activity[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+    static const uint8_t related[16] = { 0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5, 0x96, 0x87,
+                                         0x78, 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f };
+    uint32_t pid = (uint32_t)getpid(), tid = (uint32_t)gettid();
+    static uint8_t expected[EVENTS][2048];
+    static size_t expected_size[EVENTS];
+    static bool stamped_as[EVENTS];
+    static uint8_t event[4096];
+    uint64_t rng = 0x5eed1234abcdull;
+    size_t gathered = 0, large = 0;
+    struct timespec before, after;
+    clock_gettime(CLOCK_REALTIME, &before);
+    ehd__set_backend_write(count_write);
+    ehd__set_backend_writev(count_writev);
+    for (int e = 0; e < EVENTS; e++) {
+        size_t p = xorshift_next(&rng) % PROVIDERS;
+        ehd_event_set *set = sets[p][xorshift_next(&rng) % 3];
+        int ids = (int)(xorshift_next(&rng) % 3);
+        const void *act = ids > 0 ? activity : NULL, *rel = ids > 1 ? related : NULL;
+        size_t overhead = 4 + strlen(set->tracepoint_name) + 1 + 20 + (ids ? 4 + 16u * (unsigned)ids : 0);
+        /* Half of them within 40 bytes of the bound. */
+        size_t target = xorshift_next(&rng) % 2 ? 1004 + xorshift_next(&rng) % 41
+                                                : overhead + xorshift_next(&rng) % 1300;
+        random_event(b, &rng, overhead, target);
+        size_t size;
+        assert_int_equal(ehd_builder_copy_event(b, set->level, act, rel, event, sizeof event, &size), 0);
+        assert_true(size + 4 + sizeof set->tracepoint_name + 20 <= sizeof expected[e]);
+        expected_size[e] = reference_record(expected[e], set->tracepoint_name, event, size, true,
+                                            pid, tid);
+        bool fits = expected_size[e] <= 1024;
+        gathered += fits;
+        large += !fits;
+        int before_write = calls_write, before_writev = calls_writev;
+        /* The builder's write, each way in: the first record of the pair. */
+        switch (e % 3) {
+        case 0:
+            assert_int_equal(ehd_builder_write(b, set, act, rel), 0);
+            break;
+        case 1: {
+            ehd_write_options given = EHD_WRITE_OPTIONS(.activity_id = act, .related_id = rel,
+                                                         .pid = pid, .tid = tid);
+            assert_int_equal(ehd_builder_write_opts(b, set, &given), 0);
+            break;
+        }
+        default:
+            if (ids == 0)
+                assert_int_equal(ehd__builder_write_ids(b, set, pid, tid), 0);
+            else
+                assert_int_equal(ehd_builder_write(b, set, act, rel), 0);
+            break;
+        }
+        assert_int_equal(calls_write - before_write, fits ? 1 : 0);
+        assert_int_equal(calls_writev - before_writev, fits ? 0 : 1);
+        /* The same event in pieces: the second. */
+        struct iovec iov[10];
+        int iovcnt = random_pieces(iov, event, size, &rng);
+        assert_int_equal(ehd_event_set_writev(set, iov, iovcnt), 0);
+        assert_int_equal(calls_write - before_write, fits ? 2 : 0);
+        assert_int_equal(calls_writev - before_writev, fits ? 0 : 2);
+    }
+    ehd__set_backend_write(NULL);
+    ehd__set_backend_writev(NULL);
+    clock_gettime(CLOCK_REALTIME, &after);
+    /* Both sides of the bound, often. */
+    assert_true(gathered > EVENTS / 3 && large > EVENTS / 4);
+
+    size_t file_size;
+    uint8_t *bytes = read_file(s.file, &file_size);
+    uint64_t low = (uint64_t)before.tv_sec * 1000000000u + (uint64_t)before.tv_nsec;
+    uint64_t high = (uint64_t)after.tv_sec * 1000000000u + (uint64_t)after.tv_nsec;
+    size_t offset = 0;
+    for (int e = 0; e < EVENTS; e++) {
+        for (int copy = 0; copy < 2; copy++) {
+            size_t at = offset;
+            ehd_capture_record record;
+            assert_int_equal(ehd_capture_next(bytes, file_size, &offset, &record, NULL), 0);
+            assert_int_equal(offset - at, expected_size[e]);
+            ehd_sample_meta stamp;
+            assert_true(ehd_capture_stamp(record.event, record.event_size, &stamp));
+            assert_true(stamp.time_ns >= low && stamp.time_ns <= high);
+            memset((uint8_t *)record.event + 12, 0, 8);
+            assert_memory_equal(bytes + at, expected[e], expected_size[e]);
+        }
+    }
+    assert_int_equal(offset, file_size);
+    free(bytes);
+
+    /* Events of any header (either byte order, with blocks or without),
+     * of 0 to 1100 bytes, in up to 14 pieces, some empty: stamped when they
+     * have a whole header; in 15 pieces or more: as they are. */
+    assert_int_equal(ftruncate(providers[0].data_fd, 0), 0);
+    ehd_event_set *set = sets[1][0];
+    ehd__set_backend_write(count_write);
+    ehd__set_backend_writev(count_writev);
+    for (int e = 0; e < EVENTS; e++) {
+        size_t size = xorshift_next(&rng) % 3 ? xorshift_next(&rng) % 1100 : xorshift_next(&rng) % 12;
+        for (size_t i = 0; i < size; i++)
+            event[i] = (uint8_t)xorshift_next(&rng);
+        struct iovec iov[24];
+        int iovcnt;
+        bool many = xorshift_next(&rng) % 8 == 0;
+        if (many) {
+            iovcnt = 14 + (int)(xorshift_next(&rng) % 3);
+            size_t at = 0;
+            for (int i = 2; i < iovcnt; i++) {
+                size_t take = i + 1 == iovcnt ? size - at : xorshift_next(&rng) % (size - at + 1) / 4;
+                iov[i] = (struct iovec){ event + at, take };
+                at += take;
+            }
+        } else {
+            iovcnt = size != 0 ? random_pieces(iov, event, size, &rng) : 2 + (int)(xorshift_next(&rng) % 3);
+            for (int i = 2; size == 0 && i < iovcnt; i++)
+                iov[i] = (struct iovec){ NULL, 0 };
+        }
+        bool stamped = iovcnt <= 14;
+        stamped_as[e] = stamped && size >= 8;
+        expected_size[e] = reference_record(expected[e], set->tracepoint_name, event, size, stamped,
+                                            pid, tid);
+        int before_write = calls_write, before_writev = calls_writev;
+        assert_int_equal(ehd_event_set_writev(set, iov, iovcnt), 0);
+        bool fits = expected_size[e] <= 1024;
+        assert_int_equal(calls_write - before_write, fits ? 1 : 0);
+        assert_int_equal(calls_writev - before_writev, fits ? 0 : 1);
+    }
+    ehd__set_backend_write(NULL);
+    ehd__set_backend_writev(NULL);
+    bytes = read_file(s.file, &file_size);
+    offset = 0;
+    for (int e = 0; e < EVENTS; e++) {
+        size_t at = offset;
+        ehd_capture_record record;
+        assert_int_equal(ehd_capture_next(bytes, file_size, &offset, &record, NULL), 0);
+        assert_int_equal(offset - at, expected_size[e]);
+        if (stamped_as[e]) /* the stamp's time is not known */
+            memset((uint8_t *)record.event + 12, 0, 8);
+        assert_memory_equal(bytes + at, expected[e], expected_size[e]);
+    }
+    assert_int_equal(offset, file_size);
+    free(bytes);
+    ehd_builder_free(b);
+    for (size_t i = 0; i < PROVIDERS; i++)
+        ehd_provider_close(&providers[i]);
+    assert_int_equal(scratch_dir_remove(&s), 0);
+}
+
 /* The descriptor can move out of a host program's way; writes follow it,
  * the old number is closed only when asked. */
 static void test_capture_descriptor_moves(void **state)
@@ -838,6 +1136,7 @@ int main(void)
         cmocka_unit_test(test_capture_write_opts_ids),
         cmocka_unit_test(test_capture_appends),
         cmocka_unit_test(test_capture_host_writev),
+        cmocka_unit_test(test_capture_paths_agree),
         cmocka_unit_test(test_capture_descriptor_moves),
         cmocka_unit_test(test_capture_refuses_oversized_records),
         cmocka_unit_test(test_capture_short_write_is_eio),
