@@ -149,7 +149,7 @@ $(BUILD)/tests/shim/%: tests/shim/%.c
 	$(CC) -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 $(CPPFLAGS) -std=gnu11 $(WARN) $(CFLAGS) -O2 -fno-builtin \
 	    -MMD -MP -MF $(SHIM_TEST_DEP)/$*.d -o $@ $< -lpthread
 
-$(BUILD)/tests/preload/%.so: tests/preload/%.c
+$(BUILD)/tests/preload/%.so: tests/preload/%.c tests/preload/count_report.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -O2 -fPIC -shared -o $@ $< -ldl
 

@@ -54,6 +54,21 @@ static inline void ehd__reset_headers(ehd_builder *b, uint16_t tag)
     b->opcode = EHD_OPCODE_INFO;
 }
 
+/* The header of an event the builder built: the host's byte order, the
+ * extension flag (for its metadata block), the builder's header values
+ * and `level`. */
+static inline ehd_eventheader ehd__built_header(const ehd_builder *b, uint8_t level)
+{
+    return (ehd_eventheader){
+        .flags = EHD_FLAG_DEFAULT_WITH_EXTENSION,
+        .version = b->version,
+        .id = b->id,
+        .tag = b->tag,
+        .opcode = b->opcode,
+        .level = level,
+    };
+}
+
 /* Field definition bytes after a name: encoding, format, 16-bit tag (a
  * constant array's 16-bit length follows those, written by its caller). */
 #define EHD_FIELD_DEF_MAX 4u

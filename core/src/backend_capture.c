@@ -346,14 +346,7 @@ static inline uint8_t *put_built_headers(uint8_t *p, const ehd_event_set *set,
                                          const ehd_builder *b, const void *activity_id,
                                          const void *related_id, size_t ids_size)
 {
-    ehd_eventheader header = {
-        .flags = EHD_FLAG_DEFAULT_WITH_EXTENSION,
-        .version = b->version,
-        .id = b->id,
-        .tag = b->tag,
-        .opcode = b->opcode,
-        .level = set->level,
-    };
+    ehd_eventheader header = ehd__built_header(b, set->level);
     memcpy(p, &header, sizeof header);
     p += sizeof header;
     ehd_extension stamp = { EHD_CAPTURE_STAMP_SIZE, EHD_EXT_CAPTURE_STAMP | EHD_EXT_CHAIN };

@@ -39,14 +39,7 @@ static int builder_status(const ehd_builder *b)
 static size_t format_prefix(const ehd_builder *b, uint8_t level, const void *activity_id,
                             const void *related_id, uint8_t prefix[PREFIX_MAX])
 {
-    ehd_eventheader header = {
-        .flags = EHD_FLAG_DEFAULT_WITH_EXTENSION,
-        .version = b->version,
-        .id = b->id,
-        .tag = b->tag,
-        .opcode = b->opcode,
-        .level = level,
-    };
+    ehd_eventheader header = ehd__built_header(b, level);
     size_t used = 0;
     memcpy(prefix, &header, sizeof header);
     used += sizeof header;

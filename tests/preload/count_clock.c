@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "count_report.h"
+
 static unsigned long calls;
 
 int clock_gettime(clockid_t clock, struct timespec *now)
@@ -24,16 +26,7 @@ int clock_gettime(clockid_t clock, struct timespec *now)
 
 __attribute__((destructor(101))) static void report(void)
 {
-    const char *path = getenv("COUNT_CLOCK_OUT");
-    if (path == NULL)
-        return;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return;
-    char line[64];
-    int n = snprintf(line, sizeof line, "clock_gettime calls: %lu\n",
-                     __atomic_load_n(&calls, __ATOMIC_RELAXED));
-    if (n > 0)
-        (void)!write(fd, line, (size_t)n);
-    close(fd);
+    static const char *const labels[] = { "clock_gettime calls" };
+    unsigned long counts[] = { __atomic_load_n(&calls, __ATOMIC_RELAXED) };
+    count_report("COUNT_CLOCK_OUT", labels, counts, 1);
 }

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "count_report.h"
+
 static unsigned long calls;
 
 #define COUNTED(name, params, args)                                                            \
@@ -31,16 +33,7 @@ COUNTED(fstatat64, (int dir, const char *path, struct stat64 *st, int flags),
 
 __attribute__((destructor(101))) static void report(void)
 {
-    const char *path = getenv("COUNT_FSTAT_OUT");
-    if (path == NULL)
-        return;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return;
-    char line[64];
-    int n = snprintf(line, sizeof line, "fstat calls: %lu\n",
-                     __atomic_load_n(&calls, __ATOMIC_RELAXED));
-    if (n > 0)
-        (void)!write(fd, line, (size_t)n);
-    close(fd);
+    static const char *const labels[] = { "fstat calls" };
+    unsigned long counts[] = { __atomic_load_n(&calls, __ATOMIC_RELAXED) };
+    count_report("COUNT_FSTAT_OUT", labels, counts, 1);
 }

@@ -12,6 +12,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "count_report.h"
+
 static unsigned long getpid_calls, gettid_calls;
 
 pid_t getpid(void)
@@ -45,17 +47,8 @@ long syscall(long number, ...)
 
 __attribute__((destructor(101))) static void report(void)
 {
-    const char *path = getenv("COUNT_IDS_OUT");
-    if (path == NULL)
-        return;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return;
-    char text[96];
-    int n = snprintf(text, sizeof text, "getpid calls: %lu\ngettid calls: %lu\n",
-                     __atomic_load_n(&getpid_calls, __ATOMIC_RELAXED),
-                     __atomic_load_n(&gettid_calls, __ATOMIC_RELAXED));
-    if (n > 0)
-        (void)!write(fd, text, (size_t)n);
-    close(fd);
+    static const char *const labels[] = { "getpid calls", "gettid calls" };
+    unsigned long counts[] = { __atomic_load_n(&getpid_calls, __ATOMIC_RELAXED),
+                               __atomic_load_n(&gettid_calls, __ATOMIC_RELAXED) };
+    count_report("COUNT_IDS_OUT", labels, counts, 2);
 }
