@@ -436,6 +436,7 @@ static void test_capture_host_writev(void **state)
     uint8_t byte = 0xa0;
     struct iovec iov[3] = { { NULL, 0 }, { NULL, 0 }, { &byte, 1 } };
     struct iovec big_iov[4] = { { NULL, 0 }, { NULL, 0 }, { big, 5 }, { big + 5, 1995 } };
+    host_writes = host_writevs = 0;
     ehd__set_backend_write(host_write);
     ehd__set_backend_writev(host_writev);
     assert_int_equal(ehd_event_set_writev(set, iov, 3), 0);
@@ -516,18 +517,6 @@ static size_t reference_record(uint8_t *out, const char *name, const uint8_t *ev
     return total;
 }
 
-static int calls_write, calls_writev;
-static ssize_t count_write(int fd, const void *buf, size_t count)
-{
-    calls_write++;
-    return write(fd, buf, count);
-}
-
-static ssize_t count_writev(int fd, const struct iovec *iov, int iovcnt)
-{
-    calls_writev++;
-    return writev(fd, iov, iovcnt);
-}
 
 /* A random builder event whose record will be about `target` bytes. */
 static void random_event(ehd_builder *b, uint64_t *rng, size_t record_overhead, size_t target)
@@ -638,8 +627,8 @@ static void test_capture_paths_agree(void **state)
     size_t gathered = 0, large = 0;
     struct timespec before, after;
     clock_gettime(CLOCK_REALTIME, &before);
-    ehd__set_backend_write(count_write);
-    ehd__set_backend_writev(count_writev);
+    ehd__set_backend_write(host_write);
+    ehd__set_backend_writev(host_writev);
     for (int e = 0; e < EVENTS; e++) {
         size_t p = xorshift_next(&rng) % PROVIDERS;
         ehd_event_set *set = sets[p][xorshift_next(&rng) % 3];
@@ -658,7 +647,7 @@ static void test_capture_paths_agree(void **state)
         bool fits = expected_size[e] <= 1024;
         gathered += fits;
         large += !fits;
-        int before_write = calls_write, before_writev = calls_writev;
+        int before_write = host_writes, before_writev = host_writevs;
         /* The builder's write, each way in: the first record of the pair. */
         switch (e % 3) {
         case 0:
@@ -677,14 +666,14 @@ static void test_capture_paths_agree(void **state)
                 assert_int_equal(ehd_builder_write(b, set, act, rel), 0);
             break;
         }
-        assert_int_equal(calls_write - before_write, fits ? 1 : 0);
-        assert_int_equal(calls_writev - before_writev, fits ? 0 : 1);
+        assert_int_equal(host_writes - before_write, fits ? 1 : 0);
+        assert_int_equal(host_writevs - before_writev, fits ? 0 : 1);
         /* The same event in pieces: the second. */
         struct iovec iov[10];
         int iovcnt = random_pieces(iov, event, size, &rng);
         assert_int_equal(ehd_event_set_writev(set, iov, iovcnt), 0);
-        assert_int_equal(calls_write - before_write, fits ? 2 : 0);
-        assert_int_equal(calls_writev - before_writev, fits ? 0 : 2);
+        assert_int_equal(host_writes - before_write, fits ? 2 : 0);
+        assert_int_equal(host_writevs - before_writev, fits ? 0 : 2);
     }
     ehd__set_backend_write(NULL);
     ehd__set_backend_writev(NULL);
@@ -718,8 +707,8 @@ static void test_capture_paths_agree(void **state)
      * have a whole header; in 15 pieces or more: as they are. */
     assert_int_equal(ftruncate(providers[0].data_fd, 0), 0);
     ehd_event_set *set = sets[1][0];
-    ehd__set_backend_write(count_write);
-    ehd__set_backend_writev(count_writev);
+    ehd__set_backend_write(host_write);
+    ehd__set_backend_writev(host_writev);
     for (int e = 0; e < EVENTS; e++) {
         size_t size = xorshift_next(&rng) % 3 ? xorshift_next(&rng) % 1100 : xorshift_next(&rng) % 12;
         for (size_t i = 0; i < size; i++)
@@ -744,11 +733,11 @@ static void test_capture_paths_agree(void **state)
         stamped_as[e] = stamped && size >= 8;
         expected_size[e] = reference_record(expected[e], set->tracepoint_name, event, size, stamped,
                                             pid, tid);
-        int before_write = calls_write, before_writev = calls_writev;
+        int before_write = host_writes, before_writev = host_writevs;
         assert_int_equal(ehd_event_set_writev(set, iov, iovcnt), 0);
         bool fits = expected_size[e] <= 1024;
-        assert_int_equal(calls_write - before_write, fits ? 1 : 0);
-        assert_int_equal(calls_writev - before_writev, fits ? 0 : 1);
+        assert_int_equal(host_writes - before_write, fits ? 1 : 0);
+        assert_int_equal(host_writevs - before_writev, fits ? 0 : 1);
     }
     ehd__set_backend_write(NULL);
     ehd__set_backend_writev(NULL);
