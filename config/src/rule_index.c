@@ -71,11 +71,12 @@ typedef struct bucket {
     uint32_t plain[EHS_STARTS_MAX]; /* the same keys by where they start in a line
                                        that starts with no white byte: the line's
                                        first, second and third word */
-    uint64_t later_firsts[EHS_STARTS_MAX - 1][4]; /* the first bytes of the keys of
-                                       plain[1] and plain[2]: a line whose second or
-                                       third word starts with none of them skips
-                                       that walk (few of a config's keys start
-                                       past the first word, so most lines do) */
+    uint8_t later_firsts[256];       /* bit at - 1 set for each first byte of the keys
+                                       of plain[at], at 1 and 2: a line whose second
+                                       or third word starts with none of them skips
+                                       that walk (few of a config's keys start past
+                                       the first word, so most lines do); one load
+                                       a word, whose first byte is never a blank */
 } bucket;
 
 /* One exact ident some rule names. */
@@ -305,11 +306,12 @@ static const unsigned plain_kinds[EHS_STARTS_MAX] = {
 };
 
 /* Builds in *root (0: none) the trie of the keyed rules among `members`
- * whose skip kind is in `kinds` (bits), and sets in `firsts` (NULL: none
- * wanted) the first byte of each key. `scratch` has room for `count`. */
+ * whose skip kind is in `kinds` (bits), and sets `bit` in `firsts` (NULL:
+ * none wanted) at the first byte of each key. `scratch` has room for
+ * `count`. */
 static bool build_trie(ehs_rule_index *index, const ehs_rule *rules, const uint32_t *members,
                        size_t count, keyed_rule *scratch, unsigned kinds, uint32_t *root,
-                       uint64_t firsts[4])
+                       uint8_t firsts[256], uint8_t bit)
 {
     *root = 0;
     size_t keyed = 0;
@@ -321,10 +323,8 @@ static bool build_trie(ehs_rule_index *index, const ehs_rule *rules, const uint3
     if (keyed == 0)
         return true;
     qsort(scratch, keyed, sizeof *scratch, compare_keyed);
-    for (size_t k = 0; firsts != NULL && k < keyed; k++) {
-        unsigned char c = (unsigned char)scratch[k].lit->key[0];
-        firsts[c >> 6] |= (uint64_t)1 << (c & 63);
-    }
+    for (size_t k = 0; firsts != NULL && k < keyed; k++)
+        firsts[(unsigned char)scratch[k].lit->key[0]] |= bit;
     uint32_t path[EHS_LITERAL_MAX + 1];
     if ((path[0] = *root = new_node(index)) == 0)
         return false;
@@ -362,11 +362,11 @@ static bool build_bucket(ehs_rule_index *index, const ehs_rule *rules, const uin
         return false;
     for (unsigned skip = 0; skip < EHS_SKIP_KINDS; skip++)
         if (!build_trie(index, rules, members, count, scratch, 1u << skip, &b->roots[skip],
-                        NULL))
+                        NULL, 0))
             return false;
     for (unsigned at = 0; at < EHS_STARTS_MAX; at++)
         if (!build_trie(index, rules, members, count, scratch, plain_kinds[at], &b->plain[at],
-                        at != 0 ? b->later_firsts[at - 1] : NULL))
+                        at != 0 ? b->later_firsts : NULL, (uint8_t)(1u << at >> 1)))
             return false;
     return true;
 }
@@ -675,10 +675,14 @@ typedef struct line_starts {
     size_t at[EHS_SKIP_KINDS][EHS_STARTS_MAX];
 } line_starts;
 
-static const size_t *words_of(line_starts *starts, const char *text, size_t len)
+/* Inline in the one walk of most lines: the quick look is a few
+ * instructions, less than a call. */
+static inline __attribute__((always_inline)) const size_t *
+words_of(line_starts *starts, const char *text, size_t len)
 {
     if (!starts->have_words) {
-        ehs_line_words(text, len, starts->words);
+        if (!ehs_line_words_quick(text, len, starts->words))
+            ehs_line_words(text, len, starts->words);
         starts->have_words = true;
     }
     return starts->words;
@@ -811,18 +815,6 @@ static bool walk(const ehs_rule_index *index, uint32_t root, const char *text, s
     }
 }
 
-/* Whether a key whose first byte is in `firsts` may start at `at`: the
- * first step of a walk from there, taken without one. */
-static inline bool may_start(const uint64_t firsts[4], const char *text, size_t len, size_t at)
-{
-    if (at == len)
-        return false; /* a walk there passes no key's end: none is empty */
-    unsigned char c = (unsigned char)text[at];
-    if (ehs_fold_blank(c))
-        c = ' ';
-    return (firsts[c >> 6] >> (c & 63) & 1) != 0;
-}
-
 /* Adds the candidates of bucket `b`, using no more than `room` runs in all:
  * past that, every rule of the bucket, in one run. */
 static void bucket_candidates(const ehs_rule_index *index, const bucket *b, const char *text,
@@ -856,10 +848,16 @@ static void bucket_candidates(const ehs_rule_index *index, const bucket *b, cons
         if (b->plain[1] == 0 && b->plain[2] == 0)
             return;
         const size_t *words = words_of(starts, text, len);
-        for (unsigned at = 1; at < EHS_STARTS_MAX; at++)
-            if (b->plain[at] != 0 && may_start(b->later_firsts[at - 1], text, len, words[at]) &&
+        for (unsigned at = 1; at < EHS_STARTS_MAX; at++) {
+            /* The first step of a walk from there, taken without one; a
+             * line of fewer words has none (no key is empty). */
+            if (words[at] == len)
+                break;
+            unsigned char c = (unsigned char)text[words[at]];
+            if ((b->later_firsts[c] >> (at - 1) & 1) != 0 &&
                 !walk(index, b->plain[at], text, words[at], len, out, room))
                 goto all;
+        }
         return;
     }
     for (unsigned skip = 0; skip < EHS_SKIP_KINDS; skip++) {
