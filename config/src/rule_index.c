@@ -1,6 +1,6 @@
 /*
  * Building and reading the rule index (rule_index.h). Everything lives in
- * a few arrays (rule numbers, trie nodes, edges, buckets), so a config of a
+ * a few arrays (rule numbers, trie nodes, branches, buckets), so a config of a
  * thousand rules makes a handful of allocations: under the shim each one
  * is a mapping of its own.
  */
@@ -22,13 +22,19 @@ typedef struct node {
     uint32_t first;          /* into numbers: rules whose key ends here */
     uint32_t count;
     uint32_t child;          /* kids 1: the end of the chain of single children
-                                and no rules that starts below (path compression) */
+                                and no rules that starts below (path compression);
+                                KIDS_SOME: where its children start in kid_ids */
     uint8_t byte;            /* the byte that leads to it */
-    uint8_t kids;            /* 0, 1, KIDS_SOME (in the edge table) or KIDS_MANY
-                                (`child` numbers its fan-out table) */
+    uint8_t kids;            /* 0, 1, KIDS_SOME or KIDS_MANY (`child` numbers its
+                                fan-out table) */
     uint8_t chain_len;       /* kids 1: how many bytes lead down to `child` */
-    const char *label;       /* the key bytes from this node on (in the key of
+    union {
+        const char *label;   /* the key bytes from this node on (in the key of
                                 the rule that made it); kids 1: the chain's */
+        uint64_t kid_bytes;  /* KIDS_SOME, once built: byte k (bits 8k up) leads
+                                to kid_ids[child + k]; the unused bytes repeat
+                                byte 0, so a byte's lowest match is its child */
+    };
 } node;
 
 enum {
@@ -38,14 +44,11 @@ enum {
                                 buckets (each copy's key gets trie nodes of its
                                 own): beyond, each bucket keeps its own */
     FAN_OUT_MIN = 6,         /* children that earn a node a table of 256: the
-                                roots, mostly, which every line looks in */
+                                roots, mostly, which every line looks in; fewer
+                                fit the 8 bytes of kid_bytes */
 };
 
-/* A branch of a node with more than one child, in the index's edge table. */
-typedef struct edge {
-    uint64_t key;            /* parent << 8 | byte; 0: empty (node 0 has no children) */
-    uint32_t child;
-} edge;
+_Static_assert(FAN_OUT_MIN - 1 <= 8, "KIDS_SOME children fit kid_bytes");
 
 /* Rules with no key but a text every match contains, the same for all:
  * one look for the text settles them all. */
@@ -97,8 +100,8 @@ struct ehs_rule_index {
     size_t node_count, node_capacity;
     uint32_t *parents;        /* while building: each node's parent (0 for a root) */
     size_t parent_capacity;
-    edge *edges;              /* hash table of the branches of nodes with KIDS_SOME */
-    size_t edge_mask;         /* table size - 1 */
+    uint32_t *kid_ids;        /* the children of nodes with KIDS_SOME, each node's
+                                 together */
     uint32_t *fan_outs;       /* 256 children (0: none) per node with KIDS_MANY */
     needle_group *groups;
     size_t group_count, group_capacity;
@@ -118,16 +121,6 @@ static uint64_t hash_bytes(const char *p, size_t len)
     for (size_t i = 0; i < len; i++)
         h = (h ^ (unsigned char)p[i]) * 0x100000001b3u;
     return h;
-}
-
-static inline uint64_t edge_key(uint32_t parent, unsigned char byte)
-{
-    return (uint64_t)parent << 8 | byte;
-}
-
-static inline size_t edge_slot(uint64_t key, size_t mask)
-{
-    return (size_t)((key * 0x9E3779B97F4A7C15u) >> 32) & mask;
 }
 
 static bool push_number(ehs_rule_index *index, uint32_t n)
@@ -397,8 +390,9 @@ static void compress_chains(ehs_rule_index *index)
 }
 
 /* Where the children of nodes with more than one are found: a fan-out
- * table for those with many, else the edge table. */
-static bool build_edges(ehs_rule_index *index)
+ * table for those with many, else kid_bytes and kid_ids. After
+ * compress_chains, which reads the labels that kid_bytes overwrite. */
+static bool build_branches(ehs_rule_index *index)
 {
     size_t count = index->node_count;
     uint32_t *kids = calloc(count, sizeof *kids);
@@ -408,38 +402,42 @@ static bool build_edges(ehs_rule_index *index)
         kids[index->parents[n]]++;
     size_t branches = 0, tables = 0;
     for (size_t n = 1; n < count; n++) {
+        node *p = &index->nodes[n];
         if (kids[n] >= FAN_OUT_MIN) {
-            index->nodes[n].kids = KIDS_MANY;
-            index->nodes[n].child = (uint32_t)tables++;
+            p->kids = KIDS_MANY;
+            p->child = (uint32_t)tables++;
         } else if (kids[n] > 1) {
+            p->child = (uint32_t)branches;
+            p->kid_bytes = 0;
             branches += kids[n];
         }
+        kids[n] = 0; /* from here: the children placed so far */
     }
-    free(kids);
-    size_t size = 8;
-    while (size < branches * 2)
-        size *= 2;
-    index->edges = calloc(size, sizeof *index->edges);
+    index->kid_ids = malloc((branches ? branches : 1) * sizeof *index->kid_ids);
     index->fan_outs = calloc(tables ? tables * 256 : 1, sizeof *index->fan_outs);
-    if (index->edges == NULL || index->fan_outs == NULL)
-        return false;
-    index->edge_mask = size - 1;
-    for (size_t n = 1; n < count; n++) {
+    bool ok = index->kid_ids != NULL && index->fan_outs != NULL;
+    for (size_t n = 1; ok && n < count; n++) {
         uint32_t parent = index->parents[n];
-        const node *p = &index->nodes[parent];
+        node *p = &index->nodes[parent];
         if (parent == 0 || p->kids < KIDS_SOME)
             continue;
+        uint8_t byte = index->nodes[n].byte;
         if (p->kids == KIDS_MANY) {
-            index->fan_outs[(size_t)p->child * 256 + index->nodes[n].byte] = (uint32_t)n;
+            index->fan_outs[(size_t)p->child * 256 + byte] = (uint32_t)n;
             continue;
         }
-        uint64_t key = edge_key(parent, index->nodes[n].byte);
-        size_t s = edge_slot(key, index->edge_mask);
-        while (index->edges[s].key != 0)
-            s = (s + 1) & index->edge_mask;
-        index->edges[s] = (edge){ key, (uint32_t)n };
+        uint32_t k = kids[parent]++;
+        index->kid_ids[p->child + k] = (uint32_t)n;
+        p->kid_bytes |= (uint64_t)byte << (8 * k);
     }
-    return true;
+    for (size_t n = 1; ok && n < count; n++) {
+        node *p = &index->nodes[n];
+        if (p->kids == KIDS_SOME)
+            for (uint32_t k = kids[n]; k < 8; k++)
+                p->kid_bytes |= (p->kid_bytes & 0xff) << (8 * k);
+    }
+    free(kids);
+    return ok;
 }
 
 static bool has_glob(const ehs_names *names)
@@ -610,9 +608,9 @@ ehs_rule_index *ehs_rule_index_new(const ehs_rule *rules, size_t count)
         ok = build_bucket(index, rules, members, n, scratch, &index->generic[s]);
     }
     ok = ok && build_ident_buckets(index, rules, count, names_total, scratch);
-    ok = ok && build_edges(index);
     if (ok)
         compress_chains(index);
+    ok = ok && build_branches(index);
     free(scratch);
     free(members);
     if (index != NULL) {
@@ -635,7 +633,7 @@ void ehs_rule_index_free(ehs_rule_index *index)
     free(index->numbers);
     free(index->nodes);
     free(index->parents);
-    free(index->edges);
+    free(index->kid_ids);
     free(index->fan_outs);
     free(index->groups);
     free(index->by_ident);
@@ -702,18 +700,17 @@ static const size_t *starts_of(line_starts *starts, unsigned skip, const char *t
     return starts->at[skip];
 }
 
-/* The child for byte `c` of node `id` (`n`), one of several; or 0. */
-static inline uint32_t child_of(const ehs_rule_index *index, const node *n, uint32_t id,
-                                unsigned char c)
+/* The child for byte `c` of node `n`, one of several; or 0. KIDS_SOME:
+ * the bytes of kid_bytes equal to `c` found at once, 8 in a word (only
+ * bytes above a match can be flagged falsely, so the lowest is exact). */
+static inline uint32_t child_of(const ehs_rule_index *index, const node *n, unsigned char c)
 {
     if (n->kids == KIDS_MANY)
         return index->fan_outs[(size_t)n->child * 256 + c];
-    uint64_t key = edge_key(id, c);
-    for (size_t s = edge_slot(key, index->edge_mask); index->edges[s].key != 0;
-         s = (s + 1) & index->edge_mask)
-        if (index->edges[s].key == key)
-            return index->edges[s].child;
-    return 0;
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t x = n->kid_bytes ^ (ones * c);
+    uint64_t zero = (x - ones) & ~x & highs;
+    return zero != 0 ? index->kid_ids[n->child + (uint32_t)__builtin_ctzll(zero) / 8] : 0;
 }
 
 /* Past the blanks at `at`. */
@@ -810,7 +807,7 @@ static bool walk(const ehs_rule_index *index, uint32_t root, const char *text, s
             c = ' ';
             at = past_blanks(text, len, at);
         }
-        if ((id = child_of(index, n, id, c)) == 0)
+        if ((id = child_of(index, n, c)) == 0)
             return true;
     }
 }

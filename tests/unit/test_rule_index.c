@@ -529,6 +529,42 @@ static uint64_t tried_for(harness *h, const char *ident, const char *text)
     return ehs_thread_state_rules_tried(h->state) - before;
 }
 
+/* A trie node with two to seven children (looked up by the bytes of all
+ * its children at once up to five, a table past): every byte after it,
+ * NUL and the bytes no child has included, leads to its child's rule or
+ * to none. */
+static void test_branch_bytes(void **state)
+{
+    (void)state;
+    static const char kid_bytes[] = "AzbQ%7~";
+    for (size_t kids = 2; kids < sizeof kid_bytes; kids++) {
+        char config[1000];
+        size_t used = (size_t)snprintf(config, sizeof config, "{ 'rules': [");
+        for (size_t k = 0; k < kids; k++)
+            used += (size_t)snprintf(config + used, sizeof config - used,
+                                     "%s { 'name': 'K%zu', 'regex': '^ab%c x' }", k ? "," : "", k,
+                                     kid_bytes[k]);
+        snprintf(config + used, sizeof config - used, " ] }");
+        harness *h = harness_new(config);
+        const ehs_rule_index *index = h->config->rule_index;
+        for (unsigned byte = 0; byte < 256; byte++) {
+            char line[] = { 'a', 'b', (char)byte, ' ', 'x' };
+            ehs_candidates candidates;
+            ehs_rule_index_candidates(index, EHS_SOURCE_SYSLOG, "x", 1, line, sizeof line,
+                                      &candidates);
+            const char *kid = memchr(kid_bytes, (int)byte, kids);
+            size_t expected = kid != NULL ? (size_t)(kid - kid_bytes) : SIZE_MAX;
+            size_t got = ehs_candidates_next(&candidates);
+            if (got != expected)
+                fail_msg("%zu children, byte %u: candidate %zu, expected %zu", kids, byte, got,
+                         expected);
+            if (got != SIZE_MAX)
+                assert_int_equal(ehs_candidates_next(&candidates), SIZE_MAX);
+        }
+        harness_free(h);
+    }
+}
+
 /* A harness for thousand_rules(). */
 static harness *thousand_harness(void)
 {
@@ -647,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_rules_tried),
         cmocka_unit_test(test_separate_buckets),
         cmocka_unit_test(test_key_rules_out),
+        cmocka_unit_test(test_branch_bytes),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }
