@@ -81,7 +81,6 @@ static size_t next_word(const char *text, size_t len, size_t at)
     return skip_set(EHS_SKIP_BLANKS, text, len, word_end(text, len, at));
 }
 
-
 void ehs_line_words(const char *text, size_t len, size_t words[EHS_STARTS_MAX])
 {
     if (ehs_line_words_quick(text, len, words))
