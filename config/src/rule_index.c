@@ -1,6 +1,6 @@
 /*
  * Building and reading the rule index (rule_index.h). Everything lives in
- * a few arrays (rule numbers, trie nodes, edges, buckets), so a config of a
+ * a few arrays (rule numbers, trie nodes, branches, buckets), so a config of a
  * thousand rules makes a handful of allocations: under the shim each one
  * is a mapping of its own.
  */
@@ -22,13 +22,19 @@ typedef struct node {
     uint32_t first;          /* into numbers: rules whose key ends here */
     uint32_t count;
     uint32_t child;          /* kids 1: the end of the chain of single children
-                                and no rules that starts below (path compression) */
+                                and no rules that starts below (path compression);
+                                KIDS_SOME: where its children start in kid_ids */
     uint8_t byte;            /* the byte that leads to it */
-    uint8_t kids;            /* 0, 1, KIDS_SOME (in the edge table) or KIDS_MANY
-                                (`child` numbers its fan-out table) */
+    uint8_t kids;            /* 0, 1, KIDS_SOME or KIDS_MANY (`child` numbers its
+                                fan-out table) */
     uint8_t chain_len;       /* kids 1: how many bytes lead down to `child` */
-    const char *label;       /* the key bytes from this node on (in the key of
+    union {
+        const char *label;   /* the key bytes from this node on (in the key of
                                 the rule that made it); kids 1: the chain's */
+        uint64_t kid_bytes;  /* KIDS_SOME, once built: byte k (bits 8k up) leads
+                                to kid_ids[child + k]; the unused bytes repeat
+                                byte 0, so a byte's lowest match is its child */
+    };
 } node;
 
 enum {
@@ -38,14 +44,11 @@ enum {
                                 buckets (each copy's key gets trie nodes of its
                                 own): beyond, each bucket keeps its own */
     FAN_OUT_MIN = 6,         /* children that earn a node a table of 256: the
-                                roots, mostly, which every line looks in */
+                                roots, mostly, which every line looks in; fewer
+                                fit the 8 bytes of kid_bytes */
 };
 
-/* A branch of a node with more than one child, in the index's edge table. */
-typedef struct edge {
-    uint64_t key;            /* parent << 8 | byte; 0: empty (node 0 has no children) */
-    uint32_t child;
-} edge;
+_Static_assert(FAN_OUT_MIN - 1 <= 8, "KIDS_SOME children fit kid_bytes");
 
 /* Rules with no key but a text every match contains, the same for all:
  * one look for the text settles them all. */
@@ -71,11 +74,12 @@ typedef struct bucket {
     uint32_t plain[EHS_STARTS_MAX]; /* the same keys by where they start in a line
                                        that starts with no white byte: the line's
                                        first, second and third word */
-    uint64_t later_firsts[EHS_STARTS_MAX - 1][4]; /* the first bytes of the keys of
-                                       plain[1] and plain[2]: a line whose second or
-                                       third word starts with none of them skips
-                                       that walk (few of a config's keys start
-                                       past the first word, so most lines do) */
+    uint8_t later_firsts[256];       /* bit at - 1 set for each first byte of the keys
+                                       of plain[at], at 1 and 2: a line whose second
+                                       or third word starts with none of them skips
+                                       that walk (few of a config's keys start past
+                                       the first word, so most lines do); one load
+                                       a word, whose first byte is never a blank */
 } bucket;
 
 /* One exact ident some rule names. */
@@ -96,8 +100,8 @@ struct ehs_rule_index {
     size_t node_count, node_capacity;
     uint32_t *parents;        /* while building: each node's parent (0 for a root) */
     size_t parent_capacity;
-    edge *edges;              /* hash table of the branches of nodes with KIDS_SOME */
-    size_t edge_mask;         /* table size - 1 */
+    uint32_t *kid_ids;        /* the children of nodes with KIDS_SOME, each node's
+                                 together */
     uint32_t *fan_outs;       /* 256 children (0: none) per node with KIDS_MANY */
     needle_group *groups;
     size_t group_count, group_capacity;
@@ -117,16 +121,6 @@ static uint64_t hash_bytes(const char *p, size_t len)
     for (size_t i = 0; i < len; i++)
         h = (h ^ (unsigned char)p[i]) * 0x100000001b3u;
     return h;
-}
-
-static inline uint64_t edge_key(uint32_t parent, unsigned char byte)
-{
-    return (uint64_t)parent << 8 | byte;
-}
-
-static inline size_t edge_slot(uint64_t key, size_t mask)
-{
-    return (size_t)((key * 0x9E3779B97F4A7C15u) >> 32) & mask;
 }
 
 static bool push_number(ehs_rule_index *index, uint32_t n)
@@ -305,11 +299,12 @@ static const unsigned plain_kinds[EHS_STARTS_MAX] = {
 };
 
 /* Builds in *root (0: none) the trie of the keyed rules among `members`
- * whose skip kind is in `kinds` (bits), and sets in `firsts` (NULL: none
- * wanted) the first byte of each key. `scratch` has room for `count`. */
+ * whose skip kind is in `kinds` (bits), and sets `bit` in `firsts` (NULL:
+ * none wanted) at the first byte of each key. `scratch` has room for
+ * `count`. */
 static bool build_trie(ehs_rule_index *index, const ehs_rule *rules, const uint32_t *members,
                        size_t count, keyed_rule *scratch, unsigned kinds, uint32_t *root,
-                       uint64_t firsts[4])
+                       uint8_t firsts[256], uint8_t bit)
 {
     *root = 0;
     size_t keyed = 0;
@@ -321,10 +316,8 @@ static bool build_trie(ehs_rule_index *index, const ehs_rule *rules, const uint3
     if (keyed == 0)
         return true;
     qsort(scratch, keyed, sizeof *scratch, compare_keyed);
-    for (size_t k = 0; firsts != NULL && k < keyed; k++) {
-        unsigned char c = (unsigned char)scratch[k].lit->key[0];
-        firsts[c >> 6] |= (uint64_t)1 << (c & 63);
-    }
+    for (size_t k = 0; firsts != NULL && k < keyed; k++)
+        firsts[(unsigned char)scratch[k].lit->key[0]] |= bit;
     uint32_t path[EHS_LITERAL_MAX + 1];
     if ((path[0] = *root = new_node(index)) == 0)
         return false;
@@ -362,11 +355,11 @@ static bool build_bucket(ehs_rule_index *index, const ehs_rule *rules, const uin
         return false;
     for (unsigned skip = 0; skip < EHS_SKIP_KINDS; skip++)
         if (!build_trie(index, rules, members, count, scratch, 1u << skip, &b->roots[skip],
-                        NULL))
+                        NULL, 0))
             return false;
     for (unsigned at = 0; at < EHS_STARTS_MAX; at++)
         if (!build_trie(index, rules, members, count, scratch, plain_kinds[at], &b->plain[at],
-                        at != 0 ? b->later_firsts[at - 1] : NULL))
+                        at != 0 ? b->later_firsts : NULL, (uint8_t)(1u << at >> 1)))
             return false;
     return true;
 }
@@ -397,8 +390,9 @@ static void compress_chains(ehs_rule_index *index)
 }
 
 /* Where the children of nodes with more than one are found: a fan-out
- * table for those with many, else the edge table. */
-static bool build_edges(ehs_rule_index *index)
+ * table for those with many, else kid_bytes and kid_ids. After
+ * compress_chains, which reads the labels that kid_bytes overwrite. */
+static bool build_branches(ehs_rule_index *index)
 {
     size_t count = index->node_count;
     uint32_t *kids = calloc(count, sizeof *kids);
@@ -408,38 +402,42 @@ static bool build_edges(ehs_rule_index *index)
         kids[index->parents[n]]++;
     size_t branches = 0, tables = 0;
     for (size_t n = 1; n < count; n++) {
+        node *p = &index->nodes[n];
         if (kids[n] >= FAN_OUT_MIN) {
-            index->nodes[n].kids = KIDS_MANY;
-            index->nodes[n].child = (uint32_t)tables++;
+            p->kids = KIDS_MANY;
+            p->child = (uint32_t)tables++;
         } else if (kids[n] > 1) {
+            p->child = (uint32_t)branches;
+            p->kid_bytes = 0;
             branches += kids[n];
         }
+        kids[n] = 0; /* from here: the children placed so far */
     }
-    free(kids);
-    size_t size = 8;
-    while (size < branches * 2)
-        size *= 2;
-    index->edges = calloc(size, sizeof *index->edges);
+    index->kid_ids = malloc((branches ? branches : 1) * sizeof *index->kid_ids);
     index->fan_outs = calloc(tables ? tables * 256 : 1, sizeof *index->fan_outs);
-    if (index->edges == NULL || index->fan_outs == NULL)
-        return false;
-    index->edge_mask = size - 1;
-    for (size_t n = 1; n < count; n++) {
+    bool ok = index->kid_ids != NULL && index->fan_outs != NULL;
+    for (size_t n = 1; ok && n < count; n++) {
         uint32_t parent = index->parents[n];
-        const node *p = &index->nodes[parent];
+        node *p = &index->nodes[parent];
         if (parent == 0 || p->kids < KIDS_SOME)
             continue;
+        uint8_t byte = index->nodes[n].byte;
         if (p->kids == KIDS_MANY) {
-            index->fan_outs[(size_t)p->child * 256 + index->nodes[n].byte] = (uint32_t)n;
+            index->fan_outs[(size_t)p->child * 256 + byte] = (uint32_t)n;
             continue;
         }
-        uint64_t key = edge_key(parent, index->nodes[n].byte);
-        size_t s = edge_slot(key, index->edge_mask);
-        while (index->edges[s].key != 0)
-            s = (s + 1) & index->edge_mask;
-        index->edges[s] = (edge){ key, (uint32_t)n };
+        uint32_t k = kids[parent]++;
+        index->kid_ids[p->child + k] = (uint32_t)n;
+        p->kid_bytes |= (uint64_t)byte << (8 * k);
     }
-    return true;
+    for (size_t n = 1; ok && n < count; n++) {
+        node *p = &index->nodes[n];
+        if (p->kids == KIDS_SOME)
+            for (uint32_t k = kids[n]; k < 8; k++)
+                p->kid_bytes |= (p->kid_bytes & 0xff) << (8 * k);
+    }
+    free(kids);
+    return ok;
 }
 
 static bool has_glob(const ehs_names *names)
@@ -610,9 +608,9 @@ ehs_rule_index *ehs_rule_index_new(const ehs_rule *rules, size_t count)
         ok = build_bucket(index, rules, members, n, scratch, &index->generic[s]);
     }
     ok = ok && build_ident_buckets(index, rules, count, names_total, scratch);
-    ok = ok && build_edges(index);
     if (ok)
         compress_chains(index);
+    ok = ok && build_branches(index);
     free(scratch);
     free(members);
     if (index != NULL) {
@@ -635,7 +633,7 @@ void ehs_rule_index_free(ehs_rule_index *index)
     free(index->numbers);
     free(index->nodes);
     free(index->parents);
-    free(index->edges);
+    free(index->kid_ids);
     free(index->fan_outs);
     free(index->groups);
     free(index->by_ident);
@@ -675,10 +673,14 @@ typedef struct line_starts {
     size_t at[EHS_SKIP_KINDS][EHS_STARTS_MAX];
 } line_starts;
 
-static const size_t *words_of(line_starts *starts, const char *text, size_t len)
+/* Inline in the one walk of most lines: the quick look is a few
+ * instructions, less than a call. */
+static inline __attribute__((always_inline)) const size_t *
+words_of(line_starts *starts, const char *text, size_t len)
 {
     if (!starts->have_words) {
-        ehs_line_words(text, len, starts->words);
+        if (!ehs_line_words_quick(text, len, starts->words))
+            ehs_line_words(text, len, starts->words);
         starts->have_words = true;
     }
     return starts->words;
@@ -698,18 +700,17 @@ static const size_t *starts_of(line_starts *starts, unsigned skip, const char *t
     return starts->at[skip];
 }
 
-/* The child for byte `c` of node `id` (`n`), one of several; or 0. */
-static inline uint32_t child_of(const ehs_rule_index *index, const node *n, uint32_t id,
-                                unsigned char c)
+/* The child for byte `c` of node `n`, one of several; or 0. KIDS_SOME:
+ * the bytes of kid_bytes equal to `c` found at once, 8 in a word (only
+ * bytes above a match can be flagged falsely, so the lowest is exact). */
+static inline uint32_t child_of(const ehs_rule_index *index, const node *n, unsigned char c)
 {
     if (n->kids == KIDS_MANY)
         return index->fan_outs[(size_t)n->child * 256 + c];
-    uint64_t key = edge_key(id, c);
-    for (size_t s = edge_slot(key, index->edge_mask); index->edges[s].key != 0;
-         s = (s + 1) & index->edge_mask)
-        if (index->edges[s].key == key)
-            return index->edges[s].child;
-    return 0;
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t x = n->kid_bytes ^ (ones * c);
+    uint64_t zero = (x - ones) & ~x & highs;
+    return zero != 0 ? index->kid_ids[n->child + (uint32_t)__builtin_ctzll(zero) / 8] : 0;
 }
 
 /* Past the blanks at `at`. */
@@ -806,21 +807,9 @@ static bool walk(const ehs_rule_index *index, uint32_t root, const char *text, s
             c = ' ';
             at = past_blanks(text, len, at);
         }
-        if ((id = child_of(index, n, id, c)) == 0)
+        if ((id = child_of(index, n, c)) == 0)
             return true;
     }
-}
-
-/* Whether a key whose first byte is in `firsts` may start at `at`: the
- * first step of a walk from there, taken without one. */
-static inline bool may_start(const uint64_t firsts[4], const char *text, size_t len, size_t at)
-{
-    if (at == len)
-        return false; /* a walk there passes no key's end: none is empty */
-    unsigned char c = (unsigned char)text[at];
-    if (ehs_fold_blank(c))
-        c = ' ';
-    return (firsts[c >> 6] >> (c & 63) & 1) != 0;
 }
 
 /* Adds the candidates of bucket `b`, using no more than `room` runs in all:
@@ -856,10 +845,16 @@ static void bucket_candidates(const ehs_rule_index *index, const bucket *b, cons
         if (b->plain[1] == 0 && b->plain[2] == 0)
             return;
         const size_t *words = words_of(starts, text, len);
-        for (unsigned at = 1; at < EHS_STARTS_MAX; at++)
-            if (b->plain[at] != 0 && may_start(b->later_firsts[at - 1], text, len, words[at]) &&
+        for (unsigned at = 1; at < EHS_STARTS_MAX; at++) {
+            /* The first step of a walk from there, taken without one; a
+             * line of fewer words has none (no key is empty). */
+            if (words[at] == len)
+                break;
+            unsigned char c = (unsigned char)text[words[at]];
+            if ((b->later_firsts[c] >> (at - 1) & 1) != 0 &&
                 !walk(index, b->plain[at], text, words[at], len, out, room))
                 goto all;
+        }
         return;
     }
     for (unsigned skip = 0; skip < EHS_SKIP_KINDS; skip++) {

@@ -81,29 +81,20 @@ static size_t next_word(const char *text, size_t len, size_t at)
     return skip_set(EHS_SKIP_BLANKS, text, len, word_end(text, len, at));
 }
 
-#if defined(__SSE2__)
-/* Bit i set where byte i of the 16 at `p` is a space or a tab. */
-static inline uint32_t blanks_of16(const char *p)
-{
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i blank = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
-    return (uint32_t)_mm_movemask_epi8(blank);
-}
-#endif
-
 void ehs_line_words(const char *text, size_t len, size_t words[EHS_STARTS_MAX])
 {
+    if (ehs_line_words_quick(text, len, words))
+        return;
     unsigned found = 0;
 #if defined(__SSE2__)
-    /* Most lines' first three words start in their first 32 bytes (16 in
-     * a shorter line): their blanks as bits, 16 bytes a compare, and each
-     * word start is a byte that is no blank after one that is (or first). */
+    /* What the quick look left: the words in the line's first 32 bytes
+     * (16 in a shorter line), their blanks as bits, each word start a byte
+     * that is no blank after one that is (or first). */
     if (len >= 16) {
-        uint32_t blanks = blanks_of16(text);
+        uint32_t blanks = (uint32_t)ehs_blanks_of16(text);
         uint32_t span = 0xffffu;
         if (len >= 32) {
-            blanks |= blanks_of16(text + 16) << 16;
+            blanks |= (uint32_t)ehs_blanks_of16(text + 16) << 16;
             span = ~(uint32_t)0;
         }
         uint32_t starts = ~blanks & (blanks << 1 | 1) & span;

@@ -15,6 +15,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Longest text kept of either kind: longer would rarely rule out more. */
 enum { EHS_LITERAL_MAX = 24 };
@@ -83,6 +86,64 @@ size_t ehs_skip_starts(uint8_t skip, const char *text, size_t len,
 /* Where a line's first three words start (past the blanks that start it;
  * `len` for words it lacks): what the word kinds' starts are made of. */
 void ehs_line_words(const char *text, size_t len, size_t words[EHS_STARTS_MAX]);
+
+#if defined(__SSE2__)
+/* Bit i set where byte i of the 16 at `p` is a space or a tab. */
+static inline uint64_t ehs_blanks_of16(const char *p)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i blank = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
+    return (uint64_t)(uint32_t)_mm_movemask_epi8(blank);
+}
+#endif
+
+/*
+ * ehs_line_words for most lines, inline: fills `words` and returns true
+ * when the line's first 32 bytes (or 48 or 64, as far as the line has 16
+ * bytes more) hold the starts of all three words, else returns false
+ * (`words` then unspecified) for ehs_line_words to answer. The index asks
+ * once a line whatever the config; a call and a loop over the starts cost
+ * more than the look itself.
+ */
+static inline bool ehs_line_words_quick(const char *text, size_t len,
+                                        size_t words[EHS_STARTS_MAX])
+{
+#if defined(__SSE2__)
+    if (len < 32)
+        return false;
+    uint64_t known = ehs_blanks_of16(text) | ehs_blanks_of16(text + 16) << 16;
+    /* Bytes not looked at count as blanks: no word starts there. A word
+     * starts at a byte that is no blank, first or after a blank. */
+    uint64_t blanks = known | ~(uint64_t)0 << 32;
+    uint64_t first = ~blanks & (blanks << 1 | 1);
+    uint64_t second = first & (first - 1), third = second & (second - 1);
+    if (third == 0) {
+        if (len < 48)
+            return false;
+        known |= ehs_blanks_of16(text + 32) << 32;
+        blanks = known | ~(uint64_t)0 << 48;
+        if (len >= 64) {
+            known |= ehs_blanks_of16(text + 48) << 48;
+            blanks = known;
+        }
+        first = ~blanks & (blanks << 1 | 1);
+        second = first & (first - 1);
+        third = second & (second - 1);
+        if (third == 0)
+            return false;
+    }
+    words[0] = (size_t)__builtin_ctzll(first);
+    words[1] = (size_t)__builtin_ctzll(second);
+    words[2] = (size_t)__builtin_ctzll(third);
+    return true;
+#else
+    (void)text;
+    (void)len;
+    (void)words;
+    return false;
+#endif
+}
 
 /* ehs_skip_starts for EHS_SKIP_WORD or EHS_SKIP_WORDS, from the line's
  * ehs_line_words: one look for the words serves both kinds. */

@@ -137,16 +137,21 @@ static size_t naive_next_word(const char *t, size_t len, size_t at)
 static void test_word_starts(void **state)
 {
     (void)state;
-    static const char bytes[] = { 'a', 'b', ' ', '\t', '\n', (char)0x89, (char)0xa0, '\0', 'z' };
+    static const char others[] = { 'a', 'b', '\n', (char)0x89, (char)0xa0, '\0', 'z' };
     uint64_t seed = 0x5eed1dc5u;
-    char buffer[96];
+    char buffer[8 + 100];
+    size_t quick_far = 0;
     for (int round = 0; round < 200000; round++) {
-        /* Past 16 and 32 bytes too: the words found in a line's first
-         * bytes at once, then a byte at a time. */
+        /* Past 16, 32, 48 and 64 bytes too: the words found in a line's
+         * first bytes at once, then a byte at a time. Blanks as rare as one
+         * byte in 1 to 16, so the third word starts anywhere up to past 64. */
         size_t offset = xorshift_next(&seed) % 8;
-        size_t len = xorshift_next(&seed) % 80;
+        size_t len = xorshift_next(&seed) % 100;
+        uint64_t rarity = 1 + xorshift_next(&seed) % 16;
         for (size_t i = 0; i < len; i++)
-            buffer[offset + i] = bytes[xorshift_next(&seed) % sizeof bytes];
+            buffer[offset + i] = xorshift_next(&seed) % rarity == 0
+                                     ? (xorshift_next(&seed) % 2 ? ' ' : '\t')
+                                     : others[xorshift_next(&seed) % sizeof others];
         const char *t = buffer + offset;
         size_t first = 0;
         while (first < len && (t[first] == ' ' || t[first] == '\t'))
@@ -162,7 +167,19 @@ static void test_word_starts(void **state)
         assert_int_equal(starts[0], w1);
         if (n == 2)
             assert_int_equal(starts[1], first);
+        /* The inline look the index makes: right whenever it answers. */
+        size_t words[EHS_STARTS_MAX];
+        if (ehs_line_words_quick(t, len, words)) {
+            assert_int_equal(words[0], first);
+            assert_int_equal(words[1], w1);
+            assert_int_equal(words[2], w2);
+            quick_far += w2 >= 32;
+        }
     }
+#if defined(__SSE2__)
+    /* It did answer for lines whose third word starts past 32 bytes. */
+    assert_true(quick_far > 100);
+#endif
 }
 
 /* Rules that each trip a careless index or prefilter; order matters. */
@@ -338,8 +355,11 @@ static const char *pick(uint64_t *seed, const char *const *items, size_t count)
 
 #define PICK(seed, items) pick(seed, items, sizeof items / sizeof items[0])
 
-/* Words few enough that rules and lines share them often. */
-static const char *const words[] = { "a", "ab", "abc", "b", "ba", "x|y", "Fail", "Failed" };
+/* Words few enough that rules and lines share them often; long ones put a
+ * line's second and third words past its first 32 bytes, where the index
+ * finds them another way. */
+static const char *const words[] = { "a",    "ab",     "abc", "b", "ba", "x|y",
+                                     "Fail", "Failed", "abcdefghijklmnopqrstu" };
 
 /* A random rule's pattern: a start the scan knows (or not), then words,
  * runs of blanks, literal blanks, groups, optional bytes and variables. */
@@ -394,7 +414,7 @@ static void random_line(uint64_t *seed, char *out, size_t size)
     size_t used = 0;
     if (xorshift_next(seed) % 4 == 0)
         used += (size_t)snprintf(out, size, "%s", PICK(seed, gaps));
-    size_t count = xorshift_next(seed) % 5;
+    size_t count = xorshift_next(seed) % 6;
     for (size_t w = 0; w < count; w++) {
         used += (size_t)snprintf(out + used, size - used, "%s%s", w ? PICK(seed, gaps) : "",
                                  PICK(seed, words));
@@ -507,6 +527,42 @@ static uint64_t tried_for(harness *h, const char *ident, const char *text)
     uint64_t before = ehs_thread_state_rules_tried(h->state);
     harness_syslog(h, ident, 14, text);
     return ehs_thread_state_rules_tried(h->state) - before;
+}
+
+/* A trie node with two to seven children (looked up by the bytes of all
+ * its children at once up to five, a table past): every byte after it,
+ * NUL and the bytes no child has included, leads to its child's rule or
+ * to none. */
+static void test_branch_bytes(void **state)
+{
+    (void)state;
+    static const char kid_bytes[] = "AzbQ%7~";
+    for (size_t kids = 2; kids < sizeof kid_bytes; kids++) {
+        char config[1000];
+        size_t used = (size_t)snprintf(config, sizeof config, "{ 'rules': [");
+        for (size_t k = 0; k < kids; k++)
+            used += (size_t)snprintf(config + used, sizeof config - used,
+                                     "%s { 'name': 'K%zu', 'regex': '^ab%c x' }", k ? "," : "", k,
+                                     kid_bytes[k]);
+        snprintf(config + used, sizeof config - used, " ] }");
+        harness *h = harness_new(config);
+        const ehs_rule_index *index = h->config->rule_index;
+        for (unsigned byte = 0; byte < 256; byte++) {
+            char line[] = { 'a', 'b', (char)byte, ' ', 'x' };
+            ehs_candidates candidates;
+            ehs_rule_index_candidates(index, EHS_SOURCE_SYSLOG, "x", 1, line, sizeof line,
+                                      &candidates);
+            const char *kid = memchr(kid_bytes, (int)byte, kids);
+            size_t expected = kid != NULL ? (size_t)(kid - kid_bytes) : SIZE_MAX;
+            size_t got = ehs_candidates_next(&candidates);
+            if (got != expected)
+                fail_msg("%zu children, byte %u: candidate %zu, expected %zu", kids, byte, got,
+                         expected);
+            if (got != SIZE_MAX)
+                assert_int_equal(ehs_candidates_next(&candidates), SIZE_MAX);
+        }
+        harness_free(h);
+    }
 }
 
 /* A harness for thousand_rules(). */
@@ -627,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_rules_tried),
         cmocka_unit_test(test_separate_buckets),
         cmocka_unit_test(test_key_rules_out),
+        cmocka_unit_test(test_branch_bytes),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }
