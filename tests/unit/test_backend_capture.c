@@ -63,6 +63,15 @@ static void expect_file_bytes(const char *path, const uint8_t *expected, size_t 
     free(bytes);
 }
 
+/* Opens `provider`, named `name`, capturing into a new file of scratch
+ * directory `s`. */
+static void open_capture(scratch_dir *s, ehd_provider *provider, const char *name)
+{
+    assert_int_equal(scratch_dir_make(s, "ehd-capture", "events.dat"), 0);
+    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s->file);
+    assert_int_equal(ehd_provider_open(provider, name, NULL, &options), 0);
+}
+
 static void test_capture_sets_are_enabled(void **state)
 {
     (void)state;
@@ -143,10 +152,8 @@ static void test_capture_stamp_is_transparent(void **state)
 {
     (void)state;
     scratch_dir s;
-    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
-    assert_int_equal(ehd_provider_open(&provider, "CapProv", NULL, &options), 0);
+    open_capture(&s, &provider, "CapProv");
     ehd_event_set *set = ehd_provider_register_set(&provider, 3, 0x10);
     ehd_builder *builder = ehd_builder_new(NULL);
     assert_non_null(builder);
@@ -192,10 +199,8 @@ static void test_capture_record_bytes(void **state)
 {
     (void)state;
     scratch_dir s;
-    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
-    assert_int_equal(ehd_provider_open(&provider, "CapProv", NULL, &options), 0);
+    open_capture(&s, &provider, "CapProv");
     ehd_event_set *set = ehd_provider_register_set(&provider, 4, 1);
     assert_non_null(set);
 
@@ -298,10 +303,8 @@ static void test_capture_write_opts_ids(void **state)
 {
     (void)state;
     scratch_dir s;
-    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
-    assert_int_equal(ehd_provider_open(&provider, "CapProv", NULL, &options), 0);
+    open_capture(&s, &provider, "CapProv");
     ehd_event_set *set = ehd_provider_register_set(&provider, 4, 1);
     ehd_builder *b = ehd_builder_new(NULL);
     assert_non_null(b);
@@ -424,10 +427,8 @@ static void test_capture_host_writev(void **state)
 {
     (void)state;
     scratch_dir s;
-    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
-    assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), 0);
+    open_capture(&s, &provider, "P");
     ehd_event_set *set = ehd_provider_register_set(&provider, 1, 0);
     /* No header: no stamp, so every byte is known. */
     static uint8_t big[2000];
@@ -766,10 +767,8 @@ static void test_capture_descriptor_moves(void **state)
 {
     (void)state;
     scratch_dir s;
-    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
-    assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), 0);
+    open_capture(&s, &provider, "P");
     ehd_event_set *set = ehd_provider_register_set(&provider, 1, 0);
     int first = ehd_provider_fd(&provider);
     assert_true(first > 2);
@@ -1057,10 +1056,8 @@ static void test_capture_close_is_idempotent(void **state)
 {
     (void)state;
     scratch_dir s;
-    assert_int_equal(scratch_dir_make(&s, "ehd-capture", "events.dat"), 0);
-    ehd_provider_options options = EHD_PROVIDER_OPTIONS(.capture_path = s.file);
     ehd_provider provider = EHD_PROVIDER_INIT;
-    assert_int_equal(ehd_provider_open(&provider, "P", NULL, &options), 0);
+    open_capture(&s, &provider, "P");
     ehd_provider_register_set(&provider, 1, 1);
     ehd_provider_register_set(&provider, 2, 1);
     int fd = provider.data_fd;
