@@ -162,8 +162,9 @@ static __attribute__((noinline)) shim_tee *make_tee(shim_thread *thread, shim_te
     /* A tee stays with its context (thread.c), so whoever prints through
      * it is that context's thread: its text is fed there without asking. */
     tee->thread = thread;
-    /* Only this thread writes to its tee: vfprintf need not lock it. */
-    __fsetlocking(tee->file, FSETLOCKING_BYCALLER);
+    /* The tee keeps glibc's locking, although only its thread prints to it:
+     * another thread's fflush(NULL) (and exit's flush) takes every stream's
+     * lock, and finding this one unlocked would empty a line half made. */
     *slot = tee;
     return tee;
 }
@@ -192,6 +193,12 @@ static inline __attribute__((always_inline)) int run(shim_tee *tee, int checked,
                                                      const char *format, va_list args)
 {
     FILE *file = tee->file;
+    /* Held from before formatting until the text is handed on: another
+     * thread's fflush(NULL) takes every stream's lock, and if it got this
+     * one in between (vfprintf gives its own up when it returns) it would
+     * empty the buffer, not this thread's to write, before the text was
+     * handed on. glibc's stream locks are recursive: vfprintf's own nests. */
+    flockfile(file);
     /* Anything left in the buffer is left over from a printf handler that
      * jumped out of an earlier call: dropped, as __fpurge would. The
      * buffer's pointers are glibc's public FILE fields; a write-only
@@ -219,6 +226,7 @@ static inline __attribute__((always_inline)) int run(shim_tee *tee, int checked,
         hand_on(tee, file->_IO_write_base, pending);
     }
     tls_active = NULL;
+    funlockfile(file);
     if (tee->failed) {
         errno = tee->error;
         return -1;

@@ -84,6 +84,12 @@ if RUN_STDERR=/dev/null run_case safety_printf_huge 0; then
 fi
 
 # 14. The program's own printf handler runs once per fprintf.
+if run_case safety_flush_all_mid_printf 0; then
+    stderr_event safety_flush_all_mid_printf "formatted before the flush <pause> and after it" \
+        >"$out.expected"
+    expect_file safety_flush_all_mid_printf events "$out.expected" "$out.shim.jsonl"
+fi
+
 if run_case safety_printf_handler 0; then
     echo "handler ran 3 times" >"$out.expected"
     expect_file safety_printf_handler stdout "$out.expected" "$out.shim.out"
