@@ -91,6 +91,33 @@ static void drop_partial_record(int data_fd, const struct iovec *iov, size_t wri
     errno = saved_errno;
 }
 
+/* What a record's one write came to: 0 when all `record_size` bytes went
+ * out, its errno when none did, else EIO after the torn record (`iov`, the
+ * record's pieces) is taken back: writing the rest now could land after
+ * another writer's record and corrupt the file for every reader. */
+static inline int record_written(int data_fd, ssize_t written, const struct iovec *iov,
+                                 size_t record_size)
+{
+    if (written < 0)
+        return errno;
+    if ((size_t)written == record_size)
+        return 0;
+    drop_partial_record(data_fd, iov, (size_t)written);
+    return EIO;
+}
+
+/* Writes the record in `iovcnt` pieces, `record_size` bytes in all, with
+ * one writev, again when a signal interrupts it before anything is
+ * written. */
+static int writev_record(int data_fd, const struct iovec *iov, int iovcnt, size_t record_size)
+{
+    ssize_t written;
+    do
+        written = ehd__backend_writev(data_fd, iov, iovcnt);
+    while (written < 0 && errno == EINTR);
+    return record_written(data_fd, written, iov, record_size);
+}
+
 /* Records up to this size are gathered into one buffer on the stack and
  * written with write: the kernel takes one buffer faster than it imports
  * and walks an iovec of seven pieces, by more than the copy costs (about
@@ -209,16 +236,8 @@ static inline __attribute__((always_inline)) int write_gathered(int data_fd,
     do
         written = ehd__backend_write(data_fd, record, record_size);
     while (written < 0 && errno == EINTR);
-    if (written < 0)
-        return errno;
-    if ((size_t)written == record_size)
-        return 0;
-    /* Writing the rest now could land after another writer's record and
-     * corrupt the file for every reader: the partial record is taken back
-     * and reported. */
     struct iovec whole = { (void *)record, record_size };
-    drop_partial_record(data_fd, &whole, (size_t)written);
-    return EIO;
+    return record_written(data_fd, written, &whole, record_size);
 }
 
 /*
@@ -297,16 +316,7 @@ int ehd__capture_writev(int data_fd, const ehd_event_set *set, struct iovec *iov
 
     iov[0] = (struct iovec){ size_word, sizeof(size_word) };
     iov[1] = (struct iovec){ (void *)set->tracepoint_name, set->name_len + 1 };
-    ssize_t written;
-    do
-        written = ehd__backend_writev(data_fd, iov, iovcnt);
-    while (written < 0 && errno == EINTR);
-    if (written < 0)
-        return errno;
-    if ((size_t)written == record_size)
-        return 0;
-    drop_partial_record(data_fd, iov, (size_t)written);
-    return EIO;
+    return writev_record(data_fd, iov, iovcnt, record_size);
 }
 
 /* The builder's headers with the stamp (format_prefix in builder_write.c,
@@ -386,16 +396,7 @@ static __attribute__((noinline)) int write_built_large(int data_fd, const ehd_ev
         { b->meta.bytes, b->meta.size },
         { b->data.bytes, b->data.size },
     };
-    ssize_t written;
-    do
-        written = ehd__backend_writev(data_fd, iov, 5);
-    while (written < 0 && errno == EINTR);
-    if (written < 0)
-        return errno;
-    if ((size_t)written == record_size)
-        return 0;
-    drop_partial_record(data_fd, iov, (size_t)written);
-    return EIO;
+    return writev_record(data_fd, iov, 5, record_size);
 }
 
 int ehd__capture_write_built(int data_fd, const ehd_event_set *set, const ehd_builder *b,
